@@ -1,0 +1,44 @@
+/*
+ * accum.h - streaming mean and variance that merge in a fixed order.
+ *
+ * Memory does not grow with the number of patients: each outcome keeps
+ * (n, mean, M2) and is updated with Welford's method. Accumulators of
+ * patient blocks are merged with Chan et al.'s pairwise formula (Chan,
+ * Golub & LeVeque 1979). The engine always merges blocks in block order, so
+ * the floating-point result does not depend on which thread ran which block.
+ */
+#ifndef HFSIM_ACCUM_H
+#define HFSIM_ACCUM_H
+
+#include <stdint.h>
+
+typedef struct hfs_accum {
+  uint64_t n;
+  double mean;
+  double m2; /* sum of squared deviations from the mean */
+} hfs_accum;
+
+void hfs_accum_reset(hfs_accum *a);
+void hfs_accum_add(hfs_accum *a, double x);
+/* A += B (Chan et al.); B is unchanged. */
+void hfs_accum_merge(hfs_accum *a, const hfs_accum *b);
+/* Sample variance (n - 1 denominator); 0 when n < 2. */
+double hfs_accum_variance(const hfs_accum *a);
+double hfs_accum_sd(const hfs_accum *a);
+/* Monte Carlo standard error of the mean: sd / sqrt(n); 0 when n < 2. */
+double hfs_accum_se(const hfs_accum *a);
+
+/* Streaming covariance of a pair (x, y), mergeable in the same way; used for
+ * paired (common-random-number) differences between strategies. */
+typedef struct hfs_accum2 {
+  uint64_t n;
+  double mean_x, mean_y;
+  double m2_x, m2_y, c_xy; /* co-moment sum (x - mx)(y - my) */
+} hfs_accum2;
+
+void hfs_accum2_reset(hfs_accum2 *a);
+void hfs_accum2_add(hfs_accum2 *a, double x, double y);
+void hfs_accum2_merge(hfs_accum2 *a, const hfs_accum2 *b);
+double hfs_accum2_covariance(const hfs_accum2 *a);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * diag.h - diagnostics: collect every error of an input, then report them.
+ *
+ * Validation reports all problems of a file at once (a user fixes a config in
+ * one pass, not one error per run). Functions that read user input therefore
+ * take an hfs_diag and append to it instead of stopping at the first problem.
+ * Messages print as
+ *
+ *     hfsim: FILE:LINE: error: MESSAGE
+ *
+ * (LINE omitted when 0), which editors and CI log parsers understand.
+ */
+#ifndef HFSIM_DIAG_H
+#define HFSIM_DIAG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#if defined(__GNUC__)
+#define HFS_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define HFS_PRINTF(fmt, args)
+#endif
+
+/* Exit codes of the command-line program (documented in --help and README). */
+enum hfs_exit_code {
+  HFS_EXIT_OK = 0,
+  HFS_EXIT_FAILURE = 1,     /* internal error, out of memory */
+  HFS_EXIT_USAGE = 2,       /* bad command line */
+  HFS_EXIT_INPUT = 3,       /* invalid scenario, parameter or life table */
+  HFS_EXIT_IO = 4,          /* a file could not be read or written */
+  HFS_EXIT_INTERRUPTED = 130 /* SIGINT or SIGTERM */
+};
+
+/* Status codes returned by library functions. */
+typedef enum hfs_status {
+  HFS_OK = 0,
+  HFS_ERR_INPUT,  /* the input is invalid; details are in the hfs_diag */
+  HFS_ERR_IO,     /* a file could not be opened, read or written */
+  HFS_ERR_NOMEM,  /* allocation failed */
+  HFS_ERR_INTERRUPTED
+} hfs_status;
+
+typedef struct hfs_diag_entry {
+  char *file; /* may be NULL (e.g. the command line) */
+  long line;  /* 0 when the message is about the whole file */
+  char *message;
+} hfs_diag_entry;
+
+typedef struct hfs_diag {
+  hfs_diag_entry *entries;
+  size_t count;
+  size_t capacity;
+  int out_of_memory; /* set when an entry could not be stored */
+} hfs_diag;
+
+void hfs_diag_init(hfs_diag *d);
+void hfs_diag_free(hfs_diag *d);
+
+/* Append an error. FILE may be NULL, LINE may be 0. Never fails: when memory
+ * runs out the entry is dropped and out_of_memory is set. */
+void hfs_diag_error(hfs_diag *d, const char *file, long line, const char *fmt,
+                    ...) HFS_PRINTF(4, 5);
+
+size_t hfs_diag_count(const hfs_diag *d);
+
+/* Print every entry to STREAM as "hfsim: FILE:LINE: error: MESSAGE". */
+void hfs_diag_print(const hfs_diag *d, FILE *stream);
+
+/* Returns the message of entry I (for tests). */
+const char *hfs_diag_message(const hfs_diag *d, size_t i);
+
+/* Edit distance used to suggest the closest known name for a misspelt key. */
+size_t hfs_edit_distance(const char *a, const char *b);
+
+/* The closest of CANDIDATES[0..n) to NAME, or NULL when none is close enough
+ * to be a plausible typo (distance larger than a third of the name). */
+const char *hfs_closest_name(const char *name, const char *const *candidates,
+                             size_t n);
+
+/* Like hfs_closest_name, for an array of structs: the candidate string of
+ * element i lives at (char*)base + i*stride + offset as a const char *. */
+const char *hfs_closest_name_strided(const char *name, const void *base,
+                                     size_t n, size_t stride, size_t offset);
+
+/* strdup that is C11 (strdup is POSIX). */
+char *hfs_strdup(const char *s);
+
+#endif

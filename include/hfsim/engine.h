@@ -1,0 +1,73 @@
+/*
+ * engine.h - simulate a cohort under every strategy, in parallel, with
+ * results that do not depend on the number of threads.
+ *
+ * Patients are cut into blocks of HFS_BLOCK_PATIENTS, independent of the
+ * thread count. Blocks are simulated in waves of HFS_WAVE_BLOCKS with
+ * OpenMP; each block has its own accumulators, and after each wave the
+ * blocks are merged into the totals in block order. Floating-point sums are
+ * therefore formed in the same order whatever the thread count, and memory is
+ * bounded by one wave (it does not grow with the number of patients).
+ *
+ * Each patient is simulated under every strategy in turn with the same
+ * stream addresses (common random numbers); the engine also accumulates the
+ * paired differences of discounted costs and QALYs between every pair of
+ * strategies, whose Monte Carlo error is far smaller than the difference of
+ * two independent means.
+ */
+#ifndef HFSIM_ENGINE_H
+#define HFSIM_ENGINE_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hfsim/accum.h"
+#include "hfsim/model.h"
+
+#define HFS_BLOCK_PATIENTS 256
+#define HFS_WAVE_BLOCKS 64
+
+typedef struct hfs_run_config {
+  uint64_t patients;
+  uint64_t seed;
+  uint64_t replicate;      /* 0 for a plain run; PSA iteration otherwise */
+  int threads;             /* 0 = OpenMP default */
+  double horizon_years;    /* +inf = lifetime */
+  double discount_rate_costs;
+  double discount_rate_qalys;
+  /* outcome indices of discounted cost and QALY (for paired differences) */
+  int cost_outcome;
+  int qaly_outcome;
+  FILE *patients_csv;      /* per-patient rows, or NULL */
+  /* polled between waves; a non-zero value stops the run with
+   * HFS_ERR_INTERRUPTED */
+  volatile sig_atomic_t *stop_flag;
+} hfs_run_config;
+
+typedef struct hfs_results {
+  size_t n_strategies;
+  size_t n_outcomes;
+  size_t n_states;
+  size_t n_years;
+  uint64_t patients;
+  hfs_accum *outcomes;   /* [strategy * n_outcomes + outcome] */
+  uint64_t *trace;       /* [(strategy * n_years + year) * n_states + state] */
+  /* paired differences (a - b) of (cost, QALY): [a * n_strategies + b] */
+  hfs_accum2 *paired;
+  double simulated_years; /* patient-years simulated, all strategies */
+  double wall_seconds;
+  int threads_used;
+} hfs_results;
+
+void hfs_results_init(hfs_results *r);
+void hfs_results_free(hfs_results *r);
+
+/* Run the cohort. On error nothing in R is meaningful. */
+hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
+                          hfs_results *r, hfs_diag *d);
+
+/* Write the header row of patients.csv for model M. */
+void hfs_engine_patients_header(const hfs_model *m, FILE *f);
+
+#endif

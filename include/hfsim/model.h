@@ -1,0 +1,141 @@
+/*
+ * model.h - the interface between the engine and a disease model.
+ *
+ * The engine (random streams, patient loop, threads, discounting, streaming
+ * aggregation, trace, output files) knows nothing about hemifacial spasm. A
+ * model describes itself with an hfs_model_class:
+ *
+ *   - the parameters it reads (checked against parameters.csv),
+ *   - the outcomes one simulated patient contributes (summary.csv columns),
+ *   - the states of the cohort trace (trace.csv),
+ *   - the baseline attributes written to patients.csv,
+ *   - how many random-stream purposes it uses,
+ *
+ * and provides create/destroy and simulate(). simulate() runs one patient
+ * under one strategy from time 0 to the end, writing outcomes and trace
+ * intervals into the hfs_sim_context. It must be a pure function of the
+ * model and the context's streams (no global state), which is what makes
+ * results independent of threads.
+ *
+ * A new model is a new hfs_model_class registered in src/models.c.
+ */
+#ifndef HFSIM_MODEL_H
+#define HFSIM_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <gsl/gsl_rng.h>
+
+#include "hfsim/diag.h"
+#include "hfsim/discount.h"
+#include "hfsim/lifetable.h"
+#include "hfsim/params.h"
+#include "hfsim/scenario.h"
+
+/* How an outcome is summarised and written to summary.csv. */
+enum hfs_outcome_flags {
+  /* Written as NAME_mean and NAME_se (default) */
+  HFS_OUT_MEAN = 0,
+  /* A 0/1 indicator written as NAME and NAME_se (a proportion) */
+  HFS_OUT_PROPORTION = 1u << 0,
+  /* Also write NAME_sd, NAME_ci_low, NAME_ci_high (95% CI of the mean) */
+  HFS_OUT_INTERVAL = 1u << 1,
+  /* Accumulated but not written (e.g. the denominator of a condition) */
+  HFS_OUT_HIDDEN = 1u << 2
+};
+
+typedef struct hfs_outcome_def {
+  const char *name;        /* snake_case column stem */
+  const char *unit;        /* "currency", "QALY", "years", "count", "share" */
+  unsigned flags;          /* hfs_outcome_flags */
+  int condition;           /* index of a 0/1 outcome: the mean is over the
+                              patients where it is 1; -1 = all patients */
+  const char *description; /* for results/README.md and --help */
+} hfs_outcome_def;
+
+typedef struct hfs_attribute_def {
+  const char *name;               /* patients.csv column */
+  const char *const *levels;      /* labels for coded values, or NULL */
+  const char *description;
+} hfs_attribute_def;
+
+/* Trace of state occupancy at each whole year since the decision. */
+typedef struct hfs_trace {
+  uint64_t *counts; /* [year * n_states + state] */
+  size_t n_states;
+  size_t n_years;   /* years 0 .. n_years-1 */
+} hfs_trace;
+
+/* Record that the patient is in STATE on [T0, T1) (years; T1 may be +inf):
+ * counts one for each whole year k with T0 <= k < T1. */
+void hfs_trace_state(hfs_trace *tr, size_t state, double t0_years,
+                     double t1_years);
+
+/* What simulate() gets: streams addressed for this patient, discounting,
+ * horizon, and where to write. */
+typedef struct hfs_sim_context {
+  uint64_t patient;
+  gsl_rng **streams;   /* [n_purposes], positioned at the start of
+                          (seed, replicate, patient, purpose) */
+  double horizon_years; /* +inf for lifetime */
+  hfs_discount discount_costs;
+  hfs_discount discount_qalys;
+  double *outcomes;    /* [n_outcomes], zeroed by the engine */
+  double *attributes;  /* [n_attributes] */
+  hfs_trace *trace;
+  double simulated_years; /* set by simulate(): time simulated (benchmark) */
+} hfs_sim_context;
+
+/* What create() gets. */
+typedef struct hfs_model_inputs {
+  const hfs_param_table *params; /* checked against the class's specs */
+  const hfs_life_table *life_table;
+  hfs_scenario *scenario;        /* model reads [cohort] and strategies */
+} hfs_model_inputs;
+
+typedef struct hfs_model hfs_model;
+
+typedef struct hfs_model_class {
+  const char *name;
+  const char *description;
+  const hfs_param_spec *params;
+  size_t n_params;
+  const hfs_outcome_def *outcomes;
+  size_t n_outcomes;
+  const char *const *states;
+  const char *const *state_descriptions;
+  size_t n_states;
+  const hfs_attribute_def *attributes;
+  size_t n_attributes;
+  size_t n_purposes;
+  int needs_life_table;
+
+  /* Build M->impl, M->strategy_names and M->max_years from the inputs;
+   * report every problem to D. */
+  hfs_status (*create)(hfs_model *m, const hfs_model_inputs *in, hfs_diag *d);
+  void (*destroy)(hfs_model *m);
+  void (*simulate)(const hfs_model *m, size_t strategy, hfs_sim_context *ctx);
+  /* Print the resolved strategies for `hfsim check`. */
+  void (*describe)(const hfs_model *m, FILE *out);
+} hfs_model_class;
+
+struct hfs_model {
+  const hfs_model_class *cls;
+  void *impl;
+  size_t n_strategies;
+  char **strategy_names;
+  double max_years; /* longest possible simulated time (sizes the trace) */
+};
+
+/* Registered models ("hfs", ...). NULL if NAME is unknown. */
+const hfs_model_class *hfs_model_class_find(const char *name);
+/* All registered model names, for error messages. */
+const char *const *hfs_model_class_names(size_t *n);
+
+/* Create a model of class CLS (calls cls->create). */
+hfs_status hfs_model_create(hfs_model *m, const hfs_model_class *cls,
+                            const hfs_model_inputs *in, hfs_diag *d);
+void hfs_model_destroy(hfs_model *m);
+
+#endif

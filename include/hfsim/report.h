@@ -1,0 +1,41 @@
+/*
+ * report.h - the result files of a run: summary.csv, trace.csv,
+ * manifest.txt, and the data dictionary that describes them.
+ *
+ * Columns of summary.csv are derived from the model's outcome definitions,
+ * so the writer and the dictionary (`hfsim dictionary`, results/README.md)
+ * cannot disagree.
+ */
+#ifndef HFSIM_REPORT_H
+#define HFSIM_REPORT_H
+
+#include <stdio.h>
+
+#include "hfsim/engine.h"
+#include "hfsim/model.h"
+#include "hfsim/scenario.h"
+
+/* One column of summary.csv. */
+typedef struct hfs_column {
+  char name[96];
+  char description[400];
+  int outcome; /* -1 for strategy/patients */
+  int what;    /* HFS_COL_* */
+} hfs_column;
+
+enum {
+  HFS_COL_STRATEGY, HFS_COL_PATIENTS, HFS_COL_MEAN, HFS_COL_SE, HFS_COL_SD,
+  HFS_COL_CI_LOW, HFS_COL_CI_HIGH, HFS_COL_N
+};
+
+/* The columns of summary.csv for model class C; *N gets the count. The
+ * caller frees the array. */
+hfs_column *hfs_summary_columns(const hfs_model_class *c, size_t *n);
+
+void hfs_write_summary(FILE *f, const hfs_model *m, const hfs_results *r);
+void hfs_write_trace(FILE *f, const hfs_model *m, const hfs_results *r);
+
+/* Write the data dictionary of every output file (Markdown) for class C. */
+void hfs_write_dictionary(FILE *f, const hfs_model_class *c);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * study.h - everything a command needs, loaded and checked in one call:
+ * the scenario (with overrides), the parameter table, the life table and
+ * the model with its strategies.
+ *
+ * Loading goes as far as it can before giving up, so that one run reports
+ * every error of every input file at once.
+ */
+#ifndef HFSIM_STUDY_H
+#define HFSIM_STUDY_H
+
+#include "hfsim/engine.h"
+#include "hfsim/lifetable.h"
+#include "hfsim/model.h"
+#include "hfsim/params.h"
+#include "hfsim/scenario.h"
+
+typedef struct hfs_override {
+  const char *assignment; /* "NAME=VALUE" */
+  const char *label;      /* how to name it in messages, e.g. "--set x=1" */
+} hfs_override;
+
+typedef struct hfs_study {
+  hfs_scenario scenario;
+  hfs_param_table params;
+  hfs_life_table life_table;
+  const hfs_model_class *cls;
+  hfs_model model;
+  int have_model;
+} hfs_study;
+
+void hfs_study_init(hfs_study *st);
+void hfs_study_free(hfs_study *st);
+
+/* Load CONFIG, apply OVERRIDES (parameters: NAME=VALUE; settings:
+ * SECTION.KEY=VALUE) in order, read the tables, check everything and create
+ * the model. Returns the most serious status: HFS_ERR_IO when an input file
+ * could not be read, HFS_ERR_INPUT for invalid content. */
+hfs_status hfs_study_load(hfs_study *st, const char *config,
+                          const hfs_override *overrides, size_t n_overrides,
+                          hfs_diag *d);
+
+/* Set parameter NAME to VALUE in table T; errors (unknown name with a
+ * suggestion, not a number) go to D under LABEL. */
+hfs_status hfs_param_override(hfs_param_table *t, const char *assignment,
+                              const char *label, hfs_diag *d);
+
+/* Re-create the model after parameters changed (PSA, sensitivity
+ * analysis); the table is re-checked first. */
+hfs_status hfs_study_rebuild(hfs_study *st, hfs_diag *d);
+
+/* The engine configuration the scenario describes. */
+hfs_run_config hfs_study_run_config(const hfs_study *st);
+
+#endif

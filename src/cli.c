@@ -1,0 +1,700 @@
+/*
+ * cli.c - commands, options, help and exit codes of the hfsim program.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "hfsim/cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_version.h>
+#include <csv.h>
+
+#include "hfsim/engine.h"
+#include "hfsim/numfmt.h"
+#include "hfsim/output.h"
+#include "hfsim/report.h"
+#include "hfsim/sha256.h"
+#include "hfsim/study.h"
+#include "hfsim/version.h"
+
+#define DEFAULT_CONFIG "configs/default.ini"
+
+static volatile sig_atomic_t stop_requested = 0;
+
+static void on_signal(int sig)
+{
+  (void)sig;
+  stop_requested = 1;
+}
+
+static void install_signal_handlers(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+/* ---- help ----------------------------------------------------------------- */
+
+static const char *const main_help =
+    "Usage: hfsim COMMAND [OPTIONS]\n"
+    "\n"
+    "Monte Carlo microsimulation of hemifacial spasm treatment outcomes:\n"
+    "patient cohorts under each treatment strategy (no treatment, oral\n"
+    "drugs, botulinum toxin, microvascular decompression, stepped care),\n"
+    "with costs, QALYs, years free of spasm and complications as CSV.\n"
+    "\n"
+    "Commands:\n"
+    "  run         simulate the scenario and write results (CSV)\n"
+    "  check       validate the inputs and print the resolved parameters\n"
+    "              and strategies, without simulating\n"
+    "  bench       measure speed: patients and patient-years per second\n"
+    "  dictionary  print the data dictionary of every output column\n"
+    "\n"
+    "Options for every command:\n"
+    "  -h, --help     help (also 'hfsim COMMAND --help')\n"
+    "  -V, --version  version\n"
+    "\n"
+    "Quick start (from the repository folder):\n"
+    "  hfsim run                       default scenario -> results/default/\n"
+    "  hfsim run --patients 1000 --set botox_p_primary_response=0.9\n"
+    "  hfsim check --config my.ini     find every mistake in a scenario\n"
+    "\n"
+    "Files: the scenario (INI, default " DEFAULT_CONFIG ") names the\n"
+    "parameter table (CSV, every model number with its source) and the life\n"
+    "table; paths in it are relative to its own folder. See README.md,\n"
+    "configs/README.md and results/README.md.\n"
+    "\n"
+    "Exit codes:\n"
+    "  0    success\n"
+    "  1    internal error (out of memory)\n"
+    "  2    bad command line\n"
+    "  3    invalid input: scenario, parameter table or life table\n"
+    "       (every error is reported as FILE:LINE: error: ...)\n"
+    "  4    a file could not be read or written (nothing half-written is\n"
+    "       left behind; earlier results are kept)\n"
+    "  130  interrupted (Ctrl-C or SIGTERM); no partial results\n";
+
+static const char *const run_help =
+    "Usage: hfsim run [--config FILE] [--out DIR] [--patients N] [--seed S]\n"
+    "                 [--threads T] [--set NAME=VALUE]... [--patients-csv]\n"
+    "\n"
+    "Simulate every strategy of the scenario on the same patients (common\n"
+    "random numbers) and write into the output folder:\n"
+    "  summary.csv   one row per strategy: means, Monte Carlo standard\n"
+    "                errors and 95% intervals of costs, QALYs, years free of\n"
+    "                spasm, treatments, complications, ...\n"
+    "  trace.csv     share of the cohort in each state, year by year\n"
+    "  patients.csv  one row per patient and strategy (--patients-csv)\n"
+    "  manifest.txt  version, command, input hashes, seed, threads, times\n"
+    "Files appear only when complete; a failed run leaves earlier results.\n"
+    "\n"
+    "Options (each overrides the scenario file):\n"
+    "  --config FILE     scenario file (default " DEFAULT_CONFIG ")\n"
+    "  --out DIR         output folder ([run] output)\n"
+    "  --patients N      cohort size ([run] patients)\n"
+    "  --seed S          random seed, 0 to 2^64-1 ([run] seed)\n"
+    "  --threads T       threads, 0 = all cores ([run] threads); results are\n"
+    "                    identical for any T\n"
+    "  --set NAME=VALUE  override a parameter of the table (NAME) or a\n"
+    "                    scenario setting (SECTION.KEY, strategies as\n"
+    "                    strategy.NAME.KEY); repeatable\n"
+    "  --patients-csv    also write patients.csv ([run] patients_csv)\n"
+    "  -q, --quiet       print nothing but errors\n"
+    "\n"
+    "Examples:\n"
+    "  hfsim run --patients 100000 --seed 7 --out results/try\n"
+    "  hfsim run --set economics.discount_rate_costs=0.035 \\\n"
+    "            --set economics.discount_rate_qalys=0.035\n"
+    "  hfsim run --set run.horizon_years=10 --set cost_mvd=25000\n"
+    "  hfsim run --set strategy.mvd_only.lines=mvd   (a new strategy)\n";
+
+static const char *const check_help =
+    "Usage: hfsim check [--config FILE] [--set NAME=VALUE]...\n"
+    "\n"
+    "Read and validate the scenario, the parameter table and the life table,\n"
+    "report every error at once (FILE:LINE: error: ...), and print the\n"
+    "resolved settings, every parameter with its unit, evidence tag and\n"
+    "source, and each strategy's treatment lines with the rules for moving\n"
+    "on. Nothing is simulated or written. Exit code 0 when all is valid.\n";
+
+static const char *const bench_help =
+    "Usage: hfsim bench [--config FILE] [--patients N] [--threads T]\n"
+    "                   [--set NAME=VALUE]...\n"
+    "\n"
+    "Simulate the scenario without writing files and print the wall time,\n"
+    "patients per second (all strategies of one patient count once),\n"
+    "simulated patient-years per second and peak memory. Default cohort:\n"
+    "1000000 patients. Figures depend on the machine; quote them with it.\n";
+
+static const char *const dictionary_help =
+    "Usage: hfsim dictionary [--config FILE]\n"
+    "\n"
+    "Print, as Markdown, the meaning of every column of summary.csv,\n"
+    "trace.csv and patients.csv for the scenario's model (this is how\n"
+    "results/README.md is made).\n";
+
+/* ---- options ---------------------------------------------------------- */
+
+typedef struct options {
+  const char *command;
+  const char *config;
+  hfs_override *overrides;
+  size_t n_overrides;
+  char **owned; /* strings allocated for overrides */
+  size_t n_owned;
+  int quiet;
+  int patients_given;
+  uint64_t bench_patients;
+} options;
+
+static void options_free(options *o)
+{
+  for (size_t i = 0; i < o->n_owned; i++)
+    free(o->owned[i]);
+  free(o->owned);
+  free(o->overrides);
+}
+
+static int usage_error(const char *command, const char *fmt, ...)
+    HFS_PRINTF(2, 3);
+
+static int usage_error(const char *command, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "hfsim: ");
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nTry 'hfsim %s%s--help' for more information.\n",
+          command ? command : "", command ? " " : "");
+  return HFS_EXIT_USAGE;
+}
+
+static int keep(options *o, char *s)
+{
+  char **owned = realloc(o->owned, (o->n_owned + 1) * sizeof *owned);
+  if (owned == NULL || s == NULL) {
+    free(s);
+    if (owned)
+      o->owned = owned;
+    return -1;
+  }
+  o->owned = owned;
+  o->owned[o->n_owned++] = s;
+  return 0;
+}
+
+static int add_override(options *o, const char *assignment, const char *label)
+{
+  hfs_override *ov =
+      realloc(o->overrides, (o->n_overrides + 1) * sizeof *ov);
+  if (ov == NULL)
+    return -1;
+  o->overrides = ov;
+  ov[o->n_overrides].assignment = assignment;
+  ov[o->n_overrides].label = label;
+  o->n_overrides++;
+  return 0;
+}
+
+/* "--patients 10" becomes the override "run.patients=10", labelled with the
+ * option as typed so errors point at it. */
+static int add_setting_option(options *o, const char *opt, const char *key,
+                              const char *value)
+{
+  size_t n = strlen(key) + strlen(value) + 2;
+  char *a = malloc(n), *l = malloc(strlen(opt) + strlen(value) + 2);
+  if (a == NULL || l == NULL) {
+    free(a);
+    free(l);
+    return -1;
+  }
+  snprintf(a, n, "%s=%s", key, value);
+  sprintf(l, "%s %s", opt, value);
+  if (keep(o, a) != 0 || keep(o, l) != 0)
+    return -1;
+  return add_override(o, a, l);
+}
+
+enum { ALLOW_RUN = 1, ALLOW_SET = 2, ALLOW_PATIENTS = 4, ALLOW_THREADS = 8 };
+
+/* Returns -1 when parsing succeeded, else an exit code. */
+static int parse_options(options *o, int argc, char **argv, int allow,
+                         const char *help)
+{
+  for (int i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    const char *value = NULL;
+    char name[64];
+    const char *eq = strchr(a, '=');
+    if (strncmp(a, "--", 2) == 0 && eq != NULL &&
+        (size_t)(eq - a) < sizeof name) {
+      snprintf(name, sizeof name, "%.*s", (int)(eq - a), a);
+      value = eq + 1;
+    } else {
+      snprintf(name, sizeof name, "%s", a);
+    }
+#define NEED_VALUE()                                                           \
+  do {                                                                         \
+    if (value == NULL) {                                                       \
+      if (i + 1 >= argc)                                                       \
+        return usage_error(o->command, "option '%s' needs a value", name);     \
+      value = argv[++i];                                                       \
+    }                                                                          \
+  } while (0)
+    if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
+      fputs(help, stdout);
+      return HFS_EXIT_OK;
+    } else if (!strcmp(name, "--config") || !strcmp(name, "-c")) {
+      NEED_VALUE();
+      o->config = value;
+    } else if (!strcmp(name, "--set") && (allow & ALLOW_SET)) {
+      NEED_VALUE();
+      if (strchr(value, '=') == NULL)
+        return usage_error(o->command, "--set needs NAME=VALUE, got '%s'",
+                           value);
+      char *label = malloc(strlen(value) + 7);
+      if (label == NULL)
+        return HFS_EXIT_FAILURE;
+      sprintf(label, "--set %s", value);
+      if (keep(o, label) != 0 || add_override(o, value, label) != 0)
+        return HFS_EXIT_FAILURE;
+    } else if (!strcmp(name, "--patients") && (allow & ALLOW_PATIENTS)) {
+      NEED_VALUE();
+      o->patients_given = 1;
+      char *end;
+      errno = 0;
+      unsigned long long v = strtoull(value, &end, 10);
+      if (*value == '-' || *end != '\0' || errno != 0 || v == 0)
+        return usage_error(o->command,
+                           "--patients takes a whole number >= 1, got '%s'",
+                           value);
+      o->bench_patients = v;
+      if (add_setting_option(o, "--patients", "run.patients", value) != 0)
+        return HFS_EXIT_FAILURE;
+    } else if (!strcmp(name, "--threads") && (allow & ALLOW_THREADS)) {
+      NEED_VALUE();
+      if (add_setting_option(o, "--threads", "run.threads", value) != 0)
+        return HFS_EXIT_FAILURE;
+    } else if (!strcmp(name, "--seed") && (allow & ALLOW_RUN)) {
+      NEED_VALUE();
+      if (add_setting_option(o, "--seed", "run.seed", value) != 0)
+        return HFS_EXIT_FAILURE;
+    } else if ((!strcmp(name, "--out") || !strcmp(name, "-o")) &&
+               (allow & ALLOW_RUN)) {
+      NEED_VALUE();
+      if (add_setting_option(o, "--out", "run.output", value) != 0)
+        return HFS_EXIT_FAILURE;
+    } else if (!strcmp(name, "--patients-csv") && (allow & ALLOW_RUN)) {
+      if (value != NULL)
+        return usage_error(o->command, "--patients-csv takes no value");
+      if (add_override(o, "run.patients_csv=yes", "--patients-csv") != 0)
+        return HFS_EXIT_FAILURE;
+    } else if (!strcmp(name, "-q") || !strcmp(name, "--quiet")) {
+      o->quiet = 1;
+    } else if (a[0] == '-') {
+      return usage_error(o->command, "unknown option '%s'", a);
+    } else {
+      return usage_error(o->command, "unexpected argument '%s'", a);
+    }
+#undef NEED_VALUE
+  }
+  if (o->config == NULL)
+    o->config = DEFAULT_CONFIG;
+  return -1;
+}
+
+static int exit_code_for(hfs_status s)
+{
+  switch (s) {
+  case HFS_OK:
+    return HFS_EXIT_OK;
+  case HFS_ERR_INPUT:
+    return HFS_EXIT_INPUT;
+  case HFS_ERR_IO:
+    return HFS_EXIT_IO;
+  case HFS_ERR_INTERRUPTED:
+    return HFS_EXIT_INTERRUPTED;
+  default:
+    return HFS_EXIT_FAILURE;
+  }
+}
+
+/* Load everything; on failure print all errors and return the exit code,
+ * else -1. */
+static int load_study(hfs_study *st, const options *o)
+{
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_study_init(st);
+  hfs_status s =
+      hfs_study_load(st, o->config, o->overrides, o->n_overrides, &d);
+  hfs_diag_print(&d, stderr);
+  size_t n = hfs_diag_count(&d);
+  hfs_diag_free(&d);
+  if (s == HFS_OK)
+    return -1;
+  if (n > 1)
+    fprintf(stderr, "hfsim: %zu errors; nothing was simulated\n", n);
+  if (s == HFS_ERR_IO && strcmp(o->config, DEFAULT_CONFIG) == 0 && n == 1)
+    fprintf(stderr,
+            "hfsim: run from the repository folder, or name a scenario with "
+            "--config FILE\n");
+  hfs_study_free(st);
+  return exit_code_for(s);
+}
+
+/* ---- manifest ---------------------------------------------------------- */
+
+static void write_hash_line(FILE *f, const char *what, const char *path)
+{
+  char hex[65];
+  if (path == NULL)
+    return;
+  if (hfs_sha256_file(path, hex) == 0)
+    fprintf(f, "%s: %s\n%s_sha256: %s\n", what, path, what, hex);
+  else
+    fprintf(f, "%s: %s\n%s_sha256: (unreadable)\n", what, path, what);
+}
+
+static void write_manifest(FILE *f, const hfs_study *st, const options *o,
+                           int argc, char **argv, const hfs_results *r,
+                           const char *started)
+{
+  const hfs_scenario *sc = &st->scenario;
+  fprintf(f, "hfsim_version: %s\n", HFS_VERSION);
+  fprintf(f, "git_commit: %s\n", HFS_GIT_COMMIT);
+  fprintf(f, "command:");
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    int plain = strpbrk(a, " \t\"'\\$`") == NULL && a[0] != '\0';
+    if (plain) {
+      fprintf(f, " %s", a);
+    } else {
+      fputs(" '", f);
+      for (const char *p = a; *p; p++)
+        if (*p == '\'')
+          fputs("'\\''", f);
+        else
+          fputc(*p, f);
+      fputc('\'', f);
+    }
+  }
+  fputc('\n', f);
+  write_hash_line(f, "scenario", sc->path);
+  write_hash_line(f, "parameters", sc->parameters_path);
+  if (st->cls->needs_life_table)
+    write_hash_line(f, "life_table", sc->life_table_path);
+  for (size_t i = 0; i < o->n_overrides; i++)
+    fprintf(f, "override: %s\n", o->overrides[i].assignment);
+  fprintf(f, "model: %s\n", st->cls->name);
+  fprintf(f, "strategies:");
+  for (size_t s = 0; s < st->model.n_strategies; s++)
+    fprintf(f, " %s", st->model.strategy_names[s]);
+  fprintf(f, "\nseed: %llu\n", (unsigned long long)sc->seed);
+  fprintf(f, "patients: %llu\n", (unsigned long long)sc->patients);
+  fprintf(f, "threads: %d\n", r->threads_used);
+  if (isinf(sc->horizon_years))
+    fprintf(f, "horizon_years: lifetime\n");
+  else
+    fprintf(f, "horizon_years: %.17g\n", sc->horizon_years);
+  fprintf(f, "discount_rate_costs: %.17g\n", sc->discount_rate_costs);
+  fprintf(f, "discount_rate_qalys: %.17g\n", sc->discount_rate_qalys);
+  fprintf(f, "currency: %s\n", sc->currency);
+  fprintf(f, "started_utc: %s\n", started);
+  fprintf(f, "wall_seconds: %.3f\n", r->wall_seconds);
+  fprintf(f, "gsl_version: %s\n", GSL_VERSION);
+  fprintf(f, "libcsv_version: %d.%d.%d\n", CSV_MAJOR, CSV_MINOR,
+          CSV_RELEASE);
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+static void print_results_table(const hfs_study *st, const hfs_results *r)
+{
+  const hfs_model_class *c = st->cls;
+  int cost = -1, qaly = -1, free_years = -1;
+  for (size_t k = 0; k < c->n_outcomes; k++) {
+    if (!strcmp(c->outcomes[k].name, "cost"))
+      cost = (int)k;
+    if (!strcmp(c->outcomes[k].name, "qaly"))
+      qaly = (int)k;
+    if (!strcmp(c->outcomes[k].name, "spasm_free_years"))
+      free_years = (int)k;
+  }
+  if (cost < 0 || qaly < 0)
+    return;
+  printf("\n%-16s %14s %10s %10s %8s", "strategy", "cost", "(se)", "QALYs",
+         "(se)");
+  if (free_years >= 0)
+    printf(" %16s", "spasm-free yrs");
+  printf("\n");
+  for (size_t s = 0; s < r->n_strategies; s++) {
+    const hfs_accum *ac = &r->outcomes[s * r->n_outcomes + (size_t)cost];
+    const hfs_accum *aq = &r->outcomes[s * r->n_outcomes + (size_t)qaly];
+    printf("%-16s %14.2f %10.2f %10.4f %8.4f", st->model.strategy_names[s],
+           ac->mean, hfs_accum_se(ac), aq->mean, hfs_accum_se(aq));
+    if (free_years >= 0)
+      printf(" %16.3f",
+             r->outcomes[s * r->n_outcomes + (size_t)free_years].mean);
+    printf("\n");
+  }
+  printf("(discounted; %s; mean per patient with Monte Carlo standard "
+         "error)\n",
+         st->scenario.currency);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+  options o;
+  memset(&o, 0, sizeof o);
+  o.command = "run";
+  int rc = parse_options(&o, argc, argv,
+                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS,
+                         run_help);
+  if (rc >= 0) {
+    options_free(&o);
+    return rc;
+  }
+  hfs_study st;
+  if ((rc = load_study(&st, &o)) >= 0) {
+    options_free(&o);
+    return rc;
+  }
+  time_t now = time(NULL);
+  char started[32];
+  strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_output_set out;
+  hfs_results res;
+  hfs_results_init(&res);
+  hfs_status s = hfs_output_open(&out, st.scenario.output_dir, &d);
+  FILE *patients = NULL;
+  if (s == HFS_OK && st.scenario.patients_csv) {
+    patients = hfs_output_add(&out, "patients.csv", &d);
+    if (patients == NULL)
+      s = HFS_ERR_IO;
+    else
+      hfs_engine_patients_header(&st.model, patients);
+  }
+  if (s == HFS_OK) {
+    hfs_run_config cfg = hfs_study_run_config(&st);
+    cfg.patients_csv = patients;
+    cfg.stop_flag = &stop_requested;
+    if (!o.quiet)
+      fprintf(stderr, "hfsim: simulating %llu patients x %zu strategies...\n",
+              (unsigned long long)cfg.patients, st.model.n_strategies);
+    s = hfs_engine_run(&st.model, &cfg, &res, &d);
+  }
+  if (s == HFS_OK) {
+    FILE *f = hfs_output_add(&out, "summary.csv", &d);
+    if (f)
+      hfs_write_summary(f, &st.model, &res);
+    FILE *t = hfs_output_add(&out, "trace.csv", &d);
+    if (t)
+      hfs_write_trace(t, &st.model, &res);
+    FILE *m = hfs_output_add(&out, "manifest.txt", &d);
+    if (m)
+      write_manifest(m, &st, &o, argc, argv, &res, started);
+    s = (f && t && m) ? HFS_OK : HFS_ERR_IO;
+    if (s == HFS_OK && stop_requested)
+      s = HFS_ERR_INTERRUPTED;
+    if (s == HFS_OK)
+      s = hfs_output_commit(&out, &d);
+  }
+  if (s != HFS_OK)
+    hfs_output_abort(&out);
+  hfs_diag_print(&d, stderr);
+  if (s == HFS_ERR_INTERRUPTED)
+    fprintf(stderr,
+            "hfsim: interrupted; no results were written (earlier results "
+            "in %s are unchanged)\n",
+            st.scenario.output_dir);
+  if (s == HFS_OK && !o.quiet) {
+    printf("hfsim: %llu patients x %zu strategies in %.2f s (%d threads)\n",
+           (unsigned long long)res.patients, res.n_strategies,
+           res.wall_seconds, res.threads_used);
+    print_results_table(&st, &res);
+    printf("\nwrote %s/summary.csv, trace.csv%s and manifest.txt\n",
+           st.scenario.output_dir, patients ? ", patients.csv" : "");
+  }
+  hfs_diag_free(&d);
+  hfs_results_free(&res);
+  hfs_output_free(&out);
+  hfs_study_free(&st);
+  options_free(&o);
+  return exit_code_for(s);
+}
+
+static int cmd_check(int argc, char **argv)
+{
+  options o;
+  memset(&o, 0, sizeof o);
+  o.command = "check";
+  int rc = parse_options(&o, argc, argv, ALLOW_SET, check_help);
+  if (rc >= 0) {
+    options_free(&o);
+    return rc;
+  }
+  hfs_study st;
+  if ((rc = load_study(&st, &o)) >= 0) {
+    options_free(&o);
+    return rc;
+  }
+  const hfs_scenario *sc = &st.scenario;
+  printf("scenario: %s\nmodel: %s (%s)\n", sc->path, st.cls->name,
+         st.cls->description);
+  printf("patients: %llu\nseed: %llu\nthreads: %d%s\n",
+         (unsigned long long)sc->patients, (unsigned long long)sc->seed,
+         sc->threads, sc->threads == 0 ? " (all cores)" : "");
+  if (isinf(sc->horizon_years))
+    printf("horizon: lifetime\n");
+  else
+    printf("horizon: %g years\n", sc->horizon_years);
+  printf("discount rates: costs %g, QALYs %g per year\ncurrency: %s\nwtp:",
+         sc->discount_rate_costs, sc->discount_rate_qalys, sc->currency);
+  for (size_t i = 0; i < sc->n_wtp; i++)
+    printf(" %g", sc->wtp[i]);
+  printf(" per QALY\noutput: %s%s\nparameters: %s\nlife table: %s",
+         sc->output_dir, sc->patients_csv ? " (with patients.csv)" : "",
+         sc->parameters_path, sc->life_table_path);
+  if (st.cls->needs_life_table)
+    printf(" (ages %d-%d)", st.life_table.age_min, st.life_table.age_max);
+  printf("\n\nparameters (%zu):\n", st.params.count);
+  for (size_t i = 0; i < st.params.count; i++) {
+    const hfs_param *p = &st.params.items[i];
+    printf("  %-38s %12.6g %-11s %s%s\n", p->name, p->value, p->unit,
+           p->evidence, p->line == 0 ? "  (set on the command line)" : "");
+  }
+  printf("\nstrategies (%zu):\n", st.model.n_strategies);
+  st.cls->describe(&st.model, stdout);
+  printf("\nok: no errors\n");
+  hfs_study_free(&st);
+  options_free(&o);
+  return HFS_EXIT_OK;
+}
+
+static long peak_rss_kib(void)
+{
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) != 0)
+    return -1;
+  return ru.ru_maxrss;
+}
+
+static int cmd_bench(int argc, char **argv)
+{
+  options o;
+  memset(&o, 0, sizeof o);
+  o.command = "bench";
+  int rc = parse_options(&o, argc, argv,
+                         ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS,
+                         bench_help);
+  if (rc >= 0) {
+    options_free(&o);
+    return rc;
+  }
+  if (!o.patients_given &&
+      add_override(&o, "run.patients=1000000", "bench default") != 0) {
+    options_free(&o);
+    return HFS_EXIT_FAILURE;
+  }
+  hfs_study st;
+  if ((rc = load_study(&st, &o)) >= 0) {
+    options_free(&o);
+    return rc;
+  }
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_results res;
+  hfs_results_init(&res);
+  hfs_run_config cfg = hfs_study_run_config(&st);
+  cfg.stop_flag = &stop_requested;
+  hfs_status s = hfs_engine_run(&st.model, &cfg, &res, &d);
+  hfs_diag_print(&d, stderr);
+  if (s == HFS_OK) {
+    printf("hfsim bench: %s, %llu patients x %zu strategies, %d threads\n",
+           st.scenario.path, (unsigned long long)res.patients,
+           res.n_strategies, res.threads_used);
+    printf("wall_seconds: %.3f\n", res.wall_seconds);
+    printf("patients_per_second: %.0f\n",
+           (double)res.patients / res.wall_seconds);
+    printf("patient_strategy_runs_per_second: %.0f\n",
+           (double)res.patients * (double)res.n_strategies /
+               res.wall_seconds);
+    printf("simulated_patient_years_per_second: %.0f\n",
+           res.simulated_years / res.wall_seconds);
+    printf("peak_memory_mib: %.1f\n", (double)peak_rss_kib() / 1024.0);
+  }
+  hfs_diag_free(&d);
+  hfs_results_free(&res);
+  hfs_study_free(&st);
+  options_free(&o);
+  return exit_code_for(s);
+}
+
+static int cmd_dictionary(int argc, char **argv)
+{
+  options o;
+  memset(&o, 0, sizeof o);
+  o.command = "dictionary";
+  int rc = parse_options(&o, argc, argv, 0, dictionary_help);
+  options_free(&o);
+  if (rc >= 0)
+    return rc;
+  hfs_write_dictionary(stdout, hfs_model_class_find("hfs"));
+  return HFS_EXIT_OK;
+}
+
+int hfs_cli_main(int argc, char **argv)
+{
+  /* GSL's default handler aborts; we check return values ourselves. */
+  gsl_set_error_handler_off();
+  install_signal_handlers();
+  if (argc < 2) {
+    fputs(main_help, stderr);
+    return HFS_EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+    fputs(main_help, stdout);
+    return HFS_EXIT_OK;
+  }
+  if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+    printf("hfsim %s (git %s)\n", HFS_VERSION, HFS_GIT_COMMIT);
+    return HFS_EXIT_OK;
+  }
+  if (!strcmp(cmd, "run"))
+    return cmd_run(argc, argv);
+  if (!strcmp(cmd, "check"))
+    return cmd_check(argc, argv);
+  if (!strcmp(cmd, "bench"))
+    return cmd_bench(argc, argv);
+  if (!strcmp(cmd, "dictionary"))
+    return cmd_dictionary(argc, argv);
+  static const char *const commands[] = {"run", "check", "bench",
+                                         "dictionary"};
+  const char *sug = hfs_closest_name(cmd, commands, 4);
+  if (sug != NULL) {
+    fprintf(stderr, "hfsim: unknown command '%s' (did you mean '%s'?)\n", cmd,
+            sug);
+    fprintf(stderr, "Try 'hfsim --help' for more information.\n");
+    return HFS_EXIT_USAGE;
+  }
+  return usage_error(NULL, "unknown command '%s'", cmd);
+}

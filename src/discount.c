@@ -1,0 +1,36 @@
+/*
+ * discount.c - exact continuous-time discounting (see discount.h).
+ */
+#include "hfsim/discount.h"
+
+#include <math.h>
+
+hfs_discount hfs_discount_make(double rate_per_year)
+{
+  hfs_discount d;
+  d.rate_per_year = rate_per_year;
+  d.log_factor = log1p(rate_per_year);
+  return d;
+}
+
+double hfs_discount_factor(const hfs_discount *d, double t_years)
+{
+  if (d->log_factor == 0.0)
+    return 1.0;
+  return exp(-d->log_factor * t_years);
+}
+
+double hfs_discount_integral(const hfs_discount *d, double a_years,
+                             double b_years)
+{
+  if (!(b_years > a_years))
+    return 0.0;
+  if (d->log_factor == 0.0)
+    return b_years - a_years;
+  /* e^{-da} (1 - e^{-d(b-a)}) / d, with expm1 for short intervals; an
+   * infinite b gives e^{-da} / d. */
+  double head = exp(-d->log_factor * a_years);
+  double tail = isinf(b_years) ? 1.0
+                               : -expm1(-d->log_factor * (b_years - a_years));
+  return head * tail / d->log_factor;
+}

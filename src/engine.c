@@ -1,0 +1,315 @@
+/*
+ * engine.c - the patient loop: blocks, waves, threads, aggregation
+ * (see engine.h for the determinism argument).
+ */
+#include "hfsim/engine.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <omp.h>
+
+#include "hfsim/numfmt.h"
+#include "hfsim/rng.h"
+
+void hfs_trace_state(hfs_trace *tr, size_t state, double t0_years,
+                     double t1_years)
+{
+  if (!(t1_years > t0_years))
+    return;
+  double first = ceil(t0_years);
+  if (first >= (double)tr->n_years)
+    return;
+  size_t k = (size_t)first;
+  size_t end = isinf(t1_years) || t1_years > (double)tr->n_years
+                   ? tr->n_years
+                   : (size_t)ceil(t1_years);
+  for (; k < end; k++)
+    tr->counts[k * tr->n_states + state]++;
+}
+
+void hfs_results_init(hfs_results *r)
+{
+  memset(r, 0, sizeof *r);
+}
+
+void hfs_results_free(hfs_results *r)
+{
+  free(r->outcomes);
+  free(r->trace);
+  free(r->paired);
+  hfs_results_init(r);
+}
+
+/* A growable text buffer for one block's patients.csv rows. */
+typedef struct textbuf {
+  char *data;
+  size_t len, cap;
+  int nomem;
+} textbuf;
+
+static void tb_append(textbuf *b, const char *s, size_t n)
+{
+  if (b->nomem)
+    return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + n + 1)
+      cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (p == NULL) {
+      b->nomem = 1;
+      return;
+    }
+    b->data = p;
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+}
+
+static void tb_puts(textbuf *b, const char *s)
+{
+  tb_append(b, s, strlen(s));
+}
+
+/* Everything one block produces; merged in block order after each wave. */
+typedef struct block_out {
+  hfs_accum *outcomes; /* [S * K] */
+  uint64_t *trace;     /* [S * Y * ns] */
+  hfs_accum2 *paired;  /* [S * S] */
+  double simulated_years;
+  textbuf rows;
+} block_out;
+
+typedef struct workspace {
+  gsl_rng **streams;
+  double *outcomes;   /* [S * K]: this patient under every strategy */
+  double *attributes; /* [S * A] */
+  int nomem;
+} workspace;
+
+static void workspace_free(workspace *w, size_t n_purposes)
+{
+  if (w->streams)
+    for (size_t p = 0; p < n_purposes; p++)
+      if (w->streams[p])
+        gsl_rng_free(w->streams[p]);
+  free(w->streams);
+  free(w->outcomes);
+  free(w->attributes);
+}
+
+static int workspace_alloc(workspace *w, const hfs_model *m)
+{
+  const hfs_model_class *c = m->cls;
+  memset(w, 0, sizeof *w);
+  w->streams = calloc(c->n_purposes ? c->n_purposes : 1, sizeof *w->streams);
+  w->outcomes = calloc(m->n_strategies * c->n_outcomes, sizeof(double));
+  w->attributes =
+      calloc(m->n_strategies * (c->n_attributes + 1), sizeof(double));
+  if (!w->streams || !w->outcomes || !w->attributes)
+    return -1;
+  hfs_stream_id id = {0, 0, 0, 0};
+  for (size_t p = 0; p < c->n_purposes; p++)
+    if ((w->streams[p] = hfs_rng_alloc(id)) == NULL)
+      return -1;
+  return 0;
+}
+
+static void write_patient_rows(const hfs_model *m, uint64_t patient,
+                               const workspace *w, textbuf *b)
+{
+  const hfs_model_class *c = m->cls;
+  char num[40];
+  for (size_t s = 0; s < m->n_strategies; s++) {
+    snprintf(num, sizeof num, "%llu,", (unsigned long long)(patient + 1));
+    tb_puts(b, num);
+    tb_puts(b, m->strategy_names[s]);
+    const double *attr = w->attributes + s * (c->n_attributes + 1);
+    for (size_t a = 0; a < c->n_attributes; a++) {
+      tb_puts(b, ",");
+      const hfs_attribute_def *def = &c->attributes[a];
+      if (def->levels != NULL)
+        tb_puts(b, def->levels[(int)attr[a]]);
+      else
+        tb_puts(b, hfs_format_double(num, sizeof num, attr[a]));
+    }
+    const double *out = w->outcomes + s * c->n_outcomes;
+    for (size_t k = 0; k < c->n_outcomes; k++) {
+      if (c->outcomes[k].flags & HFS_OUT_HIDDEN)
+        continue;
+      tb_puts(b, ",");
+      int cond = c->outcomes[k].condition;
+      if (cond < 0 || out[cond] != 0.0)
+        tb_puts(b, hfs_format_double(num, sizeof num, out[k]));
+    }
+    tb_puts(b, "\n");
+  }
+}
+
+void hfs_engine_patients_header(const hfs_model *m, FILE *f)
+{
+  const hfs_model_class *c = m->cls;
+  fputs("patient,strategy", f);
+  for (size_t a = 0; a < c->n_attributes; a++)
+    fprintf(f, ",%s", c->attributes[a].name);
+  for (size_t k = 0; k < c->n_outcomes; k++)
+    if (!(c->outcomes[k].flags & HFS_OUT_HIDDEN))
+      fprintf(f, ",%s", c->outcomes[k].name);
+  fputs("\n", f);
+}
+
+static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
+                           size_t n_years, uint64_t first, uint64_t last,
+                           workspace *w, block_out *b)
+{
+  const hfs_model_class *c = m->cls;
+  const size_t S = m->n_strategies, K = c->n_outcomes, ns = c->n_states;
+  hfs_sim_context ctx;
+  ctx.streams = w->streams;
+  ctx.horizon_years = cfg->horizon_years;
+  ctx.discount_costs = hfs_discount_make(cfg->discount_rate_costs);
+  ctx.discount_qalys = hfs_discount_make(cfg->discount_rate_qalys);
+  hfs_trace tr;
+  tr.n_states = ns;
+  tr.n_years = n_years;
+
+  for (uint64_t patient = first; patient < last; patient++) {
+    ctx.patient = patient;
+    for (size_t s = 0; s < S; s++) {
+      /* Same stream addresses under every strategy: common random
+       * numbers. */
+      for (size_t p = 0; p < c->n_purposes; p++) {
+        hfs_stream_id id = {cfg->seed, cfg->replicate, patient, p};
+        hfs_rng_set_stream(w->streams[p], id);
+      }
+      ctx.outcomes = w->outcomes + s * K;
+      ctx.attributes = w->attributes + s * (c->n_attributes + 1);
+      memset(ctx.outcomes, 0, K * sizeof(double));
+      tr.counts = b->trace + s * n_years * ns;
+      ctx.trace = &tr;
+      ctx.simulated_years = 0.0;
+      c->simulate(m, s, &ctx);
+      b->simulated_years += ctx.simulated_years;
+      hfs_accum *acc = b->outcomes + s * K;
+      for (size_t k = 0; k < K; k++) {
+        int cond = c->outcomes[k].condition;
+        if (cond < 0 || ctx.outcomes[cond] != 0.0)
+          hfs_accum_add(&acc[k], ctx.outcomes[k]);
+      }
+    }
+    if (cfg->cost_outcome >= 0 && cfg->qaly_outcome >= 0)
+      for (size_t a = 0; a < S; a++)
+        for (size_t bb = a + 1; bb < S; bb++) {
+          const double *oa = w->outcomes + a * K, *ob = w->outcomes + bb * K;
+          hfs_accum2_add(&b->paired[a * S + bb],
+                         oa[cfg->cost_outcome] - ob[cfg->cost_outcome],
+                         oa[cfg->qaly_outcome] - ob[cfg->qaly_outcome]);
+        }
+    if (cfg->patients_csv != NULL)
+      write_patient_rows(m, patient, w, &b->rows);
+  }
+}
+
+hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
+                          hfs_results *r, hfs_diag *d)
+{
+  const hfs_model_class *c = m->cls;
+  const size_t S = m->n_strategies, K = c->n_outcomes, ns = c->n_states;
+  double t_start = omp_get_wtime();
+  double span = fmin(cfg->horizon_years, m->max_years);
+  size_t n_years = (size_t)floor(span) + 1;
+
+  hfs_results_free(r);
+  r->n_strategies = S;
+  r->n_outcomes = K;
+  r->n_states = ns;
+  r->n_years = n_years;
+  r->patients = cfg->patients;
+  r->outcomes = calloc(S * K, sizeof *r->outcomes);
+  r->trace = calloc(S * n_years * ns, sizeof *r->trace);
+  r->paired = calloc(S * S, sizeof *r->paired);
+
+  int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
+  block_out *blocks = calloc(HFS_WAVE_BLOCKS, sizeof *blocks);
+  workspace *ws = calloc((size_t)threads, sizeof *ws);
+  hfs_status st = HFS_OK;
+  if (!r->outcomes || !r->trace || !r->paired || !blocks || !ws)
+    st = HFS_ERR_NOMEM;
+  for (size_t i = 0; st == HFS_OK && i < HFS_WAVE_BLOCKS; i++) {
+    blocks[i].outcomes = calloc(S * K, sizeof(hfs_accum));
+    blocks[i].trace = calloc(S * n_years * ns, sizeof(uint64_t));
+    blocks[i].paired = calloc(S * S, sizeof(hfs_accum2));
+    if (!blocks[i].outcomes || !blocks[i].trace || !blocks[i].paired)
+      st = HFS_ERR_NOMEM;
+  }
+  for (int t = 0; st == HFS_OK && t < threads; t++)
+    if (workspace_alloc(&ws[t], m) != 0)
+      st = HFS_ERR_NOMEM;
+
+  const uint64_t n_blocks =
+      (cfg->patients + HFS_BLOCK_PATIENTS - 1) / HFS_BLOCK_PATIENTS;
+  for (uint64_t wave = 0; st == HFS_OK && wave * HFS_WAVE_BLOCKS < n_blocks;
+       wave++) {
+    if (cfg->stop_flag != NULL && *cfg->stop_flag) {
+      st = HFS_ERR_INTERRUPTED;
+      break;
+    }
+    uint64_t b0 = wave * HFS_WAVE_BLOCKS;
+    long nb = (long)(n_blocks - b0 < HFS_WAVE_BLOCKS ? n_blocks - b0
+                                                      : HFS_WAVE_BLOCKS);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (long i = 0; i < nb; i++) {
+      block_out *b = &blocks[i];
+      for (size_t k = 0; k < S * K; k++)
+        hfs_accum_reset(&b->outcomes[k]);
+      memset(b->trace, 0, S * n_years * ns * sizeof(uint64_t));
+      for (size_t k = 0; k < S * S; k++)
+        hfs_accum2_reset(&b->paired[k]);
+      b->simulated_years = 0.0;
+      b->rows.len = 0;
+      uint64_t first = (b0 + (uint64_t)i) * HFS_BLOCK_PATIENTS;
+      uint64_t last = first + HFS_BLOCK_PATIENTS;
+      if (last > cfg->patients)
+        last = cfg->patients;
+      simulate_block(m, cfg, n_years, first, last, &ws[omp_get_thread_num()],
+                     b);
+    }
+    /* Serial merge in block order: same bits for any thread count. */
+    for (long i = 0; i < nb; i++) {
+      block_out *b = &blocks[i];
+      for (size_t k = 0; k < S * K; k++)
+        hfs_accum_merge(&r->outcomes[k], &b->outcomes[k]);
+      for (size_t k = 0; k < S * n_years * ns; k++)
+        r->trace[k] += b->trace[k];
+      for (size_t k = 0; k < S * S; k++)
+        hfs_accum2_merge(&r->paired[k], &b->paired[k]);
+      r->simulated_years += b->simulated_years;
+      if (b->rows.nomem)
+        st = HFS_ERR_NOMEM;
+      else if (cfg->patients_csv != NULL && b->rows.len > 0 &&
+               fwrite(b->rows.data, 1, b->rows.len, cfg->patients_csv) !=
+                   b->rows.len)
+        st = HFS_ERR_IO;
+    }
+  }
+  if (st == HFS_ERR_NOMEM)
+    hfs_diag_error(d, NULL, 0, "out of memory while simulating");
+  else if (st == HFS_ERR_IO)
+    hfs_diag_error(d, NULL, 0, "cannot write patients.csv (disk full?)");
+  for (size_t i = 0; blocks && i < HFS_WAVE_BLOCKS; i++) {
+    free(blocks[i].outcomes);
+    free(blocks[i].trace);
+    free(blocks[i].paired);
+    free(blocks[i].rows.data);
+  }
+  free(blocks);
+  for (int t = 0; ws && t < threads; t++)
+    workspace_free(&ws[t], c->n_purposes);
+  free(ws);
+  r->threads_used = threads;
+  r->wall_seconds = omp_get_wtime() - t_start;
+  return st;
+}

@@ -1,0 +1,991 @@
+/*
+ * hfs_model.c - the hemifacial spasm model (MODEL.md), one patient at a time.
+ *
+ * Time t is in years since the treatment decision. A patient moves from event
+ * to event; between events their status is constant, so utility and cost
+ * flows are integrated exactly with continuous discounting (accrue()).
+ *
+ * Statuses: spasm (by SMC grade), controlled on injections, controlled on a
+ * drug, cured. Natural history (grade progression, spontaneous remission)
+ * runs only while spasm is uncontrolled, on a clock of "uncontrolled years":
+ * the patient's progression and remission thresholds are drawn once from the
+ * natural-history stream, so the same patient has the same natural history
+ * under every strategy (common random numbers, MODEL.md section 10). Baseline
+ * attributes and background death come from their own streams too; every
+ * treatment draws from its own stream, always in the same order, so one
+ * strategy's choices do not shift another treatment's random numbers.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+
+#include "hfsim/mathx.h"
+#include "hfsim/model.h"
+#include "hfsim/rng.h"
+#include "hfs_params.h"
+#include "hfs_strategy.h"
+
+#define WEEKS_PER_YEAR (365.25 / 7.0)
+#define DAYS_PER_YEAR 365.25
+#define MONTHS_PER_YEAR 12.0
+
+/* ---- the model's description for the engine --------------------------- */
+
+enum purpose {
+  P_BASELINE, P_DEATH, P_NATURAL, P_DIAGNOSIS, P_BOTOX, P_MEDICATION, P_MVD,
+  N_PURPOSES
+};
+
+enum state {
+  S_GRADE_1, S_GRADE_2, S_GRADE_3, S_GRADE_4, S_CONTROLLED_INJECTIONS,
+  S_CONTROLLED_DRUG, S_CURED, S_DEAD, S_EXITED, N_STATES
+};
+
+static const char *const state_names[N_STATES] = {
+    "spasm_grade_1", "spasm_grade_2",         "spasm_grade_3",
+    "spasm_grade_4", "controlled_injections", "controlled_drug",
+    "cured",         "dead",                  "exited_age_limit"};
+
+static const char *const state_descriptions[N_STATES] = {
+    "spasm not controlled, SMC grade I (eyelid only)",
+    "spasm not controlled, SMC grade II (spread to other facial muscles)",
+    "spasm not controlled, SMC grade III (frequent tonic spasm, vision "
+    "affected)",
+    "spasm not controlled, SMC grade IV (disfiguring asymmetry)",
+    "spasm controlled inside a botulinum toxin injection's effect window",
+    "spasm controlled by an oral drug the patient responds to",
+    "cured (after surgery or spontaneous remission)",
+    "dead",
+    "alive at the age limit (age_limit_years), where simulation stops"};
+
+enum outcome {
+  O_COST, O_COST_UNDISCOUNTED, O_QALY, O_QALY_UNDISCOUNTED, O_LIFE_YEARS,
+  O_SPASM_FREE_YEARS, O_SPASM_YEARS, O_INJECTION_SESSIONS, O_DRUG_COURSES,
+  O_MRI_SCANS, O_OPERATIONS, O_REDO_OPERATIONS, O_RECURRENCES, O_PTOSIS,
+  O_FACIAL_WEAKNESS, O_DRY_EYE, O_DIPLOPIA, O_RASH,
+  O_TRANSIENT_FACIAL_PALSY, O_PERMANENT_FACIAL_PALSY,
+  O_TRANSIENT_HEARING_LOSS, O_PERMANENT_HEARING_LOSS, O_CSF_LEAK, O_STROKE,
+  O_OPERATIVE_DEATH, O_DIED, O_ALIVE_1Y, O_SPASM_FREE_1Y, O_ALIVE_5Y,
+  O_SPASM_FREE_5Y, O_ALIVE_10Y, O_SPASM_FREE_10Y, O_OPERATED,
+  O_MVD_CURE, O_OPERATED_COMPRESSION, O_MVD_CURE_COMPRESSION,
+  O_EVER_CONTROLLED, O_TIME_TO_CONTROL, N_OUTCOMES
+};
+
+#define M HFS_OUT_MEAN
+#define I (HFS_OUT_MEAN | HFS_OUT_INTERVAL)
+#define P HFS_OUT_PROPORTION
+#define H (HFS_OUT_PROPORTION | HFS_OUT_HIDDEN)
+static const hfs_outcome_def outcomes[N_OUTCOMES] = {
+    {"cost", "currency", I, -1, "discounted cost per patient"},
+    {"cost_undiscounted", "currency", I, -1, "undiscounted cost per patient"},
+    {"qaly", "QALY", I, -1, "discounted quality-adjusted life-years"},
+    {"qaly_undiscounted", "QALY", I, -1,
+     "undiscounted quality-adjusted life-years"},
+    {"life_years", "years", M, -1,
+     "undiscounted years alive within the horizon"},
+    {"spasm_free_years", "years", M, -1,
+     "undiscounted years free of spasm (cured, or controlled by a treatment "
+     "working at that moment)"},
+    {"spasm_years", "years", M, -1, "undiscounted years with spasm"},
+    {"injection_sessions", "count", M, -1,
+     "botulinum toxin injection sessions per patient"},
+    {"drug_courses", "count", M, -1, "oral drugs started per patient"},
+    {"mri_scans", "count", M, -1, "pre-operative MRI scans per patient"},
+    {"operations", "count", M, -1,
+     "first microvascular decompressions per patient"},
+    {"redo_operations", "count", M, -1, "redo decompressions per patient"},
+    {"recurrences", "count", M, -1,
+     "recurrences of spasm after a surgical cure, per patient"},
+    {"ptosis", "count", M, -1, "injection adverse events: ptosis"},
+    {"facial_weakness", "count", M, -1,
+     "injection adverse events: facial weakness"},
+    {"dry_eye", "count", M, -1,
+     "injection adverse events: dry eye or lagophthalmos"},
+    {"diplopia", "count", M, -1, "injection adverse events: diplopia"},
+    {"rash", "count", M, -1, "carbamazepine rashes (drug stopped)"},
+    {"transient_facial_palsy", "count", M, -1,
+     "surgical complications: transient facial palsy"},
+    {"permanent_facial_palsy", "count", M, -1,
+     "surgical complications: permanent facial palsy"},
+    {"transient_hearing_loss", "count", M, -1,
+     "surgical complications: transient hearing loss"},
+    {"permanent_hearing_loss", "count", M, -1,
+     "surgical complications: permanent hearing loss"},
+    {"csf_leak", "count", M, -1, "surgical complications: CSF leak"},
+    {"stroke", "count", M, -1, "surgical complications: stroke"},
+    {"operative_death", "count", M, -1, "deaths at operation"},
+    {"died", "share", P, -1, "share of patients who died within the horizon"},
+    {"alive_1y", "share", H, -1, "alive at 1 year (denominator)"},
+    {"spasm_free_1y", "share", P, O_ALIVE_1Y,
+     "share spasm-free at 1 year, among patients alive then"},
+    {"alive_5y", "share", H, -1, "alive at 5 years (denominator)"},
+    {"spasm_free_5y", "share", P, O_ALIVE_5Y,
+     "share spasm-free at 5 years, among patients alive then"},
+    {"alive_10y", "share", H, -1, "alive at 10 years (denominator)"},
+    {"spasm_free_10y", "share", P, O_ALIVE_10Y,
+     "share spasm-free at 10 years, among patients alive then"},
+    {"operated", "share", P, -1,
+     "share of patients who had a first decompression"},
+    {"mvd_cure_fraction", "share", P, O_OPERATED,
+     "patients cured by their first operation (immediately or delayed) / "
+     "patients operated"},
+    {"operated_compression", "share", H, -1,
+     "operated and with true neurovascular compression (denominator)"},
+    {"mvd_cure_fraction_compression", "share", P, O_OPERATED_COMPRESSION,
+     "cure by the first operation among operated patients with true "
+     "compression (compare with published surgical series)"},
+    {"ever_controlled", "share", P, -1,
+     "share of patients ever spasm-free within the horizon"},
+    {"time_to_first_control", "years", M, O_EVER_CONTROLLED,
+     "years from the decision to the first spasm-free moment, among "
+     "patients ever spasm-free"},
+};
+#undef M
+#undef I
+#undef P
+#undef H
+
+static const char *const sex_levels[] = {"female", "male"};
+static const char *const cause_levels[] = {"secondary", "primary"};
+static const char *const yes_no[] = {"no", "yes"};
+
+enum attribute {
+  A_SEX, A_ONSET_AGE, A_DECISION_AGE, A_ASIAN, A_BILATERAL, A_CAUSE,
+  A_COMPRESSION, A_GRADE, N_ATTRIBUTES
+};
+
+static const hfs_attribute_def attributes[N_ATTRIBUTES] = {
+    {"sex", sex_levels, "female or male"},
+    {"onset_age", NULL, "age at onset of spasm, years"},
+    {"decision_age", NULL, "age at the treatment decision (time 0), years"},
+    {"asian", yes_no, "of Asian descent"},
+    {"bilateral", yes_no, "bilateral spasm (doubles the injection dose)"},
+    {"cause", cause_levels, "primary (neurovascular) or secondary"},
+    {"compression", yes_no, "true neurovascular compression"},
+    {"grade_at_start", NULL, "SMC grade (1-4) at the decision"},
+};
+
+#define HFS_PARAM_SPEC(name, kind, unit)                                       \
+  {#name, HFS_KIND_##kind, unit, offsetof(hfs_model_params, name)},
+static const hfs_param_spec param_specs[] = {
+    HFS_MODEL_PARAMS(HFS_PARAM_SPEC)};
+#undef HFS_PARAM_SPEC
+#define N_PARAMS (sizeof param_specs / sizeof param_specs[0])
+
+/* ---- the model instance --------------------------------------------------- */
+
+typedef struct hfs_impl {
+  hfs_model_params p;
+  const hfs_life_table *lt;
+  int onset_normal; /* [cohort] onset_age_distribution = normal */
+  double onset_p_lo, onset_p_hi; /* normal CDF at the truncation bounds */
+  /* derived rates per year, r = -ln(1 - p) */
+  double rate_progression, rate_remission;
+  double rate_secondary_nonresponse, rate_discontinuation, rate_choice;
+  double rate_drug_stop;
+  double recurrence_hazard[4]; /* [0,1), [1,2), [2,5), [5,inf) */
+  double grade_share[4], mvd_outcome[3];
+  double drug_response[HFS_DRUG_COUNT];
+  double botox_cost_unilateral, botox_cost_bilateral;
+  hfs_strategy *strategies;
+  size_t n_strategies;
+} hfs_impl;
+
+static double annual_rate(double p)
+{
+  return p >= 1.0 ? HFS_INF : -log1p(-p);
+}
+
+/* ---- one patient ------------------------------------------------------- */
+
+enum status { ST_SPASM, ST_INJECTIONS, ST_DRUG, ST_CURED };
+enum advance_result { ADV_REACHED, ADV_END, ADV_REMISSION };
+enum end_kind { END_DEATH, END_HORIZON, END_AGE_LIMIT };
+
+#define MAX_TRANSIENT 16
+
+typedef struct transient {
+  double end_years;
+  double decrement;
+} transient;
+
+typedef struct patient {
+  const hfs_impl *m;
+  hfs_sim_context *ctx;
+  double *out;
+  gsl_rng **rng;
+  /* baseline */
+  int sex, asian, bilateral, primary, compression, grade;
+  double decision_age;
+  /* clock */
+  double t, t_end;
+  int end_kind;
+  int last_status;
+  /* natural history on the uncontrolled clock */
+  double nh_used, nh_next_progression, nh_remission;
+  /* health state */
+  int cured, on_drug, botox_responder;
+  double permanent_decrement;
+  transient tr[MAX_TRANSIENT];
+  int n_tr;
+  int controlled_before;
+} patient;
+
+static int trace_state(const patient *p, int status)
+{
+  switch (status) {
+  case ST_INJECTIONS:
+    return S_CONTROLLED_INJECTIONS;
+  case ST_DRUG:
+    return S_CONTROLLED_DRUG;
+  case ST_CURED:
+    return S_CURED;
+  default:
+    return S_GRADE_1 + p->grade - 1;
+  }
+}
+
+static double status_utility(const patient *p, int status)
+{
+  const hfs_model_params *q = &p->m->p;
+  switch (status) {
+  case ST_INJECTIONS:
+    return q->utility_controlled_injections;
+  case ST_DRUG:
+    return q->utility_controlled_drug;
+  case ST_CURED:
+    return q->utility_cured;
+  default: {
+    const double g[4] = {q->utility_spasm_grade_1, q->utility_spasm_grade_2,
+                         q->utility_spasm_grade_3, q->utility_spasm_grade_4};
+    return g[p->grade - 1];
+  }
+  }
+}
+
+/* Integrate everything that flows over [t0, t1) in STATUS. */
+static void accrue(patient *p, double t0, double t1, int status)
+{
+  if (!(t1 > t0))
+    return;
+  const hfs_model_params *q = &p->m->p;
+  hfs_sim_context *c = p->ctx;
+  double *out = p->out;
+  double dt = t1 - t0;
+  double dq = hfs_discount_integral(&c->discount_qalys, t0, t1);
+  double u = status_utility(p, status) - p->permanent_decrement;
+  if (p->on_drug)
+    u -= q->disutility_drug_side_effects;
+  out[O_QALY] += u * dq;
+  out[O_QALY_UNDISCOUNTED] += u * dt;
+  /* Transient decrements (adverse events, transient palsy), exactly over
+   * their overlap with this interval; expired ones are dropped. */
+  int keep = 0;
+  for (int i = 0; i < p->n_tr; i++) {
+    transient *e = &p->tr[i];
+    double b = fmin(t1, e->end_years);
+    if (b > t0) {
+      out[O_QALY] -= e->decrement * hfs_discount_integral(&c->discount_qalys,
+                                                           t0, b);
+      out[O_QALY_UNDISCOUNTED] -= e->decrement * (b - t0);
+    }
+    if (e->end_years > t1)
+      p->tr[keep++] = *e;
+  }
+  p->n_tr = keep;
+  if (p->on_drug) {
+    double rate = q->cost_drug_per_month * MONTHS_PER_YEAR;
+    out[O_COST] += rate * hfs_discount_integral(&c->discount_costs, t0, t1);
+    out[O_COST_UNDISCOUNTED] += rate * dt;
+  }
+  out[O_LIFE_YEARS] += dt;
+  if (status == ST_SPASM) {
+    out[O_SPASM_YEARS] += dt;
+  } else {
+    out[O_SPASM_FREE_YEARS] += dt;
+    if (!p->controlled_before) {
+      p->controlled_before = 1;
+      out[O_EVER_CONTROLLED] = 1.0;
+      out[O_TIME_TO_CONTROL] = t0;
+    }
+  }
+  static const double milestone[3] = {1.0, 5.0, 10.0};
+  static const int alive_idx[3] = {O_ALIVE_1Y, O_ALIVE_5Y, O_ALIVE_10Y};
+  static const int free_idx[3] = {O_SPASM_FREE_1Y, O_SPASM_FREE_5Y,
+                                  O_SPASM_FREE_10Y};
+  for (int k = 0; k < 3; k++)
+    if (t0 <= milestone[k] && milestone[k] < t1) {
+      out[alive_idx[k]] = 1.0;
+      out[free_idx[k]] = status != ST_SPASM;
+    }
+  hfs_trace_state(c->trace, (size_t)trace_state(p, status), t0, t1);
+  c->simulated_years += dt;
+  p->last_status = status;
+}
+
+/* A one-off cost at the current time. */
+static void add_cost(patient *p, double amount)
+{
+  p->out[O_COST] +=
+      amount * hfs_discount_factor(&p->ctx->discount_costs, p->t);
+  p->out[O_COST_UNDISCOUNTED] += amount;
+}
+
+/* A one-off QALY loss at the current time (e.g. peri-operative period). */
+static void add_qaly_loss(patient *p, double qaly)
+{
+  p->out[O_QALY] -= qaly * hfs_discount_factor(&p->ctx->discount_qalys, p->t);
+  p->out[O_QALY_UNDISCOUNTED] -= qaly;
+}
+
+/* A utility decrement from now for DURATION_YEARS, integrated by accrue()
+ * so that death or the horizon cut it short exactly. */
+static void add_transient(patient *p, double decrement, double duration_years)
+{
+  if (p->n_tr == MAX_TRANSIENT) {
+    /* Never reached with the default parameters (at most a few overlap);
+     * fall back to a lump so nothing is lost. */
+    add_qaly_loss(p, decrement * duration_years);
+    return;
+  }
+  p->tr[p->n_tr].end_years = p->t + duration_years;
+  p->tr[p->n_tr].decrement = decrement;
+  p->n_tr++;
+}
+
+/* Stay in STATUS until TARGET (capped at the end of the simulation). While
+ * spasm is uncontrolled the natural history runs and can interrupt: a
+ * spontaneous remission cures the patient (ADV_REMISSION). */
+static int advance(patient *p, double target, int status)
+{
+  const hfs_impl *m = p->m;
+  if (target > p->t_end)
+    target = p->t_end;
+  while (p->t < target) {
+    if (status != ST_SPASM) {
+      accrue(p, p->t, target, status);
+      p->t = target;
+      break;
+    }
+    double next_event = fmin(p->nh_next_progression, p->nh_remission);
+    double event_time = p->t + (next_event - p->nh_used);
+    if (event_time >= target) {
+      accrue(p, p->t, target, ST_SPASM);
+      p->nh_used += target - p->t;
+      p->t = target;
+      break;
+    }
+    accrue(p, p->t, event_time, ST_SPASM);
+    p->t = event_time;
+    p->nh_used = next_event;
+    if (p->nh_remission <= p->nh_next_progression) {
+      p->cured = 1;
+      return ADV_REMISSION;
+    }
+    p->grade++;
+    p->nh_next_progression =
+        p->grade >= 4 ? HFS_INF
+                      : p->nh_used + hfs_rng_exponential_years(
+                                         p->rng[P_NATURAL], m->rate_progression);
+  }
+  return p->t >= p->t_end ? ADV_END : ADV_REACHED;
+}
+
+static void draw_baseline(patient *p)
+{
+  const hfs_impl *m = p->m;
+  const hfs_model_params *q = &m->p;
+  gsl_rng *r = p->rng[P_BASELINE];
+  /* Always the same draws in the same order (common random numbers). */
+  p->sex = hfs_rng_bernoulli(r, q->p_female) ? HFS_SEX_FEMALE : HFS_SEX_MALE;
+  double u = hfs_rng_uniform_pos(r), onset;
+  if (m->onset_normal) {
+    /* Normal(mean, sd) truncated to [min, max] by inversion: one uniform,
+     * no rejection loop. */
+    double pr = m->onset_p_lo + u * (m->onset_p_hi - m->onset_p_lo);
+    onset = q->onset_age_mean + q->onset_age_sd * gsl_cdf_ugaussian_Pinv(pr);
+    onset = fmin(fmax(onset, q->onset_age_min), q->onset_age_max);
+  } else {
+    onset = q->onset_age_min + u * (q->onset_age_max - q->onset_age_min);
+  }
+  p->asian = hfs_rng_bernoulli(r, q->p_asian);
+  p->bilateral = hfs_rng_bernoulli(r, q->p_bilateral);
+  p->primary = hfs_rng_bernoulli(r, q->p_primary_cause);
+  p->compression = hfs_rng_bernoulli(
+      r, p->primary ? q->p_compression_if_primary
+                    : q->p_compression_if_secondary);
+  p->grade = 1 + hfs_rng_categorical(r, m->grade_share, 4);
+  double delay = q->delay_to_decision_median_years *
+                 exp(q->delay_to_decision_sdlog *
+                     gsl_cdf_ugaussian_Pinv(hfs_rng_uniform_pos(r)));
+  p->decision_age = onset + delay;
+
+  double *a = p->ctx->attributes;
+  a[A_SEX] = p->sex;
+  a[A_ONSET_AGE] = onset;
+  a[A_DECISION_AGE] = p->decision_age;
+  a[A_ASIAN] = p->asian;
+  a[A_BILATERAL] = p->bilateral;
+  a[A_CAUSE] = p->primary;
+  a[A_COMPRESSION] = p->compression;
+  a[A_GRADE] = p->grade;
+}
+
+static void start_clock(patient *p)
+{
+  const hfs_impl *m = p->m;
+  double limit = m->p.age_limit_years;
+  double t_death = hfs_life_table_time_to_death(
+      m->lt, p->sex, p->decision_age, hfs_rng_uniform_pos(p->rng[P_DEATH]),
+      limit);
+  double t_limit = fmax(0.0, limit - p->decision_age);
+  double horizon = p->ctx->horizon_years;
+  p->t = 0.0;
+  if (t_death <= horizon && t_death <= t_limit) {
+    p->t_end = t_death;
+    p->end_kind = END_DEATH;
+  } else if (horizon <= t_limit) {
+    p->t_end = horizon;
+    p->end_kind = END_HORIZON;
+  } else {
+    p->t_end = t_limit;
+    p->end_kind = END_AGE_LIMIT;
+  }
+  gsl_rng *r = p->rng[P_NATURAL];
+  p->nh_remission = hfs_rng_exponential_years(r, m->rate_remission);
+  double first = hfs_rng_exponential_years(r, m->rate_progression);
+  p->nh_next_progression = p->grade >= 4 ? HFS_INF : first;
+}
+
+/* ---- treatments --------------------------------------------------------- */
+
+/* Move through injection effect windows until TARGET. */
+static int advance_injections(patient *p, double target, double *win_end,
+                              double *pend_start, double *pend_end)
+{
+  while (p->t < target && p->t < p->t_end) {
+    int r;
+    if (p->t < *win_end) {
+      r = advance(p, fmin(*win_end, target), ST_INJECTIONS);
+    } else if (*pend_start <= p->t) {
+      *win_end = *pend_end;
+      *pend_start = HFS_INF;
+      continue;
+    } else {
+      r = advance(p, fmin(*pend_start, target), ST_SPASM);
+    }
+    if (r != ADV_REACHED)
+      return r;
+  }
+  return p->t >= p->t_end ? ADV_END : ADV_REACHED;
+}
+
+static hfs_line_end run_botox(patient *p, const hfs_line *ln)
+{
+  const hfs_impl *m = p->m;
+  const hfs_model_params *q = &m->p;
+  gsl_rng *r = p->rng[P_BOTOX];
+  double t0 = p->t;
+  if (p->botox_responder < 0)
+    p->botox_responder = hfs_rng_bernoulli(r, q->botox_p_primary_response);
+  /* Line-level competing times; all drawn whatever the strategy so the
+   * stream stays aligned. */
+  double t_nonresponse =
+      t0 + hfs_rng_exponential_years(r, m->rate_secondary_nonresponse);
+  double t_discontinue =
+      t0 + hfs_rng_exponential_years(r, m->rate_discontinuation);
+  double t_choice = t0 + hfs_rng_exponential_years(r, m->rate_choice);
+  if (!ln->surgery_choice)
+    t_choice = HFS_INF;
+  double t_limit = t0 + ln->max_years;
+  double win_end = -HFS_INF, pend_start = HFS_INF, pend_end = HFS_INF;
+  const double cost = p->bilateral ? m->botox_cost_bilateral
+                                   : m->botox_cost_unilateral;
+  int sessions = 0;
+  for (;;) {
+    if (p->t >= p->t_end)
+      return HFS_END_SIMULATION;
+    /* Exits take effect at the visit on or after their time. */
+    double first_exit = fmin(fmin(t_nonresponse, t_discontinue),
+                             fmin(t_choice, t_limit));
+    if (first_exit <= p->t) {
+      if (first_exit == t_nonresponse)
+        return HFS_END_FAILURE;
+      if (first_exit == t_discontinue)
+        return HFS_END_DISCONTINUATION;
+      if (first_exit == t_choice)
+        return HFS_END_CHOICE;
+      return HFS_END_TIME_LIMIT;
+    }
+    if (sessions > 0 && !p->botox_responder)
+      return HFS_END_FAILURE; /* primary non-response, seen at the visit */
+
+    double ts = p->t;
+    sessions++;
+    p->out[O_INJECTION_SESSIONS] += 1.0;
+    add_cost(p, cost);
+    add_qaly_loss(p, q->qaly_loss_injection_visit);
+    static const int ae_out[4] = {O_PTOSIS, O_FACIAL_WEAKNESS, O_DRY_EYE,
+                                  O_DIPLOPIA};
+    const double ae_p[4] = {q->botox_p_ptosis, q->botox_p_facial_weakness,
+                            q->botox_p_dry_eye, q->botox_p_diplopia};
+    const double ae_dec[4] = {q->disutility_ptosis,
+                              q->disutility_facial_weakness,
+                              q->disutility_dry_eye, q->disutility_diplopia};
+    for (int k = 0; k < 4; k++) {
+      double u_event = gsl_rng_uniform(r), u_len = gsl_rng_uniform(r);
+      if (u_event < ae_p[k]) {
+        p->out[ae_out[k]] += 1.0;
+        double weeks = q->botox_ae_min_weeks +
+                       u_len * (q->botox_ae_max_weeks - q->botox_ae_min_weeks);
+        add_transient(p, ae_dec[k], weeks / WEEKS_PER_YEAR);
+      }
+    }
+    int works = p->botox_responder &&
+                !hfs_rng_bernoulli(r, q->botox_p_session_failure);
+    double effect_years =
+        gsl_ran_gamma(r, q->botox_effect_gamma_shape,
+                      q->botox_effect_mean_weeks / q->botox_effect_gamma_shape) /
+        WEEKS_PER_YEAR;
+    double interval_years =
+        (q->botox_interval_min_weeks +
+         gsl_rng_uniform(r) *
+             (q->botox_interval_max_weeks - q->botox_interval_min_weeks)) /
+        WEEKS_PER_YEAR;
+    double next_visit = ts + interval_years;
+    if (works) {
+      double s = ts + q->botox_latency_days / DAYS_PER_YEAR;
+      double e = s + effect_years;
+      if (s <= win_end) {
+        win_end = fmax(win_end, e);
+      } else {
+        pend_start = s;
+        pend_end = e;
+      }
+      if (ln->when_worn_off)
+        next_visit = e;
+    }
+    int res = advance_injections(p, next_visit, &win_end, &pend_start,
+                                 &pend_end);
+    if (res != ADV_REACHED)
+      return HFS_END_SIMULATION;
+  }
+}
+
+static hfs_line_end run_medication(patient *p, const hfs_line *ln)
+{
+  const hfs_impl *m = p->m;
+  const hfs_model_params *q = &m->p;
+  gsl_rng *r = p->rng[P_MEDICATION];
+  double t_limit = p->t + ln->max_years;
+  double trial_years = q->drug_trial_months / MONTHS_PER_YEAR;
+  for (int k = 0; k < ln->n_drugs; k++) {
+    int drug = ln->drugs[k];
+    if (p->t >= p->t_end)
+      return HFS_END_SIMULATION;
+    if (p->t >= t_limit)
+      return HFS_END_TIME_LIMIT;
+    p->out[O_DRUG_COURSES] += 1.0;
+    /* Same four draws for every drug, in the same order. */
+    int responds = hfs_rng_bernoulli(r, m->drug_response[drug]);
+    double p_rash = drug == 0 ? q->drug_p_rash_carbamazepine *
+                                    (p->asian ? q->drug_rash_rr_asian : 1.0)
+                              : 0.0;
+    int rash = hfs_rng_bernoulli(r, fmin(1.0, p_rash));
+    double rash_at = p->t + gsl_rng_uniform(r) * trial_years;
+    double stop_after = hfs_rng_exponential_years(r, m->rate_drug_stop);
+    double trial_end = p->t + trial_years;
+    p->on_drug = 1;
+    if (rash) {
+      int res = advance(p, fmin(rash_at, t_limit), ST_SPASM);
+      p->on_drug = 0;
+      if (res != ADV_REACHED)
+        return HFS_END_SIMULATION;
+      if (p->t >= t_limit)
+        return HFS_END_TIME_LIMIT;
+      p->out[O_RASH] += 1.0;
+      add_transient(p, q->disutility_rash,
+                    q->rash_duration_weeks / WEEKS_PER_YEAR);
+      if (ln->go_to[HFS_END_INTOLERANCE] == HFS_GOTO_NEXT_DRUG)
+        continue;
+      return HFS_END_INTOLERANCE;
+    }
+    /* Trial period: response is judged at its end; spasm meanwhile. */
+    int res = advance(p, fmin(trial_end, t_limit), ST_SPASM);
+    if (res != ADV_REACHED || p->t >= t_limit || !responds) {
+      p->on_drug = 0;
+      if (res != ADV_REACHED)
+        return HFS_END_SIMULATION;
+      if (p->t >= t_limit)
+        return HFS_END_TIME_LIMIT;
+      continue;
+    }
+    res = advance(p, fmin(trial_end + stop_after, t_limit), ST_DRUG);
+    p->on_drug = 0;
+    if (res != ADV_REACHED)
+      return HFS_END_SIMULATION;
+    if (p->t >= t_limit)
+      return HFS_END_TIME_LIMIT;
+  }
+  return HFS_END_FAILURE;
+}
+
+/* Years from a surgical cure to recurrence, by inverting the piecewise
+ * constant hazard fitted to Chang et al. 2012 (1.0/1.7/2.9% at 1/2/5 y). */
+static double recurrence_after(const hfs_impl *m, double u)
+{
+  static const double edge[4] = {0.0, 1.0, 2.0, 5.0};
+  double target = -log(u);
+  for (int k = 0; k < 3; k++) {
+    double h = m->recurrence_hazard[k], span = edge[k + 1] - edge[k];
+    if (h * span >= target)
+      return edge[k] + (h > 0 ? target / h : 0.0);
+    target -= h * span;
+  }
+  double h = m->recurrence_hazard[3];
+  return h > 0 ? 5.0 + target / h : HFS_INF;
+}
+
+/* One decompression; returns 0 if the patient dies at operation. */
+static int operate(patient *p, int redo)
+{
+  const hfs_model_params *q = &p->m->p;
+  gsl_rng *r = p->rng[P_MVD];
+  add_cost(p, q->cost_mvd);
+  add_qaly_loss(p, q->qaly_loss_mvd_perioperative);
+  /* Seven uniforms, always drawn, in this order. */
+  double u[7];
+  for (int k = 0; k < 7; k++)
+    u[k] = gsl_rng_uniform(r);
+  if (u[0] < q->mvd_p_operative_death) {
+    p->out[O_OPERATIVE_DEATH] += 1.0;
+    p->t_end = p->t;
+    p->end_kind = END_DEATH;
+    return 0;
+  }
+  double age = p->decision_age + p->t;
+  double rr = age >= q->mvd_hearing_older_age_years ? q->mvd_hearing_rr_older
+                                                     : 1.0;
+  double p_pfp = redo ? q->redo_p_permanent_facial_palsy
+                      : q->mvd_p_permanent_facial_palsy;
+  double p_phl = redo ? q->redo_p_permanent_hearing_loss
+                      : q->mvd_p_permanent_hearing_loss;
+  if (u[1] < q->mvd_p_transient_facial_palsy) {
+    p->out[O_TRANSIENT_FACIAL_PALSY] += 1.0;
+    add_transient(p, q->disutility_transient_facial_palsy,
+                  q->mvd_transient_facial_palsy_months / MONTHS_PER_YEAR);
+  }
+  if (u[2] < p_pfp) {
+    p->out[O_PERMANENT_FACIAL_PALSY] += 1.0;
+    p->permanent_decrement += q->disutility_permanent_facial_palsy;
+  }
+  if (u[3] < fmin(1.0, q->mvd_p_transient_hearing_loss * rr)) {
+    p->out[O_TRANSIENT_HEARING_LOSS] += 1.0;
+    add_transient(p, q->disutility_transient_hearing_loss,
+                  q->mvd_transient_hearing_loss_months / MONTHS_PER_YEAR);
+  }
+  if (u[4] < fmin(1.0, p_phl * rr)) {
+    p->out[O_PERMANENT_HEARING_LOSS] += 1.0;
+    p->permanent_decrement += q->disutility_permanent_hearing_loss;
+  }
+  if (u[5] < q->mvd_p_csf_leak) {
+    p->out[O_CSF_LEAK] += 1.0;
+    add_cost(p, q->cost_csf_leak);
+  }
+  if (u[6] < q->mvd_p_stroke) {
+    p->out[O_STROKE] += 1.0;
+    add_cost(p, q->cost_stroke);
+    p->permanent_decrement += q->disutility_stroke;
+  }
+  return 1;
+}
+
+enum mvd_result { MVD_IMMEDIATE, MVD_DELAYED, MVD_PERSISTENT };
+
+static hfs_line_end run_mvd(patient *p, const hfs_line *ln)
+{
+  const hfs_impl *m = p->m;
+  const hfs_model_params *q = &m->p;
+  gsl_rng *r = p->rng[P_MVD];
+  if (p->t >= p->t_end)
+    return HFS_END_SIMULATION;
+  /* Pre-operative MRI: only patients whose scan shows compression are
+   * candidates (MODEL.md section 4). */
+  p->out[O_MRI_SCANS] += 1.0;
+  add_cost(p, q->cost_mri);
+  double u_mri = gsl_rng_uniform(p->rng[P_DIAGNOSIS]);
+  int positive = p->compression ? u_mri < q->mri_sensitivity
+                                : u_mri < 1.0 - q->mri_specificity;
+  if (!positive)
+    return HFS_END_INELIGIBLE;
+
+  int redo_left = ln->redo_max;
+  for (int redo = 0;; redo = 1) {
+    if (!redo) {
+      p->out[O_OPERATIONS] += 1.0;
+      p->out[O_OPERATED] = 1.0;
+      p->out[O_OPERATED_COMPRESSION] = p->compression;
+    } else {
+      p->out[O_REDO_OPERATIONS] += 1.0;
+    }
+    if (!operate(p, redo))
+      return HFS_END_SIMULATION;
+    /* Outcome draws: always three uniforms. */
+    double u_outcome = gsl_rng_uniform(r);
+    double u_delay = hfs_rng_uniform_pos(r);
+    double u_recur = hfs_rng_uniform_pos(r);
+    int result;
+    if (p->compression && !redo) {
+      result = u_outcome < m->mvd_outcome[0]                      ? MVD_IMMEDIATE
+               : u_outcome < m->mvd_outcome[0] + m->mvd_outcome[1] ? MVD_DELAYED
+                                                                   : MVD_PERSISTENT;
+    } else {
+      double pc = p->compression ? q->redo_p_cure
+                                 : q->mvd_p_cure_without_compression;
+      result = u_outcome < pc ? MVD_IMMEDIATE : MVD_PERSISTENT;
+    }
+    double t_op = p->t;
+    if (result == MVD_DELAYED) {
+      double delay_years = q->mvd_delayed_cure_median_days *
+                           exp(q->mvd_delayed_cure_sdlog *
+                               gsl_cdf_ugaussian_Pinv(u_delay)) /
+                           DAYS_PER_YEAR;
+      if (advance(p, t_op + delay_years, ST_SPASM) != ADV_REACHED)
+        return HFS_END_SIMULATION;
+    }
+    if (result != MVD_PERSISTENT) {
+      p->cured = 1;
+      if (!redo) {
+        p->out[O_MVD_CURE] = 1.0;
+        p->out[O_MVD_CURE_COMPRESSION] = p->compression;
+      }
+      double t_recur = p->t + recurrence_after(m, u_recur);
+      if (advance(p, t_recur, ST_CURED) != ADV_REACHED)
+        return HFS_END_SIMULATION;
+      p->cured = 0;
+      p->out[O_RECURRENCES] += 1.0;
+    } else {
+      if (advance(p, t_op + q->mvd_persistence_judged_years, ST_SPASM) !=
+          ADV_REACHED)
+        return HFS_END_SIMULATION;
+    }
+    if (redo_left == 0)
+      return HFS_END_FAILURE;
+    redo_left--;
+  }
+}
+
+static void simulate(const hfs_model *model, size_t strategy,
+                     hfs_sim_context *ctx)
+{
+  const hfs_impl *m = model->impl;
+  patient p;
+  memset(&p, 0, sizeof p);
+  p.m = m;
+  p.ctx = ctx;
+  p.out = ctx->outcomes;
+  p.rng = ctx->streams;
+  p.botox_responder = -1;
+  draw_baseline(&p);
+  start_clock(&p);
+  p.last_status = ST_SPASM;
+
+  const hfs_strategy *st = &m->strategies[strategy];
+  int li = st->n_lines > 0 ? 0 : HFS_GOTO_UNTREATED;
+  while (li >= 0 && li < st->n_lines && p.t < p.t_end && !p.cured) {
+    const hfs_line *ln = &st->lines[li];
+    hfs_line_end why;
+    switch (ln->treatment) {
+    case HFS_TX_BOTOX:
+      why = run_botox(&p, ln);
+      break;
+    case HFS_TX_MEDICATION:
+      why = run_medication(&p, ln);
+      break;
+    default:
+      why = run_mvd(&p, ln);
+      break;
+    }
+    if (why == HFS_END_SIMULATION)
+      break;
+    li = ln->go_to[why];
+  }
+  /* Untreated (or cured) until the end. */
+  while (p.t < p.t_end)
+    if (advance(&p, p.t_end, p.cured ? ST_CURED : ST_SPASM) == ADV_REMISSION)
+      continue;
+
+  size_t end_state = p.end_kind == END_DEATH       ? S_DEAD
+                     : p.end_kind == END_AGE_LIMIT ? S_EXITED
+                                                   : (size_t)trace_state(
+                                                         &p, p.last_status);
+  hfs_trace_state(ctx->trace, end_state, p.t_end, HFS_INF);
+  p.out[O_DIED] = p.end_kind == END_DEATH;
+}
+
+/* ---- creation ----------------------------------------------------------- */
+
+static void check_model_params(const hfs_impl *m, const hfs_param_table *t,
+                               hfs_diag *d)
+{
+  const hfs_model_params *q = &m->p;
+  const char *path = t->path;
+#define LINE_OF(name) (hfs_param_find(t, #name) ? hfs_param_find(t, #name)->line : 0)
+  if (!(q->onset_age_min < q->onset_age_max))
+    hfs_diag_error(d, path, LINE_OF(onset_age_max),
+                   "onset_age_max (%g) must be above onset_age_min (%g)",
+                   q->onset_age_max, q->onset_age_min);
+  if (q->onset_age_min < m->lt->age_min)
+    hfs_diag_error(d, path, LINE_OF(onset_age_min),
+                   "onset_age_min (%g) is below the first age of the life "
+                   "table (%d, %s)",
+                   q->onset_age_min, m->lt->age_min, m->lt->path);
+  if (q->age_limit_years <= q->onset_age_max)
+    hfs_diag_error(d, path, LINE_OF(age_limit_years),
+                   "age_limit_years (%g) must be above onset_age_max (%g)",
+                   q->age_limit_years, q->onset_age_max);
+  if (q->botox_interval_min_weeks > q->botox_interval_max_weeks)
+    hfs_diag_error(d, path, LINE_OF(botox_interval_max_weeks),
+                   "botox_interval_max_weeks (%g) is below "
+                   "botox_interval_min_weeks (%g)",
+                   q->botox_interval_max_weeks, q->botox_interval_min_weeks);
+  if (q->botox_ae_min_weeks > q->botox_ae_max_weeks)
+    hfs_diag_error(d, path, LINE_OF(botox_ae_max_weeks),
+                   "botox_ae_max_weeks (%g) is below botox_ae_min_weeks (%g)",
+                   q->botox_ae_max_weeks, q->botox_ae_min_weeks);
+  if (!(q->mvd_recurrence_cum_1y <= q->mvd_recurrence_cum_2y &&
+        q->mvd_recurrence_cum_2y <= q->mvd_recurrence_cum_5y &&
+        q->mvd_recurrence_cum_5y < 1.0))
+    hfs_diag_error(d, path, LINE_OF(mvd_recurrence_cum_5y),
+                   "cumulative recurrence must not decrease and stay below 1: "
+                   "1y %g, 2y %g, 5y %g",
+                   q->mvd_recurrence_cum_1y, q->mvd_recurrence_cum_2y,
+                   q->mvd_recurrence_cum_5y);
+#undef LINE_OF
+}
+
+static void destroy(hfs_model *model)
+{
+  hfs_impl *m = model->impl;
+  if (m != NULL) {
+    for (size_t i = 0; i < m->n_strategies; i++)
+      hfs_strategy_free(&m->strategies[i]);
+    free(m->strategies);
+    free(m);
+  }
+  free(model->strategy_names);
+  model->impl = NULL;
+  model->strategy_names = NULL;
+}
+
+static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
+                         hfs_diag *d)
+{
+  size_t before = hfs_diag_count(d);
+  hfs_impl *m = calloc(1, sizeof *m);
+  if (m == NULL)
+    return HFS_ERR_NOMEM;
+  model->impl = m;
+  m->lt = in->life_table;
+  hfs_param_table_bind(in->params, param_specs, N_PARAMS, &m->p);
+  const hfs_model_params *q = &m->p;
+  check_model_params(m, in->params, d);
+
+  /* [cohort] */
+  hfs_scenario *s = in->scenario;
+  hfs_setting *e = hfs_scenario_get(s, "cohort", "onset_age_distribution");
+  if (e != NULL) {
+    if (strcmp(e->value, "normal") == 0)
+      m->onset_normal = 1;
+    else if (strcmp(e->value, "uniform") != 0)
+      hfs_diag_error(d, e->file, e->line,
+                     "[cohort] onset_age_distribution: expected uniform or "
+                     "normal, got '%s'",
+                     e->value);
+  }
+  static const char *const cohort_keys[] = {"onset_age_distribution"};
+  hfs_scenario_report_unknown(s, "cohort", cohort_keys, 1, d);
+  m->onset_p_lo = gsl_cdf_gaussian_P(q->onset_age_min - q->onset_age_mean,
+                                     q->onset_age_sd);
+  m->onset_p_hi = gsl_cdf_gaussian_P(q->onset_age_max - q->onset_age_mean,
+                                     q->onset_age_sd);
+
+  m->rate_progression = annual_rate(q->annual_p_progression);
+  m->rate_remission = annual_rate(q->annual_p_remission);
+  m->rate_secondary_nonresponse =
+      annual_rate(q->botox_annual_p_secondary_nonresponse);
+  m->rate_discontinuation = annual_rate(q->botox_annual_p_discontinuation);
+  m->rate_choice = annual_rate(q->botox_annual_p_choose_surgery);
+  m->rate_drug_stop = annual_rate(q->drug_annual_p_stop);
+  double c1 = q->mvd_recurrence_cum_1y, c2 = q->mvd_recurrence_cum_2y,
+         c5 = q->mvd_recurrence_cum_5y;
+  if (c1 <= c2 && c2 <= c5 && c5 < 1.0) {
+    m->recurrence_hazard[0] = -log1p(-c1);
+    m->recurrence_hazard[1] = log((1.0 - c1) / (1.0 - c2));
+    m->recurrence_hazard[2] = log((1.0 - c2) / (1.0 - c5)) / 3.0;
+  }
+  m->recurrence_hazard[3] = annual_rate(q->mvd_recurrence_annual_p_after_5y);
+  const double g[4] = {q->smc_grade_1_share, q->smc_grade_2_share,
+                       q->smc_grade_3_share, q->smc_grade_4_share};
+  const double o[3] = {q->mvd_p_immediate_cure, q->mvd_p_delayed_cure,
+                       q->mvd_p_persistent};
+  memcpy(m->grade_share, g, sizeof g);
+  memcpy(m->mvd_outcome, o, sizeof o);
+  m->drug_response[0] = q->drug_p_response_carbamazepine;
+  m->drug_response[1] = q->drug_p_response_gabapentin;
+  m->drug_response[2] = q->drug_p_response_clonazepam;
+  m->drug_response[3] = q->drug_p_response_baclofen;
+  double drug_side = q->botox_units_per_side * q->cost_botox_per_unit;
+  m->botox_cost_unilateral = q->cost_botox_administration + drug_side;
+  m->botox_cost_bilateral = q->cost_botox_administration + 2.0 * drug_side;
+
+  m->n_strategies = s->n_strategies;
+  m->strategies = calloc(s->n_strategies ? s->n_strategies : 1,
+                         sizeof *m->strategies);
+  model->strategy_names =
+      calloc(s->n_strategies ? s->n_strategies : 1, sizeof(char *));
+  if (m->strategies == NULL || model->strategy_names == NULL)
+    return HFS_ERR_NOMEM;
+  hfs_status st = hfs_strategies_read(s, m->strategies, d);
+  if (st == HFS_ERR_NOMEM)
+    return st;
+  for (size_t i = 0; i < s->n_strategies; i++)
+    model->strategy_names[i] = m->strategies[i].name;
+  model->n_strategies = s->n_strategies;
+  model->max_years = q->age_limit_years - q->onset_age_min;
+  return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
+}
+
+static void describe(const hfs_model *model, FILE *out)
+{
+  const hfs_impl *m = model->impl;
+  fprintf(out, "cohort: onset age %s on [%g, %g]\n",
+          m->onset_normal ? "normal (truncated)" : "uniform", m->p.onset_age_min,
+          m->p.onset_age_max);
+  for (size_t i = 0; i < m->n_strategies; i++)
+    hfs_strategy_describe(&m->strategies[i], out);
+}
+
+const hfs_model_class hfs_model_hemifacial_spasm = {
+    "hfs",
+    "hemifacial spasm: natural history, botulinum toxin, oral drugs and "
+    "microvascular decompression (MODEL.md)",
+    param_specs,
+    N_PARAMS,
+    outcomes,
+    N_OUTCOMES,
+    state_names,
+    state_descriptions,
+    N_STATES,
+    attributes,
+    N_ATTRIBUTES,
+    N_PURPOSES,
+    1,
+    create,
+    destroy,
+    simulate,
+    describe,
+};

@@ -1,0 +1,208 @@
+/*
+ * lifetable.c - read a period life table and draw times of death
+ * (see lifetable.h; MODEL.md section 7).
+ */
+#include "hfsim/mathx.h"
+#include "hfsim/lifetable.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hfsim/csvread.h"
+#include "hfsim/params.h"
+
+#define MAX_AGE 130
+
+void hfs_life_table_init(hfs_life_table *lt)
+{
+  memset(lt, 0, sizeof *lt);
+}
+
+void hfs_life_table_free(hfs_life_table *lt)
+{
+  free(lt->hazard[0]);
+  free(lt->hazard[1]);
+  free(lt->path);
+  hfs_life_table_init(lt);
+}
+
+typedef struct lt_read {
+  const char *path;
+  hfs_diag *d;
+  int have_header;
+  int col_age, col_sex, col_qx;
+  size_t n_header;
+  double qx[2][MAX_AGE + 1];
+  long line[2][MAX_AGE + 1]; /* 0 = not seen */
+} lt_read;
+
+static int lt_row(void *user, const hfs_csv_row *row)
+{
+  lt_read *r = user;
+  if (!r->have_header) {
+    r->have_header = 1;
+    r->col_age = r->col_sex = r->col_qx = -1;
+    for (size_t i = 0; i < row->n_fields; i++) {
+      if (strcmp(row->fields[i], "age") == 0)
+        r->col_age = (int)i;
+      else if (strcmp(row->fields[i], "sex") == 0)
+        r->col_sex = (int)i;
+      else if (strcmp(row->fields[i], "qx") == 0)
+        r->col_qx = (int)i;
+      else
+        hfs_diag_error(r->d, r->path, row->line,
+                       "unknown column '%s' (expected age,sex,qx)",
+                       row->fields[i]);
+    }
+    r->n_header = row->n_fields;
+    if (r->col_age < 0 || r->col_sex < 0 || r->col_qx < 0) {
+      hfs_diag_error(r->d, r->path, row->line,
+                     "header must have the columns age,sex,qx");
+      return 1;
+    }
+    return 0;
+  }
+  if (row->n_fields != r->n_header) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "expected %zu fields as in the header, got %zu",
+                   r->n_header, row->n_fields);
+    return 0;
+  }
+  const char *as = row->fields[r->col_age], *ss = row->fields[r->col_sex],
+             *qs = row->fields[r->col_qx];
+  double age, qx;
+  int ok = 1, sex = -1;
+  if (hfs_parse_double(as, &age) != 0 || age != floor(age) || age < 0 ||
+      age > MAX_AGE) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "age must be a whole number from 0 to %d, got '%s'",
+                   MAX_AGE, as);
+    ok = 0;
+  }
+  if (strcmp(ss, "female") == 0)
+    sex = HFS_SEX_FEMALE;
+  else if (strcmp(ss, "male") == 0)
+    sex = HFS_SEX_MALE;
+  else {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "sex must be 'female' or 'male', got '%s'", ss);
+    ok = 0;
+  }
+  if (hfs_parse_double(qs, &qx) != 0 || qx < 0 || qx > 1) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "qx is a probability and must be in [0, 1], got '%s'", qs);
+    ok = 0;
+  }
+  if (!ok)
+    return 0;
+  int a = (int)age;
+  if (r->line[sex][a] != 0) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "age %d (%s) appears twice (first at line %ld)", a, ss,
+                   r->line[sex][a]);
+    return 0;
+  }
+  r->line[sex][a] = row->line;
+  r->qx[sex][a] = qx;
+  return 0;
+}
+
+hfs_status hfs_life_table_read(hfs_life_table *lt, const char *path,
+                               hfs_diag *d)
+{
+  size_t before = hfs_diag_count(d);
+  lt_read *r = calloc(1, sizeof *r);
+  if (r == NULL)
+    return HFS_ERR_NOMEM;
+  r->path = path;
+  r->d = d;
+  hfs_status st = hfs_csv_read(path, lt_row, r, d);
+  if (st == HFS_ERR_IO || st == HFS_ERR_NOMEM) {
+    free(r);
+    return st;
+  }
+  /* Contiguous ages, same range for both sexes. */
+  int lo = -1, hi = -1;
+  for (int a = 0; a <= MAX_AGE; a++)
+    if (r->line[0][a] || r->line[1][a]) {
+      if (lo < 0)
+        lo = a;
+      hi = a;
+    }
+  if (lo < 0 && st == HFS_OK) {
+    hfs_diag_error(d, path, 0, "no data rows");
+  } else if (lo >= 0) {
+    static const char *const sex_name[2] = {"female", "male"};
+    for (int s = 0; s < 2; s++)
+      for (int a = lo; a <= hi; a++)
+        if (!r->line[s][a])
+          hfs_diag_error(d, path, 0,
+                         "gap in the life table: no row for age %d, %s "
+                         "(ages must run from %d to %d for both sexes)",
+                         a, sex_name[s], lo, hi);
+  }
+  if (hfs_diag_count(d) > before) {
+    free(r);
+    return HFS_ERR_INPUT;
+  }
+  lt->age_min = lo;
+  lt->age_max = hi;
+  lt->path = hfs_strdup(path);
+  for (int s = 0; s < 2; s++) {
+    lt->hazard[s] = malloc((size_t)(hi - lo + 1) * sizeof(double));
+    if (lt->hazard[s] == NULL || lt->path == NULL) {
+      free(r);
+      hfs_life_table_free(lt);
+      return HFS_ERR_NOMEM;
+    }
+    for (int a = lo; a <= hi; a++)
+      lt->hazard[s][a - lo] =
+          r->qx[s][a] >= 1.0 ? HFS_INF : -log1p(-r->qx[s][a]);
+  }
+  free(r);
+  return HFS_OK;
+}
+
+static double hazard_at(const hfs_life_table *lt, int sex, int age)
+{
+  if (age > lt->age_max)
+    age = lt->age_max;
+  if (age < lt->age_min)
+    age = lt->age_min;
+  return lt->hazard[sex][age - lt->age_min];
+}
+
+double hfs_life_table_time_to_death(const hfs_life_table *lt, int sex,
+                                    double age_years, double u,
+                                    double limit_age_years)
+{
+  /* Walk year of age by year of age, spending the target cumulative hazard
+   * -ln(u) at each year's constant hazard. */
+  double target = -log(u);
+  double age = age_years;
+  while (age < limit_age_years) {
+    int year = (int)floor(age);
+    double next = fmin((double)year + 1.0, limit_age_years);
+    double h = hazard_at(lt, sex, year);
+    double span = next - age;
+    if (h * span >= target)
+      return age + target / h - age_years;
+    target -= h * span;
+    age = next;
+  }
+  return HFS_INF;
+}
+
+double hfs_life_table_survival(const hfs_life_table *lt, int sex,
+                               double age_years, double t_years)
+{
+  double cum = 0.0, age = age_years, end = age_years + t_years;
+  while (age < end) {
+    int year = (int)floor(age);
+    double next = fmin((double)year + 1.0, end);
+    cum += hazard_at(lt, sex, year) * (next - age);
+    age = next;
+  }
+  return exp(-cum);
+}

@@ -1,0 +1,229 @@
+/*
+ * report.c - summary.csv, trace.csv and the data dictionary (see report.h).
+ */
+#include "hfsim/report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hfsim/numfmt.h"
+#include "hfsim/output.h"
+
+static const char *unit_text(const char *unit)
+{
+  if (strcmp(unit, "currency") == 0)
+    return "currency of the scenario ([economics] currency)";
+  return unit;
+}
+
+hfs_column *hfs_summary_columns(const hfs_model_class *c, size_t *n)
+{
+  size_t cap = 2 + 6 * c->n_outcomes;
+  hfs_column *cols = calloc(cap, sizeof *cols);
+  if (cols == NULL)
+    return NULL;
+  size_t k = 0;
+  snprintf(cols[k].name, sizeof cols[k].name, "strategy");
+  snprintf(cols[k].description, sizeof cols[k].description,
+           "strategy name, as in the scenario file's [strategy NAME]");
+  cols[k].outcome = -1;
+  cols[k++].what = HFS_COL_STRATEGY;
+  snprintf(cols[k].name, sizeof cols[k].name, "patients");
+  snprintf(cols[k].description, sizeof cols[k].description,
+           "number of simulated patients");
+  cols[k].outcome = -1;
+  cols[k++].what = HFS_COL_PATIENTS;
+  for (size_t o = 0; o < c->n_outcomes; o++) {
+    const hfs_outcome_def *def = &c->outcomes[o];
+    if (def->flags & HFS_OUT_HIDDEN)
+      continue;
+    int prop = (def->flags & HFS_OUT_PROPORTION) != 0;
+    const char *u = unit_text(def->unit);
+    hfs_column *col = &cols[k++];
+    col->outcome = (int)o;
+    col->what = HFS_COL_MEAN;
+    if (prop) {
+      snprintf(col->name, sizeof col->name, "%s", def->name);
+      snprintf(col->description, sizeof col->description, "%s (0-1)",
+               def->description);
+    } else {
+      snprintf(col->name, sizeof col->name, "%s_mean", def->name);
+      snprintf(col->description, sizeof col->description, "mean %s (%s)",
+               def->description, u);
+    }
+    col = &cols[k++];
+    col->outcome = (int)o;
+    col->what = HFS_COL_SE;
+    snprintf(col->name, sizeof col->name, "%s_se", def->name);
+    snprintf(col->description, sizeof col->description,
+             "Monte Carlo standard error of %s%s", def->name,
+             prop ? "" : "_mean");
+    if (def->flags & HFS_OUT_INTERVAL) {
+      col = &cols[k++];
+      col->outcome = (int)o;
+      col->what = HFS_COL_SD;
+      snprintf(col->name, sizeof col->name, "%s_sd", def->name);
+      snprintf(col->description, sizeof col->description,
+               "standard deviation of %s across patients (%s)",
+               def->description, u);
+      col = &cols[k++];
+      col->outcome = (int)o;
+      col->what = HFS_COL_CI_LOW;
+      snprintf(col->name, sizeof col->name, "%s_ci_low", def->name);
+      snprintf(col->description, sizeof col->description,
+               "lower end of the 95%% confidence interval of %s_mean "
+               "(mean - 1.96 se)",
+               def->name);
+      col = &cols[k++];
+      col->outcome = (int)o;
+      col->what = HFS_COL_CI_HIGH;
+      snprintf(col->name, sizeof col->name, "%s_ci_high", def->name);
+      snprintf(col->description, sizeof col->description,
+               "upper end of the 95%% confidence interval of %s_mean "
+               "(mean + 1.96 se)",
+               def->name);
+    }
+    if (def->condition >= 0) {
+      col = &cols[k++];
+      col->outcome = (int)o;
+      col->what = HFS_COL_N;
+      snprintf(col->name, sizeof col->name, "%s_n", def->name);
+      snprintf(col->description, sizeof col->description,
+               "number of patients %s is computed over (%s)", def->name,
+               c->outcomes[def->condition].description);
+    }
+  }
+  *n = k;
+  return cols;
+}
+
+static void put_number(FILE *f, double x)
+{
+  char buf[40];
+  fputs(hfs_format_double(buf, sizeof buf, x), f);
+}
+
+void hfs_write_summary(FILE *f, const hfs_model *m, const hfs_results *r)
+{
+  size_t n;
+  hfs_column *cols = hfs_summary_columns(m->cls, &n);
+  if (cols == NULL)
+    return; /* out of memory: the file stays empty */
+  for (size_t k = 0; k < n; k++)
+    fprintf(f, "%s%s", k ? "," : "", cols[k].name);
+  fputc('\n', f);
+  for (size_t s = 0; s < r->n_strategies; s++) {
+    for (size_t k = 0; k < n; k++) {
+      if (k)
+        fputc(',', f);
+      const hfs_column *col = &cols[k];
+      if (col->what == HFS_COL_STRATEGY) {
+        hfs_csv_write_text(f, m->strategy_names[s]);
+        continue;
+      }
+      if (col->what == HFS_COL_PATIENTS) {
+        fprintf(f, "%llu", (unsigned long long)r->patients);
+        continue;
+      }
+      const hfs_accum *a = &r->outcomes[s * r->n_outcomes + col->outcome];
+      if (col->what == HFS_COL_N) {
+        fprintf(f, "%llu", (unsigned long long)a->n);
+        continue;
+      }
+      if (a->n == 0)
+        continue; /* empty cell: not available (e.g. nobody operated) */
+      double se = hfs_accum_se(a);
+      switch (col->what) {
+      case HFS_COL_MEAN:
+        put_number(f, a->mean);
+        break;
+      case HFS_COL_SE:
+        put_number(f, se);
+        break;
+      case HFS_COL_SD:
+        put_number(f, hfs_accum_sd(a));
+        break;
+      case HFS_COL_CI_LOW:
+        put_number(f, a->mean - 1.959963984540054 * se);
+        break;
+      case HFS_COL_CI_HIGH:
+        put_number(f, a->mean + 1.959963984540054 * se);
+        break;
+      default:
+        break;
+      }
+    }
+    fputc('\n', f);
+  }
+  free(cols);
+}
+
+void hfs_write_trace(FILE *f, const hfs_model *m, const hfs_results *r)
+{
+  const hfs_model_class *c = m->cls;
+  fputs("strategy,year,state,proportion\n", f);
+  for (size_t s = 0; s < r->n_strategies; s++)
+    for (size_t y = 0; y < r->n_years; y++) {
+      const uint64_t *row = r->trace + (s * r->n_years + y) * r->n_states;
+      uint64_t total = 0;
+      for (size_t k = 0; k < r->n_states; k++)
+        total += row[k];
+      if (total == 0)
+        continue; /* beyond a finite horizon */
+      for (size_t k = 0; k < r->n_states; k++) {
+        hfs_csv_write_text(f, m->strategy_names[s]);
+        fprintf(f, ",%zu,%s,", y, c->states[k]);
+        put_number(f, (double)row[k] / (double)r->patients);
+        fputc('\n', f);
+      }
+    }
+}
+
+void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
+{
+  size_t n;
+  hfs_column *cols = hfs_summary_columns(c, &n);
+  if (cols == NULL)
+    return;
+  fprintf(f, "## summary.csv\n\n"
+             "One row per strategy, in the order of the scenario file. An "
+             "empty cell means \"not available\" (for example "
+             "`mvd_cure_fraction` when nobody was operated, or "
+             "`spasm_free_10y` with a horizon under 10 years).\n\n"
+             "| column | meaning |\n|---|---|\n");
+  for (size_t k = 0; k < n; k++)
+    fprintf(f, "| `%s` | %s |\n", cols[k].name, cols[k].description);
+  free(cols);
+  fprintf(f, "\n## trace.csv\n\n"
+             "Long format: the share of the cohort in each state at each whole "
+             "year since the decision (year 0 is the start). For each "
+             "strategy and year the proportions sum to 1.\n\n"
+             "| column | meaning |\n|---|---|\n"
+             "| `strategy` | strategy name |\n"
+             "| `year` | whole years since the treatment decision (0, 1, 2, "
+             "...) |\n"
+             "| `state` | one of the states below |\n"
+             "| `proportion` | share of all simulated patients in that state "
+             "at that moment (0-1) |\n\n"
+             "States:\n\n| state | meaning |\n|---|---|\n");
+  for (size_t k = 0; k < c->n_states; k++)
+    fprintf(f, "| `%s` | %s |\n", c->states[k], c->state_descriptions[k]);
+  fprintf(f, "\n## patients.csv (only with `--patients-csv`)\n\n"
+             "One row per patient and strategy: baseline attributes (identical "
+             "across strategies: common random numbers), then the patient's "
+             "outcomes. A conditional outcome is empty where it does not "
+             "apply (e.g. `time_to_first_control` for a patient never "
+             "spasm-free).\n\n"
+             "| column | meaning |\n|---|---|\n"
+             "| `patient` | patient number, 1 to N |\n"
+             "| `strategy` | strategy name |\n");
+  for (size_t a = 0; a < c->n_attributes; a++)
+    fprintf(f, "| `%s` | %s |\n", c->attributes[a].name,
+            c->attributes[a].description);
+  for (size_t o = 0; o < c->n_outcomes; o++)
+    if (!(c->outcomes[o].flags & HFS_OUT_HIDDEN))
+      fprintf(f, "| `%s` | %s (%s)%s |\n", c->outcomes[o].name,
+              c->outcomes[o].description, unit_text(c->outcomes[o].unit),
+              (c->outcomes[o].flags & HFS_OUT_PROPORTION) ? ", 0 or 1" : "");
+}

@@ -1,0 +1,719 @@
+/*
+ * scenario.c - read the scenario INI file with inih and resolve the
+ * engine's settings (see scenario.h).
+ *
+ * Debian's inih is built without line numbers in the handler, so the file is
+ * fed through our own line reader (ini_parse_stream), which counts lines and
+ * also checks each line's syntax itself: that way every syntax error of the
+ * file is reported at once with a precise message, instead of inih's single
+ * "first error at line N".
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "hfsim/mathx.h"
+#include "hfsim/scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "hfsim/params.h"
+
+void hfs_scenario_init(hfs_scenario *s)
+{
+  memset(s, 0, sizeof *s);
+  s->horizon_years = HFS_INF;
+}
+
+void hfs_scenario_free(hfs_scenario *s)
+{
+  for (size_t i = 0; i < s->n_settings; i++) {
+    free(s->settings[i].section);
+    free(s->settings[i].key);
+    free(s->settings[i].value);
+    free(s->settings[i].file);
+  }
+  free(s->settings);
+  free(s->path);
+  free(s->dir);
+  free(s->model);
+  free(s->output_dir);
+  free(s->currency);
+  free(s->wtp);
+  free(s->parameters_path);
+  free(s->life_table_path);
+  for (size_t i = 0; i < s->n_strategies; i++)
+    free(s->strategy_names[i]);
+  free(s->strategy_names);
+  free(s->strategy_lines);
+  hfs_scenario_init(s);
+}
+
+/* ---- parsing ------------------------------------------------------------ */
+
+typedef struct ini_state {
+  hfs_scenario *s;
+  hfs_diag *d;
+  FILE *f;
+  long line;
+  char current_section[256];
+  int nomem;
+} ini_state;
+
+static char *trim(char *p)
+{
+  while (isspace((unsigned char)*p))
+    p++;
+  char *e = p + strlen(p);
+  while (e > p && isspace((unsigned char)e[-1]))
+    *--e = '\0';
+  return p;
+}
+
+/* Normalise a section header "strategy   NAME" to "strategy NAME". */
+static void normalise_section(const char *in, char *out, size_t n)
+{
+  char tmp[256];
+  snprintf(tmp, sizeof tmp, "%s", in);
+  char *p = trim(tmp);
+  if (strncmp(p, "strategy", 8) == 0 && isspace((unsigned char)p[8])) {
+    char *name = trim(p + 8);
+    snprintf(out, n, "strategy %s", name);
+  } else {
+    snprintf(out, n, "%s", p);
+  }
+}
+
+static int section_seen(const ini_state *st, const char *section)
+{
+  for (size_t i = 0; i < st->s->n_strategies; i++) {
+    char buf[300];
+    snprintf(buf, sizeof buf, "strategy %s", st->s->strategy_names[i]);
+    if (strcmp(buf, section) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+static int add_strategy(hfs_scenario *s, const char *name, long line)
+{
+  char **names = realloc(s->strategy_names,
+                         (s->n_strategies + 1) * sizeof *names);
+  if (names == NULL)
+    return -1;
+  s->strategy_names = names;
+  long *lines = realloc(s->strategy_lines,
+                        (s->n_strategies + 1) * sizeof *lines);
+  if (lines == NULL)
+    return -1;
+  s->strategy_lines = lines;
+  names[s->n_strategies] = hfs_strdup(name);
+  if (names[s->n_strategies] == NULL)
+    return -1;
+  lines[s->n_strategies] = line;
+  s->n_strategies++;
+  return 0;
+}
+
+/* Check the syntax of one raw line; returns 1 when inih may see it. */
+static int check_line(ini_state *st, char *raw)
+{
+  char buf[1024];
+  snprintf(buf, sizeof buf, "%s", raw);
+  char *p = trim(buf);
+  if (*p == '\0' || *p == ';' || *p == '#')
+    return 1;
+  const char *file = st->s->path;
+  if (*p == '[') {
+    char *close = strchr(p, ']');
+    if (close == NULL) {
+      hfs_diag_error(st->d, file, st->line,
+                     "section header without closing ']'");
+      return 0;
+    }
+    char *rest = trim(close + 1);
+    if (*rest != '\0' && *rest != ';' && *rest != '#') {
+      hfs_diag_error(st->d, file, st->line,
+                     "unexpected text after the section header: '%s'", rest);
+      return 0;
+    }
+    *close = '\0';
+    char section[256];
+    normalise_section(p + 1, section, sizeof section);
+    if (section[0] == '\0') {
+      hfs_diag_error(st->d, file, st->line, "empty section name");
+      return 0;
+    }
+    if (strncmp(section, "strategy ", 9) == 0) {
+      const char *name = section + 9;
+      if (!hfs_is_identifier(name)) {
+        hfs_diag_error(st->d, file, st->line,
+                       "strategy name '%s' must be an identifier (letters, "
+                       "digits and '_')",
+                       name);
+        snprintf(st->current_section, sizeof st->current_section, "%s",
+                 section);
+        return 0;
+      }
+      if (section_seen(st, section)) {
+        hfs_diag_error(st->d, file, st->line,
+                       "strategy '%s' is defined twice", name);
+        return 0;
+      }
+      if (add_strategy(st->s, name, st->line) != 0)
+        st->nomem = 1;
+    } else if (strcmp(section, "strategy") == 0) {
+      hfs_diag_error(st->d, file, st->line,
+                     "a strategy section needs a name: [strategy NAME]");
+      return 0;
+    }
+    snprintf(st->current_section, sizeof st->current_section, "%s", section);
+    return 1;
+  }
+  char *eq = strchr(p, '=');
+  if (eq == NULL) {
+    hfs_diag_error(st->d, file, st->line,
+                   "expected 'key = value' or '[section]', got '%s'", p);
+    return 0;
+  }
+  *eq = '\0';
+  char *key = trim(p);
+  if (*key == '\0') {
+    hfs_diag_error(st->d, file, st->line, "missing key before '='");
+    return 0;
+  }
+  if (st->current_section[0] == '\0') {
+    hfs_diag_error(st->d, file, st->line,
+                   "'%s' is outside any section; put it under [run], "
+                   "[economics], [inputs], [cohort] or [strategy NAME]",
+                   key);
+    return 0;
+  }
+  return 1;
+}
+
+static char *ini_reader_fn(char *str, int num, void *stream)
+{
+  ini_state *st = stream;
+  char buf[1024];
+  if (fgets(buf, sizeof buf, st->f) == NULL)
+    return NULL;
+  st->line++;
+  size_t len = strlen(buf);
+  if (len == sizeof buf - 1 && buf[len - 1] != '\n') {
+    int c;
+    while ((c = fgetc(st->f)) != EOF && c != '\n')
+      ;
+    hfs_diag_error(st->d, st->s->path, st->line,
+                   "line too long (at most %d characters)", num - 3);
+    str[0] = '\n';
+    str[1] = '\0';
+    return str;
+  }
+  if ((int)len > num - 2) {
+    hfs_diag_error(st->d, st->s->path, st->line,
+                   "line too long (at most %d characters)", num - 3);
+    str[0] = '\n';
+    str[1] = '\0';
+    return str;
+  }
+  if (!check_line(st, buf)) {
+    /* Hide the bad line from inih (already reported precisely). */
+    str[0] = '\n';
+    str[1] = '\0';
+    return str;
+  }
+  memcpy(str, buf, len + 1);
+  return str;
+}
+
+static hfs_setting *find_setting(hfs_scenario *s, const char *section,
+                                 const char *key)
+{
+  for (size_t i = 0; i < s->n_settings; i++)
+    if (strcmp(s->settings[i].section, section) == 0 &&
+        strcmp(s->settings[i].key, key) == 0)
+      return &s->settings[i];
+  return NULL;
+}
+
+static int add_setting(hfs_scenario *s, const char *section, const char *key,
+                       const char *value, const char *file, long line)
+{
+  hfs_setting *set = realloc(s->settings, (s->n_settings + 1) * sizeof *set);
+  if (set == NULL)
+    return -1;
+  s->settings = set;
+  hfs_setting *e = &set[s->n_settings];
+  e->section = hfs_strdup(section);
+  e->key = hfs_strdup(key);
+  e->value = hfs_strdup(value);
+  e->file = hfs_strdup(file);
+  e->line = line;
+  e->used = 0;
+  if (!e->section || !e->key || !e->value || !e->file) {
+    free(e->section);
+    free(e->key);
+    free(e->value);
+    free(e->file);
+    return -1;
+  }
+  s->n_settings++;
+  return 0;
+}
+
+static int ini_handler_fn(void *user, const char *section, const char *name,
+                          const char *value)
+{
+  ini_state *st = user;
+  char sec[256];
+  normalise_section(section, sec, sizeof sec);
+  hfs_setting *prev = find_setting(st->s, sec, name);
+  if (prev != NULL) {
+    hfs_diag_error(st->d, st->s->path, st->line,
+                   "'%s' is set twice in [%s] (first at line %ld)", name, sec,
+                   prev->line);
+    return 1;
+  }
+  if (add_setting(st->s, sec, name, value, st->s->path, st->line) != 0)
+    st->nomem = 1;
+  return 1;
+}
+
+hfs_status hfs_scenario_load(hfs_scenario *s, const char *path, hfs_diag *d)
+{
+  s->path = hfs_strdup(path);
+  if (s->path == NULL)
+    return HFS_ERR_NOMEM;
+  const char *slash = strrchr(path, '/');
+  if (slash == NULL) {
+    s->dir = hfs_strdup(".");
+  } else {
+    size_t n = (size_t)(slash - path);
+    s->dir = malloc(n + 2);
+    if (s->dir) {
+      memcpy(s->dir, path, n ? n : 1);
+      s->dir[n ? n : 1] = '\0';
+    }
+  }
+  if (s->dir == NULL)
+    return HFS_ERR_NOMEM;
+
+  ini_state st;
+  memset(&st, 0, sizeof st);
+  st.s = s;
+  st.d = d;
+  st.f = fopen(path, "r");
+  if (st.f == NULL) {
+    hfs_diag_error(d, path, 0, "cannot open scenario file: %s",
+                   strerror(errno));
+    return HFS_ERR_IO;
+  }
+  size_t before = hfs_diag_count(d);
+  /* Python-configparser-style continuation lines would silently glue a
+   * mistyped line onto the previous value; we want an error instead. */
+  ini_allow_multiline = false;
+  int rc = ini_parse_stream(ini_reader_fn, &st, ini_handler_fn, &st);
+  int read_error = ferror(st.f);
+  fclose(st.f);
+  if (st.nomem || rc == -2)
+    return HFS_ERR_NOMEM;
+  if (read_error) {
+    hfs_diag_error(d, path, 0, "read error");
+    return HFS_ERR_IO;
+  }
+  if (rc > 0 && hfs_diag_count(d) == before)
+    hfs_diag_error(d, path, rc, "syntax error");
+  return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
+}
+
+hfs_status hfs_scenario_set(hfs_scenario *s, const char *assignment,
+                            hfs_diag *d)
+{
+  char label[512];
+  snprintf(label, sizeof label, "--set %s", assignment);
+  return hfs_scenario_set_labeled(s, assignment, label, d);
+}
+
+hfs_status hfs_scenario_set_labeled(hfs_scenario *s, const char *assignment,
+                                    const char *label, hfs_diag *d)
+{
+  const char *eq = strchr(assignment, '=');
+  if (eq == NULL) {
+    hfs_diag_error(d, label, 0, "expected NAME=VALUE");
+    return HFS_ERR_INPUT;
+  }
+  char name[256];
+  size_t n = (size_t)(eq - assignment);
+  if (n >= sizeof name) {
+    hfs_diag_error(d, label, 0, "name too long");
+    return HFS_ERR_INPUT;
+  }
+  memcpy(name, assignment, n);
+  name[n] = '\0';
+  char *nm = trim(name);
+  char section[300], key[256];
+  const char *dot = strrchr(nm, '.');
+  if (dot == NULL || dot == nm || dot[1] == '\0') {
+    hfs_diag_error(d, label, 0,
+                   "a scenario setting is written SECTION.KEY "
+                   "(strategy.NAME.KEY for strategies)");
+    return HFS_ERR_INPUT;
+  }
+  snprintf(key, sizeof key, "%s", dot + 1);
+  size_t sl = (size_t)(dot - nm);
+  if (strncmp(nm, "strategy.", 9) == 0)
+    snprintf(section, sizeof section, "strategy %.*s", (int)(sl - 9), nm + 9);
+  else
+    snprintf(section, sizeof section, "%.*s", (int)sl, nm);
+  char value[1024];
+  snprintf(value, sizeof value, "%s", eq + 1);
+  char *v = trim(value);
+
+  if (strncmp(section, "strategy ", 9) == 0) {
+    const char *sname = section + 9;
+    int found = 0;
+    for (size_t i = 0; i < s->n_strategies; i++)
+      if (strcmp(s->strategy_names[i], sname) == 0)
+        found = 1;
+    if (!found) {
+      if (!hfs_is_identifier(sname)) {
+        hfs_diag_error(d, label, 0, "strategy name '%s' must be an identifier",
+                       sname);
+        return HFS_ERR_INPUT;
+      }
+      /* --set can define a new strategy. */
+      if (add_strategy(s, sname, 0) != 0)
+        return HFS_ERR_NOMEM;
+    }
+  }
+  hfs_setting *prev = find_setting(s, section, key);
+  if (prev != NULL) {
+    char *nv = hfs_strdup(v), *nf = hfs_strdup(label);
+    if (nv == NULL || nf == NULL) {
+      free(nv);
+      free(nf);
+      return HFS_ERR_NOMEM;
+    }
+    free(prev->value);
+    free(prev->file);
+    prev->value = nv;
+    prev->file = nf;
+    prev->line = 0;
+    return HFS_OK;
+  }
+  return add_setting(s, section, key, v, label, 0) == 0 ? HFS_OK
+                                                        : HFS_ERR_NOMEM;
+}
+
+/* ---- resolving ---------------------------------------------------------- */
+
+hfs_setting *hfs_scenario_get(hfs_scenario *s, const char *section,
+                              const char *key)
+{
+  hfs_setting *e = find_setting(s, section, key);
+  if (e)
+    e->used = 1;
+  return e;
+}
+
+char *hfs_scenario_path(const hfs_scenario *s, const char *path)
+{
+  if (path[0] == '/' || s->dir == NULL || strcmp(s->dir, ".") == 0)
+    return hfs_strdup(path);
+  size_t n = strlen(s->dir) + strlen(path) + 2;
+  char *out = malloc(n);
+  if (out)
+    snprintf(out, n, "%s/%s", s->dir, path);
+  return out;
+}
+
+static void setting_error(hfs_diag *d, const hfs_setting *e, const char *fmt,
+                          ...) HFS_PRINTF(3, 4);
+
+static void setting_error(hfs_diag *d, const hfs_setting *e, const char *fmt,
+                          ...)
+{
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  hfs_diag_error(d, e->file, e->line, "[%s] %s: %s", e->section, e->key, msg);
+}
+
+static int parse_u64(const char *v, uint64_t *out)
+{
+  while (*v == ' ')
+    v++;
+  if (!isdigit((unsigned char)*v))
+    return -1;
+  char *end;
+  errno = 0;
+  unsigned long long x = strtoull(v, &end, 10);
+  while (*end == ' ')
+    end++;
+  if (errno || *end)
+    return -1;
+  *out = (uint64_t)x;
+  return 0;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+  if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1") ||
+      !strcmp(v, "on")) {
+    *out = 1;
+    return 0;
+  }
+  if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0") ||
+      !strcmp(v, "off")) {
+    *out = 0;
+    return 0;
+  }
+  return -1;
+}
+
+static hfs_setting *require(hfs_scenario *s, const char *section,
+                            const char *key, hfs_diag *d)
+{
+  hfs_setting *e = hfs_scenario_get(s, section, key);
+  if (e == NULL)
+    hfs_diag_error(d, s->path, 0, "missing setting '%s' in [%s]", key,
+                   section);
+  return e;
+}
+
+static void resolve_rate(hfs_scenario *s, const char *key, double *out,
+                         hfs_diag *d)
+{
+  hfs_setting *e = require(s, "economics", key, d);
+  if (e == NULL)
+    return;
+  double v;
+  if (hfs_parse_double(e->value, &v) != 0 || v < 0 || v >= 1)
+    setting_error(d, e,
+                  "a discount rate is an annual fraction in [0, 1) "
+                  "(0.03 for 3%%), got '%s'",
+                  e->value);
+  else
+    *out = v;
+}
+
+static void resolve_path(hfs_scenario *s, const char *section, const char *key,
+                         char **out, hfs_diag *d)
+{
+  hfs_setting *e = require(s, section, key, d);
+  if (e == NULL)
+    return;
+  if (e->value[0] == '\0') {
+    setting_error(d, e, "needs a path");
+    return;
+  }
+  free(*out);
+  /* Paths from the command line are relative to the working folder. */
+  *out = e->line == 0 ? hfs_strdup(e->value) : hfs_scenario_path(s, e->value);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static void resolve_wtp(hfs_scenario *s, hfs_diag *d)
+{
+  hfs_setting *e = require(s, "economics", "wtp", d);
+  if (e == NULL)
+    return;
+  size_t cap = 8, n = 0;
+  double *w = malloc(cap * sizeof *w);
+  char *copy = hfs_strdup(e->value);
+  if (w == NULL || copy == NULL) {
+    free(w);
+    free(copy);
+    return;
+  }
+  int ok = 1;
+  char *save = NULL;
+  for (char *tok = strtok_r(copy, ",", &save); tok;
+       tok = strtok_r(NULL, ",", &save)) {
+    double v;
+    if (hfs_parse_double(tok, &v) != 0 || v < 0) {
+      setting_error(d, e,
+                    "willingness-to-pay values are non-negative numbers "
+                    "separated by commas; '%s' is not",
+                    trim(tok));
+      ok = 0;
+      continue;
+    }
+    if (n == cap) {
+      cap *= 2;
+      double *nw = realloc(w, cap * sizeof *w);
+      if (nw == NULL) {
+        ok = 0;
+        break;
+      }
+      w = nw;
+    }
+    w[n++] = v;
+  }
+  free(copy);
+  if (ok && n == 0) {
+    setting_error(d, e, "needs at least one value");
+    ok = 0;
+  }
+  if (ok) {
+    qsort(w, n, sizeof *w, cmp_double);
+    for (size_t i = 1; i < n; i++)
+      if (w[i] == w[i - 1]) {
+        setting_error(d, e, "value %s appears twice", trim(e->value));
+        ok = 0;
+        break;
+      }
+  }
+  if (!ok) {
+    free(w);
+    return;
+  }
+  free(s->wtp);
+  s->wtp = w;
+  s->n_wtp = n;
+}
+
+static const char *const run_keys[] = {"model",         "patients", "seed",
+                                       "threads",       "horizon_years",
+                                       "output",        "patients_csv"};
+static const char *const economics_keys[] = {
+    "discount_rate_costs", "discount_rate_qalys", "currency", "wtp"};
+static const char *const inputs_keys[] = {"parameters", "life_table"};
+
+hfs_status hfs_scenario_resolve(hfs_scenario *s, hfs_diag *d)
+{
+  size_t before = hfs_diag_count(d);
+  hfs_setting *e;
+
+  free(s->model);
+  e = hfs_scenario_get(s, "run", "model");
+  s->model = hfs_strdup(e ? e->value : "hfs");
+
+  if ((e = require(s, "run", "patients", d)) != NULL) {
+    uint64_t v;
+    if (parse_u64(e->value, &v) != 0 || v < 1 || v > 10000000000ULL)
+      setting_error(d, e,
+                    "the number of patients is a whole number from 1 to "
+                    "10000000000, got '%s'",
+                    e->value);
+    else
+      s->patients = v;
+  }
+  if ((e = require(s, "run", "seed", d)) != NULL) {
+    uint64_t v;
+    if (parse_u64(e->value, &v) != 0)
+      setting_error(d, e,
+                    "the seed is a whole number from 0 to "
+                    "18446744073709551615, got '%s'",
+                    e->value);
+    else
+      s->seed = v;
+  }
+  s->threads = 0;
+  if ((e = hfs_scenario_get(s, "run", "threads")) != NULL) {
+    uint64_t v;
+    if (parse_u64(e->value, &v) != 0 || v > 1024)
+      setting_error(d, e,
+                    "threads is a whole number from 0 (all cores) to 1024, "
+                    "got '%s'",
+                    e->value);
+    else
+      s->threads = (int)v;
+  }
+  s->horizon_years = HFS_INF;
+  if ((e = hfs_scenario_get(s, "run", "horizon_years")) != NULL &&
+      strcmp(e->value, "lifetime") != 0) {
+    double v;
+    if (hfs_parse_double(e->value, &v) != 0 || !(v > 0))
+      setting_error(d, e,
+                    "the horizon is 'lifetime' or a number of years > 0, "
+                    "got '%s'",
+                    e->value);
+    else
+      s->horizon_years = v;
+  }
+  resolve_path(s, "run", "output", &s->output_dir, d);
+  s->patients_csv = 0;
+  if ((e = hfs_scenario_get(s, "run", "patients_csv")) != NULL &&
+      parse_bool(e->value, &s->patients_csv) != 0)
+    setting_error(d, e, "expected yes or no, got '%s'", e->value);
+
+  resolve_rate(s, "discount_rate_costs", &s->discount_rate_costs, d);
+  resolve_rate(s, "discount_rate_qalys", &s->discount_rate_qalys, d);
+  if ((e = require(s, "economics", "currency", d)) != NULL) {
+    if (!hfs_is_identifier(e->value))
+      setting_error(d, e,
+                    "the currency is a code such as USD, EUR or GBP, got "
+                    "'%s'",
+                    e->value);
+    else {
+      free(s->currency);
+      s->currency = hfs_strdup(e->value);
+    }
+  }
+  resolve_wtp(s, d);
+  resolve_path(s, "inputs", "parameters", &s->parameters_path, d);
+  resolve_path(s, "inputs", "life_table", &s->life_table_path, d);
+
+  hfs_scenario_report_unknown(s, "run", run_keys,
+                              sizeof run_keys / sizeof *run_keys, d);
+  hfs_scenario_report_unknown(s, "economics", economics_keys,
+                              sizeof economics_keys / sizeof *economics_keys,
+                              d);
+  hfs_scenario_report_unknown(s, "inputs", inputs_keys,
+                              sizeof inputs_keys / sizeof *inputs_keys, d);
+  return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
+}
+
+void hfs_scenario_report_unknown(const hfs_scenario *s, const char *section,
+                                 const char *const *known, size_t n,
+                                 hfs_diag *d)
+{
+  for (size_t i = 0; i < s->n_settings; i++) {
+    const hfs_setting *e = &s->settings[i];
+    if (e->used || strcmp(e->section, section) != 0)
+      continue;
+    const char *sug = hfs_closest_name(e->key, known, n);
+    hfs_diag_error(d, e->file, e->line, "unknown key '%s' in [%s]%s%s%s",
+                   e->key, section, sug ? " (did you mean '" : "",
+                   sug ? sug : "", sug ? "'?)" : "");
+  }
+}
+
+void hfs_scenario_report_unknown_sections(const hfs_scenario *s, hfs_diag *d)
+{
+  static const char *const sections[] = {"run", "economics", "inputs",
+                                         "cohort"};
+  for (size_t i = 0; i < s->n_settings; i++) {
+    const hfs_setting *e = &s->settings[i];
+    int known = strncmp(e->section, "strategy ", 9) == 0;
+    for (size_t k = 0; k < 4; k++)
+      known |= strcmp(e->section, sections[k]) == 0;
+    if (known)
+      continue;
+    /* Report each unknown section once, at its first setting. */
+    int first = 1;
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(s->settings[j].section, e->section) == 0)
+        first = 0;
+    if (!first)
+      continue;
+    const char *sug = hfs_closest_name(e->section, sections, 4);
+    hfs_diag_error(d, e->file, e->line, "unknown section [%s]%s%s%s",
+                   e->section, sug ? " (did you mean [" : "", sug ? sug : "",
+                   sug ? "]?)" : " (known: run, economics, inputs, cohort, "
+                                 "strategy NAME)");
+  }
+}

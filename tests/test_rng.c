@@ -1,0 +1,160 @@
+/*
+ * test_rng.c - Philox streams: known answers, addressing, independence.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "test_util.h"
+
+#include <gsl/gsl_randist.h>
+
+#include "hfsim/rng.h"
+
+static hfs_stream_id id(uint64_t seed, uint64_t rep, uint64_t patient,
+                        uint64_t purpose)
+{
+  hfs_stream_id s = {seed, rep, patient, purpose};
+  return s;
+}
+
+/* Pins the generator: if these change, every published result changes. */
+static void philox_stream_gives_the_pinned_first_values(void **state)
+{
+  (void)state;
+  gsl_rng *r = hfs_rng_alloc(id(20261126, 0, 0, 0));
+  assert_non_null(r);
+  /* Computed independently with Random123's philox4x64 (key {20261126, 0},
+   * counter {0, 0, 0, 0}): word 0 >> 32, then word 1 >> 11 times 2^-53;
+   * the fifth value comes from the next counter block (word 0 >> 32). */
+  assert_int_equal(gsl_rng_get(r), 1503178140UL);
+  assert_true(gsl_rng_uniform(r) == 0.33789844128821711);
+  gsl_rng_get(r);
+  gsl_rng_get(r);
+  assert_int_equal(gsl_rng_get(r), 58227513UL);
+  gsl_rng *again = hfs_rng_alloc(id(20261126, 0, 0, 0));
+  assert_int_equal(gsl_rng_get(again), 1503178140UL);
+  gsl_rng_free(r);
+  gsl_rng_free(again);
+}
+
+static void set_stream_restarts_the_stream(void **state)
+{
+  (void)state;
+  gsl_rng *r = hfs_rng_alloc(id(7, 1, 42, 3));
+  double a[10], b[10];
+  for (int i = 0; i < 10; i++)
+    a[i] = gsl_rng_uniform(r);
+  hfs_rng_set_stream(r, id(1, 1, 1, 1));
+  gsl_rng_uniform(r);
+  hfs_rng_set_stream(r, id(7, 1, 42, 3));
+  for (int i = 0; i < 10; i++)
+    b[i] = gsl_rng_uniform(r);
+  assert_memory_equal(a, b, sizeof a);
+  gsl_rng_free(r);
+}
+
+static void every_address_component_changes_the_stream(void **state)
+{
+  (void)state;
+  hfs_stream_id ids[5] = {id(1, 2, 3, 4), id(9, 2, 3, 4), id(1, 9, 3, 4),
+                          id(1, 2, 9, 4), id(1, 2, 3, 9)};
+  double first[5];
+  for (int i = 0; i < 5; i++) {
+    gsl_rng *r = hfs_rng_alloc(ids[i]);
+    first[i] = gsl_rng_uniform(r);
+    gsl_rng_free(r);
+  }
+  for (int i = 0; i < 5; i++)
+    for (int j = i + 1; j < 5; j++)
+      assert_true(first[i] != first[j]);
+}
+
+/* Uniform mean and variance over 10^6 draws within 5 standard errors. */
+static void uniforms_have_the_right_mean_and_variance(void **state)
+{
+  (void)state;
+  gsl_rng *r = hfs_rng_alloc(id(123, 0, 0, 0));
+  const int n = 1000000;
+  double sum = 0, sum2 = 0;
+  for (int i = 0; i < n; i++) {
+    double u = gsl_rng_uniform(r);
+    assert_true(u >= 0.0 && u < 1.0);
+    sum += u;
+    sum2 += u * u;
+  }
+  double mean = sum / n, var = sum2 / n - mean * mean;
+  assert_within_se(mean, 0.5, sqrt(1.0 / 12.0 / n), 5.0);
+  /* var of u^2 is 4/45; se of the variance estimate ~ sqrt(1/180/n) */
+  assert_within_se(var, 1.0 / 12.0, sqrt(1.0 / 180.0 / n), 5.0);
+  gsl_rng_free(r);
+}
+
+/* Neighbouring patients' streams are uncorrelated. */
+static void neighbouring_streams_are_uncorrelated(void **state)
+{
+  (void)state;
+  const int n = 200000;
+  double sxy = 0, sx = 0, sy = 0;
+  gsl_rng *a = hfs_rng_alloc(id(5, 0, 0, 0)), *b = hfs_rng_alloc(id(5, 0, 1, 0));
+  for (int i = 0; i < n; i++) {
+    double x = gsl_rng_uniform(a), y = gsl_rng_uniform(b);
+    sxy += x * y;
+    sx += x;
+    sy += y;
+  }
+  double cov = sxy / n - (sx / n) * (sy / n);
+  /* correlation se ~ 1/sqrt(n); covariance = corr / 12 */
+  assert_within_se(cov, 0.0, 1.0 / 12.0 / sqrt((double)n), 5.0);
+  gsl_rng_free(a);
+  gsl_rng_free(b);
+}
+
+/* GSL samplers work on the stream: gamma(21.78, 0.643) has mean 14.0. */
+static void gsl_samplers_draw_from_the_stream(void **state)
+{
+  (void)state;
+  gsl_rng *r = hfs_rng_alloc(id(99, 0, 0, 0));
+  const int n = 200000;
+  double sum = 0;
+  for (int i = 0; i < n; i++)
+    sum += gsl_ran_gamma(r, 21.78, 0.643);
+  double mean = sum / n, sd = sqrt(21.78) * 0.643;
+  assert_within_se(mean, 21.78 * 0.643, sd / sqrt((double)n), 5.0);
+  gsl_rng_free(r);
+}
+
+static void exponential_and_bernoulli_helpers(void **state)
+{
+  (void)state;
+  gsl_rng *r = hfs_rng_alloc(id(11, 0, 0, 0));
+  assert_true(isinf(hfs_rng_exponential_years(r, 0.0)));
+  const int n = 200000;
+  double sum = 0;
+  int ones = 0;
+  for (int i = 0; i < n; i++) {
+    sum += hfs_rng_exponential_years(r, 0.25);
+    ones += hfs_rng_bernoulli(r, 0.3);
+  }
+  assert_within_se(sum / n, 4.0, 4.0 / sqrt((double)n), 5.0);
+  assert_within_se((double)ones / n, 0.3, sqrt(0.3 * 0.7 / n), 5.0);
+  double probs[3] = {0.2, 0.5, 0.3};
+  int count[3] = {0, 0, 0};
+  for (int i = 0; i < n; i++)
+    count[hfs_rng_categorical(r, probs, 3)]++;
+  for (int k = 0; k < 3; k++)
+    assert_within_se((double)count[k] / n, probs[k],
+                     sqrt(probs[k] * (1 - probs[k]) / n), 5.0);
+  gsl_rng_free(r);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(philox_stream_gives_the_pinned_first_values),
+      cmocka_unit_test(set_stream_restarts_the_stream),
+      cmocka_unit_test(every_address_component_changes_the_stream),
+      cmocka_unit_test(uniforms_have_the_right_mean_and_variance),
+      cmocka_unit_test(neighbouring_streams_are_uncorrelated),
+      cmocka_unit_test(gsl_samplers_draw_from_the_stream),
+      cmocka_unit_test(exponential_and_bernoulli_helpers),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
