@@ -3,6 +3,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "hfsim/cli.h"
+#include "cli_internal.h"
 
 #include <errno.h>
 #include <math.h>
@@ -26,14 +27,14 @@
 #include "hfsim/study.h"
 #include "hfsim/version.h"
 
-#define DEFAULT_CONFIG "configs/default.ini"
+#define DEFAULT_CONFIG HFS_DEFAULT_CONFIG
 
-static volatile sig_atomic_t stop_requested = 0;
+volatile sig_atomic_t hfs_cli_stop_requested = 0;
 
 static void on_signal(int sig)
 {
   (void)sig;
-  stop_requested = 1;
+  hfs_cli_stop_requested = 1;
 }
 
 static void install_signal_handlers(void)
@@ -60,6 +61,7 @@ static const char *const main_help =
     "  run         simulate the scenario and write results (CSV)\n"
     "  check       validate the inputs and print the resolved parameters\n"
     "              and strategies, without simulating\n"
+    "  psa         probabilistic sensitivity analysis: CEAC, EVPI, EVPPI\n"
     "  bench       measure speed: patients and patient-years per second\n"
     "  dictionary  print the data dictionary of every output column\n"
     "\n"
@@ -97,6 +99,8 @@ static const char *const run_help =
     "                errors and 95% intervals of costs, QALYs, years free of\n"
     "                spasm, treatments, complications, ...\n"
     "  trace.csv     share of the cohort in each state, year by year\n"
+    "  cea.csv       incremental analysis: strategies by cost, dominance,\n"
+    "                ICERs, net monetary and health benefit at each WTP\n"
     "  patients.csv  one row per patient and strategy (--patients-csv)\n"
     "  manifest.txt  version, command, input hashes, seed, threads, times\n"
     "Files appear only when complete; a failed run leaves earlier results.\n"
@@ -148,19 +152,7 @@ static const char *const dictionary_help =
 
 /* ---- options ---------------------------------------------------------- */
 
-typedef struct options {
-  const char *command;
-  const char *config;
-  hfs_override *overrides;
-  size_t n_overrides;
-  char **owned; /* strings allocated for overrides */
-  size_t n_owned;
-  int quiet;
-  int patients_given;
-  uint64_t bench_patients;
-} options;
-
-static void options_free(options *o)
+void hfs_cli_options_free(options *o)
 {
   for (size_t i = 0; i < o->n_owned; i++)
     free(o->owned[i]);
@@ -168,10 +160,7 @@ static void options_free(options *o)
   free(o->overrides);
 }
 
-static int usage_error(const char *command, const char *fmt, ...)
-    HFS_PRINTF(2, 3);
-
-static int usage_error(const char *command, const char *fmt, ...)
+int hfs_cli_usage_error(const char *command, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -197,7 +186,7 @@ static int keep(options *o, char *s)
   return 0;
 }
 
-static int add_override(options *o, const char *assignment, const char *label)
+int hfs_cli_add_override(options *o, const char *assignment, const char *label)
 {
   hfs_override *ov =
       realloc(o->overrides, (o->n_overrides + 1) * sizeof *ov);
@@ -226,13 +215,12 @@ static int add_setting_option(options *o, const char *opt, const char *key,
   sprintf(l, "%s %s", opt, value);
   if (keep(o, a) != 0 || keep(o, l) != 0)
     return -1;
-  return add_override(o, a, l);
+  return hfs_cli_add_override(o, a, l);
 }
 
-enum { ALLOW_RUN = 1, ALLOW_SET = 2, ALLOW_PATIENTS = 4, ALLOW_THREADS = 8 };
 
 /* Returns -1 when parsing succeeded, else an exit code. */
-static int parse_options(options *o, int argc, char **argv, int allow,
+int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
                          const char *help)
 {
   for (int i = 2; i < argc; i++) {
@@ -251,7 +239,7 @@ static int parse_options(options *o, int argc, char **argv, int allow,
   do {                                                                         \
     if (value == NULL) {                                                       \
       if (i + 1 >= argc)                                                       \
-        return usage_error(o->command, "option '%s' needs a value", name);     \
+        return hfs_cli_usage_error(o->command, "option '%s' needs a value", name);     \
       value = argv[++i];                                                       \
     }                                                                          \
   } while (0)
@@ -264,13 +252,13 @@ static int parse_options(options *o, int argc, char **argv, int allow,
     } else if (!strcmp(name, "--set") && (allow & ALLOW_SET)) {
       NEED_VALUE();
       if (strchr(value, '=') == NULL)
-        return usage_error(o->command, "--set needs NAME=VALUE, got '%s'",
+        return hfs_cli_usage_error(o->command, "--set needs NAME=VALUE, got '%s'",
                            value);
       char *label = malloc(strlen(value) + 7);
       if (label == NULL)
         return HFS_EXIT_FAILURE;
       sprintf(label, "--set %s", value);
-      if (keep(o, label) != 0 || add_override(o, value, label) != 0)
+      if (keep(o, label) != 0 || hfs_cli_add_override(o, value, label) != 0)
         return HFS_EXIT_FAILURE;
     } else if (!strcmp(name, "--patients") && (allow & ALLOW_PATIENTS)) {
       NEED_VALUE();
@@ -279,7 +267,7 @@ static int parse_options(options *o, int argc, char **argv, int allow,
       errno = 0;
       unsigned long long v = strtoull(value, &end, 10);
       if (*value == '-' || *end != '\0' || errno != 0 || v == 0)
-        return usage_error(o->command,
+        return hfs_cli_usage_error(o->command,
                            "--patients takes a whole number >= 1, got '%s'",
                            value);
       o->bench_patients = v;
@@ -300,15 +288,28 @@ static int parse_options(options *o, int argc, char **argv, int allow,
         return HFS_EXIT_FAILURE;
     } else if (!strcmp(name, "--patients-csv") && (allow & ALLOW_RUN)) {
       if (value != NULL)
-        return usage_error(o->command, "--patients-csv takes no value");
-      if (add_override(o, "run.patients_csv=yes", "--patients-csv") != 0)
+        return hfs_cli_usage_error(o->command, "--patients-csv takes no value");
+      if (hfs_cli_add_override(o, "run.patients_csv=yes", "--patients-csv") != 0)
         return HFS_EXIT_FAILURE;
+    } else if (!strcmp(name, "--iterations") && (allow & ALLOW_PSA)) {
+      NEED_VALUE();
+      char *end;
+      errno = 0;
+      unsigned long long v = strtoull(value, &end, 10);
+      if (*value == '-' || *end != '\0' || errno != 0 || v == 0 ||
+          v > 100000000ULL)
+        return hfs_cli_usage_error(
+            o->command, "--iterations takes a whole number from 1 to 1e8, "
+                        "got '%s'", value);
+      o->iterations = v;
+    } else if (!strcmp(name, "--resume") && (allow & ALLOW_PSA)) {
+      o->resume = 1;
     } else if (!strcmp(name, "-q") || !strcmp(name, "--quiet")) {
       o->quiet = 1;
     } else if (a[0] == '-') {
-      return usage_error(o->command, "unknown option '%s'", a);
+      return hfs_cli_usage_error(o->command, "unknown option '%s'", a);
     } else {
-      return usage_error(o->command, "unexpected argument '%s'", a);
+      return hfs_cli_usage_error(o->command, "unexpected argument '%s'", a);
     }
 #undef NEED_VALUE
   }
@@ -317,7 +318,7 @@ static int parse_options(options *o, int argc, char **argv, int allow,
   return -1;
 }
 
-static int exit_code_for(hfs_status s)
+int hfs_cli_exit_code(hfs_status s)
 {
   switch (s) {
   case HFS_OK:
@@ -335,7 +336,7 @@ static int exit_code_for(hfs_status s)
 
 /* Load everything; on failure print all errors and return the exit code,
  * else -1. */
-static int load_study(hfs_study *st, const options *o)
+int hfs_cli_load_study(hfs_study *st, const options *o)
 {
   hfs_diag d;
   hfs_diag_init(&d);
@@ -354,7 +355,7 @@ static int load_study(hfs_study *st, const options *o)
             "hfsim: run from the repository folder, or name a scenario with "
             "--config FILE\n");
   hfs_study_free(st);
-  return exit_code_for(s);
+  return hfs_cli_exit_code(s);
 }
 
 /* ---- manifest ---------------------------------------------------------- */
@@ -370,7 +371,7 @@ static void write_hash_line(FILE *f, const char *what, const char *path)
     fprintf(f, "%s: %s\n%s_sha256: (unreadable)\n", what, path, what);
 }
 
-static void write_manifest(FILE *f, const hfs_study *st, const options *o,
+void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
                            int argc, char **argv, const hfs_results *r,
                            const char *started)
 {
@@ -421,6 +422,12 @@ static void write_manifest(FILE *f, const hfs_study *st, const options *o,
           CSV_RELEASE);
 }
 
+void hfs_cli_now_utc(char buf[32])
+{
+  time_t now = time(NULL);
+  strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+}
+
 /* ---- commands ---------------------------------------------------------- */
 
 static void print_results_table(const hfs_study *st, const hfs_results *r)
@@ -462,21 +469,20 @@ static int cmd_run(int argc, char **argv)
   options o;
   memset(&o, 0, sizeof o);
   o.command = "run";
-  int rc = parse_options(&o, argc, argv,
+  int rc = hfs_cli_parse_options(&o, argc, argv,
                          ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS,
                          run_help);
   if (rc >= 0) {
-    options_free(&o);
+    hfs_cli_options_free(&o);
     return rc;
   }
   hfs_study st;
-  if ((rc = load_study(&st, &o)) >= 0) {
-    options_free(&o);
+  if ((rc = hfs_cli_load_study(&st, &o)) >= 0) {
+    hfs_cli_options_free(&o);
     return rc;
   }
-  time_t now = time(NULL);
   char started[32];
-  strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  hfs_cli_now_utc(started);
 
   hfs_diag d;
   hfs_diag_init(&d);
@@ -495,7 +501,7 @@ static int cmd_run(int argc, char **argv)
   if (s == HFS_OK) {
     hfs_run_config cfg = hfs_study_run_config(&st);
     cfg.patients_csv = patients;
-    cfg.stop_flag = &stop_requested;
+    cfg.stop_flag = &hfs_cli_stop_requested;
     if (!o.quiet)
       fprintf(stderr, "hfsim: simulating %llu patients x %zu strategies...\n",
               (unsigned long long)cfg.patients, st.model.n_strategies);
@@ -508,11 +514,16 @@ static int cmd_run(int argc, char **argv)
     FILE *t = hfs_output_add(&out, "trace.csv", &d);
     if (t)
       hfs_write_trace(t, &st.model, &res);
+    hfs_run_config cfg = hfs_study_run_config(&st);
+    FILE *c = hfs_output_add(&out, "cea.csv", &d);
+    if (c)
+      hfs_write_cea(c, &st.model, &res, st.scenario.wtp, st.scenario.n_wtp,
+                    cfg.cost_outcome, cfg.qaly_outcome);
     FILE *m = hfs_output_add(&out, "manifest.txt", &d);
     if (m)
-      write_manifest(m, &st, &o, argc, argv, &res, started);
-    s = (f && t && m) ? HFS_OK : HFS_ERR_IO;
-    if (s == HFS_OK && stop_requested)
+      hfs_cli_write_manifest(m, &st, &o, argc, argv, &res, started);
+    s = (f && t && c && m) ? HFS_OK : HFS_ERR_IO;
+    if (s == HFS_OK && hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;
     if (s == HFS_OK)
       s = hfs_output_commit(&out, &d);
@@ -530,15 +541,15 @@ static int cmd_run(int argc, char **argv)
            (unsigned long long)res.patients, res.n_strategies,
            res.wall_seconds, res.threads_used);
     print_results_table(&st, &res);
-    printf("\nwrote %s/summary.csv, trace.csv%s and manifest.txt\n",
+    printf("\nwrote %s/summary.csv, trace.csv, cea.csv%s and manifest.txt\n",
            st.scenario.output_dir, patients ? ", patients.csv" : "");
   }
   hfs_diag_free(&d);
   hfs_results_free(&res);
   hfs_output_free(&out);
   hfs_study_free(&st);
-  options_free(&o);
-  return exit_code_for(s);
+  hfs_cli_options_free(&o);
+  return hfs_cli_exit_code(s);
 }
 
 static int cmd_check(int argc, char **argv)
@@ -546,14 +557,14 @@ static int cmd_check(int argc, char **argv)
   options o;
   memset(&o, 0, sizeof o);
   o.command = "check";
-  int rc = parse_options(&o, argc, argv, ALLOW_SET, check_help);
+  int rc = hfs_cli_parse_options(&o, argc, argv, ALLOW_SET, check_help);
   if (rc >= 0) {
-    options_free(&o);
+    hfs_cli_options_free(&o);
     return rc;
   }
   hfs_study st;
-  if ((rc = load_study(&st, &o)) >= 0) {
-    options_free(&o);
+  if ((rc = hfs_cli_load_study(&st, &o)) >= 0) {
+    hfs_cli_options_free(&o);
     return rc;
   }
   const hfs_scenario *sc = &st.scenario;
@@ -585,7 +596,7 @@ static int cmd_check(int argc, char **argv)
   st.cls->describe(&st.model, stdout);
   printf("\nok: no errors\n");
   hfs_study_free(&st);
-  options_free(&o);
+  hfs_cli_options_free(&o);
   return HFS_EXIT_OK;
 }
 
@@ -602,21 +613,21 @@ static int cmd_bench(int argc, char **argv)
   options o;
   memset(&o, 0, sizeof o);
   o.command = "bench";
-  int rc = parse_options(&o, argc, argv,
+  int rc = hfs_cli_parse_options(&o, argc, argv,
                          ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS,
                          bench_help);
   if (rc >= 0) {
-    options_free(&o);
+    hfs_cli_options_free(&o);
     return rc;
   }
   if (!o.patients_given &&
-      add_override(&o, "run.patients=1000000", "bench default") != 0) {
-    options_free(&o);
+      hfs_cli_add_override(&o, "run.patients=1000000", "bench default") != 0) {
+    hfs_cli_options_free(&o);
     return HFS_EXIT_FAILURE;
   }
   hfs_study st;
-  if ((rc = load_study(&st, &o)) >= 0) {
-    options_free(&o);
+  if ((rc = hfs_cli_load_study(&st, &o)) >= 0) {
+    hfs_cli_options_free(&o);
     return rc;
   }
   hfs_diag d;
@@ -624,7 +635,7 @@ static int cmd_bench(int argc, char **argv)
   hfs_results res;
   hfs_results_init(&res);
   hfs_run_config cfg = hfs_study_run_config(&st);
-  cfg.stop_flag = &stop_requested;
+  cfg.stop_flag = &hfs_cli_stop_requested;
   hfs_status s = hfs_engine_run(&st.model, &cfg, &res, &d);
   hfs_diag_print(&d, stderr);
   if (s == HFS_OK) {
@@ -644,8 +655,8 @@ static int cmd_bench(int argc, char **argv)
   hfs_diag_free(&d);
   hfs_results_free(&res);
   hfs_study_free(&st);
-  options_free(&o);
-  return exit_code_for(s);
+  hfs_cli_options_free(&o);
+  return hfs_cli_exit_code(s);
 }
 
 static int cmd_dictionary(int argc, char **argv)
@@ -653,8 +664,8 @@ static int cmd_dictionary(int argc, char **argv)
   options o;
   memset(&o, 0, sizeof o);
   o.command = "dictionary";
-  int rc = parse_options(&o, argc, argv, 0, dictionary_help);
-  options_free(&o);
+  int rc = hfs_cli_parse_options(&o, argc, argv, 0, dictionary_help);
+  hfs_cli_options_free(&o);
   if (rc >= 0)
     return rc;
   hfs_write_dictionary(stdout, hfs_model_class_find("hfs"));
@@ -687,14 +698,16 @@ int hfs_cli_main(int argc, char **argv)
     return cmd_bench(argc, argv);
   if (!strcmp(cmd, "dictionary"))
     return cmd_dictionary(argc, argv);
+  if (!strcmp(cmd, "psa"))
+    return hfs_cmd_psa(argc, argv);
   static const char *const commands[] = {"run", "check", "bench",
-                                         "dictionary"};
-  const char *sug = hfs_closest_name(cmd, commands, 4);
+                                         "dictionary", "psa"};
+  const char *sug = hfs_closest_name(cmd, commands, 5);
   if (sug != NULL) {
     fprintf(stderr, "hfsim: unknown command '%s' (did you mean '%s'?)\n", cmd,
             sug);
     fprintf(stderr, "Try 'hfsim --help' for more information.\n");
     return HFS_EXIT_USAGE;
   }
-  return usage_error(NULL, "unknown command '%s'", cmd);
+  return hfs_cli_usage_error(NULL, "unknown command '%s'", cmd);
 }

@@ -34,3 +34,30 @@ double hfs_discount_integral(const hfs_discount *d, double a_years,
                                : -expm1(-d->log_factor * (b_years - a_years));
   return head * tail / d->log_factor;
 }
+
+void hfs_discount_cursor_start(hfs_discount_cursor *c)
+{
+  c->t_years = 0.0;
+  c->factor = 1.0;
+}
+
+double hfs_discount_integral_next(const hfs_discount *d,
+                                  hfs_discount_cursor *c, double a_years,
+                                  double b_years)
+{
+  if (!(b_years > a_years))
+    return 0.0;
+  if (d->log_factor == 0.0)
+    return b_years - a_years;
+  double head = a_years == c->t_years ? c->factor
+                                      : exp(-d->log_factor * a_years);
+  if (isinf(b_years)) {
+    c->t_years = b_years;
+    c->factor = 0.0;
+    return head / d->log_factor;
+  }
+  double em = expm1(-d->log_factor * (b_years - a_years));
+  c->t_years = b_years;
+  c->factor = head + head * em;
+  return -head * em / d->log_factor;
+}

@@ -200,14 +200,20 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
           hfs_accum_add(&acc[k], ctx.outcomes[k]);
       }
     }
+    /* Diagonal: (cost, QALY) of each strategy, for the variance of its net
+     * benefit; above it: paired differences between strategies. */
     if (cfg->cost_outcome >= 0 && cfg->qaly_outcome >= 0)
-      for (size_t a = 0; a < S; a++)
+      for (size_t a = 0; a < S; a++) {
+        const double *oa = w->outcomes + a * K;
+        hfs_accum2_add(&b->paired[a * S + a], oa[cfg->cost_outcome],
+                       oa[cfg->qaly_outcome]);
         for (size_t bb = a + 1; bb < S; bb++) {
-          const double *oa = w->outcomes + a * K, *ob = w->outcomes + bb * K;
+          const double *ob = w->outcomes + bb * K;
           hfs_accum2_add(&b->paired[a * S + bb],
                          oa[cfg->cost_outcome] - ob[cfg->cost_outcome],
                          oa[cfg->qaly_outcome] - ob[cfg->qaly_outcome]);
         }
+      }
     if (cfg->patients_csv != NULL)
       write_patient_rows(m, patient, w, &b->rows);
   }
@@ -233,12 +239,19 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
   r->paired = calloc(S * S, sizeof *r->paired);
 
   int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
-  block_out *blocks = calloc(HFS_WAVE_BLOCKS, sizeof *blocks);
+  const uint64_t n_blocks =
+      (cfg->patients + HFS_BLOCK_PATIENTS - 1) / HFS_BLOCK_PATIENTS;
+  /* a small run needs fewer block buffers than a full wave */
+  const size_t wave_blocks =
+      n_blocks < HFS_WAVE_BLOCKS ? (size_t)n_blocks : HFS_WAVE_BLOCKS;
+  if ((uint64_t)threads > n_blocks)
+    threads = n_blocks > 0 ? (int)n_blocks : 1;
+  block_out *blocks = calloc(wave_blocks ? wave_blocks : 1, sizeof *blocks);
   workspace *ws = calloc((size_t)threads, sizeof *ws);
   hfs_status st = HFS_OK;
   if (!r->outcomes || !r->trace || !r->paired || !blocks || !ws)
     st = HFS_ERR_NOMEM;
-  for (size_t i = 0; st == HFS_OK && i < HFS_WAVE_BLOCKS; i++) {
+  for (size_t i = 0; st == HFS_OK && i < wave_blocks; i++) {
     blocks[i].outcomes = calloc(S * K, sizeof(hfs_accum));
     blocks[i].trace = calloc(S * n_years * ns, sizeof(uint64_t));
     blocks[i].paired = calloc(S * S, sizeof(hfs_accum2));
@@ -249,8 +262,6 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
     if (workspace_alloc(&ws[t], m) != 0)
       st = HFS_ERR_NOMEM;
 
-  const uint64_t n_blocks =
-      (cfg->patients + HFS_BLOCK_PATIENTS - 1) / HFS_BLOCK_PATIENTS;
   for (uint64_t wave = 0; st == HFS_OK && wave * HFS_WAVE_BLOCKS < n_blocks;
        wave++) {
     if (cfg->stop_flag != NULL && *cfg->stop_flag) {
@@ -299,7 +310,7 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
     hfs_diag_error(d, NULL, 0, "out of memory while simulating");
   else if (st == HFS_ERR_IO)
     hfs_diag_error(d, NULL, 0, "cannot write patients.csv (disk full?)");
-  for (size_t i = 0; blocks && i < HFS_WAVE_BLOCKS; i++) {
+  for (size_t i = 0; blocks && i < wave_blocks; i++) {
     free(blocks[i].outcomes);
     free(blocks[i].trace);
     free(blocks[i].paired);

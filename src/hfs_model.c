@@ -232,6 +232,7 @@ typedef struct patient {
   transient tr[MAX_TRANSIENT];
   int n_tr;
   int controlled_before;
+  hfs_discount_cursor cursor_q, cursor_c;
 } patient;
 
 static int trace_state(const patient *p, int status)
@@ -275,7 +276,8 @@ static void accrue(patient *p, double t0, double t1, int status)
   hfs_sim_context *c = p->ctx;
   double *out = p->out;
   double dt = t1 - t0;
-  double dq = hfs_discount_integral(&c->discount_qalys, t0, t1);
+  double dq = hfs_discount_integral_next(&c->discount_qalys, &p->cursor_q,
+                                         t0, t1);
   double u = status_utility(p, status) - p->permanent_decrement;
   if (p->on_drug)
     u -= q->disutility_drug_side_effects;
@@ -288,8 +290,9 @@ static void accrue(patient *p, double t0, double t1, int status)
     transient *e = &p->tr[i];
     double b = fmin(t1, e->end_years);
     if (b > t0) {
-      out[O_QALY] -= e->decrement * hfs_discount_integral(&c->discount_qalys,
-                                                           t0, b);
+      double w = b == t1 ? dq
+                         : hfs_discount_integral(&c->discount_qalys, t0, b);
+      out[O_QALY] -= e->decrement * w;
       out[O_QALY_UNDISCOUNTED] -= e->decrement * (b - t0);
     }
     if (e->end_years > t1)
@@ -298,7 +301,8 @@ static void accrue(patient *p, double t0, double t1, int status)
   p->n_tr = keep;
   if (p->on_drug) {
     double rate = q->cost_drug_per_month * MONTHS_PER_YEAR;
-    out[O_COST] += rate * hfs_discount_integral(&c->discount_costs, t0, t1);
+    out[O_COST] += rate * hfs_discount_integral_next(&c->discount_costs,
+                                                     &p->cursor_c, t0, t1);
     out[O_COST_UNDISCOUNTED] += rate * dt;
   }
   out[O_LIFE_YEARS] += dt;
@@ -536,11 +540,14 @@ static hfs_line_end run_botox(patient *p, const hfs_line *ln)
                               q->disutility_facial_weakness,
                               q->disutility_dry_eye, q->disutility_diplopia};
     for (int k = 0; k < 4; k++) {
-      double u_event = gsl_rng_uniform(r), u_len = gsl_rng_uniform(r);
-      if (u_event < ae_p[k]) {
+      /* The duration is drawn only for an event: the stream's use still
+       * depends on its own values alone, so every strategy replays the
+       * same sessions. */
+      if (gsl_rng_uniform(r) < ae_p[k]) {
         p->out[ae_out[k]] += 1.0;
         double weeks = q->botox_ae_min_weeks +
-                       u_len * (q->botox_ae_max_weeks - q->botox_ae_min_weeks);
+                       gsl_rng_uniform(r) *
+                           (q->botox_ae_max_weeks - q->botox_ae_min_weeks);
         add_transient(p, ae_dec[k], weeks / WEEKS_PER_YEAR);
       }
     }
@@ -789,6 +796,8 @@ static void simulate(const hfs_model *model, size_t strategy,
   p.out = ctx->outcomes;
   p.rng = ctx->streams;
   p.botox_responder = -1;
+  hfs_discount_cursor_start(&p.cursor_q);
+  hfs_discount_cursor_start(&p.cursor_c);
   draw_baseline(&p);
   start_clock(&p);
   p.last_status = ST_SPASM;
@@ -823,6 +832,19 @@ static void simulate(const hfs_model *model, size_t strategy,
                                                    : (size_t)trace_state(
                                                          &p, p.last_status);
   hfs_trace_state(ctx->trace, end_state, p.t_end, HFS_INF);
+  /* A horizon of exactly 1, 5 or 10 years still reports the state then,
+   * as the trace does. */
+  if (p.end_kind == END_HORIZON) {
+    static const double milestone[3] = {1.0, 5.0, 10.0};
+    static const int alive_idx[3] = {O_ALIVE_1Y, O_ALIVE_5Y, O_ALIVE_10Y};
+    static const int free_idx[3] = {O_SPASM_FREE_1Y, O_SPASM_FREE_5Y,
+                                    O_SPASM_FREE_10Y};
+    for (int k = 0; k < 3; k++)
+      if (p.t_end == milestone[k]) {
+        p.out[alive_idx[k]] = 1.0;
+        p.out[free_idx[k]] = p.last_status != ST_SPASM;
+      }
+  }
   p.out[O_DIED] = p.end_kind == END_DEATH;
 }
 

@@ -23,6 +23,8 @@ void hfs_life_table_free(hfs_life_table *lt)
 {
   free(lt->hazard[0]);
   free(lt->hazard[1]);
+  free(lt->cumulative[0]);
+  free(lt->cumulative[1]);
   free(lt->path);
   hfs_life_table_init(lt);
 }
@@ -151,7 +153,9 @@ hfs_status hfs_life_table_read(hfs_life_table *lt, const char *path,
   lt->path = hfs_strdup(path);
   for (int s = 0; s < 2; s++) {
     lt->hazard[s] = malloc((size_t)(hi - lo + 1) * sizeof(double));
-    if (lt->hazard[s] == NULL || lt->path == NULL) {
+    lt->cumulative[s] = malloc((size_t)(hi - lo + 2) * sizeof(double));
+    if (lt->hazard[s] == NULL || lt->cumulative[s] == NULL ||
+        lt->path == NULL) {
       free(r);
       hfs_life_table_free(lt);
       return HFS_ERR_NOMEM;
@@ -159,6 +163,10 @@ hfs_status hfs_life_table_read(hfs_life_table *lt, const char *path,
     for (int a = lo; a <= hi; a++)
       lt->hazard[s][a - lo] =
           r->qx[s][a] >= 1.0 ? HFS_INF : -log1p(-r->qx[s][a]);
+    lt->cumulative[s][0] = 0.0;
+    for (int a = lo; a <= hi; a++)
+      lt->cumulative[s][a - lo + 1] =
+          lt->cumulative[s][a - lo] + lt->hazard[s][a - lo];
   }
   free(r);
   return HFS_OK;
@@ -173,25 +181,47 @@ static double hazard_at(const hfs_life_table *lt, int sex, int age)
   return lt->hazard[sex][age - lt->age_min];
 }
 
+/* Cumulative hazard from age_min to AGE (piecewise linear in age). */
+static double cumulative_at(const hfs_life_table *lt, int sex, double age)
+{
+  if (age <= lt->age_min)
+    return 0.0;
+  if (age >= lt->age_max + 1)
+    return lt->cumulative[sex][lt->age_max - lt->age_min + 1] +
+           (age - (lt->age_max + 1)) * hazard_at(lt, sex, lt->age_max);
+  int year = (int)floor(age);
+  return lt->cumulative[sex][year - lt->age_min] +
+         (age - year) * lt->hazard[sex][year - lt->age_min];
+}
+
 double hfs_life_table_time_to_death(const hfs_life_table *lt, int sex,
                                     double age_years, double u,
                                     double limit_age_years)
 {
-  /* Walk year of age by year of age, spending the target cumulative hazard
-   * -ln(u) at each year's constant hazard. */
-  double target = -log(u);
-  double age = age_years;
-  while (age < limit_age_years) {
-    int year = (int)floor(age);
-    double next = fmin((double)year + 1.0, limit_age_years);
-    double h = hazard_at(lt, sex, year);
-    double span = next - age;
-    if (h * span >= target)
-      return age + target / h - age_years;
-    target -= h * span;
-    age = next;
+  /* Find the age where the cumulative hazard has grown by -ln(u): locate
+   * the year of age in the cumulative table by bisection, then solve
+   * linearly within it (the hazard is constant there). */
+  double target = cumulative_at(lt, sex, age_years) - log(u);
+  if (target >= cumulative_at(lt, sex, limit_age_years))
+    return HFS_INF;
+  int n = lt->age_max - lt->age_min + 1;
+  const double *cum = lt->cumulative[sex];
+  double age;
+  if (target >= cum[n]) {
+    age = lt->age_max + 1 + (target - cum[n]) / hazard_at(lt, sex, lt->age_max);
+  } else {
+    int lo = 0, hi = n; /* cum[lo] <= target < cum[hi] */
+    while (hi - lo > 1) {
+      int mid = (lo + hi) / 2;
+      if (cum[mid] <= target)
+        lo = mid;
+      else
+        hi = mid;
+    }
+    age = lt->age_min + lo + (target - cum[lo]) / lt->hazard[sex][lo];
   }
-  return HFS_INF;
+  double t = age - age_years;
+  return t > 0.0 ? t : 0.0;
 }
 
 double hfs_life_table_survival(const hfs_life_table *lt, int sex,

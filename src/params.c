@@ -247,6 +247,16 @@ static int on_row(void *user, const hfs_csv_row *row)
                    name, ev);
     ok = 0;
   }
+  /* The base value must lie in its one-way range. Checked here, on the
+   * file, because later values (--set, PSA draws) may leave that range:
+   * it is for sensitivity analysis, not a limit. */
+  if (ok && !isnan(p.low) && !isnan(p.high) &&
+      !(p.low <= p.value && p.value <= p.high)) {
+    hfs_diag_error(rs->d, rs->path, row->line,
+                   "%s: need low <= value <= high, got %g <= %g <= %g", name,
+                   p.low, p.value, p.high);
+    ok = 0;
+  }
   if (!ok)
     return 0; /* keep reading: report every row's problems */
 
@@ -483,10 +493,6 @@ hfs_status hfs_param_table_check(const hfs_param_table *t,
         hfs_diag_error(d, path, p->line,
                        "%s: range [%g, %g] leaves the admissible range: it %s",
                        p->name, p->low, p->high, kind_range_text(spec->kind));
-      else if (!(p->low <= p->value && p->value <= p->high))
-        hfs_diag_error(d, path, p->line,
-                       "%s: need low <= value <= high, got %g <= %g <= %g",
-                       p->name, p->low, p->value, p->high);
     }
     const char *unit = spec->unit;
     if (strcmp(unit, "currency") == 0 && currency != NULL)

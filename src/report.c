@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hfsim/cea.h"
+#include "hfsim/mathx.h"
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
 
@@ -180,6 +182,104 @@ void hfs_write_trace(FILE *f, const hfs_model *m, const hfs_results *r)
     }
 }
 
+double hfs_results_paired_se(const hfs_results *r, size_t a, size_t b,
+                             int what, double wtp)
+{
+  size_t S = r->n_strategies;
+  const hfs_accum2 *p = &r->paired[a < b ? a * S + b : b * S + a];
+  if (a == b || p->n < 2)
+    return a == b ? 0.0 : HFS_NAN;
+  double n = (double)p->n, vx = p->m2_x / (n - 1), vy = p->m2_y / (n - 1),
+         cxy = p->c_xy / (n - 1);
+  double v = what == 0   ? vx
+             : what == 1 ? vy
+                         : wtp * wtp * vy + vx - 2.0 * wtp * cxy;
+  return sqrt(fmax(v, 0.0) / n);
+}
+
+/* Standard error of strategy S's own net monetary benefit at WTP. */
+static double nmb_se(const hfs_results *r, size_t s, double wtp)
+{
+  const hfs_accum2 *p = &r->paired[s * r->n_strategies + s];
+  if (p->n < 2)
+    return HFS_NAN;
+  double n = (double)p->n;
+  double v = (wtp * wtp * p->m2_y + p->m2_x - 2.0 * wtp * p->c_xy) / (n - 1);
+  return sqrt(fmax(v, 0.0) / n);
+}
+
+void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
+                   const double *wtp, size_t n_wtp, int cost_outcome,
+                   int qaly_outcome)
+{
+  size_t S = r->n_strategies, K = r->n_outcomes;
+  double *cost = calloc(S, sizeof *cost), *qaly = calloc(S, sizeof *qaly);
+  hfs_cea_row *rows = calloc(S, sizeof *rows);
+  if (!cost || !qaly || !rows || cost_outcome < 0 || qaly_outcome < 0) {
+    free(cost);
+    free(qaly);
+    free(rows);
+    return;
+  }
+  for (size_t s = 0; s < S; s++) {
+    cost[s] = r->outcomes[s * K + (size_t)cost_outcome].mean;
+    qaly[s] = r->outcomes[s * K + (size_t)qaly_outcome].mean;
+  }
+  fputs("wtp,strategy,cost,cost_se,qaly,qaly_se,status,comparator,"
+        "incremental_cost,incremental_cost_se,incremental_qaly,"
+        "incremental_qaly_se,icer,nmb,nmb_se,nhb,nhb_se,optimal\n",
+        f);
+  if (hfs_cea_analyse(cost, qaly, S, rows) == HFS_OK)
+    for (size_t w = 0; w < n_wtp; w++) {
+      size_t best = hfs_cea_optimal(cost, qaly, S, wtp[w]);
+      for (size_t i = 0; i < S; i++) {
+        const hfs_cea_row *row = &rows[i];
+        size_t s = row->strategy;
+        put_number(f, wtp[w]);
+        fputc(',', f);
+        hfs_csv_write_text(f, m->strategy_names[s]);
+        fputc(',', f);
+        put_number(f, cost[s]);
+        fputc(',', f);
+        put_number(f, hfs_accum_se(&r->outcomes[s * K + (size_t)cost_outcome]));
+        fputc(',', f);
+        put_number(f, qaly[s]);
+        fputc(',', f);
+        put_number(f, hfs_accum_se(&r->outcomes[s * K + (size_t)qaly_outcome]));
+        fprintf(f, ",%s,", hfs_cea_status_name(row->status));
+        if (row->comparator >= 0) {
+          size_t c = (size_t)row->comparator;
+          hfs_csv_write_text(f, m->strategy_names[c]);
+          fputc(',', f);
+          put_number(f, row->inc_cost);
+          fputc(',', f);
+          put_number(f, hfs_results_paired_se(r, s, c, 0, 0.0));
+          fputc(',', f);
+          put_number(f, row->inc_qaly);
+          fputc(',', f);
+          put_number(f, hfs_results_paired_se(r, s, c, 1, 0.0));
+          fputc(',', f);
+        } else {
+          fputs(",,,,,", f);
+        }
+        put_number(f, row->icer);
+        fputc(',', f);
+        put_number(f, hfs_cea_nmb(cost[s], qaly[s], wtp[w]));
+        fputc(',', f);
+        double se = nmb_se(r, s, wtp[w]);
+        put_number(f, se);
+        fputc(',', f);
+        put_number(f, hfs_cea_nhb(cost[s], qaly[s], wtp[w]));
+        fputc(',', f);
+        put_number(f, wtp[w] > 0 ? se / wtp[w] : HFS_NAN);
+        fprintf(f, ",%s\n", s == best ? "yes" : "no");
+      }
+    }
+  free(cost);
+  free(qaly);
+  free(rows);
+}
+
 void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
 {
   size_t n;
@@ -209,6 +309,47 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
              "States:\n\n| state | meaning |\n|---|---|\n");
   for (size_t k = 0; k < c->n_states; k++)
     fprintf(f, "| `%s` | %s |\n", c->states[k], c->state_descriptions[k]);
+  fprintf(
+      f,
+      "\n## cea.csv\n\n"
+      "The incremental cost-effectiveness analysis, one row per "
+      "willingness-to-pay value (scenario `[economics] wtp`) and strategy; "
+      "within each value, strategies are ordered by cost (ties: more QALYs "
+      "first). Costs and QALYs are discounted means per patient. Dominance "
+      "follows dampack's `calculate_icers`: a strategy is *dominated* when "
+      "another costs no more and gives no fewer QALYs (one strictly), "
+      "*extendedly dominated* when its ICER exceeds that of the next more "
+      "effective strategy on the frontier; identical strategies keep the "
+      "first and mark later copies dominated. Standard errors of increments "
+      "use the paired patient-level differences (common random numbers), "
+      "so they are much smaller than those of the two means.\n\n"
+      "| column | meaning |\n|---|---|\n"
+      "| `wtp` | willingness to pay per QALY (currency of the scenario) |\n"
+      "| `strategy` | strategy name |\n"
+      "| `cost` | mean discounted cost per patient |\n"
+      "| `cost_se` | Monte Carlo standard error of `cost` |\n"
+      "| `qaly` | mean discounted QALYs per patient |\n"
+      "| `qaly_se` | Monte Carlo standard error of `qaly` |\n"
+      "| `status` | `frontier`, `dominated` or `extendedly_dominated` |\n"
+      "| `comparator` | strategy the increments are against: the previous "
+      "frontier strategy (for frontier and extendedly dominated rows) or "
+      "the cheapest strategy that dominates it (dominated rows); empty for "
+      "the cheapest frontier strategy |\n"
+      "| `incremental_cost` | `cost` minus the comparator's cost |\n"
+      "| `incremental_cost_se` | Monte Carlo standard error of "
+      "`incremental_cost` (paired) |\n"
+      "| `incremental_qaly` | `qaly` minus the comparator's QALYs |\n"
+      "| `incremental_qaly_se` | Monte Carlo standard error of "
+      "`incremental_qaly` (paired) |\n"
+      "| `icer` | incremental cost per QALY gained against the comparator; "
+      "only for frontier strategies after the first, empty otherwise |\n"
+      "| `nmb` | net monetary benefit, `wtp * qaly - cost` |\n"
+      "| `nmb_se` | Monte Carlo standard error of `nmb` |\n"
+      "| `nhb` | net health benefit in QALYs, `qaly - cost / wtp` (empty "
+      "when wtp is 0) |\n"
+      "| `nhb_se` | Monte Carlo standard error of `nhb` |\n"
+      "| `optimal` | `yes` for the strategy with the highest `nmb` at this "
+      "wtp (ties: the cheaper), `no` otherwise |\n");
   fprintf(f, "\n## patients.csv (only with `--patients-csv`)\n\n"
              "One row per patient and strategy: baseline attributes (identical "
              "across strategies: common random numbers), then the patient's "

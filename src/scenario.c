@@ -694,12 +694,13 @@ void hfs_scenario_report_unknown(const hfs_scenario *s, const char *section,
 
 void hfs_scenario_report_unknown_sections(const hfs_scenario *s, hfs_diag *d)
 {
-  static const char *const sections[] = {"run", "economics", "inputs",
-                                         "cohort"};
+  static const char *const sections[] = {"run",    "economics", "inputs",
+                                         "cohort", "psa"};
+  const size_t n_sections = sizeof sections / sizeof *sections;
   for (size_t i = 0; i < s->n_settings; i++) {
     const hfs_setting *e = &s->settings[i];
     int known = strncmp(e->section, "strategy ", 9) == 0;
-    for (size_t k = 0; k < 4; k++)
+    for (size_t k = 0; k < n_sections; k++)
       known |= strcmp(e->section, sections[k]) == 0;
     if (known)
       continue;
@@ -710,10 +711,10 @@ void hfs_scenario_report_unknown_sections(const hfs_scenario *s, hfs_diag *d)
         first = 0;
     if (!first)
       continue;
-    const char *sug = hfs_closest_name(e->section, sections, 4);
+    const char *sug = hfs_closest_name(e->section, sections, n_sections);
     hfs_diag_error(d, e->file, e->line, "unknown section [%s]%s%s%s",
                    e->section, sug ? " (did you mean [" : "", sug ? sug : "",
                    sug ? "]?)" : " (known: run, economics, inputs, cohort, "
-                                 "strategy NAME)");
+                                 "psa, strategy NAME)");
   }
 }

@@ -1,0 +1,89 @@
+/*
+ * psa.h - probabilistic sensitivity analysis: draw every parameter from its
+ * distribution, run all strategies on the same patients, and summarise the
+ * decision uncertainty (CEAC/CEAF, EVPI, EVPPI).
+ *
+ * Iteration k draws its parameters from the stream (seed, k + 1, 0, 0) and
+ * simulates patients 0..N-1 of replicate 0: the same patients in every
+ * iteration and under every strategy (common random numbers), so the spread
+ * across iterations reflects parameter uncertainty, not patient sampling
+ * noise that varies from one iteration to the next. Each iteration depends
+ * only on (seed, k), which makes results identical for any thread count
+ * and lets an interrupted PSA resume where it stopped.
+ */
+#ifndef HFSIM_PSA_H
+#define HFSIM_PSA_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hfsim/engine.h"
+#include "hfsim/study.h"
+
+typedef struct hfs_psa_result {
+  uint64_t iterations; /* planned */
+  uint64_t done;       /* completed, 0..iterations */
+  size_t n_strategies;
+  size_t n_sampled;    /* parameters with a distribution other than fixed */
+  size_t *sampled;     /* their indices in the parameter table */
+  double *values;      /* [k * n_sampled + j] */
+  double *cost, *qaly; /* discounted means: [k * n_strategies + s] */
+} hfs_psa_result;
+
+hfs_status hfs_psa_result_init(hfs_psa_result *r, const hfs_study *st,
+                               uint64_t iterations);
+void hfs_psa_result_free(hfs_psa_result *r);
+
+/* Draw one value for every parameter of T into VALUES[0..t->count) (fixed
+ * ones keep their value; Dirichlet groups are drawn jointly). */
+hfs_status hfs_psa_draw(const hfs_param_table *t, gsl_rng *r, double *values,
+                        hfs_diag *d);
+
+typedef void (*hfs_psa_progress_fn)(void *user, uint64_t done,
+                                    uint64_t total);
+
+/* Run iterations R->done .. R->iterations-1 with N patients each. After
+ * every iteration, CHECKPOINT (if not NULL) gets one line that
+ * hfs_psa_checkpoint_read() can load back. Stops with HFS_ERR_INTERRUPTED
+ * when *STOP becomes non-zero (completed iterations are kept). */
+hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
+                       hfs_psa_result *r, FILE *checkpoint,
+                       hfs_psa_progress_fn progress, void *user,
+                       volatile sig_atomic_t *stop, hfs_diag *d);
+
+/* Checkpoint: a first line FINGERPRINT, then one line per iteration. */
+void hfs_psa_checkpoint_header(FILE *f, const char *fingerprint);
+/* Append iteration K of R (exact round-trip numbers) and flush. */
+void hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k);
+/* Load the completed iterations of PATH into R (R->done is set). Returns
+ * HFS_ERR_INPUT if the fingerprint differs or the file is damaged. */
+hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
+                                   hfs_psa_result *r, hfs_diag *d);
+
+/* Output files (see results/README.md). WTP: the scenario's values;
+ * the CEAC/EVPI grid runs from 0 to WTP_MAX in steps of WTP_STEP. */
+void hfs_psa_write_parameters(FILE *f, const hfs_study *st,
+                              const hfs_psa_result *r);
+void hfs_psa_write_iterations(FILE *f, const hfs_study *st,
+                              const hfs_psa_result *r, const double *wtp,
+                              size_t n_wtp);
+void hfs_psa_write_summary(FILE *f, const hfs_study *st,
+                           const hfs_psa_result *r, const double *wtp,
+                           size_t n_wtp);
+void hfs_psa_write_ceac(FILE *f, const hfs_study *st, const hfs_psa_result *r,
+                        double wtp_max, double wtp_step);
+void hfs_psa_write_evpi(FILE *f, const hfs_psa_result *r, double wtp_max,
+                        double wtp_step, double population);
+/* GROUPS: "a, b; c" = two groups {a, b} and {c}. Unknown or fixed names
+ * are reported to D before any file is written (check with
+ * hfs_psa_check_groups). */
+hfs_status hfs_psa_check_groups(const hfs_study *st, const hfs_psa_result *r,
+                                const char *groups, const char *origin,
+                                long line, hfs_diag *d);
+hfs_status hfs_psa_write_evppi(FILE *f, const hfs_study *st,
+                               const hfs_psa_result *r, const char *groups,
+                               const double *wtp, size_t n_wtp,
+                               double population, hfs_diag *d);
+
+#endif

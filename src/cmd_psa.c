@@ -1,0 +1,331 @@
+/*
+ * cmd_psa.c - `hfsim psa`: probabilistic sensitivity analysis from the
+ * command line (see psa.h for the method).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <omp.h>
+
+#include "cli_internal.h"
+#include "hfsim/output.h"
+#include "hfsim/params.h"
+#include "hfsim/psa.h"
+#include "hfsim/sha256.h"
+
+static const char *const psa_help =
+    "Usage: hfsim psa [--config FILE] [--iterations K] [--patients N]\n"
+    "                 [--seed S] [--threads T] [--out DIR]\n"
+    "                 [--set NAME=VALUE]... [--resume] [--quiet]\n"
+    "\n"
+    "Probabilistic sensitivity analysis. Each iteration draws every\n"
+    "parameter with a distribution in the parameter table (beta, gamma,\n"
+    "lognormal, truncated normal, uniform, triangular, Dirichlet groups,\n"
+    "...; 'fixed' rows keep their value) and simulates N patients under\n"
+    "every strategy. The same N patients serve every iteration and\n"
+    "strategy (common random numbers). Settings come from the scenario's\n"
+    "[psa] section (iterations, patients, ceac_wtp_max, ceac_wtp_step,\n"
+    "population, evppi); options override them.\n"
+    "\n"
+    "Writes into the output folder ([psa] output, default <run output>-psa):\n"
+    "  psa_parameters.csv  iteration and every sampled value\n"
+    "  psa.csv             iteration, strategy, cost, QALYs, NMB at each WTP\n"
+    "  psa_summary.csv     mean, Monte Carlo se, 2.5/97.5 percentiles of\n"
+    "                      costs, QALYs and increments vs the first strategy\n"
+    "  ceac.csv            probability each strategy is cost-effective over\n"
+    "                      a WTP grid, and the acceptability frontier\n"
+    "  evpi.csv            expected value of perfect information\n"
+    "  evppi.csv           EVPPI of the [psa] evppi parameter groups\n"
+    "                      (regression metamodel)\n"
+    "  manifest.txt\n"
+    "\n"
+    "Options:\n"
+    "  --iterations K  number of parameter draws ([psa] iterations)\n"
+    "  --patients N    patients per iteration ([psa] patients)\n"
+    "  --resume        continue an interrupted PSA from its last completed\n"
+    "                  iteration (results are identical to an uninterrupted\n"
+    "                  run); needs the same inputs and options\n"
+    "  -q, --quiet     no progress bar (it is shown only on a terminal)\n"
+    "  other options as for 'hfsim run'\n";
+
+typedef struct psa_settings {
+  uint64_t iterations, patients;
+  double wtp_max, wtp_step, population;
+  char *evppi;
+  char *output_dir;
+} psa_settings;
+
+static const char *const psa_keys[] = {"iterations",    "patients",
+                                       "ceac_wtp_max",  "ceac_wtp_step",
+                                       "population",    "evppi",
+                                       "output"};
+
+static int read_number(hfs_setting *e, double *out, double min, hfs_diag *d)
+{
+  double v;
+  if (hfs_parse_double(e->value, &v) != 0 || v < min) {
+    hfs_diag_error(d, e->file, e->line,
+                   "[psa] %s: expected a number >= %g, got '%s'", e->key, min,
+                   e->value);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+static hfs_status read_psa_settings(hfs_study *st, const options *o,
+                                    psa_settings *ps, hfs_diag *d)
+{
+  hfs_scenario *sc = &st->scenario;
+  size_t before = hfs_diag_count(d);
+  memset(ps, 0, sizeof *ps);
+  ps->iterations = 1000;
+  ps->patients = 1000;
+  ps->wtp_max = sc->n_wtp ? 2.0 * sc->wtp[sc->n_wtp - 1] : 100000.0;
+  ps->wtp_step = ps->wtp_max / 200.0;
+  ps->population = 1.0;
+  hfs_setting *e;
+  double v;
+  if ((e = hfs_scenario_get(sc, "psa", "iterations")) &&
+      read_number(e, &v, 1, d) == 0)
+    ps->iterations = (uint64_t)v;
+  if ((e = hfs_scenario_get(sc, "psa", "patients")) &&
+      read_number(e, &v, 1, d) == 0)
+    ps->patients = (uint64_t)v;
+  if ((e = hfs_scenario_get(sc, "psa", "ceac_wtp_max")) &&
+      read_number(e, &v, 0, d) == 0)
+    ps->wtp_max = v;
+  if ((e = hfs_scenario_get(sc, "psa", "ceac_wtp_step")) &&
+      read_number(e, &v, 1e-9, d) == 0)
+    ps->wtp_step = v;
+  if ((e = hfs_scenario_get(sc, "psa", "population")) &&
+      read_number(e, &v, 0, d) == 0)
+    ps->population = v;
+  e = hfs_scenario_get(sc, "psa", "evppi");
+  ps->evppi = hfs_strdup(e ? e->value : "");
+  e = hfs_scenario_get(sc, "psa", "output");
+  if (e != NULL) {
+    ps->output_dir = e->line == 0 ? hfs_strdup(e->value)
+                                  : hfs_scenario_path(sc, e->value);
+  } else {
+    size_t n = strlen(sc->output_dir) + 5;
+    ps->output_dir = malloc(n);
+    if (ps->output_dir)
+      snprintf(ps->output_dir, n, "%s-psa", sc->output_dir);
+  }
+  /* --out names the PSA folder directly */
+  for (size_t i = 0; i < o->n_overrides; i++)
+    if (strncmp(o->overrides[i].assignment, "run.output=", 11) == 0) {
+      free(ps->output_dir);
+      ps->output_dir = hfs_strdup(o->overrides[i].assignment + 11);
+    }
+  if (o->iterations)
+    ps->iterations = o->iterations;
+  if (o->patients_given)
+    ps->patients = o->bench_patients;
+  hfs_scenario_report_unknown(sc, "psa", psa_keys,
+                              sizeof psa_keys / sizeof *psa_keys, d);
+  if (!ps->evppi || !ps->output_dir)
+    return HFS_ERR_NOMEM;
+  return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
+}
+
+/* Everything that determines the PSA's numbers, hashed: a checkpoint is
+ * only resumed by the same PSA. */
+static void fingerprint(const hfs_study *st, const psa_settings *ps,
+                        const options *o, char hex[65])
+{
+  hfs_sha256 c;
+  hfs_sha256_init(&c);
+  const char *files[3] = {st->scenario.path, st->scenario.parameters_path,
+                          st->scenario.life_table_path};
+  for (int i = 0; i < 3; i++) {
+    char h[65];
+    if (files[i] && hfs_sha256_file(files[i], h) == 0)
+      hfs_sha256_update(&c, h, 64);
+  }
+  for (size_t i = 0; i < o->n_overrides; i++)
+    hfs_sha256_update(&c, o->overrides[i].assignment,
+                      strlen(o->overrides[i].assignment) + 1);
+  char buf[128];
+  snprintf(buf, sizeof buf, "%llu %llu %llu",
+           (unsigned long long)ps->iterations,
+           (unsigned long long)ps->patients,
+           (unsigned long long)st->scenario.seed);
+  hfs_sha256_update(&c, buf, strlen(buf));
+  hfs_sha256_final_hex(&c, hex);
+}
+
+typedef struct progress_state {
+  double start;
+  uint64_t first;
+  int enabled;
+} progress_state;
+
+static void show_progress(void *user, uint64_t done, uint64_t total)
+{
+  progress_state *p = user;
+  if (!p->enabled)
+    return;
+  double elapsed = omp_get_wtime() - p->start;
+  double rate = (double)(done - p->first) / (elapsed > 0 ? elapsed : 1e-9);
+  double left = rate > 0 ? (double)(total - done) / rate : 0;
+  int width = 30, filled = (int)((double)width * (double)done / (double)total);
+  fprintf(stderr, "\rPSA [%.*s%*s] %llu/%llu iterations, %.1f/s, %.0f s left ",
+          filled, "##############################", width - filled, "",
+          (unsigned long long)done, (unsigned long long)total, rate, left);
+  if (done == total)
+    fputc('\n', stderr);
+  fflush(stderr);
+}
+
+int hfs_cmd_psa(int argc, char **argv)
+{
+  options o;
+  memset(&o, 0, sizeof o);
+  o.command = "psa";
+  int rc = hfs_cli_parse_options(
+      &o, argc, argv, ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS |
+                          ALLOW_PSA,
+      psa_help);
+  if (rc >= 0) {
+    hfs_cli_options_free(&o);
+    return rc;
+  }
+  hfs_study st;
+  if ((rc = hfs_cli_load_study(&st, &o)) >= 0) {
+    hfs_cli_options_free(&o);
+    return rc;
+  }
+  char started[32];
+  hfs_cli_now_utc(started);
+  double t0 = omp_get_wtime();
+  hfs_diag d;
+  hfs_diag_init(&d);
+  psa_settings ps;
+  hfs_psa_result res;
+  memset(&res, 0, sizeof res);
+  hfs_output_set out;
+  memset(&out, 0, sizeof out);
+  FILE *ckpt = NULL;
+  char *ckpt_path = NULL;
+  hfs_status s = read_psa_settings(&st, &o, &ps, &d);
+  if (s == HFS_OK)
+    s = hfs_psa_result_init(&res, &st, ps.iterations);
+  if (s == HFS_OK && ps.evppi[0] != '\0')
+    s = hfs_psa_check_groups(&st, &res, ps.evppi, st.scenario.path, 0, &d);
+  if (s == HFS_OK)
+    s = hfs_output_open(&out, ps.output_dir, &d);
+  char fp[65];
+  if (s == HFS_OK) {
+    fingerprint(&st, &ps, &o, fp);
+    size_t n = strlen(ps.output_dir) + 32;
+    ckpt_path = malloc(n);
+    snprintf(ckpt_path, n, "%s/.psa-checkpoint", ps.output_dir);
+    if (o.resume) {
+      s = hfs_psa_checkpoint_read(ckpt_path, fp, &res, &d);
+      if (s == HFS_OK && !o.quiet && res.done > 0)
+        fprintf(stderr, "hfsim: resuming after iteration %llu of %llu\n",
+                (unsigned long long)res.done,
+                (unsigned long long)res.iterations);
+    }
+  }
+  if (s == HFS_OK) {
+    /* Rewrite the checkpoint with the iterations kept, then append. */
+    ckpt = fopen(ckpt_path, "w");
+    if (ckpt == NULL) {
+      hfs_diag_error(&d, ckpt_path, 0, "cannot write: %s", strerror(errno));
+      s = HFS_ERR_IO;
+    } else {
+      hfs_psa_checkpoint_header(ckpt, fp);
+      for (uint64_t k = 0; k < res.done; k++)
+        hfs_psa_checkpoint_line(ckpt, &res, k);
+    }
+  }
+  if (s == HFS_OK) {
+    hfs_run_config cfg = hfs_study_run_config(&st);
+    cfg.patients = ps.patients;
+    progress_state prog = {omp_get_wtime(), res.done,
+                           !o.quiet && isatty(fileno(stderr))};
+    if (!o.quiet)
+      fprintf(stderr,
+              "hfsim: PSA of %llu iterations x %llu patients x %zu "
+              "strategies\n",
+              (unsigned long long)ps.iterations,
+              (unsigned long long)ps.patients, st.model.n_strategies);
+    s = hfs_psa_run(&st, &cfg, &res, ckpt, show_progress, &prog,
+                    &hfs_cli_stop_requested, &d);
+    if (prog.enabled && s != HFS_OK)
+      fputc('\n', stderr);
+  }
+  if (ckpt != NULL)
+    fclose(ckpt);
+  if (s == HFS_OK) {
+    const double *wtp = st.scenario.wtp;
+    size_t n_wtp = st.scenario.n_wtp;
+    FILE *f;
+    if ((f = hfs_output_add(&out, "psa_parameters.csv", &d)))
+      hfs_psa_write_parameters(f, &st, &res);
+    else
+      s = HFS_ERR_IO;
+    if (s == HFS_OK && (f = hfs_output_add(&out, "psa.csv", &d)))
+      hfs_psa_write_iterations(f, &st, &res, wtp, n_wtp);
+    if (s == HFS_OK && (f = hfs_output_add(&out, "psa_summary.csv", &d)))
+      hfs_psa_write_summary(f, &st, &res, wtp, n_wtp);
+    if (s == HFS_OK && (f = hfs_output_add(&out, "ceac.csv", &d)))
+      hfs_psa_write_ceac(f, &st, &res, ps.wtp_max, ps.wtp_step);
+    if (s == HFS_OK && (f = hfs_output_add(&out, "evpi.csv", &d)))
+      hfs_psa_write_evpi(f, &res, ps.wtp_max, ps.wtp_step, ps.population);
+    if (s == HFS_OK && ps.evppi[0] != '\0' &&
+        (f = hfs_output_add(&out, "evppi.csv", &d)))
+      s = hfs_psa_write_evppi(f, &st, &res, ps.evppi, wtp, n_wtp,
+                              ps.population, &d);
+    if (s == HFS_OK && (f = hfs_output_add(&out, "manifest.txt", &d))) {
+      hfs_results fake;
+      hfs_results_init(&fake);
+      fake.wall_seconds = omp_get_wtime() - t0;
+      fake.threads_used = st.scenario.threads;
+      hfs_cli_write_manifest(f, &st, &o, argc, argv, &fake, started);
+      fprintf(f, "psa_iterations: %llu\npsa_patients_per_iteration: %llu\n",
+              (unsigned long long)ps.iterations,
+              (unsigned long long)ps.patients);
+      fprintf(f, "psa_population: %.17g\n", ps.population);
+    }
+    if (s == HFS_OK && hfs_cli_stop_requested)
+      s = HFS_ERR_INTERRUPTED;
+    if (s == HFS_OK)
+      s = hfs_output_commit(&out, &d);
+    if (s == HFS_OK)
+      remove(ckpt_path);
+  }
+  if (s != HFS_OK)
+    hfs_output_abort(&out);
+  hfs_diag_print(&d, stderr);
+  if (s == HFS_ERR_INTERRUPTED)
+    fprintf(stderr,
+            "hfsim: interrupted after %llu of %llu iterations; no results "
+            "were written. Continue with the same command and --resume.\n",
+            (unsigned long long)res.done,
+            (unsigned long long)res.iterations);
+  if (s == HFS_OK && !o.quiet)
+    printf("hfsim: PSA of %llu iterations in %.1f s; wrote %s/psa.csv, "
+           "psa_summary.csv, psa_parameters.csv, ceac.csv, evpi.csv%s and "
+           "manifest.txt\n",
+           (unsigned long long)res.done, omp_get_wtime() - t0, ps.output_dir,
+           ps.evppi[0] ? ", evppi.csv" : "");
+  free(ckpt_path);
+  free(ps.evppi);
+  free(ps.output_dir);
+  hfs_psa_result_free(&res);
+  hfs_output_free(&out);
+  hfs_diag_free(&d);
+  hfs_study_free(&st);
+  hfs_cli_options_free(&o);
+  return hfs_cli_exit_code(s);
+}

@@ -1,0 +1,437 @@
+/*
+ * test_model.c - statistical and structural tests of the HFS model through
+ * the engine, with fixed seeds and tolerances from the Monte Carlo standard
+ * error (MODEL.md; issue: female share, onset ages, MVD cure fraction,
+ * injection spacing, common random numbers, thread invariance).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "test_util.h"
+
+#include "hfsim/engine.h"
+#include "hfsim/report.h"
+#include "hfsim/study.h"
+
+#define DEFAULT_INI HFS_SOURCE_DIR "/configs/default.ini"
+
+/* A loaded study plus the patients.csv rows of one run. */
+typedef struct run {
+  hfs_study st;
+  hfs_results res;
+  char *patients_text; /* whole patients.csv */
+  size_t patients_len;
+} run;
+
+static double param(const run *r, const char *name)
+{
+  const hfs_param *p = hfs_param_find(&r->st.params, name);
+  if (p == NULL)
+    fail_msg("no parameter %s", name);
+  return p->value;
+}
+
+/* Load the default scenario with OVERRIDES and run it. */
+static void run_scenario(run *r, const char *const *overrides, size_t n,
+                         int want_patients)
+{
+  memset(r, 0, sizeof *r);
+  hfs_override ov[32];
+  for (size_t i = 0; i < n; i++) {
+    ov[i].assignment = overrides[i];
+    ov[i].label = overrides[i];
+  }
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_study_init(&r->st);
+  hfs_status s = hfs_study_load(&r->st, DEFAULT_INI, ov, n, &d);
+  if (s != HFS_OK) {
+    hfs_diag_print(&d, stderr);
+    fail_msg("scenario did not load");
+  }
+  hfs_run_config cfg = hfs_study_run_config(&r->st);
+  FILE *f = NULL;
+  if (want_patients) {
+    f = tmpfile();
+    hfs_engine_patients_header(&r->st.model, f);
+    cfg.patients_csv = f;
+  }
+  hfs_results_init(&r->res);
+  assert_int_equal(hfs_engine_run(&r->st.model, &cfg, &r->res, &d), HFS_OK);
+  if (f != NULL) {
+    long len = ftell(f);
+    rewind(f);
+    r->patients_text = malloc((size_t)len + 1);
+    r->patients_len = fread(r->patients_text, 1, (size_t)len, f);
+    r->patients_text[r->patients_len] = '\0';
+    fclose(f);
+  }
+  hfs_diag_free(&d);
+}
+
+static void run_free(run *r)
+{
+  hfs_results_free(&r->res);
+  hfs_study_free(&r->st);
+  free(r->patients_text);
+}
+
+static int outcome_index(const run *r, const char *name)
+{
+  const hfs_model_class *c = r->st.cls;
+  for (size_t k = 0; k < c->n_outcomes; k++)
+    if (strcmp(c->outcomes[k].name, name) == 0)
+      return (int)k;
+  fail_msg("no outcome %s", name);
+  return -1;
+}
+
+static int strategy_index(const run *r, const char *name)
+{
+  for (size_t s = 0; s < r->st.model.n_strategies; s++)
+    if (strcmp(r->st.model.strategy_names[s], name) == 0)
+      return (int)s;
+  fail_msg("no strategy %s", name);
+  return -1;
+}
+
+static const hfs_accum *outcome(const run *r, const char *strategy,
+                                const char *name)
+{
+  return &r->res.outcomes[(size_t)strategy_index(r, strategy) *
+                              r->res.n_outcomes +
+                          (size_t)outcome_index(r, name)];
+}
+
+/* Column index of NAME in the patients.csv header. */
+static int column(const run *r, const char *name)
+{
+  const char *line_end = strchr(r->patients_text, '\n');
+  int col = 0;
+  const char *p = r->patients_text;
+  size_t len = strlen(name);
+  while (p < line_end) {
+    const char *comma = memchr(p, ',', (size_t)(line_end - p));
+    const char *end = comma ? comma : line_end;
+    if ((size_t)(end - p) == len && strncmp(p, name, len) == 0)
+      return col;
+    col++;
+    p = end + 1;
+  }
+  fail_msg("no column %s", name);
+  return -1;
+}
+
+/* Iterate the data rows: split LINE into FIELDS (modifies a copy). */
+typedef struct rows {
+  const char *next;
+  char buf[4096];
+  char *fields[128];
+  int n;
+} rows;
+
+static void rows_begin(rows *it, const run *r)
+{
+  it->next = strchr(r->patients_text, '\n') + 1;
+}
+
+static int rows_next(rows *it)
+{
+  if (*it->next == '\0')
+    return 0;
+  const char *end = strchr(it->next, '\n');
+  size_t len = (size_t)(end - it->next);
+  memcpy(it->buf, it->next, len);
+  it->buf[len] = '\0';
+  it->next = end + 1;
+  it->n = 0;
+  char *p = it->buf;
+  for (;;) {
+    it->fields[it->n++] = p;
+    char *c = strchr(p, ',');
+    if (c == NULL)
+      break;
+    *c = '\0';
+    p = c + 1;
+  }
+  return 1;
+}
+
+/* ---- cohort --------------------------------------------------------- */
+
+static void cohort_matches_the_parameter_table(void **state)
+{
+  (void)state;
+  const char *ov[] = {"run.patients=20000", "run.seed=11"};
+  run r;
+  run_scenario(&r, ov, 2, 1);
+  int c_sex = column(&r, "sex"), c_onset = column(&r, "onset_age"),
+      c_strategy = column(&r, "strategy"), c_asian = column(&r, "asian");
+  int n = 0, female = 0, asian = 0;
+  double onset_sum = 0, onset_min = 1e9, onset_max = -1e9;
+  rows it;
+  rows_begin(&it, &r);
+  while (rows_next(&it)) {
+    if (strcmp(it.fields[c_strategy], "no_treatment") != 0)
+      continue;
+    n++;
+    female += strcmp(it.fields[c_sex], "female") == 0;
+    asian += strcmp(it.fields[c_asian], "yes") == 0;
+    double a = atof(it.fields[c_onset]);
+    onset_sum += a;
+    onset_min = fmin(onset_min, a);
+    onset_max = fmax(onset_max, a);
+  }
+  assert_int_equal(n, 20000);
+  double pf = param(&r, "p_female");
+  assert_close(pf, 2.0 / 3.0, 1e-6); /* MODEL.md: 2:1 */
+  assert_within_se((double)female / n, pf, sqrt(pf * (1 - pf) / n), 4.0);
+  double pa = param(&r, "p_asian");
+  assert_within_se((double)asian / n, pa, sqrt(pa * (1 - pa) / n), 4.0);
+  double lo = param(&r, "onset_age_min"), hi = param(&r, "onset_age_max");
+  assert_true(onset_min >= lo && onset_max <= hi);
+  assert_close(lo, 40.0, 0.0);
+  assert_close(hi, 60.0, 0.0);
+  assert_within_se(onset_sum / n, (lo + hi) / 2,
+                   (hi - lo) / sqrt(12.0) / sqrt((double)n), 4.0);
+  run_free(&r);
+}
+
+/* Every strategy sees the same patients: identical baseline attributes, and
+ * identical background death (life-years) where no strategy can kill. */
+static void strategies_share_baselines_and_death_times(void **state)
+{
+  (void)state;
+  const char *ov[] = {"run.patients=3000", "run.seed=5"};
+  run r;
+  run_scenario(&r, ov, 2, 1);
+  int c_patient = column(&r, "patient"), c_strategy = column(&r, "strategy"),
+      c_life = column(&r, "life_years"), c_ops = column(&r, "operations");
+  int first_attr = c_strategy + 1, last_attr = column(&r, "grade_at_start");
+  char ref[4096] = "", ref_life[64] = "";
+  char current[32] = "";
+  int compared = 0;
+  rows it;
+  rows_begin(&it, &r);
+  while (rows_next(&it)) {
+    char attrs[4096] = "";
+    for (int k = first_attr; k <= last_attr; k++) {
+      strcat(attrs, it.fields[k]);
+      strcat(attrs, "|");
+    }
+    if (strcmp(current, it.fields[c_patient]) != 0) {
+      snprintf(current, sizeof current, "%s", it.fields[c_patient]);
+      snprintf(ref, sizeof ref, "%s", attrs);
+      snprintf(ref_life, sizeof ref_life, "%s", it.fields[c_life]);
+      continue;
+    }
+    assert_string_equal(attrs, ref);
+    if (atof(it.fields[c_ops]) == 0.0) { /* not operated: same death */
+      /* summed over different intervals: equal to rounding */
+      assert_close(atof(it.fields[c_life]), atof(ref_life), 1e-9);
+      compared++;
+    }
+  }
+  assert_true(compared > 3000);
+  run_free(&r);
+}
+
+/* ---- surgery -------------------------------------------------------- */
+
+/* Cure by the first operation, against the value implied by the table:
+ * among operated patients a share P(compression | MRI+) has true
+ * compression and is cured with 1 - p_persistent; the others with
+ * p_cure_without_compression; everybody survives the operation with
+ * 1 - p_operative_death. */
+static void mvd_cure_fraction_matches_the_parameters(void **state)
+{
+  (void)state;
+  const char *ov[] = {"run.patients=40000", "run.seed=3"};
+  run r;
+  run_scenario(&r, ov, 2, 0);
+  double pp = param(&r, "p_primary_cause");
+  double pc = pp * param(&r, "p_compression_if_primary") +
+              (1 - pp) * param(&r, "p_compression_if_secondary");
+  double sens = param(&r, "mri_sensitivity"),
+         spec = param(&r, "mri_specificity");
+  double pos = pc * sens + (1 - pc) * (1 - spec);
+  double comp_given_pos = pc * sens / pos;
+  double survive = 1 - param(&r, "mvd_p_operative_death");
+  double cure_comp = (1 - param(&r, "mvd_p_persistent")) * survive;
+  double expected = comp_given_pos * cure_comp +
+                    (1 - comp_given_pos) *
+                        param(&r, "mvd_p_cure_without_compression") * survive;
+
+  const hfs_accum *operated = outcome(&r, "mvd", "operated");
+  assert_within_se(operated->mean, pos, sqrt(pos * (1 - pos) / 40000), 4.0);
+  const hfs_accum *cure = outcome(&r, "mvd", "mvd_cure_fraction");
+  double se = sqrt(expected * (1 - expected) / (double)cure->n);
+  assert_within_se(cure->mean, expected, se, 4.0);
+  /* Among true compression, the published ~90% (Miller & Miller 91.1%). */
+  const hfs_accum *cc = outcome(&r, "mvd", "mvd_cure_fraction_compression");
+  assert_within_se(cc->mean, cure_comp,
+                   sqrt(cure_comp * (1 - cure_comp) / (double)cc->n), 4.0);
+  assert_true(cc->mean > 0.88 && cc->mean < 0.92);
+  run_free(&r);
+}
+
+/* ---- injections ----------------------------------------------------- */
+
+/* With a fixed schedule every 12-16 weeks, a patient alive over the whole
+ * horizon L has between ceil(L/16 wk) and ceil(L/12 wk) sessions (the
+ * first at time 0). */
+static void injection_sessions_are_spaced_12_to_16_weeks(void **state)
+{
+  (void)state;
+  const char *ov[] = {"run.patients=4000",
+                      "run.seed=9",
+                      "run.horizon_years=5",
+                      "botox_p_primary_response=1",
+                      "botox_annual_p_discontinuation=0",
+                      "botox_annual_p_secondary_nonresponse=0",
+                      "annual_p_remission=0"};
+  run r;
+  run_scenario(&r, ov, 7, 1);
+  int c_strategy = column(&r, "strategy"), c_life = column(&r, "life_years"),
+      c_inj = column(&r, "injection_sessions");
+  const double weeks = 365.25 / 7.0, L = 5.0;
+  double lo = ceil(L * weeks / 16.0), hi = ceil(L * weeks / 12.0);
+  int full = 0;
+  double sum = 0;
+  rows it;
+  rows_begin(&it, &r);
+  while (rows_next(&it)) {
+    if (strcmp(it.fields[c_strategy], "botox") != 0)
+      continue;
+    if (atof(it.fields[c_life]) < L)
+      continue; /* died before the horizon */
+    double n = atof(it.fields[c_inj]);
+    if (n < lo || n > hi)
+      fail_msg("%g sessions in %g years: outside [%g, %g]", n, L, lo, hi);
+    sum += n;
+    full++;
+  }
+  assert_true(full > 3500);
+  /* Mean interval 14 weeks: about L/14wk + 1 sessions (renewal). The
+   * count varies by less than 1.5 around its mean, so se < 1.5/sqrt(n). */
+  assert_within_se(sum / full, L * weeks / 14.0 + 0.5,
+                   1.5 / sqrt((double)full), 4.0);
+  run_free(&r);
+}
+
+/* ---- structure ------------------------------------------------------ */
+
+static void trace_rows_sum_to_one_and_horizon_truncates(void **state)
+{
+  (void)state;
+  const char *ov[] = {"run.patients=2000", "run.horizon_years=10"};
+  run r;
+  run_scenario(&r, ov, 2, 0);
+  assert_int_equal(r.res.n_years, 11);
+  for (size_t s = 0; s < r.res.n_strategies; s++)
+    for (size_t y = 0; y < r.res.n_years; y++) {
+      uint64_t total = 0;
+      for (size_t k = 0; k < r.res.n_states; k++)
+        total += r.res.trace[(s * r.res.n_years + y) * r.res.n_states + k];
+      assert_int_equal(total, 2000);
+    }
+  for (size_t s = 0; s < r.res.n_strategies; s++) {
+    const hfs_accum *ly =
+        &r.res.outcomes[s * r.res.n_outcomes +
+                        (size_t)outcome_index(&r, "life_years")];
+    assert_true(ly->mean <= 10.0 && ly->mean > 9.0);
+  }
+  /* 10-year milestone exists, so spasm_free_10y is defined. */
+  assert_true(outcome(&r, "botox", "spasm_free_10y")->n > 0);
+  run_free(&r);
+}
+
+static void discounting_orders_the_totals(void **state)
+{
+  (void)state;
+  const char *ov[] = {"run.patients=2000"};
+  run r;
+  run_scenario(&r, ov, 1, 0);
+  for (size_t s = 0; s < r.res.n_strategies; s++) {
+    const char *name = r.st.model.strategy_names[s];
+    assert_true(outcome(&r, name, "qaly")->mean <
+                outcome(&r, name, "qaly_undiscounted")->mean);
+    assert_true(outcome(&r, name, "cost")->mean <=
+                outcome(&r, name, "cost_undiscounted")->mean);
+    assert_true(outcome(&r, name, "qaly_undiscounted")->mean <
+                outcome(&r, name, "life_years")->mean);
+  }
+  assert_close(outcome(&r, "no_treatment", "cost")->mean, 0.0, 0.0);
+  assert_close(outcome(&r, "no_treatment", "injection_sessions")->mean, 0.0,
+               0.0);
+  assert_true(outcome(&r, "botox", "injection_sessions")->mean > 10.0);
+  run_free(&r);
+}
+
+/* ---- determinism ---------------------------------------------------- */
+
+static char *summary_text(run *r)
+{
+  FILE *f = tmpfile();
+  hfs_write_summary(f, &r->st.model, &r->res);
+  hfs_write_trace(f, &r->st.model, &r->res);
+  long len = ftell(f);
+  rewind(f);
+  char *text = calloc((size_t)len + 1, 1);
+  if (fread(text, 1, (size_t)len, f) != (size_t)len)
+    fail_msg("read back failed");
+  fclose(f);
+  return text;
+}
+
+/* 20000 patients = 79 blocks = two waves: merging order is exercised. */
+static void summary_is_bit_identical_for_1_2_and_4_threads(void **state)
+{
+  (void)state;
+  const char *t1[] = {"run.patients=20000", "run.threads=1"};
+  const char *t2[] = {"run.patients=20000", "run.threads=2"};
+  const char *t4[] = {"run.patients=20000", "run.threads=4"};
+  run a, b, c;
+  run_scenario(&a, t1, 2, 0);
+  run_scenario(&b, t2, 2, 0);
+  run_scenario(&c, t4, 2, 0);
+  size_t n = a.res.n_strategies * a.res.n_outcomes;
+  assert_memory_equal(a.res.outcomes, b.res.outcomes, n * sizeof(hfs_accum));
+  assert_memory_equal(a.res.outcomes, c.res.outcomes, n * sizeof(hfs_accum));
+  char *sa = summary_text(&a), *sb = summary_text(&b), *sc = summary_text(&c);
+  assert_string_equal(sa, sb);
+  assert_string_equal(sa, sc);
+  free(sa);
+  free(sb);
+  free(sc);
+  run_free(&a);
+  run_free(&b);
+  run_free(&c);
+}
+
+static void a_different_seed_gives_different_results(void **state)
+{
+  (void)state;
+  const char *s1[] = {"run.patients=2000", "run.seed=1"};
+  const char *s2[] = {"run.patients=2000", "run.seed=2"};
+  run a, b;
+  run_scenario(&a, s1, 2, 0);
+  run_scenario(&b, s2, 2, 0);
+  assert_true(outcome(&a, "botox", "cost")->mean !=
+              outcome(&b, "botox", "cost")->mean);
+  run_free(&a);
+  run_free(&b);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(cohort_matches_the_parameter_table),
+      cmocka_unit_test(strategies_share_baselines_and_death_times),
+      cmocka_unit_test(mvd_cure_fraction_matches_the_parameters),
+      cmocka_unit_test(injection_sessions_are_spaced_12_to_16_weeks),
+      cmocka_unit_test(trace_rows_sum_to_one_and_horizon_truncates),
+      cmocka_unit_test(discounting_orders_the_totals),
+      cmocka_unit_test(summary_is_bit_identical_for_1_2_and_4_threads),
+      cmocka_unit_test(a_different_seed_gives_different_results),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
