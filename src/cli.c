@@ -22,6 +22,7 @@
 #include "hfsim/engine.h"
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
+#include "hfsim/params.h"
 #include "hfsim/report.h"
 #include "hfsim/sha256.h"
 #include "hfsim/study.h"
@@ -62,6 +63,9 @@ static const char *const main_help =
     "  check       validate the inputs and print the resolved parameters\n"
     "              and strategies, without simulating\n"
     "  psa         probabilistic sensitivity analysis: CEAC, EVPI, EVPPI\n"
+    "  owsa        one-way sensitivity analysis (tornado)\n"
+    "  twsa        two-way sensitivity analysis on a grid\n"
+    "  scenarios   run the [scenario NAME] sections of the scenario file\n"
     "  bench       measure speed: patients and patient-years per second\n"
     "  dictionary  print the data dictionary of every output column\n"
     "\n"
@@ -99,6 +103,8 @@ static const char *const run_help =
     "                errors and 95% intervals of costs, QALYs, years free of\n"
     "                spasm, treatments, complications, ...\n"
     "  trace.csv     share of the cohort in each state, year by year\n"
+    "  summary_subgroups.csv  the main outcomes by sex, age band and Asian\n"
+    "                descent\n"
     "  cea.csv       incremental analysis: strategies by cost, dominance,\n"
     "                ICERs, net monetary and health benefit at each WTP\n"
     "  patients.csv  one row per patient and strategy (--patients-csv)\n"
@@ -116,6 +122,12 @@ static const char *const run_help =
     "                    scenario setting (SECTION.KEY, strategies as\n"
     "                    strategy.NAME.KEY); repeatable\n"
     "  --patients-csv    also write patients.csv ([run] patients_csv)\n"
+    "  --target-se X     precision rule: keep adding patients (doubling)\n"
+    "                    until the Monte Carlo standard error of the\n"
+    "                    incremental net monetary benefit between the two\n"
+    "                    best strategies at [economics] wtp_main is <= X;\n"
+    "                    prints how many patients it took\n"
+    "  --max-patients N  upper limit for --target-se (default 100000000)\n"
     "  -q, --quiet       print nothing but errors\n"
     "\n"
     "Examples:\n"
@@ -302,6 +314,22 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
             o->command, "--iterations takes a whole number from 1 to 1e8, "
                         "got '%s'", value);
       o->iterations = v;
+    } else if (!strcmp(name, "--target-se") && (allow & ALLOW_TARGET)) {
+      NEED_VALUE();
+      if (hfs_parse_double(value, &o->target_se) != 0 || !(o->target_se > 0))
+        return hfs_cli_usage_error(
+            o->command, "--target-se takes a number > 0 (currency), got '%s'",
+            value);
+    } else if (!strcmp(name, "--max-patients") && (allow & ALLOW_TARGET)) {
+      NEED_VALUE();
+      char *end;
+      errno = 0;
+      unsigned long long v = strtoull(value, &end, 10);
+      if (*value == '-' || *end != '\0' || errno != 0 || v == 0)
+        return hfs_cli_usage_error(
+            o->command, "--max-patients takes a whole number >= 1, got '%s'",
+            value);
+      o->max_patients = v;
     } else if (!strcmp(name, "--resume") && (allow & ALLOW_PSA)) {
       o->resume = 1;
     } else if (!strcmp(name, "-q") || !strcmp(name, "--quiet")) {
@@ -406,7 +434,9 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
   for (size_t s = 0; s < st->model.n_strategies; s++)
     fprintf(f, " %s", st->model.strategy_names[s]);
   fprintf(f, "\nseed: %llu\n", (unsigned long long)sc->seed);
-  fprintf(f, "patients: %llu\n", (unsigned long long)sc->patients);
+  fprintf(f, "patients: %llu\n", (unsigned long long)(r->patients
+                                                         ? r->patients
+                                                         : sc->patients));
   fprintf(f, "threads: %d\n", r->threads_used);
   if (isinf(sc->horizon_years))
     fprintf(f, "horizon_years: lifetime\n");
@@ -464,14 +494,80 @@ static void print_results_table(const hfs_study *st, const hfs_results *r)
          st->scenario.currency);
 }
 
+/* The precision rule: add patients (doubling, so the patients of every
+ * round are a continuation of the same streams) until the Monte Carlo
+ * standard error of the incremental net monetary benefit between the two
+ * best strategies at the main WTP is below the target. */
+static hfs_status run_to_target_se(hfs_study *st, const options *o,
+                                   hfs_run_config *cfg, hfs_results *res,
+                                   hfs_diag *d)
+{
+  uint64_t max = o->max_patients ? o->max_patients : 100000000ULL;
+  double wtp = st->scenario.wtp_main;
+  size_t S = res->n_strategies;
+  if (S < 2 || cfg->cost_outcome < 0) {
+    hfs_diag_error(d, NULL, 0,
+                   "--target-se needs at least two strategies to compare");
+    return HFS_ERR_INPUT;
+  }
+  for (;;) {
+    size_t best = 0, second = 1;
+    double nmb[64];
+    for (size_t s = 0; s < S && s < 64; s++)
+      nmb[s] = wtp * res->outcomes[s * res->n_outcomes +
+                                   (size_t)cfg->qaly_outcome].mean -
+               res->outcomes[s * res->n_outcomes + (size_t)cfg->cost_outcome]
+                   .mean;
+    if (nmb[1] > nmb[0]) {
+      best = 1;
+      second = 0;
+    }
+    for (size_t s = 2; s < S && s < 64; s++) {
+      if (nmb[s] > nmb[best]) {
+        second = best;
+        best = s;
+      } else if (nmb[s] > nmb[second]) {
+        second = s;
+      }
+    }
+    double se = hfs_results_paired_se(res, best, second, 2, wtp);
+    if (!o->quiet)
+      fprintf(stderr,
+              "hfsim: %llu patients: incremental NMB %s vs %s at wtp %g = "
+              "%.2f, se %.3f (target %g)\n",
+              (unsigned long long)res->patients, st->model.strategy_names[best],
+              st->model.strategy_names[second], wtp, nmb[best] - nmb[second],
+              se, o->target_se);
+    if (se <= o->target_se)
+      return HFS_OK;
+    if (res->patients >= max) {
+      fprintf(stderr,
+              "hfsim: warning: stopped at --max-patients %llu with se %.3f "
+              "above the target %g\n",
+              (unsigned long long)max, se, o->target_se);
+      return HFS_OK;
+    }
+    if (hfs_cli_stop_requested)
+      return HFS_ERR_INTERRUPTED;
+    cfg->first_patient = res->patients;
+    cfg->patients = res->patients < max - res->patients
+                        ? res->patients
+                        : max - res->patients;
+    hfs_status s = hfs_engine_run(&st->model, cfg, res, d);
+    if (s != HFS_OK)
+      return s;
+  }
+}
+
 static int cmd_run(int argc, char **argv)
 {
   options o;
   memset(&o, 0, sizeof o);
   o.command = "run";
   int rc = hfs_cli_parse_options(&o, argc, argv,
-                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS,
-                         run_help);
+                                 ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS |
+                                     ALLOW_THREADS | ALLOW_TARGET,
+                                 run_help);
   if (rc >= 0) {
     hfs_cli_options_free(&o);
     return rc;
@@ -506,6 +602,8 @@ static int cmd_run(int argc, char **argv)
       fprintf(stderr, "hfsim: simulating %llu patients x %zu strategies...\n",
               (unsigned long long)cfg.patients, st.model.n_strategies);
     s = hfs_engine_run(&st.model, &cfg, &res, &d);
+    if (s == HFS_OK && o.target_se > 0)
+      s = run_to_target_se(&st, &o, &cfg, &res, &d);
   }
   if (s == HFS_OK) {
     FILE *f = hfs_output_add(&out, "summary.csv", &d);
@@ -515,6 +613,9 @@ static int cmd_run(int argc, char **argv)
     if (t)
       hfs_write_trace(t, &st.model, &res);
     hfs_run_config cfg = hfs_study_run_config(&st);
+    FILE *g = hfs_output_add(&out, "summary_subgroups.csv", &d);
+    if (g)
+      hfs_write_subgroups(g, &st.model, &res);
     FILE *c = hfs_output_add(&out, "cea.csv", &d);
     if (c)
       hfs_write_cea(c, &st.model, &res, st.scenario.wtp, st.scenario.n_wtp,
@@ -522,7 +623,7 @@ static int cmd_run(int argc, char **argv)
     FILE *m = hfs_output_add(&out, "manifest.txt", &d);
     if (m)
       hfs_cli_write_manifest(m, &st, &o, argc, argv, &res, started);
-    s = (f && t && c && m) ? HFS_OK : HFS_ERR_IO;
+    s = (f && t && g && c && m) ? HFS_OK : HFS_ERR_IO;
     if (s == HFS_OK && hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;
     if (s == HFS_OK)
@@ -541,7 +642,8 @@ static int cmd_run(int argc, char **argv)
            (unsigned long long)res.patients, res.n_strategies,
            res.wall_seconds, res.threads_used);
     print_results_table(&st, &res);
-    printf("\nwrote %s/summary.csv, trace.csv, cea.csv%s and manifest.txt\n",
+    printf("\nwrote %s/summary.csv, summary_subgroups.csv, trace.csv, cea.csv%s "
+           "and manifest.txt\n",
            st.scenario.output_dir, patients ? ", patients.csv" : "");
   }
   hfs_diag_free(&d);
@@ -700,9 +802,13 @@ int hfs_cli_main(int argc, char **argv)
     return cmd_dictionary(argc, argv);
   if (!strcmp(cmd, "psa"))
     return hfs_cmd_psa(argc, argv);
-  static const char *const commands[] = {"run", "check", "bench",
-                                         "dictionary", "psa"};
-  const char *sug = hfs_closest_name(cmd, commands, 5);
+  if (!strcmp(cmd, "owsa") || !strcmp(cmd, "twsa") ||
+      !strcmp(cmd, "scenarios"))
+    return hfs_cmd_dsa(cmd, argc, argv);
+  static const char *const commands[] = {"run",  "check", "bench",
+                                         "dictionary", "psa", "owsa",
+                                         "twsa", "scenarios"};
+  const char *sug = hfs_closest_name(cmd, commands, 8);
   if (sug != NULL) {
     fprintf(stderr, "hfsim: unknown command '%s' (did you mean '%s'?)\n", cmd,
             sug);

@@ -30,6 +30,8 @@ typedef struct options {
   uint64_t bench_patients;
   uint64_t iterations; /* --iterations, 0 = scenario's */
   int resume;          /* --resume */
+  double target_se;    /* --target-se, 0 = off */
+  uint64_t max_patients; /* --max-patients */
 } options;
 
 
@@ -39,7 +41,8 @@ enum {
   ALLOW_SET = 2,       /* --set */
   ALLOW_PATIENTS = 4,  /* --patients */
   ALLOW_THREADS = 8,   /* --threads */
-  ALLOW_PSA = 16       /* --iterations --resume */
+  ALLOW_PSA = 16,      /* --iterations --resume */
+  ALLOW_TARGET = 32    /* --target-se --max-patients */
 };
 
 void hfs_cli_options_free(options *o);
@@ -61,5 +64,7 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
 void hfs_cli_now_utc(char buf[32]);
 
 int hfs_cmd_psa(int argc, char **argv);
+/* WHICH: "owsa", "twsa" or "scenarios" */
+int hfs_cmd_dsa(const char *which, int argc, char **argv);
 
 #endif

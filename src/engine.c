@@ -36,6 +36,7 @@ void hfs_results_init(hfs_results *r)
 
 void hfs_results_free(hfs_results *r)
 {
+  free(r->subgroups);
   free(r->outcomes);
   free(r->trace);
   free(r->paired);
@@ -79,6 +80,7 @@ typedef struct block_out {
   hfs_accum *outcomes; /* [S * K] */
   uint64_t *trace;     /* [S * Y * ns] */
   hfs_accum2 *paired;  /* [S * S] */
+  hfs_accum *subgroups; /* [G * S * K] */
   double simulated_years;
   textbuf rows;
 } block_out;
@@ -161,6 +163,27 @@ void hfs_engine_patients_header(const hfs_model *m, FILE *f)
   fputs("\n", f);
 }
 
+size_t hfs_subgroup_levels(const hfs_model_class *c)
+{
+  size_t g = 0;
+  for (size_t a = 0; a < c->n_attributes; a++)
+    g += (size_t)c->attributes[a].n_levels;
+  return g;
+}
+
+/* Level of attribute DEF for VALUE, 0 .. n_levels-1. */
+static size_t level_of(const hfs_attribute_def *def, double value)
+{
+  double x = def->band_width > 0
+                 ? floor((value - def->band_origin) / def->band_width)
+                 : value;
+  if (!(x > 0))
+    return 0;
+  if (x >= def->n_levels - 1)
+    return (size_t)def->n_levels - 1;
+  return (size_t)x;
+}
+
 static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
                            size_t n_years, uint64_t first, uint64_t last,
                            workspace *w, block_out *b)
@@ -199,6 +222,20 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
         if (cond < 0 || ctx.outcomes[cond] != 0.0)
           hfs_accum_add(&acc[k], ctx.outcomes[k]);
       }
+      size_t g0 = 0;
+      for (size_t a = 0; a < c->n_attributes; a++) {
+        const hfs_attribute_def *def = &c->attributes[a];
+        if (def->n_levels == 0)
+          continue;
+        size_t g = g0 + level_of(def, ctx.attributes[a]);
+        hfs_accum *sub = b->subgroups + (g * S + s) * K;
+        for (size_t k = 0; k < K; k++) {
+          int cond = c->outcomes[k].condition;
+          if (cond < 0 || ctx.outcomes[cond] != 0.0)
+            hfs_accum_add(&sub[k], ctx.outcomes[k]);
+        }
+        g0 += (size_t)def->n_levels;
+      }
     }
     /* Diagonal: (cost, QALY) of each strategy, for the variance of its net
      * benefit; above it: paired differences between strategies. */
@@ -228,19 +265,34 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
   double span = fmin(cfg->horizon_years, m->max_years);
   size_t n_years = (size_t)floor(span) + 1;
 
-  hfs_results_free(r);
-  r->n_strategies = S;
-  r->n_outcomes = K;
-  r->n_states = ns;
-  r->n_years = n_years;
-  r->patients = cfg->patients;
-  r->outcomes = calloc(S * K, sizeof *r->outcomes);
-  r->trace = calloc(S * n_years * ns, sizeof *r->trace);
-  r->paired = calloc(S * S, sizeof *r->paired);
+  const size_t G = hfs_subgroup_levels(c);
+  if (cfg->first_patient == 0) {
+    hfs_results_free(r);
+    r->n_strategies = S;
+    r->n_outcomes = K;
+    r->n_states = ns;
+    r->n_years = n_years;
+    r->n_subgroup_levels = G;
+    r->outcomes = calloc(S * K, sizeof *r->outcomes);
+    r->trace = calloc(S * n_years * ns, sizeof *r->trace);
+    r->paired = calloc(S * S, sizeof *r->paired);
+    r->subgroups = calloc(G * S * K + 1, sizeof *r->subgroups);
+  } else if (r->n_strategies != S || r->n_outcomes != K ||
+             r->n_years != n_years || r->patients != cfg->first_patient) {
+    hfs_diag_error(d, NULL, 0,
+                   "internal error: continuing a run with other settings");
+    return HFS_ERR_NOMEM;
+  }
+  r->patients = cfg->first_patient + cfg->patients;
+  double wall_before = r->wall_seconds, years_before = r->simulated_years;
+  r->simulated_years = 0.0;
 
   int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
+  const uint64_t end_patient = cfg->first_patient + cfg->patients;
+  const uint64_t first_block = cfg->first_patient / HFS_BLOCK_PATIENTS;
   const uint64_t n_blocks =
-      (cfg->patients + HFS_BLOCK_PATIENTS - 1) / HFS_BLOCK_PATIENTS;
+      (end_patient + HFS_BLOCK_PATIENTS - 1) / HFS_BLOCK_PATIENTS -
+      first_block;
   /* a small run needs fewer block buffers than a full wave */
   const size_t wave_blocks =
       n_blocks < HFS_WAVE_BLOCKS ? (size_t)n_blocks : HFS_WAVE_BLOCKS;
@@ -249,13 +301,16 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
   block_out *blocks = calloc(wave_blocks ? wave_blocks : 1, sizeof *blocks);
   workspace *ws = calloc((size_t)threads, sizeof *ws);
   hfs_status st = HFS_OK;
-  if (!r->outcomes || !r->trace || !r->paired || !blocks || !ws)
+  if (!r->outcomes || !r->trace || !r->paired || !r->subgroups || !blocks ||
+      !ws)
     st = HFS_ERR_NOMEM;
   for (size_t i = 0; st == HFS_OK && i < wave_blocks; i++) {
     blocks[i].outcomes = calloc(S * K, sizeof(hfs_accum));
     blocks[i].trace = calloc(S * n_years * ns, sizeof(uint64_t));
     blocks[i].paired = calloc(S * S, sizeof(hfs_accum2));
-    if (!blocks[i].outcomes || !blocks[i].trace || !blocks[i].paired)
+    blocks[i].subgroups = calloc(G * S * K + 1, sizeof(hfs_accum));
+    if (!blocks[i].outcomes || !blocks[i].trace || !blocks[i].paired ||
+        !blocks[i].subgroups)
       st = HFS_ERR_NOMEM;
   }
   for (int t = 0; st == HFS_OK && t < threads; t++)
@@ -279,12 +334,16 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
       memset(b->trace, 0, S * n_years * ns * sizeof(uint64_t));
       for (size_t k = 0; k < S * S; k++)
         hfs_accum2_reset(&b->paired[k]);
+      for (size_t k = 0; k < G * S * K; k++)
+        hfs_accum_reset(&b->subgroups[k]);
       b->simulated_years = 0.0;
       b->rows.len = 0;
-      uint64_t first = (b0 + (uint64_t)i) * HFS_BLOCK_PATIENTS;
+      uint64_t first = (first_block + b0 + (uint64_t)i) * HFS_BLOCK_PATIENTS;
       uint64_t last = first + HFS_BLOCK_PATIENTS;
-      if (last > cfg->patients)
-        last = cfg->patients;
+      if (first < cfg->first_patient)
+        first = cfg->first_patient;
+      if (last > end_patient)
+        last = end_patient;
       simulate_block(m, cfg, n_years, first, last, &ws[omp_get_thread_num()],
                      b);
     }
@@ -297,6 +356,8 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
         r->trace[k] += b->trace[k];
       for (size_t k = 0; k < S * S; k++)
         hfs_accum2_merge(&r->paired[k], &b->paired[k]);
+      for (size_t k = 0; k < G * S * K; k++)
+        hfs_accum_merge(&r->subgroups[k], &b->subgroups[k]);
       r->simulated_years += b->simulated_years;
       if (b->rows.nomem)
         st = HFS_ERR_NOMEM;
@@ -314,6 +375,7 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
     free(blocks[i].outcomes);
     free(blocks[i].trace);
     free(blocks[i].paired);
+    free(blocks[i].subgroups);
     free(blocks[i].rows.data);
   }
   free(blocks);
@@ -321,6 +383,7 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
     workspace_free(&ws[t], c->n_purposes);
   free(ws);
   r->threads_used = threads;
-  r->wall_seconds = omp_get_wtime() - t_start;
+  r->wall_seconds = wall_before + (omp_get_wtime() - t_start);
+  r->simulated_years += years_before;
   return st;
 }

@@ -157,15 +157,19 @@ enum attribute {
   A_COMPRESSION, A_GRADE, N_ATTRIBUTES
 };
 
+/* Subgroups: sex, Asian descent, and age at the decision in 10-year bands
+ * from 40 (the last band, 80+, is open). */
 static const hfs_attribute_def attributes[N_ATTRIBUTES] = {
-    {"sex", sex_levels, "female or male"},
-    {"onset_age", NULL, "age at onset of spasm, years"},
-    {"decision_age", NULL, "age at the treatment decision (time 0), years"},
-    {"asian", yes_no, "of Asian descent"},
-    {"bilateral", yes_no, "bilateral spasm (doubles the injection dose)"},
-    {"cause", cause_levels, "primary (neurovascular) or secondary"},
-    {"compression", yes_no, "true neurovascular compression"},
-    {"grade_at_start", NULL, "SMC grade (1-4) at the decision"},
+    {"sex", sex_levels, "female or male", 2, 0, 0},
+    {"onset_age", NULL, "age at onset of spasm, years", 0, 0, 0},
+    {"decision_age", NULL, "age at the treatment decision (time 0), years",
+     5, 40.0, 10.0},
+    {"asian", yes_no, "of Asian descent", 2, 0, 0},
+    {"bilateral", yes_no, "bilateral spasm (doubles the injection dose)", 0,
+     0, 0},
+    {"cause", cause_levels, "primary (neurovascular) or secondary", 0, 0, 0},
+    {"compression", yes_no, "true neurovascular compression", 0, 0, 0},
+    {"grade_at_start", NULL, "SMC grade (1-4) at the decision", 0, 0, 0},
 };
 
 #define HFS_PARAM_SPEC(name, kind, unit)                                       \

@@ -161,6 +161,73 @@ void hfs_write_summary(FILE *f, const hfs_model *m, const hfs_results *r)
   free(cols);
 }
 
+/* Outcomes reported by subgroup: the economic and clinical headline. */
+static const char *const subgroup_outcomes[] = {
+    "cost", "qaly", "life_years", "spasm_free_years", "spasm_free_5y",
+    "mvd_cure_fraction"};
+
+static const char *level_label(const hfs_attribute_def *def, size_t level,
+                               char *buf, size_t n)
+{
+  if (def->band_width <= 0)
+    return def->levels[level];
+  double lo = def->band_origin + (double)level * def->band_width;
+  if ((int)level == def->n_levels - 1)
+    snprintf(buf, n, "%g+", lo);
+  else if (level == 0)
+    snprintf(buf, n, "under %g", lo + def->band_width);
+  else
+    snprintf(buf, n, "%g-%g", lo, lo + def->band_width - 1);
+  return buf;
+}
+
+void hfs_write_subgroups(FILE *f, const hfs_model *m, const hfs_results *r)
+{
+  const hfs_model_class *c = m->cls;
+  const size_t n_out = sizeof subgroup_outcomes / sizeof *subgroup_outcomes;
+  int idx[sizeof subgroup_outcomes / sizeof *subgroup_outcomes];
+  fputs("subgroup,level,strategy,patients", f);
+  for (size_t j = 0; j < n_out; j++) {
+    idx[j] = -1;
+    for (size_t k = 0; k < c->n_outcomes; k++)
+      if (strcmp(c->outcomes[k].name, subgroup_outcomes[j]) == 0)
+        idx[j] = (int)k;
+    if (idx[j] < 0)
+      continue;
+    int prop = (c->outcomes[idx[j]].flags & HFS_OUT_PROPORTION) != 0;
+    fprintf(f, ",%s%s,%s_se", subgroup_outcomes[j], prop ? "" : "_mean",
+            subgroup_outcomes[j]);
+  }
+  fputc('\n', f);
+  size_t S = r->n_strategies, K = r->n_outcomes, g = 0;
+  char buf[64];
+  for (size_t a = 0; a < c->n_attributes; a++) {
+    const hfs_attribute_def *def = &c->attributes[a];
+    for (size_t l = 0; l < (size_t)def->n_levels; l++, g++)
+      for (size_t s = 0; s < S; s++) {
+        const hfs_accum *acc = r->subgroups + (g * S + s) * K;
+        /* patients in the level: the count of an unconditional outcome */
+        fprintf(f, "%s,", def->name);
+        hfs_csv_write_text(f, level_label(def, l, buf, sizeof buf));
+        fputc(',', f);
+        hfs_csv_write_text(f, m->strategy_names[s]);
+        fprintf(f, ",%llu", (unsigned long long)acc[0].n);
+        for (size_t j = 0; j < n_out; j++) {
+          if (idx[j] < 0)
+            continue;
+          const hfs_accum *x = &acc[idx[j]];
+          fputc(',', f);
+          if (x->n > 0)
+            put_number(f, x->mean);
+          fputc(',', f);
+          if (x->n > 0)
+            put_number(f, hfs_accum_se(x));
+        }
+        fputc('\n', f);
+      }
+  }
+}
+
 void hfs_write_trace(FILE *f, const hfs_model *m, const hfs_results *r)
 {
   const hfs_model_class *c = m->cls;
@@ -309,6 +376,34 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
              "States:\n\n| state | meaning |\n|---|---|\n");
   for (size_t k = 0; k < c->n_states; k++)
     fprintf(f, "| `%s` | %s |\n", c->states[k], c->state_descriptions[k]);
+  fprintf(f,
+          "\n## summary_subgroups.csv\n\n"
+          "The headline outcomes by subgroup, one row per subgroup level and "
+          "strategy. Each subgroup dimension (column `subgroup`) splits the "
+          "same patients, so the levels of one dimension add up to the "
+          "cohort.\n\n"
+          "| column | meaning |\n|---|---|\n"
+          "| `subgroup` | the dimension:");
+  for (size_t a = 0; a < c->n_attributes; a++)
+    if (c->attributes[a].n_levels > 0)
+      fprintf(f, " `%s`%s", c->attributes[a].name,
+              c->attributes[a].band_width > 0 ? " (in bands)" : "");
+  fprintf(f,
+          " |\n"
+          "| `level` | the level: a label, or an age band such as `50-59` "
+          "(the first band is open below, the last open above) |\n"
+          "| `strategy` | strategy name |\n"
+          "| `patients` | patients in this level |\n");
+  for (size_t j = 0; j < sizeof subgroup_outcomes / sizeof *subgroup_outcomes;
+       j++)
+    for (size_t k = 0; k < c->n_outcomes; k++)
+      if (strcmp(c->outcomes[k].name, subgroup_outcomes[j]) == 0) {
+        int prop = (c->outcomes[k].flags & HFS_OUT_PROPORTION) != 0;
+        fprintf(f, "| `%s%s` | as in summary.csv, within the level |\n",
+                subgroup_outcomes[j], prop ? "" : "_mean");
+        fprintf(f, "| `%s_se` | its Monte Carlo standard error |\n",
+                subgroup_outcomes[j]);
+      }
   fprintf(
       f,
       "\n## cea.csv\n\n"

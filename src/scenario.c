@@ -80,9 +80,10 @@ static void normalise_section(const char *in, char *out, size_t n)
   char tmp[256];
   snprintf(tmp, sizeof tmp, "%s", in);
   char *p = trim(tmp);
-  if (strncmp(p, "strategy", 8) == 0 && isspace((unsigned char)p[8])) {
+  if ((strncmp(p, "strategy", 8) == 0 || strncmp(p, "scenario", 8) == 0) &&
+      isspace((unsigned char)p[8])) {
     char *name = trim(p + 8);
-    snprintf(out, n, "strategy %s", name);
+    snprintf(out, n, "%.8s %s", p, name);
   } else {
     snprintf(out, n, "%s", p);
   }
@@ -166,9 +167,19 @@ static int check_line(ini_state *st, char *raw)
       }
       if (add_strategy(st->s, name, st->line) != 0)
         st->nomem = 1;
-    } else if (strcmp(section, "strategy") == 0) {
+    } else if (strncmp(section, "scenario ", 9) == 0 &&
+               !hfs_is_identifier(section + 9)) {
       hfs_diag_error(st->d, file, st->line,
-                     "a strategy section needs a name: [strategy NAME]");
+                     "scenario name '%s' must be an identifier (letters, "
+                     "digits and '_')",
+                     section + 9);
+      snprintf(st->current_section, sizeof st->current_section, "%s",
+               section);
+      return 0;
+    } else if (strcmp(section, "strategy") == 0 ||
+               strcmp(section, "scenario") == 0) {
+      hfs_diag_error(st->d, file, st->line,
+                     "this section needs a name: [%s NAME]", section);
       return 0;
     }
     snprintf(st->current_section, sizeof st->current_section, "%s", section);
@@ -357,8 +368,14 @@ hfs_status hfs_scenario_set_labeled(hfs_scenario *s, const char *assignment,
   name[n] = '\0';
   char *nm = trim(name);
   char section[300], key[256];
-  const char *dot = strrchr(nm, '.');
-  if (dot == NULL || dot == nm || dot[1] == '\0') {
+  /* SECTION.KEY, or strategy.NAME.KEY where KEY may itself hold a dot
+   * (botox.schedule). */
+  const char *dot = strchr(nm, '.');
+  int is_strategy = strncmp(nm, "strategy.", 9) == 0;
+  if (is_strategy)
+    dot = strchr(nm + 9, '.');
+  if (dot == NULL || dot == nm || dot[1] == '\0' ||
+      (is_strategy && dot == nm + 9)) {
     hfs_diag_error(d, label, 0,
                    "a scenario setting is written SECTION.KEY "
                    "(strategy.NAME.KEY for strategies)");
@@ -366,7 +383,7 @@ hfs_status hfs_scenario_set_labeled(hfs_scenario *s, const char *assignment,
   }
   snprintf(key, sizeof key, "%s", dot + 1);
   size_t sl = (size_t)(dot - nm);
-  if (strncmp(nm, "strategy.", 9) == 0)
+  if (is_strategy)
     snprintf(section, sizeof section, "strategy %.*s", (int)(sl - 9), nm + 9);
   else
     snprintf(section, sizeof section, "%.*s", (int)sl, nm);
@@ -589,7 +606,8 @@ static const char *const run_keys[] = {"model",         "patients", "seed",
                                        "threads",       "horizon_years",
                                        "output",        "patients_csv"};
 static const char *const economics_keys[] = {
-    "discount_rate_costs", "discount_rate_qalys", "currency", "wtp"};
+    "discount_rate_costs", "discount_rate_qalys", "currency", "wtp",
+    "wtp_main"};
 static const char *const inputs_keys[] = {"parameters", "life_table"};
 
 hfs_status hfs_scenario_resolve(hfs_scenario *s, hfs_diag *d)
@@ -664,6 +682,17 @@ hfs_status hfs_scenario_resolve(hfs_scenario *s, hfs_diag *d)
     }
   }
   resolve_wtp(s, d);
+  if (s->n_wtp > 0)
+    s->wtp_main = s->wtp[(s->n_wtp - 1) / 2];
+  if ((e = hfs_scenario_get(s, "economics", "wtp_main")) != NULL) {
+    double v;
+    if (hfs_parse_double(e->value, &v) != 0 || v < 0)
+      setting_error(d, e,
+                    "the main willingness to pay is a number >= 0, got '%s'",
+                    e->value);
+    else
+      s->wtp_main = v;
+  }
   resolve_path(s, "inputs", "parameters", &s->parameters_path, d);
   resolve_path(s, "inputs", "life_table", &s->life_table_path, d);
 
@@ -695,11 +724,12 @@ void hfs_scenario_report_unknown(const hfs_scenario *s, const char *section,
 void hfs_scenario_report_unknown_sections(const hfs_scenario *s, hfs_diag *d)
 {
   static const char *const sections[] = {"run",    "economics", "inputs",
-                                         "cohort", "psa"};
+                                         "cohort", "psa",       "dsa"};
   const size_t n_sections = sizeof sections / sizeof *sections;
   for (size_t i = 0; i < s->n_settings; i++) {
     const hfs_setting *e = &s->settings[i];
-    int known = strncmp(e->section, "strategy ", 9) == 0;
+    int known = strncmp(e->section, "strategy ", 9) == 0 ||
+                strncmp(e->section, "scenario ", 9) == 0;
     for (size_t k = 0; k < n_sections; k++)
       known |= strcmp(e->section, sections[k]) == 0;
     if (known)
@@ -715,6 +745,6 @@ void hfs_scenario_report_unknown_sections(const hfs_scenario *s, hfs_diag *d)
     hfs_diag_error(d, e->file, e->line, "unknown section [%s]%s%s%s",
                    e->section, sug ? " (did you mean [" : "", sug ? sug : "",
                    sug ? "]?)" : " (known: run, economics, inputs, cohort, "
-                                 "psa, strategy NAME)");
+                                 "psa, dsa, strategy NAME, scenario NAME)");
   }
 }

@@ -29,6 +29,7 @@
 #define HFS_WAVE_BLOCKS 64
 
 typedef struct hfs_run_config {
+  uint64_t first_patient;  /* 0, or continue a run (see hfs_engine_run) */
   uint64_t patients;
   uint64_t seed;
   uint64_t replicate;      /* 0 for a plain run; PSA iteration otherwise */
@@ -55,6 +56,10 @@ typedef struct hfs_results {
   uint64_t *trace;       /* [(strategy * n_years + year) * n_states + state] */
   /* paired differences (a - b) of (cost, QALY): [a * n_strategies + b] */
   hfs_accum2 *paired;
+  /* by subgroup level g (all levels of all subgroup attributes in order):
+   * [(g * n_strategies + strategy) * n_outcomes + outcome] */
+  size_t n_subgroup_levels;
+  hfs_accum *subgroups;
   double simulated_years; /* patient-years simulated, all strategies */
   double wall_seconds;
   int threads_used;
@@ -63,7 +68,15 @@ typedef struct hfs_results {
 void hfs_results_init(hfs_results *r);
 void hfs_results_free(hfs_results *r);
 
-/* Run the cohort. On error nothing in R is meaningful. */
+/* Number of subgroup levels of model class C (sum of n_levels). */
+size_t hfs_subgroup_levels(const hfs_model_class *c);
+
+/* Run the cohort: patients first_patient .. first_patient + patients - 1.
+ * With first_patient = 0, R is reset; otherwise the new patients are
+ * merged into R, which must come from a run of the same model and
+ * configuration covering 0 .. first_patient - 1. When first_patient is a
+ * multiple of HFS_BLOCK_PATIENTS the result is bit-identical to one run of
+ * all patients. On error nothing in R is meaningful. */
 hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
                           hfs_results *r, hfs_diag *d);
 

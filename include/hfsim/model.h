@@ -58,6 +58,11 @@ typedef struct hfs_attribute_def {
   const char *name;               /* patients.csv column */
   const char *const *levels;      /* labels for coded values, or NULL */
   const char *description;
+  /* Subgroups (summary_subgroups.csv): 0 = not a subgroup dimension. A
+   * coded attribute has N_LEVELS labels; a numeric one is cut into
+   * N_LEVELS bands of BAND_WIDTH from BAND_ORIGIN (the last band open). */
+  int n_levels;
+  double band_origin, band_width;
 } hfs_attribute_def;
 
 /* Trace of state occupancy at each whole year since the decision. */

@@ -8,7 +8,8 @@
  *
  *   [run]        model, patients, seed, threads, horizon_years, output,
  *                patients_csv
- *   [economics]  discount_rate_costs, discount_rate_qalys, currency, wtp
+ *   [economics]  discount_rate_costs, discount_rate_qalys, currency, wtp,
+ *                wtp_main
  *   [inputs]     parameters, life_table     (paths relative to this file)
  *   [cohort]     model-specific cohort settings (read by the model)
  *   [strategy NAME]  one per strategy, read by the model
@@ -60,6 +61,8 @@ typedef struct hfs_scenario {
   char *currency;
   double *wtp; /* per QALY, ascending */
   size_t n_wtp;
+  double wtp_main; /* for one-number summaries (owsa, --target-se);
+                      default: the middle of the list */
 
   /* [inputs] (resolved against dir) */
   char *parameters_path;
