@@ -26,6 +26,7 @@
 #include "hfsim/report.h"
 #include "hfsim/sha256.h"
 #include "hfsim/study.h"
+#include "hfsim/verify.h"
 #include "hfsim/version.h"
 
 #define DEFAULT_CONFIG HFS_DEFAULT_CONFIG
@@ -66,6 +67,8 @@ static const char *const main_help =
     "  owsa        one-way sensitivity analysis (tornado)\n"
     "  twsa        two-way sensitivity analysis on a grid\n"
     "  scenarios   run the [scenario NAME] sections of the scenario file\n"
+    "  verify      check the simulator against exact answers and published\n"
+    "              figures (verification.csv, validation.csv)\n"
     "  bench       measure speed: patients and patient-years per second\n"
     "  dictionary  print the data dictionary of every output column\n"
     "\n"
@@ -91,6 +94,7 @@ static const char *const main_help =
     "       (every error is reported as FILE:LINE: error: ...)\n"
     "  4    a file could not be read or written (nothing half-written is\n"
     "       left behind; earlier results are kept)\n"
+    "  5    hfsim verify: a verification check failed\n"
     "  130  interrupted (Ctrl-C or SIGTERM); no partial results\n";
 
 static const char *const run_help =
@@ -761,6 +765,107 @@ static int cmd_bench(int argc, char **argv)
   return hfs_cli_exit_code(s);
 }
 
+static const char *const verify_help =
+    "Usage: hfsim verify [--config FILE] [--patients N] [--out DIR]\n"
+    "\n"
+    "Check the simulator against answers computed independently of it, and\n"
+    "set its outputs beside published figures. Writes into DIR (default\n"
+    "results/verification):\n"
+    "  verification.csv  check, expected, observed, mcse, z, pass: life\n"
+    "                    expectancy from the life table, discounted\n"
+    "                    life-years, a truncated horizon, time controlled on\n"
+    "                    a fixed injection schedule, surgical shares, no\n"
+    "                    discounting at 0%, and the Sick-Sicker model\n"
+    "                    (Krijkamp et al. 2018) against its exact cohort\n"
+    "                    calculation; a check passes within 4 Monte Carlo\n"
+    "                    standard errors\n"
+    "  validation.csv    model outputs beside the published figures of\n"
+    "                    configs/validation_targets.csv, with sources\n"
+    "The Sick-Sicker scenario is sick_sicker.ini beside the --config file.\n"
+    "Patients per check: --patients (default 50000).\n"
+    "Exit code 5 when any verification check fails.\n";
+
+static char *sibling(const char *path, const char *name)
+{
+  const char *slash = strrchr(path, '/');
+  size_t n = slash ? (size_t)(slash - path) + 1 : 0;
+  char *p = malloc(n + strlen(name) + 1);
+  if (p) {
+    memcpy(p, path, n);
+    strcpy(p + n, name);
+  }
+  return p;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+  options o;
+  memset(&o, 0, sizeof o);
+  o.command = "verify";
+  int rc = hfs_cli_parse_options(&o, argc, argv, ALLOW_RUN | ALLOW_PATIENTS,
+                                 verify_help);
+  if (rc >= 0) {
+    hfs_cli_options_free(&o);
+    return rc;
+  }
+  const char *dir = "results/verification";
+  for (size_t i = 0; i < o.n_overrides; i++)
+    if (strncmp(o.overrides[i].assignment, "run.output=", 11) == 0)
+      dir = o.overrides[i].assignment + 11;
+  uint64_t patients = o.patients_given ? o.bench_patients : 50000;
+  char *ss = sibling(o.config, "sick_sicker.ini");
+  char *targets = sibling(o.config, "validation_targets.csv");
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_check checks[32];
+  if (!o.quiet)
+    fprintf(stderr, "hfsim: verification with %llu patients per check...\n",
+            (unsigned long long)patients);
+  long n = hfs_verify_run(o.config, ss, patients, checks, 32, &d);
+  hfs_status s = n < 0 ? HFS_ERR_INPUT : HFS_OK;
+  hfs_output_set out;
+  memset(&out, 0, sizeof out);
+  if (s == HFS_OK)
+    s = hfs_output_open(&out, dir, &d);
+  if (s == HFS_OK) {
+    FILE *f = hfs_output_add(&out, "verification.csv", &d);
+    FILE *v = f ? hfs_output_add(&out, "validation.csv", &d) : NULL;
+    if (f == NULL || v == NULL)
+      s = HFS_ERR_IO;
+    else {
+      hfs_verify_write(f, checks, (size_t)n);
+      s = hfs_validate_write(v, o.config, targets, patients, &d);
+    }
+    if (s == HFS_OK)
+      s = hfs_output_commit(&out, &d);
+    if (s != HFS_OK)
+      hfs_output_abort(&out);
+  }
+  hfs_diag_print(&d, stderr);
+  int failed = 0;
+  if (s == HFS_OK) {
+    for (long i = 0; i < n; i++) {
+      failed += !checks[i].pass;
+      if (!o.quiet || !checks[i].pass)
+        printf("%-4s %-34s expected %14.6g observed %14.6g (z %+.2f)\n",
+               checks[i].pass ? "ok" : "FAIL", checks[i].name,
+               checks[i].expected, checks[i].observed, checks[i].z);
+    }
+    if (!o.quiet)
+      printf("%ld checks, %d failed; wrote %s/verification.csv and "
+             "validation.csv\n",
+             n, failed, dir);
+  }
+  hfs_output_free(&out);
+  hfs_diag_free(&d);
+  free(ss);
+  free(targets);
+  hfs_cli_options_free(&o);
+  if (s == HFS_OK && failed)
+    return HFS_EXIT_VERIFY;
+  return hfs_cli_exit_code(s);
+}
+
 static int cmd_dictionary(int argc, char **argv)
 {
   options o;
@@ -802,13 +907,15 @@ int hfs_cli_main(int argc, char **argv)
     return cmd_dictionary(argc, argv);
   if (!strcmp(cmd, "psa"))
     return hfs_cmd_psa(argc, argv);
+  if (!strcmp(cmd, "verify"))
+    return cmd_verify(argc, argv);
   if (!strcmp(cmd, "owsa") || !strcmp(cmd, "twsa") ||
       !strcmp(cmd, "scenarios"))
     return hfs_cmd_dsa(cmd, argc, argv);
   static const char *const commands[] = {"run",  "check", "bench",
                                          "dictionary", "psa", "owsa",
-                                         "twsa", "scenarios"};
-  const char *sug = hfs_closest_name(cmd, commands, 8);
+                                         "twsa", "scenarios", "verify"};
+  const char *sug = hfs_closest_name(cmd, commands, 9);
   if (sug != NULL) {
     fprintf(stderr, "hfsim: unknown command '%s' (did you mean '%s'?)\n", cmd,
             sug);

@@ -52,8 +52,8 @@ static const char *const state_names[N_STATES] = {
 static const char *const state_descriptions[N_STATES] = {
     "spasm not controlled, SMC grade I (eyelid only)",
     "spasm not controlled, SMC grade II (spread to other facial muscles)",
-    "spasm not controlled, SMC grade III (frequent tonic spasm, vision "
-    "affected)",
+    ("spasm not controlled, SMC grade III (frequent tonic spasm, vision "
+     "affected)"),
     "spasm not controlled, SMC grade IV (disfiguring asymmetry)",
     "spasm controlled inside a botulinum toxin injection's effect window",
     "spasm controlled by an oral drug the patient responds to",
@@ -71,7 +71,10 @@ enum outcome {
   O_OPERATIVE_DEATH, O_DIED, O_ALIVE_1Y, O_SPASM_FREE_1Y, O_ALIVE_5Y,
   O_SPASM_FREE_5Y, O_ALIVE_10Y, O_SPASM_FREE_10Y, O_OPERATED,
   O_MVD_CURE, O_OPERATED_COMPRESSION, O_MVD_CURE_COMPRESSION,
-  O_EVER_CONTROLLED, O_TIME_TO_CONTROL, N_OUTCOMES
+  O_EVER_CONTROLLED, O_TIME_TO_CONTROL, O_FOLLOWED_1Y, O_RECURRENCE_1Y,
+  O_FOLLOWED_2Y, O_RECURRENCE_2Y, O_FOLLOWED_5Y, O_RECURRENCE_5Y, O_INJECTED,
+  O_BOTOX_RESPONDER, O_HAS_INTERVAL, O_INJECTION_INTERVAL, O_HAS_EFFECT,
+  O_INJECTION_EFFECT, N_OUTCOMES
 };
 
 #define M HFS_OUT_MEAN
@@ -142,6 +145,34 @@ static const hfs_outcome_def outcomes[N_OUTCOMES] = {
     {"time_to_first_control", "years", M, O_EVER_CONTROLLED,
      "years from the decision to the first spasm-free moment, among "
      "patients ever spasm-free"},
+    /* for validation against published series (hfsim verify) */
+    {"followed_1y_after_cure", "share", H, -1,
+     "cured by a first operation and followed 1 year (denominator)"},
+    {"recurrence_1y", "share", P, O_FOLLOWED_1Y,
+     "recurrence within 1 year of a cure by the first operation, among "
+     "patients followed that long (Chang et al. 2012: 1.0%)"},
+    {"followed_2y_after_cure", "share", H, -1,
+     "cured by a first operation and followed 2 years (denominator)"},
+    {"recurrence_2y", "share", P, O_FOLLOWED_2Y,
+     "recurrence within 2 years of a cure by the first operation, among "
+     "patients followed that long (Chang et al. 2012: 1.7%)"},
+    {"followed_5y_after_cure", "share", H, -1,
+     "cured by a first operation and followed 5 years (denominator)"},
+    {"recurrence_5y", "share", P, O_FOLLOWED_5Y,
+     "recurrence within 5 years of a cure by the first operation, among "
+     "patients followed that long (Chang et al. 2012: 2.9%)"},
+    {"injected", "share", H, -1, "had at least one injection (denominator)"},
+    {"injection_responder", "share", P, O_INJECTED,
+     "primary responders to botulinum toxin among patients injected"},
+    {"has_injection_interval", "share", H, -1,
+     "had two or more injection sessions (denominator)"},
+    {"injection_interval_weeks", "weeks", M, O_HAS_INTERVAL,
+     "mean weeks between consecutive injection sessions, per patient with "
+     "two or more sessions"},
+    {"has_injection_effect", "share", H, -1,
+     "had an injection that worked (denominator)"},
+    {"injection_effect_weeks", "weeks", M, O_HAS_EFFECT,
+     "mean weeks of benefit of an injection that worked, per patient"},
 };
 #undef M
 #undef I
@@ -499,6 +530,8 @@ static hfs_line_end run_botox(patient *p, const hfs_line *ln)
   double t0 = p->t;
   if (p->botox_responder < 0)
     p->botox_responder = hfs_rng_bernoulli(r, q->botox_p_primary_response);
+  p->out[O_INJECTED] = 1.0;
+  p->out[O_BOTOX_RESPONDER] = p->botox_responder;
   /* Line-level competing times; all drawn whatever the strategy so the
    * stream stays aligned. */
   double t_nonresponse =
@@ -512,7 +545,8 @@ static hfs_line_end run_botox(patient *p, const hfs_line *ln)
   double win_end = -HFS_INF, pend_start = HFS_INF, pend_end = HFS_INF;
   const double cost = p->bilateral ? m->botox_cost_bilateral
                                    : m->botox_cost_unilateral;
-  int sessions = 0;
+  int sessions = 0, effective = 0;
+  double first_session = 0.0, effect_sum_years = 0.0;
   for (;;) {
     if (p->t >= p->t_end)
       return HFS_END_SIMULATION;
@@ -534,6 +568,13 @@ static hfs_line_end run_botox(patient *p, const hfs_line *ln)
     double ts = p->t;
     sessions++;
     p->out[O_INJECTION_SESSIONS] += 1.0;
+    if (sessions == 1)
+      first_session = ts;
+    else {
+      p->out[O_HAS_INTERVAL] = 1.0;
+      p->out[O_INJECTION_INTERVAL] =
+          (ts - first_session) / (sessions - 1) * WEEKS_PER_YEAR;
+    }
     add_cost(p, cost);
     add_qaly_loss(p, q->qaly_loss_injection_visit);
     static const int ae_out[4] = {O_PTOSIS, O_FACIAL_WEAKNESS, O_DRY_EYE,
@@ -568,6 +609,11 @@ static hfs_line_end run_botox(patient *p, const hfs_line *ln)
         WEEKS_PER_YEAR;
     double next_visit = ts + interval_years;
     if (works) {
+      effective++;
+      effect_sum_years += effect_years;
+      p->out[O_HAS_EFFECT] = 1.0;
+      p->out[O_INJECTION_EFFECT] =
+          effect_sum_years / effective * WEEKS_PER_YEAR;
       double s = ts + q->botox_latency_days / DAYS_PER_YEAR;
       double e = s + effect_years;
       if (s <= win_end) {
@@ -773,7 +819,24 @@ static hfs_line_end run_mvd(patient *p, const hfs_line *ln)
         p->out[O_MVD_CURE] = 1.0;
         p->out[O_MVD_CURE_COMPRESSION] = p->compression;
       }
-      double t_recur = p->t + recurrence_after(m, u_recur);
+      double after = recurrence_after(m, u_recur);
+      double t_recur = p->t + after;
+      if (!redo) {
+        /* Follow-up for the recurrence curve: a patient counts for year k
+         * if followed k years after the cure or recurring before. */
+        static const double years[3] = {1.0, 2.0, 5.0};
+        static const int followed[3] = {O_FOLLOWED_1Y, O_FOLLOWED_2Y,
+                                        O_FOLLOWED_5Y};
+        static const int recurred[3] = {O_RECURRENCE_1Y, O_RECURRENCE_2Y,
+                                        O_RECURRENCE_5Y};
+        for (int k = 0; k < 3; k++) {
+          int seen = t_recur < p->t_end && after <= years[k];
+          if (seen || p->t + years[k] <= p->t_end) {
+            p->out[followed[k]] = 1.0;
+            p->out[recurred[k]] = seen;
+          }
+        }
+      }
       if (advance(p, t_recur, ST_CURED) != ADV_REACHED)
         return HFS_END_SIMULATION;
       p->cured = 0;

@@ -4,13 +4,15 @@
 #include <string.h>
 
 #include "hfsim/model.h"
+#include "hfsim/sick_sicker.h"
 
 extern const hfs_model_class hfs_model_hemifacial_spasm;
 
 static const hfs_model_class *const registry[] = {
     &hfs_model_hemifacial_spasm,
+    &hfs_model_sick_sicker,
 };
-static const char *const registry_names[] = {"hfs"};
+static const char *const registry_names[] = {"hfs", "sick_sicker"};
 #define N_MODELS (sizeof registry / sizeof registry[0])
 
 const hfs_model_class *hfs_model_class_find(const char *name)

@@ -29,6 +29,7 @@ enum hfs_exit_code {
   HFS_EXIT_USAGE = 2,       /* bad command line */
   HFS_EXIT_INPUT = 3,       /* invalid scenario, parameter or life table */
   HFS_EXIT_IO = 4,          /* a file could not be read or written */
+  HFS_EXIT_VERIFY = 5,      /* hfsim verify: a check failed */
   HFS_EXIT_INTERRUPTED = 130 /* SIGINT or SIGTERM */
 };
 
