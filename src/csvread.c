@@ -109,8 +109,14 @@ static hfs_status parse_lines(const char *text, size_t len, const char *name,
       r->row_line = r->line;
     }
     if (csv_parse(&p, line, line_len, on_field, on_row, r) != line_len) {
-      hfs_diag_error(d, name, r->line, "malformed CSV: %s",
-                     csv_strerror(csv_error(&p)));
+      if (csv_error(&p) == CSV_EPARSE)
+        hfs_diag_error(d, name, r->line,
+                       "malformed CSV: stray double quote; a field that holds "
+                       "a double quote must be quoted whole, with the quote "
+                       "written twice (\"a \"\"quoted\"\" word\")");
+      else
+        hfs_diag_error(d, name, r->line, "malformed CSV: %s",
+                       csv_strerror(csv_error(&p)));
       st = HFS_ERR_INPUT;
       break;
     }

@@ -956,6 +956,42 @@ static void check_model_params(const hfs_impl *m, const hfs_param_table *t,
 #undef LINE_OF
 }
 
+/* [cohort]: returns 1 for a normal onset-age distribution, 0 for uniform. */
+static int read_cohort(hfs_scenario *s, hfs_diag *d)
+{
+  int normal = 0;
+  hfs_setting *e = hfs_scenario_get(s, "cohort", "onset_age_distribution");
+  if (e != NULL) {
+    if (strcmp(e->value, "normal") == 0)
+      normal = 1;
+    else if (strcmp(e->value, "uniform") != 0)
+      hfs_diag_error(d, e->file, e->line,
+                     "[cohort] onset_age_distribution: expected uniform or "
+                     "normal, got '%s'",
+                     e->value);
+  }
+  static const char *const cohort_keys[] = {"onset_age_distribution"};
+  hfs_scenario_report_unknown(s, "cohort", cohort_keys, 1, d);
+  return normal;
+}
+
+static hfs_status check_settings(hfs_scenario *s, hfs_diag *d)
+{
+  size_t before = hfs_diag_count(d);
+  read_cohort(s, d);
+  hfs_strategy *tmp = calloc(s->n_strategies ? s->n_strategies : 1,
+                             sizeof *tmp);
+  if (tmp == NULL)
+    return HFS_ERR_NOMEM;
+  hfs_status st = hfs_strategies_read(s, tmp, d);
+  for (size_t i = 0; i < s->n_strategies; i++)
+    hfs_strategy_free(&tmp[i]);
+  free(tmp);
+  if (st == HFS_ERR_NOMEM)
+    return st;
+  return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
+}
+
 static void destroy(hfs_model *model)
 {
   hfs_impl *m = model->impl;
@@ -983,20 +1019,8 @@ static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
   const hfs_model_params *q = &m->p;
   check_model_params(m, in->params, d);
 
-  /* [cohort] */
   hfs_scenario *s = in->scenario;
-  hfs_setting *e = hfs_scenario_get(s, "cohort", "onset_age_distribution");
-  if (e != NULL) {
-    if (strcmp(e->value, "normal") == 0)
-      m->onset_normal = 1;
-    else if (strcmp(e->value, "uniform") != 0)
-      hfs_diag_error(d, e->file, e->line,
-                     "[cohort] onset_age_distribution: expected uniform or "
-                     "normal, got '%s'",
-                     e->value);
-  }
-  static const char *const cohort_keys[] = {"onset_age_distribution"};
-  hfs_scenario_report_unknown(s, "cohort", cohort_keys, 1, d);
+  m->onset_normal = read_cohort(s, d);
   m->onset_p_lo = gsl_cdf_gaussian_P(q->onset_age_min - q->onset_age_mean,
                                      q->onset_age_sd);
   m->onset_p_hi = gsl_cdf_gaussian_P(q->onset_age_max - q->onset_age_mean,
@@ -1077,4 +1101,5 @@ const hfs_model_class hfs_model_hemifacial_spasm = {
     destroy,
     simulate,
     describe,
+    check_settings,
 };

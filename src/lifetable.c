@@ -37,6 +37,7 @@ typedef struct lt_read {
   size_t n_header;
   double qx[2][MAX_AGE + 1];
   long line[2][MAX_AGE + 1]; /* 0 = not seen */
+  char rejected[MAX_AGE + 1]; /* a row for this age was reported already */
 } lt_read;
 
 static int lt_row(void *user, const hfs_csv_row *row)
@@ -96,8 +97,13 @@ static int lt_row(void *user, const hfs_csv_row *row)
                    "qx is a probability and must be in [0, 1], got '%s'", qs);
     ok = 0;
   }
-  if (!ok)
+  if (!ok) {
+    /* Its age, if readable, is not a gap: the row itself was reported. */
+    if (hfs_parse_double(as, &age) == 0 && age == floor(age) && age >= 0 &&
+        age <= MAX_AGE)
+      r->rejected[(int)age] = 1;
     return 0;
+  }
   int a = (int)age;
   if (r->line[sex][a] != 0) {
     hfs_diag_error(r->d, r->path, row->line,
@@ -137,12 +143,24 @@ hfs_status hfs_life_table_read(hfs_life_table *lt, const char *path,
   } else if (lo >= 0) {
     static const char *const sex_name[2] = {"female", "male"};
     for (int s = 0; s < 2; s++)
-      for (int a = lo; a <= hi; a++)
-        if (!r->line[s][a])
+      for (int a = lo; a <= hi; a++) {
+        if (r->line[s][a] || r->rejected[a])
+          continue;
+        int b = a; /* report a run of missing ages as one range */
+        while (b + 1 <= hi && !r->line[s][b + 1] && !r->rejected[b + 1])
+          b++;
+        if (a == b)
           hfs_diag_error(d, path, 0,
                          "gap in the life table: no row for age %d, %s "
                          "(ages must run from %d to %d for both sexes)",
                          a, sex_name[s], lo, hi);
+        else
+          hfs_diag_error(d, path, 0,
+                         "gap in the life table: no rows for ages %d-%d, %s "
+                         "(ages must run from %d to %d for both sexes)",
+                         a, b, sex_name[s], lo, hi);
+        a = b;
+      }
   }
   if (hfs_diag_count(d) > before) {
     free(r);

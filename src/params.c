@@ -68,6 +68,7 @@ void hfs_param_table_init(hfs_param_table *t)
 
 static void param_free(hfs_param *p)
 {
+  free(p->origin);
   free(p->name);
   free(p->group);
   free(p->unit);
@@ -465,9 +466,11 @@ hfs_status hfs_param_table_check(const hfs_param_table *t,
                                  const char *currency, hfs_diag *d)
 {
   size_t before = hfs_diag_count(d);
-  const char *path = t->path ? t->path : "parameters";
+  const char *table_path = t->path ? t->path : "parameters";
   for (size_t i = 0; i < t->count; i++) {
     const hfs_param *p = &t->items[i];
+    /* a value set with --set is reported against that option */
+    const char *path = p->origin ? p->origin : table_path;
     const hfs_param_spec *spec = NULL;
     for (size_t j = 0; j < n_specs; j++)
       if (strcmp(specs[j].name, p->name) == 0)
@@ -495,9 +498,12 @@ hfs_status hfs_param_table_check(const hfs_param_table *t,
                        p->name, p->low, p->high, kind_range_text(spec->kind));
     }
     const char *unit = spec->unit;
-    if (strcmp(unit, "currency") == 0 && currency != NULL)
+    int is_money = strcmp(unit, "currency") == 0;
+    if (is_money && currency != NULL)
       unit = currency;
-    if (strcmp(p->unit, unit) != 0)
+    /* (no currency: the scenario's currency is invalid and reported there;
+     * comparing would only repeat that error on every cost row) */
+    if (!(is_money && currency == NULL) && strcmp(p->unit, unit) != 0)
       hfs_diag_error(d, path, p->line,
                      "%s: unit must be '%s'%s, got '%s'", p->name, unit,
                      unit == currency ? " (the scenario's currency)"
@@ -507,10 +513,11 @@ hfs_status hfs_param_table_check(const hfs_param_table *t,
   }
   for (size_t j = 0; j < n_specs; j++)
     if (hfs_param_find(t, specs[j].name) == NULL)
-      hfs_diag_error(d, path, 0, "missing parameter '%s' (unit %s)",
+      hfs_diag_error(d, table_path, 0, "missing parameter '%s' (unit %s)",
                      specs[j].name, specs[j].unit);
 
   /* Dirichlet groups: members share the distribution, values sum to 1. */
+  const char *path = table_path;
   for (size_t i = 0; i < t->count; i++) {
     const hfs_param *p = &t->items[i];
     if (p->group[0] == '\0')
@@ -579,6 +586,7 @@ hfs_status hfs_param_table_copy(hfs_param_table *dst,
     p->evidence = hfs_strdup(s->evidence);
     p->description = hfs_strdup(s->description);
     p->source = hfs_strdup(s->source);
+    p->origin = s->origin ? hfs_strdup(s->origin) : NULL;
     dst->count = i + 1;
     if (!p->name || !p->group || !p->unit || !p->evidence || !p->description ||
         !p->source) {

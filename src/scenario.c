@@ -61,6 +61,12 @@ typedef struct ini_state {
   FILE *f;
   long line;
   char current_section[256];
+  int skip_keys; /* the last section header was rejected */
+  struct {
+    char name[256];
+    long line;
+  } seen[256]; /* section headers so far, for duplicates */
+  size_t n_seen;
   int nomem;
 } ini_state;
 
@@ -89,17 +95,6 @@ static void normalise_section(const char *in, char *out, size_t n)
   }
 }
 
-static int section_seen(const ini_state *st, const char *section)
-{
-  for (size_t i = 0; i < st->s->n_strategies; i++) {
-    char buf[300];
-    snprintf(buf, sizeof buf, "strategy %s", st->s->strategy_names[i]);
-    if (strcmp(buf, section) == 0)
-      return 1;
-  }
-  return 0;
-}
-
 static int add_strategy(hfs_scenario *s, const char *name, long line)
 {
   char **names = realloc(s->strategy_names,
@@ -120,6 +115,24 @@ static int add_strategy(hfs_scenario *s, const char *name, long line)
   return 0;
 }
 
+/* A section header was rejected: report it and hide the keys under it, so
+ * they are neither misfiled under the previous section nor reported as
+ * errors of their own. */
+static int reject_section(ini_state *st, const char *fmt, ...)
+    HFS_PRINTF(2, 3);
+
+static int reject_section(ini_state *st, const char *fmt, ...)
+{
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  hfs_diag_error(st->d, st->s->path, st->line, "%s", msg);
+  st->skip_keys = 1;
+  return 0;
+}
+
 /* Check the syntax of one raw line; returns 1 when inih may see it. */
 static int check_line(ini_state *st, char *raw)
 {
@@ -131,60 +144,67 @@ static int check_line(ini_state *st, char *raw)
   const char *file = st->s->path;
   if (*p == '[') {
     char *close = strchr(p, ']');
-    if (close == NULL) {
-      hfs_diag_error(st->d, file, st->line,
-                     "section header without closing ']'");
-      return 0;
-    }
+    if (close == NULL)
+      return reject_section(st, "section header without closing ']'");
     char *rest = trim(close + 1);
-    if (*rest != '\0' && *rest != ';' && *rest != '#') {
-      hfs_diag_error(st->d, file, st->line,
-                     "unexpected text after the section header: '%s'", rest);
-      return 0;
-    }
+    if (*rest != '\0' && *rest != ';' && *rest != '#')
+      return reject_section(
+          st, "unexpected text after the section header: '%s'", rest);
     *close = '\0';
     char section[256];
     normalise_section(p + 1, section, sizeof section);
-    if (section[0] == '\0') {
-      hfs_diag_error(st->d, file, st->line, "empty section name");
-      return 0;
-    }
+    if (section[0] == '\0')
+      return reject_section(st, "empty section name");
     if (strncmp(section, "strategy ", 9) == 0) {
       const char *name = section + 9;
-      if (!hfs_is_identifier(name)) {
-        hfs_diag_error(st->d, file, st->line,
-                       "strategy name '%s' must be an identifier (letters, "
-                       "digits and '_')",
-                       name);
-        snprintf(st->current_section, sizeof st->current_section, "%s",
-                 section);
-        return 0;
-      }
-      if (section_seen(st, section)) {
-        hfs_diag_error(st->d, file, st->line,
-                       "strategy '%s' is defined twice", name);
-        return 0;
-      }
+      if (!hfs_is_identifier(name))
+        return reject_section(st,
+                              "strategy name '%s' must be an identifier "
+                              "(letters, digits and '_')",
+                              name);
+      for (size_t i = 0; i < st->s->n_strategies; i++)
+        if (strcmp(st->s->strategy_names[i], name) == 0)
+          return reject_section(st,
+                                "strategy '%s' is defined twice (first at "
+                                "line %ld)",
+                                name, st->s->strategy_lines[i]);
       if (add_strategy(st->s, name, st->line) != 0)
         st->nomem = 1;
-    } else if (strncmp(section, "scenario ", 9) == 0 &&
-               !hfs_is_identifier(section + 9)) {
-      hfs_diag_error(st->d, file, st->line,
-                     "scenario name '%s' must be an identifier (letters, "
-                     "digits and '_')",
-                     section + 9);
-      snprintf(st->current_section, sizeof st->current_section, "%s",
-               section);
-      return 0;
+    } else if (strncmp(section, "scenario ", 9) == 0) {
+      if (!hfs_is_identifier(section + 9))
+        return reject_section(st,
+                              "scenario name '%s' must be an identifier "
+                              "(letters, digits and '_')",
+                              section + 9);
+      for (size_t i = 0; i < st->n_seen; i++)
+        if (strcmp(st->seen[i].name, section) == 0)
+          return reject_section(st,
+                                "scenario '%s' is defined twice (first at "
+                                "line %ld)",
+                                section + 9, st->seen[i].line);
     } else if (strcmp(section, "strategy") == 0 ||
                strcmp(section, "scenario") == 0) {
-      hfs_diag_error(st->d, file, st->line,
-                     "this section needs a name: [%s NAME]", section);
-      return 0;
+      return reject_section(st, "this section needs a name: [%s NAME]",
+                            section);
+    } else {
+      for (size_t i = 0; i < st->n_seen; i++)
+        if (strcmp(st->seen[i].name, section) == 0)
+          return reject_section(st,
+                                "section [%s] appears twice (first at line "
+                                "%ld); put its keys in one place",
+                                section, st->seen[i].line);
     }
+    if (st->n_seen < sizeof st->seen / sizeof *st->seen) {
+      snprintf(st->seen[st->n_seen].name, sizeof st->seen[0].name, "%s",
+               section);
+      st->seen[st->n_seen++].line = st->line;
+    }
+    st->skip_keys = 0;
     snprintf(st->current_section, sizeof st->current_section, "%s", section);
     return 1;
   }
+  if (st->skip_keys)
+    return 0; /* under a rejected header: already reported */
   char *eq = strchr(p, '=');
   if (eq == NULL) {
     hfs_diag_error(st->d, file, st->line,
@@ -403,7 +423,18 @@ hfs_status hfs_scenario_set_labeled(hfs_scenario *s, const char *assignment,
                        sname);
         return HFS_ERR_INPUT;
       }
-      /* --set can define a new strategy. */
+      /* --set can define a new strategy, starting with its lines; any
+       * other key for an unknown name is most likely a typo. */
+      if (strcmp(key, "lines") != 0) {
+        const char *sug = hfs_closest_name(
+            sname, (const char *const *)s->strategy_names, s->n_strategies);
+        hfs_diag_error(d, label, 0,
+                       "unknown strategy '%s'%s%s%s; a new strategy also "
+                       "needs --set strategy.%s.lines=...",
+                       sname, sug ? " (did you mean '" : "", sug ? sug : "",
+                       sug ? "'?)" : "", sname);
+        return HFS_ERR_INPUT;
+      }
       if (add_strategy(s, sname, 0) != 0)
         return HFS_ERR_NOMEM;
     }
@@ -588,7 +619,7 @@ static void resolve_wtp(hfs_scenario *s, hfs_diag *d)
     qsort(w, n, sizeof *w, cmp_double);
     for (size_t i = 1; i < n; i++)
       if (w[i] == w[i - 1]) {
-        setting_error(d, e, "value %s appears twice", trim(e->value));
+        setting_error(d, e, "value %g appears twice", w[i]);
         ok = 0;
         break;
       }

@@ -561,6 +561,7 @@ const hfs_model_class hfs_model_sick_sicker = {
     destroy,
     simulate,
     describe,
+    NULL, /* strategies need the parameters: checked in create() */
 };
 
 int hfs_sick_sicker_treated(const hfs_model *m, size_t strategy)

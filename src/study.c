@@ -66,6 +66,11 @@ hfs_status hfs_param_override(hfs_param_table *t, const char *assignment,
                    eq + 1);
     return HFS_ERR_INPUT;
   }
+  char *origin = hfs_strdup(label);
+  if (origin == NULL)
+    return HFS_ERR_NOMEM;
+  free(p->origin);
+  p->origin = origin;
   p->value = v;
   p->line = 0;
   return HFS_OK;
@@ -80,11 +85,13 @@ static int is_parameter_override(const char *assignment)
 
 static hfs_status build_model(hfs_study *st, hfs_diag *d)
 {
+  st->create_attempted = 0;
   hfs_status s = hfs_param_table_check(&st->params, st->cls->params,
                                        st->cls->n_params,
                                        st->scenario.currency, d);
   if (s != HFS_OK)
     return s;
+  st->create_attempted = 1;
   hfs_model_inputs in = {&st->params, &st->life_table, &st->scenario};
   s = hfs_model_create(&st->model, st->cls, &in, d);
   st->have_model = s == HFS_OK;
@@ -136,8 +143,18 @@ hfs_status hfs_study_load(hfs_study *st, const char *config,
                                        d));
   s = worse(s, tables);
   if (st->cls != NULL && tables == HFS_OK && sc->parameters_path != NULL &&
-      (sc->life_table_path != NULL || !st->cls->needs_life_table))
-    s = worse(s, build_model(st, d));
+      (sc->life_table_path != NULL || !st->cls->needs_life_table)) {
+    size_t before = hfs_diag_count(d);
+    hfs_status b = build_model(st, d);
+    /* the table failed its checks, so create() did not run: check the
+     * strategies and cohort on their own, to report everything at once */
+    if (b == HFS_ERR_INPUT && !st->have_model && st->cls->check_settings &&
+        hfs_diag_count(d) > before && !st->create_attempted)
+      st->cls->check_settings(sc, d);
+    s = worse(s, b);
+  } else if (st->cls != NULL && st->cls->check_settings != NULL) {
+    s = worse(s, st->cls->check_settings(sc, d));
+  }
   if (st->cls != NULL)
     hfs_scenario_report_unknown_sections(sc, d);
   if (s == HFS_OK && hfs_diag_count(d) > 0)

@@ -10,17 +10,6 @@ hfs_add_test(test_params)
 hfs_add_test(test_lifetable)
 hfs_add_test(test_scenario)
 
-# The same scenario tests with the cases of known reader problems switched
-# on; disabled until those are fixed (see tests/BAD_INPUT.md, "Pending").
-add_executable(test_scenario_pending test_scenario.c)
-target_link_libraries(test_scenario_pending PRIVATE hfs_core PkgConfig::CMOCKA
-  hfs_warnings)
-target_include_directories(test_scenario_pending PRIVATE
-  ${CMAKE_SOURCE_DIR}/src)
-target_compile_definitions(test_scenario_pending PRIVATE
-  HFS_TEST_REJECTED_SECTION_KEYS)
-add_test(NAME test_scenario_pending COMMAND test_scenario_pending)
-set_tests_properties(test_scenario_pending PROPERTIES DISABLED TRUE)
 
 # hfs_cli_test(NAME EXIT CODE ARGS ARG... [OUT DIR] [WORKDIR DIR] [ROWS]
 #              [FIRST_ARGS ARG...] [PENDING])
@@ -175,31 +164,31 @@ hfs_run_test(input_life_table_duplicate 3 good.ini
 # tests/BAD_INPUT.md, "Pending".
 
 # Keys under a rejected section header are filed under the section before.
-hfs_run_test(input_duplicate_strategy 3 bad_duplicate_strategy.ini PENDING)
-hfs_run_test(input_strategy_name 3 bad_strategy_name.ini PENDING)
+hfs_run_test(input_duplicate_strategy 3 bad_duplicate_strategy.ini)
+hfs_run_test(input_strategy_name 3 bad_strategy_name.ini)
 # An invalid currency makes every cost row fail its unit check.
-hfs_run_test(input_currency 3 bad_currency.ini PENDING)
+hfs_run_test(input_currency 3 bad_currency.ini)
 # The message quotes the whole list, not the repeated value.
-hfs_run_test(input_wtp_duplicate 3 bad_wtp_duplicate.ini PENDING)
+hfs_run_test(input_wtp_duplicate 3 bad_wtp_duplicate.ini)
 # A parameter set with --set is blamed on the table file, without a line.
 hfs_run_test(input_set_probability 3 good.ini
-  --set botox_p_primary_response=1.5 PENDING)
-hfs_run_test(input_set_negative_cost 3 good.ini --set cost_mvd=-100 PENDING)
+  --set botox_p_primary_response=1.5)
+hfs_run_test(input_set_negative_cost 3 good.ini --set cost_mvd=-100)
 # A misspelt strategy name in --set silently defines a new strategy; the
 # error then blames the scenario file, without a line or a suggestion.
 hfs_run_test(input_set_unknown_strategy 3 good.ini
-  --set strategy.botxo.label=X PENDING)
+  --set strategy.botxo.label=X)
 # Strategies are not read when the parameter table has errors, so their
 # errors are not reported with the table's.
-hfs_cli_test(input_errors_across_files EXIT 3 OUT @TMP@/out ROWS PENDING
+hfs_cli_test(input_errors_across_files EXIT 3 OUT @TMP@/out ROWS
   ARGS run --config @DATA@/bad_unknown_treatment.ini --out @TMP@/out
        --set inputs.parameters=@TMP@/parameters.csv)
 # libcsv's own text: does not say what is wrong or how to write it.
-hfs_table_test(input_param_malformed PENDING)
+hfs_table_test(input_param_malformed)
 # A row rejected for its sex or qx is also reported as a gap.
 hfs_run_test(input_life_table_sex 3 good.ini
-  --set inputs.life_table=@DATA@/bad_lt_sex.csv PENDING)
+  --set inputs.life_table=@DATA@/bad_lt_sex.csv)
 hfs_run_test(input_life_table_qx 3 good.ini
-  --set inputs.life_table=@DATA@/bad_lt_qx.csv PENDING)
+  --set inputs.life_table=@DATA@/bad_lt_qx.csv)
 hfs_run_test(input_life_table_many 3 good.ini
-  --set inputs.life_table=@DATA@/bad_lt_many.csv PENDING)
+  --set inputs.life_table=@DATA@/bad_lt_many.csv)

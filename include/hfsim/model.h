@@ -123,6 +123,10 @@ typedef struct hfs_model_class {
   void (*simulate)(const hfs_model *m, size_t strategy, hfs_sim_context *ctx);
   /* Print the resolved strategies for `hfsim check`. */
   void (*describe)(const hfs_model *m, FILE *out);
+  /* Optional: check the model's scenario sections (cohort, strategies)
+   * without parameters, so their errors are reported even when the
+   * parameter table is invalid and create() cannot run. */
+  hfs_status (*check_settings)(hfs_scenario *s, hfs_diag *d);
 } hfs_model_class;
 
 struct hfs_model {

@@ -95,6 +95,7 @@ typedef struct hfs_param {
   char *description;
   char *source;
   long line; /* line in the CSV file, 0 when set from the command line */
+  char *origin; /* NULL, or the override that set the value ("--set x=1") */
 } hfs_param;
 
 typedef struct hfs_param_table {

@@ -27,6 +27,7 @@ typedef struct hfs_study {
   const hfs_model_class *cls;
   hfs_model model;
   int have_model;
+  int create_attempted; /* the table passed its checks; create() ran */
 } hfs_study;
 
 void hfs_study_init(hfs_study *st);
