@@ -872,11 +872,31 @@ static int cmd_dictionary(int argc, char **argv)
   memset(&o, 0, sizeof o);
   o.command = "dictionary";
   int rc = hfs_cli_parse_options(&o, argc, argv, 0, dictionary_help);
-  hfs_cli_options_free(&o);
-  if (rc >= 0)
+  if (rc >= 0) {
+    hfs_cli_options_free(&o);
     return rc;
-  hfs_write_dictionary(stdout, hfs_model_class_find("hfs"));
-  return HFS_EXIT_OK;
+  }
+  /* Only the scenario's [run] model matters here. */
+  hfs_scenario sc;
+  hfs_scenario_init(&sc);
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_status s = hfs_scenario_load(&sc, o.config, &d);
+  const hfs_setting *e = hfs_scenario_get(&sc, "run", "model");
+  const char *name = e ? e->value : "hfs";
+  const hfs_model_class *c = hfs_model_class_find(name);
+  if (s == HFS_OK && c == NULL)
+    hfs_diag_error(&d, e ? e->file : o.config, e ? e->line : 0,
+                   "[run] model: unknown model '%s'", name);
+  if (s == HFS_OK && c != NULL)
+    hfs_write_dictionary(stdout, c);
+  hfs_diag_print(&d, stderr);
+  rc = hfs_diag_count(&d) ? hfs_cli_exit_code(s == HFS_OK ? HFS_ERR_INPUT : s)
+                          : HFS_EXIT_OK;
+  hfs_diag_free(&d);
+  hfs_scenario_free(&sc);
+  hfs_cli_options_free(&o);
+  return rc;
 }
 
 int hfs_cli_main(int argc, char **argv)
