@@ -16,9 +16,10 @@
 void hfs_trace_state(hfs_trace *tr, size_t state, double t0_years,
                      double t1_years)
 {
-  if (!(t1_years > t0_years))
-    return;
+  /* Most intervals are weeks long and hold no whole year: leave early. */
   double first = ceil(t0_years);
+  if (!(t1_years > first))
+    return;
   if (first >= (double)tr->n_years)
     return;
   size_t k = (size_t)first;
@@ -75,8 +76,44 @@ static void tb_puts(textbuf *b, const char *s)
   tb_append(b, s, strlen(s));
 }
 
+/* Within a block, outcomes are summed as shifted sums (shift = the first
+ * value seen): two additions and a multiplication per value instead of
+ * Welford's division, and no cancellation since values are taken relative
+ * to a typical one. At the end of the block they become hfs_accum, which
+ * merge across blocks (Chan et al.). */
+typedef struct block_sum {
+  uint64_t n;
+  double shift, s1, s2;
+} block_sum;
+
+static inline void block_sum_add(block_sum *b, double x)
+{
+  if (b->n == 0)
+    b->shift = x;
+  double y = x - b->shift;
+  b->n++;
+  b->s1 += y;
+  b->s2 += y * y;
+}
+
+static void block_sum_finish(const block_sum *b, hfs_accum *a)
+{
+  a->n = b->n;
+  if (b->n == 0) {
+    a->mean = 0.0;
+    a->m2 = 0.0;
+    return;
+  }
+  double n = (double)b->n, d = b->s1 / n;
+  a->mean = b->shift + d;
+  a->m2 = b->s2 - b->s1 * d;
+  if (a->m2 < 0.0)
+    a->m2 = 0.0;
+}
+
 /* Everything one block produces; merged in block order after each wave. */
 typedef struct block_out {
+  block_sum *sums;     /* [S * K + G * S * K] while simulating */
   hfs_accum *outcomes; /* [S * K] */
   uint64_t *trace;     /* [S * Y * ns] */
   hfs_accum2 *paired;  /* [S * S] */
@@ -216,11 +253,11 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
       ctx.simulated_years = 0.0;
       c->simulate(m, s, &ctx);
       b->simulated_years += ctx.simulated_years;
-      hfs_accum *acc = b->outcomes + s * K;
+      block_sum *acc = b->sums + s * K;
       for (size_t k = 0; k < K; k++) {
         int cond = c->outcomes[k].condition;
         if (cond < 0 || ctx.outcomes[cond] != 0.0)
-          hfs_accum_add(&acc[k], ctx.outcomes[k]);
+          block_sum_add(&acc[k], ctx.outcomes[k]);
       }
       size_t g0 = 0;
       for (size_t a = 0; a < c->n_attributes; a++) {
@@ -228,11 +265,11 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
         if (def->n_levels == 0)
           continue;
         size_t g = g0 + level_of(def, ctx.attributes[a]);
-        hfs_accum *sub = b->subgroups + (g * S + s) * K;
+        block_sum *sub = b->sums + S * K + (g * S + s) * K;
         for (size_t k = 0; k < K; k++) {
           int cond = c->outcomes[k].condition;
           if (cond < 0 || ctx.outcomes[cond] != 0.0)
-            hfs_accum_add(&sub[k], ctx.outcomes[k]);
+            block_sum_add(&sub[k], ctx.outcomes[k]);
         }
         g0 += (size_t)def->n_levels;
       }
@@ -309,8 +346,9 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
     blocks[i].trace = calloc(S * n_years * ns, sizeof(uint64_t));
     blocks[i].paired = calloc(S * S, sizeof(hfs_accum2));
     blocks[i].subgroups = calloc(G * S * K + 1, sizeof(hfs_accum));
+    blocks[i].sums = calloc((G + 1) * S * K, sizeof(block_sum));
     if (!blocks[i].outcomes || !blocks[i].trace || !blocks[i].paired ||
-        !blocks[i].subgroups)
+        !blocks[i].subgroups || !blocks[i].sums)
       st = HFS_ERR_NOMEM;
   }
   for (int t = 0; st == HFS_OK && t < threads; t++)
@@ -329,13 +367,10 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (long i = 0; i < nb; i++) {
       block_out *b = &blocks[i];
-      for (size_t k = 0; k < S * K; k++)
-        hfs_accum_reset(&b->outcomes[k]);
+      memset(b->sums, 0, (G + 1) * S * K * sizeof(block_sum));
       memset(b->trace, 0, S * n_years * ns * sizeof(uint64_t));
       for (size_t k = 0; k < S * S; k++)
         hfs_accum2_reset(&b->paired[k]);
-      for (size_t k = 0; k < G * S * K; k++)
-        hfs_accum_reset(&b->subgroups[k]);
       b->simulated_years = 0.0;
       b->rows.len = 0;
       uint64_t first = (first_block + b0 + (uint64_t)i) * HFS_BLOCK_PATIENTS;
@@ -346,6 +381,10 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
         last = end_patient;
       simulate_block(m, cfg, n_years, first, last, &ws[omp_get_thread_num()],
                      b);
+      for (size_t k = 0; k < S * K; k++)
+        block_sum_finish(&b->sums[k], &b->outcomes[k]);
+      for (size_t k = 0; k < G * S * K; k++)
+        block_sum_finish(&b->sums[S * K + k], &b->subgroups[k]);
     }
     /* Serial merge in block order: same bits for any thread count. */
     for (long i = 0; i < nb; i++) {
@@ -376,6 +415,7 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
     free(blocks[i].trace);
     free(blocks[i].paired);
     free(blocks[i].subgroups);
+    free(blocks[i].sums);
     free(blocks[i].rows.data);
   }
   free(blocks);
