@@ -469,14 +469,55 @@ hfs_setting *hfs_scenario_get(hfs_scenario *s, const char *section,
   return e;
 }
 
+/* Collapse "a/b/../c" to "a/c" and drop "./" (text only: symbolic links
+ * are not consulted), so messages show the path a user would type. */
+static void tidy_path(char *p)
+{
+  int absolute = p[0] == '/';
+  char *parts[256];
+  int n = 0;
+  char *save = NULL;
+  char *copy = hfs_strdup(p);
+  if (copy == NULL)
+    return;
+  for (char *t = strtok_r(copy, "/", &save); t && n < 256;
+       t = strtok_r(NULL, "/", &save)) {
+    if (strcmp(t, ".") == 0)
+      continue;
+    if (strcmp(t, "..") == 0 && n > 0 && strcmp(parts[n - 1], "..") != 0) {
+      n--;
+      continue;
+    }
+    if (strcmp(t, "..") == 0 && n == 0 && absolute)
+      continue;
+    parts[n++] = t;
+  }
+  char *out = p;
+  if (absolute)
+    *out++ = '/';
+  for (int i = 0; i < n; i++) {
+    size_t len = strlen(parts[i]);
+    memmove(out, parts[i], len);
+    out += len;
+    if (i + 1 < n)
+      *out++ = '/';
+  }
+  if (out == p)
+    *out++ = '.';
+  *out = '\0';
+  free(copy);
+}
+
 char *hfs_scenario_path(const hfs_scenario *s, const char *path)
 {
   if (path[0] == '/' || s->dir == NULL || strcmp(s->dir, ".") == 0)
     return hfs_strdup(path);
   size_t n = strlen(s->dir) + strlen(path) + 2;
   char *out = malloc(n);
-  if (out)
+  if (out) {
     snprintf(out, n, "%s/%s", s->dir, path);
+    tidy_path(out);
+  }
   return out;
 }
 
