@@ -93,8 +93,8 @@ hfs_status hfs_dist_fit(hfs_dist d, double a, double b, double low,
       return fail(why, why_len, "beta_mean_sd needs sd > 0 (got %g)", b);
     double var = b * b, vmax = a * (1 - a);
     if (!(var < vmax))
-      return fail(why, why_len, "beta_mean_sd needs sd^2 < mean*(1-mean) "
-                  "(%g >= %g)", var, vmax);
+      return fail(why, why_len, "beta_mean_sd needs sd below "
+                  "sqrt(mean*(1-mean)) = %.4g, got sd %g", sqrt(vmax), b);
     /* Beta variance is mean(1-mean)/(alpha+beta+1), so alpha + beta = k. */
     double k = vmax / var - 1;
     out->dist = HFS_DIST_BETA;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hfsim/csvread.h"
+#include "hfsim/dist.h"
 
 static const char *const dist_names[HFS_DIST_COUNT_] = {
     "fixed",       "beta",      "beta_mean_sd",      "gamma",
@@ -381,72 +382,22 @@ static int check_distribution(const hfs_param *p, hfs_param_kind kind,
   int nonneg = kind == HFS_KIND_RATE || kind == HFS_KIND_COST ||
                kind == HFS_KIND_DURATION || kind == HFS_KIND_POSITIVE ||
                kind == HFS_KIND_MULTIPLIER;
-  switch (p->dist) {
-  case HFS_DIST_FIXED:
-    break;
-  case HFS_DIST_BETA:
-    if (!(a > 0 && b > 0))
-      BAD("%s: beta needs alpha > 0 and beta > 0, got %g and %g", p->name, a,
-          b);
-    break;
-  case HFS_DIST_BETA_MEAN_SD:
-    if (!(a > 0 && a < 1))
-      BAD("%s: beta_mean_sd needs a mean inside (0, 1), got %g", p->name, a);
-    else if (!(b > 0 && b * b < a * (1 - a)))
-      BAD("%s: beta_mean_sd needs 0 < sd and sd^2 < mean*(1-mean) "
-          "(%g >= %g)",
-          p->name, b * b, a * (1 - a));
-    break;
-  case HFS_DIST_GAMMA:
-    if (!(a > 0 && b > 0))
-      BAD("%s: gamma needs shape > 0 and scale > 0, got %g and %g", p->name,
-          a, b);
-    break;
-  case HFS_DIST_GAMMA_MEAN_SD:
-  case HFS_DIST_LOGNORMAL_MEAN_SD:
-    if (!(a > 0 && b > 0))
-      BAD("%s: %s needs mean > 0 and sd > 0, got %g and %g", p->name,
-          hfs_dist_name(p->dist), a, b);
-    break;
-  case HFS_DIST_LOGNORMAL:
-    if (!(b > 0))
-      BAD("%s: lognormal needs sdlog > 0, got %g", p->name, b);
-    break;
-  case HFS_DIST_NORMAL:
-    if (!(b > 0))
-      BAD("%s: normal needs sd > 0, got %g", p->name, b);
-    if (bounded01 || nonneg)
-      BAD("%s: a normal distribution can leave the admissible range of "
-          "this parameter; use truncnormal, beta or gamma",
-          p->name);
-    break;
-  case HFS_DIST_TRUNCNORMAL:
-    if (!(b > 0))
-      BAD("%s: truncnormal needs sd > 0, got %g", p->name, b);
-    if (isnan(p->low) || isnan(p->high) || !(p->low < p->high))
-      BAD("%s: truncnormal is truncated to [low, high]; both are needed "
-          "with low < high",
-          p->name);
-    break;
-  case HFS_DIST_UNIFORM:
-    if (!(a < b))
-      BAD("%s: uniform needs min < max, got %g and %g", p->name, a, b);
-    break;
-  case HFS_DIST_TRIANGULAR:
-    if (!(a < b && a <= p->value && p->value <= b))
-      BAD("%s: triangular needs min < max with the value (mode) between, "
-          "got %g, %g, %g",
-          p->name, a, p->value, b);
-    break;
-  case HFS_DIST_DIRICHLET:
-    if (!(a > 0))
-      BAD("%s: dirichlet needs alpha > 0, got %g", p->name, a);
-    if (p->group[0] == '\0')
-      BAD("%s: dirichlet needs a group name in column 'group'", p->name);
-    break;
-  case HFS_DIST_COUNT_:
-    break;
-  }
+  /* Whether the parameters are possible: the same fit the PSA uses. */
+  hfs_dist_fitted fitted;
+  char why[256];
+  if (hfs_dist_fit(p->dist, a, b, p->low, p->high, p->value, &fitted, why,
+                   sizeof why) != HFS_OK)
+    BAD("%s: %s", p->name, why);
+  if (p->dist == HFS_DIST_NORMAL && (bounded01 || nonneg))
+    BAD("%s: a normal distribution can leave the admissible range of "
+        "this parameter; use truncnormal, beta or gamma",
+        p->name);
+  if (p->dist == HFS_DIST_TRUNCNORMAL &&
+      (isnan(p->low) || isnan(p->high)))
+    BAD("%s: truncnormal is truncated to [low, high]; both are needed",
+        p->name);
+  if (p->dist == HFS_DIST_DIRICHLET && p->group[0] == '\0')
+    BAD("%s: dirichlet needs a group name in column 'group'", p->name);
   /* Support of the distribution against the kind's range. */
   if (ok && bounded01 &&
       (p->dist == HFS_DIST_GAMMA || p->dist == HFS_DIST_GAMMA_MEAN_SD ||

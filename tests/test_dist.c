@@ -167,9 +167,9 @@ static void fit_rejects_each_invalid_case_with_reason(void **state)
   (void)state;
   const bad_case cases[] = {
       {HFS_DIST_BETA_MEAN_SD, 0.3, 0.5, DNAN, DNAN, 0,
-       "beta_mean_sd needs sd^2 < mean*(1-mean) (0.25 >= 0.21)"},
+       "beta_mean_sd needs sd below sqrt(mean*(1-mean)) = 0.4583, got sd 0.5"},
       {HFS_DIST_BETA_MEAN_SD, 0.5, 0.5, DNAN, DNAN, 0,
-       "sd^2 < mean*(1-mean) (0.25 >= 0.25)"},
+       "sd below sqrt(mean*(1-mean)) = 0.5, got sd 0.5"},
       {HFS_DIST_BETA_MEAN_SD, 0, 0.1, DNAN, DNAN, 0, "0 < mean < 1 (got 0)"},
       {HFS_DIST_BETA_MEAN_SD, 1.2, 0.1, DNAN, DNAN, 0, "0 < mean < 1"},
       {HFS_DIST_BETA_MEAN_SD, 0.3, 0, DNAN, DNAN, 0, "sd > 0 (got 0)"},

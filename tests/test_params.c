@@ -422,7 +422,7 @@ static void beta_with_alpha_not_positive(void **state)
       HFS_ERR_INPUT);
   expect_count(&l.d, 1);
   expect_error(&l.d, l.path, LINE_P_A,
-               "p_a: beta needs alpha > 0 and beta > 0, got 0 and 80");
+               "p_a: beta needs alpha > 0 and beta > 0 (got 0 and 80)");
   unload(&l);
 }
 
@@ -437,7 +437,7 @@ static void beta_mean_sd_with_impossible_sd(void **state)
                    HFS_ERR_INPUT);
   expect_count(&l.d, 1);
   expect_error(&l.d, l.path, LINE_P_B,
-               "p_b: beta_mean_sd needs 0 < sd and sd^2 < mean*(1-mean)");
+               "p_b: beta_mean_sd needs sd below sqrt(mean*(1-mean)) = 0.5, got sd 0.6");
   unload(&l);
 
   assert_int_equal(load_and_check(&l, "p_b",
@@ -445,7 +445,7 @@ static void beta_mean_sd_with_impossible_sd(void **state)
                                   "probability,E,,\n"),
                    HFS_ERR_INPUT);
   expect_error(&l.d, l.path, LINE_P_B,
-               "p_b: beta_mean_sd needs a mean inside (0, 1), got 1.2");
+               "p_b: beta_mean_sd needs 0 < mean < 1 (got 1.2)");
   unload(&l);
 }
 
