@@ -390,6 +390,19 @@ int hfs_cli_load_study(hfs_study *st, const options *o)
   return hfs_cli_exit_code(s);
 }
 
+int hfs_cli_start(options *o, hfs_study *st, const char *command, int argc,
+                  char **argv, int allow, const char *help)
+{
+  memset(o, 0, sizeof *o);
+  o->command = command;
+  int rc = hfs_cli_parse_options(o, argc, argv, allow, help);
+  if (rc < 0)
+    rc = hfs_cli_load_study(st, o);
+  if (rc >= 0)
+    hfs_cli_options_free(o);
+  return rc;
+}
+
 /* ---- manifest ---------------------------------------------------------- */
 
 static void write_hash_line(FILE *f, const char *what, const char *path)
@@ -566,21 +579,11 @@ static hfs_status run_to_target_se(hfs_study *st, const options *o,
 static int cmd_run(int argc, char **argv)
 {
   options o;
-  memset(&o, 0, sizeof o);
-  o.command = "run";
-  int rc = hfs_cli_parse_options(&o, argc, argv,
-                                 ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS |
-                                     ALLOW_THREADS | ALLOW_TARGET,
-                                 run_help);
-  if (rc >= 0) {
-    hfs_cli_options_free(&o);
-    return rc;
-  }
   hfs_study st;
-  if ((rc = hfs_cli_load_study(&st, &o)) >= 0) {
-    hfs_cli_options_free(&o);
+  int rc = hfs_cli_start(&o, &st, "run", argc, argv,
+                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_TARGET, run_help);
+  if (rc >= 0)
     return rc;
-  }
   char started[32];
   hfs_cli_now_utc(started);
 
@@ -661,18 +664,11 @@ static int cmd_run(int argc, char **argv)
 static int cmd_check(int argc, char **argv)
 {
   options o;
-  memset(&o, 0, sizeof o);
-  o.command = "check";
-  int rc = hfs_cli_parse_options(&o, argc, argv, ALLOW_SET, check_help);
-  if (rc >= 0) {
-    hfs_cli_options_free(&o);
-    return rc;
-  }
   hfs_study st;
-  if ((rc = hfs_cli_load_study(&st, &o)) >= 0) {
-    hfs_cli_options_free(&o);
+  int rc = hfs_cli_start(&o, &st, "check", argc, argv,
+                         ALLOW_SET, check_help);
+  if (rc >= 0)
     return rc;
-  }
   const hfs_scenario *sc = &st.scenario;
   printf("scenario: %s\nmodel: %s (%s)\n", sc->path, st.cls->name,
          st.cls->description);

@@ -57,6 +57,12 @@ int hfs_cli_exit_code(hfs_status s);
 /* Load everything; on failure print all errors and return the exit code,
  * else -1. */
 int hfs_cli_load_study(hfs_study *st, const options *o);
+/* The start of every simulating command: parse the options of COMMAND
+ * (ALLOW flags, HELP text) and load the study. Returns -1 when both
+ * succeeded (the caller frees O and ST), else the exit code to return (all
+ * freed, errors printed). */
+int hfs_cli_start(options *o, hfs_study *st, const char *command, int argc,
+                  char **argv, int allow, const char *help);
 void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
                             int argc, char **argv, const hfs_results *r,
                             const char *started);

@@ -250,21 +250,11 @@ static void write_owsa(FILE *f, void *user)
 static int cmd_owsa(int argc, char **argv)
 {
   options o;
-  memset(&o, 0, sizeof o);
-  o.command = "owsa";
-  int rc = hfs_cli_parse_options(&o, argc, argv,
-                                 ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS |
-                                     ALLOW_THREADS,
-                                 owsa_help);
-  if (rc >= 0) {
-    hfs_cli_options_free(&o);
-    return rc;
-  }
   hfs_study st;
-  if ((rc = hfs_cli_load_study(&st, &o)) >= 0) {
-    hfs_cli_options_free(&o);
+  int rc = hfs_cli_start(&o, &st, "owsa", argc, argv,
+                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS, owsa_help);
+  if (rc >= 0)
     return rc;
-  }
   char started[32];
   hfs_cli_now_utc(started);
   double t0 = omp_get_wtime();
@@ -606,21 +596,11 @@ static void write_scenarios(FILE *f, void *user)
 static int cmd_scenarios(int argc, char **argv)
 {
   options o;
-  memset(&o, 0, sizeof o);
-  o.command = "scenarios";
-  int rc = hfs_cli_parse_options(&o, argc, argv,
-                                 ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS |
-                                     ALLOW_THREADS,
-                                 scenarios_help);
-  if (rc >= 0) {
-    hfs_cli_options_free(&o);
-    return rc;
-  }
   hfs_study base;
-  if ((rc = hfs_cli_load_study(&base, &o)) >= 0) {
-    hfs_cli_options_free(&o);
+  int rc = hfs_cli_start(&o, &base, "scenarios", argc, argv,
+                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS, scenarios_help);
+  if (rc >= 0)
     return rc;
-  }
   char started[32];
   hfs_cli_now_utc(started);
   double t0 = omp_get_wtime();

@@ -188,21 +188,11 @@ static void show_progress(void *user, uint64_t done, uint64_t total)
 int hfs_cmd_psa(int argc, char **argv)
 {
   options o;
-  memset(&o, 0, sizeof o);
-  o.command = "psa";
-  int rc = hfs_cli_parse_options(
-      &o, argc, argv, ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS |
-                          ALLOW_PSA,
-      psa_help);
-  if (rc >= 0) {
-    hfs_cli_options_free(&o);
-    return rc;
-  }
   hfs_study st;
-  if ((rc = hfs_cli_load_study(&st, &o)) >= 0) {
-    hfs_cli_options_free(&o);
+  int rc = hfs_cli_start(&o, &st, "psa", argc, argv,
+                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_PSA, psa_help);
+  if (rc >= 0)
     return rc;
-  }
   char started[32];
   hfs_cli_now_utc(started);
   double t0 = omp_get_wtime();
