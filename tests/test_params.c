@@ -57,37 +57,6 @@ enum {
   LINE_SHARE_3
 };
 
-/* ---- helpers ---------------------------------------------------------- */
-
-static void dump(const hfs_diag *d)
-{
-  for (size_t i = 0; i < d->count; i++)
-    print_message("  [%zu] %s:%ld: %s\n", i,
-                  d->entries[i].file ? d->entries[i].file : "(none)",
-                  d->entries[i].line, d->entries[i].message);
-}
-
-/* Some error at LINE (of FILE, when not NULL) contains PART. */
-static void expect_error(const hfs_diag *d, const char *file, long line,
-                         const char *part)
-{
-  for (size_t i = 0; i < d->count; i++) {
-    const hfs_diag_entry *e = &d->entries[i];
-    if (e->line == line && strstr(e->message, part) != NULL &&
-        (file == NULL || (e->file != NULL && strcmp(e->file, file) == 0)))
-      return;
-  }
-  dump(d);
-  fail_msg("no error at line %ld containing \"%s\"", line, part);
-}
-
-static void expect_count(const hfs_diag *d, size_t n)
-{
-  if (d->count != n) {
-    dump(d);
-    fail_msg("expected %zu errors, got %zu", n, d->count);
-  }
-}
 
 /* The good table with the row of parameter NAME replaced by ROW (NULL:
  * unchanged); ROW may hold several lines or be "" to drop the row. */

@@ -53,4 +53,37 @@ static inline char *test_write_temp(const char *text)
   return path;
 }
 
+/* Diagnostics helpers for the reader tests (hfsim/diag.h). */
+#include "hfsim/diag.h"
+
+static inline void dump(const hfs_diag *d)
+{
+  for (size_t i = 0; i < d->count; i++)
+    print_message("  [%zu] %s:%ld: %s\n", i,
+                  d->entries[i].file ? d->entries[i].file : "(none)",
+                  d->entries[i].line, d->entries[i].message);
+}
+
+/* Some error at LINE (of FILE, when not NULL) contains PART. */
+static inline void expect_error(const hfs_diag *d, const char *file,
+                                long line, const char *part)
+{
+  for (size_t i = 0; i < d->count; i++) {
+    const hfs_diag_entry *e = &d->entries[i];
+    if (e->line == line && strstr(e->message, part) != NULL &&
+        (file == NULL || (e->file != NULL && strcmp(e->file, file) == 0)))
+      return;
+  }
+  dump(d);
+  fail_msg("no error at line %ld containing \"%s\"", line, part);
+}
+
+static inline void expect_count(const hfs_diag *d, size_t n)
+{
+  if (d->count != n) {
+    dump(d);
+    fail_msg("expected %zu errors, got %zu", n, d->count);
+  }
+}
+
 #endif
