@@ -74,19 +74,6 @@ static void unknown_value(hfs_diag *d, const hfs_setting *e, const char *what,
                  sug ? sug : "", sug ? "'?)" : "", list);
 }
 
-static int parse_yes_no(const char *v, int *out)
-{
-  if (!strcmp(v, "yes") || !strcmp(v, "true")) {
-    *out = 1;
-    return 0;
-  }
-  if (!strcmp(v, "no") || !strcmp(v, "false")) {
-    *out = 0;
-    return 0;
-  }
-  return -1;
-}
-
 /* Parse the comma-separated list "lines". */
 static int read_lines(hfs_setting *e, hfs_strategy *st, hfs_diag *d)
 {
@@ -284,7 +271,7 @@ static void read_line_key(hfs_setting *e, hfs_strategy *st, hfs_diag *d)
     return;
   }
   if (t == HFS_TX_BOTOX && strcmp(key, "surgery_choice") == 0) {
-    if (parse_yes_no(e->value, &ln->surgery_choice) != 0)
+    if (hfs_parse_yes_no(e->value, &ln->surgery_choice) != 0)
       hfs_diag_error(d, e->file, e->line, "[%s] %s: expected yes or no, got '%s'",
                      e->section, e->key, e->value);
     return;

@@ -552,7 +552,7 @@ static int parse_u64(const char *v, uint64_t *out)
   return 0;
 }
 
-static int parse_bool(const char *v, int *out)
+int hfs_parse_yes_no(const char *v, int *out)
 {
   if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1") ||
       !strcmp(v, "on")) {
@@ -737,7 +737,7 @@ hfs_status hfs_scenario_resolve(hfs_scenario *s, hfs_diag *d)
   resolve_path(s, "run", "output", &s->output_dir, d);
   s->patients_csv = 0;
   if ((e = hfs_scenario_get(s, "run", "patients_csv")) != NULL &&
-      parse_bool(e->value, &s->patients_csv) != 0)
+      hfs_parse_yes_no(e->value, &s->patients_csv) != 0)
     setting_error(d, e, "expected yes or no, got '%s'", e->value);
 
   resolve_rate(s, "discount_rate_costs", &s->discount_rate_costs, d);

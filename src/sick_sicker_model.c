@@ -378,19 +378,6 @@ static void simulate(const hfs_model *model, size_t strategy,
 
 /* ---- creation ----------------------------------------------------------- */
 
-static int parse_yes_no(const char *v, int *out)
-{
-  if (!strcmp(v, "yes") || !strcmp(v, "true")) {
-    *out = 1;
-    return 0;
-  }
-  if (!strcmp(v, "no") || !strcmp(v, "false")) {
-    *out = 0;
-    return 0;
-  }
-  return -1;
-}
-
 /* [strategy NAME]: treated = yes | no (required), label = text. */
 static hfs_status read_strategies(hfs_scenario *s, ss_impl *m, hfs_diag *d)
 {
@@ -413,7 +400,7 @@ static hfs_status read_strategies(hfs_scenario *s, ss_impl *m, hfs_diag *d)
       hfs_diag_error(d, s->path, s->strategy_lines[i],
                      "[%s] needs 'treated = yes' or 'treated = no'",
                      section);
-    else if (parse_yes_no(e->value, &st->treated) != 0)
+    else if (hfs_parse_yes_no(e->value, &st->treated) != 0)
       hfs_diag_error(d, e->file, e->line,
                      "[%s] treated: expected yes or no, got '%s'", section,
                      e->value);

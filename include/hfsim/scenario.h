@@ -106,6 +106,10 @@ void hfs_scenario_report_unknown(const hfs_scenario *s, const char *section,
  * than run, economics, inputs, cohort, "strategy NAME". */
 void hfs_scenario_report_unknown_sections(const hfs_scenario *s, hfs_diag *d);
 
+/* A yes/no value: yes, true, on, 1 or no, false, off, 0. Returns 0 and
+ * sets *OUT, or -1 for anything else. */
+int hfs_parse_yes_no(const char *value, int *out);
+
 /* Resolve PATH against the scenario folder (absolute paths unchanged).
  * Returns a new string or NULL on OOM. */
 char *hfs_scenario_path(const hfs_scenario *s, const char *path);
