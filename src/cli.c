@@ -15,6 +15,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include <omp.h>
+
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_version.h>
 #include <csv.h>
@@ -23,6 +25,7 @@
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
 #include "hfsim/params.h"
+#include "hfsim/psa.h"
 #include "hfsim/report.h"
 #include "hfsim/sha256.h"
 #include "hfsim/study.h"
@@ -153,11 +156,14 @@ static const char *const check_help =
 static const char *const bench_help =
     "Usage: hfsim bench [--config FILE] [--patients N] [--threads T]\n"
     "                   [--set NAME=VALUE]...\n"
+    "       hfsim bench --psa [--iterations K] [--patients N] ...\n"
     "\n"
     "Simulate the scenario without writing files and print the wall time,\n"
     "patients per second (all strategies of one patient count once),\n"
     "simulated patient-years per second and peak memory. Default cohort:\n"
-    "1000000 patients. Figures depend on the machine; quote them with it.\n";
+    "1000000 patients. With --psa: the PSA loop (default 1000 iterations x\n"
+    "1000 patients) and iterations per second. Figures depend on the\n"
+    "machine; quote them with it.\n";
 
 static const char *const dictionary_help =
     "Usage: hfsim dictionary [--config FILE]\n"
@@ -710,15 +716,72 @@ static long peak_rss_kib(void)
   return ru.ru_maxrss;
 }
 
+/* `hfsim bench --psa`: the PSA loop without files. */
+static int bench_psa(hfs_study *st, const options *o)
+{
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_psa_result res;
+  uint64_t iterations = o->iterations ? o->iterations : 1000;
+  hfs_status s = hfs_psa_result_init(&res, st, iterations);
+  hfs_run_config cfg = hfs_study_run_config(st);
+  cfg.patients = o->patients_given ? o->bench_patients : 1000;
+  double t0 = omp_get_wtime();
+  if (s == HFS_OK)
+    s = hfs_psa_run(st, &cfg, &res, NULL, NULL, NULL,
+                    &hfs_cli_stop_requested, &d);
+  double wall = omp_get_wtime() - t0;
+  hfs_diag_print(&d, stderr);
+  if (s == HFS_OK) {
+    int threads = st->scenario.threads > 0 ? st->scenario.threads
+                                           : omp_get_max_threads();
+    printf("hfsim bench --psa: %s, %llu iterations x %llu patients x %zu "
+           "strategies, %d threads\n",
+           st->scenario.path, (unsigned long long)iterations,
+           (unsigned long long)cfg.patients, st->model.n_strategies, threads);
+    printf("wall_seconds: %.3f\n", wall);
+    printf("iterations_per_second: %.1f\n", (double)iterations / wall);
+    printf("patient_strategy_runs_per_second: %.0f\n",
+           (double)iterations * (double)cfg.patients *
+               (double)st->model.n_strategies / wall);
+    printf("peak_memory_mib: %.1f\n", (double)peak_rss_kib() / 1024.0);
+  }
+  hfs_psa_result_free(&res);
+  hfs_diag_free(&d);
+  return hfs_cli_exit_code(s);
+}
+
 static int cmd_bench(int argc, char **argv)
 {
   options o;
   memset(&o, 0, sizeof o);
   o.command = "bench";
-  int rc = hfs_cli_parse_options(&o, argc, argv,
-                         ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS,
-                         bench_help);
+  /* --psa selects the PSA benchmark; the rest is parsed as usual. */
+  int psa = 0, n = 0;
+  char **args = calloc((size_t)argc + 1, sizeof *args);
+  if (args == NULL)
+    return HFS_EXIT_FAILURE;
+  for (int i = 0; i < argc; i++) {
+    if (i >= 2 && strcmp(argv[i], "--psa") == 0)
+      psa = 1;
+    else
+      args[n++] = argv[i];
+  }
+  int rc = hfs_cli_parse_options(&o, n, args,
+                                 ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS |
+                                     ALLOW_PSA,
+                                 bench_help);
+  free(args);
   if (rc >= 0) {
+    hfs_cli_options_free(&o);
+    return rc;
+  }
+  if (psa) {
+    hfs_study pst;
+    if ((rc = hfs_cli_load_study(&pst, &o)) < 0) {
+      rc = bench_psa(&pst, &o);
+      hfs_study_free(&pst);
+    }
     hfs_cli_options_free(&o);
     return rc;
   }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <omp.h>
+
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -121,83 +123,128 @@ void hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k)
   fflush(f);
 }
 
+/* Iterations run in parallel, one per thread, each simulating its patients
+ * on one thread: with a thousand patients per iteration there are only a
+ * few blocks, so splitting iterations keeps both cores busy. Models are
+ * created serially (creation reads the shared scenario) for a chunk of
+ * iterations, simulated in parallel, and recorded in iteration order. */
 hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
                        hfs_psa_result *r, FILE *checkpoint,
                        hfs_psa_progress_fn progress, void *user,
                        volatile sig_atomic_t *stop, hfs_diag *d)
 {
   hfs_param_table *t = &st->params;
-  double *base = malloc((t->count ? t->count : 1) * sizeof *base);
-  double *values = malloc((t->count ? t->count : 1) * sizeof *values);
+  const size_t P = t->count ? t->count : 1;
+  int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
+  const size_t chunk = (size_t)(threads > 0 ? threads : 1);
+  double *base = malloc(P * sizeof *base);
+  double *values = malloc(chunk * P * sizeof *values);
+  hfs_model *models = calloc(chunk, sizeof *models);
+  hfs_results *res = calloc(chunk, sizeof *res);
+  hfs_status *status = calloc(chunk, sizeof *status);
+  hfs_diag *diags = calloc(chunk, sizeof *diags);
   hfs_stream_id id = {cfg->seed, 0, 0, 0};
   gsl_rng *rng = hfs_rng_alloc(id);
-  hfs_results res;
-  hfs_results_init(&res);
   hfs_status s = HFS_OK;
-  if (!base || !values || !rng)
+  if (!base || !values || !models || !res || !status || !diags || !rng)
     s = HFS_ERR_NOMEM;
   for (size_t i = 0; s == HFS_OK && i < t->count; i++)
     base[i] = t->items[i].value;
+  for (size_t j = 0; s == HFS_OK && j < chunk; j++) {
+    hfs_results_init(&res[j]);
+    hfs_diag_init(&diags[j]);
+  }
 
-  for (uint64_t k = r->done; s == HFS_OK && k < r->iterations; k++) {
+  while (s == HFS_OK && r->done < r->iterations) {
     if (stop != NULL && *stop) {
       s = HFS_ERR_INTERRUPTED;
       break;
     }
-    hfs_stream_id pid = {cfg->seed, k + 1, 0, 0};
-    hfs_rng_set_stream(rng, pid);
+    uint64_t k0 = r->done;
+    size_t n = (size_t)(r->iterations - k0 < chunk ? r->iterations - k0
+                                                   : chunk);
+    /* draw and build serially, in iteration order */
+    size_t built = 0;
+    for (size_t j = 0; s == HFS_OK && j < n; j++) {
+      uint64_t k = k0 + j;
+      hfs_stream_id pid = {cfg->seed, k + 1, 0, 0};
+      hfs_rng_set_stream(rng, pid);
+      for (size_t i = 0; i < t->count; i++)
+        t->items[i].value = base[i];
+      double *v = values + j * P;
+      s = hfs_psa_draw(t, rng, v, d);
+      if (s != HFS_OK)
+        break;
+      for (size_t i = 0; i < t->count; i++)
+        t->items[i].value = v[i];
+      size_t before = hfs_diag_count(d);
+      s = hfs_param_table_check(t, st->cls->params, st->cls->n_params,
+                                st->scenario.currency, d);
+      if (s == HFS_OK) {
+        hfs_model_inputs in = {t, &st->life_table, &st->scenario};
+        s = hfs_model_create(&models[j], st->cls, &in, d);
+      }
+      if (s != HFS_OK) {
+        hfs_diag_error(d, t->path, 0,
+                       "PSA iteration %llu drew parameters the model rejects "
+                       "(%zu problems above); narrow the distributions",
+                       (unsigned long long)k + 1, hfs_diag_count(d) - before);
+        break;
+      }
+      built++;
+    }
+    if (s == HFS_OK) {
+      hfs_run_config c = *cfg;
+      c.replicate = 0; /* the same patients in every iteration */
+      c.patients_csv = NULL;
+      c.stop_flag = NULL;
+      c.threads = 1;
+#pragma omp parallel for schedule(static, 1) num_threads(threads)
+      for (long j = 0; j < (long)n; j++)
+        status[j] = hfs_engine_run(&models[j], &c, &res[j], &diags[j]);
+      for (size_t j = 0; j < n; j++) {
+        hfs_diag_print(&diags[j], stderr);
+        if (status[j] != HFS_OK && s == HFS_OK)
+          s = status[j];
+      }
+    }
+    for (size_t j = 0; s == HFS_OK && j < n; j++) {
+      uint64_t k = k0 + j;
+      for (size_t q = 0; q < r->n_sampled; q++)
+        r->values[k * r->n_sampled + q] = values[j * P + r->sampled[q]];
+      for (size_t q = 0; q < r->n_strategies; q++) {
+        r->cost[k * r->n_strategies + q] =
+            res[j].outcomes[q * res[j].n_outcomes + (size_t)cfg->cost_outcome]
+                .mean;
+        r->qaly[k * r->n_strategies + q] =
+            res[j].outcomes[q * res[j].n_outcomes + (size_t)cfg->qaly_outcome]
+                .mean;
+      }
+      r->done = k + 1;
+      if (checkpoint != NULL)
+        hfs_psa_checkpoint_line(checkpoint, r, k);
+      if (progress != NULL)
+        progress(user, r->done, r->iterations);
+    }
+    for (size_t j = 0; j < built; j++)
+      hfs_model_destroy(&models[j]);
+  }
+  /* leave the study as it was: base values */
+  if (base != NULL)
     for (size_t i = 0; i < t->count; i++)
       t->items[i].value = base[i];
-    s = hfs_psa_draw(t, rng, values, d);
-    if (s != HFS_OK)
-      break;
-    for (size_t i = 0; i < t->count; i++)
-      t->items[i].value = values[i];
-    size_t before = hfs_diag_count(d);
-    s = hfs_study_rebuild(st, d);
-    if (s != HFS_OK) {
-      hfs_diag_error(d, t->path, 0,
-                     "PSA iteration %llu drew parameters the model rejects "
-                     "(%zu problems above); narrow the distributions",
-                     (unsigned long long)k + 1, hfs_diag_count(d) - before);
-      break;
-    }
-    hfs_run_config c = *cfg;
-    c.replicate = 0; /* the same patients in every iteration */
-    c.patients_csv = NULL;
-    c.stop_flag = NULL;
-    s = hfs_engine_run(&st->model, &c, &res, d);
-    if (s != HFS_OK)
-      break;
-    for (size_t j = 0; j < r->n_sampled; j++)
-      r->values[k * r->n_sampled + j] = values[r->sampled[j]];
-    for (size_t q = 0; q < r->n_strategies; q++) {
-      r->cost[k * r->n_strategies + q] =
-          res.outcomes[q * res.n_outcomes + (size_t)cfg->cost_outcome].mean;
-      r->qaly[k * r->n_strategies + q] =
-          res.outcomes[q * res.n_outcomes + (size_t)cfg->qaly_outcome].mean;
-    }
-    r->done = k + 1;
-    if (checkpoint != NULL)
-      hfs_psa_checkpoint_line(checkpoint, r, k);
-    if (progress != NULL)
-      progress(user, r->done, r->iterations);
+  for (size_t j = 0; res && diags && j < chunk; j++) {
+    hfs_results_free(&res[j]);
+    hfs_diag_free(&diags[j]);
   }
-  /* leave the study as it was: base values, model rebuilt */
-  if (base != NULL) {
-    for (size_t i = 0; i < t->count; i++)
-      t->items[i].value = base[i];
-    if (s == HFS_OK || s == HFS_ERR_INTERRUPTED) {
-      hfs_status rb = hfs_study_rebuild(st, d);
-      if (s == HFS_OK)
-        s = rb;
-    }
-  }
-  hfs_results_free(&res);
   if (rng)
     gsl_rng_free(rng);
   free(base);
   free(values);
+  free(models);
+  free(res);
+  free(status);
+  free(diags);
   return s;
 }
 

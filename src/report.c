@@ -294,7 +294,8 @@ void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
   }
   fputs("wtp,strategy,cost,cost_se,qaly,qaly_se,status,comparator,"
         "incremental_cost,incremental_cost_se,incremental_qaly,"
-        "incremental_qaly_se,icer,nmb,nmb_se,nhb,nhb_se,optimal\n",
+        "incremental_qaly_se,icer,nmb,nmb_se,nhb,nhb_se,incremental_nmb,"
+        "incremental_nmb_se,optimal\n",
         f);
   if (hfs_cea_analyse(cost, qaly, S, rows) == HFS_OK)
     for (size_t w = 0; w < n_wtp; w++) {
@@ -339,6 +340,16 @@ void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
         put_number(f, hfs_cea_nhb(cost[s], qaly[s], wtp[w]));
         fputc(',', f);
         put_number(f, wtp[w] > 0 ? se / wtp[w] : HFS_NAN);
+        fputc(',', f);
+        if (row->comparator >= 0) {
+          size_t c = (size_t)row->comparator;
+          put_number(f, hfs_cea_nmb(cost[s], qaly[s], wtp[w]) -
+                            hfs_cea_nmb(cost[c], qaly[c], wtp[w]));
+          fputc(',', f);
+          put_number(f, hfs_results_paired_se(r, s, c, 2, wtp[w]));
+        } else {
+          fputc(',', f);
+        }
         fprintf(f, ",%s\n", s == best ? "yes" : "no");
       }
     }
@@ -471,6 +482,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "| `nhb` | net health benefit in QALYs, `qaly - cost / wtp` (empty "
       "when wtp is 0) |\n"
       "| `nhb_se` | Monte Carlo standard error of `nhb` |\n"
+      "| `incremental_nmb` | `nmb` minus the comparator's at this wtp |\n"
+      "| `incremental_nmb_se` | Monte Carlo standard error of "
+      "`incremental_nmb` (paired) |\n"
       "| `optimal` | `yes` for the strategy with the highest `nmb` at this "
       "wtp (ties: the cheaper), `no` otherwise |\n");
   fprintf(f, "\n## patients.csv (only with `--patients-csv`)\n\n"
