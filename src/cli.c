@@ -535,21 +535,18 @@ static hfs_status run_to_target_se(hfs_study *st, const options *o,
   }
   for (;;) {
     size_t best = 0, second = 1;
-    double nmb[64];
-    for (size_t s = 0; s < S && s < 64; s++)
-      nmb[s] = wtp * res->outcomes[s * res->n_outcomes +
-                                   (size_t)cfg->qaly_outcome].mean -
-               res->outcomes[s * res->n_outcomes + (size_t)cfg->cost_outcome]
-                   .mean;
-    if (nmb[1] > nmb[0]) {
+#define NMB(s)                                                                 \
+  (wtp * res->outcomes[(s) * res->n_outcomes + (size_t)cfg->qaly_outcome].mean - \
+   res->outcomes[(s) * res->n_outcomes + (size_t)cfg->cost_outcome].mean)
+    if (NMB(1) > NMB(0)) {
       best = 1;
       second = 0;
     }
-    for (size_t s = 2; s < S && s < 64; s++) {
-      if (nmb[s] > nmb[best]) {
+    for (size_t s = 2; s < S; s++) {
+      if (NMB(s) > NMB(best)) {
         second = best;
         best = s;
-      } else if (nmb[s] > nmb[second]) {
+      } else if (NMB(s) > NMB(second)) {
         second = s;
       }
     }
@@ -559,7 +556,7 @@ static hfs_status run_to_target_se(hfs_study *st, const options *o,
               "hfsim: %llu patients: incremental NMB %s vs %s at wtp %g = "
               "%.2f, se %.3f (target %g)\n",
               (unsigned long long)res->patients, st->model.strategy_names[best],
-              st->model.strategy_names[second], wtp, nmb[best] - nmb[second],
+              st->model.strategy_names[second], wtp, NMB(best) - NMB(second),
               se, o->target_se);
     if (se <= o->target_se)
       return HFS_OK;
@@ -580,6 +577,7 @@ static hfs_status run_to_target_se(hfs_study *st, const options *o,
     if (s != HFS_OK)
       return s;
   }
+#undef NMB
 }
 
 static int cmd_run(int argc, char **argv)
@@ -611,6 +609,20 @@ static int cmd_run(int argc, char **argv)
     hfs_run_config cfg = hfs_study_run_config(&st);
     cfg.patients_csv = patients;
     cfg.stop_flag = &hfs_cli_stop_requested;
+    /* --target-se doubles the cohort: start on a whole number of blocks so
+     * that every round ends on one and the result is bit-identical to a
+     * plain run of the final cohort (engine.h) */
+    if (o.target_se > 0 && cfg.patients % HFS_BLOCK_PATIENTS != 0) {
+      uint64_t up = (cfg.patients / HFS_BLOCK_PATIENTS + 1) * HFS_BLOCK_PATIENTS;
+      uint64_t max = o.max_patients ? o.max_patients : 100000000ULL;
+      if (up <= max) {
+        if (!o.quiet)
+          fprintf(stderr, "hfsim: --target-se: starting from %llu patients "
+                          "(a multiple of %d)\n",
+                  (unsigned long long)up, HFS_BLOCK_PATIENTS);
+        cfg.patients = up;
+      }
+    }
     if (!o.quiet)
       fprintf(stderr, "hfsim: simulating %llu patients x %zu strategies...\n",
               (unsigned long long)cfg.patients, st.model.n_strategies);

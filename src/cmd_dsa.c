@@ -64,6 +64,7 @@ static const char *const scenarios_help =
 
 typedef struct variant_out {
   double cost[64], qaly[64], cost_se[64], qaly_se[64], nmb_se[64];
+  double inc_nmb_se[64]; /* paired, against the first strategy */
 } variant_out;
 
 static uint64_t dsa_patients(hfs_study *st, const options *o, hfs_diag *d)
@@ -89,6 +90,15 @@ static uint64_t dsa_patients(hfs_study *st, const options *o, hfs_diag *d)
 static hfs_status simulate_variant(hfs_study *st, const hfs_run_config *cfg,
                                    variant_out *out, hfs_diag *d)
 {
+  /* variant_out holds 64 strategies */
+  if (st->model.n_strategies > sizeof out->cost / sizeof out->cost[0]) {
+    hfs_diag_error(d, st->scenario.path, 0,
+                   "owsa, twsa and scenarios compare at most %zu strategies; "
+                   "this scenario has %zu",
+                   sizeof out->cost / sizeof out->cost[0],
+                   st->model.n_strategies);
+    return HFS_ERR_INPUT;
+  }
   hfs_status s = hfs_study_rebuild(st, d);
   if (s != HFS_OK)
     return s;
@@ -108,6 +118,7 @@ static hfs_status simulate_variant(hfs_study *st, const hfs_run_config *cfg,
       double v = n > 1 ? (w * w * p->m2_y + p->m2_x - 2 * w * p->c_xy) / (n - 1)
                        : 0.0;
       out->nmb_se[k] = sqrt(fmax(v, 0.0) / n);
+      out->inc_nmb_se[k] = hfs_results_paired_se(&r, k, 0, 2, w);
     }
   hfs_results_free(&r);
   return s;
@@ -205,8 +216,11 @@ static void write_owsa(FILE *f, void *user)
   hfs_study *st = od->st;
   double w = st->scenario.wtp_main;
   size_t S = st->model.n_strategies;
-  fputs("strategy,parameter,base_value,low_value,high_value,nmb_base,"
-        "nmb_low,nmb_high,swing,cost_low,cost_high,qaly_low,qaly_high,"
+  fputs("strategy,reference,parameter,base_value,low_value,high_value,"
+        "nmb_base,nmb_base_se,nmb_low,nmb_low_se,nmb_high,nmb_high_se,swing,"
+        "swing_se,incremental_nmb_low,incremental_nmb_low_se,"
+        "incremental_nmb_high,incremental_nmb_high_se,cost_low,cost_low_se,"
+        "cost_high,cost_high_se,qaly_low,qaly_low_se,qaly_high,qaly_high_se,"
         "icer_low,icer_high,wtp\n",
         f);
   owsa_row *rows = calloc(od->n_params * S + 1, sizeof *rows);
@@ -227,18 +241,34 @@ static void write_owsa(FILE *f, void *user)
     const variant_out *lo = &od->low[i], *hi = &od->high[i];
     hfs_csv_write_text(f, st->model.strategy_names[s]);
     fputc(',', f);
+    hfs_csv_write_text(f, st->model.strategy_names[0]);
+    fputc(',', f);
     hfs_csv_write_text(f, st->params.items[od->params[i]].name);
     put(f, od->base_value[i]);
     put(f, od->low_value[i]);
     put(f, od->high_value[i]);
     put(f, w * od->base.qaly[s] - od->base.cost[s]);
+    put(f, od->base.nmb_se[s]);
     put(f, w * lo->qaly[s] - lo->cost[s]);
+    put(f, lo->nmb_se[s]);
     put(f, w * hi->qaly[s] - hi->cost[s]);
+    put(f, hi->nmb_se[s]);
     put(f, rows[j].swing);
+    /* conservative: low and high share patients, which makes the true
+     * error of their difference smaller */
+    put(f, sqrt(lo->nmb_se[s] * lo->nmb_se[s] + hi->nmb_se[s] * hi->nmb_se[s]));
+    put(f, (w * lo->qaly[s] - lo->cost[s]) - (w * lo->qaly[0] - lo->cost[0]));
+    put(f, lo->inc_nmb_se[s]);
+    put(f, (w * hi->qaly[s] - hi->cost[s]) - (w * hi->qaly[0] - hi->cost[0]));
+    put(f, hi->inc_nmb_se[s]);
     put(f, lo->cost[s]);
+    put(f, lo->cost_se[s]);
     put(f, hi->cost[s]);
+    put(f, hi->cost_se[s]);
     put(f, lo->qaly[s]);
+    put(f, lo->qaly_se[s]);
     put(f, hi->qaly[s]);
+    put(f, hi->qaly_se[s]);
     put(f, icer_vs(lo, s));
     put(f, icer_vs(hi, s));
     put(f, w);
@@ -367,8 +397,8 @@ static void write_twsa(FILE *f, void *user)
   twsa_data *td = user;
   size_t S = td->st->model.n_strategies;
   double w = td->st->scenario.wtp_main;
-  fputs("parameter_a,value_a,parameter_b,value_b,strategy,cost,qaly,nmb,"
-        "nmb_se,optimal,wtp\n",
+  fputs("parameter_a,value_a,parameter_b,value_b,strategy,cost,cost_se,"
+        "qaly,qaly_se,nmb,nmb_se,optimal,wtp\n",
         f);
   for (size_t i = 0; i < td->steps; i++)
     for (size_t j = 0; j < td->steps; j++) {
@@ -383,7 +413,9 @@ static void write_twsa(FILE *f, void *user)
         fputc(',', f);
         hfs_csv_write_text(f, td->st->model.strategy_names[s]);
         put(f, v->cost[s]);
+        put(f, v->cost_se[s]);
         put(f, v->qaly[s]);
+        put(f, v->qaly_se[s]);
         put(f, w * v->qaly[s] - v->cost[s]);
         put(f, v->nmb_se[s]);
         fprintf(f, ",%s", s == best ? "yes" : "no");
@@ -510,7 +542,10 @@ static int cmd_twsa(int argc, char **argv)
   double base[2] = {p[0] ? p[0]->value : 0, p[1] ? p[1]->value : 0};
   for (size_t i = 0; s == HFS_OK && i < steps; i++)
     for (int k = 0; k < 2; k++)
-      td.value[k][i] = lo[k] + (hi[k] - lo[k]) * (double)i / (double)(steps - 1);
+      /* weights rather than lo + i*step, so that round grid points print
+       * as such (0.9, not 0.8999999999999999) */
+      td.value[k][i] = (lo[k] * (double)(steps - 1 - i) + hi[k] * (double)i) /
+                       (double)(steps - 1);
   for (size_t i = 0; s == HFS_OK && i < steps; i++)
     for (size_t j = 0; s == HFS_OK && j < steps; j++) {
       if (hfs_cli_stop_requested) {
@@ -527,7 +562,7 @@ static int cmd_twsa(int argc, char **argv)
   }
   char *dir = default_dir(&st, &o, "-twsa");
   if (s == HFS_OK)
-    s = write_outputs(dir, "twsa.csv", write_twsa, &td, &st, &o, n_rest, rest,
+    s = write_outputs(dir, "twsa.csv", write_twsa, &td, &st, &o, argc, argv,
                       started, omp_get_wtime() - t0, &d);
   hfs_diag_print(&d, stderr);
   if (s == HFS_OK && !o.quiet)

@@ -18,6 +18,7 @@
 #include "hfsim/params.h"
 #include "hfsim/psa.h"
 #include "hfsim/sha256.h"
+#include "hfsim/version.h"
 
 static const char *const psa_help =
     "Usage: hfsim psa [--config FILE] [--iterations K] [--patients N]\n"
@@ -150,11 +151,19 @@ static void fingerprint(const hfs_study *st, const psa_settings *ps,
     if (files[i] && hfs_sha256_file(files[i], h) == 0)
       hfs_sha256_update(&c, h, 64);
   }
-  for (size_t i = 0; i < o->n_overrides; i++)
-    hfs_sha256_update(&c, o->overrides[i].assignment,
-                      strlen(o->overrides[i].assignment) + 1);
-  char buf[128];
-  snprintf(buf, sizeof buf, "%llu %llu %llu",
+  for (size_t i = 0; i < o->n_overrides; i++) {
+    const char *a = o->overrides[i].assignment;
+    /* the thread count and the spelling of the folder do not change the
+     * numbers: a PSA may resume on another machine */
+    if (strncmp(a, "run.threads=", 12) == 0 ||
+        strncmp(a, "run.output=", 11) == 0)
+      continue;
+    hfs_sha256_update(&c, a, strlen(a) + 1);
+  }
+  /* another build may simulate differently: never mix two in one PSA */
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s %s %llu %llu %llu", HFS_VERSION,
+           HFS_GIT_COMMIT,
            (unsigned long long)ps->iterations,
            (unsigned long long)ps->patients,
            (unsigned long long)st->scenario.seed);

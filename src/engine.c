@@ -321,8 +321,8 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
     return HFS_ERR_NOMEM;
   }
   r->patients = cfg->first_patient + cfg->patients;
-  double wall_before = r->wall_seconds, years_before = r->simulated_years;
-  r->simulated_years = 0.0;
+  /* patient-years go on adding in block order, as in one run */
+  double wall_before = r->wall_seconds;
 
   int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
   const uint64_t end_patient = cfg->first_patient + cfg->patients;
@@ -424,6 +424,5 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
   free(ws);
   r->threads_used = threads;
   r->wall_seconds = wall_before + (omp_get_wtime() - t_start);
-  r->simulated_years += years_before;
   return st;
 }

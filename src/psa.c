@@ -266,7 +266,8 @@ hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
   long lineno = 0;
   if (getline(&line, &cap, f) < 0 ||
       strncmp(line, "hfsim-psa-checkpoint ", 21) != 0 ||
-      strncmp(line + 21, fingerprint, strlen(fingerprint)) != 0) {
+      strncmp(line + 21, fingerprint, strlen(fingerprint)) != 0 ||
+      line[21 + strlen(fingerprint)] != '\n') {
     hfs_diag_error(d, path, 1,
                    "this checkpoint belongs to a different PSA (other "
                    "inputs, seed, patients or iterations); delete it or run "
@@ -399,7 +400,9 @@ void hfs_psa_write_summary(FILE *f, const hfs_study *st,
   fputs(",icer", f);
   for (size_t w = 0; w < n_wtp; w++) {
     wtp_column(f, "nmb_mean", wtp[w]);
+    wtp_column(f, "nmb_se", wtp[w]);
     wtp_column(f, "incremental_nmb_mean", wtp[w]);
+    wtp_column(f, "incremental_nmb_se", wtp[w]);
     wtp_column(f, "incremental_nmb_p2_5", wtp[w]);
     wtp_column(f, "incremental_nmb_p97_5", wtp[w]);
   }
@@ -431,16 +434,22 @@ void hfs_psa_write_summary(FILE *f, const hfs_study *st,
     if (s != 0 && inc_q != 0.0)
       put(f, inc_c / inc_q);
     for (size_t w = 0; w < n_wtp; w++) {
-      double sum = 0;
-      for (size_t k = 0; k < K; k++) {
-        double c = r->cost[k * S + s], q = r->qaly[k * S + s];
-        sum += wtp[w] * q - c;
-        x[k] = (wtp[w] * q - c) - (wtp[w] * r->qaly[k * S] - r->cost[k * S]);
-      }
+      for (size_t k = 0; k < K; k++)
+        x[k] = wtp[w] * r->qaly[k * S + s] - r->cost[k * S + s];
+      double m = gsl_stats_mean(x, 1, K);
+      double sd = K > 1 ? gsl_stats_sd_m(x, 1, K, m) : 0.0;
       fputc(',', f);
-      put(f, sum / (double)K);
+      put(f, m);
       fputc(',', f);
-      put(f, gsl_stats_mean(x, 1, K));
+      put(f, sd / sqrt((double)K));
+      for (size_t k = 0; k < K; k++)
+        x[k] -= wtp[w] * r->qaly[k * S] - r->cost[k * S];
+      m = gsl_stats_mean(x, 1, K);
+      sd = K > 1 ? gsl_stats_sd_m(x, 1, K, m) : 0.0;
+      fputc(',', f);
+      put(f, m);
+      fputc(',', f);
+      put(f, sd / sqrt((double)K));
       gsl_sort(x, 1, K);
       fputc(',', f);
       put(f, gsl_stats_quantile_from_sorted_data(x, 1, K, 0.025));
@@ -512,10 +521,12 @@ static long parse_groups(const hfs_study *st, const hfs_psa_result *r,
                          hfs_diag *d)
 {
   char *copy = hfs_strdup(groups);
-  size_t cap = 16, n = 0;
+  size_t cap = 1, n = 0; /* groups: one more than the semicolons */
+  for (const char *q = groups; *q; q++)
+    cap += *q == ';';
   *cols = calloc(r->n_sampled * cap + 1, sizeof **cols);
   *sizes = calloc(cap, sizeof **sizes);
-  *labels = calloc(cap, sizeof **labels);
+  *labels = calloc(cap + 1, sizeof **labels); /* NULL-terminated */
   if (!copy || !*cols || !*sizes || !*labels) {
     free(copy);
     return -1;
@@ -565,9 +576,9 @@ static long parse_groups(const hfs_study *st, const hfs_psa_result *r,
   return ok ? (long)n : -1;
 }
 
-static void free_groups(size_t *cols, size_t *sizes, char **labels, long n)
+static void free_groups(size_t *cols, size_t *sizes, char **labels)
 {
-  for (long i = 0; i < n; i++)
+  for (size_t i = 0; labels != NULL && labels[i] != NULL; i++)
     free(labels[i]);
   free(labels);
   free(cols);
@@ -581,8 +592,22 @@ hfs_status hfs_psa_check_groups(const hfs_study *st, const hfs_psa_result *r,
   size_t *cols, *sizes;
   char **labels;
   long n = parse_groups(st, r, groups, origin, line, &cols, &sizes, &labels, d);
-  free_groups(cols, sizes, labels, n > 0 ? n : 16);
-  return n < 0 ? HFS_ERR_INPUT : HFS_OK;
+  /* the regression needs more iterations than terms: say so now, not
+   * after the whole PSA has run */
+  int too_few = 0;
+  for (long g = 0; g < n; g++) {
+    size_t terms = hfs_evppi_n_terms(sizes[g], (size_t)r->iterations);
+    if ((size_t)r->iterations <= terms) {
+      hfs_diag_error(d, origin, line,
+                     "evppi for %s: %llu iterations are too few for the "
+                     "regression (need more than %zu); raise --iterations or "
+                     "leave the group out of [psa] evppi",
+                     labels[g], (unsigned long long)r->iterations, terms);
+      too_few = 1;
+    }
+  }
+  free_groups(cols, sizes, labels);
+  return n < 0 || too_few ? HFS_ERR_INPUT : HFS_OK;
 }
 
 hfs_status hfs_psa_write_evppi(FILE *f, const hfs_study *st,
@@ -594,7 +619,7 @@ hfs_status hfs_psa_write_evppi(FILE *f, const hfs_study *st,
   char **labels;
   long n = parse_groups(st, r, groups, "evppi", 0, &cols, &sizes, &labels, d);
   if (n < 0) {
-    free_groups(cols, sizes, labels, 16);
+    free_groups(cols, sizes, labels);
     return HFS_ERR_INPUT;
   }
   size_t K = (size_t)r->done, S = r->n_strategies;
@@ -633,6 +658,6 @@ hfs_status hfs_psa_write_evppi(FILE *f, const hfs_study *st,
     }
   }
   free(x);
-  free_groups(cols, sizes, labels, n);
+  free_groups(cols, sizes, labels);
   return status;
 }
