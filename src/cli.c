@@ -659,9 +659,10 @@ static int cmd_run(int argc, char **argv)
   hfs_diag_print(&d, stderr);
   if (s == HFS_ERR_INTERRUPTED)
     fprintf(stderr,
-            "hfsim: interrupted; no results were written (earlier results "
-            "in %s are unchanged)\n",
-            st.scenario.output_dir);
+            "hfsim: interrupted after %llu of %llu patients; no results were "
+            "written (earlier results in %s are unchanged)\n",
+            (unsigned long long)res.patients,
+            (unsigned long long)st.scenario.patients, st.scenario.output_dir);
   if (s == HFS_OK && !o.quiet) {
     printf("hfsim: %llu patients x %zu strategies in %.2f s (%d threads)\n",
            (unsigned long long)res.patients, res.n_strategies,

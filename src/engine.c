@@ -358,6 +358,10 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
   for (uint64_t wave = 0; st == HFS_OK && wave * HFS_WAVE_BLOCKS < n_blocks;
        wave++) {
     if (cfg->stop_flag != NULL && *cfg->stop_flag) {
+      /* R->patients says how far the run got */
+      uint64_t done = (first_block + wave * HFS_WAVE_BLOCKS) *
+                      HFS_BLOCK_PATIENTS;
+      r->patients = done > cfg->first_patient ? done : cfg->first_patient;
       st = HFS_ERR_INTERRUPTED;
       break;
     }

@@ -51,7 +51,7 @@ typedef struct hfs_results {
   size_t n_outcomes;
   size_t n_states;
   size_t n_years;
-  uint64_t patients;
+  uint64_t patients;      /* simulated (after an interrupt: so far) */
   hfs_accum *outcomes;   /* [strategy * n_outcomes + outcome] */
   uint64_t *trace;       /* [(strategy * n_years + year) * n_states + state] */
   /* paired differences (a - b) of (cost, QALY): [a * n_strategies + b] */
