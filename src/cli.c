@@ -608,6 +608,7 @@ static int cmd_run(int argc, char **argv)
   if (s == HFS_OK) {
     hfs_run_config cfg = hfs_study_run_config(&st);
     cfg.patients_csv = patients;
+    cfg.patients_csv_name = out.n_files ? out.files[0].final_path : NULL;
     cfg.stop_flag = &hfs_cli_stop_requested;
     /* --target-se doubles the cohort: start on a whole number of blocks so
      * that every round ends on one and the result is bit-identical to a

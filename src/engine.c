@@ -4,6 +4,7 @@
  */
 #include "hfsim/engine.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,6 +304,7 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
   size_t n_years = (size_t)floor(span) + 1;
 
   const size_t G = hfs_subgroup_levels(c);
+  int write_errno = 0;
   if (cfg->first_patient == 0) {
     hfs_results_free(r);
     r->n_strategies = S;
@@ -406,14 +408,19 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
         st = HFS_ERR_NOMEM;
       else if (cfg->patients_csv != NULL && b->rows.len > 0 &&
                fwrite(b->rows.data, 1, b->rows.len, cfg->patients_csv) !=
-                   b->rows.len)
+                   b->rows.len) {
+        write_errno = errno;
         st = HFS_ERR_IO;
+      }
     }
   }
   if (st == HFS_ERR_NOMEM)
     hfs_diag_error(d, NULL, 0, "out of memory while simulating");
   else if (st == HFS_ERR_IO)
-    hfs_diag_error(d, NULL, 0, "cannot write patients.csv (disk full?)");
+    hfs_diag_error(d,
+                   cfg->patients_csv_name ? cfg->patients_csv_name
+                                          : "patients.csv",
+                   0, "cannot write: %s", strerror(write_errno));
   for (size_t i = 0; blocks && i < wave_blocks; i++) {
     free(blocks[i].outcomes);
     free(blocks[i].trace);
