@@ -22,9 +22,9 @@ char *hfs_format_double(char *buf, size_t size, double x)
     return buf;
   }
   for (int prec = 15; prec <= 17; prec++) {
-    snprintf(buf, size, "%.*g", prec, x);
-    if (strtod(buf, NULL) == x)
-      break;
+    int n = snprintf(buf, size, "%.*g", prec, x);
+    if (n < 0 || (size_t)n >= size || strtod(buf, NULL) == x)
+      break; /* (a buffer of 32 always holds %.17g) */
   }
   for (char *p = buf; *p; p++)
     if (*p == ',')

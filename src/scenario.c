@@ -301,8 +301,12 @@ static int ini_handler_fn(void *user, const char *section, const char *name,
                           const char *value)
 {
   ini_state *st = user;
-  char sec[256];
-  normalise_section(section, sec, sizeof sec);
+  /* The section as check_line() read it, not inih's copy: inih keeps at
+   * most 49 bytes of a section name, which would merge two long
+   * [scenario ...] names or cut a strategy's, and reads "[run ;x]" as a
+   * header without ']' (its keys then went to the previous section). */
+  (void)section;
+  const char *sec = st->current_section;
   hfs_setting *prev = find_setting(st->s, sec, name);
   if (prev != NULL) {
     hfs_diag_error(st->d, st->s->path, st->line,
