@@ -894,8 +894,11 @@ static int cmd_verify(int argc, char **argv)
   if (!o.quiet)
     fprintf(stderr, "hfsim: verification with %llu patients per check...\n",
             (unsigned long long)patients);
+  hfs_verify_set_stop_flag(&hfs_cli_stop_requested);
   long n = hfs_verify_run(o.config, ss, patients, checks, 32, &d);
   hfs_status s = n < 0 ? HFS_ERR_INPUT : HFS_OK;
+  if (hfs_cli_stop_requested)
+    s = HFS_ERR_INTERRUPTED;
   hfs_output_set out;
   memset(&out, 0, sizeof out);
   if (s == HFS_OK)
@@ -909,12 +912,17 @@ static int cmd_verify(int argc, char **argv)
       hfs_verify_write(f, checks, (size_t)n);
       s = hfs_validate_write(v, o.config, targets, patients, &d);
     }
+    if (hfs_cli_stop_requested)
+      s = HFS_ERR_INTERRUPTED;
     if (s == HFS_OK)
       s = hfs_output_commit(&out, &d);
     if (s != HFS_OK)
       hfs_output_abort(&out);
   }
   hfs_diag_print(&d, stderr);
+  if (s == HFS_ERR_INTERRUPTED)
+    fprintf(stderr, "hfsim: interrupted; no results were written (earlier "
+                    "results in %s are unchanged)\n", dir);
   int failed = 0;
   if (s == HFS_OK) {
     for (long i = 0; i < n; i++) {

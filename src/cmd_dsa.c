@@ -144,6 +144,21 @@ static char *default_dir(const hfs_study *st, const options *o,
   return p;
 }
 
+/* Make the output folder before simulating, so that one that cannot be
+ * made is reported at once, not after the whole analysis. */
+static hfs_status open_early(const hfs_study *st, const options *o,
+                             const char *suffix, hfs_diag *d)
+{
+  char *dir = default_dir(st, o, suffix);
+  if (dir == NULL)
+    return HFS_ERR_NOMEM;
+  hfs_output_set out;
+  hfs_status s = hfs_output_open(&out, dir, d);
+  hfs_output_free(&out);
+  free(dir);
+  return s;
+}
+
 /* Write FILE_NAME through WRITE into DIR atomically, with a manifest. */
 typedef void (*writer_fn)(FILE *f, void *user);
 
@@ -293,6 +308,8 @@ static int cmd_owsa(int argc, char **argv)
   hfs_run_config cfg = hfs_study_run_config(&st);
   cfg.patients = dsa_patients(&st, &o, &d);
   hfs_status s = cfg.patients ? HFS_OK : HFS_ERR_INPUT;
+  if (s == HFS_OK)
+    s = open_early(&st, &o, "-owsa", &d);
   owsa_data od;
   memset(&od, 0, sizeof od);
   od.st = &st;
@@ -532,6 +549,8 @@ static int cmd_twsa(int argc, char **argv)
   hfs_status s = hfs_diag_count(&d) ? HFS_ERR_INPUT : HFS_OK;
   if (s == HFS_OK && cfg.patients == 0)
     s = HFS_ERR_INPUT;
+  if (s == HFS_OK)
+    s = open_early(&st, &o, "-twsa", &d);
   if (s == HFS_OK) {
     td.value[0] = calloc(steps, sizeof(double));
     td.value[1] = calloc(steps, sizeof(double));
@@ -658,6 +677,8 @@ static int cmd_scenarios(int argc, char **argv)
   if (!sd.names || !sd.out || !sd.strategy_names || !sd.n_strategies ||
       !sd.wtp)
     s = HFS_ERR_NOMEM;
+  if (s == HFS_OK)
+    s = open_early(&base, &o, "-scenarios", &d);
   if (s == HFS_OK)
     sd.names[sd.n++] = hfs_strdup("base");
   for (size_t i = 0; s == HFS_OK && i < sc->n_settings; i++) {

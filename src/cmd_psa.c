@@ -236,16 +236,29 @@ int hfs_cmd_psa(int argc, char **argv)
     }
   }
   if (s == HFS_OK) {
-    /* Rewrite the checkpoint with the iterations kept, then append. */
-    ckpt = fopen(ckpt_path, "w");
-    if (ckpt == NULL) {
+    /* Rewrite the checkpoint with the iterations kept, then append. It is
+     * written beside the old one and renamed over it, so a failure (full
+     * disk) keeps the iterations the old one holds. */
+    size_t n = strlen(ckpt_path) + 32;
+    char *tmp = malloc(n);
+    if (tmp != NULL)
+      snprintf(tmp, n, "%s.tmp-%ld", ckpt_path, (long)getpid());
+    ckpt = tmp ? fopen(tmp, "w") : NULL;
+    int bad = ckpt == NULL || hfs_psa_checkpoint_header(ckpt, fp) != 0;
+    for (uint64_t k = 0; !bad && k < res.done; k++)
+      bad = hfs_psa_checkpoint_line(ckpt, &res, k) != 0;
+    if (!bad && rename(tmp, ckpt_path) != 0)
+      bad = 1;
+    if (bad) {
       hfs_diag_error(&d, ckpt_path, 0, "cannot write: %s", strerror(errno));
       s = HFS_ERR_IO;
-    } else {
-      hfs_psa_checkpoint_header(ckpt, fp);
-      for (uint64_t k = 0; k < res.done; k++)
-        hfs_psa_checkpoint_line(ckpt, &res, k);
+      if (ckpt != NULL)
+        fclose(ckpt);
+      ckpt = NULL;
+      if (tmp != NULL)
+        remove(tmp);
     }
+    free(tmp);
   }
   if (s == HFS_OK) {
     hfs_run_config cfg = hfs_study_run_config(&st);

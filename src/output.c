@@ -22,6 +22,10 @@ static char *join(const char *dir, const char *name)
 /* mkdir -p */
 static int make_dirs(const char *path)
 {
+  if (path[0] == '\0') {
+    errno = ENOENT;
+    return -1;
+  }
   char *tmp = hfs_strdup(path);
   if (tmp == NULL) {
     errno = ENOMEM;
@@ -123,6 +127,17 @@ hfs_status hfs_output_commit(hfs_output_set *o, hfs_diag *d)
     f->f = NULL;
     if (bad) {
       hfs_diag_error(d, f->final_path, 0, "cannot write: %s", strerror(err));
+      failed = 1;
+    }
+  }
+  /* A folder in the way would make a rename fail half-way, after earlier
+   * files were already replaced: find it before renaming anything. */
+  for (size_t i = 0; !failed && i < o->n_files; i++) {
+    struct stat sb;
+    if (o->files[i].temp_path != NULL &&
+        lstat(o->files[i].final_path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+      hfs_diag_error(d, o->files[i].final_path, 0,
+                     "cannot replace: %s", strerror(EISDIR));
       failed = 1;
     }
   }

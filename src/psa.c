@@ -106,7 +106,19 @@ hfs_status hfs_psa_draw(const hfs_param_table *t, gsl_rng *r, double *values,
 
 /* ---- running ---------------------------------------------------------- */
 
-void hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k)
+/* Flush F: 0, or -1 with errno set if any write to it failed. */
+static int flushed(FILE *f)
+{
+  if (fflush(f) != 0)
+    return -1;
+  if (ferror(f)) {
+    errno = EIO;
+    return -1;
+  }
+  return 0;
+}
+
+int hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k)
 {
   char buf[40];
   fprintf(f, "%llu", (unsigned long long)k);
@@ -120,7 +132,7 @@ void hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k)
             hfs_format_double(buf, sizeof buf, r->qaly[k * r->n_strategies + s]));
   }
   fputc('\n', f);
-  fflush(f);
+  return flushed(f);
 }
 
 /* Iterations run in parallel, one per thread, each simulating its patients
@@ -197,7 +209,7 @@ hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
       hfs_run_config c = *cfg;
       c.replicate = 0; /* the same patients in every iteration */
       c.patients_csv = NULL;
-      c.stop_flag = NULL;
+      c.stop_flag = stop; /* a stopped chunk is not recorded */
       c.threads = 1;
 #pragma omp parallel for schedule(static, 1) num_threads(threads)
       for (long j = 0; j < (long)n; j++)
@@ -221,8 +233,13 @@ hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
                 .mean;
       }
       r->done = k + 1;
-      if (checkpoint != NULL)
-        hfs_psa_checkpoint_line(checkpoint, r, k);
+      if (checkpoint != NULL && hfs_psa_checkpoint_line(checkpoint, r, k) != 0) {
+        hfs_diag_error(d, NULL, 0,
+                       "cannot write the PSA checkpoint (.psa-checkpoint in "
+                       "the output folder): %s",
+                       strerror(errno));
+        s = HFS_ERR_IO;
+      }
       if (progress != NULL)
         progress(user, r->done, r->iterations);
     }
@@ -248,10 +265,10 @@ hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
   return s;
 }
 
-void hfs_psa_checkpoint_header(FILE *f, const char *fingerprint)
+int hfs_psa_checkpoint_header(FILE *f, const char *fingerprint)
 {
   fprintf(f, "hfsim-psa-checkpoint %s\n", fingerprint);
-  fflush(f);
+  return flushed(f);
 }
 
 hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
@@ -264,8 +281,14 @@ hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
   size_t cap = 0;
   hfs_status st = HFS_OK;
   long lineno = 0;
-  if (getline(&line, &cap, f) < 0 ||
-      strncmp(line, "hfsim-psa-checkpoint ", 21) != 0 ||
+  ssize_t first = getline(&line, &cap, f);
+  if (first <= 0 || line[first - 1] != '\n') {
+    /* empty (a full disk, or killed before its first line was out) */
+    free(line);
+    fclose(f);
+    return HFS_OK;
+  }
+  if (strncmp(line, "hfsim-psa-checkpoint ", 21) != 0 ||
       strncmp(line + 21, fingerprint, strlen(fingerprint)) != 0 ||
       line[21 + strlen(fingerprint)] != '\n') {
     hfs_diag_error(d, path, 1,

@@ -354,11 +354,13 @@ hfs_status hfs_scenario_load(hfs_scenario *s, const char *path, hfs_diag *d)
   ini_allow_multiline = false;
   int rc = ini_parse_stream(ini_reader_fn, &st, ini_handler_fn, &st);
   int read_error = ferror(st.f);
+  int read_errno = errno;
   fclose(st.f);
   if (st.nomem || rc == -2)
     return HFS_ERR_NOMEM;
   if (read_error) {
-    hfs_diag_error(d, path, 0, "read error");
+    hfs_diag_error(d, path, 0, "cannot read scenario file: %s",
+                   strerror(read_errno));
     return HFS_ERR_IO;
   }
   if (rc > 0 && hfs_diag_count(d) == before)

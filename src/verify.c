@@ -53,6 +53,13 @@ typedef struct probe {
   int ok;
 } probe;
 
+static volatile sig_atomic_t *stop_flag;
+
+void hfs_verify_set_stop_flag(volatile sig_atomic_t *flag)
+{
+  stop_flag = flag;
+}
+
 static int probe_run(probe *p, const char *config, const char *const *ov,
                      size_t n, uint64_t patients, hfs_diag *d)
 {
@@ -71,6 +78,7 @@ static int probe_run(probe *p, const char *config, const char *const *ov,
   if (hfs_study_load(&p->st, config, o, n + 1, d) != HFS_OK)
     return -1;
   hfs_run_config cfg = hfs_study_run_config(&p->st);
+  cfg.stop_flag = stop_flag;
   if (hfs_engine_run(&p->st.model, &cfg, &p->res, d) != HFS_OK)
     return -1;
   p->ok = 1;

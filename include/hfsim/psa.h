@@ -45,19 +45,23 @@ typedef void (*hfs_psa_progress_fn)(void *user, uint64_t done,
 
 /* Run iterations R->done .. R->iterations-1 with N patients each. After
  * every iteration, CHECKPOINT (if not NULL) gets one line that
- * hfs_psa_checkpoint_read() can load back. Stops with HFS_ERR_INTERRUPTED
- * when *STOP becomes non-zero (completed iterations are kept). */
+ * hfs_psa_checkpoint_read() can load back; if it cannot be written, the
+ * run stops with HFS_ERR_IO. Stops with HFS_ERR_INTERRUPTED when *STOP
+ * becomes non-zero (completed iterations are kept). */
 hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
                        hfs_psa_result *r, FILE *checkpoint,
                        hfs_psa_progress_fn progress, void *user,
                        volatile sig_atomic_t *stop, hfs_diag *d);
 
-/* Checkpoint: a first line FINGERPRINT, then one line per iteration. */
-void hfs_psa_checkpoint_header(FILE *f, const char *fingerprint);
+/* Checkpoint: a first line FINGERPRINT, then one line per iteration.
+ * Both flush, and return 0, or -1 (errno set) when the write failed. */
+int hfs_psa_checkpoint_header(FILE *f, const char *fingerprint);
 /* Append iteration K of R (exact round-trip numbers) and flush. */
-void hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k);
-/* Load the completed iterations of PATH into R (R->done is set). Returns
- * HFS_ERR_INPUT if the fingerprint differs or the file is damaged. */
+int hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k);
+/* Load the completed iterations of PATH into R (R->done is set). A missing
+ * or empty file, or one cut off in its first line, holds nothing to
+ * resume (HFS_OK, R->done 0). Returns HFS_ERR_INPUT if the fingerprint
+ * differs or the file is damaged. */
 hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
                                    hfs_psa_result *r, hfs_diag *d);
 

@@ -17,6 +17,7 @@
 #define HFSIM_VERIFY_H
 
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "hfsim/diag.h"
@@ -42,6 +43,11 @@ double hfs_expected_life_years(const hfs_life_table *lt, int sex,
 long hfs_verify_run(const char *config_path, const char *sick_sicker_path,
                     uint64_t patients, hfs_check *checks, size_t max,
                     hfs_diag *d);
+
+/* A flag (set by SIGINT/SIGTERM) that the simulations of hfs_verify_run
+ * and hfs_validate_write poll between waves: when it is set they stop and
+ * fail (-1, HFS_ERR_INTERRUPTED). NULL: never stop. */
+void hfs_verify_set_stop_flag(volatile sig_atomic_t *flag);
 
 void hfs_verify_write(FILE *f, const hfs_check *checks, size_t n);
 

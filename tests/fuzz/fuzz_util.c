@@ -119,7 +119,7 @@ size_t hfs_fuzz_list_configs(const char *suffix, char names[][64], size_t max)
   while ((e = readdir(dir)) != NULL)
     if (e->d_name[0] != '.' && has_suffix(e->d_name, suffix) &&
         strlen(e->d_name) < 64 && n < max)
-      snprintf(names[n++], 64, "%s", e->d_name);
+      snprintf(names[n++], 64, "%.63s", e->d_name);
   closedir(dir);
   qsort(names, n, sizeof names[0], cmp_names);
   return n;
