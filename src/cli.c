@@ -52,7 +52,8 @@ static void install_signal_handlers(void)
   sigaction(SIGTERM, &sa, NULL);
 }
 
-/* ---- help ----------------------------------------------------------------- */
+/* ---- help -----------------------------------------------------------------
+ */
 
 static const char *const main_help =
     "Usage: hfsim COMMAND [OPTIONS]\n"
@@ -210,8 +211,7 @@ static int keep(options *o, char *s)
 
 int hfs_cli_add_override(options *o, const char *assignment, const char *label)
 {
-  hfs_override *ov =
-      realloc(o->overrides, (o->n_overrides + 1) * sizeof *ov);
+  hfs_override *ov = realloc(o->overrides, (o->n_overrides + 1) * sizeof *ov);
   if (ov == NULL)
     return -1;
   o->overrides = ov;
@@ -240,10 +240,9 @@ static int add_setting_option(options *o, const char *opt, const char *key,
   return hfs_cli_add_override(o, a, l);
 }
 
-
 /* Returns -1 when parsing succeeded, else an exit code. */
 int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
-                         const char *help)
+                          const char *help)
 {
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
@@ -257,13 +256,14 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
     } else {
       snprintf(name, sizeof name, "%s", a);
     }
-#define NEED_VALUE()                                                           \
-  do {                                                                         \
-    if (value == NULL) {                                                       \
-      if (i + 1 >= argc)                                                       \
-        return hfs_cli_usage_error(o->command, "option '%s' needs a value", name);     \
-      value = argv[++i];                                                       \
-    }                                                                          \
+#define NEED_VALUE()                                                        \
+  do {                                                                      \
+    if (value == NULL) {                                                    \
+      if (i + 1 >= argc)                                                    \
+        return hfs_cli_usage_error(o->command, "option '%s' needs a value", \
+                                   name);                                   \
+      value = argv[++i];                                                    \
+    }                                                                       \
   } while (0)
     if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
       fputs(help, stdout);
@@ -274,8 +274,8 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
     } else if (!strcmp(name, "--set") && (allow & ALLOW_SET)) {
       NEED_VALUE();
       if (strchr(value, '=') == NULL)
-        return hfs_cli_usage_error(o->command, "--set needs NAME=VALUE, got '%s'",
-                           value);
+        return hfs_cli_usage_error(o->command,
+                                   "--set needs NAME=VALUE, got '%s'", value);
       char *label = malloc(strlen(value) + 7);
       if (label == NULL)
         return HFS_EXIT_FAILURE;
@@ -289,9 +289,9 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
       errno = 0;
       unsigned long long v = strtoull(value, &end, 10);
       if (*value == '-' || *end != '\0' || errno != 0 || v == 0)
-        return hfs_cli_usage_error(o->command,
-                           "--patients takes a whole number >= 1, got '%s'",
-                           value);
+        return hfs_cli_usage_error(
+            o->command, "--patients takes a whole number >= 1, got '%s'",
+            value);
       o->bench_patients = v;
       if (add_setting_option(o, "--patients", "run.patients", value) != 0)
         return HFS_EXIT_FAILURE;
@@ -311,7 +311,8 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
     } else if (!strcmp(name, "--patients-csv") && (allow & ALLOW_RUN)) {
       if (value != NULL)
         return hfs_cli_usage_error(o->command, "--patients-csv takes no value");
-      if (hfs_cli_add_override(o, "run.patients_csv=yes", "--patients-csv") != 0)
+      if (hfs_cli_add_override(o, "run.patients_csv=yes", "--patients-csv") !=
+          0)
         return HFS_EXIT_FAILURE;
     } else if (!strcmp(name, "--iterations") && (allow & ALLOW_PSA)) {
       NEED_VALUE();
@@ -321,8 +322,10 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
       if (*value == '-' || *end != '\0' || errno != 0 || v == 0 ||
           v > 100000000ULL)
         return hfs_cli_usage_error(
-            o->command, "--iterations takes a whole number from 1 to 1e8, "
-                        "got '%s'", value);
+            o->command,
+            "--iterations takes a whole number from 1 to 1e8, "
+            "got '%s'",
+            value);
       o->iterations = v;
     } else if (!strcmp(name, "--target-se") && (allow & ALLOW_TARGET)) {
       NEED_VALUE();
@@ -423,8 +426,8 @@ static void write_hash_line(FILE *f, const char *what, const char *path)
 }
 
 void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
-                           int argc, char **argv, const hfs_results *r,
-                           const char *started)
+                            int argc, char **argv, const hfs_results *r,
+                            const char *started)
 {
   const hfs_scenario *sc = &st->scenario;
   fprintf(f, "hfsim_version: %s\n", HFS_VERSION);
@@ -457,9 +460,8 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
   for (size_t s = 0; s < st->model.n_strategies; s++)
     fprintf(f, " %s", st->model.strategy_names[s]);
   fprintf(f, "\nseed: %llu\n", (unsigned long long)sc->seed);
-  fprintf(f, "patients: %llu\n", (unsigned long long)(r->patients
-                                                         ? r->patients
-                                                         : sc->patients));
+  fprintf(f, "patients: %llu\n",
+          (unsigned long long)(r->patients ? r->patients : sc->patients));
   fprintf(f, "threads: %d\n", r->threads_used);
   if (isinf(sc->horizon_years))
     fprintf(f, "horizon_years: lifetime\n");
@@ -471,8 +473,7 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
   fprintf(f, "started_utc: %s\n", started);
   fprintf(f, "wall_seconds: %.3f\n", r->wall_seconds);
   fprintf(f, "gsl_version: %s\n", GSL_VERSION);
-  fprintf(f, "libcsv_version: %d.%d.%d\n", CSV_MAJOR, CSV_MINOR,
-          CSV_RELEASE);
+  fprintf(f, "libcsv_version: %d.%d.%d\n", CSV_MAJOR, CSV_MINOR, CSV_RELEASE);
 }
 
 void hfs_cli_now_utc(char buf[32])
@@ -536,8 +537,8 @@ static hfs_status run_to_target_se(hfs_study *st, const options *o,
   for (;;) {
     size_t best = 0, second = 1;
 #define NMB(s)                                                                 \
-  (wtp * res->outcomes[(s) * res->n_outcomes + (size_t)cfg->qaly_outcome].mean - \
-   res->outcomes[(s) * res->n_outcomes + (size_t)cfg->cost_outcome].mean)
+  (wtp * res->outcomes[(s)*res->n_outcomes + (size_t)cfg->qaly_outcome].mean - \
+   res->outcomes[(s)*res->n_outcomes + (size_t)cfg->cost_outcome].mean)
     if (NMB(1) > NMB(0)) {
       best = 1;
       second = 0;
@@ -570,9 +571,8 @@ static hfs_status run_to_target_se(hfs_study *st, const options *o,
     if (hfs_cli_stop_requested)
       return HFS_ERR_INTERRUPTED;
     cfg->first_patient = res->patients;
-    cfg->patients = res->patients < max - res->patients
-                        ? res->patients
-                        : max - res->patients;
+    cfg->patients = res->patients < max - res->patients ? res->patients
+                                                        : max - res->patients;
     hfs_status s = hfs_engine_run(&st->model, cfg, res, d);
     if (s != HFS_OK)
       return s;
@@ -585,7 +585,9 @@ static int cmd_run(int argc, char **argv)
   options o;
   hfs_study st;
   int rc = hfs_cli_start(&o, &st, "run", argc, argv,
-                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_TARGET, run_help);
+                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS |
+                             ALLOW_THREADS | ALLOW_TARGET,
+                         run_help);
   if (rc >= 0)
     return rc;
   char started[32];
@@ -614,12 +616,14 @@ static int cmd_run(int argc, char **argv)
      * that every round ends on one and the result is bit-identical to a
      * plain run of the final cohort (engine.h) */
     if (o.target_se > 0 && cfg.patients % HFS_BLOCK_PATIENTS != 0) {
-      uint64_t up = (cfg.patients / HFS_BLOCK_PATIENTS + 1) * HFS_BLOCK_PATIENTS;
+      uint64_t up =
+          (cfg.patients / HFS_BLOCK_PATIENTS + 1) * HFS_BLOCK_PATIENTS;
       uint64_t max = o.max_patients ? o.max_patients : 100000000ULL;
       if (up <= max) {
         if (!o.quiet)
-          fprintf(stderr, "hfsim: --target-se: starting from %llu patients "
-                          "(a multiple of %d)\n",
+          fprintf(stderr,
+                  "hfsim: --target-se: starting from %llu patients "
+                  "(a multiple of %d)\n",
                   (unsigned long long)up, HFS_BLOCK_PATIENTS);
         cfg.patients = up;
       }
@@ -666,12 +670,13 @@ static int cmd_run(int argc, char **argv)
             (unsigned long long)st.scenario.patients, st.scenario.output_dir);
   if (s == HFS_OK && !o.quiet) {
     printf("hfsim: %llu patients x %zu strategies in %.2f s (%d threads)\n",
-           (unsigned long long)res.patients, res.n_strategies,
-           res.wall_seconds, res.threads_used);
+           (unsigned long long)res.patients, res.n_strategies, res.wall_seconds,
+           res.threads_used);
     print_results_table(&st, &res);
-    printf("\nwrote %s/summary.csv, summary_subgroups.csv, trace.csv, cea.csv%s "
-           "and manifest.txt\n",
-           st.scenario.output_dir, patients ? ", patients.csv" : "");
+    printf(
+        "\nwrote %s/summary.csv, summary_subgroups.csv, trace.csv, cea.csv%s "
+        "and manifest.txt\n",
+        st.scenario.output_dir, patients ? ", patients.csv" : "");
   }
   hfs_diag_free(&d);
   hfs_results_free(&res);
@@ -685,8 +690,7 @@ static int cmd_check(int argc, char **argv)
 {
   options o;
   hfs_study st;
-  int rc = hfs_cli_start(&o, &st, "check", argc, argv,
-                         ALLOW_SET, check_help);
+  int rc = hfs_cli_start(&o, &st, "check", argc, argv, ALLOW_SET, check_help);
   if (rc >= 0)
     return rc;
   const hfs_scenario *sc = &st.scenario;
@@ -742,13 +746,13 @@ static int bench_psa(hfs_study *st, const options *o)
   cfg.patients = o->patients_given ? o->bench_patients : 1000;
   double t0 = omp_get_wtime();
   if (s == HFS_OK)
-    s = hfs_psa_run(st, &cfg, &res, NULL, NULL, NULL,
-                    &hfs_cli_stop_requested, &d);
+    s = hfs_psa_run(st, &cfg, &res, NULL, NULL, NULL, &hfs_cli_stop_requested,
+                    &d);
   double wall = omp_get_wtime() - t0;
   hfs_diag_print(&d, stderr);
   if (s == HFS_OK) {
-    int threads = st->scenario.threads > 0 ? st->scenario.threads
-                                           : omp_get_max_threads();
+    int threads =
+        st->scenario.threads > 0 ? st->scenario.threads : omp_get_max_threads();
     printf("hfsim bench --psa: %s, %llu iterations x %llu patients x %zu "
            "strategies, %d threads\n",
            st->scenario.path, (unsigned long long)iterations,
@@ -781,10 +785,9 @@ static int cmd_bench(int argc, char **argv)
     else
       args[n++] = argv[i];
   }
-  int rc = hfs_cli_parse_options(&o, n, args,
-                                 ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS |
-                                     ALLOW_PSA,
-                                 bench_help);
+  int rc = hfs_cli_parse_options(
+      &o, n, args, ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_PSA,
+      bench_help);
   free(args);
   if (rc >= 0) {
     hfs_cli_options_free(&o);
@@ -819,14 +822,13 @@ static int cmd_bench(int argc, char **argv)
   hfs_diag_print(&d, stderr);
   if (s == HFS_OK) {
     printf("hfsim bench: %s, %llu patients x %zu strategies, %d threads\n",
-           st.scenario.path, (unsigned long long)res.patients,
-           res.n_strategies, res.threads_used);
+           st.scenario.path, (unsigned long long)res.patients, res.n_strategies,
+           res.threads_used);
     printf("wall_seconds: %.3f\n", res.wall_seconds);
     printf("patients_per_second: %.0f\n",
            (double)res.patients / res.wall_seconds);
     printf("patient_strategy_runs_per_second: %.0f\n",
-           (double)res.patients * (double)res.n_strategies /
-               res.wall_seconds);
+           (double)res.patients * (double)res.n_strategies / res.wall_seconds);
     printf("simulated_patient_years_per_second: %.0f\n",
            res.simulated_years / res.wall_seconds);
     printf("peak_memory_mib: %.1f\n", (double)peak_rss_kib() / 1024.0);
@@ -921,8 +923,10 @@ static int cmd_verify(int argc, char **argv)
   }
   hfs_diag_print(&d, stderr);
   if (s == HFS_ERR_INTERRUPTED)
-    fprintf(stderr, "hfsim: interrupted; no results were written (earlier "
-                    "results in %s are unchanged)\n", dir);
+    fprintf(stderr,
+            "hfsim: interrupted; no results were written (earlier "
+            "results in %s are unchanged)\n",
+            dir);
   int failed = 0;
   if (s == HFS_OK) {
     for (long i = 0; i < n; i++) {
@@ -1010,12 +1014,11 @@ int hfs_cli_main(int argc, char **argv)
     return hfs_cmd_psa(argc, argv);
   if (!strcmp(cmd, "verify"))
     return cmd_verify(argc, argv);
-  if (!strcmp(cmd, "owsa") || !strcmp(cmd, "twsa") ||
-      !strcmp(cmd, "scenarios"))
+  if (!strcmp(cmd, "owsa") || !strcmp(cmd, "twsa") || !strcmp(cmd, "scenarios"))
     return hfs_cmd_dsa(cmd, argc, argv);
-  static const char *const commands[] = {"run",  "check", "bench",
-                                         "dictionary", "psa", "owsa",
-                                         "twsa", "scenarios", "verify"};
+  static const char *const commands[] = {"run",        "check",     "bench",
+                                         "dictionary", "psa",       "owsa",
+                                         "twsa",       "scenarios", "verify"};
   const char *sug = hfs_closest_name(cmd, commands, 9);
   if (sug != NULL) {
     fprintf(stderr, "hfsim: unknown command '%s' (did you mean '%s'?)\n", cmd,

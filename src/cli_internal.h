@@ -28,28 +28,26 @@ typedef struct options {
   int quiet;
   int patients_given;
   uint64_t bench_patients;
-  uint64_t iterations; /* --iterations, 0 = scenario's */
-  int resume;          /* --resume */
-  double target_se;    /* --target-se, 0 = off */
+  uint64_t iterations;   /* --iterations, 0 = scenario's */
+  int resume;            /* --resume */
+  double target_se;      /* --target-se, 0 = off */
   uint64_t max_patients; /* --max-patients */
 } options;
 
-
 /* Which options a command accepts. */
 enum {
-  ALLOW_RUN = 1,       /* --out --seed --patients-csv */
-  ALLOW_SET = 2,       /* --set */
-  ALLOW_PATIENTS = 4,  /* --patients */
-  ALLOW_THREADS = 8,   /* --threads */
-  ALLOW_PSA = 16,      /* --iterations --resume */
-  ALLOW_TARGET = 32    /* --target-se --max-patients */
+  ALLOW_RUN = 1,      /* --out --seed --patients-csv */
+  ALLOW_SET = 2,      /* --set */
+  ALLOW_PATIENTS = 4, /* --patients */
+  ALLOW_THREADS = 8,  /* --threads */
+  ALLOW_PSA = 16,     /* --iterations --resume */
+  ALLOW_TARGET = 32   /* --target-se --max-patients */
 };
 
 void hfs_cli_options_free(options *o);
 int hfs_cli_usage_error(const char *command, const char *fmt, ...)
     HFS_PRINTF(2, 3);
-int hfs_cli_add_override(options *o, const char *assignment,
-                         const char *label);
+int hfs_cli_add_override(options *o, const char *assignment, const char *label);
 /* Returns -1 when parsing succeeded (go on), else the exit code. */
 int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
                           const char *help);

@@ -107,16 +107,18 @@ static hfs_status simulate_variant(hfs_study *st, const hfs_run_config *cfg,
   s = hfs_engine_run(&st->model, cfg, &r, d);
   if (s == HFS_OK)
     for (size_t k = 0; k < r.n_strategies && k < 64; k++) {
-      const hfs_accum *c = &r.outcomes[k * r.n_outcomes + (size_t)cfg->cost_outcome];
-      const hfs_accum *q = &r.outcomes[k * r.n_outcomes + (size_t)cfg->qaly_outcome];
+      const hfs_accum *c =
+          &r.outcomes[k * r.n_outcomes + (size_t)cfg->cost_outcome];
+      const hfs_accum *q =
+          &r.outcomes[k * r.n_outcomes + (size_t)cfg->qaly_outcome];
       out->cost[k] = c->mean;
       out->qaly[k] = q->mean;
       out->cost_se[k] = hfs_accum_se(c);
       out->qaly_se[k] = hfs_accum_se(q);
       const hfs_accum2 *p = &r.paired[k * r.n_strategies + k];
       double w = st->scenario.wtp_main, n = (double)p->n;
-      double v = n > 1 ? (w * w * p->m2_y + p->m2_x - 2 * w * p->c_xy) / (n - 1)
-                       : 0.0;
+      double v =
+          n > 1 ? (w * w * p->m2_y + p->m2_x - 2 * w * p->c_xy) / (n - 1) : 0.0;
       out->nmb_se[k] = sqrt(fmax(v, 0.0) / n);
       out->inc_nmb_se[k] = hfs_results_paired_se(&r, k, 0, 2, w);
     }
@@ -297,7 +299,8 @@ static int cmd_owsa(int argc, char **argv)
   options o;
   hfs_study st;
   int rc = hfs_cli_start(&o, &st, "owsa", argc, argv,
-                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS, owsa_help);
+                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS,
+                         owsa_help);
   if (rc >= 0)
     return rc;
   char started[32];
@@ -476,12 +479,12 @@ static int cmd_twsa(int argc, char **argv)
   options o;
   memset(&o, 0, sizeof o);
   o.command = "twsa";
-  int rc = hfs_cli_parse_options(&o, n_rest, rest,
-                                 ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS |
-                                     ALLOW_THREADS,
-                                 twsa_help);
+  int rc = hfs_cli_parse_options(
+      &o, n_rest, rest, ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS,
+      twsa_help);
   if (rc < 0 && n_names != 2)
-    rc = hfs_cli_usage_error("twsa", "name two parameters: --param A --param B");
+    rc =
+        hfs_cli_usage_error("twsa", "name two parameters: --param A --param B");
   if (rc >= 0) {
     free(rest);
     hfs_cli_options_free(&o);
@@ -652,7 +655,8 @@ static int cmd_scenarios(int argc, char **argv)
   options o;
   hfs_study base;
   int rc = hfs_cli_start(&o, &base, "scenarios", argc, argv,
-                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS, scenarios_help);
+                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS,
+                         scenarios_help);
   if (rc >= 0)
     return rc;
   char started[32];
@@ -674,8 +678,7 @@ static int cmd_scenarios(int argc, char **argv)
   sd.n_strategies = calloc(cap, sizeof *sd.n_strategies);
   sd.wtp = calloc(cap, sizeof *sd.wtp);
   hfs_status s = patients ? HFS_OK : HFS_ERR_INPUT;
-  if (!sd.names || !sd.out || !sd.strategy_names || !sd.n_strategies ||
-      !sd.wtp)
+  if (!sd.names || !sd.out || !sd.strategy_names || !sd.n_strategies || !sd.wtp)
     s = HFS_ERR_NOMEM;
   if (s == HFS_OK)
     s = open_early(&base, &o, "-scenarios", &d);
@@ -692,8 +695,9 @@ static int cmd_scenarios(int argc, char **argv)
       sd.names[sd.n++] = hfs_strdup(sec + 9);
   }
   if (s == HFS_OK && sd.n == 1)
-    fprintf(stderr, "hfsim: note: no [scenario NAME] sections in %s; only "
-                    "the base case is run\n",
+    fprintf(stderr,
+            "hfsim: note: no [scenario NAME] sections in %s; only "
+            "the base case is run\n",
             sc->path);
   for (size_t i = 0; s == HFS_OK && i < sd.n; i++) {
     if (hfs_cli_stop_requested) {
@@ -738,15 +742,15 @@ static int cmd_scenarios(int argc, char **argv)
     hfs_study st;
     hfs_study_init(&st);
     if (s == HFS_OK)
-      s = i == 0 ? HFS_OK
-                 : hfs_study_load(&st, o.config, ov, n_ov, &d);
+      s = i == 0 ? HFS_OK : hfs_study_load(&st, o.config, ov, n_ov, &d);
     hfs_study *use = i == 0 ? &base : &st;
     if (s == HFS_OK) {
       hfs_run_config cfg = i == 0 ? base_cfg : hfs_study_run_config(&st);
       cfg.patients = patients;
       sd.wtp[i] = use->scenario.wtp_main;
       sd.n_strategies[i] = use->model.n_strategies;
-      sd.strategy_names[i] = calloc(use->model.n_strategies + 1, sizeof(char *));
+      sd.strategy_names[i] =
+          calloc(use->model.n_strategies + 1, sizeof(char *));
       for (size_t k = 0; sd.strategy_names[i] && k < use->model.n_strategies;
            k++)
         sd.strategy_names[i][k] = hfs_strdup(use->model.strategy_names[k]);
@@ -776,8 +780,8 @@ static int cmd_scenarios(int argc, char **argv)
            sd.n, omp_get_wtime() - t0, dir);
   for (size_t i = 0; i < sd.n; i++) {
     free(sd.names[i]);
-    for (size_t k = 0; sd.strategy_names && sd.strategy_names[i] &&
-                       k < sd.n_strategies[i];
+    for (size_t k = 0;
+         sd.strategy_names && sd.strategy_names[i] && k < sd.n_strategies[i];
          k++)
       free(sd.strategy_names[i][k]);
     if (sd.strategy_names)

@@ -62,10 +62,9 @@ typedef struct psa_settings {
   char *output_dir;
 } psa_settings;
 
-static const char *const psa_keys[] = {"iterations",    "patients",
-                                       "ceac_wtp_max",  "ceac_wtp_step",
-                                       "population",    "evppi",
-                                       "output"};
+static const char *const psa_keys[] = {
+    "iterations", "patients", "ceac_wtp_max", "ceac_wtp_step",
+    "population", "evppi",    "output"};
 
 static int read_number(hfs_setting *e, double *out, double min, hfs_diag *d)
 {
@@ -112,8 +111,8 @@ static hfs_status read_psa_settings(hfs_study *st, const options *o,
   ps->evppi = hfs_strdup(e ? e->value : "");
   e = hfs_scenario_get(sc, "psa", "output");
   if (e != NULL) {
-    ps->output_dir = e->line == 0 ? hfs_strdup(e->value)
-                                  : hfs_scenario_path(sc, e->value);
+    ps->output_dir =
+        e->line == 0 ? hfs_strdup(e->value) : hfs_scenario_path(sc, e->value);
   } else {
     size_t n = strlen(sc->output_dir) + 5;
     ps->output_dir = malloc(n);
@@ -162,10 +161,8 @@ static void fingerprint(const hfs_study *st, const psa_settings *ps,
   }
   /* another build may simulate differently: never mix two in one PSA */
   char buf[256];
-  snprintf(buf, sizeof buf, "%s %s %llu %llu %llu", HFS_VERSION,
-           HFS_GIT_COMMIT,
-           (unsigned long long)ps->iterations,
-           (unsigned long long)ps->patients,
+  snprintf(buf, sizeof buf, "%s %s %llu %llu %llu", HFS_VERSION, HFS_GIT_COMMIT,
+           (unsigned long long)ps->iterations, (unsigned long long)ps->patients,
            (unsigned long long)st->scenario.seed);
   hfs_sha256_update(&c, buf, strlen(buf));
   hfs_sha256_final_hex(&c, hex);
@@ -199,7 +196,9 @@ int hfs_cmd_psa(int argc, char **argv)
   options o;
   hfs_study st;
   int rc = hfs_cli_start(&o, &st, "psa", argc, argv,
-                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_PSA, psa_help);
+                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS |
+                             ALLOW_THREADS | ALLOW_PSA,
+                         psa_help);
   if (rc >= 0)
     return rc;
   char started[32];
@@ -296,8 +295,8 @@ int hfs_cmd_psa(int argc, char **argv)
       hfs_psa_write_evpi(f, &res, ps.wtp_max, ps.wtp_step, ps.population);
     if (s == HFS_OK && ps.evppi[0] != '\0' &&
         (f = hfs_output_add(&out, "evppi.csv", &d)))
-      s = hfs_psa_write_evppi(f, &st, &res, ps.evppi, wtp, n_wtp,
-                              ps.population, &d);
+      s = hfs_psa_write_evppi(f, &st, &res, ps.evppi, wtp, n_wtp, ps.population,
+                              &d);
     if (s == HFS_OK && (f = hfs_output_add(&out, "manifest.txt", &d))) {
       hfs_results fake;
       hfs_results_init(&fake);
@@ -323,8 +322,7 @@ int hfs_cmd_psa(int argc, char **argv)
     fprintf(stderr,
             "hfsim: interrupted after %llu of %llu iterations; no results "
             "were written. Continue with the same command and --resume.\n",
-            (unsigned long long)res.done,
-            (unsigned long long)res.iterations);
+            (unsigned long long)res.done, (unsigned long long)res.iterations);
   if (s == HFS_OK && !o.quiet)
     printf("hfsim: PSA of %llu iterations in %.1f s; wrote %s/psa.csv, "
            "psa_summary.csv, psa_parameters.csv, ceac.csv, evpi.csv%s and "

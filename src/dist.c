@@ -41,9 +41,9 @@ static hfs_status fail(char *why, size_t why_len, const char *fmt, ...)
   return HFS_ERR_INPUT;
 }
 
-hfs_status hfs_dist_fit(hfs_dist d, double a, double b, double low,
-                        double high, double value, hfs_dist_fitted *out,
-                        char *why, size_t why_len)
+hfs_status hfs_dist_fit(hfs_dist d, double a, double b, double low, double high,
+                        double value, hfs_dist_fitted *out, char *why,
+                        size_t why_len)
 {
   if (why != NULL && why_len > 0)
     why[0] = '\0';
@@ -62,8 +62,10 @@ hfs_status hfs_dist_fit(hfs_dist d, double a, double b, double low,
   if (uses_b && !isfinite(b))
     return fail(why, why_len, "%s needs a finite dist_b, got %g", name, b);
   if (!uses_a && !isnan(a))
-    return fail(why, why_len, "%s takes no parameters (dist_a must be empty, "
-                "got %g)", name, a);
+    return fail(why, why_len,
+                "%s takes no parameters (dist_a must be empty, "
+                "got %g)",
+                name, a);
   if (!uses_b && !isnan(b))
     return fail(why, why_len, "%s takes no dist_b (must be empty, got %g)",
                 name, b);
@@ -79,22 +81,25 @@ hfs_status hfs_dist_fit(hfs_dist d, double a, double b, double low,
 
   case HFS_DIST_BETA:
     if (!(a > 0 && b > 0))
-      return fail(why, why_len, "beta needs alpha > 0 and beta > 0 (got %g "
-                  "and %g)", a, b);
+      return fail(why, why_len,
+                  "beta needs alpha > 0 and beta > 0 (got %g "
+                  "and %g)",
+                  a, b);
     out->p.beta.alpha = a;
     out->p.beta.beta = b;
     break;
 
   case HFS_DIST_BETA_MEAN_SD: {
     if (!(a > 0 && a < 1))
-      return fail(why, why_len, "beta_mean_sd needs 0 < mean < 1 (got %g)",
-                  a);
+      return fail(why, why_len, "beta_mean_sd needs 0 < mean < 1 (got %g)", a);
     if (!(b > 0))
       return fail(why, why_len, "beta_mean_sd needs sd > 0 (got %g)", b);
     double var = b * b, vmax = a * (1 - a);
     if (!(var < vmax))
-      return fail(why, why_len, "beta_mean_sd needs sd below "
-                  "sqrt(mean*(1-mean)) = %.4g, got sd %g", sqrt(vmax), b);
+      return fail(why, why_len,
+                  "beta_mean_sd needs sd below "
+                  "sqrt(mean*(1-mean)) = %.4g, got sd %g",
+                  sqrt(vmax), b);
     /* Beta variance is mean(1-mean)/(alpha+beta+1), so alpha + beta = k. */
     double k = vmax / var - 1;
     out->dist = HFS_DIST_BETA;
@@ -105,16 +110,20 @@ hfs_status hfs_dist_fit(hfs_dist d, double a, double b, double low,
 
   case HFS_DIST_GAMMA:
     if (!(a > 0 && b > 0))
-      return fail(why, why_len, "gamma needs shape > 0 and scale > 0 (got %g "
-                  "and %g)", a, b);
+      return fail(why, why_len,
+                  "gamma needs shape > 0 and scale > 0 (got %g "
+                  "and %g)",
+                  a, b);
     out->p.gamma.shape = a;
     out->p.gamma.scale = b;
     break;
 
   case HFS_DIST_GAMMA_MEAN_SD:
     if (!(a > 0 && b > 0))
-      return fail(why, why_len, "gamma_mean_sd needs mean > 0 and sd > 0 "
-                  "(got %g and %g)", a, b);
+      return fail(why, why_len,
+                  "gamma_mean_sd needs mean > 0 and sd > 0 "
+                  "(got %g and %g)",
+                  a, b);
     out->dist = HFS_DIST_GAMMA;
     out->p.gamma.shape = (a / b) * (a / b); /* mean^2/sd^2, no overflow */
     out->p.gamma.scale = (b / a) * b;       /* sd^2/mean */
@@ -129,8 +138,10 @@ hfs_status hfs_dist_fit(hfs_dist d, double a, double b, double low,
 
   case HFS_DIST_LOGNORMAL_MEAN_SD: {
     if (!(a > 0 && b > 0))
-      return fail(why, why_len, "lognormal_mean_sd needs mean > 0 and sd > 0 "
-                  "(got %g and %g)", a, b);
+      return fail(why, why_len,
+                  "lognormal_mean_sd needs mean > 0 and sd > 0 "
+                  "(got %g and %g)",
+                  a, b);
     /* log1p keeps precision when sd << mean (the usual case). */
     double cv = b / a, s2 = log1p(cv * cv);
     out->dist = HFS_DIST_LOGNORMAL;
@@ -150,7 +161,8 @@ hfs_status hfs_dist_fit(hfs_dist d, double a, double b, double low,
     if (!(b > 0))
       return fail(why, why_len, "truncnormal needs sd > 0 (got %g)", b);
     if (isnan(low) || isnan(high))
-      return fail(why, why_len, "truncnormal needs both low and high (the "
+      return fail(why, why_len,
+                  "truncnormal needs both low and high (the "
                   "truncation bounds)");
     if (!(low < high))
       return fail(why, why_len, "truncnormal needs low < high (got %g and %g)",
@@ -171,11 +183,13 @@ hfs_status hfs_dist_fit(hfs_dist d, double a, double b, double low,
 
   case HFS_DIST_TRIANGULAR:
     if (!(a < b))
-      return fail(why, why_len, "triangular needs min < max (got %g and %g)",
-                  a, b);
+      return fail(why, why_len, "triangular needs min < max (got %g and %g)", a,
+                  b);
     if (!(a <= value && value <= b))
-      return fail(why, why_len, "triangular needs min <= value (mode) <= max "
-                  "(got %g, %g, %g)", a, value, b);
+      return fail(why, why_len,
+                  "triangular needs min <= value (mode) <= max "
+                  "(got %g, %g, %g)",
+                  a, value, b);
     out->p.triangular.min = a;
     out->p.triangular.max = b;
     out->p.triangular.mode = value;
@@ -324,8 +338,8 @@ double hfs_dist_mean(const hfs_dist_fitted *f)
   case HFS_DIST_UNIFORM:
     return 0.5 * (f->p.uniform.min + f->p.uniform.max);
   case HFS_DIST_TRIANGULAR:
-    return (f->p.triangular.min + f->p.triangular.max +
-            f->p.triangular.mode) / 3;
+    return (f->p.triangular.min + f->p.triangular.max + f->p.triangular.mode) /
+           3;
   case HFS_DIST_BETA_MEAN_SD:
   case HFS_DIST_GAMMA_MEAN_SD:
   case HFS_DIST_LOGNORMAL_MEAN_SD:

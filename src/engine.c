@@ -114,10 +114,10 @@ static void block_sum_finish(const block_sum *b, hfs_accum *a)
 
 /* Everything one block produces; merged in block order after each wave. */
 typedef struct block_out {
-  block_sum *sums;     /* [S * K + G * S * K] while simulating */
-  hfs_accum *outcomes; /* [S * K] */
-  uint64_t *trace;     /* [S * Y * ns] */
-  hfs_accum2 *paired;  /* [S * S] */
+  block_sum *sums;      /* [S * K + G * S * K] while simulating */
+  hfs_accum *outcomes;  /* [S * K] */
+  uint64_t *trace;      /* [S * Y * ns] */
+  hfs_accum2 *paired;   /* [S * S] */
   hfs_accum *subgroups; /* [G * S * K] */
   double simulated_years;
   textbuf rows;
@@ -330,8 +330,7 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
   const uint64_t end_patient = cfg->first_patient + cfg->patients;
   const uint64_t first_block = cfg->first_patient / HFS_BLOCK_PATIENTS;
   const uint64_t n_blocks =
-      (end_patient + HFS_BLOCK_PATIENTS - 1) / HFS_BLOCK_PATIENTS -
-      first_block;
+      (end_patient + HFS_BLOCK_PATIENTS - 1) / HFS_BLOCK_PATIENTS - first_block;
   /* a small run needs fewer block buffers than a full wave */
   const size_t wave_blocks =
       n_blocks < HFS_WAVE_BLOCKS ? (size_t)n_blocks : HFS_WAVE_BLOCKS;
@@ -361,15 +360,15 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
        wave++) {
     if (cfg->stop_flag != NULL && *cfg->stop_flag) {
       /* R->patients says how far the run got */
-      uint64_t done = (first_block + wave * HFS_WAVE_BLOCKS) *
-                      HFS_BLOCK_PATIENTS;
+      uint64_t done =
+          (first_block + wave * HFS_WAVE_BLOCKS) * HFS_BLOCK_PATIENTS;
       r->patients = done > cfg->first_patient ? done : cfg->first_patient;
       st = HFS_ERR_INTERRUPTED;
       break;
     }
     uint64_t b0 = wave * HFS_WAVE_BLOCKS;
     long nb = (long)(n_blocks - b0 < HFS_WAVE_BLOCKS ? n_blocks - b0
-                                                      : HFS_WAVE_BLOCKS);
+                                                     : HFS_WAVE_BLOCKS);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (long i = 0; i < nb; i++) {
       block_out *b = &blocks[i];
@@ -417,10 +416,9 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
   if (st == HFS_ERR_NOMEM)
     hfs_diag_error(d, NULL, 0, "out of memory while simulating");
   else if (st == HFS_ERR_IO)
-    hfs_diag_error(d,
-                   cfg->patients_csv_name ? cfg->patients_csv_name
-                                          : "patients.csv",
-                   0, "cannot write: %s", strerror(write_errno));
+    hfs_diag_error(
+        d, cfg->patients_csv_name ? cfg->patients_csv_name : "patients.csv", 0,
+        "cannot write: %s", strerror(write_errno));
   for (size_t i = 0; blocks && i < wave_blocks; i++) {
     free(blocks[i].outcomes);
     free(blocks[i].trace);

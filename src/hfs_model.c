@@ -35,19 +35,38 @@
 /* ---- the model's description for the engine --------------------------- */
 
 enum purpose {
-  P_BASELINE, P_DEATH, P_NATURAL, P_DIAGNOSIS, P_BOTOX, P_MEDICATION, P_MVD,
+  P_BASELINE,
+  P_DEATH,
+  P_NATURAL,
+  P_DIAGNOSIS,
+  P_BOTOX,
+  P_MEDICATION,
+  P_MVD,
   N_PURPOSES
 };
 
 enum state {
-  S_GRADE_1, S_GRADE_2, S_GRADE_3, S_GRADE_4, S_CONTROLLED_INJECTIONS,
-  S_CONTROLLED_DRUG, S_CURED, S_DEAD, S_EXITED, N_STATES
+  S_GRADE_1,
+  S_GRADE_2,
+  S_GRADE_3,
+  S_GRADE_4,
+  S_CONTROLLED_INJECTIONS,
+  S_CONTROLLED_DRUG,
+  S_CURED,
+  S_DEAD,
+  S_EXITED,
+  N_STATES
 };
 
-static const char *const state_names[N_STATES] = {
-    "spasm_grade_1", "spasm_grade_2",         "spasm_grade_3",
-    "spasm_grade_4", "controlled_injections", "controlled_drug",
-    "cured",         "dead",                  "exited_age_limit"};
+static const char *const state_names[N_STATES] = {"spasm_grade_1",
+                                                  "spasm_grade_2",
+                                                  "spasm_grade_3",
+                                                  "spasm_grade_4",
+                                                  "controlled_injections",
+                                                  "controlled_drug",
+                                                  "cured",
+                                                  "dead",
+                                                  "exited_age_limit"};
 
 static const char *const state_descriptions[N_STATES] = {
     "spasm not controlled, SMC grade I (eyelid only)",
@@ -62,19 +81,57 @@ static const char *const state_descriptions[N_STATES] = {
     "alive at the age limit (age_limit_years), where simulation stops"};
 
 enum outcome {
-  O_COST, O_COST_UNDISCOUNTED, O_QALY, O_QALY_UNDISCOUNTED, O_LIFE_YEARS,
-  O_SPASM_FREE_YEARS, O_SPASM_YEARS, O_INJECTION_SESSIONS, O_DRUG_COURSES,
-  O_MRI_SCANS, O_OPERATIONS, O_REDO_OPERATIONS, O_RECURRENCES, O_PTOSIS,
-  O_FACIAL_WEAKNESS, O_DRY_EYE, O_DIPLOPIA, O_RASH,
-  O_TRANSIENT_FACIAL_PALSY, O_PERMANENT_FACIAL_PALSY,
-  O_TRANSIENT_HEARING_LOSS, O_PERMANENT_HEARING_LOSS, O_CSF_LEAK, O_STROKE,
-  O_OPERATIVE_DEATH, O_DIED, O_ALIVE_1Y, O_SPASM_FREE_1Y, O_ALIVE_5Y,
-  O_SPASM_FREE_5Y, O_ALIVE_10Y, O_SPASM_FREE_10Y, O_OPERATED,
-  O_MVD_CURE, O_OPERATED_COMPRESSION, O_MVD_CURE_COMPRESSION,
-  O_EVER_CONTROLLED, O_TIME_TO_CONTROL, O_FOLLOWED_1Y, O_RECURRENCE_1Y,
-  O_FOLLOWED_2Y, O_RECURRENCE_2Y, O_FOLLOWED_5Y, O_RECURRENCE_5Y, O_INJECTED,
-  O_BOTOX_RESPONDER, O_HAS_INTERVAL, O_INJECTION_INTERVAL, O_HAS_EFFECT,
-  O_INJECTION_EFFECT, N_OUTCOMES
+  O_COST,
+  O_COST_UNDISCOUNTED,
+  O_QALY,
+  O_QALY_UNDISCOUNTED,
+  O_LIFE_YEARS,
+  O_SPASM_FREE_YEARS,
+  O_SPASM_YEARS,
+  O_INJECTION_SESSIONS,
+  O_DRUG_COURSES,
+  O_MRI_SCANS,
+  O_OPERATIONS,
+  O_REDO_OPERATIONS,
+  O_RECURRENCES,
+  O_PTOSIS,
+  O_FACIAL_WEAKNESS,
+  O_DRY_EYE,
+  O_DIPLOPIA,
+  O_RASH,
+  O_TRANSIENT_FACIAL_PALSY,
+  O_PERMANENT_FACIAL_PALSY,
+  O_TRANSIENT_HEARING_LOSS,
+  O_PERMANENT_HEARING_LOSS,
+  O_CSF_LEAK,
+  O_STROKE,
+  O_OPERATIVE_DEATH,
+  O_DIED,
+  O_ALIVE_1Y,
+  O_SPASM_FREE_1Y,
+  O_ALIVE_5Y,
+  O_SPASM_FREE_5Y,
+  O_ALIVE_10Y,
+  O_SPASM_FREE_10Y,
+  O_OPERATED,
+  O_MVD_CURE,
+  O_OPERATED_COMPRESSION,
+  O_MVD_CURE_COMPRESSION,
+  O_EVER_CONTROLLED,
+  O_TIME_TO_CONTROL,
+  O_FOLLOWED_1Y,
+  O_RECURRENCE_1Y,
+  O_FOLLOWED_2Y,
+  O_RECURRENCE_2Y,
+  O_FOLLOWED_5Y,
+  O_RECURRENCE_5Y,
+  O_INJECTED,
+  O_BOTOX_RESPONDER,
+  O_HAS_INTERVAL,
+  O_INJECTION_INTERVAL,
+  O_HAS_EFFECT,
+  O_INJECTION_EFFECT,
+  N_OUTCOMES
 };
 
 #define M HFS_OUT_MEAN
@@ -184,8 +241,15 @@ static const char *const cause_levels[] = {"secondary", "primary"};
 static const char *const yes_no[] = {"no", "yes"};
 
 enum attribute {
-  A_SEX, A_ONSET_AGE, A_DECISION_AGE, A_ASIAN, A_BILATERAL, A_CAUSE,
-  A_COMPRESSION, A_GRADE, N_ATTRIBUTES
+  A_SEX,
+  A_ONSET_AGE,
+  A_DECISION_AGE,
+  A_ASIAN,
+  A_BILATERAL,
+  A_CAUSE,
+  A_COMPRESSION,
+  A_GRADE,
+  N_ATTRIBUTES
 };
 
 /* Subgroups: sex, Asian descent, and age at the decision in 10-year bands
@@ -193,29 +257,29 @@ enum attribute {
 static const hfs_attribute_def attributes[N_ATTRIBUTES] = {
     {"sex", sex_levels, "female or male", 2, 0, 0},
     {"onset_age", NULL, "age at onset of spasm, years", 0, 0, 0},
-    {"decision_age", NULL, "age at the treatment decision (time 0), years",
-     5, 40.0, 10.0},
+    {"decision_age", NULL, "age at the treatment decision (time 0), years", 5,
+     40.0, 10.0},
     {"asian", yes_no, "of Asian descent", 2, 0, 0},
-    {"bilateral", yes_no, "bilateral spasm (doubles the injection dose)", 0,
-     0, 0},
+    {"bilateral", yes_no, "bilateral spasm (doubles the injection dose)", 0, 0,
+     0},
     {"cause", cause_levels, "primary (neurovascular) or secondary", 0, 0, 0},
     {"compression", yes_no, "true neurovascular compression", 0, 0, 0},
     {"grade_at_start", NULL, "SMC grade (1-4) at the decision", 0, 0, 0},
 };
 
-#define HFS_PARAM_SPEC(name, kind, unit)                                       \
+#define HFS_PARAM_SPEC(name, kind, unit) \
   {#name, HFS_KIND_##kind, unit, offsetof(hfs_model_params, name)},
-static const hfs_param_spec param_specs[] = {
-    HFS_MODEL_PARAMS(HFS_PARAM_SPEC)};
+static const hfs_param_spec param_specs[] = {HFS_MODEL_PARAMS(HFS_PARAM_SPEC)};
 #undef HFS_PARAM_SPEC
 #define N_PARAMS (sizeof param_specs / sizeof param_specs[0])
 
-/* ---- the model instance --------------------------------------------------- */
+/* ---- the model instance ---------------------------------------------------
+ */
 
 typedef struct hfs_impl {
   hfs_model_params p;
   const hfs_life_table *lt;
-  int onset_normal; /* [cohort] onset_age_distribution = normal */
+  int onset_normal;              /* [cohort] onset_age_distribution = normal */
   double onset_p_lo, onset_p_hi; /* normal CDF at the truncation bounds */
   /* derived rates per year, r = -ln(1 - p) */
   double rate_progression, rate_remission;
@@ -311,8 +375,8 @@ static void accrue(patient *p, double t0, double t1, int status)
   hfs_sim_context *c = p->ctx;
   double *out = p->out;
   double dt = t1 - t0;
-  double dq = hfs_discount_integral_next(&c->discount_qalys, &p->cursor_q,
-                                         t0, t1);
+  double dq =
+      hfs_discount_integral_next(&c->discount_qalys, &p->cursor_q, t0, t1);
   double u = status_utility(p, status) - p->permanent_decrement;
   if (p->on_drug)
     u -= q->disutility_drug_side_effects;
@@ -325,8 +389,8 @@ static void accrue(patient *p, double t0, double t1, int status)
     transient *e = &p->tr[i];
     double b = fmin(t1, e->end_years);
     if (b > t0) {
-      double w = b == t1 ? dq
-                         : hfs_discount_integral(&c->discount_qalys, t0, b);
+      double w =
+          b == t1 ? dq : hfs_discount_integral(&c->discount_qalys, t0, b);
       out[O_QALY] -= e->decrement * w;
       out[O_QALY_UNDISCOUNTED] -= e->decrement * (b - t0);
     }
@@ -368,8 +432,7 @@ static void accrue(patient *p, double t0, double t1, int status)
 /* A one-off cost at the current time. */
 static void add_cost(patient *p, double amount)
 {
-  p->out[O_COST] +=
-      amount * hfs_discount_factor(&p->ctx->discount_costs, p->t);
+  p->out[O_COST] += amount * hfs_discount_factor(&p->ctx->discount_costs, p->t);
   p->out[O_COST_UNDISCOUNTED] += amount;
 }
 
@@ -426,9 +489,10 @@ static int advance(patient *p, double target, int status)
     }
     p->grade++;
     p->nh_next_progression =
-        p->grade >= 4 ? HFS_INF
-                      : p->nh_used + hfs_rng_exponential_years(
-                                         p->rng[P_NATURAL], m->rate_progression);
+        p->grade >= 4
+            ? HFS_INF
+            : p->nh_used + hfs_rng_exponential_years(p->rng[P_NATURAL],
+                                                     m->rate_progression);
   }
   return p->t >= p->t_end ? ADV_END : ADV_REACHED;
 }
@@ -453,9 +517,9 @@ static void draw_baseline(patient *p)
   p->asian = hfs_rng_bernoulli(r, q->p_asian);
   p->bilateral = hfs_rng_bernoulli(r, q->p_bilateral);
   p->primary = hfs_rng_bernoulli(r, q->p_primary_cause);
-  p->compression = hfs_rng_bernoulli(
-      r, p->primary ? q->p_compression_if_primary
-                    : q->p_compression_if_secondary);
+  p->compression =
+      hfs_rng_bernoulli(r, p->primary ? q->p_compression_if_primary
+                                      : q->p_compression_if_secondary);
   p->grade = 1 + hfs_rng_categorical(r, m->grade_share, 4);
   double delay = q->delay_to_decision_median_years *
                  exp(q->delay_to_decision_sdlog *
@@ -477,9 +541,9 @@ static void start_clock(patient *p)
 {
   const hfs_impl *m = p->m;
   double limit = m->p.age_limit_years;
-  double t_death = hfs_life_table_time_to_death(
-      m->lt, p->sex, p->decision_age, hfs_rng_uniform_pos(p->rng[P_DEATH]),
-      limit);
+  double t_death =
+      hfs_life_table_time_to_death(m->lt, p->sex, p->decision_age,
+                                   hfs_rng_uniform_pos(p->rng[P_DEATH]), limit);
   double t_limit = fmax(0.0, limit - p->decision_age);
   double horizon = p->ctx->horizon_years;
   p->t = 0.0;
@@ -543,16 +607,16 @@ static hfs_line_end run_botox(patient *p, const hfs_line *ln)
     t_choice = HFS_INF;
   double t_limit = t0 + ln->max_years;
   double win_end = -HFS_INF, pend_start = HFS_INF, pend_end = HFS_INF;
-  const double cost = p->bilateral ? m->botox_cost_bilateral
-                                   : m->botox_cost_unilateral;
+  const double cost =
+      p->bilateral ? m->botox_cost_bilateral : m->botox_cost_unilateral;
   int sessions = 0, effective = 0;
   double first_session = 0.0, effect_sum_years = 0.0;
   for (;;) {
     if (p->t >= p->t_end)
       return HFS_END_SIMULATION;
     /* Exits take effect at the visit on or after their time. */
-    double first_exit = fmin(fmin(t_nonresponse, t_discontinue),
-                             fmin(t_choice, t_limit));
+    double first_exit =
+        fmin(fmin(t_nonresponse, t_discontinue), fmin(t_choice, t_limit));
     if (first_exit <= p->t) {
       if (first_exit == t_nonresponse)
         return HFS_END_FAILURE;
@@ -596,12 +660,12 @@ static hfs_line_end run_botox(patient *p, const hfs_line *ln)
         add_transient(p, ae_dec[k], weeks / WEEKS_PER_YEAR);
       }
     }
-    int works = p->botox_responder &&
-                !hfs_rng_bernoulli(r, q->botox_p_session_failure);
-    double effect_years =
-        gsl_ran_gamma(r, q->botox_effect_gamma_shape,
-                      q->botox_effect_mean_weeks / q->botox_effect_gamma_shape) /
-        WEEKS_PER_YEAR;
+    int works =
+        p->botox_responder && !hfs_rng_bernoulli(r, q->botox_p_session_failure);
+    double effect_years = gsl_ran_gamma(r, q->botox_effect_gamma_shape,
+                                        q->botox_effect_mean_weeks /
+                                            q->botox_effect_gamma_shape) /
+                          WEEKS_PER_YEAR;
     double interval_years =
         (q->botox_interval_min_weeks +
          gsl_rng_uniform(r) *
@@ -625,8 +689,8 @@ static hfs_line_end run_botox(patient *p, const hfs_line *ln)
       if (ln->when_worn_off)
         next_visit = e;
     }
-    int res = advance_injections(p, next_visit, &win_end, &pend_start,
-                                 &pend_end);
+    int res =
+        advance_injections(p, next_visit, &win_end, &pend_start, &pend_end);
     if (res != ADV_REACHED)
       return HFS_END_SIMULATION;
   }
@@ -724,12 +788,12 @@ static int operate(patient *p, int redo)
     return 0;
   }
   double age = p->decision_age + p->t;
-  double rr = age >= q->mvd_hearing_older_age_years ? q->mvd_hearing_rr_older
-                                                     : 1.0;
-  double p_pfp = redo ? q->redo_p_permanent_facial_palsy
-                      : q->mvd_p_permanent_facial_palsy;
-  double p_phl = redo ? q->redo_p_permanent_hearing_loss
-                      : q->mvd_p_permanent_hearing_loss;
+  double rr =
+      age >= q->mvd_hearing_older_age_years ? q->mvd_hearing_rr_older : 1.0;
+  double p_pfp =
+      redo ? q->redo_p_permanent_facial_palsy : q->mvd_p_permanent_facial_palsy;
+  double p_phl =
+      redo ? q->redo_p_permanent_hearing_loss : q->mvd_p_permanent_hearing_loss;
   if (u[1] < q->mvd_p_transient_facial_palsy) {
     p->out[O_TRANSIENT_FACIAL_PALSY] += 1.0;
     add_transient(p, q->disutility_transient_facial_palsy,
@@ -796,20 +860,21 @@ static hfs_line_end run_mvd(patient *p, const hfs_line *ln)
     double u_recur = hfs_rng_uniform_pos(r);
     int result;
     if (p->compression && !redo) {
-      result = u_outcome < m->mvd_outcome[0]                      ? MVD_IMMEDIATE
-               : u_outcome < m->mvd_outcome[0] + m->mvd_outcome[1] ? MVD_DELAYED
-                                                                   : MVD_PERSISTENT;
+      result = u_outcome < m->mvd_outcome[0] ? MVD_IMMEDIATE
+               : u_outcome < m->mvd_outcome[0] + m->mvd_outcome[1]
+                   ? MVD_DELAYED
+                   : MVD_PERSISTENT;
     } else {
-      double pc = p->compression ? q->redo_p_cure
-                                 : q->mvd_p_cure_without_compression;
+      double pc =
+          p->compression ? q->redo_p_cure : q->mvd_p_cure_without_compression;
       result = u_outcome < pc ? MVD_IMMEDIATE : MVD_PERSISTENT;
     }
     double t_op = p->t;
     if (result == MVD_DELAYED) {
-      double delay_years = q->mvd_delayed_cure_median_days *
-                           exp(q->mvd_delayed_cure_sdlog *
-                               gsl_cdf_ugaussian_Pinv(u_delay)) /
-                           DAYS_PER_YEAR;
+      double delay_years =
+          q->mvd_delayed_cure_median_days *
+          exp(q->mvd_delayed_cure_sdlog * gsl_cdf_ugaussian_Pinv(u_delay)) /
+          DAYS_PER_YEAR;
       if (advance(p, t_op + delay_years, ST_SPASM) != ADV_REACHED)
         return HFS_END_SIMULATION;
     }
@@ -894,10 +959,10 @@ static void simulate(const hfs_model *model, size_t strategy,
     if (advance(&p, p.t_end, p.cured ? ST_CURED : ST_SPASM) == ADV_REMISSION)
       continue;
 
-  size_t end_state = p.end_kind == END_DEATH       ? S_DEAD
-                     : p.end_kind == END_AGE_LIMIT ? S_EXITED
-                                                   : (size_t)trace_state(
-                                                         &p, p.last_status);
+  size_t end_state = p.end_kind == END_DEATH ? S_DEAD
+                     : p.end_kind == END_AGE_LIMIT
+                         ? S_EXITED
+                         : (size_t)trace_state(&p, p.last_status);
   hfs_trace_state(ctx->trace, end_state, p.t_end, HFS_INF);
   /* A horizon of exactly 1, 5 or 10 years still reports the state then,
    * as the trace does. */
@@ -922,7 +987,8 @@ static void check_model_params(const hfs_impl *m, const hfs_param_table *t,
 {
   const hfs_model_params *q = &m->p;
   const char *path = t->path;
-#define LINE_OF(name) (hfs_param_find(t, #name) ? hfs_param_find(t, #name)->line : 0)
+#define LINE_OF(name) \
+  (hfs_param_find(t, #name) ? hfs_param_find(t, #name)->line : 0)
   if (!(q->onset_age_min < q->onset_age_max))
     hfs_diag_error(d, path, LINE_OF(onset_age_max),
                    "onset_age_max (%g) must be above onset_age_min (%g)",
@@ -979,8 +1045,8 @@ static hfs_status check_settings(hfs_scenario *s, hfs_diag *d)
 {
   size_t before = hfs_diag_count(d);
   read_cohort(s, d);
-  hfs_strategy *tmp = calloc(s->n_strategies ? s->n_strategies : 1,
-                             sizeof *tmp);
+  hfs_strategy *tmp =
+      calloc(s->n_strategies ? s->n_strategies : 1, sizeof *tmp);
   if (tmp == NULL)
     return HFS_ERR_NOMEM;
   hfs_status st = hfs_strategies_read(s, tmp, d);
@@ -1021,10 +1087,10 @@ static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
 
   hfs_scenario *s = in->scenario;
   m->onset_normal = read_cohort(s, d);
-  m->onset_p_lo = gsl_cdf_gaussian_P(q->onset_age_min - q->onset_age_mean,
-                                     q->onset_age_sd);
-  m->onset_p_hi = gsl_cdf_gaussian_P(q->onset_age_max - q->onset_age_mean,
-                                     q->onset_age_sd);
+  m->onset_p_lo =
+      gsl_cdf_gaussian_P(q->onset_age_min - q->onset_age_mean, q->onset_age_sd);
+  m->onset_p_hi =
+      gsl_cdf_gaussian_P(q->onset_age_max - q->onset_age_mean, q->onset_age_sd);
 
   m->rate_progression = annual_rate(q->annual_p_progression);
   m->rate_remission = annual_rate(q->annual_p_remission);
@@ -1056,8 +1122,8 @@ static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
   m->botox_cost_bilateral = q->cost_botox_administration + 2.0 * drug_side;
 
   m->n_strategies = s->n_strategies;
-  m->strategies = calloc(s->n_strategies ? s->n_strategies : 1,
-                         sizeof *m->strategies);
+  m->strategies =
+      calloc(s->n_strategies ? s->n_strategies : 1, sizeof *m->strategies);
   model->strategy_names =
       calloc(s->n_strategies ? s->n_strategies : 1, sizeof(char *));
   if (m->strategies == NULL || model->strategy_names == NULL)
@@ -1076,8 +1142,8 @@ static void describe(const hfs_model *model, FILE *out)
 {
   const hfs_impl *m = model->impl;
   fprintf(out, "cohort: onset age %s on [%g, %g]\n",
-          m->onset_normal ? "normal (truncated)" : "uniform", m->p.onset_age_min,
-          m->p.onset_age_max);
+          m->onset_normal ? "normal (truncated)" : "uniform",
+          m->p.onset_age_min, m->p.onset_age_max);
   for (size_t i = 0; i < m->n_strategies; i++)
     hfs_strategy_describe(&m->strategies[i], out);
 }

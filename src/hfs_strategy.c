@@ -18,8 +18,8 @@ const char *const hfs_drug_names[HFS_DRUG_COUNT] = {
     "carbamazepine", "gabapentin", "clonazepam", "baclofen"};
 
 static const char *const reason_keys[HFS_END_REASONS_] = {
-    "on_failure",     "on_intolerance", "on_discontinuation",
-    "on_choice",      "on_time_limit",  "on_ineligible"};
+    "on_failure", "on_intolerance", "on_discontinuation",
+    "on_choice",  "on_time_limit",  "on_ineligible"};
 
 /* Which reasons each treatment can produce (others are unknown keys). */
 static int produces(hfs_treatment t, hfs_line_end r)
@@ -69,8 +69,9 @@ static void unknown_value(hfs_diag *d, const hfs_setting *e, const char *what,
     if (i + 1 < n)
       strncat(list, ", ", sizeof list - strlen(list) - 1);
   }
-  hfs_diag_error(d, e->file, e->line, "[%s] %s: unknown %s '%s'%s%s%s (known: %s)",
-                 e->section, e->key, what, value, sug ? " (did you mean '" : "",
+  hfs_diag_error(d, e->file, e->line,
+                 "[%s] %s: unknown %s '%s'%s%s%s (known: %s)", e->section,
+                 e->key, what, value, sug ? " (did you mean '" : "",
                  sug ? sug : "", sug ? "'?)" : "", list);
 }
 
@@ -192,8 +193,7 @@ static void read_drugs(hfs_setting *e, hfs_line *ln, hfs_diag *d)
   }
   if (ln->n_drugs == 0)
     hfs_diag_error(d, e->file, e->line,
-                   "[%s] medication.drugs: name at least one drug",
-                   e->section);
+                   "[%s] medication.drugs: name at least one drug", e->section);
 }
 
 /* Keys of line TREATMENT that apply, for suggestions. */
@@ -224,8 +224,7 @@ static void read_line_key(hfs_setting *e, hfs_strategy *st, hfs_diag *d)
   const char *key = dot + 1;
   int t = find_name(tname, hfs_treatment_names, HFS_TX_COUNT_);
   if (t < 0) {
-    unknown_value(d, e, "treatment", tname, hfs_treatment_names,
-                  HFS_TX_COUNT_);
+    unknown_value(d, e, "treatment", tname, hfs_treatment_names, HFS_TX_COUNT_);
     return;
   }
   int li = line_index(st, tname);
@@ -272,14 +271,14 @@ static void read_line_key(hfs_setting *e, hfs_strategy *st, hfs_diag *d)
   }
   if (t == HFS_TX_BOTOX && strcmp(key, "surgery_choice") == 0) {
     if (hfs_parse_yes_no(e->value, &ln->surgery_choice) != 0)
-      hfs_diag_error(d, e->file, e->line, "[%s] %s: expected yes or no, got '%s'",
-                     e->section, e->key, e->value);
+      hfs_diag_error(d, e->file, e->line,
+                     "[%s] %s: expected yes or no, got '%s'", e->section,
+                     e->key, e->value);
     return;
   }
   if (t == HFS_TX_MVD && strcmp(key, "redo_max") == 0) {
     double v;
-    if (hfs_parse_double(e->value, &v) != 0 || v != floor(v) || v < 0 ||
-        v > 3)
+    if (hfs_parse_double(e->value, &v) != 0 || v != floor(v) || v < 0 || v > 3)
       hfs_diag_error(d, e->file, e->line,
                      "[%s] %s: the number of redo operations is 0, 1, 2 or "
                      "3, got '%s'",
@@ -296,8 +295,7 @@ static void read_line_key(hfs_setting *e, hfs_strategy *st, hfs_diag *d)
                  sug ? sug : "", sug ? "'?)" : "");
 }
 
-hfs_status hfs_strategies_read(hfs_scenario *s, hfs_strategy *out,
-                               hfs_diag *d)
+hfs_status hfs_strategies_read(hfs_scenario *s, hfs_strategy *out, hfs_diag *d)
 {
   size_t before = hfs_diag_count(d);
   if (s->n_strategies == 0)

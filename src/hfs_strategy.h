@@ -80,8 +80,7 @@ extern const char *const hfs_drug_names[HFS_DRUG_COUNT];
 
 /* Read every [strategy NAME] section of S into OUT[0..s->n_strategies),
  * reporting all problems to D. */
-hfs_status hfs_strategies_read(hfs_scenario *s, hfs_strategy *out,
-                               hfs_diag *d);
+hfs_status hfs_strategies_read(hfs_scenario *s, hfs_strategy *out, hfs_diag *d);
 void hfs_strategy_free(hfs_strategy *st);
 void hfs_strategy_describe(const hfs_strategy *st, FILE *f);
 

@@ -36,7 +36,7 @@ typedef struct lt_read {
   int col_age, col_sex, col_qx;
   size_t n_header;
   double qx[2][MAX_AGE + 1];
-  long line[2][MAX_AGE + 1]; /* 0 = not seen */
+  long line[2][MAX_AGE + 1];  /* 0 = not seen */
   char rejected[MAX_AGE + 1]; /* a row for this age was reported already */
 } lt_read;
 
@@ -68,8 +68,8 @@ static int lt_row(void *user, const hfs_csv_row *row)
   }
   if (row->n_fields != r->n_header) {
     hfs_diag_error(r->d, r->path, row->line,
-                   "expected %zu fields as in the header, got %zu",
-                   r->n_header, row->n_fields);
+                   "expected %zu fields as in the header, got %zu", r->n_header,
+                   row->n_fields);
     return 0;
   }
   const char *as = row->fields[r->col_age], *ss = row->fields[r->col_sex],
@@ -79,8 +79,8 @@ static int lt_row(void *user, const hfs_csv_row *row)
   if (hfs_parse_double(as, &age) != 0 || age != floor(age) || age < 0 ||
       age > MAX_AGE) {
     hfs_diag_error(r->d, r->path, row->line,
-                   "age must be a whole number from 0 to %d, got '%s'",
-                   MAX_AGE, as);
+                   "age must be a whole number from 0 to %d, got '%s'", MAX_AGE,
+                   as);
     ok = 0;
   }
   if (strcmp(ss, "female") == 0)

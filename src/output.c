@@ -76,8 +76,7 @@ hfs_status hfs_output_open(hfs_output_set *o, const char *dir, hfs_diag *d)
 
 FILE *hfs_output_add(hfs_output_set *o, const char *name, hfs_diag *d)
 {
-  hfs_output_file *files =
-      realloc(o->files, (o->n_files + 1) * sizeof *files);
+  hfs_output_file *files = realloc(o->files, (o->n_files + 1) * sizeof *files);
   if (files == NULL)
     return NULL;
   o->files = files;
@@ -136,8 +135,8 @@ hfs_status hfs_output_commit(hfs_output_set *o, hfs_diag *d)
     struct stat sb;
     if (o->files[i].temp_path != NULL &&
         lstat(o->files[i].final_path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-      hfs_diag_error(d, o->files[i].final_path, 0,
-                     "cannot replace: %s", strerror(EISDIR));
+      hfs_diag_error(d, o->files[i].final_path, 0, "cannot replace: %s",
+                     strerror(EISDIR));
       failed = 1;
     }
   }

@@ -14,9 +14,9 @@
 #include "hfsim/dist.h"
 
 static const char *const dist_names[HFS_DIST_COUNT_] = {
-    "fixed",       "beta",      "beta_mean_sd",      "gamma",
+    "fixed",         "beta",      "beta_mean_sd",      "gamma",
     "gamma_mean_sd", "lognormal", "lognormal_mean_sd", "normal",
-    "truncnormal", "uniform",   "triangular",        "dirichlet"};
+    "truncnormal",   "uniform",   "triangular",        "dirichlet"};
 
 const char *hfs_dist_name(hfs_dist d)
 {
@@ -98,13 +98,24 @@ hfs_param *hfs_param_find(const hfs_param_table *t, const char *name)
 /* ---- reading ------------------------------------------------------------ */
 
 enum col {
-  COL_NAME, COL_VALUE, COL_LOW, COL_HIGH, COL_DIST, COL_A, COL_B, COL_GROUP,
-  COL_UNIT, COL_EVIDENCE, COL_DESCRIPTION, COL_SOURCE, N_COLS
+  COL_NAME,
+  COL_VALUE,
+  COL_LOW,
+  COL_HIGH,
+  COL_DIST,
+  COL_A,
+  COL_B,
+  COL_GROUP,
+  COL_UNIT,
+  COL_EVIDENCE,
+  COL_DESCRIPTION,
+  COL_SOURCE,
+  N_COLS
 };
 
 static const char *const col_names[N_COLS] = {
-    "name",    "value", "low",  "high",     "distribution", "dist_a",
-    "dist_b",  "group", "unit", "evidence", "description",  "source"};
+    "name",   "value", "low",  "high",     "distribution", "dist_a",
+    "dist_b", "group", "unit", "evidence", "description",  "source"};
 
 typedef struct read_state {
   hfs_param_table *t;
@@ -128,9 +139,9 @@ static int read_header(read_state *rs, const hfs_csv_row *row)
         found = c;
     if (found < 0) {
       const char *s = hfs_closest_name(row->fields[i], col_names, N_COLS);
-      hfs_diag_error(rs->d, rs->path, row->line,
-                     "unknown column '%s'%s%s%s", row->fields[i],
-                     s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+      hfs_diag_error(rs->d, rs->path, row->line, "unknown column '%s'%s%s%s",
+                     row->fields[i], s ? " (did you mean '" : "", s ? s : "",
+                     s ? "'?)" : "");
       ok = 0;
     } else if (rs->col_index[found] >= 0) {
       hfs_diag_error(rs->d, rs->path, row->line, "column '%s' appears twice",
@@ -360,10 +371,10 @@ static int check_distribution(const hfs_param *p, hfs_param_kind kind,
 {
   double a = p->dist_a, b = p->dist_b;
   int ok = 1;
-#define BAD(...)                                                               \
-  do {                                                                         \
-    hfs_diag_error(d, path, p->line, __VA_ARGS__);                             \
-    ok = 0;                                                                    \
+#define BAD(...)                                   \
+  do {                                             \
+    hfs_diag_error(d, path, p->line, __VA_ARGS__); \
+    ok = 0;                                        \
   } while (0)
   int needs_a = p->dist != HFS_DIST_FIXED;
   int needs_b = needs_a && p->dist != HFS_DIST_DIRICHLET;
@@ -374,8 +385,7 @@ static int check_distribution(const hfs_param *p, hfs_param_kind kind,
   if (!needs_a && !isnan(a))
     BAD("%s: distribution fixed takes no dist_a", p->name);
   if (!needs_b && !isnan(b))
-    BAD("%s: distribution %s takes no dist_b", p->name,
-        hfs_dist_name(p->dist));
+    BAD("%s: distribution %s takes no dist_b", p->name, hfs_dist_name(p->dist));
   if (!ok)
     return 0;
   int bounded01 = kind == HFS_KIND_PROBABILITY || kind == HFS_KIND_DECREMENT;
@@ -392,8 +402,7 @@ static int check_distribution(const hfs_param *p, hfs_param_kind kind,
     BAD("%s: a normal distribution can leave the admissible range of "
         "this parameter; use truncnormal, beta or gamma",
         p->name);
-  if (p->dist == HFS_DIST_TRUNCNORMAL &&
-      (isnan(p->low) || isnan(p->high)))
+  if (p->dist == HFS_DIST_TRUNCNORMAL && (isnan(p->low) || isnan(p->high)))
     BAD("%s: truncnormal is truncated to [low, high]; both are needed",
         p->name);
   if (p->dist == HFS_DIST_DIRICHLET && p->group[0] == '\0')
@@ -406,8 +415,8 @@ static int check_distribution(const hfs_param *p, hfs_param_kind kind,
         p->name, hfs_dist_name(p->dist), kind_range_text(kind));
   if (ok && (p->dist == HFS_DIST_UNIFORM || p->dist == HFS_DIST_TRIANGULAR) &&
       (!kind_admits(kind, a) || !kind_admits(kind, b)))
-    BAD("%s: the %s bounds [%g, %g] leave the admissible range: it %s",
-        p->name, hfs_dist_name(p->dist), a, b, kind_range_text(kind));
+    BAD("%s: the %s bounds [%g, %g] leave the admissible range: it %s", p->name,
+        hfs_dist_name(p->dist), a, b, kind_range_text(kind));
 #undef BAD
   return ok;
 }
@@ -427,9 +436,9 @@ hfs_status hfs_param_table_check(const hfs_param_table *t,
       if (strcmp(specs[j].name, p->name) == 0)
         spec = &specs[j];
     if (spec == NULL) {
-      const char *s = hfs_closest_name_strided(
-          p->name, specs, n_specs, sizeof *specs,
-          offsetof(hfs_param_spec, name));
+      const char *s =
+          hfs_closest_name_strided(p->name, specs, n_specs, sizeof *specs,
+                                   offsetof(hfs_param_spec, name));
       hfs_diag_error(d, path, p->line, "unknown parameter '%s'%s%s%s", p->name,
                      s ? " (did you mean '" : "", s ? s : "",
                      s ? "'?)" : " (this model does not use it)");
@@ -439,11 +448,10 @@ hfs_status hfs_param_table_check(const hfs_param_table *t,
       hfs_diag_error(d, path, p->line, "'%s' %s, got %g", p->name,
                      kind_range_text(spec->kind), p->value);
     if (isnan(p->low) != isnan(p->high))
-      hfs_diag_error(d, path, p->line,
-                     "%s: give both low and high, or neither", p->name);
+      hfs_diag_error(d, path, p->line, "%s: give both low and high, or neither",
+                     p->name);
     if (!isnan(p->low) && !isnan(p->high)) {
-      if (!kind_admits(spec->kind, p->low) ||
-          !kind_admits(spec->kind, p->high))
+      if (!kind_admits(spec->kind, p->low) || !kind_admits(spec->kind, p->high))
         hfs_diag_error(d, path, p->line,
                        "%s: range [%g, %g] leaves the admissible range: it %s",
                        p->name, p->low, p->high, kind_range_text(spec->kind));
@@ -455,8 +463,8 @@ hfs_status hfs_param_table_check(const hfs_param_table *t,
     /* (no currency: the scenario's currency is invalid and reported there;
      * comparing would only repeat that error on every cost row) */
     if (!(is_money && currency == NULL) && strcmp(p->unit, unit) != 0)
-      hfs_diag_error(d, path, p->line,
-                     "%s: unit must be '%s'%s, got '%s'", p->name, unit,
+      hfs_diag_error(d, path, p->line, "%s: unit must be '%s'%s, got '%s'",
+                     p->name, unit,
                      unit == currency ? " (the scenario's currency)"
                                       : " (the model reads it so)",
                      p->unit);

@@ -35,8 +35,8 @@ hfs_status hfs_psa_result_init(hfs_psa_result *r, const hfs_study *st,
   for (size_t i = 0; i < t->count; i++)
     if (t->items[i].dist != HFS_DIST_FIXED)
       r->sampled[r->n_sampled++] = i;
-  r->values = calloc(iterations * (r->n_sampled ? r->n_sampled : 1),
-                     sizeof *r->values);
+  r->values =
+      calloc(iterations * (r->n_sampled ? r->n_sampled : 1), sizeof *r->values);
   r->cost = calloc(iterations * r->n_strategies, sizeof *r->cost);
   r->qaly = calloc(iterations * r->n_strategies, sizeof *r->qaly);
   if (!r->values || !r->cost || !r->qaly) {
@@ -123,13 +123,16 @@ int hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k)
   char buf[40];
   fprintf(f, "%llu", (unsigned long long)k);
   for (size_t j = 0; j < r->n_sampled; j++)
-    fprintf(f, ",%s",
-            hfs_format_double(buf, sizeof buf, r->values[k * r->n_sampled + j]));
+    fprintf(
+        f, ",%s",
+        hfs_format_double(buf, sizeof buf, r->values[k * r->n_sampled + j]));
   for (size_t s = 0; s < r->n_strategies; s++) {
-    fprintf(f, ",%s",
-            hfs_format_double(buf, sizeof buf, r->cost[k * r->n_strategies + s]));
-    fprintf(f, ",%s",
-            hfs_format_double(buf, sizeof buf, r->qaly[k * r->n_strategies + s]));
+    fprintf(
+        f, ",%s",
+        hfs_format_double(buf, sizeof buf, r->cost[k * r->n_strategies + s]));
+    fprintf(
+        f, ",%s",
+        hfs_format_double(buf, sizeof buf, r->qaly[k * r->n_strategies + s]));
   }
   fputc('\n', f);
   return flushed(f);
@@ -173,8 +176,8 @@ hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
       break;
     }
     uint64_t k0 = r->done;
-    size_t n = (size_t)(r->iterations - k0 < chunk ? r->iterations - k0
-                                                   : chunk);
+    size_t n =
+        (size_t)(r->iterations - k0 < chunk ? r->iterations - k0 : chunk);
     /* draw and build serially, in iteration order */
     size_t built = 0;
     for (size_t j = 0; s == HFS_OK && j < n; j++) {
@@ -226,14 +229,17 @@ hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
         r->values[k * r->n_sampled + q] = values[j * P + r->sampled[q]];
       for (size_t q = 0; q < r->n_strategies; q++) {
         r->cost[k * r->n_strategies + q] =
-            res[j].outcomes[q * res[j].n_outcomes + (size_t)cfg->cost_outcome]
+            res[j]
+                .outcomes[q * res[j].n_outcomes + (size_t)cfg->cost_outcome]
                 .mean;
         r->qaly[k * r->n_strategies + q] =
-            res[j].outcomes[q * res[j].n_outcomes + (size_t)cfg->qaly_outcome]
+            res[j]
+                .outcomes[q * res[j].n_outcomes + (size_t)cfg->qaly_outcome]
                 .mean;
       }
       r->done = k + 1;
-      if (checkpoint != NULL && hfs_psa_checkpoint_line(checkpoint, r, k) != 0) {
+      if (checkpoint != NULL &&
+          hfs_psa_checkpoint_line(checkpoint, r, k) != 0) {
         hfs_diag_error(d, NULL, 0,
                        "cannot write the PSA checkpoint (.psa-checkpoint in "
                        "the output folder): %s",
@@ -418,8 +424,8 @@ void hfs_psa_write_summary(FILE *f, const hfs_study *st,
                                       "incremental_qaly"};
   fputs("strategy,reference", f);
   for (size_t i = 0; i < 4; i++)
-    fprintf(f, ",%s_mean,%s_se,%s_p2_5,%s_p97_5", stems[i], stems[i],
-            stems[i], stems[i]);
+    fprintf(f, ",%s_mean,%s_se,%s_p2_5,%s_p97_5", stems[i], stems[i], stems[i],
+            stems[i]);
   fputs(",icer", f);
   for (size_t w = 0; w < n_wtp; w++) {
     wtp_column(f, "nmb_mean", wtp[w]);
@@ -649,8 +655,8 @@ hfs_status hfs_psa_write_evppi(FILE *f, const hfs_study *st,
   fputs("wtp,parameters,evppi_per_patient,evppi_population,"
         "evpi_per_patient\n",
         f);
-  double *x = malloc((K ? K : 1) * (r->n_sampled ? r->n_sampled : 1) *
-                     sizeof *x);
+  double *x =
+      malloc((K ? K : 1) * (r->n_sampled ? r->n_sampled : 1) * sizeof *x);
   hfs_status status = x ? HFS_OK : HFS_ERR_NOMEM;
   for (size_t w = 0; status == HFS_OK && w < n_wtp; w++) {
     double evpi = hfs_evpi(r->cost, r->qaly, K, S, wtp[w]);
@@ -658,7 +664,8 @@ hfs_status hfs_psa_write_evppi(FILE *f, const hfs_study *st,
       size_t P = sizes[g];
       for (size_t k = 0; k < K; k++)
         for (size_t j = 0; j < P; j++)
-          x[k * P + j] = r->values[k * r->n_sampled + cols[(size_t)g * r->n_sampled + j]];
+          x[k * P + j] =
+              r->values[k * r->n_sampled + cols[(size_t)g * r->n_sampled + j]];
       double e = HFS_NAN;
       if (hfs_evppi(r->cost, r->qaly, K, S, wtp[w], x, P, &e) != HFS_OK) {
         hfs_diag_error(d, NULL, 0,

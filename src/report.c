@@ -163,8 +163,9 @@ void hfs_write_summary(FILE *f, const hfs_model *m, const hfs_results *r)
 
 /* Outcomes reported by subgroup: the economic and clinical headline. */
 static const char *const subgroup_outcomes[] = {
-    "cost", "qaly", "life_years", "spasm_free_years", "spasm_free_5y",
-    "mvd_cure_fraction"};
+    "cost",          "qaly",
+    "life_years",    "spasm_free_years",
+    "spasm_free_5y", "mvd_cure_fraction"};
 
 static const char *level_label(const hfs_attribute_def *def, size_t level,
                                char *buf, size_t n)
@@ -249,8 +250,8 @@ void hfs_write_trace(FILE *f, const hfs_model *m, const hfs_results *r)
     }
 }
 
-double hfs_results_paired_se(const hfs_results *r, size_t a, size_t b,
-                             int what, double wtp)
+double hfs_results_paired_se(const hfs_results *r, size_t a, size_t b, int what,
+                             double wtp)
 {
   size_t S = r->n_strategies;
   const hfs_accum2 *p = &r->paired[a < b ? a * S + b : b * S + a];
@@ -427,12 +428,11 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
     if (c->attributes[a].n_levels > 0)
       fprintf(f, " `%s`%s", c->attributes[a].name,
               c->attributes[a].band_width > 0 ? " (in bands)" : "");
-  fprintf(f,
-          " |\n"
-          "| `level` | the level: a label, or an age band such as `50-59` "
-          "(the first band is open below, the last open above) |\n"
-          "| `strategy` | strategy name |\n"
-          "| `patients` | patients in this level |\n");
+  fprintf(f, " |\n"
+             "| `level` | the level: a label, or an age band such as `50-59` "
+             "(the first band is open below, the last open above) |\n"
+             "| `strategy` | strategy name |\n"
+             "| `patients` | patients in this level |\n");
   for (size_t j = 0; j < sizeof subgroup_outcomes / sizeof *subgroup_outcomes;
        j++)
     for (size_t k = 0; k < c->n_outcomes; k++)
@@ -444,49 +444,48 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
                 subgroup_outcomes[j]);
       }
   fprintf(
-      f,
-      "\n## cea.csv\n\n"
-      "The incremental cost-effectiveness analysis, one row per "
-      "willingness-to-pay value (scenario `[economics] wtp`) and strategy; "
-      "within each value, strategies are ordered by cost (ties: more QALYs "
-      "first). Costs and QALYs are discounted means per patient. Dominance "
-      "follows dampack's `calculate_icers`: a strategy is *dominated* when "
-      "another costs no more and gives no fewer QALYs (one strictly), "
-      "*extendedly dominated* when its ICER exceeds that of the next more "
-      "effective strategy on the frontier; identical strategies keep the "
-      "first and mark later copies dominated. Standard errors of increments "
-      "use the paired patient-level differences (common random numbers), "
-      "so they are much smaller than those of the two means.\n\n"
-      "| column | meaning |\n|---|---|\n"
-      "| `wtp` | willingness to pay per QALY (currency of the scenario) |\n"
-      "| `strategy` | strategy name |\n"
-      "| `cost` | mean discounted cost per patient |\n"
-      "| `cost_se` | Monte Carlo standard error of `cost` |\n"
-      "| `qaly` | mean discounted QALYs per patient |\n"
-      "| `qaly_se` | Monte Carlo standard error of `qaly` |\n"
-      "| `status` | `frontier`, `dominated` or `extendedly_dominated` |\n"
-      "| `comparator` | strategy the increments are against: the previous "
-      "frontier strategy (for frontier and extendedly dominated rows) or "
-      "the cheapest strategy that dominates it (dominated rows); empty for "
-      "the cheapest frontier strategy |\n"
-      "| `incremental_cost` | `cost` minus the comparator's cost |\n"
-      "| `incremental_cost_se` | Monte Carlo standard error of "
-      "`incremental_cost` (paired) |\n"
-      "| `incremental_qaly` | `qaly` minus the comparator's QALYs |\n"
-      "| `incremental_qaly_se` | Monte Carlo standard error of "
-      "`incremental_qaly` (paired) |\n"
-      "| `icer` | incremental cost per QALY gained against the comparator; "
-      "only for frontier strategies after the first, empty otherwise |\n"
-      "| `nmb` | net monetary benefit, `wtp * qaly - cost` |\n"
-      "| `nmb_se` | Monte Carlo standard error of `nmb` |\n"
-      "| `nhb` | net health benefit in QALYs, `qaly - cost / wtp` (empty "
-      "when wtp is 0) |\n"
-      "| `nhb_se` | Monte Carlo standard error of `nhb` |\n"
-      "| `incremental_nmb` | `nmb` minus the comparator's at this wtp |\n"
-      "| `incremental_nmb_se` | Monte Carlo standard error of "
-      "`incremental_nmb` (paired) |\n"
-      "| `optimal` | `yes` for the strategy with the highest `nmb` at this "
-      "wtp (ties: the cheaper), `no` otherwise |\n");
+      f, "\n## cea.csv\n\n"
+         "The incremental cost-effectiveness analysis, one row per "
+         "willingness-to-pay value (scenario `[economics] wtp`) and strategy; "
+         "within each value, strategies are ordered by cost (ties: more QALYs "
+         "first). Costs and QALYs are discounted means per patient. Dominance "
+         "follows dampack's `calculate_icers`: a strategy is *dominated* when "
+         "another costs no more and gives no fewer QALYs (one strictly), "
+         "*extendedly dominated* when its ICER exceeds that of the next more "
+         "effective strategy on the frontier; identical strategies keep the "
+         "first and mark later copies dominated. Standard errors of increments "
+         "use the paired patient-level differences (common random numbers), "
+         "so they are much smaller than those of the two means.\n\n"
+         "| column | meaning |\n|---|---|\n"
+         "| `wtp` | willingness to pay per QALY (currency of the scenario) |\n"
+         "| `strategy` | strategy name |\n"
+         "| `cost` | mean discounted cost per patient |\n"
+         "| `cost_se` | Monte Carlo standard error of `cost` |\n"
+         "| `qaly` | mean discounted QALYs per patient |\n"
+         "| `qaly_se` | Monte Carlo standard error of `qaly` |\n"
+         "| `status` | `frontier`, `dominated` or `extendedly_dominated` |\n"
+         "| `comparator` | strategy the increments are against: the previous "
+         "frontier strategy (for frontier and extendedly dominated rows) or "
+         "the cheapest strategy that dominates it (dominated rows); empty for "
+         "the cheapest frontier strategy |\n"
+         "| `incremental_cost` | `cost` minus the comparator's cost |\n"
+         "| `incremental_cost_se` | Monte Carlo standard error of "
+         "`incremental_cost` (paired) |\n"
+         "| `incremental_qaly` | `qaly` minus the comparator's QALYs |\n"
+         "| `incremental_qaly_se` | Monte Carlo standard error of "
+         "`incremental_qaly` (paired) |\n"
+         "| `icer` | incremental cost per QALY gained against the comparator; "
+         "only for frontier strategies after the first, empty otherwise |\n"
+         "| `nmb` | net monetary benefit, `wtp * qaly - cost` |\n"
+         "| `nmb_se` | Monte Carlo standard error of `nmb` |\n"
+         "| `nhb` | net health benefit in QALYs, `qaly - cost / wtp` (empty "
+         "when wtp is 0) |\n"
+         "| `nhb_se` | Monte Carlo standard error of `nhb` |\n"
+         "| `incremental_nmb` | `nmb` minus the comparator's at this wtp |\n"
+         "| `incremental_nmb_se` | Monte Carlo standard error of "
+         "`incremental_nmb` (paired) |\n"
+         "| `optimal` | `yes` for the strategy with the highest `nmb` at this "
+         "wtp (ties: the cheaper), `no` otherwise |\n");
   fprintf(f, "\n## patients.csv (only with `--patients-csv`)\n\n"
              "One row per patient and strategy: baseline attributes (identical "
              "across strategies: common random numbers), then the patient's "

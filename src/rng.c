@@ -17,9 +17,9 @@
 
 typedef struct philox_state {
   philox4x64_key_t key;
-  philox4x64_ctr_t ctr;   /* {patient, purpose, block, 0} */
-  philox4x64_ctr_t out;   /* current block of 4 outputs */
-  int next;               /* index of the next unused output; 4 = empty */
+  philox4x64_ctr_t ctr; /* {patient, purpose, block, 0} */
+  philox4x64_ctr_t out; /* current block of 4 outputs */
+  int next;             /* index of the next unused output; 4 = empty */
 } philox_state;
 
 static inline uint64_t next_u64(philox_state *s)
@@ -54,8 +54,8 @@ static double philox_get_double(void *vstate)
 }
 
 static const gsl_rng_type philox_type = {
-    "hfs_philox4x64", 0xffffffffUL, 0, sizeof(philox_state),
-    philox_set,       philox_get,   philox_get_double};
+    "hfs_philox4x64", 0xffffffffUL,     0, sizeof(philox_state), philox_set,
+    philox_get,       philox_get_double};
 
 const gsl_rng_type *hfs_rng_philox = &philox_type;
 

@@ -97,13 +97,13 @@ static void normalise_section(const char *in, char *out, size_t n)
 
 static int add_strategy(hfs_scenario *s, const char *name, long line)
 {
-  char **names = realloc(s->strategy_names,
-                         (s->n_strategies + 1) * sizeof *names);
+  char **names =
+      realloc(s->strategy_names, (s->n_strategies + 1) * sizeof *names);
   if (names == NULL)
     return -1;
   s->strategy_names = names;
-  long *lines = realloc(s->strategy_lines,
-                        (s->n_strategies + 1) * sizeof *lines);
+  long *lines =
+      realloc(s->strategy_lines, (s->n_strategies + 1) * sizeof *lines);
   if (lines == NULL)
     return -1;
   s->strategy_lines = lines;
@@ -118,8 +118,7 @@ static int add_strategy(hfs_scenario *s, const char *name, long line)
 /* A section header was rejected: report it and hide the keys under it, so
  * they are neither misfiled under the previous section nor reported as
  * errors of their own. */
-static int reject_section(ini_state *st, const char *fmt, ...)
-    HFS_PRINTF(2, 3);
+static int reject_section(ini_state *st, const char *fmt, ...) HFS_PRINTF(2, 3);
 
 static int reject_section(ini_state *st, const char *fmt, ...)
 {
@@ -578,8 +577,7 @@ static hfs_setting *require(hfs_scenario *s, const char *section,
 {
   hfs_setting *e = hfs_scenario_get(s, section, key);
   if (e == NULL)
-    hfs_diag_error(d, s->path, 0, "missing setting '%s' in [%s]", key,
-                   section);
+    hfs_diag_error(d, s->path, 0, "missing setting '%s' in [%s]", key, section);
   return e;
 }
 
@@ -680,12 +678,12 @@ static void resolve_wtp(hfs_scenario *s, hfs_diag *d)
   s->n_wtp = n;
 }
 
-static const char *const run_keys[] = {"model",         "patients", "seed",
-                                       "threads",       "horizon_years",
-                                       "output",        "patients_csv"};
-static const char *const economics_keys[] = {
-    "discount_rate_costs", "discount_rate_qalys", "currency", "wtp",
-    "wtp_main"};
+static const char *const run_keys[] = {"model",       "patients",      "seed",
+                                       "threads",     "horizon_years", "output",
+                                       "patients_csv"};
+static const char *const economics_keys[] = {"discount_rate_costs",
+                                             "discount_rate_qalys", "currency",
+                                             "wtp", "wtp_main"};
 static const char *const inputs_keys[] = {"parameters", "life_table"};
 
 hfs_status hfs_scenario_resolve(hfs_scenario *s, hfs_diag *d)
@@ -822,7 +820,8 @@ void hfs_scenario_report_unknown_sections(const hfs_scenario *s, hfs_diag *d)
     const char *sug = hfs_closest_name(e->section, sections, n_sections);
     hfs_diag_error(d, e->file, e->line, "unknown section [%s]%s%s%s",
                    e->section, sug ? " (did you mean [" : "", sug ? sug : "",
-                   sug ? "]?)" : " (known: run, economics, inputs, cohort, "
-                                 "psa, dsa, strategy NAME, scenario NAME)");
+                   sug ? "]?)"
+                       : " (known: run, economics, inputs, cohort, "
+                         "psa, dsa, strategy NAME, scenario NAME)");
   }
 }

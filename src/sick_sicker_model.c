@@ -42,7 +42,8 @@
 #include "hfsim/mathx.h"
 #include "hfsim/rng.h"
 
-/* ---- parameters ------------------------------------------------------------ */
+/* ---- parameters ------------------------------------------------------------
+ */
 
 /* name, kind (admissible range), unit. Values, ranges, distributions and
  * sources live in configs/sick_sicker_parameters.csv. Probabilities are per
@@ -72,7 +73,7 @@ typedef struct ss_params {
 #undef SS_PARAM_FIELD
 } ss_params;
 
-#define SS_PARAM_SPEC(name, kind, unit)                                        \
+#define SS_PARAM_SPEC(name, kind, unit) \
   {#name, HFS_KIND_##kind, unit, offsetof(ss_params, name)},
 static const hfs_param_spec param_specs[] = {SS_MODEL_PARAMS(SS_PARAM_SPEC)};
 #undef SS_PARAM_SPEC
@@ -93,12 +94,19 @@ static const char *const state_names[HFS_SS_N_STATES] = {"healthy", "sick",
 static const char *const state_descriptions[HFS_SS_N_STATES] = {
     "Healthy (H) at the start of the cycle",
     "Sick (S1): can recover to Healthy, progress to Sicker or die",
-    "Sicker (S2): cannot recover; can die",
-    "Dead (D)"};
+    "Sicker (S2): cannot recover; can die", "Dead (D)"};
 
 enum outcome {
-  O_COST, O_COST_UNDISCOUNTED, O_QALY, O_QALY_UNDISCOUNTED, O_LIFE_YEARS,
-  O_CYCLES_HEALTHY, O_CYCLES_SICK, O_CYCLES_SICKER, O_DIED, N_OUTCOMES
+  O_COST,
+  O_COST_UNDISCOUNTED,
+  O_QALY,
+  O_QALY_UNDISCOUNTED,
+  O_LIFE_YEARS,
+  O_CYCLES_HEALTHY,
+  O_CYCLES_SICK,
+  O_CYCLES_SICKER,
+  O_DIED,
+  N_OUTCOMES
 };
 
 #define M HFS_OUT_MEAN
@@ -130,7 +138,8 @@ static const hfs_outcome_def outcomes[N_OUTCOMES] = {
 #undef I
 #undef P
 
-/* ---- transitions ----------------------------------------------------------- */
+/* ---- transitions -----------------------------------------------------------
+ */
 
 /* The destinations of each state in draw order, with their probabilities;
  * staying takes the rest. */
@@ -216,14 +225,15 @@ static void payoffs(const ss_params *q, int treated,
   utility[HFS_SS_DEAD] = 0.0;
 }
 
-/* ---- checks shared by the model and the cohort calculation ---------------- */
+/* ---- checks shared by the model and the cohort calculation ----------------
+ */
 
 static const char *const state_label[HFS_SS_N_STATES] = {"Healthy", "Sick",
                                                          "Sicker", "Dead"};
 
 /* Where parameter NAME's value came from, for messages. */
-static const char *origin(const hfs_param_table *t, const char *name,
-                          char *buf, size_t n)
+static const char *origin(const hfs_param_table *t, const char *name, char *buf,
+                          size_t n)
 {
   const hfs_param *p = hfs_param_find(t, name);
   if (p == NULL || p->line == 0)
@@ -311,7 +321,8 @@ static int check_params(const ss_params *q, const ss_chain *c,
   return ok;
 }
 
-/* ---- the model instance ---------------------------------------------------- */
+/* ---- the model instance ----------------------------------------------------
+ */
 
 typedef struct ss_strategy {
   char *name;
@@ -398,8 +409,7 @@ static hfs_status read_strategies(hfs_scenario *s, ss_impl *m, hfs_diag *d)
     e = hfs_scenario_get(s, section, "treated");
     if (e == NULL)
       hfs_diag_error(d, s->path, s->strategy_lines[i],
-                     "[%s] needs 'treated = yes' or 'treated = no'",
-                     section);
+                     "[%s] needs 'treated = yes' or 'treated = no'", section);
     else if (hfs_parse_yes_no(e->value, &st->treated) != 0)
       hfs_diag_error(d, e->file, e->line,
                      "[%s] treated: expected yes or no, got '%s'", section,
@@ -521,8 +531,9 @@ static void describe(const hfs_model *model, FILE *out)
     const ss_strategy *st = &m->strategies[i];
     fprintf(out, "strategy %s (%s): %s\n", st->name, st->label,
             st->treated ? "treated" : "not treated");
-    fprintf(out, "  cost per cycle: H %g, S1 %g, S2 %g; utility: H %g, S1 "
-                 "%g, S2 %g\n",
+    fprintf(out,
+            "  cost per cycle: H %g, S1 %g, S2 %g; utility: H %g, S1 "
+            "%g, S2 %g\n",
             st->cost[0], st->cost[1], st->cost[2], st->utility[0],
             st->utility[1], st->utility[2]);
   }
@@ -561,7 +572,8 @@ int hfs_sick_sicker_treated(const hfs_model *m, size_t strategy)
   return impl->strategies[strategy].treated;
 }
 
-/* ---- the exact cohort calculation ------------------------------------------ */
+/* ---- the exact cohort calculation ------------------------------------------
+ */
 
 /* Bind and check T; 0 on success. */
 static int cohort_setup(const hfs_param_table *t, ss_params *q, ss_chain *c)
@@ -622,8 +634,8 @@ hfs_status hfs_sick_sicker_cohort(const hfs_param_table *t,
   return HFS_OK;
 }
 
-hfs_status hfs_sick_sicker_cohort_trace(const hfs_param_table *t,
-                                        double *trace, size_t n_rows)
+hfs_status hfs_sick_sicker_cohort_trace(const hfs_param_table *t, double *trace,
+                                        size_t n_rows)
 {
   ss_params q;
   ss_chain c;

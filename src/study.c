@@ -86,9 +86,9 @@ static int is_parameter_override(const char *assignment)
 static hfs_status build_model(hfs_study *st, hfs_diag *d)
 {
   st->create_attempted = 0;
-  hfs_status s = hfs_param_table_check(&st->params, st->cls->params,
-                                       st->cls->n_params,
-                                       st->scenario.currency, d);
+  hfs_status s =
+      hfs_param_table_check(&st->params, st->cls->params, st->cls->n_params,
+                            st->scenario.currency, d);
   if (s != HFS_OK)
     return s;
   st->create_attempted = 1;
@@ -131,16 +131,14 @@ hfs_status hfs_study_load(hfs_study *st, const char *config,
     if (tables == HFS_OK)
       for (size_t i = 0; i < n_overrides; i++)
         if (is_parameter_override(overrides[i].assignment))
-          tables = worse(tables,
-                         hfs_param_override(&st->params,
-                                            overrides[i].assignment,
-                                            overrides[i].label, d));
+          tables = worse(tables, hfs_param_override(&st->params,
+                                                    overrides[i].assignment,
+                                                    overrides[i].label, d));
   }
-  if (sc->life_table_path != NULL && (st->cls == NULL ||
-                                      st->cls->needs_life_table))
-    tables = worse(tables,
-                   hfs_life_table_read(&st->life_table, sc->life_table_path,
-                                       d));
+  if (sc->life_table_path != NULL &&
+      (st->cls == NULL || st->cls->needs_life_table))
+    tables = worse(
+        tables, hfs_life_table_read(&st->life_table, sc->life_table_path, d));
   s = worse(s, tables);
   if (st->cls != NULL && tables == HFS_OK && sc->parameters_path != NULL &&
       (sc->life_table_path != NULL || !st->cls->needs_life_table)) {

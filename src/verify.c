@@ -112,9 +112,8 @@ static double param(const probe *p, const char *name)
 /* Rare events (operative death) may not occur at all in a small run, which
  * leaves a sample standard error of 0; the binomial one of the expected
  * share is then the honest yardstick. */
-static void record_with(hfs_check *c, const char *name,
-                        const char *description, double expected,
-                        const hfs_accum *a, int deterministic);
+static void record_with(hfs_check *c, const char *name, const char *description,
+                        double expected, const hfs_accum *a, int deterministic);
 
 static void record(hfs_check *c, const char *name, const char *description,
                    double expected, const hfs_accum *a)
@@ -122,9 +121,8 @@ static void record(hfs_check *c, const char *name, const char *description,
   record_with(c, name, description, expected, a, 0);
 }
 
-static void record_with(hfs_check *c, const char *name,
-                        const char *description, double expected,
-                        const hfs_accum *a, int deterministic)
+static void record_with(hfs_check *c, const char *name, const char *description,
+                        double expected, const hfs_accum *a, int deterministic)
 {
   snprintf(c->name, sizeof c->name, "%s", name);
   snprintf(c->description, sizeof c->description, "%s", description);
@@ -148,9 +146,9 @@ static void record_with(hfs_check *c, const char *name,
 }
 
 /* A cohort of one age and sex, so that life tables give exact answers. */
-#define FIXED_COHORT(female)                                                   \
-  "onset_age_min=50", "onset_age_max=50.000001",                               \
-      "delay_to_decision_median_years=1e-9", "delay_to_decision_sdlog=1e-9",   \
+#define FIXED_COHORT(female)                                                 \
+  "onset_age_min=50", "onset_age_max=50.000001",                             \
+      "delay_to_decision_median_years=1e-9", "delay_to_decision_sdlog=1e-9", \
       (female) ? "p_female=1" : "p_female=0"
 
 long hfs_verify_run(const char *config_path, const char *sick_sicker_path,
@@ -160,10 +158,10 @@ long hfs_verify_run(const char *config_path, const char *sick_sicker_path,
   size_t n = 0;
   probe p;
   const double age = 50.0000005; /* the fixed cohort, to 1e-9 years */
-#define ADD(...)                                                               \
-  do {                                                                         \
-    if (n < max)                                                               \
-      record(&checks[n++], __VA_ARGS__);                                       \
+#define ADD(...)                         \
+  do {                                   \
+    if (n < max)                         \
+      record(&checks[n++], __VA_ARGS__); \
   } while (0)
 
   /* 1-2. Life expectancy to age 100, treatment effects off. */
@@ -187,7 +185,7 @@ long hfs_verify_run(const char *config_path, const char *sick_sicker_path,
 
   /* 3. Discounted time in a state of utility 1. */
   {
-    const char *ov[] = {FIXED_COHORT(1),         "utility_spasm_grade_1=1",
+    const char *ov[] = {FIXED_COHORT(1),           "utility_spasm_grade_1=1",
                         "utility_spasm_grade_2=1", "utility_spasm_grade_3=1",
                         "utility_spasm_grade_4=1", "utility_cured=1"};
     if (probe_run(&p, config_path, ov, 10, patients, d) != 0) {
@@ -195,9 +193,9 @@ long hfs_verify_run(const char *config_path, const char *sick_sicker_path,
       return -1;
     }
     double r = p.st.scenario.discount_rate_qalys;
-    double e = hfs_expected_life_years(&p.st.life_table, HFS_SEX_FEMALE, age,
-                                       HFS_INF, param(&p, "age_limit_years"),
-                                       r);
+    double e =
+        hfs_expected_life_years(&p.st.life_table, HFS_SEX_FEMALE, age, HFS_INF,
+                                param(&p, "age_limit_years"), r);
     ADD("discounted_life_years",
         "discounted QALYs with every utility 1 vs the discounted life "
         "expectancy, integral of S(t)(1+r)^-t",
@@ -274,9 +272,9 @@ long hfs_verify_run(const char *config_path, const char *sick_sicker_path,
     double pos = pc * sens + (1 - pc) * (1 - spec);
     double comp = pc * sens / pos;
     double survive = 1 - param(&p, "mvd_p_operative_death");
-    double cure = comp * (1 - param(&p, "mvd_p_persistent")) * survive +
-                  (1 - comp) * param(&p, "mvd_p_cure_without_compression") *
-                      survive;
+    double cure =
+        comp * (1 - param(&p, "mvd_p_persistent")) * survive +
+        (1 - comp) * param(&p, "mvd_p_cure_without_compression") * survive;
     ADD("mvd_operated_share",
         "share operated: P(MRI shows compression) from prevalence, "
         "sensitivity and specificity",
@@ -312,8 +310,8 @@ long hfs_verify_run(const char *config_path, const char *sick_sicker_path,
     diff.m2 = 0.0;
     if (n < max)
       record_with(&checks[n++], "zero_rate_no_discounting",
-                  "at a 0% rate discounted minus undiscounted QALYs is 0",
-                  0.0, &diff, 1);
+                  "at a 0% rate discounted minus undiscounted QALYs is 0", 0.0,
+                  &diff, 1);
     probe_free(&p);
   }
 
@@ -472,7 +470,8 @@ hfs_status hfs_validate_write(FILE *f, const char *config_path,
       put(f, x->value);
       put(f, x->low);
       put(f, x->high);
-      fprintf(f, ",%s,", a->mean >= x->low && a->mean <= x->high ? "yes" : "no");
+      fprintf(f, ",%s,",
+              a->mean >= x->low && a->mean <= x->high ? "yes" : "no");
       hfs_csv_write_text(f, x->source);
       fputc('\n', f);
     }

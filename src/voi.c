@@ -36,8 +36,8 @@ static double nmb_at(const double *cost, const double *qaly, size_t i,
   return wtp * qaly[i] - cost[i];
 }
 
-static int psa_valid(const double *cost, const double *qaly, size_t K,
-                     size_t S, double wtp)
+static int psa_valid(const double *cost, const double *qaly, size_t K, size_t S,
+                     double wtp)
 {
   if (cost == NULL || qaly == NULL || K == 0 || S == 0)
     return 0;
@@ -71,8 +71,8 @@ static size_t best_mean_nmb(const double *cost, const double *qaly, size_t K,
   return best;
 }
 
-hfs_status hfs_ceac(const double *cost, const double *qaly, size_t K,
-                    size_t S, double wtp, double *prob_ce, size_t *frontier)
+hfs_status hfs_ceac(const double *cost, const double *qaly, size_t K, size_t S,
+                    double wtp, double *prob_ce, size_t *frontier)
 {
   if (prob_ce == NULL || !psa_valid(cost, qaly, K, S, wtp))
     return HFS_ERR_INPUT;
@@ -160,8 +160,7 @@ static double cube_pos(double v)
 static double rcs_term(double x, const double *t, size_t k, size_t j)
 {
   double tk = t[k - 1], tk1 = t[k - 2], span = tk - t[0];
-  double v = cube_pos(x - t[j]) -
-             cube_pos(x - tk1) * (tk - t[j]) / (tk - tk1) +
+  double v = cube_pos(x - t[j]) - cube_pos(x - tk1) * (tk - t[j]) / (tk - tk1) +
              cube_pos(x - tk) * (tk1 - t[j]) / (tk - tk1);
   return v / (span * span);
 }
@@ -243,9 +242,8 @@ static size_t design_quadratic(const double *X, size_t K, size_t P, double *D,
   return p;
 }
 
-hfs_status hfs_evppi(const double *cost, const double *qaly, size_t K,
-                     size_t S, double wtp, const double *X, size_t P,
-                     double *evppi_out)
+hfs_status hfs_evppi(const double *cost, const double *qaly, size_t K, size_t S,
+                     double wtp, const double *X, size_t P, double *evppi_out)
 {
   if (evppi_out == NULL)
     return HFS_ERR_INPUT;
@@ -283,9 +281,9 @@ hfs_status hfs_evppi(const double *cost, const double *qaly, size_t K,
     goto done;
   }
 
-  size_t p = P == 1 ? design_spline(X, K, D, pmax, scratch, scratch + K)
-                    : design_quadratic(X, K, P, D, pmax, scratch,
-                                       scratch + K * P);
+  size_t p = P == 1
+                 ? design_spline(X, K, D, pmax, scratch, scratch + K)
+                 : design_quadratic(X, K, P, D, pmax, scratch, scratch + K * P);
   if (p == 1) {
     *evppi_out = 0; /* constant parameter: knowing it tells nothing */
     goto done;
@@ -303,8 +301,8 @@ hfs_status hfs_evppi(const double *cost, const double *qaly, size_t K,
   }
   for (size_t s = 1; s < S; s++) {
     for (size_t k = 0; k < K; k++)
-      y[k] = nmb_at(cost, qaly, k * S + s, wtp) -
-             nmb_at(cost, qaly, k * S, wtp);
+      y[k] =
+          nmb_at(cost, qaly, k * S + s, wtp) - nmb_at(cost, qaly, k * S, wtp);
     size_t rank;
     double chisq;
     if (gsl_multifit_linear_tsvd(&Dv.matrix, &yv.vector, SVD_REL_TOL,
@@ -316,8 +314,7 @@ hfs_status hfs_evppi(const double *cost, const double *qaly, size_t K,
     /* g[:, s-1] = D c, written through a strided view. */
     gsl_vector_view gv =
         gsl_vector_view_array_with_stride(g + (s - 1), n_inb, K);
-    gsl_blas_dgemv(CblasNoTrans, 1.0, &Dv.matrix, &cv.vector, 0.0,
-                   &gv.vector);
+    gsl_blas_dgemv(CblasNoTrans, 1.0, &Dv.matrix, &cv.vector, 0.0, &gv.vector);
   }
 
   /* EVPPI = mean_k max_s g - max_s mean_k g with g_0 = 0, again as a mean of

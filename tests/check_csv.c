@@ -103,11 +103,11 @@ fatal(const char *fmt, ...)
   exit(2);
 }
 
-#define CHECK(cond, ...)                                                       \
-  do {                                                                         \
-    n_checks++;                                                                \
-    if (!(cond))                                                               \
-      fail(__VA_ARGS__);                                                       \
+#define CHECK(cond, ...) \
+  do {                   \
+    n_checks++;          \
+    if (!(cond))         \
+      fail(__VA_ARGS__); \
   } while (0)
 
 static void *xmalloc(size_t n)
@@ -206,7 +206,8 @@ static void csv_read(csv *t, const char *path, int comments)
       i++;
       continue;
     }
-    if (text[i] == '\n' || (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')) {
+    if (text[i] == '\n' ||
+        (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')) {
       i += text[i] == '\r' ? 2 : 1; /* blank line */
       continue;
     }
@@ -238,7 +239,8 @@ static void csv_read(csv *t, const char *path, int comments)
       }
       field[fl] = '\0';
       if (nf == capf)
-        fields = xrealloc(fields, (capf = capf ? 2 * capf : 1024) * sizeof *fields);
+        fields =
+            xrealloc(fields, (capf = capf ? 2 * capf : 1024) * sizeof *fields);
       fields[nf++] = xstrdup(field);
       rec_fields++;
       if (i < len && text[i] == ',') {
@@ -458,7 +460,8 @@ static int moments(const table *t, const param *p, double *mean, double *sd)
   return 1;
 }
 
-/* ---- strategies ----------------------------------------------------------- */
+/* ---- strategies -----------------------------------------------------------
+ */
 
 /* The strategy names of a run folder, in the scenario's order: the
  * "strategies:" line of manifest.txt. */
@@ -574,10 +577,9 @@ static void check_cea_block(const char *label, const cea_row *r, size_t n,
 {
   for (size_t i = 1; i < n; i++) {
     const cea_row *a = &r[i - 1], *b = &r[i];
-    CHECK(a->cost < b->cost ||
-              (a->cost == b->cost &&
-               (a->qaly > b->qaly ||
-                (a->qaly == b->qaly && a->input < b->input))),
+    CHECK(a->cost < b->cost || (a->cost == b->cost &&
+                                (a->qaly > b->qaly ||
+                                 (a->qaly == b->qaly && a->input < b->input))),
           "%s: %s before %s is not by cost, then QALYs descending, then "
           "input order",
           label, a->name, b->name);
@@ -593,23 +595,30 @@ static void check_cea_block(const char *label, const cea_row *r, size_t n,
   classify(c, q, input, n, st, comp);
   for (size_t i = 0; i < n; i++) {
     const cea_row *x = &r[i];
-    CHECK(!strcmp(x->status, status_name[st[i]]),
-          "%s: %s is %s, recomputed %s", label, x->name, x->status,
-          status_name[st[i]]);
+    CHECK(!strcmp(x->status, status_name[st[i]]), "%s: %s is %s, recomputed %s",
+          label, x->name, x->status, status_name[st[i]]);
     const char *want = comp[i] >= 0 ? r[comp[i]].name : "";
-    CHECK(!strcmp(x->comparator, want), "%s: %s has comparator '%s', "
-          "recomputed '%s'", label, x->name, x->comparator, want);
+    CHECK(!strcmp(x->comparator, want),
+          "%s: %s has comparator '%s', "
+          "recomputed '%s'",
+          label, x->name, x->comparator, want);
     double dc = comp[i] >= 0 ? x->cost - r[comp[i]].cost : NaN;
     double dq = comp[i] >= 0 ? x->qaly - r[comp[i]].qaly : NaN;
     if (has_increments) {
-      CHECK(same(x->inc_cost, dc), "%s: %s incremental_cost %.17g, "
-            "recomputed %.17g", label, x->name, x->inc_cost, dc);
-      CHECK(same(x->inc_qaly, dq), "%s: %s incremental_qaly %.17g, "
-            "recomputed %.17g", label, x->name, x->inc_qaly, dq);
+      CHECK(same(x->inc_cost, dc),
+            "%s: %s incremental_cost %.17g, "
+            "recomputed %.17g",
+            label, x->name, x->inc_cost, dc);
+      CHECK(same(x->inc_qaly, dq),
+            "%s: %s incremental_qaly %.17g, "
+            "recomputed %.17g",
+            label, x->name, x->inc_qaly, dq);
     }
     double icer = st[i] == FRONTIER && comp[i] >= 0 ? dc / dq : NaN;
-    CHECK(near(x->icer, icer, 1e-12, 0), "%s: %s icer %.17g, recomputed "
-          "%.17g", label, x->name, x->icer, icer);
+    CHECK(near(x->icer, icer, 1e-12, 0),
+          "%s: %s icer %.17g, recomputed "
+          "%.17g",
+          label, x->name, x->icer, icer);
     if (st[i] == FRONTIER && comp[i] >= 0)
       CHECK(dc > 0 && dq > 0 && x->icer > 0,
             "%s: %s on the frontier without positive increments", label,
@@ -643,12 +652,15 @@ static void check_optimal(const char *label, const cea_row *r,
   for (size_t i = 0; i < n; i++) {
     double tol = 1e-12 * (fabs(wtp * r[i].qaly) + fabs(r[i].cost) +
                           fabs(wtp * r[best].qaly) + fabs(r[best].cost));
-    CHECK(nmb[i] <= nmb[best] + tol, "%s: %s has NMB %.17g above the "
-          "optimal %s's %.17g", label, r[i].name, nmb[i], r[best].name,
-          nmb[best]);
+    CHECK(nmb[i] <= nmb[best] + tol,
+          "%s: %s has NMB %.17g above the "
+          "optimal %s's %.17g",
+          label, r[i].name, nmb[i], r[best].name, nmb[best]);
     if (i != best && fabs(nmb[i] - nmb[best]) <= tol)
-      CHECK(r[best].cost <= r[i].cost, "%s: NMB tie between %s and %s goes "
-            "to the dearer", label, r[best].name, r[i].name);
+      CHECK(r[best].cost <= r[i].cost,
+            "%s: NMB tie between %s and %s goes "
+            "to the dearer",
+            label, r[best].name, r[i].name);
   }
   if (r[best].status)
     CHECK(!strcmp(r[best].status, "frontier"), "%s: optimal %s is %s", label,
@@ -658,8 +670,8 @@ static void check_optimal(const char *label, const cea_row *r,
 /* ---- per-patient values ------------------------------------------------ */
 
 typedef struct patients {
-  size_t n, S;     /* patients, strategies */
-  double *cost;    /* [s * n + i] */
+  size_t n, S;  /* patients, strategies */
+  double *cost; /* [s * n + i] */
   double *qaly;
 } patients;
 
@@ -675,8 +687,10 @@ static int read_patients(patients *p, const char *dir, const names *order)
   int cp = need_col(&t, "patient"), cs = need_col(&t, "strategy"),
       cc = need_col(&t, "cost"), cq = need_col(&t, "qaly");
   p->S = order->n;
-  CHECK(t.nrows % p->S == 0, "%s: %zu rows is not a multiple of %zu "
-        "strategies", path, t.nrows, p->S);
+  CHECK(t.nrows % p->S == 0,
+        "%s: %zu rows is not a multiple of %zu "
+        "strategies",
+        path, t.nrows, p->S);
   p->n = t.nrows / p->S;
   p->cost = xmalloc(p->n * p->S * sizeof *p->cost);
   p->qaly = xmalloc(p->n * p->S * sizeof *p->qaly);
@@ -705,7 +719,8 @@ static double patients_se(const patients *p, size_t m, int a, int b, int what,
 {
   double *x = xmalloc(m * sizeof *x);
   for (size_t i = 0; i < m; i++) {
-    double ca = p->cost[(size_t)a * p->n + i], qa = p->qaly[(size_t)a * p->n + i];
+    double ca = p->cost[(size_t)a * p->n + i],
+           qa = p->qaly[(size_t)a * p->n + i];
     double cb = b >= 0 ? p->cost[(size_t)b * p->n + i] : 0;
     double qb = b >= 0 ? p->qaly[(size_t)b * p->n + i] : 0;
     double dc = ca - cb, dq = qa - qb;
@@ -716,7 +731,8 @@ static double patients_se(const patients *p, size_t m, int a, int b, int what,
   return se;
 }
 
-/* ---- cea ------------------------------------------------------------------ */
+/* ---- cea ------------------------------------------------------------------
+ */
 
 static int cmd_cea(int argc, char **argv)
 {
@@ -739,17 +755,29 @@ static int cmd_cea(int argc, char **argv)
     CHECK(!strcmp(cell(&sum, i, s_name), order.v[i]),
           "summary.csv row %zu is %s, manifest says %s", i + 2,
           cell(&sum, i, s_name), order.v[i]);
-  static const char *const cols[] = {
-      "wtp", "strategy", "cost", "cost_se", "qaly", "qaly_se", "status",
-      "comparator", "incremental_cost", "incremental_cost_se",
-      "incremental_qaly", "incremental_qaly_se", "icer", "nmb", "nmb_se",
-      "nhb", "nhb_se", "optimal"};
+  static const char *const cols[] = {"wtp",
+                                     "strategy",
+                                     "cost",
+                                     "cost_se",
+                                     "qaly",
+                                     "qaly_se",
+                                     "status",
+                                     "comparator",
+                                     "incremental_cost",
+                                     "incremental_cost_se",
+                                     "incremental_qaly",
+                                     "incremental_qaly_se",
+                                     "icer",
+                                     "nmb",
+                                     "nmb_se",
+                                     "nhb",
+                                     "nhb_se",
+                                     "optimal"};
   int c[18];
   for (int k = 0; k < 18; k++)
     c[k] = need_col(&cea, cols[k]);
   CHECK(cea.nrows % S == 0 && cea.nrows > 0,
-        "cea.csv has %zu rows, not a multiple of %zu strategies", cea.nrows,
-        S);
+        "cea.csv has %zu rows, not a multiple of %zu strategies", cea.nrows, S);
   patients pat;
   int have_pat = read_patients(&pat, dir, &order);
   /* added to cea.csv later: checked when present */
@@ -772,8 +800,8 @@ static int cmd_cea(int argc, char **argv)
       cea_row *x = &rows[i];
       x->name = cell(&cea, r, c[1]);
       x->input = name_index(&order, x->name);
-      CHECK(same(num(&cea, r, c[0]), wtp), "%s: row %zu has another wtp",
-            label, r + 2);
+      CHECK(same(num(&cea, r, c[0]), wtp), "%s: row %zu has another wtp", label,
+            r + 2);
       if (x->input < 0) {
         fail("%s: unknown strategy %s", label, x->name);
         x->input = 0;
@@ -795,13 +823,13 @@ static int cmd_cea(int argc, char **argv)
                 same(num(&cea, r, c[5]), num(&sum, s, s_qse)),
             "%s: %s cost/QALYs/se differ from summary.csv", label, x->name);
       CHECK(near(nmb[i], wtp * x->qaly - x->cost, 1e-12, 1e-9),
-            "%s: %s nmb %.17g, wtp*qaly - cost = %.17g", label, x->name,
-            nmb[i], wtp * x->qaly - x->cost);
+            "%s: %s nmb %.17g, wtp*qaly - cost = %.17g", label, x->name, nmb[i],
+            wtp * x->qaly - x->cost);
       double nhb = num(&cea, r, c[15]), nmb_se = num(&cea, r, c[14]);
       if (wtp > 0) {
         CHECK(near(nhb, x->qaly - x->cost / wtp, 1e-12, 1e-12),
-              "%s: %s nhb %.17g, qaly - cost/wtp = %.17g", label, x->name,
-              nhb, x->qaly - x->cost / wtp);
+              "%s: %s nhb %.17g, qaly - cost/wtp = %.17g", label, x->name, nhb,
+              x->qaly - x->cost / wtp);
         CHECK(near(num(&cea, r, c[16]), nmb_se / wtp, 1e-12, 0),
               "%s: %s nhb_se is not nmb_se / wtp", label, x->name);
       }
@@ -821,22 +849,24 @@ static int cmd_cea(int argc, char **argv)
                              : NaN;
         double got = num(&cea, r, c_inmb), got_se = num(&cea, r, c_inmb_se);
         CHECK(near(got, want, 0, 1e-12 * fabs(nmb[i]) + 1e-9),
-              "%s: %s incremental_nmb %.17g, recomputed %.17g", label,
-              x->name, got, want);
-        CHECK(has_comp == !isnan(got_se), "%s: %s: incremental_nmb_se "
-              "present without a comparator or missing with one", label,
-              x->name);
+              "%s: %s incremental_nmb %.17g, recomputed %.17g", label, x->name,
+              got, want);
+        CHECK(has_comp == !isnan(got_se),
+              "%s: %s: incremental_nmb_se "
+              "present without a comparator or missing with one",
+              label, x->name);
         if (have_pat && k >= 0) {
           double want_se = patients_se(&pat, pat.n, (int)s, k, 2, wtp);
-          CHECK(near(got_se, want_se, 1e-8, 1e-9), "%s: %s "
-                "incremental_nmb_se %.17g, from patients.csv %.17g", label,
-                x->name, got_se, want_se);
+          CHECK(near(got_se, want_se, 1e-8, 1e-9),
+                "%s: %s "
+                "incremental_nmb_se %.17g, from patients.csv %.17g",
+                label, x->name, got_se, want_se);
         }
         n_inmb++;
       }
       if (have_pat) {
-        CHECK(near(num(&cea, r, c[3]), patients_se(&pat, pat.n, (int)s, -1, 0, 0),
-                   1e-8, 1e-12),
+        CHECK(near(num(&cea, r, c[3]),
+                   patients_se(&pat, pat.n, (int)s, -1, 0, 0), 1e-8, 1e-12),
               "%s: %s cost_se differs from patients.csv", label, x->name);
         CHECK(near(nmb_se, patients_se(&pat, pat.n, (int)s, -1, 2, wtp), 1e-8,
                    1e-12),
@@ -882,12 +912,15 @@ static int cmd_cea(int argc, char **argv)
       if (strcmp(cell(&cea, i, c[1]), spec) != 0)
         continue;
       found = 1;
-      CHECK(!strcmp(cell(&cea, i, c[6]), eq + 1), "cea.csv: %s is %s, "
-            "expected %s", spec, cell(&cea, i, c[6]), eq + 1);
+      CHECK(!strcmp(cell(&cea, i, c[6]), eq + 1),
+            "cea.csv: %s is %s, "
+            "expected %s",
+            spec, cell(&cea, i, c[6]), eq + 1);
       if (colon)
-        CHECK(!strcmp(cell(&cea, i, c[7]), colon + 1), "cea.csv: %s is "
-              "compared with '%s', expected '%s'", spec, cell(&cea, i, c[7]),
-              colon + 1);
+        CHECK(!strcmp(cell(&cea, i, c[7]), colon + 1),
+              "cea.csv: %s is "
+              "compared with '%s', expected '%s'",
+              spec, cell(&cea, i, c[7]), colon + 1);
     }
     CHECK(found, "cea.csv has no strategy %s", spec);
     free(spec);
@@ -962,8 +995,8 @@ static int cmd_summary(int argc, char **argv)
     int cm = need_col(&sum, m), cs = need_col(&sum, s);
     for (size_t r = 0; r < sum.nrows; r++)
       CHECK(near(num(&sum, r, (int)k),
-                 num(&sum, r, cm) - 1.959963984540054 * num(&sum, r, cs),
-                 1e-12, 1e-12),
+                 num(&sum, r, cm) - 1.959963984540054 * num(&sum, r, cs), 1e-12,
+                 1e-12),
             "summary.csv: %s of %s is not mean - 1.96 se", sum.head[k],
             cell(&sum, r, s_name));
   }
@@ -986,10 +1019,12 @@ static int cmd_summary(int argc, char **argv)
           n += num(&sub, r, g_pat);
           levels++;
         }
-      CHECK(levels >= 2, "summary_subgroups.csv: %s has %zu levels for %s",
-            dim, levels, name);
-      CHECK(n == n_all, "summary_subgroups.csv: the %s levels of %s hold %.0f "
-            "patients, the cohort %.0f", dim, name, n, n_all);
+      CHECK(levels >= 2, "summary_subgroups.csv: %s has %zu levels for %s", dim,
+            levels, name);
+      CHECK(n == n_all,
+            "summary_subgroups.csv: the %s levels of %s hold %.0f "
+            "patients, the cohort %.0f",
+            dim, name, n, n_all);
       /* weighted means of the unconditional outcomes (no X_n column) */
       for (size_t k = 0; k < sub.ncols; k++) {
         const char *h = sub.head[k];
@@ -1006,9 +1041,10 @@ static int cmd_summary(int argc, char **argv)
           if (!strcmp(cell(&sub, r, g_str), name) && num(&sub, r, g_pat) > 0)
             w += num(&sub, r, g_pat) * num(&sub, r, (int)k);
         double all = num(&sum, s, cs);
-        CHECK(near(w / n, all, 1e-9, 1e-12), "summary_subgroups.csv: %s "
-              "levels of %s give %s %.17g, summary.csv %.17g", dim, name, h,
-              w / n, all);
+        CHECK(near(w / n, all, 1e-9, 1e-12),
+              "summary_subgroups.csv: %s "
+              "levels of %s give %s %.17g, summary.csv %.17g",
+              dim, name, h, w / n, all);
         compared++;
       }
     }
@@ -1028,7 +1064,8 @@ static int cmd_summary(int argc, char **argv)
   return 0;
 }
 
-/* ---- --target-se ---------------------------------------------------------- */
+/* ---- --target-se ----------------------------------------------------------
+ */
 
 /* se of the incremental NMB between the two strategies with the highest
  * mean NMB at WTP, over the first M patients. */
@@ -1072,35 +1109,41 @@ static int cmd_target_se(int argc, char **argv)
   csv_read(&sum, sp, 0);
   int s_pat = need_col(&sum, "patients");
   for (size_t r = 0; r < sum.nrows; r++)
-    CHECK(num(&sum, r, s_pat) == (double)p.n, "summary.csv says %s patients, "
-          "patients.csv holds %zu", cell(&sum, r, s_pat), p.n);
+    CHECK(num(&sum, r, s_pat) == (double)p.n,
+          "summary.csv says %s patients, "
+          "patients.csv holds %zu",
+          cell(&sum, r, s_pat), p.n);
   size_t m = start, prev = 0;
   while (m < p.n && m < max) {
     prev = m;
     m = 2 * m < max ? 2 * m : max;
   }
-  CHECK(m == p.n, "%zu patients is not %zu doubled (capped at %zu)", p.n,
-        start, max);
+  CHECK(m == p.n, "%zu patients is not %zu doubled (capped at %zu)", p.n, start,
+        max);
   int b, s;
   double se = best_two_se(&p, p.n, wtp, &b, &s);
-  CHECK(se <= target || p.n == max, "stopped at %zu patients with se %.6g "
-        "above the target %g and below the maximum %zu", p.n, se, target,
-        max);
+  CHECK(se <= target || p.n == max,
+        "stopped at %zu patients with se %.6g "
+        "above the target %g and below the maximum %zu",
+        p.n, se, target, max);
   printf("check_csv target-se %s: %zu patients, se of NMB %s - %s = %.6g "
          "(target %g)",
          dir, p.n, order.v[b], order.v[s], se, target);
   if (prev > 0) {
     int b0, s0;
     double se0 = best_two_se(&p, prev, wtp, &b0, &s0);
-    CHECK(se0 > target, "the round of %zu patients already had se %.6g <= "
-          "%g: the rule went on too long", prev, se0, target);
+    CHECK(se0 > target,
+          "the round of %zu patients already had se %.6g <= "
+          "%g: the rule went on too long",
+          prev, se0, target);
     printf("; at %zu patients se %.6g", prev, se0);
   }
   printf("\n");
   return 0;
 }
 
-/* ---- psa ------------------------------------------------------------------- */
+/* ---- psa -------------------------------------------------------------------
+ */
 
 /* WTP of a column named STEM_at_wtp_X (or NAN). */
 static double column_wtp(const char *col, const char *stem)
@@ -1181,8 +1224,10 @@ static int cmd_psa(int argc, char **argv)
   csv_read(&par, path, 0);
   CHECK(par.nrows == K, "psa_parameters.csv has %zu rows, expected %zu",
         par.nrows, K);
-  CHECK(!strcmp(par.head[0], "iteration"), "psa_parameters.csv: first "
-        "column %s", par.head[0]);
+  CHECK(!strcmp(par.head[0], "iteration"),
+        "psa_parameters.csv: first "
+        "column %s",
+        par.head[0]);
   size_t col = 1, sampled = 0, moved = 0;
   double worst_z = 0;
   const char *worst = "";
@@ -1208,9 +1253,10 @@ static int cmd_psa(int argc, char **argv)
     for (size_t k = 0; k < K; k++)
       x[k] = num(&par, k, (int)col);
     double m = mean_of(x, K), z = fabs(m - mu) / (sd / sqrt((double)K));
-    CHECK(z <= 4.5, "psa_parameters.csv: %s (%s) sample mean %.8g, "
-          "distribution mean %.8g: %.2f standard errors away", q->name,
-          q->dist, m, mu, z);
+    CHECK(z <= 4.5,
+          "psa_parameters.csv: %s (%s) sample mean %.8g, "
+          "distribution mean %.8g: %.2f standard errors away",
+          q->name, q->dist, m, mu, z);
     if (z > worst_z) {
       worst_z = z;
       worst = q->name;
@@ -1224,11 +1270,15 @@ static int cmd_psa(int argc, char **argv)
     free(x);
     col++;
   }
-  CHECK(par.ncols == sampled + 1, "psa_parameters.csv has %zu columns, the "
-        "table %zu sampled parameters", par.ncols, sampled);
+  CHECK(par.ncols == sampled + 1,
+        "psa_parameters.csv has %zu columns, the "
+        "table %zu sampled parameters",
+        par.ncols, sampled);
   for (size_t k = 0; k < par.nrows; k++) {
-    CHECK(num(&par, k, 0) == (double)(k + 1), "psa_parameters.csv row %zu: "
-          "iteration %s", k + 2, cell(&par, k, 0));
+    CHECK(num(&par, k, 0) == (double)(k + 1),
+          "psa_parameters.csv row %zu: "
+          "iteration %s",
+          k + 2, cell(&par, k, 0));
     /* Dirichlet groups sum to 1 */
     for (size_t i = 0; i < tab.n; i++) {
       const param *q = &tab.p[i];
@@ -1246,8 +1296,10 @@ static int cmd_psa(int argc, char **argv)
         if (!strcmp(tab.p[j].dist, "dirichlet") &&
             !strcmp(tab.p[j].group, q->group))
           g += num(&par, k, need_col(&par, tab.p[j].name));
-      CHECK(near(g, 1.0, 0, 1e-12), "psa_parameters.csv row %zu: Dirichlet "
-            "group %s sums to %.17g", k + 2, q->group, g);
+      CHECK(near(g, 1.0, 0, 1e-12),
+            "psa_parameters.csv row %zu: Dirichlet "
+            "group %s sums to %.17g",
+            k + 2, q->group, g);
     }
   }
 
@@ -1255,8 +1307,8 @@ static int cmd_psa(int argc, char **argv)
   path = join(dir, "psa.csv");
   csv it;
   csv_read(&it, path, 0);
-  CHECK(it.nrows == K * S, "psa.csv has %zu rows, expected %zu x %zu",
-        it.nrows, K, S);
+  CHECK(it.nrows == K * S, "psa.csv has %zu rows, expected %zu x %zu", it.nrows,
+        K, S);
   if (it.nrows != K * S)
     fatal("psa.csv: cannot go on");
   int ci = need_col(&it, "iteration"), cs = need_col(&it, "strategy"),
@@ -1278,8 +1330,7 @@ static int cmd_psa(int argc, char **argv)
         continue;
       n_wtp_cols += r == 0;
       CHECK(near(num(&it, r, (int)k), w * q - c, 1e-12, 1e-9),
-            "psa.csv row %zu: %s is not wtp * qaly - cost", r + 2,
-            it.head[k]);
+            "psa.csv row %zu: %s is not wtp * qaly - cost", r + 2, it.head[k]);
     }
   }
   CHECK(n_wtp_cols >= 1, "psa.csv has no nmb_at_wtp_ column");
@@ -1321,9 +1372,9 @@ static int cmd_psa(int argc, char **argv)
       double lo = quantile7(x, K, 0.025), hi = quantile7(x, K, 0.975);
       CHECK(near(num(&su, s, need_col(&su, n_lo)), lo, 1e-9, scale) &&
                 near(num(&su, s, need_col(&su, n_hi)), hi, 1e-9, scale),
-            "%s: %s/%s %.17g/%.17g, recomputed %.17g/%.17g", label, n_lo,
-            n_hi, num(&su, s, need_col(&su, n_lo)),
-            num(&su, s, need_col(&su, n_hi)), lo, hi);
+            "%s: %s/%s %.17g/%.17g, recomputed %.17g/%.17g", label, n_lo, n_hi,
+            num(&su, s, need_col(&su, n_lo)), num(&su, s, need_col(&su, n_hi)),
+            lo, hi);
     }
     double icer = s > 0 && means[3] != 0 ? means[2] / means[3] : NaN;
     CHECK(near(num(&su, s, need_col(&su, "icer")), icer, 1e-9, 1e-9),
@@ -1349,7 +1400,8 @@ static int cmd_psa(int argc, char **argv)
   csv_read(&ev, path, 0);
   int e_w = need_col(&ce, "wtp"), e_s = need_col(&ce, "strategy"),
       e_p = need_col(&ce, "probability_cost_effective"),
-      e_se = need_col(&ce, "probability_se"), e_f = need_col(&ce, "on_frontier");
+      e_se = need_col(&ce, "probability_se"),
+      e_f = need_col(&ce, "on_frontier");
   int v_w = need_col(&ev, "wtp"), v_pp = need_col(&ev, "evpi_per_patient"),
       v_pop = need_col(&ev, "evpi_population");
   CHECK(ce.nrows % S == 0 && ce.nrows / S == ev.nrows && ev.nrows >= 2,
@@ -1380,8 +1432,10 @@ static int cmd_psa(int argc, char **argv)
                 !strcmp(cell(&ce, r, e_s), p.strategies.v[s]),
             "%s: row %zu out of order", label, r + 2);
       CHECK(pr >= 0 && pr <= 1, "%s: probability %g", label, pr);
-      CHECK(pr == (double)wins[s] / (double)K, "%s: %s probability %.17g, "
-            "recomputed %zu/%zu", label, p.strategies.v[s], pr, wins[s], K);
+      CHECK(pr == (double)wins[s] / (double)K,
+            "%s: %s probability %.17g, "
+            "recomputed %zu/%zu",
+            label, p.strategies.v[s], pr, wins[s], K);
       CHECK(near(num(&ce, r, e_se), sqrt(pr * (1 - pr) / (double)K), 1e-12,
                  1e-15),
             "%s: %s probability_se", label, p.strategies.v[s]);
@@ -1400,11 +1454,12 @@ static int cmd_psa(int argc, char **argv)
     CHECK(marked == 1, "%s: %zu strategies on the frontier", label, marked);
     double e = num(&ev, g, v_pp);
     CHECK(e >= 0, "evpi.csv wtp %g: EVPI %.17g < 0", wtp, e);
-    CHECK(near(e, evpi, 0, 1e-9 * scale), "evpi.csv wtp %g: EVPI %.17g, "
-          "recomputed %.17g", wtp, e, evpi);
+    CHECK(near(e, evpi, 0, 1e-9 * scale),
+          "evpi.csv wtp %g: EVPI %.17g, "
+          "recomputed %.17g",
+          wtp, e, evpi);
     CHECK(near(num(&ev, g, v_pop), e * population, 1e-12, 0),
-          "evpi.csv wtp %g: evpi_population is not evpi x %g", wtp,
-          population);
+          "evpi.csv wtp %g: evpi_population is not evpi x %g", wtp, population);
     positive += e > 0;
   }
 
@@ -1428,8 +1483,10 @@ static int cmd_psa(int argc, char **argv)
                cell(&vp, r, a_g));
       CHECK(e >= 0 && e <= ev_row, "%s: EVPPI %.17g not in [0, EVPI %.17g]",
             label, e, ev_row);
-      CHECK(near(ev_row, evpi, 0, 1e-9 * scale), "%s: EVPI %.17g, "
-            "recomputed %.17g", label, ev_row, evpi);
+      CHECK(near(ev_row, evpi, 0, 1e-9 * scale),
+            "%s: EVPI %.17g, "
+            "recomputed %.17g",
+            label, ev_row, evpi);
       CHECK(near(num(&vp, r, a_pop), e * population, 1e-12, 0),
             "%s: evppi_population is not evppi x %g", label, population);
       n_evppi++;
@@ -1439,14 +1496,14 @@ static int cmd_psa(int argc, char **argv)
          "parameters (largest deviation %s, %.2f se; %zu with a distribution "
          "mean more than 1%% from the base value), %zu WTP points (EVPI > 0 "
          "at %zu, near ties %zu), %zu EVPPI rows\n",
-         dir, K, S, sampled, worst, worst_z, moved, G, positive, ties,
-         n_evppi);
+         dir, K, S, sampled, worst, worst_z, moved, G, positive, ties, n_evppi);
   free(x);
   free(wins);
   return 0;
 }
 
-/* ---- owsa ------------------------------------------------------------------ */
+/* ---- owsa ------------------------------------------------------------------
+ */
 
 static int cmd_owsa(int argc, char **argv)
 {
@@ -1462,9 +1519,10 @@ static int cmd_owsa(int argc, char **argv)
   csv t;
   csv_read(&t, path, 0);
   static const char *const cols[] = {
-      "strategy", "parameter", "base_value", "low_value", "high_value",
-      "nmb_base", "nmb_low", "nmb_high", "swing", "cost_low", "cost_high",
-      "qaly_low", "qaly_high", "icer_low", "icer_high", "wtp"};
+      "strategy",   "parameter", "base_value", "low_value",
+      "high_value", "nmb_base",  "nmb_low",    "nmb_high",
+      "swing",      "cost_low",  "cost_high",  "qaly_low",
+      "qaly_high",  "icer_low",  "icer_high",  "wtp"};
   int c[16];
   for (int k = 0; k < 16; k++)
     c[k] = need_col(&t, cols[k]);
@@ -1472,8 +1530,10 @@ static int cmd_owsa(int argc, char **argv)
   size_t P = 0;
   for (size_t i = 0; i < tab.n; i++)
     P += !isnan(tab.p[i].low) && !isnan(tab.p[i].high);
-  CHECK(t.nrows == P * S, "owsa.csv has %zu rows, expected %zu parameters "
-        "with a range x %zu strategies", t.nrows, P, S);
+  CHECK(t.nrows == P * S,
+        "owsa.csv has %zu rows, expected %zu parameters "
+        "with a range x %zu strategies",
+        t.nrows, P, S);
   if (t.nrows != P * S)
     fatal("owsa.csv: cannot go on");
   double wtp = num(&t, 0, c[15]);
@@ -1481,16 +1541,20 @@ static int cmd_owsa(int argc, char **argv)
   for (size_t s = 0; s < S; s++) {
     size_t r0 = s * P;
     const char *name = cell(&t, r0, c[0]);
-    CHECK(!strcmp(name, order.v[s]), "owsa.csv: block %zu is %s, expected "
-          "%s", s + 1, name, order.v[s]);
+    CHECK(!strcmp(name, order.v[s]),
+          "owsa.csv: block %zu is %s, expected "
+          "%s",
+          s + 1, name, order.v[s]);
     char *seen = calloc(tab.n, 1);
     for (size_t j = 0; j < P; j++) {
       size_t r = r0 + j;
       const char *pn = cell(&t, r, c[1]);
       char label[200];
       snprintf(label, sizeof label, "owsa.csv %s %s", name, pn);
-      CHECK(!strcmp(cell(&t, r, c[0]), name), "%s: strategy rows not "
-            "together", label);
+      CHECK(!strcmp(cell(&t, r, c[0]), name),
+            "%s: strategy rows not "
+            "together",
+            label);
       const param *q = table_find(&tab, pn);
       if (q == NULL || isnan(q->low)) {
         fail("%s: not a parameter with a range in the table", label);
@@ -1507,24 +1571,32 @@ static int cmd_owsa(int argc, char **argv)
              nh = num(&t, r, c[7]), sw = num(&t, r, c[8]);
       double cl = num(&t, r, c[9]), ch = num(&t, r, c[10]),
              ql = num(&t, r, c[11]), qh = num(&t, r, c[12]);
-      CHECK(sw == fabs(nh - nl), "%s: swing %.17g, |nmb_high - nmb_low| = "
-            "%.17g", label, sw, fabs(nh - nl));
+      CHECK(sw == fabs(nh - nl),
+            "%s: swing %.17g, |nmb_high - nmb_low| = "
+            "%.17g",
+            label, sw, fabs(nh - nl));
       CHECK(near(nl, wtp * ql - cl, 1e-12, 1e-9) &&
                 near(nh, wtp * qh - ch, 1e-12, 1e-9),
             "%s: nmb_low/high are not wtp * qaly - cost", label);
-      CHECK(same(nb, num(&t, r0, c[5])), "%s: nmb_base differs within the "
-            "strategy", label);
+      CHECK(same(nb, num(&t, r0, c[5])),
+            "%s: nmb_base differs within the "
+            "strategy",
+            label);
       CHECK(same(num(&t, r, c[15]), wtp), "%s: another wtp", label);
       /* common random numbers: a side equal to the base value gives the
        * base case exactly */
       if (lo == base) {
-        CHECK(nl == nb, "%s: low = base value but nmb_low %.17g != nmb_base "
-              "%.17g", label, nl, nb);
+        CHECK(nl == nb,
+              "%s: low = base value but nmb_low %.17g != nmb_base "
+              "%.17g",
+              label, nl, nb);
         crn++;
       }
       if (hi == base) {
-        CHECK(nh == nb, "%s: high = base value but nmb_high %.17g != "
-              "nmb_base %.17g", label, nh, nb);
+        CHECK(nh == nb,
+              "%s: high = base value but nmb_high %.17g != "
+              "nmb_base %.17g",
+              label, nh, nb);
         crn++;
       }
       if (j > 0)
@@ -1568,9 +1640,10 @@ static int cmd_owsa(int argc, char **argv)
         continue;
       double cost = num(&sum, (size_t)s, sc), qaly = num(&sum, (size_t)s, sq);
       if (!strcmp(side, "base")) {
-        CHECK(num(&t, r, c[5]) == wtp * qaly - cost, "owsa.csv %s: nmb_base "
-              "%.17g, `hfsim run` %.17g", cell(&t, r, c[0]), num(&t, r, c[5]),
-              wtp * qaly - cost);
+        CHECK(num(&t, r, c[5]) == wtp * qaly - cost,
+              "owsa.csv %s: nmb_base "
+              "%.17g, `hfsim run` %.17g",
+              cell(&t, r, c[0]), num(&t, r, c[5]), wtp * qaly - cost);
       } else {
         int lo = !strcmp(side, "low");
         CHECK(num(&t, r, lo ? c[9] : c[10]) == cost &&
@@ -1589,7 +1662,8 @@ static int cmd_owsa(int argc, char **argv)
   return 0;
 }
 
-/* ---- twsa ------------------------------------------------------------------ */
+/* ---- twsa ------------------------------------------------------------------
+ */
 
 static int cmd_twsa(int argc, char **argv)
 {
@@ -1608,14 +1682,16 @@ static int cmd_twsa(int argc, char **argv)
   char *path = join(dir, "twsa.csv");
   csv t;
   csv_read(&t, path, 0);
-  static const char *const cols[] = {"parameter_a", "value_a", "parameter_b",
-                                     "value_b", "strategy", "cost", "qaly",
-                                     "nmb", "nmb_se", "optimal", "wtp"};
+  static const char *const cols[] = {
+      "parameter_a", "value_a", "parameter_b", "value_b", "strategy", "cost",
+      "qaly",        "nmb",     "nmb_se",      "optimal", "wtp"};
   int c[11];
   for (int k = 0; k < 11; k++)
     c[k] = need_col(&t, cols[k]);
-  CHECK(t.nrows == steps * steps * S, "twsa.csv has %zu rows, expected %zu^2 "
-        "x %zu", t.nrows, steps, S);
+  CHECK(t.nrows == steps * steps * S,
+        "twsa.csv has %zu rows, expected %zu^2 "
+        "x %zu",
+        t.nrows, steps, S);
   if (t.nrows != steps * steps * S)
     fatal("twsa.csv: cannot go on");
   double wtp = num(&t, 0, c[10]);
@@ -1630,17 +1706,19 @@ static int cmd_twsa(int argc, char **argv)
       double va = num(&t, r0, c[1]), vb = num(&t, r0, c[3]);
       snprintf(label, sizeof label, "twsa.csv (%s %g, %s %g)", pa->name, va,
                pb->name, vb);
-      double wa = pa->low + (pa->high - pa->low) * (double)i / (double)(steps - 1);
-      double wb = pb->low + (pb->high - pb->low) * (double)j / (double)(steps - 1);
+      double wa =
+          pa->low + (pa->high - pa->low) * (double)i / (double)(steps - 1);
+      double wb =
+          pb->low + (pb->high - pb->low) * (double)j / (double)(steps - 1);
       CHECK(near(va, wa, 1e-12, 0) && near(vb, wb, 1e-12, 0),
             "%s: grid point (%zu, %zu) should be (%.17g, %.17g)", label, i, j,
             wa, wb);
       if (i == 0)
-        CHECK(va == pa->low, "%s: first value of %s %.17g, table low %s",
-              label, pa->name, va, pa->low_text);
+        CHECK(va == pa->low, "%s: first value of %s %.17g, table low %s", label,
+              pa->name, va, pa->low_text);
       if (j == 0)
-        CHECK(vb == pb->low, "%s: first value of %s %.17g, table low %s",
-              label, pb->name, vb, pb->low_text);
+        CHECK(vb == pb->low, "%s: first value of %s %.17g, table low %s", label,
+              pb->name, vb, pb->low_text);
       if (i == steps - 1)
         CHECK(va == pa->high, "%s: last value of %s %.17g, table high %s",
               label, pa->name, va, pa->high_text);
@@ -1716,8 +1794,9 @@ static int cmd_scenarios(int argc, char **argv)
   csv t;
   csv_read(&t, path, 0);
   static const char *const cols[] = {
-      "scenario", "strategy", "cost", "cost_se", "qaly", "qaly_se", "nmb",
-      "nmb_se", "status", "comparator", "icer", "optimal", "wtp"};
+      "scenario", "strategy", "cost",   "cost_se", "qaly",
+      "qaly_se",  "nmb",      "nmb_se", "status",  "comparator",
+      "icer",     "optimal",  "wtp"};
   int c[13];
   for (int k = 0; k < 13; k++)
     c[k] = need_col(&t, cols[k]);
@@ -1733,7 +1812,7 @@ static int cmd_scenarios(int argc, char **argv)
       break;
     }
   CHECK(n_names >= 1 && !strcmp(argv[1], "base"), "the first scenario must "
-        "be base");
+                                                  "be base");
   size_t r = 0, compared = 0;
   cea_row *rows = xmalloc(64 * sizeof *rows);
   double *nmb = xmalloc(64 * sizeof *nmb);
@@ -1746,8 +1825,10 @@ static int cmd_scenarios(int argc, char **argv)
     while (r < t.nrows && !strcmp(cell(&t, r, c[0]), name))
       r++;
     size_t S = r - r0;
-    CHECK(S >= 1 && S <= 64, "%s: %zu rows (blocks must follow the order "
-          "base, then the file's sections)", label, S);
+    CHECK(S >= 1 && S <= 64,
+          "%s: %zu rows (blocks must follow the order "
+          "base, then the file's sections)",
+          label, S);
     if (S == 0 || S > 64)
       continue;
     double wtp = num(&t, r0, c[12]);
@@ -1813,8 +1894,10 @@ static int cmd_scenarios(int argc, char **argv)
       }
     }
   }
-  CHECK(r == t.nrows, "scenarios.csv: %zu rows after the last expected "
-        "block", t.nrows - r);
+  CHECK(r == t.nrows,
+        "scenarios.csv: %zu rows after the last expected "
+        "block",
+        t.nrows - r);
   printf("check_csv scenarios %s: %d blocks in order%s\n", dir, n_names,
          compared ? ", one equal to hfsim run" : "");
   if (same_name)
@@ -1823,7 +1906,8 @@ static int cmd_scenarios(int argc, char **argv)
   return 0;
 }
 
-/* ---- se-columns ------------------------------------------------------------ */
+/* ---- se-columns ------------------------------------------------------------
+ */
 
 static int cmd_se_columns(int argc, char **argv)
 {
@@ -1842,7 +1926,8 @@ static int cmd_se_columns(int argc, char **argv)
   return 0;
 }
 
-/* ---- interrupt ------------------------------------------------------------- */
+/* ---- interrupt -------------------------------------------------------------
+ */
 
 static size_t lines_in(const char *path)
 {
@@ -1869,8 +1954,7 @@ static int cmd_interrupt(int argc, char **argv)
     fatal("fork: %s", strerror(errno));
   if (pid == 0) {
     execv(argv[2], argv + 2);
-    fprintf(stderr, "check_csv: cannot run %s: %s\n", argv[2],
-            strerror(errno));
+    fprintf(stderr, "check_csv: cannot run %s: %s\n", argv[2], strerror(errno));
     _exit(127);
   }
   struct timespec tick = {0, 2000000}; /* 2 ms */
@@ -1891,14 +1975,18 @@ static int cmd_interrupt(int argc, char **argv)
     nanosleep(&tick, NULL);
   }
   size_t kept = lines_in(ckpt);
-  CHECK(sent, "the program finished before its checkpoint held %zu "
-        "iterations: nothing was interrupted", want);
+  CHECK(sent,
+        "the program finished before its checkpoint held %zu "
+        "iterations: nothing was interrupted",
+        want);
   CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 130,
         "after SIGINT the program ended with %s %d, expected exit code 130",
         WIFEXITED(status) ? "exit code" : "signal",
         WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-  CHECK(kept >= want + 1, "the checkpoint holds %zu lines after the "
-        "interrupt", kept);
+  CHECK(kept >= want + 1,
+        "the checkpoint holds %zu lines after the "
+        "interrupt",
+        kept);
   printf("check_csv interrupt: SIGINT after %zu iterations; the checkpoint "
          "keeps %zu\n",
          want, kept ? kept - 1 : 0);
@@ -1935,8 +2023,8 @@ int main(int argc, char **argv)
   if (rc != 0)
     return rc;
   if (n_failures > 0) {
-    fprintf(stderr, "check_csv %s: %lu of %lu checks failed\n", cmd,
-            n_failures, n_checks);
+    fprintf(stderr, "check_csv %s: %lu of %lu checks failed\n", cmd, n_failures,
+            n_checks);
     return 1;
   }
   printf("check_csv %s: all %lu checks passed\n", cmd, n_checks);

@@ -129,7 +129,8 @@ static char *path2(const char *a, const char *b)
   return p;
 }
 
-/* ---- files and folders ---------------------------------------------------- */
+/* ---- files and folders ----------------------------------------------------
+ */
 
 static void remove_tree(const char *path)
 {
@@ -330,7 +331,8 @@ static void expect_no_temporaries(const char *dir)
   free(s.e);
 }
 
-/* ---- running hfsim -------------------------------------------------------- */
+/* ---- running hfsim --------------------------------------------------------
+ */
 
 typedef struct proc {
   pid_t pid;
@@ -542,7 +544,8 @@ static void expect_one_of(const char *what, const char *text,
   fail("%s: expected one of \"%s\" in:\n%s", what, alternatives, text);
 }
 
-/* ---- interrupting ----------------------------------------------------------- */
+/* ---- interrupting -----------------------------------------------------------
+ */
 
 typedef int (*ready_fn)(const proc *p, const void *arg);
 
@@ -567,8 +570,8 @@ static int has_lines(const proc *p, const void *arg)
  * wait for the end. Returns the exit code; *SECONDS = from the signal to
  * the end; standard error in *ERR and standard output in OUT_PATH. */
 static int interrupt(const args *a, ready_fn ready, const void *arg,
-                     long delay_ms, int sig, const char *out_path,
-                     char **err, double *seconds)
+                     long delay_ms, int sig, const char *out_path, char **err,
+                     double *seconds)
 {
   show("$", a);
   proc p;
@@ -667,8 +670,8 @@ static int mode_run(const char *signame, int patients_csv)
   if (patients_csv) {
     snapshot f = take_snapshot(fresh, NULL);
     snapshot none = {NULL, 0};
-    expect_same("the interrupted run left files in a new output folder",
-                &none, &f);
+    expect_same("the interrupted run left files in a new output folder", &none,
+                &f);
     free(f.e);
   }
   expect_no_temporaries(dir);
@@ -682,9 +685,9 @@ static int mode_run(const char *signame, int patients_csv)
 
 /* ---- PSA: interrupt, resume, compare ------------------------------------- */
 
-static const char *const psa_files[] = {"psa.csv",  "psa_summary.csv",
-                                        "psa_parameters.csv", "ceac.csv",
-                                        "evpi.csv", "evppi.csv"};
+static const char *const psa_files[] = {
+    "psa.csv",  "psa_summary.csv", "psa_parameters.csv",
+    "ceac.csv", "evpi.csv",        "evppi.csv"};
 
 static const char *psa_patients = "1000";
 
@@ -773,8 +776,8 @@ static int mode_psa(void)
          err);
   free(err);
   after = take_snapshot(dir, ".psa-checkpoint");
-  expect_same("the second interrupted PSA changed the earlier results",
-              &before, &after);
+  expect_same("the second interrupted PSA changed the earlier results", &before,
+              &after);
   free(after.e);
   expect_no_temporaries(dir);
 
@@ -818,8 +821,8 @@ static int mode_verify(void)
   add(&a, "--patients"), add(&a, "20000"), add(&a, "--out"), add(&a, out);
   char *err;
   double secs;
-  int rc = interrupt(&a, said, "verification with", 500, SIGINT, NULL, &err,
-                     &secs);
+  int rc =
+      interrupt(&a, said, "verification with", 500, SIGINT, NULL, &err, &secs);
   expect_exit("the interrupted verify", rc, 130, err);
   expect_text("standard error", err, "interrupted");
   free(err);
@@ -847,8 +850,8 @@ static void run_args(args *a, const char *out, const char *patients,
  * leave OUT as BEFORE. */
 static void expect_write_failure(const char *what, const args *a,
                                  const limits *lim, const char *out,
-                                 const snapshot *before,
-                                 const char *file_part, const char *reason)
+                                 const snapshot *before, const char *file_part,
+                                 const char *reason)
 {
   char *err;
   int rc = run(a, lim, &err);
@@ -900,8 +903,7 @@ static int disk_full_steps(const char *mnt, int resume)
     /* patients.csv (about 1.4 kB a patient) fills the 512 KiB */
     run_args(&a, out, "2000", 1);
     expect_write_failure("a run that fills the disk", &a, NULL, out, &before,
-                         "patients.csv",
-                         "disk full|No space left on device");
+                         "patients.csv", "disk full|No space left on device");
   }
   long filled = fill(filler);
   note("  filled the disk with %ld more bytes", filled);
@@ -918,8 +920,8 @@ static int disk_full_steps(const char *mnt, int resume)
   add(&a, "--out"), add(&a, out);
   /* it names psa.csv and the others at the end, or (better) its
    * checkpoint at the start */
-  expect_write_failure("a PSA on a full disk", &a, NULL, out, &before,
-                       "/out/", "No space left on device");
+  expect_write_failure("a PSA on a full disk", &a, NULL, out, &before, "/out/",
+                       "No space left on device");
 
   if (resume) {
     /* space again: the same PSA with --resume must run (from wherever its
@@ -983,8 +985,7 @@ static int mode_disk_full(int resume)
       note("SKIPPED: cannot make mounts private: %s", strerror(errno));
       _exit(SKIPPED);
     }
-    if (mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "size=512k") !=
-        0) {
+    if (mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "size=512k") != 0) {
       note("SKIPPED: cannot mount a tmpfs on %s: %s", mnt, strerror(errno));
       _exit(SKIPPED);
     }
@@ -1055,8 +1056,8 @@ static void check_cell(const char *file, long line, int col, const char *v,
       snprintf(cs->found[cs->n_found++], sizeof cs->found[0], "%s", v);
   }
   if (v[0] != '\0' && strchr("=+-@\t\r", v[0]) != NULL && !is_number(v))
-    fail("%s:%ld: column %d: the cell '%s' would start a formula", file,
-         line, col, v);
+    fail("%s:%ld: column %d: the cell '%s' would start a formula", file, line,
+         col, v);
 }
 
 /* RFC 4180: fields separated by commas, optionally in double quotes (""
@@ -1165,10 +1166,12 @@ static int mode_cells(const char *configs)
    * configs/ with formula-like metrics and sources */
   char *cfg = path2(work, "configs");
   make_dir(cfg);
-  static const char *const files[] = {
-      "default.ini", "parameters.csv", "life_table_us_ssa_2020.csv",
-      "sick_sicker.ini", "sick_sicker_parameters.csv",
-      "validation_targets.csv"};
+  static const char *const files[] = {"default.ini",
+                                      "parameters.csv",
+                                      "life_table_us_ssa_2020.csv",
+                                      "sick_sicker.ini",
+                                      "sick_sicker_parameters.csv",
+                                      "validation_targets.csv"};
   for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
     char *from = path2(configs, files[i]), *to = path2(cfg, files[i]);
     if (copy_file(from, to) != 0)
@@ -1244,7 +1247,8 @@ static int mode_cells(const char *configs)
   return failures ? FAILED : PASSED;
 }
 
-/* ---- main ------------------------------------------------------------------ */
+/* ---- main ------------------------------------------------------------------
+ */
 
 static int usage(void)
 {
@@ -1283,8 +1287,7 @@ int main(int argc, char **argv)
     if (argc >= 6)
       psa_patients = argv[5];
     rc = mode_psa();
-  }
-  else if (!strcmp(mode, "verify"))
+  } else if (!strcmp(mode, "verify"))
     rc = mode_verify();
   else if (!strcmp(mode, "disk-full"))
     rc = mode_disk_full(argc >= 6 && !strcmp(argv[5], "resume"));
@@ -1295,7 +1298,9 @@ int main(int argc, char **argv)
   else
     return usage();
   note("%s (%.1f s)",
-       rc == PASSED ? "passed" : rc == SKIPPED ? "skipped" : "FAILED",
+       rc == PASSED    ? "passed"
+       : rc == SKIPPED ? "skipped"
+                       : "FAILED",
        now() - t0);
   return rc;
 }

@@ -76,12 +76,12 @@ static int close_rel(double a, double b, double rel, double abs_tol)
   return fabs(a - b) <= rel * fmax(fabs(a), fabs(b)) + abs_tol;
 }
 
-#define assert_close_rel(actual, expected, rel)                                \
-  do {                                                                         \
-    double ar_ = (actual), er_ = (expected);                                   \
-    if (!close_rel(ar_, er_, (rel), 1e-300))                                   \
-      fail_msg("%s = %.17g, expected %.17g (relative tolerance %.1g)",        \
-               #actual, ar_, er_, (double)(rel));                              \
+#define assert_close_rel(actual, expected, rel)                        \
+  do {                                                                 \
+    double ar_ = (actual), er_ = (expected);                           \
+    if (!close_rel(ar_, er_, (rel), 1e-300))                           \
+      fail_msg("%s = %.17g, expected %.17g (relative tolerance %.1g)", \
+               #actual, ar_, er_, (double)(rel));                      \
   } while (0)
 
 /* ---- PSA: threads, seed ------------------------------------------------ */
@@ -91,16 +91,15 @@ static int close_rel(double a, double b, double rel, double abs_tol)
 
 /* Run R (iterations R->done ..) on PSA_PATIENTS patients; expect WANT. */
 static void run_psa(hfs_study *st, int threads, hfs_psa_result *r,
-                    FILE *checkpoint, hfs_psa_progress_fn progress,
-                    void *user, volatile sig_atomic_t *stop, hfs_status want)
+                    FILE *checkpoint, hfs_psa_progress_fn progress, void *user,
+                    volatile sig_atomic_t *stop, hfs_status want)
 {
   hfs_run_config cfg = hfs_study_run_config(st);
   cfg.patients = PSA_PATIENTS;
   cfg.threads = threads;
   hfs_diag d;
   hfs_diag_init(&d);
-  hfs_status s = hfs_psa_run(st, &cfg, r, checkpoint, progress, user, stop,
-                             &d);
+  hfs_status s = hfs_psa_run(st, &cfg, r, checkpoint, progress, user, stop, &d);
   if (s != want) {
     hfs_diag_print(&d, stderr);
     fail_msg("hfs_psa_run returned %d, expected %d", (int)s, (int)want);
@@ -117,10 +116,8 @@ static void assert_psa_equal(const hfs_psa_result *a, const hfs_psa_result *b,
                       a->n_sampled * sizeof *a->sampled);
   assert_memory_equal(a->values, b->values,
                       k * a->n_sampled * sizeof *a->values);
-  assert_memory_equal(a->cost, b->cost,
-                      k * a->n_strategies * sizeof *a->cost);
-  assert_memory_equal(a->qaly, b->qaly,
-                      k * a->n_strategies * sizeof *a->qaly);
+  assert_memory_equal(a->cost, b->cost, k * a->n_strategies * sizeof *a->cost);
+  assert_memory_equal(a->qaly, b->qaly, k * a->n_strategies * sizeof *a->qaly);
 }
 
 /* psa.h: iteration k depends only on (seed, k), so 1 and 2 threads give the
@@ -166,8 +163,8 @@ static void psa_is_identical_for_1_and_2_threads(void **state)
     hfs_rng_set_stream(rng, ik);
     assert_int_equal(hfs_psa_draw(&st1.params, rng, values, &d), HFS_OK);
     for (size_t j = 0; j < a.n_sampled; j++)
-      assert_memory_equal(&values[a.sampled[j]],
-                          &a.values[k * a.n_sampled + j], sizeof(double));
+      assert_memory_equal(&values[a.sampled[j]], &a.values[k * a.n_sampled + j],
+                          sizeof(double));
   }
   hfs_diag_free(&d);
   gsl_rng_free(rng);
@@ -385,9 +382,9 @@ static void psa_checkpoint_read_handles_missing_foreign_and_torn(void **state)
   /* another PSA's checkpoint */
   hfs_psa_result other;
   assert_int_equal(hfs_psa_result_init(&other, &st, 4), HFS_OK);
-  assert_int_equal(hfs_psa_checkpoint_read(path, "another-fingerprint",
-                                           &other, &d),
-                   HFS_ERR_INPUT);
+  assert_int_equal(
+      hfs_psa_checkpoint_read(path, "another-fingerprint", &other, &d),
+      HFS_ERR_INPUT);
   assert_true(hfs_diag_count(&d) >= 1);
   hfs_psa_result_free(&other);
 
@@ -479,8 +476,8 @@ static void psa_draws_match_the_distribution_means(void **state)
     } else {
       hfs_dist_fitted f;
       char why[256];
-      if (hfs_dist_fit(p->dist, p->dist_a, p->dist_b, p->low, p->high,
-                       p->value, &f, why, sizeof why) != HFS_OK)
+      if (hfs_dist_fit(p->dist, p->dist_a, p->dist_b, p->low, p->high, p->value,
+                       &f, why, sizeof why) != HFS_OK)
         fail_msg("%s: %s", p->name, why);
       mean = hfs_dist_mean(&f);
       sd = hfs_dist_sd(&f);
@@ -653,8 +650,8 @@ static void subgroup_levels_add_up_to_the_cohort(void **state)
         if (!close_rel(mean, all->mean, 1e-9, 1e-12))
           fail_msg("%s, level means of %s under %s: weighted %.17g, overall "
                    "%.17g",
-                   def->name, c->outcomes[k].name,
-                   st.model.strategy_names[s], mean, all->mean);
+                   def->name, c->outcomes[k].name, st.model.strategy_names[s],
+                   mean, all->mean);
         for (size_t l = 0; l < L; l++) {
           const hfs_accum *x = &r.subgroups[((g0 + l) * S + s) * K + k];
           double dm = x->mean - all->mean;
@@ -662,8 +659,8 @@ static void subgroup_levels_add_up_to_the_cohort(void **state)
         }
         if (!close_rel(m2, all->m2, 1e-9, 1e-9))
           fail_msg("%s, %s under %s: sum of squares %.17g, overall %.17g",
-                   def->name, c->outcomes[k].name,
-                   st.model.strategy_names[s], m2, all->m2);
+                   def->name, c->outcomes[k].name, st.model.strategy_names[s],
+                   m2, all->m2);
       }
     g0 += L;
   }
@@ -743,8 +740,10 @@ static void paired_standard_errors_match_patients_csv(void **state)
   char *text = slurp(f, NULL);
   fclose(f);
   const size_t S = r.n_strategies;
-  int c_cost = header_column(text, "cost"), c_qaly = header_column(text, "qaly");
-  double *cost = malloc(S * N * sizeof *cost), *qaly = malloc(S * N * sizeof *qaly);
+  int c_cost = header_column(text, "cost"),
+      c_qaly = header_column(text, "qaly");
+  double *cost = malloc(S * N * sizeof *cost),
+         *qaly = malloc(S * N * sizeof *qaly);
   double *x = malloc(N * sizeof *x);
   assert_non_null(cost);
   assert_non_null(qaly);
@@ -763,10 +762,12 @@ static void paired_standard_errors_match_patients_csv(void **state)
   /* the summary means are the means of these columns */
   int k_cost = outcome_index(&st, "cost"), k_qaly = outcome_index(&st, "qaly");
   for (size_t s = 0; s < S; s++) {
-    assert_close_rel(hfs_accum_se(&r.outcomes[s * r.n_outcomes + (size_t)k_cost]),
-                     direct_se(cost + s * N, N), 1e-9);
-    assert_close_rel(hfs_accum_se(&r.outcomes[s * r.n_outcomes + (size_t)k_qaly]),
-                     direct_se(qaly + s * N, N), 1e-9);
+    assert_close_rel(
+        hfs_accum_se(&r.outcomes[s * r.n_outcomes + (size_t)k_cost]),
+        direct_se(cost + s * N, N), 1e-9);
+    assert_close_rel(
+        hfs_accum_se(&r.outcomes[s * r.n_outcomes + (size_t)k_qaly]),
+        direct_se(qaly + s * N, N), 1e-9);
   }
 
   const double wtp = 100000;
@@ -789,16 +790,19 @@ static void paired_standard_errors_match_patients_csv(void **state)
         if (!close_rel(got, want, 1e-8, 1e-12))
           fail_msg("paired se of %s - %s (%s): %.17g, direct %.17g",
                    st.model.strategy_names[a], st.model.strategy_names[b],
-                   what == 0 ? "cost" : what == 1 ? "qaly" : "nmb", got, want);
+                   what == 0   ? "cost"
+                   : what == 1 ? "qaly"
+                               : "nmb",
+                   got, want);
         compared++;
       }
     }
   assert_int_equal(compared, S * (S - 1) * 3);
   /* common random numbers: the paired se of the difference is far below
    * the se of the difference of two independent means */
-  double indep = hypot(
-      hfs_accum_se(&r.outcomes[4 * r.n_outcomes + (size_t)k_qaly]),
-      hfs_accum_se(&r.outcomes[3 * r.n_outcomes + (size_t)k_qaly]));
+  double indep =
+      hypot(hfs_accum_se(&r.outcomes[4 * r.n_outcomes + (size_t)k_qaly]),
+            hfs_accum_se(&r.outcomes[3 * r.n_outcomes + (size_t)k_qaly]));
   assert_true(hfs_results_paired_se(&r, 4, 3, 1, 0) < 0.5 * indep);
 
   free(cost);

@@ -23,11 +23,11 @@
 
 /* cmocka 1.1.5 has no assert_double_equal (assert_float_equal casts to
  * float). DNAN is "close" only to DNAN. */
-#define assert_close(actual, expected, tol)                                    \
-  do {                                                                         \
-    double a_ = (actual), e_ = (expected), t_ = (tol);                         \
-    if (isnan(e_) ? !isnan(a_) : !(fabs(a_ - e_) <= t_))                       \
-      fail_msg("%s = %.17g, expected %.17g (tol %g)", #actual, a_, e_, t_);    \
+#define assert_close(actual, expected, tol)                                 \
+  do {                                                                      \
+    double a_ = (actual), e_ = (expected), t_ = (tol);                      \
+    if (isnan(e_) ? !isnan(a_) : !(fabs(a_ - e_) <= t_))                    \
+      fail_msg("%s = %.17g, expected %.17g (tol %g)", #actual, a_, e_, t_); \
   } while (0)
 
 /* One expected row: input index, status, comparator, inc_cost, inc_qaly,
@@ -486,8 +486,8 @@ static void optimal_agrees_with_frontier_on_random_sets(void **state)
           want = rows[i].strategy;
       size_t got = hfs_cea_optimal(cost, qaly, n, wtp);
       if (got != want)
-        fail_msg("rep %d wtp %g: optimal %zu, frontier says %zu", rep, wtp,
-                 got, want);
+        fail_msg("rep %d wtp %g: optimal %zu, frontier says %zu", rep, wtp, got,
+                 want);
     }
   }
   gsl_rng_free(r);

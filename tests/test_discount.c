@@ -47,9 +47,9 @@ static void short_intervals_keep_precision(void **state)
    * powers would lose about four digits here) */
   double dt = 1.0 / 365.25, t = 30.0;
   /* Simpson's rule: error ~ dt^5 ln(1.03)^4 / 2880, far below 1e-20 */
-  double expect = dt / 6.0 *
-                  (pow(1.03, -t) + 4.0 * pow(1.03, -(t + dt / 2)) +
-                   pow(1.03, -(t + dt)));
+  double expect =
+      dt / 6.0 *
+      (pow(1.03, -t) + 4.0 * pow(1.03, -(t + dt / 2)) + pow(1.03, -(t + dt)));
   assert_close(hfs_discount_integral(&d, t, t + dt), expect, 1e-12 * expect);
 }
 

@@ -23,11 +23,11 @@
 #define DNAN ((double)NAN)
 #define DINF ((double)INFINITY)
 
-#define assert_close(actual, expected, tol)                                    \
-  do {                                                                         \
-    double a_ = (actual), e_ = (expected), t_ = (tol);                         \
-    if (isnan(e_) ? !isnan(a_) : !(fabs(a_ - e_) <= t_))                       \
-      fail_msg("%s = %.17g, expected %.17g (tol %g)", #actual, a_, e_, t_);    \
+#define assert_close(actual, expected, tol)                                 \
+  do {                                                                      \
+    double a_ = (actual), e_ = (expected), t_ = (tol);                      \
+    if (isnan(e_) ? !isnan(a_) : !(fabs(a_ - e_) <= t_))                    \
+      fail_msg("%s = %.17g, expected %.17g (tol %g)", #actual, a_, e_, t_); \
   } while (0)
 
 #define N_DRAWS 20000
@@ -62,8 +62,7 @@ static void fit_beta_mean_sd_by_moments(void **state)
 static void fit_gamma_mean_sd_by_moments(void **state)
 {
   (void)state;
-  hfs_dist_fitted f =
-      fit_ok(HFS_DIST_GAMMA_MEAN_SD, 2000, 500, DNAN, DNAN, 0);
+  hfs_dist_fitted f = fit_ok(HFS_DIST_GAMMA_MEAN_SD, 2000, 500, DNAN, DNAN, 0);
   assert_int_equal(f.dist, HFS_DIST_GAMMA);
   assert_close(f.p.gamma.shape, 16, 1e-12);
   assert_close(f.p.gamma.scale, 125, 1e-10);
@@ -77,8 +76,7 @@ static void fit_gamma_mean_sd_by_moments(void **state)
 static void fit_lognormal_mean_sd_by_moments(void **state)
 {
   (void)state;
-  hfs_dist_fitted f =
-      fit_ok(HFS_DIST_LOGNORMAL_MEAN_SD, 10, 5, DNAN, DNAN, 0);
+  hfs_dist_fitted f = fit_ok(HFS_DIST_LOGNORMAL_MEAN_SD, 10, 5, DNAN, DNAN, 0);
   assert_int_equal(f.dist, HFS_DIST_LOGNORMAL);
   assert_close(f.p.lognormal.sdlog, 0.47238072707743883, 1e-14);
   assert_close(f.p.lognormal.meanlog, 2.191013317336941, 1e-14);
@@ -209,9 +207,8 @@ static void fit_rejects_each_invalid_case_with_reason(void **state)
     const bad_case *c = &cases[i];
     hfs_dist_fitted f;
     char why[200];
-    hfs_status st =
-        hfs_dist_fit(c->d, c->a, c->b, c->low, c->high, c->value, &f, why,
-                     sizeof why);
+    hfs_status st = hfs_dist_fit(c->d, c->a, c->b, c->low, c->high, c->value,
+                                 &f, why, sizeof why);
     if (st != HFS_ERR_INPUT)
       fail_msg("case %zu accepted (status %d)", i, (int)st);
     if (strstr(why, c->why_contains) == NULL)
@@ -230,9 +227,9 @@ static void fit_reason_buffer_is_optional_and_truncated(void **state)
       hfs_dist_fit(HFS_DIST_NORMAL, 0, -1, 0, 0, 0, &f, why, sizeof why),
       HFS_ERR_INPUT);
   assert_string_equal(why, "normal ");
-  assert_int_equal(hfs_dist_fit(HFS_DIST_NORMAL, 0, 1, 0, 0, 0, &f, why,
-                                sizeof why),
-                   HFS_OK);
+  assert_int_equal(
+      hfs_dist_fit(HFS_DIST_NORMAL, 0, 1, 0, 0, 0, &f, why, sizeof why),
+      HFS_OK);
   assert_string_equal(why, "");
 }
 
@@ -314,8 +311,8 @@ static void truncnormal_draws_stay_inside_bounds(void **state)
   (void)state;
   gsl_rng *r = test_rng();
   const double bounds[][2] = {
-      {-1, 2}, {5, 6}, {-8, -7}, {0, DINF}, {3, DINF}, {-DINF, -20},
-      {1.5, 1.5000001},
+      {-1, 2},   {5, 6},       {-8, -7},         {0, DINF},
+      {3, DINF}, {-DINF, -20}, {1.5, 1.5000001},
   };
   for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
     double lo_b = bounds[i][0], hi_b = bounds[i][1], lo, hi;

@@ -8,7 +8,6 @@
 
 #include "hfsim/lifetable.h"
 
-
 typedef struct loaded {
   char *path;
   hfs_life_table lt;
@@ -33,16 +32,16 @@ static void unload(loaded *l)
 }
 
 /* Ages 40..43 for both sexes: the good table (header on line 2). */
-#define GOOD                                                                   \
-  "# Source: test table\n"                                                     \
-  "age,sex,qx\n"                                                               \
-  "40,female,0.001\n"                                                          \
-  "40,male,0.002\n"                                                            \
-  "41,female,0.01\n"                                                           \
-  "41,male,0.02\n"                                                             \
-  "42,female,0.1\n"                                                            \
-  "42,male,0.2\n"                                                              \
-  "43,female,0.5\n"                                                            \
+#define GOOD               \
+  "# Source: test table\n" \
+  "age,sex,qx\n"           \
+  "40,female,0.001\n"      \
+  "40,male,0.002\n"        \
+  "41,female,0.01\n"       \
+  "41,male,0.02\n"         \
+  "42,female,0.1\n"        \
+  "42,male,0.2\n"          \
+  "43,female,0.5\n"        \
   "43,male,1\n"
 
 static void good_table_gives_hazards(void **state)
@@ -230,7 +229,8 @@ static void bad_header(void **state)
   load_text(&l, "age,gender,qx\n"
                 "0,female,0.01\n");
   assert_int_equal(l.status, HFS_ERR_INPUT);
-  expect_error(&l.d, l.path, 1, "unknown column 'gender' (expected age,sex,qx)");
+  expect_error(&l.d, l.path, 1,
+               "unknown column 'gender' (expected age,sex,qx)");
   expect_error(&l.d, l.path, 1, "header must have the columns age,sex,qx");
   unload(&l);
 
@@ -259,7 +259,8 @@ static void every_error_is_reported_at_once(void **state)
   assert_int_equal(l.status, HFS_ERR_INPUT);
   expect_error(&l.d, l.path, 4, "qx is a probability");
   expect_error(&l.d, l.path, 5, "got 'mael'");
-  expect_error(&l.d, l.path, 8, "age 52 (male) appears twice (first at line 7)");
+  expect_error(&l.d, l.path, 8,
+               "age 52 (male) appears twice (first at line 7)");
   /* age 51's rows were reported for their own faults: not a gap too */
   expect_error(&l.d, l.path, 0, "no row for age 53, female");
   expect_error(&l.d, l.path, 0, "no row for age 53, male");
@@ -281,14 +282,14 @@ static void time_to_death_inverts_the_hazard(void **state)
   double h0 = -log1p(-0.1), h1 = -log1p(-0.2);
   /* u = 0.95: -ln u < h0, so death within the first year */
   double u = 0.95;
-  assert_close(hfs_life_table_time_to_death(&l.lt, HFS_SEX_FEMALE, 60.0, u,
-                                            120.0),
-               -log(u) / h0, 1e-12);
+  assert_close(
+      hfs_life_table_time_to_death(&l.lt, HFS_SEX_FEMALE, 60.0, u, 120.0),
+      -log(u) / h0, 1e-12);
   /* u = 0.5: spends h0 in the first year, the rest at h1 */
   u = 0.5;
-  assert_close(hfs_life_table_time_to_death(&l.lt, HFS_SEX_MALE, 60.0, u,
-                                            120.0),
-               1.0 + (-log(u) - h0) / h1, 1e-12);
+  assert_close(
+      hfs_life_table_time_to_death(&l.lt, HFS_SEX_MALE, 60.0, u, 120.0),
+      1.0 + (-log(u) - h0) / h1, 1e-12);
   /* a limit before death gives +inf */
   assert_true(isinf(
       hfs_life_table_time_to_death(&l.lt, HFS_SEX_MALE, 60.0, 1e-9, 60.5)));

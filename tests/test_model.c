@@ -312,8 +312,8 @@ static void injection_sessions_are_spaced_12_to_16_weeks(void **state)
   assert_true(full > 3500);
   /* Mean interval 14 weeks: about L/14wk + 1 sessions (renewal). The
    * count varies by less than 1.5 around its mean, so se < 1.5/sqrt(n). */
-  assert_within_se(sum / full, L * weeks / 14.0 + 0.5,
-                   1.5 / sqrt((double)full), 4.0);
+  assert_within_se(sum / full, L * weeks / 14.0 + 0.5, 1.5 / sqrt((double)full),
+                   4.0);
   run_free(&r);
 }
 

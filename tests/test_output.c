@@ -115,8 +115,7 @@ static char *slurp(const char *path)
   return s;
 }
 
-static void expect_content(const char *dir, const char *name,
-                           const char *want)
+static void expect_content(const char *dir, const char *name, const char *want)
 {
   char *p = join(dir, name);
   char *got = slurp(p);
@@ -187,8 +186,8 @@ static void expect_field(const char *text, const char *want)
 {
   char *got = as_field(text);
   if (strcmp(got, want) != 0)
-    fail_msg("hfs_csv_write_text(\"%s\") wrote [%s], expected [%s]", text,
-             got, want);
+    fail_msg("hfs_csv_write_text(\"%s\") wrote [%s], expected [%s]", text, got,
+             want);
   free(got);
 }
 
@@ -261,8 +260,8 @@ static void csv_round_trip(void **state)
 {
   (void)state;
   static const char *const texts[] = {
-      "plain", "a,b", "say \"hi\"", "two\nlines", "=1+1", "@x", "-y",
-      "+z,\"w\"", "a;b", "tab\tinside"};
+      "plain", "a,b", "say \"hi\"", "two\nlines", "=1+1",
+      "@x",    "-y",  "+z,\"w\"",   "a;b",        "tab\tinside"};
   const size_t n = sizeof texts / sizeof *texts;
   char *buf = NULL;
   size_t len = 0;
@@ -298,7 +297,8 @@ static void csv_round_trip(void **state)
   free(buf);
 }
 
-/* ---- hfs_output_open ------------------------------------------------------ */
+/* ---- hfs_output_open ------------------------------------------------------
+ */
 
 static void open_creates_nested_folders(void **state)
 {
@@ -345,7 +345,8 @@ static void open_under_a_file_fails(void **state)
   free(file);
 }
 
-/* ---- add, commit, abort --------------------------------------------------- */
+/* ---- add, commit, abort ---------------------------------------------------
+ */
 
 static void files_appear_only_at_commit(void **state)
 {
@@ -496,7 +497,8 @@ static void add_fails_cleanly(void **state)
   free(dir);
 }
 
-/* ---- pending: bugs found, not fixed yet ----------------------------------- */
+/* ---- pending: bugs found, not fixed yet -----------------------------------
+ */
 
 /* An empty folder name: make_dirs() read past the end of its copy of ""
  * (heap-buffer-overflow under AddressSanitizer; `hfsim verify --out ''`
@@ -547,18 +549,18 @@ int main(int argc, char **argv)
       cmocka_unit_test(csv_rfc4180_quoting),
       cmocka_unit_test(csv_formula_text_gets_apostrophe),
       cmocka_unit_test(csv_round_trip),
-      cmocka_unit_test_setup_teardown(open_creates_nested_folders,
-                                      make_folder, remove_folder),
+      cmocka_unit_test_setup_teardown(open_creates_nested_folders, make_folder,
+                                      remove_folder),
       cmocka_unit_test_setup_teardown(open_under_a_file_fails, make_folder,
                                       remove_folder),
-      cmocka_unit_test_setup_teardown(files_appear_only_at_commit,
-                                      make_folder, remove_folder),
+      cmocka_unit_test_setup_teardown(files_appear_only_at_commit, make_folder,
+                                      remove_folder),
       cmocka_unit_test_setup_teardown(commit_replaces_earlier_results,
                                       make_folder, remove_folder),
       cmocka_unit_test_setup_teardown(abort_removes_temporaries_keeps_earlier,
                                       make_folder, remove_folder),
-      cmocka_unit_test_setup_teardown(failed_write_renames_nothing,
-                                      make_folder, remove_folder),
+      cmocka_unit_test_setup_teardown(failed_write_renames_nothing, make_folder,
+                                      remove_folder),
       cmocka_unit_test_setup_teardown(add_fails_cleanly, make_folder,
                                       remove_folder),
   };
@@ -569,7 +571,6 @@ int main(int argc, char **argv)
                                       make_folder, remove_folder),
   };
   if (argc > 1 && strcmp(argv[1], "--pending") == 0)
-    return cmocka_run_group_tests_name("output (pending)", pending, NULL,
-                                       NULL);
+    return cmocka_run_group_tests_name("output (pending)", pending, NULL, NULL);
   return cmocka_run_group_tests_name("output", tests, NULL, NULL);
 }

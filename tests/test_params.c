@@ -12,8 +12,8 @@
 
 #include "hfsim/params.h"
 
-#define HEADER                                                                 \
-  "name,value,low,high,distribution,dist_a,dist_b,group,unit,evidence,"        \
+#define HEADER                                                          \
+  "name,value,low,high,distribution,dist_a,dist_b,group,unit,evidence," \
   "description,source\n"
 
 /* A small model: what hfs_param_table_check() checks the table against. */
@@ -56,7 +56,6 @@ enum {
   LINE_SHARE_2,
   LINE_SHARE_3
 };
-
 
 /* The good table with the row of parameter NAME replaced by ROW (NULL:
  * unchanged); ROW may hold several lines or be "" to drop the row. */
@@ -253,8 +252,9 @@ static void stray_quote_is_malformed_csv(void **state)
 {
   (void)state;
   loaded l;
-  char *text = table_text("p_b", "p_b,0.5,,,fixed,,,,probability,E,a \"quoted\" "
-                                 "word,\n");
+  char *text =
+      table_text("p_b", "p_b,0.5,,,fixed,,,,probability,E,a \"quoted\" "
+                        "word,\n");
   load_text(&l, text);
   free(text);
   assert_int_equal(l.read_status, HFS_ERR_INPUT);
@@ -292,7 +292,8 @@ static void bad_header(void **state)
                 "evidence,description\n"
                 "p_a,0.2,,,fixed,,,,probability,F,\n");
   assert_int_equal(l.read_status, HFS_ERR_INPUT);
-  expect_error(&l.d, l.path, 1, "unknown column 'valeu' (did you mean 'value'?)");
+  expect_error(&l.d, l.path, 1,
+               "unknown column 'valeu' (did you mean 'value'?)");
   expect_error(&l.d, l.path, 1, "missing column 'value'");
   expect_error(&l.d, l.path, 1, "missing column 'source'");
   unload(&l);
@@ -347,8 +348,7 @@ static void non_numbers_bad_names_and_evidence(void **state)
   expect_error(&l.d, l.path, 2, "p_a: value must be a number, got '0.2x'");
   expect_error(&l.d, l.path, 3,
                "p_b: column 'high' must be a number, got 'high'");
-  expect_error(&l.d, l.path, 4,
-               "parameter name '2cost' must be an identifier");
+  expect_error(&l.d, l.path, 4, "parameter name '2cost' must be an identifier");
   expect_error(&l.d, l.path, 5,
                "dur_y: evidence must be F (found), D (derived) or E "
                "(estimate), got 'X'");
@@ -405,8 +405,9 @@ static void beta_mean_sd_with_impossible_sd(void **state)
                                   "probability,E,,\n"),
                    HFS_ERR_INPUT);
   expect_count(&l.d, 1);
-  expect_error(&l.d, l.path, LINE_P_B,
-               "p_b: beta_mean_sd needs sd below sqrt(mean*(1-mean)) = 0.5, got sd 0.6");
+  expect_error(
+      &l.d, l.path, LINE_P_B,
+      "p_b: beta_mean_sd needs sd below sqrt(mean*(1-mean)) = 0.5, got sd 0.6");
   unload(&l);
 
   assert_int_equal(load_and_check(&l, "p_b",
@@ -447,16 +448,16 @@ static void distribution_parameters_missing_or_extra(void **state)
   expect_error(&l.d, l.path, LINE_DUR_Y,
                "dur_y: distribution fixed takes no dist_a");
   unload(&l);
-  assert_int_equal(load_and_check(&l, "cost_x",
-                                  "cost_x,1000,,,normal,1000,100,,USD,D,,\n"),
-                   HFS_ERR_INPUT);
+  assert_int_equal(
+      load_and_check(&l, "cost_x", "cost_x,1000,,,normal,1000,100,,USD,D,,\n"),
+      HFS_ERR_INPUT);
   expect_error(&l.d, l.path, LINE_COST_X,
                "cost_x: a normal distribution can leave the admissible range "
                "of this parameter; use truncnormal, beta or gamma");
   unload(&l);
-  assert_int_equal(load_and_check(&l, "dur_y",
-                                  "dur_y,2.5,1,4,uniform,-1,4,,years,F,,\n"),
-                   HFS_ERR_INPUT);
+  assert_int_equal(
+      load_and_check(&l, "dur_y", "dur_y,2.5,1,4,uniform,-1,4,,years,F,,\n"),
+      HFS_ERR_INPUT);
   expect_error(&l.d, l.path, LINE_DUR_Y,
                "dur_y: the uniform bounds [-1, 4] leave the admissible range: "
                "it is a duration and must be >= 0");

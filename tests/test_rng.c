@@ -93,7 +93,8 @@ static void neighbouring_streams_are_uncorrelated(void **state)
   (void)state;
   const int n = 200000;
   double sxy = 0, sx = 0, sy = 0;
-  gsl_rng *a = hfs_rng_alloc(id(5, 0, 0, 0)), *b = hfs_rng_alloc(id(5, 0, 1, 0));
+  gsl_rng *a = hfs_rng_alloc(id(5, 0, 0, 0)),
+          *b = hfs_rng_alloc(id(5, 0, 1, 0));
   for (int i = 0; i < n; i++) {
     double x = gsl_rng_uniform(a), y = gsl_rng_uniform(b);
     sxy += x * y;

@@ -15,7 +15,6 @@
 #include "hfs_strategy.h"
 #include "hfsim/scenario.h"
 
-
 /* The good scenario, one string per line (line k is good_lines[k - 1]). */
 static const char *const good_lines[] = {
     /*  1 */ "; test scenario",
@@ -231,9 +230,8 @@ static void overrides_replace_and_define(void **state)
   loaded l;
   load_ok(&l, ini_text(0));
   assert_int_equal(hfs_scenario_set(&l.s, "run.patients=50", &l.d), HFS_OK);
-  assert_int_equal(hfs_scenario_set_labeled(&l.s, "run.seed = 7",
-                                            "--seed 7", &l.d),
-                   HFS_OK);
+  assert_int_equal(
+      hfs_scenario_set_labeled(&l.s, "run.seed = 7", "--seed 7", &l.d), HFS_OK);
   assert_int_equal(hfs_scenario_set(&l.s, "run.horizon_years=10", &l.d),
                    HFS_OK);
   assert_int_equal(hfs_scenario_set(&l.s, "economics.wtp=5,1", &l.d), HFS_OK);
@@ -242,8 +240,8 @@ static void overrides_replace_and_define(void **state)
                    HFS_OK);
   assert_int_equal(hfs_scenario_set(&l.s, "strategy.botox.lines=mvd", &l.d),
                    HFS_OK);
-  assert_int_equal(
-      hfs_scenario_set(&l.s, "strategy.mvd_only.lines=mvd", &l.d), HFS_OK);
+  assert_int_equal(hfs_scenario_set(&l.s, "strategy.mvd_only.lines=mvd", &l.d),
+                   HFS_OK);
   assert_int_equal(
       hfs_scenario_set(&l.s, "strategy.mvd_only.label=Surgery only", &l.d),
       HFS_OK);
@@ -290,12 +288,11 @@ static void overrides_of_strategy_line_keys(void **state)
   (void)state;
   loaded l;
   load_ok(&l, ini_text(0));
-  assert_int_equal(hfs_scenario_set(&l.s, "strategy.mvd.mvd.redo_max=2",
-                                    &l.d),
+  assert_int_equal(hfs_scenario_set(&l.s, "strategy.mvd.mvd.redo_max=2", &l.d),
                    HFS_OK);
   /* a new strategy starts with its lines; then its line keys */
-  assert_int_equal(
-      hfs_scenario_set(&l.s, "strategy.new_one.lines=botox", &l.d), HFS_OK);
+  assert_int_equal(hfs_scenario_set(&l.s, "strategy.new_one.lines=botox", &l.d),
+                   HFS_OK);
   assert_int_equal(
       hfs_scenario_set(&l.s, "strategy.new_one.botox.schedule=when_worn_off",
                        &l.d),
@@ -416,8 +413,9 @@ static void unknown_section_suggests(void **state)
   load_ok(&l, ini_text(21, "[totally_different]", 0));
   hfs_scenario_report_unknown_sections(&l.s, &l.d);
   expect_count(&l.d, 1);
-  expect_error(&l.d, l.path, 22, "unknown section [totally_different] (known: "
-                                 "run, economics, inputs, cohort, ");
+  expect_error(&l.d, l.path, 22,
+               "unknown section [totally_different] (known: "
+               "run, economics, inputs, cohort, ");
   expect_error(&l.d, l.path, 22, "strategy NAME");
   unload(&l);
 }
@@ -454,7 +452,8 @@ static void duplicate_key(void **state)
   free(text);
   assert_int_equal(l.load_status, HFS_ERR_INPUT);
   expect_count(&l.d, 1);
-  expect_error(&l.d, l.path, 9, "'seed' is set twice in [run] (first at line 5)");
+  expect_error(&l.d, l.path, 9,
+               "'seed' is set twice in [run] (first at line 5)");
   unload(&l);
 }
 
@@ -498,9 +497,8 @@ static void keys_under_a_rejected_header_are_not_misfiled(void **state)
   free(text);
   expect_count(&l.d, 1);
   expect_error(&l.d, l.path, 29, "strategy 'botox' is defined twice");
-  assert_string_equal(
-      hfs_scenario_get(&l.s, "strategy botox", "label")->value,
-      "Injections, for life");
+  assert_string_equal(hfs_scenario_get(&l.s, "strategy botox", "label")->value,
+                      "Injections, for life");
   unload(&l);
 }
 
@@ -547,8 +545,8 @@ static void bad_run_values(void **state)
   unload(&l);
 
   /* more ways to get patients and the seed wrong */
-  load_ok(&l, ini_text(4, "patients = 1e5", 5, "seed = 18446744073709551616",
-                       8, "output =", 0));
+  load_ok(&l, ini_text(4, "patients = 1e5", 5, "seed = 18446744073709551616", 8,
+                       "output =", 0));
   assert_int_equal(hfs_scenario_resolve(&l.s, &l.d), HFS_ERR_INPUT);
   expect_error(&l.d, l.path, 4, "got '1e5'");
   expect_error(&l.d, l.path, 5, "got '18446744073709551616'");
@@ -562,8 +560,8 @@ static void bad_economics_values(void **state)
   (void)state;
   loaded l;
   load_ok(&l, ini_text(12, "discount_rate_costs = 3.5", 13,
-                       "discount_rate_qalys = -0.01", 14, "currency = US $",
-                       15, "wtp = 50000, lots, -1", 0));
+                       "discount_rate_qalys = -0.01", 14, "currency = US $", 15,
+                       "wtp = 50000, lots, -1", 0));
   assert_int_equal(hfs_scenario_resolve(&l.s, &l.d), HFS_ERR_INPUT);
   expect_error(&l.d, l.path, 12,
                "[economics] discount_rate_costs: a discount rate is an annual "
@@ -612,8 +610,9 @@ static void every_error_is_reported_at_once(void **state)
   hfs_scenario_report_unknown_sections(&l.s, &l.d);
   expect_error(&l.d, l.path, 6, "expected 'key = value' or '[section]'");
   expect_error(&l.d, l.path, 12, "expected 'key = value' or '[section]'");
-  expect_error(&l.d, l.path, 24, "strategy name 'bo tox' must be an "
-                                 "identifier");
+  expect_error(&l.d, l.path, 24,
+               "strategy name 'bo tox' must be an "
+               "identifier");
   expect_error(&l.d, l.path, 4, "[run] patients:");
   expect_error(&l.d, l.path, 9, "[run] patients_csv:");
   expect_error(&l.d, l.path, 13, "[economics] discount_rate_qalys:");
@@ -683,8 +682,7 @@ static void good_strategies(void **state)
   assert_int_equal(s->lines[0].drugs[0], 1);
   assert_int_equal(s->lines[0].drugs[1], 3);
   assert_int_equal(s->lines[0].go_to[HFS_END_FAILURE], 1);
-  assert_int_equal(s->lines[0].go_to[HFS_END_INTOLERANCE],
-                   HFS_GOTO_NEXT_DRUG);
+  assert_int_equal(s->lines[0].go_to[HFS_END_INTOLERANCE], HFS_GOTO_NEXT_DRUG);
   assert_int_equal(s->lines[1].go_to[HFS_END_FAILURE], 2);
   assert_int_equal(s->lines[1].go_to[HFS_END_DISCONTINUATION],
                    HFS_GOTO_UNTREATED);

@@ -150,7 +150,8 @@ static void hand_cohort(int n_t, double d_c, double d_e, int trt,
   }
 }
 
-/* ---- (a) cohort ------------------------------------------------------------ */
+/* ---- (a) cohort ------------------------------------------------------------
+ */
 
 static void test_table_has_tutorial_values(void **state)
 {
@@ -183,8 +184,8 @@ static void test_table_has_tutorial_values(void **state)
   hfs_study_free(&st);
 }
 
-static void check_against_hand(const hfs_param_table *t, double rc,
-                               double rq, int treated)
+static void check_against_hand(const hfs_param_table *t, double rc, double rq,
+                               int treated)
 {
   hand_result h;
   hand_cohort(30, rc, rq, treated, &h);
@@ -250,8 +251,8 @@ static void test_cohort_reference_values(void **state)
   for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
     double c, q, ly;
     assert_int_equal(hfs_sick_sicker_cohort(&st.params, ref[i].rate,
-                                            ref[i].rate, ref[i].treated, &c,
-                                            &q, &ly),
+                                            ref[i].rate, ref[i].treated, &c, &q,
+                                            &ly),
                      HFS_OK);
     assert_close(c, ref[i].cost, 1e-9 * ref[i].cost);
     assert_close(q, ref[i].qaly, 1e-9 * ref[i].qaly);
@@ -283,9 +284,9 @@ static void test_cohort_rejects_bad_input(void **state)
   /* an impossible chain: leaving Sick sums to 1.1149 */
   hfs_param *p = hfs_param_find(&st.params, "p_s1s2");
   p->value = 0.6;
-  assert_int_equal(hfs_sick_sicker_cohort(&st.params, 0.03, 0.03, 0, &c, &q,
-                                          &ly),
-                   HFS_ERR_INPUT);
+  assert_int_equal(
+      hfs_sick_sicker_cohort(&st.params, 0.03, 0.03, 0, &c, &q, &ly),
+      HFS_ERR_INPUT);
   double tr[4];
   assert_int_equal(hfs_sick_sicker_cohort_trace(&st.params, tr, 1),
                    HFS_ERR_INPUT);
@@ -293,13 +294,14 @@ static void test_cohort_rejects_bad_input(void **state)
   /* n_cycles must be a whole number */
   p = hfs_param_find(&st.params, "n_cycles");
   p->value = 30.5;
-  assert_int_equal(hfs_sick_sicker_cohort(&st.params, 0.03, 0.03, 0, &c, &q,
-                                          &ly),
-                   HFS_ERR_INPUT);
+  assert_int_equal(
+      hfs_sick_sicker_cohort(&st.params, 0.03, 0.03, 0, &c, &q, &ly),
+      HFS_ERR_INPUT);
   hfs_study_free(&st);
 }
 
-/* ---- (b), (c) the microsimulation ----------------------------------------- */
+/* ---- (b), (c) the microsimulation -----------------------------------------
+ */
 
 typedef struct sim {
   hfs_study st;
@@ -318,8 +320,7 @@ static void run_sim(sim *s, const char *const *extra, size_t n_extra)
   hfs_results_init(&s->res);
   hfs_diag d;
   hfs_diag_init(&d);
-  assert_int_equal(hfs_engine_run(&s->st.model, &s->cfg, &s->res, &d),
-                   HFS_OK);
+  assert_int_equal(hfs_engine_run(&s->st.model, &s->cfg, &s->res, &d), HFS_OK);
   hfs_diag_free(&d);
 }
 
@@ -338,14 +339,13 @@ static void test_microsimulation_matches_cohort(void **state)
   for (size_t k = 0; k < 2; k++) {
     int treated = hfs_sick_sicker_treated(&s.st.model, k);
     double c, q, ly, cu, qu;
-    assert_int_equal(hfs_sick_sicker_cohort(&s.st.params,
-                                            s.cfg.discount_rate_costs,
-                                            s.cfg.discount_rate_qalys,
-                                            treated, &c, &q, &ly),
-                     HFS_OK);
-    assert_int_equal(hfs_sick_sicker_cohort(&s.st.params, 0.0, 0.0, treated,
-                                            &cu, &qu, NULL),
-                     HFS_OK);
+    assert_int_equal(
+        hfs_sick_sicker_cohort(&s.st.params, s.cfg.discount_rate_costs,
+                               s.cfg.discount_rate_qalys, treated, &c, &q, &ly),
+        HFS_OK);
+    assert_int_equal(
+        hfs_sick_sicker_cohort(&s.st.params, 0.0, 0.0, treated, &cu, &qu, NULL),
+        HFS_OK);
     const hfs_accum *a = outcome(&s.st, &s.res, k, "cost");
     assert_int_equal(a->n, 20000);
     assert_within_se(a->mean, c, hfs_accum_se(a), Z);
@@ -372,8 +372,7 @@ static void test_microsimulation_matches_cohort(void **state)
     assert_within_se(a->mean, sicker, hfs_accum_se(a), Z);
     a = outcome(&s.st, &s.res, k, "died");
     double p_dead = tr[30 * HFS_SS_N_STATES + HFS_SS_DEAD];
-    assert_within_se(a->mean, p_dead, sqrt(p_dead * (1 - p_dead) / 20000.0),
-                     Z);
+    assert_within_se(a->mean, p_dead, sqrt(p_dead * (1 - p_dead) / 20000.0), Z);
   }
   /* Common random numbers: treatment changes payoffs only, so every
    * patient follows the same path under both strategies. */
@@ -397,8 +396,7 @@ static void test_trace_matches_cohort(void **state)
   assert_int_equal(ny, 31); /* cycles 0..30 */
   assert_int_equal(ns, HFS_SS_N_STATES);
   double tr[31 * HFS_SS_N_STATES];
-  assert_int_equal(hfs_sick_sicker_cohort_trace(&s.st.params, tr, 31),
-                   HFS_OK);
+  assert_int_equal(hfs_sick_sicker_cohort_trace(&s.st.params, tr, 31), HFS_OK);
   const double n = 20000.0;
   for (size_t k = 0; k < 2; k++) {
     const uint64_t *row0 = s.res.trace + (k * ny + 0) * ns;
@@ -445,7 +443,8 @@ static void test_thread_count_does_not_matter(void **state)
   sim_free(&b);
 }
 
-/* ---- (d) rejected inputs --------------------------------------------------- */
+/* ---- (d) rejected inputs ---------------------------------------------------
+ */
 
 static void test_bad_transitions_rejected_with_line(void **state)
 {
@@ -636,9 +635,8 @@ static void test_other_cycle_count(void **state)
   hand_result h;
   hand_cohort(10, 0.03, 0.03, 1, &h);
   double c, q, ly;
-  assert_int_equal(hfs_sick_sicker_cohort(&s.st.params, 0.03, 0.03, 1, &c,
-                                          &q, &ly),
-                   HFS_OK);
+  assert_int_equal(
+      hfs_sick_sicker_cohort(&s.st.params, 0.03, 0.03, 1, &c, &q, &ly), HFS_OK);
   assert_close(c, h.cost, 1e-12 * h.cost);
   assert_close(q, h.qaly, 1e-12 * h.qaly);
   assert_close(ly, h.life_years, 1e-12 * h.life_years);

@@ -21,19 +21,19 @@
   do {                                                                         \
     double a_ = (actual), e_ = (expected), t_ = (tol);                         \
     if (!(fabs(a_ - e_) <= t_))                                                \
-      fail_msg("%s = %.17g, expected %.17g (tolerance %.3g)", #actual, a_,     \
-               e_, t_);                                                        \
+      fail_msg("%s = %.17g, expected %.17g (tolerance %.3g)", #actual, a_, e_, \
+               t_);                                                            \
   } while (0)
 
 /* A statistical check: |observed - expected| <= z * se, with z fixed in
  * advance (the seed is fixed too, so the test is deterministic). */
-#define assert_within_se(observed, expected, se, z)                            \
-  do {                                                                         \
-    double o_ = (observed), x_ = (expected), s_ = (se), z_ = (z);              \
-    if (!(fabs(o_ - x_) <= z_ * s_))                                           \
-      fail_msg("%s = %.10g, expected %.10g: %.2f standard errors away "        \
-               "(se %.3g, limit %.1f)",                                        \
-               #observed, o_, x_, fabs(o_ - x_) / s_, s_, z_);                 \
+#define assert_within_se(observed, expected, se, z)                     \
+  do {                                                                  \
+    double o_ = (observed), x_ = (expected), s_ = (se), z_ = (z);       \
+    if (!(fabs(o_ - x_) <= z_ * s_))                                    \
+      fail_msg("%s = %.10g, expected %.10g: %.2f standard errors away " \
+               "(se %.3g, limit %.1f)",                                 \
+               #observed, o_, x_, fabs(o_ - x_) / s_, s_, z_);          \
   } while (0)
 
 /* Write TEXT to a fresh temporary file; returns its path (caller frees and
@@ -65,8 +65,8 @@ static inline void dump(const hfs_diag *d)
 }
 
 /* Some error at LINE (of FILE, when not NULL) contains PART. */
-static inline void expect_error(const hfs_diag *d, const char *file,
-                                long line, const char *part)
+static inline void expect_error(const hfs_diag *d, const char *file, long line,
+                                const char *part)
 {
   for (size_t i = 0; i < d->count; i++) {
     const hfs_diag_entry *e = &d->entries[i];

@@ -24,11 +24,11 @@
 
 #define DNAN ((double)NAN)
 
-#define assert_close(actual, expected, tol)                                    \
-  do {                                                                         \
-    double a_ = (actual), e_ = (expected), t_ = (tol);                         \
-    if (isnan(e_) ? !isnan(a_) : !(fabs(a_ - e_) <= t_))                       \
-      fail_msg("%s = %.17g, expected %.17g (tol %g)", #actual, a_, e_, t_);    \
+#define assert_close(actual, expected, tol)                                 \
+  do {                                                                      \
+    double a_ = (actual), e_ = (expected), t_ = (tol);                      \
+    if (isnan(e_) ? !isnan(a_) : !(fabs(a_ - e_) <= t_))                    \
+      fail_msg("%s = %.17g, expected %.17g (tol %g)", #actual, a_, e_, t_); \
   } while (0)
 
 /* cost/qaly (K x S) whose NMB at WTP is exactly NMB[k*S + s]. */
@@ -154,8 +154,7 @@ static void ceac_and_evpi_reject_invalid_input(void **state)
   assert_int_equal(hfs_ceac(NULL, good_q, 2, 2, 1, prob, NULL), HFS_ERR_INPUT);
   assert_int_equal(hfs_ceac(cost, good_q, 2, 2, 1, NULL, NULL), HFS_ERR_INPUT);
   assert_int_equal(hfs_ceac(cost, qaly, 2, 2, 1, prob, NULL), HFS_ERR_INPUT);
-  assert_int_equal(hfs_ceac(cost, good_q, 2, 2, -1, prob, NULL),
-                   HFS_ERR_INPUT);
+  assert_int_equal(hfs_ceac(cost, good_q, 2, 2, -1, prob, NULL), HFS_ERR_INPUT);
   assert_int_equal(hfs_ceac(cost, good_q, 2, 2, DNAN, prob, NULL),
                    HFS_ERR_INPUT);
   assert_true(isnan(hfs_evpi(cost, qaly, 2, 2, 1)));
@@ -244,8 +243,8 @@ static void evppi_two_binary_parameters_by_hand(void **state)
  * mean INB = 0. EVPPI = (4*1 + 4*2)/12 - 0 = 1.
  * EVPI = (2 + 3 + 4 + 1 + 2 + 1)/12 - 0 = 13/12.
  */
-static void evppi_spline_fits_group_means_of_three_valued_parameter(
-    void **state)
+static void
+evppi_spline_fits_group_means_of_three_valued_parameter(void **state)
 {
   (void)state;
   const double inb[] = {-5, -3, -2, -2, 0, 2, -1, 3, 4, 1, 2, 1};
@@ -319,8 +318,8 @@ static void evppi_near_evpi_when_nmb_is_smooth_in_parameter(void **state)
 /* Two parameters acting through an interaction: INB = 100 (X1 + X2 +
  * 0.5 X1 X2) - 20 lies in the span of the quadratic basis, so
  * EVPPI({X1, X2}) = EVPI. */
-static void evppi_equals_evpi_when_nmb_is_quadratic_in_two_parameters(
-    void **state)
+static void
+evppi_equals_evpi_when_nmb_is_quadratic_in_two_parameters(void **state)
 {
   (void)state;
   gsl_rng *r = test_rng();
@@ -362,8 +361,7 @@ static void evppi_near_zero_for_independent_parameters(void **state)
   static double x1[K_SIM];
   for (size_t k = 0; k < K_SIM; k++)
     x1[k] = x[3 * k];
-  assert_int_equal(hfs_evppi(cost, qaly, K_SIM, 2, 20000, x1, 1, &e1),
-                   HFS_OK);
+  assert_int_equal(hfs_evppi(cost, qaly, K_SIM, 2, 20000, x1, 1, &e1), HFS_OK);
   assert_int_equal(hfs_evppi(cost, qaly, K_SIM, 2, 20000, x, 3, &e3), HFS_OK);
   if (!(e1 >= 0 && e1 < 0.05 * evpi))
     fail_msg("EVPPI(1 independent) = %g, EVPI = %g", e1, evpi);
@@ -438,8 +436,7 @@ static void evppi_is_clamped_between_zero_and_evpi(void **state)
   gsl_rng_free(r);
 }
 
-static void evppi_of_constant_parameter_or_single_strategy_is_zero(
-    void **state)
+static void evppi_of_constant_parameter_or_single_strategy_is_zero(void **state)
 {
   (void)state;
   double nmb[16], cost[16], qaly[16], x[8], e;

@@ -15,7 +15,7 @@
 typedef struct hfs_csv_row {
   char **fields; /* NUL-terminated; valid only during the callback */
   size_t n_fields;
-  long line;     /* line where the row starts */
+  long line; /* line where the row starts */
 } hfs_csv_row;
 
 /* Called once per row (header included). Return 0 to continue, non-zero to

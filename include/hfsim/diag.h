@@ -25,20 +25,20 @@
 /* Exit codes of the command-line program (documented in --help and README). */
 enum hfs_exit_code {
   HFS_EXIT_OK = 0,
-  HFS_EXIT_FAILURE = 1,     /* internal error, out of memory */
-  HFS_EXIT_USAGE = 2,       /* bad command line */
-  HFS_EXIT_INPUT = 3,       /* invalid scenario, parameter or life table */
-  HFS_EXIT_IO = 4,          /* a file could not be read or written */
-  HFS_EXIT_VERIFY = 5,      /* hfsim verify: a check failed */
+  HFS_EXIT_FAILURE = 1,      /* internal error, out of memory */
+  HFS_EXIT_USAGE = 2,        /* bad command line */
+  HFS_EXIT_INPUT = 3,        /* invalid scenario, parameter or life table */
+  HFS_EXIT_IO = 4,           /* a file could not be read or written */
+  HFS_EXIT_VERIFY = 5,       /* hfsim verify: a check failed */
   HFS_EXIT_INTERRUPTED = 130 /* SIGINT or SIGTERM */
 };
 
 /* Status codes returned by library functions. */
 typedef enum hfs_status {
   HFS_OK = 0,
-  HFS_ERR_INPUT,  /* the input is invalid; details are in the hfs_diag */
-  HFS_ERR_IO,     /* a file could not be opened, read or written */
-  HFS_ERR_NOMEM,  /* allocation failed */
+  HFS_ERR_INPUT, /* the input is invalid; details are in the hfs_diag */
+  HFS_ERR_IO,    /* a file could not be opened, read or written */
+  HFS_ERR_NOMEM, /* allocation failed */
   HFS_ERR_INTERRUPTED
 } hfs_status;
 

@@ -41,8 +41,7 @@ void hfs_discount_cursor_start(hfs_discount_cursor *c);
 
 /* integral_a^b (1+r)^-s ds as hfs_discount_integral(), using and updating
  * C; exact to a relative 1e-13 after thousands of intervals. */
-double hfs_discount_integral_next(const hfs_discount *d,
-                                  hfs_discount_cursor *c, double a_years,
-                                  double b_years);
+double hfs_discount_integral_next(const hfs_discount *d, hfs_discount_cursor *c,
+                                  double a_years, double b_years);
 
 #endif

@@ -33,15 +33,33 @@ typedef struct hfs_dist_fitted {
   hfs_dist dist;  /* native family */
   hfs_dist given; /* family as specified */
   union {
-    struct { double value; } fixed;
-    struct { double alpha, beta; } beta;             /* both > 0 */
-    struct { double shape, scale; } gamma;           /* both > 0 */
-    struct { double meanlog, sdlog; } lognormal;     /* sdlog > 0, log scale */
-    struct { double mean, sd; } normal;              /* sd > 0 */
-    struct { double mean, sd, low, high; } truncnormal; /* sd > 0, low < high */
-    struct { double min, max; } uniform;             /* min < max */
-    struct { double min, max, mode; } triangular;    /* min <= mode <= max */
-    struct { double alpha; } dirichlet; /* > 0; one component of a group */
+    struct {
+      double value;
+    } fixed;
+    struct {
+      double alpha, beta;
+    } beta; /* both > 0 */
+    struct {
+      double shape, scale;
+    } gamma; /* both > 0 */
+    struct {
+      double meanlog, sdlog;
+    } lognormal; /* sdlog > 0, log scale */
+    struct {
+      double mean, sd;
+    } normal; /* sd > 0 */
+    struct {
+      double mean, sd, low, high;
+    } truncnormal; /* sd > 0, low < high */
+    struct {
+      double min, max;
+    } uniform; /* min < max */
+    struct {
+      double min, max, mode;
+    } triangular; /* min <= mode <= max */
+    struct {
+      double alpha;
+    } dirichlet; /* > 0; one component of a group */
   } p;
 } hfs_dist_fitted;
 
@@ -73,9 +91,9 @@ typedef struct hfs_dist_fitted {
  * be NULL; the text is truncated to WHY_LEN - 1 characters and always
  * terminated when WHY_LEN > 0.
  */
-hfs_status hfs_dist_fit(hfs_dist d, double a, double b, double low,
-                        double high, double value, hfs_dist_fitted *out,
-                        char *why, size_t why_len);
+hfs_status hfs_dist_fit(hfs_dist d, double a, double b, double low, double high,
+                        double value, hfs_dist_fitted *out, char *why,
+                        size_t why_len);
 
 /*
  * One draw from F (fitted by hfs_dist_fit). Beta, gamma, lognormal and

@@ -29,18 +29,18 @@
 #define HFS_WAVE_BLOCKS 64
 
 typedef struct hfs_run_config {
-  uint64_t first_patient;  /* 0, or continue a run (see hfs_engine_run) */
+  uint64_t first_patient; /* 0, or continue a run (see hfs_engine_run) */
   uint64_t patients;
   uint64_t seed;
-  uint64_t replicate;      /* 0 for a plain run; PSA iteration otherwise */
-  int threads;             /* 0 = OpenMP default */
-  double horizon_years;    /* +inf = lifetime */
+  uint64_t replicate;   /* 0 for a plain run; PSA iteration otherwise */
+  int threads;          /* 0 = OpenMP default */
+  double horizon_years; /* +inf = lifetime */
   double discount_rate_costs;
   double discount_rate_qalys;
   /* outcome indices of discounted cost and QALY (for paired differences) */
   int cost_outcome;
   int qaly_outcome;
-  FILE *patients_csv;      /* per-patient rows, or NULL */
+  FILE *patients_csv;            /* per-patient rows, or NULL */
   const char *patients_csv_name; /* its path, for messages */
   /* polled between waves; a non-zero value stops the run with
    * HFS_ERR_INTERRUPTED */
@@ -52,9 +52,9 @@ typedef struct hfs_results {
   size_t n_outcomes;
   size_t n_states;
   size_t n_years;
-  uint64_t patients;      /* simulated (after an interrupt: so far) */
-  hfs_accum *outcomes;   /* [strategy * n_outcomes + outcome] */
-  uint64_t *trace;       /* [(strategy * n_years + year) * n_states + state] */
+  uint64_t patients;   /* simulated (after an interrupt: so far) */
+  hfs_accum *outcomes; /* [strategy * n_outcomes + outcome] */
+  uint64_t *trace;     /* [(strategy * n_years + year) * n_states + state] */
   /* paired differences (a - b) of (cost, QALY): [a * n_strategies + b] */
   hfs_accum2 *paired;
   /* by subgroup level g (all levels of all subgroup attributes in order):

@@ -18,9 +18,9 @@
 enum { HFS_SEX_FEMALE = 0, HFS_SEX_MALE = 1 };
 
 typedef struct hfs_life_table {
-  int age_min;        /* first age of the table */
-  int age_max;        /* last age of the table */
-  double *hazard[2];  /* per sex: h_x for x = age_min..age_max, per year */
+  int age_min;           /* first age of the table */
+  int age_max;           /* last age of the table */
+  double *hazard[2];     /* per sex: h_x for x = age_min..age_max, per year */
   double *cumulative[2]; /* per sex: H(x) = sum of h below x, x = age_min ..
                             age_max + 1 (H(age_min) = 0) */
   char *path;

@@ -55,8 +55,8 @@ typedef struct hfs_outcome_def {
 } hfs_outcome_def;
 
 typedef struct hfs_attribute_def {
-  const char *name;               /* patients.csv column */
-  const char *const *levels;      /* labels for coded values, or NULL */
+  const char *name;          /* patients.csv column */
+  const char *const *levels; /* labels for coded values, or NULL */
   const char *description;
   /* Subgroups (summary_subgroups.csv): 0 = not a subgroup dimension. A
    * coded attribute has N_LEVELS labels; a numeric one is cut into
@@ -69,7 +69,7 @@ typedef struct hfs_attribute_def {
 typedef struct hfs_trace {
   uint64_t *counts; /* [year * n_states + state] */
   size_t n_states;
-  size_t n_years;   /* years 0 .. n_years-1 */
+  size_t n_years; /* years 0 .. n_years-1 */
 } hfs_trace;
 
 /* Record that the patient is in STATE on [T0, T1) (years; T1 may be +inf):
@@ -81,13 +81,13 @@ void hfs_trace_state(hfs_trace *tr, size_t state, double t0_years,
  * horizon, and where to write. */
 typedef struct hfs_sim_context {
   uint64_t patient;
-  gsl_rng **streams;   /* [n_purposes], positioned at the start of
-                          (seed, replicate, patient, purpose) */
+  gsl_rng **streams;    /* [n_purposes], positioned at the start of
+                           (seed, replicate, patient, purpose) */
   double horizon_years; /* +inf for lifetime */
   hfs_discount discount_costs;
   hfs_discount discount_qalys;
-  double *outcomes;    /* [n_outcomes], zeroed by the engine */
-  double *attributes;  /* [n_attributes] */
+  double *outcomes;   /* [n_outcomes], zeroed by the engine */
+  double *attributes; /* [n_attributes] */
   hfs_trace *trace;
   double simulated_years; /* set by simulate(): time simulated (benchmark) */
 } hfs_sim_context;
@@ -96,7 +96,7 @@ typedef struct hfs_sim_context {
 typedef struct hfs_model_inputs {
   const hfs_param_table *params; /* checked against the class's specs */
   const hfs_life_table *life_table;
-  hfs_scenario *scenario;        /* model reads [cohort] and strategies */
+  hfs_scenario *scenario; /* model reads [cohort] and strategies */
 } hfs_model_inputs;
 
 typedef struct hfs_model hfs_model;

@@ -16,7 +16,7 @@
 #include "hfsim/diag.h"
 
 typedef struct hfs_output_file {
-  char *name;       /* final file name, e.g. "summary.csv" */
+  char *name; /* final file name, e.g. "summary.csv" */
   char *final_path;
   char *temp_path;
   FILE *f;

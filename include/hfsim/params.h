@@ -48,11 +48,11 @@ typedef enum hfs_param_kind {
   HFS_KIND_COST,        /* >= 0 */
   HFS_KIND_DURATION,    /* >= 0 */
   HFS_KIND_POSITIVE,    /* > 0 (durations used as divisors, shapes) */
-  HFS_KIND_UTILITY,     /* <= 1 (utilities below 0 are states worse than dead) */
-  HFS_KIND_DECREMENT,   /* [0, 1] utility loss */
-  HFS_KIND_AGE,         /* [0, 120] years */
-  HFS_KIND_MULTIPLIER,  /* >= 0 */
-  HFS_KIND_REAL         /* any finite number */
+  HFS_KIND_UTILITY,    /* <= 1 (utilities below 0 are states worse than dead) */
+  HFS_KIND_DECREMENT,  /* [0, 1] utility loss */
+  HFS_KIND_AGE,        /* [0, 120] years */
+  HFS_KIND_MULTIPLIER, /* >= 0 */
+  HFS_KIND_REAL        /* any finite number */
 } hfs_param_kind;
 
 typedef enum hfs_dist {
@@ -94,7 +94,7 @@ typedef struct hfs_param {
   char *evidence;
   char *description;
   char *source;
-  long line; /* line in the CSV file, 0 when set from the command line */
+  long line;    /* line in the CSV file, 0 when set from the command line */
   char *origin; /* NULL, or the override that set the value ("--set x=1") */
 } hfs_param;
 

@@ -40,8 +40,7 @@ void hfs_psa_result_free(hfs_psa_result *r);
 hfs_status hfs_psa_draw(const hfs_param_table *t, gsl_rng *r, double *values,
                         hfs_diag *d);
 
-typedef void (*hfs_psa_progress_fn)(void *user, uint64_t done,
-                                    uint64_t total);
+typedef void (*hfs_psa_progress_fn)(void *user, uint64_t done, uint64_t total);
 
 /* Run iterations R->done .. R->iterations-1 with N patients each. After
  * every iteration, CHECKPOINT (if not NULL) gets one line that

@@ -24,8 +24,14 @@ typedef struct hfs_column {
 } hfs_column;
 
 enum {
-  HFS_COL_STRATEGY, HFS_COL_PATIENTS, HFS_COL_MEAN, HFS_COL_SE, HFS_COL_SD,
-  HFS_COL_CI_LOW, HFS_COL_CI_HIGH, HFS_COL_N
+  HFS_COL_STRATEGY,
+  HFS_COL_PATIENTS,
+  HFS_COL_MEAN,
+  HFS_COL_SE,
+  HFS_COL_SD,
+  HFS_COL_CI_LOW,
+  HFS_COL_CI_HIGH,
+  HFS_COL_N
 };
 
 /* The columns of summary.csv for model class C; *N gets the count. The
@@ -48,8 +54,8 @@ void hfs_write_subgroups(FILE *f, const hfs_model *m, const hfs_results *r);
 
 /* Standard error of the paired difference (a - b) of discounted costs
  * (WHAT = 0), QALYs (1) or net monetary benefit at WTP (2). */
-double hfs_results_paired_se(const hfs_results *r, size_t a, size_t b,
-                             int what, double wtp);
+double hfs_results_paired_se(const hfs_results *r, size_t a, size_t b, int what,
+                             double wtp);
 
 /* Write the data dictionary of every output file (Markdown) for class C. */
 void hfs_write_dictionary(FILE *f, const hfs_model_class *c);

@@ -35,7 +35,7 @@ typedef struct hfs_setting {
   char *value;
   char *file; /* scenario path, or "--set NAME=VALUE" */
   long line;
-  int used;   /* set by the reader that consumed it */
+  int used; /* set by the reader that consumed it */
 } hfs_setting;
 
 typedef struct hfs_scenario {
@@ -47,12 +47,12 @@ typedef struct hfs_scenario {
   size_t n_settings;
 
   /* [run] */
-  char *model;            /* "hfs" */
+  char *model; /* "hfs" */
   uint64_t patients;
   uint64_t seed;
-  int threads;            /* 0 = all available */
-  double horizon_years;   /* +inf = lifetime */
-  char *output_dir;       /* resolved against dir */
+  int threads;          /* 0 = all available */
+  double horizon_years; /* +inf = lifetime */
+  char *output_dir;     /* resolved against dir */
   int patients_csv;
 
   /* [economics] */

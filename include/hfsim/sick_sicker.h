@@ -80,8 +80,8 @@ hfs_status hfs_sick_sicker_cohort(const hfs_param_table *t,
  * state s at the start of cycle k, for k = 0 .. N_ROWS-1 (the model counts
  * k = 0 .. n_cycles; later rows continue the same chain). The same errors
  * as hfs_sick_sicker_cohort(); TRACE untouched on error. */
-hfs_status hfs_sick_sicker_cohort_trace(const hfs_param_table *t,
-                                        double *trace, size_t n_rows);
+hfs_status hfs_sick_sicker_cohort_trace(const hfs_param_table *t, double *trace,
+                                        size_t n_rows);
 
 /* Whether strategy STRATEGY of model M (created from class
  * hfs_model_sick_sicker) is treated: 1 or 0; -1 when M is not a Sick-Sicker

@@ -39,8 +39,8 @@
  * Returns HFS_ERR_INPUT when K or S is 0, a pointer is NULL, wtp is negative
  * or not finite, or any cost or QALY is not finite. FRONTIER may be NULL.
  */
-hfs_status hfs_ceac(const double *cost, const double *qaly, size_t K,
-                    size_t S, double wtp, double *prob_ce, size_t *frontier);
+hfs_status hfs_ceac(const double *cost, const double *qaly, size_t K, size_t S,
+                    double wtp, double *prob_ce, size_t *frontier);
 
 /*
  * Per-patient EVPI at WTP:
@@ -91,9 +91,8 @@ double hfs_evpi(const double *cost, const double *qaly, size_t K, size_t S,
  * finite, or K <= the number of regression terms (the fit would interpolate
  * and report EVPPI = EVPI); HFS_ERR_NOMEM when memory runs out.
  */
-hfs_status hfs_evppi(const double *cost, const double *qaly, size_t K,
-                     size_t S, double wtp, const double *X, size_t P,
-                     double *evppi_out);
+hfs_status hfs_evppi(const double *cost, const double *qaly, size_t K, size_t S,
+                     double wtp, const double *X, size_t P, double *evppi_out);
 
 /* Number of regression terms (columns) hfs_evppi uses at most for P
  * parameters and K iterations: <= 5 for P == 1 (fewer for small K or few

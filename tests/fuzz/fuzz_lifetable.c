@@ -20,16 +20,16 @@
 static void evaluate(const hfs_life_table *lt)
 {
   const double lo = lt->age_min, hi = lt->age_max;
-  const double ages[] = {lo, lo + 0.5, floor((lo + hi) / 2) + 0.25, hi,
-                         hi + 0.5, hi + 3.0};
+  const double ages[] = {lo, lo + 0.5, floor((lo + hi) / 2) + 0.25,
+                         hi, hi + 0.5, hi + 3.0};
   const double us[] = {1e-300, 1e-9, 0.25, 0.5, 0.999999, 1.0};
   const double limits[] = {lo, hi + 1.0, 120.0};
   for (int sex = 0; sex < 2; sex++)
     for (size_t i = 0; i < sizeof ages / sizeof *ages; i++) {
       for (size_t j = 0; j < sizeof us / sizeof *us; j++)
         for (size_t k = 0; k < sizeof limits / sizeof *limits; k++) {
-          double t = hfs_life_table_time_to_death(lt, sex, ages[i], us[j],
-                                                  limits[k]);
+          double t =
+              hfs_life_table_time_to_death(lt, sex, ages[i], us[j], limits[k]);
           if (isnan(t) || t < 0.0)
             abort();
         }

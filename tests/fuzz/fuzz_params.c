@@ -59,8 +59,8 @@ static void load_configs(void)
     hfs_diag_init(&d);
     hfs_scenario_init(&c->scenario);
     hfs_life_table_init(&c->life_table);
-    int ok = hfs_scenario_load(&c->scenario, hfs_fuzz_config(names[i]),
-                               &d) == HFS_OK &&
+    int ok = hfs_scenario_load(&c->scenario, hfs_fuzz_config(names[i]), &d) ==
+                 HFS_OK &&
              hfs_scenario_resolve(&c->scenario, &d) == HFS_OK;
     c->cls = ok ? hfs_model_class_find(c->scenario.model) : NULL;
     if (c->cls != NULL && c->cls->needs_life_table)
@@ -120,9 +120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (st == HFS_OK || st == HFS_ERR_INPUT)
     for (size_t i = 0; i < n_configs; i++) {
       config *c = &configs[i];
-      hfs_status chk = hfs_param_table_check(&t, c->cls->params,
-                                             c->cls->n_params,
-                                             c->scenario.currency, &d);
+      hfs_status chk = hfs_param_table_check(
+          &t, c->cls->params, c->cls->n_params, c->scenario.currency, &d);
       if (st == HFS_OK && chk == HFS_OK)
         model_checks(&t, c);
     }

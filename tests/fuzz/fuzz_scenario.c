@@ -13,9 +13,10 @@
  * hfs_scenario_report_unknown_sections; then, when resolve succeeded and
  * both tables it names are small regular files, hfs_study_load on the same
  * file, and when that succeeds, the model's describe() (what `hfsim check`
- * prints) into /dev/null. (A fuzzed [inputs] may name /dev/zero or a FIFO: reading those
- * would block or grow without bound, which is not a bug of the reader.)
- * Everything is freed, so LeakSanitizer sees leaks; nothing is printed.
+ * prints) into /dev/null. (A fuzzed [inputs] may name /dev/zero or a FIFO:
+ * reading those would block or grow without bound, which is not a bug of the
+ * reader.) Everything is freed, so LeakSanitizer sees leaks; nothing is
+ * printed.
  */
 #include "fuzz_util.h"
 

@@ -95,8 +95,7 @@ static void study(char **lines, size_t n)
   hfs_diag_init(&d);
   hfs_study st;
   hfs_study_init(&st);
-  if (hfs_study_load(&st, hfs_fuzz_config("default.ini"), ov, n, &d) ==
-      HFS_OK)
+  if (hfs_study_load(&st, hfs_fuzz_config("default.ini"), ov, n, &d) == HFS_OK)
     hfs_fuzz_describe(&st);
   hfs_study_free(&st);
   hfs_diag_free(&d);

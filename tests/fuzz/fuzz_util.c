@@ -125,8 +125,7 @@ size_t hfs_fuzz_list_configs(const char *suffix, char names[][64], size_t max)
   return n;
 }
 
-const char *hfs_fuzz_write(const char *name, const uint8_t *data,
-                           size_t size)
+const char *hfs_fuzz_write(const char *name, const uint8_t *data, size_t size)
 {
   size_t i = slot(name);
   if (files[i].fd < 0) {

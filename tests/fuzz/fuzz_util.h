@@ -18,8 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Replace the contents of file NAME in the private folder by DATA[0..size)
  * and return its absolute path (valid until exit). Aborts on I/O errors:
  * those are the harness's problems, not findings. */
-const char *hfs_fuzz_write(const char *name, const uint8_t *data,
-                           size_t size);
+const char *hfs_fuzz_write(const char *name, const uint8_t *data, size_t size);
 
 /* Create, in the private folder, a symbolic link NAME to
  * HFS_SOURCE_DIR/configs/NAME (once), and return the folder. */
@@ -27,8 +26,7 @@ const char *hfs_fuzz_link_config(const char *name);
 
 /* The names of the files in HFS_SOURCE_DIR/configs ending in SUFFIX
  * (".ini", ".csv"), sorted, at most MAX; returns how many. */
-size_t hfs_fuzz_list_configs(const char *suffix, char names[][64],
-                             size_t max);
+size_t hfs_fuzz_list_configs(const char *suffix, char names[][64], size_t max);
 
 /* Absolute path of HFS_SOURCE_DIR/configs/NAME in a static buffer. */
 const char *hfs_fuzz_config(const char *name);
