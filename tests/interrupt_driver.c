@@ -71,6 +71,7 @@
 #include <unistd.h>
 
 #include "hfsim/sha256.h"
+#include "test_fs.h"
 
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 
@@ -119,42 +120,16 @@ static void sleep_ms(long ms)
 
 static char *path2(const char *a, const char *b)
 {
-  size_t n = strlen(a) + strlen(b) + 2;
-  char *p = malloc(n);
+  char *p = test_path_join(a, b);
   if (p == NULL) {
     perror("malloc");
     exit(FAILED);
   }
-  snprintf(p, n, "%s/%s", a, b);
   return p;
 }
 
 /* ---- files and folders ----------------------------------------------------
  */
-
-static void remove_tree(const char *path)
-{
-  struct stat sb;
-  if (lstat(path, &sb) != 0)
-    return;
-  if (S_ISDIR(sb.st_mode)) {
-    DIR *dir = opendir(path);
-    if (dir != NULL) {
-      struct dirent *e;
-      while ((e = readdir(dir)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-          continue;
-        char *p = path2(path, e->d_name);
-        remove_tree(p);
-        free(p);
-      }
-      closedir(dir);
-    }
-    rmdir(path);
-  } else {
-    unlink(path);
-  }
-}
 
 static void make_dir(const char *path)
 {
@@ -1268,7 +1243,7 @@ int main(int argc, char **argv)
   config = argv[3];
   work = argv[4];
   setvbuf(stdout, NULL, _IOLBF, 0);
-  remove_tree(work);
+  test_remove_tree(work);
   char *parent = malloc(strlen(work) + 1);
   snprintf(parent, strlen(work) + 1, "%s", work);
   for (char *p = parent + 1; *p; p++)

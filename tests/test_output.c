@@ -24,40 +24,15 @@
 
 #include "hfsim/csvread.h"
 #include "hfsim/output.h"
+#include "test_fs.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
 static char *join(const char *a, const char *b)
 {
-  size_t n = strlen(a) + strlen(b) + 2;
-  char *p = malloc(n);
+  char *p = test_path_join(a, b);
   assert_non_null(p);
-  snprintf(p, n, "%s/%s", a, b);
   return p;
-}
-
-static void remove_tree(const char *path)
-{
-  struct stat sb;
-  if (lstat(path, &sb) != 0)
-    return;
-  if (S_ISDIR(sb.st_mode)) {
-    DIR *d = opendir(path);
-    if (d != NULL) {
-      struct dirent *e;
-      while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-          continue;
-        char *p = join(path, e->d_name);
-        remove_tree(p);
-        free(p);
-      }
-      closedir(d);
-    }
-    rmdir(path);
-  } else {
-    unlink(path);
-  }
 }
 
 static int by_string(const void *a, const void *b)
@@ -163,7 +138,7 @@ static int make_folder(void **state)
 
 static int remove_folder(void **state)
 {
-  remove_tree(*state);
+  test_remove_tree(*state);
   free(*state);
   return 0;
 }
