@@ -1,3 +1,3 @@
-# The Sick-Sicker model (src/sick_sicker_model.c): cohort calculation,
+# The Sick-Sicker model (src/models/sick_sicker/model.c): cohort calculation,
 # microsimulation against it, and rejected inputs.
 hfs_add_test(test_sick_sicker)

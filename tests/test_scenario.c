@@ -12,7 +12,7 @@
 
 #include <sys/stat.h>
 
-#include "hfs_strategy.h"
+#include "models/hfs/strategy.h"
 #include "hfsim/scenario.h"
 
 /* The good scenario, one string per line (line k is good_lines[k - 1]). */

@@ -17,7 +17,7 @@
  * model and the context's streams (no global state), which is what makes
  * results independent of threads.
  *
- * A new model is a new hfs_model_class registered in src/models.c.
+ * A new model is a new hfs_model_class registered in src/models/registry.c.
  */
 #ifndef HFSIM_MODEL_H
 #define HFSIM_MODEL_H

@@ -25,8 +25,8 @@
 #include "hfsim/mathx.h"
 #include "hfsim/model.h"
 #include "hfsim/rng.h"
-#include "hfs_params.h"
-#include "hfs_strategy.h"
+#include "model_params.h"
+#include "strategy.h"
 
 #define WEEKS_PER_YEAR (365.25 / 7.0)
 #define DAYS_PER_YEAR 365.25

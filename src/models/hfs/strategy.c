@@ -2,7 +2,7 @@
  * hfs_strategy.c - read and describe HFS strategies (see hfs_strategy.h).
  */
 #define _POSIX_C_SOURCE 200809L
-#include "hfs_strategy.h"
+#include "strategy.h"
 
 #include <ctype.h>
 #include <math.h>
