@@ -25,6 +25,7 @@
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
 #include "hfsim/params.h"
+#include "hfsim/calibrate.h"
 #include "hfsim/psa.h"
 #include "hfsim/report.h"
 #include "hfsim/sha256.h"
@@ -152,7 +153,9 @@ static const char *const check_help =
     "report every error at once (FILE:LINE: error: ...), and print the\n"
     "resolved settings, every parameter with its unit, evidence tag and\n"
     "source, and each strategy's treatment lines with the rules for moving\n"
-    "on. Nothing is simulated or written. Exit code 0 when all is valid.\n";
+    "on, and the [calibration] section (parameters, bounds, targets) when\n"
+    "there is one. Nothing is simulated or written. Exit code 0 when all is\n"
+    "valid.\n";
 
 static const char *const bench_help =
     "Usage: hfsim bench [--config FILE] [--patients N] [--threads T]\n"
@@ -720,6 +723,11 @@ static int cmd_check(int argc, char **argv)
   }
   printf("\nstrategies (%zu):\n", st.model.n_strategies);
   st.cls->describe(&st.model, stdout);
+  if (hfs_calib_check(&st, stdout) != HFS_OK) {
+    hfs_study_free(&st);
+    hfs_cli_options_free(&o);
+    return HFS_EXIT_INPUT;
+  }
   printf("\nok: no errors\n");
   hfs_study_free(&st);
   hfs_cli_options_free(&o);
@@ -1014,12 +1022,15 @@ int hfs_cli_main(int argc, char **argv)
     return hfs_cmd_psa(argc, argv);
   if (!strcmp(cmd, "verify"))
     return cmd_verify(argc, argv);
+  if (!strcmp(cmd, "calibrate"))
+    return hfs_cmd_calibrate(argc, argv);
   if (!strcmp(cmd, "owsa") || !strcmp(cmd, "twsa") || !strcmp(cmd, "scenarios"))
     return hfs_cmd_dsa(cmd, argc, argv);
   static const char *const commands[] = {"run",        "check",     "bench",
                                          "dictionary", "psa",       "owsa",
-                                         "twsa",       "scenarios", "verify"};
-  const char *sug = hfs_closest_name(cmd, commands, 9);
+                                         "twsa",       "scenarios", "verify",
+                                         "calibrate"};
+  const char *sug = hfs_closest_name(cmd, commands, 10);
   if (sug != NULL) {
     fprintf(stderr, "hfsim: unknown command '%s' (did you mean '%s'?)\n", cmd,
             sug);
