@@ -29,7 +29,36 @@ typedef struct hfs_psa_result {
   size_t *sampled;     /* their indices in the parameter table */
   double *values;      /* [k * n_sampled + j] */
   double *cost, *qaly; /* discounted means: [k * n_strategies + s] */
+  /* a calibrated posterior to draw from (hfs_psa_use_posterior), or NULL */
+  const struct hfs_psa_posterior *posterior;
 } hfs_psa_result;
+
+/* A posterior sample of calibrated parameters (posterior.csv of `hfsim
+ * calibrate`): header sample,evaluation,NAME...,log_likelihood and one row
+ * per draw. With it, iteration k draws every parameter from its
+ * distribution as usual, then one row, uniformly from the same stream, and
+ * replaces the calibrated parameters by that row's values: they vary
+ * jointly (keeping the correlations the calibration found), while every
+ * other parameter gets exactly the draw it gets without a posterior. */
+typedef struct hfs_psa_posterior {
+  char *path;
+  size_t n_params;
+  size_t *index; /* in the parameter table */
+  size_t n_rows;
+  double *values; /* [row * n_params + j] */
+} hfs_psa_posterior;
+
+/* Read PATH against table T: every NAME column must be a parameter of T,
+ * not in a Dirichlet group; errors go to D with file and line. */
+hfs_status hfs_psa_posterior_read(hfs_psa_posterior *p, const char *path,
+                                  const hfs_param_table *t, hfs_diag *d);
+void hfs_psa_posterior_free(hfs_psa_posterior *p);
+
+/* Draw R's iterations with posterior P (kept by pointer; must outlive R).
+ * Its parameters become sampled columns even when fixed in the table.
+ * Call after hfs_psa_result_init(), before anything is run or resumed. */
+hfs_status hfs_psa_use_posterior(hfs_psa_result *r, const hfs_study *st,
+                                 const hfs_psa_posterior *p);
 
 hfs_status hfs_psa_result_init(hfs_psa_result *r, const hfs_study *st,
                                uint64_t iterations);

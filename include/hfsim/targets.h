@@ -7,7 +7,8 @@
  *
  *   metric,strategy,outcome,published_value,low,high,source[,use]
  *
- *   metric           identifier of the figure, unique
+ *   metric           name of the figure, unique (an identifier when it is
+ *                    used for calibration: it names columns)
  *   strategy, outcome  the model output it is compared with: outcome
  *                    OUTCOME (summary.csv stem) of strategy STRATEGY
  *   published_value  the published figure
@@ -17,8 +18,8 @@
  *   source           where the figure comes from
  *   use              calibration (fitted by `hfsim calibrate`) or
  *                    validation (held out: only compared, by `hfsim
- *                    verify`); an empty cell or a file without the column
- *                    means validation
+ *                    verify`); an empty cell, a row without the field or a
+ *                    file without the column means validation
  *
  * Keeping the two apart matters: a model is not validated by the figures it
  * was fitted to. `hfsim verify` reports both kinds, labelled.

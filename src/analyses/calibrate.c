@@ -297,6 +297,14 @@ static hfs_status add_target(hfs_study *st, hfs_calib_settings *cs,
                    sug ? "'?)" : "");
     s = HFS_ERR_INPUT;
   }
+  if (!hfs_is_identifier(x->metric)) {
+    hfs_diag_error(d, path, x->line,
+                   "calibration target '%s': the metric must be an "
+                   "identifier (letters, digits, _): it names columns of "
+                   "calibration.csv",
+                   x->metric);
+    s = HFS_ERR_INPUT;
+  }
   if (!(x->low < x->high) || !(x->low <= x->value && x->value <= x->high)) {
     hfs_diag_error(d, path, x->line,
                    "%s: a calibration target needs an error: low < high "

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "hfsim/cea.h"
+#include "hfsim/csvread.h"
 #include "hfsim/dist.h"
 #include "hfsim/mathx.h"
 #include "hfsim/numfmt.h"
@@ -104,6 +106,168 @@ hfs_status hfs_psa_draw(const hfs_param_table *t, gsl_rng *r, double *values,
   return st;
 }
 
+/* ---- a calibrated posterior --------------------------------------------- */
+
+void hfs_psa_posterior_free(hfs_psa_posterior *p)
+{
+  free(p->path);
+  free(p->index);
+  free(p->values);
+  memset(p, 0, sizeof *p);
+}
+
+typedef struct posterior_reader {
+  hfs_psa_posterior *p;
+  const hfs_param_table *t;
+  hfs_diag *d;
+  size_t n_fields;
+  size_t *column; /* [field] parameter slot, or SIZE_MAX for other columns */
+  int bad, nomem;
+} posterior_reader;
+
+static int posterior_row(void *user, const hfs_csv_row *row)
+{
+  posterior_reader *pr = user;
+  hfs_psa_posterior *p = pr->p;
+  if (pr->n_fields == 0) {
+    pr->n_fields = row->n_fields;
+    pr->column = malloc(row->n_fields * sizeof *pr->column);
+    p->index = malloc(row->n_fields * sizeof *p->index);
+    if (!pr->column || !p->index) {
+      pr->nomem = 1;
+      return 1;
+    }
+    for (size_t i = 0; i < row->n_fields; i++) {
+      const char *name = row->fields[i];
+      pr->column[i] = SIZE_MAX;
+      if (!strcmp(name, "sample") || !strcmp(name, "evaluation") ||
+          !strcmp(name, "log_likelihood"))
+        continue;
+      const hfs_param *q = hfs_param_find(pr->t, name);
+      if (q == NULL) {
+        const char *sug = hfs_closest_name_strided(
+            name, pr->t->items, pr->t->count, sizeof *pr->t->items,
+            offsetof(hfs_param, name));
+        hfs_diag_error(pr->d, p->path, row->line,
+                       "column '%s' is not a parameter of %s%s%s%s", name,
+                       pr->t->path, sug ? " (did you mean '" : "",
+                       sug ? sug : "", sug ? "'?)" : "");
+        pr->bad = 1;
+        continue;
+      }
+      if (q->dist == HFS_DIST_DIRICHLET) {
+        hfs_diag_error(pr->d, p->path, row->line,
+                       "'%s' is part of a Dirichlet group; it cannot be "
+                       "drawn from a posterior alone",
+                       name);
+        pr->bad = 1;
+        continue;
+      }
+      for (size_t j = 0; j < p->n_params; j++)
+        if (p->index[j] == (size_t)(q - pr->t->items)) {
+          hfs_diag_error(pr->d, p->path, row->line,
+                         "column '%s' appears twice", name);
+          pr->bad = 1;
+        }
+      pr->column[i] = p->n_params;
+      p->index[p->n_params++] = (size_t)(q - pr->t->items);
+    }
+    if (p->n_params == 0 && !pr->bad) {
+      hfs_diag_error(pr->d, p->path, row->line,
+                     "no parameter column (expected the header of "
+                     "posterior.csv: sample,evaluation,NAME...,"
+                     "log_likelihood)");
+      pr->bad = 1;
+    }
+    return pr->bad;
+  }
+  if (row->n_fields != pr->n_fields) {
+    hfs_diag_error(pr->d, p->path, row->line, "expected %zu fields, got %zu",
+                   pr->n_fields, row->n_fields);
+    pr->bad = 1;
+    return 0;
+  }
+  double *v = realloc(p->values,
+                      (p->n_rows + 1) * p->n_params * sizeof *p->values);
+  if (v == NULL) {
+    pr->nomem = 1;
+    return 1;
+  }
+  p->values = v;
+  for (size_t i = 0; i < row->n_fields; i++) {
+    if (pr->column[i] == SIZE_MAX)
+      continue;
+    double x;
+    if (hfs_parse_double(row->fields[i], &x) != 0) {
+      hfs_diag_error(pr->d, p->path, row->line,
+                     "%s: expected a number, got '%s'",
+                     pr->t->items[p->index[pr->column[i]]].name,
+                     row->fields[i]);
+      pr->bad = 1;
+      return 0;
+    }
+    v[p->n_rows * p->n_params + pr->column[i]] = x;
+  }
+  p->n_rows++;
+  return 0;
+}
+
+hfs_status hfs_psa_posterior_read(hfs_psa_posterior *p, const char *path,
+                                  const hfs_param_table *t, hfs_diag *d)
+{
+  memset(p, 0, sizeof *p);
+  p->path = hfs_strdup(path);
+  if (p->path == NULL)
+    return HFS_ERR_NOMEM;
+  posterior_reader pr = {p, t, d, 0, NULL, 0, 0};
+  hfs_status s = hfs_csv_read(path, posterior_row, &pr, d);
+  free(pr.column);
+  if (pr.nomem)
+    s = HFS_ERR_NOMEM;
+  else if (s == HFS_OK && pr.bad)
+    s = HFS_ERR_INPUT;
+  else if (s == HFS_OK && p->n_rows == 0) {
+    hfs_diag_error(d, path, 0, "no posterior draws (only a header, or empty)");
+    s = HFS_ERR_INPUT;
+  }
+  if (s != HFS_OK)
+    hfs_psa_posterior_free(p);
+  return s;
+}
+
+hfs_status hfs_psa_use_posterior(hfs_psa_result *r, const hfs_study *st,
+                                 const hfs_psa_posterior *p)
+{
+  const hfs_param_table *t = &st->params;
+  size_t n = 0;
+  for (size_t i = 0; i < t->count; i++) {
+    int in = t->items[i].dist != HFS_DIST_FIXED;
+    for (size_t j = 0; j < p->n_params; j++)
+      in |= p->index[j] == i;
+    if (in)
+      r->sampled[n++] = i;
+  }
+  if (n != r->n_sampled) {
+    double *v = calloc(r->iterations * n, sizeof *v);
+    if (v == NULL)
+      return HFS_ERR_NOMEM;
+    free(r->values);
+    r->values = v;
+    r->n_sampled = n;
+  }
+  r->posterior = p;
+  return HFS_OK;
+}
+
+/* Replace the calibrated parameters of VALUES by one posterior row. */
+static void posterior_draw(const hfs_psa_posterior *p, gsl_rng *rng,
+                           double *values)
+{
+  size_t row = (size_t)gsl_rng_uniform_int(rng, p->n_rows);
+  for (size_t j = 0; j < p->n_params; j++)
+    values[p->index[j]] = p->values[row * p->n_params + j];
+}
+
 /* ---- running ---------------------------------------------------------- */
 
 /* Flush F: 0, or -1 with errno set if any write to it failed. */
@@ -190,6 +354,8 @@ hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
       s = hfs_psa_draw(t, rng, v, d);
       if (s != HFS_OK)
         break;
+      if (r->posterior != NULL)
+        posterior_draw(r->posterior, rng, v);
       for (size_t i = 0; i < t->count; i++)
         t->items[i].value = v[i];
       size_t before = hfs_diag_count(d);

@@ -71,7 +71,8 @@ static int row_fn(void *user, const hfs_csv_row *row)
     r->n_fields = row->n_fields;
     return 0;
   }
-  if (row->n_fields != r->n_fields) {
+  /* the use column may be left off a row (validation) */
+  if (row->n_fields != r->n_fields && row->n_fields != N_BASE_FIELDS) {
     hfs_diag_error(r->d, path, row->line, "expected %zu fields, got %zu",
                    r->n_fields, row->n_fields);
     return 0;
@@ -80,12 +81,7 @@ static int row_fn(void *user, const hfs_csv_row *row)
   memset(&x, 0, sizeof x);
   x.line = row->line;
   int ok = 1;
-  if (!hfs_is_identifier(row->fields[0])) {
-    hfs_diag_error(r->d, path, row->line,
-                   "metric '%s' is not an identifier (letters, digits, _)",
-                   row->fields[0]);
-    ok = 0;
-  } else if (hfs_target_find(r->t, row->fields[0]) != NULL) {
+  if (hfs_target_find(r->t, row->fields[0]) != NULL) {
     hfs_diag_error(r->d, path, row->line, "metric '%s' appears twice",
                    row->fields[0]);
     ok = 0;
@@ -98,7 +94,7 @@ static int row_fn(void *user, const hfs_csv_row *row)
     ok = 0;
   }
   x.use = HFS_TARGET_VALIDATION;
-  if (r->n_fields > N_BASE_FIELDS) {
+  if (row->n_fields > N_BASE_FIELDS) {
     const char *u = row->fields[N_BASE_FIELDS];
     if (strcmp(u, "calibration") == 0)
       x.use = HFS_TARGET_CALIBRATION;

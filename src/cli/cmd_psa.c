@@ -23,7 +23,8 @@
 static const char *const psa_help =
     "Usage: hfsim psa [--config FILE] [--iterations K] [--patients N]\n"
     "                 [--seed S] [--threads T] [--out DIR]\n"
-    "                 [--set NAME=VALUE]... [--resume] [--quiet]\n"
+    "                 [--set NAME=VALUE]... [--posterior FILE] [--resume]\n"
+    "                 [--quiet]\n"
     "\n"
     "Probabilistic sensitivity analysis. Each iteration draws every\n"
     "parameter with a distribution in the parameter table (beta, gamma,\n"
@@ -49,6 +50,10 @@ static const char *const psa_help =
     "Options:\n"
     "  --iterations K  number of parameter draws ([psa] iterations)\n"
     "  --patients N    patients per iteration ([psa] patients)\n"
+    "  --posterior FILE  draw the calibrated parameters jointly from a\n"
+    "                  posterior sample (posterior.csv of hfsim calibrate):\n"
+    "                  one row per iteration, uniformly; the other\n"
+    "                  parameters from their distributions as without it\n"
     "  --resume        continue an interrupted PSA from its last completed\n"
     "                  iteration (results are identical to an uninterrupted\n"
     "                  run); needs the same inputs and options\n"
@@ -139,10 +144,17 @@ static hfs_status read_psa_settings(hfs_study *st, const options *o,
 /* Everything that determines the PSA's numbers, hashed: a checkpoint is
  * only resumed by the same PSA. */
 static void fingerprint(const hfs_study *st, const psa_settings *ps,
-                        const options *o, char hex[65])
+                        const options *o, const char *posterior,
+                        char hex[65])
 {
   hfs_sha256 c;
   hfs_sha256_init(&c);
+  if (posterior != NULL) {
+    char h[65];
+    if (hfs_sha256_file(posterior, h) == 0)
+      hfs_sha256_update(&c, h, 64);
+    hfs_sha256_update(&c, "posterior", 10);
+  }
   const char *files[3] = {st->scenario.path, st->scenario.parameters_path,
                           st->scenario.life_table_path};
   for (int i = 0; i < 3; i++) {
@@ -191,16 +203,48 @@ static void show_progress(void *user, uint64_t done, uint64_t total)
   fflush(stderr);
 }
 
+/* --posterior FILE is taken out of ARGV here (the shared option parser
+ * does not know it); the rest is parsed as usual. */
+static int take_posterior(int argc, char **argv, char **args, int *n,
+                          const char **posterior)
+{
+  *n = 0;
+  *posterior = NULL;
+  for (int i = 0; i < argc; i++) {
+    if (i >= 2 && strcmp(argv[i], "--posterior") == 0) {
+      if (i + 1 >= argc)
+        return hfs_cli_usage_error("psa", "option '--posterior' needs a "
+                                          "value");
+      *posterior = argv[++i];
+    } else if (i >= 2 && strncmp(argv[i], "--posterior=", 12) == 0) {
+      *posterior = argv[i] + 12;
+    } else {
+      args[(*n)++] = argv[i];
+    }
+  }
+  return -1;
+}
+
 int hfs_cmd_psa(int argc, char **argv)
 {
   options o;
   hfs_study st;
-  int rc = hfs_cli_start(&o, &st, "psa", argc, argv,
-                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS |
-                             ALLOW_THREADS | ALLOW_PSA,
-                         psa_help);
+  const char *posterior_path;
+  int n_args;
+  char **args = calloc((size_t)argc + 1, sizeof *args);
+  if (args == NULL)
+    return HFS_EXIT_FAILURE;
+  int rc = take_posterior(argc, argv, args, &n_args, &posterior_path);
+  if (rc < 0)
+    rc = hfs_cli_start(&o, &st, "psa", n_args, args,
+                       ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS |
+                           ALLOW_PSA,
+                       psa_help);
+  free(args);
   if (rc >= 0)
     return rc;
+  hfs_psa_posterior post;
+  memset(&post, 0, sizeof post);
   char started[32];
   hfs_cli_now_utc(started);
   double t0 = omp_get_wtime();
@@ -216,13 +260,18 @@ int hfs_cmd_psa(int argc, char **argv)
   hfs_status s = read_psa_settings(&st, &o, &ps, &d);
   if (s == HFS_OK)
     s = hfs_psa_result_init(&res, &st, ps.iterations);
+  if (s == HFS_OK && posterior_path != NULL) {
+    s = hfs_psa_posterior_read(&post, posterior_path, &st.params, &d);
+    if (s == HFS_OK)
+      s = hfs_psa_use_posterior(&res, &st, &post);
+  }
   if (s == HFS_OK && ps.evppi[0] != '\0')
     s = hfs_psa_check_groups(&st, &res, ps.evppi, st.scenario.path, 0, &d);
   if (s == HFS_OK)
     s = hfs_output_open(&out, ps.output_dir, &d);
   char fp[65];
   if (s == HFS_OK) {
-    fingerprint(&st, &ps, &o, fp);
+    fingerprint(&st, &ps, &o, posterior_path, fp);
     size_t n = strlen(ps.output_dir) + 32;
     ckpt_path = malloc(n);
     snprintf(ckpt_path, n, "%s/.psa-checkpoint", ps.output_dir);
@@ -307,6 +356,11 @@ int hfs_cmd_psa(int argc, char **argv)
               (unsigned long long)ps.iterations,
               (unsigned long long)ps.patients);
       fprintf(f, "psa_population: %.17g\n", ps.population);
+      char h[65];
+      if (posterior_path != NULL && hfs_sha256_file(posterior_path, h) == 0)
+        fprintf(f, "posterior: %s\nposterior_sha256: %s\n"
+                   "posterior_draws: %zu\n",
+                posterior_path, h, post.n_rows);
     }
     if (s == HFS_OK && hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;
@@ -333,6 +387,7 @@ int hfs_cmd_psa(int argc, char **argv)
   free(ps.evppi);
   free(ps.output_dir);
   hfs_psa_result_free(&res);
+  hfs_psa_posterior_free(&post);
   hfs_output_free(&out);
   hfs_diag_free(&d);
   hfs_study_free(&st);
