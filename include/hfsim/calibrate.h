@@ -196,6 +196,9 @@ hfs_status hfs_calib_checkpoint_read(const char *path, const char *fingerprint,
                                      const hfs_calib_settings *cs,
                                      hfs_calib_result *r, hfs_diag *d);
 
+/* The data dictionary's sections of the files above (results/README.md). */
+void hfs_calib_write_dictionary(FILE *f);
+
 /* Output files (see results/README.md). */
 void hfs_calib_write_evaluations(FILE *f, const hfs_calib_settings *cs,
                                  const hfs_calib_result *r);

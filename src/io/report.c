@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hfsim/calibrate.h"
 #include "hfsim/cea.h"
 #include "hfsim/mathx.h"
 #include "hfsim/numfmt.h"
@@ -391,7 +392,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
           "psa_parameters.csv, psa.csv, psa_summary.csv, ceac.csv, evpi.csv, "
           "evppi.csv. Of `hfsim owsa`, `twsa`, `scenarios`: owsa.csv, "
           "twsa.csv, scenarios.csv. Of `hfsim verify`: verification.csv, "
-          "validation.csv.\n\n",
+          "validation.csv. Of `hfsim calibrate`: calibration.csv, "
+          "calibration_targets.csv, calibrated_parameters.csv, "
+          "posterior.csv, posterior_correlations.csv.\n\n",
           c->name, c->description);
   fprintf(f, "## summary.csv\n\n"
              "One row per strategy, in the order of the scenario file. An "
@@ -648,6 +651,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "\n## validation.csv (hfsim verify)\n\n"
       "| column | meaning |\n|---|---|\n"
       "| `metric` | the published figure compared |\n"
+      "| `use` | `calibration` (fitted by hfsim calibrate: agreement is "
+      "expected, not evidence) or `validation` (held out); calibration "
+      "rows come first |\n"
       "| `strategy`, `outcome` | where the model's value comes from |\n"
       "| `model_value`, `model_mcse` | the model's value and Monte Carlo "
       "standard error |\n"
@@ -658,4 +664,5 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "| `source` | the publication |\n"};
   for (size_t i = 0; i < sizeof sections / sizeof *sections; i++)
     fputs(sections[i], f);
+  hfs_calib_write_dictionary(f);
 }
