@@ -130,10 +130,12 @@ if(CASE STREQUAL "calibrate_threads")
   # another seed: other starts, other draws
   hfsim(${args} -q --seed 7 --set calibration.sir_draws=0
         --set calibration.evaluations=10 --out ${TMP}/seed7)
-  file(SHA256 ${TMP}/t1/calibration.csv h1)
-  file(SHA256 ${TMP}/seed7/calibration.csv h2)
-  if(h1 STREQUAL h2)
-    message(FATAL_ERROR "--seed 7 gave the same evaluations")
+  file(STRINGS ${TMP}/t1/calibration.csv e1 LIMIT_COUNT 2)
+  file(STRINGS ${TMP}/seed7/calibration.csv e2 LIMIT_COUNT 2)
+  list(GET e1 1 first1)
+  list(GET e2 1 first2)
+  if(first1 STREQUAL first2)
+    message(FATAL_ERROR "--seed 7 started from the same point")
   endif()
 
 elseif(CASE STREQUAL "calibrate_resume")
