@@ -370,9 +370,10 @@ int hfs_cli_exit_code(hfs_status s)
     return HFS_EXIT_IO;
   case HFS_ERR_INTERRUPTED:
     return HFS_EXIT_INTERRUPTED;
-  default:
-    return HFS_EXIT_FAILURE;
+  case HFS_ERR_NOMEM:
+    break;
   }
+  return HFS_EXIT_FAILURE;
 }
 
 /* Load everything; on failure print all errors and return the exit code,
@@ -487,30 +488,22 @@ void hfs_cli_now_utc(char buf[32])
 static void print_results_table(const hfs_study *st, const hfs_results *r)
 {
   const hfs_model_class *c = st->cls;
-  int cost = -1, qaly = -1, free_years = -1;
-  for (size_t k = 0; k < c->n_outcomes; k++) {
-    if (!strcmp(c->outcomes[k].name, "cost"))
-      cost = (int)k;
-    if (!strcmp(c->outcomes[k].name, "qaly"))
-      qaly = (int)k;
-    if (!strcmp(c->outcomes[k].name, "spasm_free_years"))
-      free_years = (int)k;
-  }
-  if (cost < 0 || qaly < 0)
-    return;
+  const size_t K = r->n_outcomes, cost = c->cost_outcome,
+               qaly = c->qaly_outcome;
   printf("\n%-16s %14s %10s %10s %8s", "strategy", "cost", "(se)", "QALYs",
          "(se)");
-  if (free_years >= 0)
-    printf(" %16s", "spasm-free yrs");
+  for (size_t k = 0; k < K; k++)
+    if (c->outcomes[k].flags & HFS_OUT_HEADLINE)
+      printf(" %16s", c->outcomes[k].name);
   printf("\n");
   for (size_t s = 0; s < r->n_strategies; s++) {
-    const hfs_accum *ac = &r->outcomes[s * r->n_outcomes + (size_t)cost];
-    const hfs_accum *aq = &r->outcomes[s * r->n_outcomes + (size_t)qaly];
+    const hfs_accum *ac = &r->outcomes[s * K + cost];
+    const hfs_accum *aq = &r->outcomes[s * K + qaly];
     printf("%-16s %14.2f %10.2f %10.4f %8.4f", st->model.strategy_names[s],
            ac->mean, hfs_accum_se(ac), aq->mean, hfs_accum_se(aq));
-    if (free_years >= 0)
-      printf(" %16.3f",
-             r->outcomes[s * r->n_outcomes + (size_t)free_years].mean);
+    for (size_t k = 0; k < K; k++)
+      if (c->outcomes[k].flags & HFS_OUT_HEADLINE)
+        printf(" %16.3f", r->outcomes[s * K + k].mean);
     printf("\n");
   }
   printf("(discounted; %s; mean per patient with Monte Carlo standard "
@@ -896,8 +889,9 @@ static int cmd_verify(int argc, char **argv)
   if (!o.quiet)
     fprintf(stderr, "hfsim: verification with %llu patients per check...\n",
             (unsigned long long)patients);
-  hfs_verify_set_stop_flag(&hfs_cli_stop_requested);
-  long n = hfs_verify_run(o.config, ss, patients, checks, 32, &d);
+  const char *scenarios[] = {o.config, ss};
+  long n = hfs_verify_run(scenarios, 2, patients, &hfs_cli_stop_requested,
+                          checks, 32, &d);
   hfs_status s = n < 0 ? HFS_ERR_INPUT : HFS_OK;
   if (hfs_cli_stop_requested)
     s = HFS_ERR_INTERRUPTED;
@@ -912,7 +906,8 @@ static int cmd_verify(int argc, char **argv)
       s = HFS_ERR_IO;
     else {
       hfs_verify_write(f, checks, (size_t)n);
-      s = hfs_validate_write(v, o.config, targets, patients, &d);
+      s = hfs_validate_write(v, o.config, targets, patients,
+                             &hfs_cli_stop_requested, &d);
     }
     if (hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;
