@@ -30,7 +30,7 @@
 
 #include "hfsim/calibrate.h"
 #include "hfsim/mathx.h"
-#include "hfsim/sick_sicker.h"
+#include "models/sick_sicker/sick_sicker.h"
 #include "hfsim/study.h"
 
 #define SS_INI HFS_SOURCE_DIR "/configs/sick_sicker.ini"
@@ -321,12 +321,12 @@ static void exact_outputs(const hfs_study *st, const double *x, double *out)
   assert_int_equal(hfs_param_table_copy(&t, &st->params), HFS_OK);
   hfs_param_find(&t, "p_hs1")->value = x[0];
   hfs_param_find(&t, "p_s1s2")->value = x[1];
-  double trace[31 * HFS_SS_N_STATES];
-  assert_int_equal(hfs_sick_sicker_cohort_trace(&t, trace, 31), HFS_OK);
+  double trace[31 * SS_N_STATES];
+  assert_int_equal(ss_cohort_trace(&t, trace, 31), HFS_OK);
   out[0] = out[1] = 0;
   for (int k = 0; k < 31; k++) {
-    out[0] += trace[k * HFS_SS_N_STATES + HFS_SS_SICK];
-    out[1] += trace[k * HFS_SS_N_STATES + HFS_SS_SICKER];
+    out[0] += trace[k * SS_N_STATES + SS_SICK];
+    out[1] += trace[k * SS_N_STATES + SS_SICKER];
   }
   hfs_param_table_free(&t);
 }

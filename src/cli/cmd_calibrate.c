@@ -12,7 +12,7 @@
 
 #include <omp.h>
 
-#include "cli_internal.h"
+#include "common.h"
 #include "hfsim/calibrate.h"
 #include "hfsim/output.h"
 #include "hfsim/sha256.h"
@@ -155,23 +155,13 @@ static void print_fit(const hfs_study *st, const hfs_calib_settings *cs,
            r->ess);
 }
 
-int hfs_cmd_calibrate(int argc, char **argv)
+static int cmd_calibrate(options *op, int argc, char **argv)
 {
-  options o;
+  const options o = *op;
   hfs_study st;
-  int rc = hfs_cli_start(&o, &st, "calibrate", argc, argv,
-                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS |
-                             ALLOW_THREADS | ALLOW_PSA,
-                         calibrate_help);
+  int rc = hfs_cli_load_study(&st, op);
   if (rc >= 0)
     return rc;
-  if (o.iterations != 0) {
-    hfs_study_free(&st);
-    hfs_cli_options_free(&o);
-    return hfs_cli_usage_error("calibrate",
-                               "--iterations is not an option of calibrate "
-                               "(set [calibration] sir_draws)");
-  }
   char started[32];
   hfs_cli_now_utc(started);
   double t0 = omp_get_wtime();
@@ -187,12 +177,11 @@ int hfs_cmd_calibrate(int argc, char **argv)
   hfs_status s = hfs_calib_settings_read(&st, &cs, &d);
   if (s == HFS_OK) {
     if (o.patients_given)
-      cs.patients = o.bench_patients;
-    for (size_t i = 0; i < o.n_overrides; i++)
-      if (strncmp(o.overrides[i].assignment, "run.output=", 11) == 0) {
-        free(cs.output_dir);
-        cs.output_dir = hfs_strdup(o.overrides[i].assignment + 11);
-      }
+      cs.patients = o.patients;
+    if (o.out_dir != NULL) {
+      free(cs.output_dir);
+      cs.output_dir = hfs_strdup(o.out_dir);
+    }
     if (cs.output_dir == NULL)
       s = HFS_ERR_NOMEM;
   }
@@ -274,12 +263,9 @@ int hfs_cmd_calibrate(int argc, char **argv)
         (f = hfs_output_add(&out, "posterior_correlations.csv", &d)))
       hfs_calib_write_correlations(f, &cs, &res);
     if (s == HFS_OK && (f = hfs_output_add(&out, "manifest.txt", &d))) {
-      hfs_results fake;
-      hfs_results_init(&fake);
-      fake.wall_seconds = omp_get_wtime() - t0;
-      fake.threads_used = st.scenario.threads;
-      fake.patients = cs.patients;
-      hfs_cli_write_manifest(f, &st, &o, argc, argv, &fake, started);
+      hfs_cli_run_info info = {cs.patients, st.scenario.threads,
+                               omp_get_wtime() - t0};
+      hfs_cli_write_manifest(f, &st, &o, argc, argv, &info, started);
       fprintf(f, "calibration_targets_file: %s\n", cs.targets_path);
       fprintf(f, "calibration_evaluations: %zu\n", res.n_evals);
       fprintf(f, "calibration_patients_per_evaluation: %llu\n",
@@ -318,6 +304,15 @@ int hfs_cmd_calibrate(int argc, char **argv)
   hfs_output_free(&out);
   hfs_diag_free(&d);
   hfs_study_free(&st);
-  hfs_cli_options_free(&o);
   return hfs_cli_exit_code(s);
 }
+
+const hfs_cli_command hfs_cli_cmd_calibrate = {
+    .name = "calibrate",
+    .summary = "fit the [calibration] parameters to published targets:\n"
+               "              best fit (Nelder-Mead) and posterior (SIR)",
+    .help = calibrate_help,
+    .options = ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS |
+               ALLOW_RESUME,
+    .run = cmd_calibrate,
+};

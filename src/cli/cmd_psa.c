@@ -13,7 +13,7 @@
 
 #include <omp.h>
 
-#include "cli_internal.h"
+#include "common.h"
 #include "hfsim/output.h"
 #include "hfsim/params.h"
 #include "hfsim/psa.h"
@@ -125,15 +125,14 @@ static hfs_status read_psa_settings(hfs_study *st, const options *o,
       snprintf(ps->output_dir, n, "%s-psa", sc->output_dir);
   }
   /* --out names the PSA folder directly */
-  for (size_t i = 0; i < o->n_overrides; i++)
-    if (strncmp(o->overrides[i].assignment, "run.output=", 11) == 0) {
-      free(ps->output_dir);
-      ps->output_dir = hfs_strdup(o->overrides[i].assignment + 11);
-    }
+  if (o->out_dir != NULL) {
+    free(ps->output_dir);
+    ps->output_dir = hfs_strdup(o->out_dir);
+  }
   if (o->iterations)
     ps->iterations = o->iterations;
   if (o->patients_given)
-    ps->patients = o->bench_patients;
+    ps->patients = o->patients;
   hfs_scenario_report_unknown(sc, "psa", psa_keys,
                               sizeof psa_keys / sizeof *psa_keys, d);
   if (!ps->evppi || !ps->output_dir)
@@ -144,14 +143,13 @@ static hfs_status read_psa_settings(hfs_study *st, const options *o,
 /* Everything that determines the PSA's numbers, hashed: a checkpoint is
  * only resumed by the same PSA. */
 static void fingerprint(const hfs_study *st, const psa_settings *ps,
-                        const options *o, const char *posterior,
-                        char hex[65])
+                        const options *o, char hex[65])
 {
   hfs_sha256 c;
   hfs_sha256_init(&c);
-  if (posterior != NULL) {
+  if (o->posterior != NULL) {
     char h[65];
-    if (hfs_sha256_file(posterior, h) == 0)
+    if (hfs_sha256_file(o->posterior, h) == 0)
       hfs_sha256_update(&c, h, 64);
     hfs_sha256_update(&c, "posterior", 10);
   }
@@ -164,8 +162,9 @@ static void fingerprint(const hfs_study *st, const psa_settings *ps,
   }
   for (size_t i = 0; i < o->n_overrides; i++) {
     const char *a = o->overrides[i].assignment;
-    /* the thread count and the spelling of the folder do not change the
-     * numbers: a PSA may resume on another machine */
+    /* the thread count and the spelling of the folder (--out is not an
+     * override) do not change the numbers: a PSA may resume on another
+     * machine */
     if (strncmp(a, "run.threads=", 12) == 0 ||
         strncmp(a, "run.output=", 11) == 0)
       continue;
@@ -203,48 +202,12 @@ static void show_progress(void *user, uint64_t done, uint64_t total)
   fflush(stderr);
 }
 
-/* --posterior FILE is taken out of ARGV here (the shared option parser
- * does not know it); the rest is parsed as usual. */
-static int take_posterior(int argc, char **argv, char **args, int *n,
-                          const char **posterior)
+static int cmd_psa(options *o, int argc, char **argv)
 {
-  *n = 0;
-  *posterior = NULL;
-  for (int i = 0; i < argc; i++) {
-    if (i >= 2 && strcmp(argv[i], "--posterior") == 0) {
-      if (i + 1 >= argc)
-        return hfs_cli_usage_error("psa", "option '--posterior' needs a "
-                                          "value");
-      *posterior = argv[++i];
-    } else if (i >= 2 && strncmp(argv[i], "--posterior=", 12) == 0) {
-      *posterior = argv[i] + 12;
-    } else {
-      args[(*n)++] = argv[i];
-    }
-  }
-  return -1;
-}
-
-int hfs_cmd_psa(int argc, char **argv)
-{
-  options o;
   hfs_study st;
-  const char *posterior_path;
-  int n_args;
-  char **args = calloc((size_t)argc + 1, sizeof *args);
-  if (args == NULL)
-    return HFS_EXIT_FAILURE;
-  int rc = take_posterior(argc, argv, args, &n_args, &posterior_path);
-  if (rc < 0)
-    rc = hfs_cli_start(&o, &st, "psa", n_args, args,
-                       ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS |
-                           ALLOW_PSA,
-                       psa_help);
-  free(args);
+  int rc = hfs_cli_load_study(&st, o);
   if (rc >= 0)
     return rc;
-  hfs_psa_posterior post;
-  memset(&post, 0, sizeof post);
   char started[32];
   hfs_cli_now_utc(started);
   double t0 = omp_get_wtime();
@@ -257,11 +220,13 @@ int hfs_cmd_psa(int argc, char **argv)
   memset(&out, 0, sizeof out);
   FILE *ckpt = NULL;
   char *ckpt_path = NULL;
-  hfs_status s = read_psa_settings(&st, &o, &ps, &d);
+  hfs_status s = read_psa_settings(&st, o, &ps, &d);
   if (s == HFS_OK)
     s = hfs_psa_result_init(&res, &st, ps.iterations);
-  if (s == HFS_OK && posterior_path != NULL) {
-    s = hfs_psa_posterior_read(&post, posterior_path, &st.params, &d);
+  hfs_psa_posterior post;
+  memset(&post, 0, sizeof post);
+  if (s == HFS_OK && o->posterior != NULL) {
+    s = hfs_psa_posterior_read(&post, o->posterior, &st.params, &d);
     if (s == HFS_OK)
       s = hfs_psa_use_posterior(&res, &st, &post);
   }
@@ -271,13 +236,13 @@ int hfs_cmd_psa(int argc, char **argv)
     s = hfs_output_open(&out, ps.output_dir, &d);
   char fp[65];
   if (s == HFS_OK) {
-    fingerprint(&st, &ps, &o, posterior_path, fp);
+    fingerprint(&st, &ps, o, fp);
     size_t n = strlen(ps.output_dir) + 32;
     ckpt_path = malloc(n);
     snprintf(ckpt_path, n, "%s/.psa-checkpoint", ps.output_dir);
-    if (o.resume) {
+    if (o->resume) {
       s = hfs_psa_checkpoint_read(ckpt_path, fp, &res, &d);
-      if (s == HFS_OK && !o.quiet && res.done > 0)
+      if (s == HFS_OK && !o->quiet && res.done > 0)
         fprintf(stderr, "hfsim: resuming after iteration %llu of %llu\n",
                 (unsigned long long)res.done,
                 (unsigned long long)res.iterations);
@@ -312,8 +277,8 @@ int hfs_cmd_psa(int argc, char **argv)
     hfs_run_config cfg = hfs_study_run_config(&st);
     cfg.patients = ps.patients;
     progress_state prog = {omp_get_wtime(), res.done,
-                           !o.quiet && isatty(fileno(stderr))};
-    if (!o.quiet)
+                           !o->quiet && isatty(fileno(stderr))};
+    if (!o->quiet)
       fprintf(stderr,
               "hfsim: PSA of %llu iterations x %llu patients x %zu "
               "strategies\n",
@@ -347,20 +312,18 @@ int hfs_cmd_psa(int argc, char **argv)
       s = hfs_psa_write_evppi(f, &st, &res, ps.evppi, wtp, n_wtp, ps.population,
                               &d);
     if (s == HFS_OK && (f = hfs_output_add(&out, "manifest.txt", &d))) {
-      hfs_results fake;
-      hfs_results_init(&fake);
-      fake.wall_seconds = omp_get_wtime() - t0;
-      fake.threads_used = st.scenario.threads;
-      hfs_cli_write_manifest(f, &st, &o, argc, argv, &fake, started);
+      hfs_cli_run_info info = {0, st.scenario.threads, omp_get_wtime() - t0};
+      hfs_cli_write_manifest(f, &st, o, argc, argv, &info, started);
       fprintf(f, "psa_iterations: %llu\npsa_patients_per_iteration: %llu\n",
               (unsigned long long)ps.iterations,
               (unsigned long long)ps.patients);
       fprintf(f, "psa_population: %.17g\n", ps.population);
       char h[65];
-      if (posterior_path != NULL && hfs_sha256_file(posterior_path, h) == 0)
-        fprintf(f, "posterior: %s\nposterior_sha256: %s\n"
-                   "posterior_draws: %zu\n",
-                posterior_path, h, post.n_rows);
+      if (o->posterior != NULL && hfs_sha256_file(o->posterior, h) == 0)
+        fprintf(f,
+                "posterior: %s\nposterior_sha256: %s\n"
+                "posterior_draws: %zu\n",
+                o->posterior, h, post.n_rows);
     }
     if (s == HFS_OK && hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;
@@ -377,7 +340,7 @@ int hfs_cmd_psa(int argc, char **argv)
             "hfsim: interrupted after %llu of %llu iterations; no results "
             "were written. Continue with the same command and --resume.\n",
             (unsigned long long)res.done, (unsigned long long)res.iterations);
-  if (s == HFS_OK && !o.quiet)
+  if (s == HFS_OK && !o->quiet)
     printf("hfsim: PSA of %llu iterations in %.1f s; wrote %s/psa.csv, "
            "psa_summary.csv, psa_parameters.csv, ceac.csv, evpi.csv%s and "
            "manifest.txt\n",
@@ -391,6 +354,15 @@ int hfs_cmd_psa(int argc, char **argv)
   hfs_output_free(&out);
   hfs_diag_free(&d);
   hfs_study_free(&st);
-  hfs_cli_options_free(&o);
   return hfs_cli_exit_code(s);
 }
+
+const hfs_cli_command hfs_cli_cmd_psa = {
+    .name = "psa",
+    .summary = "probabilistic sensitivity analysis: CEAC, EVPI, EVPPI",
+    .help = psa_help,
+    .options =
+        ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_PSA |
+        ALLOW_POSTERIOR,
+    .run = cmd_psa,
+};
