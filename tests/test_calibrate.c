@@ -140,7 +140,8 @@ static void run_ok(const hfs_calib_settings *cs, hfs_calib_eval_fn fn,
   hfs_diag_free(&d);
 }
 
-/* ---- (b) SIR against closed-form posteriors -------------------------------- */
+/* ---- (b) SIR against closed-form posteriors --------------------------------
+ */
 
 static void sir_beta_binomial(void **state)
 {
@@ -162,7 +163,8 @@ static void sir_beta_binomial(void **state)
   memset(&r, 0, sizeof r);
   run_ok(&cs, linear_eval, &l, &r);
   double a = 17, b = 37;
-  double mean = a / (a + b), sd = sqrt(a * b / ((a + b) * (a + b) * (a + b + 1)));
+  double mean = a / (a + b),
+         sd = sqrt(a * b / ((a + b) * (a + b) * (a + b + 1)));
   printf("beta-binomial: posterior mean %.5f (exact %.5f), sd %.5f (exact "
          "%.5f), ESS %.0f of %zu\n",
          r.post_mean[0], mean, r.post_sd[0], sd, r.ess, r.sir_n);
@@ -233,14 +235,15 @@ static void sir_shows_non_identifiability(void **state)
   hfs_calib_result r;
   memset(&r, 0, sizeof r);
   run_ok(&cs, linear_eval, &l, &r);
-  printf("a + b = 1: prior correlation %.3f, posterior %.3f\n",
-         r.prior_corr[1], r.post_corr[1]);
+  printf("a + b = 1: prior correlation %.3f, posterior %.3f\n", r.prior_corr[1],
+         r.post_corr[1]);
   assert_true(fabs(r.prior_corr[1]) < 4 / sqrt(5000.0));
   assert_true(r.post_corr[1] < -0.8);
   hfs_calib_result_free(&r);
 }
 
-/* ---- (c) Nelder-Mead on a closed-form problem ------------------------------ */
+/* ---- (c) Nelder-Mead on a closed-form problem ------------------------------
+ */
 
 static void nelder_mead_recovers(void **state)
 {
@@ -296,7 +299,8 @@ static void nelder_mead_recovers(void **state)
   hfs_calib_result_free(&r);
 }
 
-/* ---- the Sick-Sicker model ------------------------------------------------- */
+/* ---- the Sick-Sicker model -------------------------------------------------
+ */
 
 static char *targets_file; /* written by (d), removed at the end */
 
@@ -352,9 +356,8 @@ static void write_targets(const hfs_study *st)
 }
 
 /* THREADS, SIR draws, PATIENTS per evaluation, EVALUATIONS per start */
-static void load_calibration(hfs_study *st, hfs_calib_settings *cs,
-                             int threads, int sir, int patients,
-                             int evaluations)
+static void load_calibration(hfs_study *st, hfs_calib_settings *cs, int threads,
+                             int sir, int patients, int evaluations)
 {
   char file[300], th[64], sd[64], pa[64], ev[64];
   snprintf(file, sizeof file, "calibration.targets_file=%s", targets_file);
@@ -384,7 +387,8 @@ static void load_calibration(hfs_study *st, hfs_calib_settings *cs,
   hfs_diag_free(&d);
 }
 
-/* ---- (d) recovery ---------------------------------------------------------- */
+/* ---- (d) recovery ----------------------------------------------------------
+ */
 
 static void sick_sicker_recovery(void **state)
 {
@@ -438,7 +442,8 @@ static void sick_sicker_recovery(void **state)
   hfs_study_free(&st);
 }
 
-/* ---- (e) threads and resume ------------------------------------------------- */
+/* ---- (e) threads and resume -------------------------------------------------
+ */
 
 typedef struct counting {
   hfs_calib_model *cm;
@@ -513,9 +518,9 @@ static void threads_and_resume(void **state)
                      HFS_OK);
     assert_int_equal(q.n_cached, i ? 60 : r[0].n_evals);
     counting c = {&cm, 0};
-    assert_int_equal(hfs_calib_run(&cs, counting_eval, &c, &q, NULL, NULL,
-                                   NULL, NULL, &d),
-                     HFS_OK);
+    assert_int_equal(
+        hfs_calib_run(&cs, counting_eval, &c, &q, NULL, NULL, NULL, NULL, &d),
+        HFS_OK);
     assert_int_equal(c.calls, (long)(r[0].n_evals - q.n_cached));
     same_results(&r[0], &q);
     /* another calibration's checkpoint is refused */
@@ -533,8 +538,7 @@ static void threads_and_resume(void **state)
     memset(&q, 0, sizeof q);
     hfs_diag d;
     hfs_diag_init(&d);
-    assert_int_equal(hfs_calib_checkpoint_read(cut, "fp", &cs, &q, &d),
-                     HFS_OK);
+    assert_int_equal(hfs_calib_checkpoint_read(cut, "fp", &cs, &q, &d), HFS_OK);
     cs.seed++;
     assert_int_equal(hfs_calib_run(&cs, hfs_calib_model_eval, &cm, &q, NULL,
                                    NULL, NULL, NULL, &d),
@@ -554,13 +558,14 @@ static void threads_and_resume(void **state)
   hfs_calib_result_free(&r[1]);
 }
 
-/* ---- (f) bad settings --------------------------------------------------------- */
+/* ---- (f) bad settings
+ * --------------------------------------------------------- */
 
 /* Load with the good settings plus EXTRA; expect a failure and WANT in
  * one message, at FILE_PART (a substring of the entry's file) and LINE
  * (-1: any). */
 static void expect_setting_error(const char *extra, const char *want,
-                         const char *file_part, long line)
+                                 const char *file_part, long line)
 {
   char file[300];
   snprintf(file, sizeof file, "calibration.targets_file=%s", targets_file);
@@ -576,8 +581,8 @@ static void expect_setting_error(const char *extra, const char *want,
   int found = 0;
   for (size_t i = 0; i < d.count; i++)
     if (strstr(d.entries[i].message, want) != NULL &&
-        (file_part == NULL || (d.entries[i].file != NULL &&
-                               strstr(d.entries[i].file, file_part))) &&
+        (file_part == NULL ||
+         (d.entries[i].file != NULL && strstr(d.entries[i].file, file_part))) &&
         (line < 0 || d.entries[i].line == line))
       found = 1;
   if (s == HFS_OK || !found) {
@@ -593,32 +598,35 @@ static void bad_settings(void **state)
 {
   (void)state;
   expect_setting_error("calibration.parameters=p_hs1, p_hs2",
-               "unknown parameter 'p_hs2' (did you mean 'p_hs1'?)",
-               "calibration.parameters", -1);
-  expect_setting_error("calibration.parameters=p_hs1, p_hs1", "named twice", NULL, -1);
+                       "unknown parameter 'p_hs2' (did you mean 'p_hs1'?)",
+                       "calibration.parameters", -1);
+  expect_setting_error("calibration.parameters=p_hs1, p_hs1", "named twice",
+                       NULL, -1);
   expect_setting_error("calibration.bounds.p_hs1=0.2, 0.1",
-               "p_hs1: empty calibration range [0.2, 0.1]", NULL, -1);
-  expect_setting_error("calibration.bounds.p_hs1=0.2", "expected two numbers", NULL,
-               -1);
-  expect_setting_error("calibration.bounds.p_s1h=0.1, 0.2", "not in parameters", NULL,
-               -1);
-  expect_setting_error("calibration.parameters=n_cycles", "has no range", NULL, -1);
-  expect_setting_error("calibration.targets=sick, nowhere", "held out for validation",
-               NULL, -1);
+                       "p_hs1: empty calibration range [0.2, 0.1]", NULL, -1);
+  expect_setting_error("calibration.bounds.p_hs1=0.2", "expected two numbers",
+                       NULL, -1);
+  expect_setting_error("calibration.bounds.p_s1h=0.1, 0.2", "not in parameters",
+                       NULL, -1);
+  expect_setting_error("calibration.parameters=n_cycles", "has no range", NULL,
+                       -1);
+  expect_setting_error("calibration.targets=sick, nowhere",
+                       "held out for validation", NULL, -1);
   expect_setting_error("calibration.targets=sick, sickr",
-               "no target 'sickr' in ", NULL, -1);
+                       "no target 'sickr' in ", NULL, -1);
   /* the row without an error: at its line (5) of the targets file */
   expect_setting_error("calibration.targets=sick, no_error",
-               "no_error: a calibration target needs an error", "hfsim_test",
-               5);
+                       "no_error: a calibration target needs an error",
+                       "hfsim_test", 5);
   expect_setting_error("calibration.goodness_of_fit=chisq",
-               "expected likelihood or weighted_ssq", NULL, -1);
+                       "expected likelihood or weighted_ssq", NULL, -1);
   expect_setting_error("calibration.starts=0", "whole number from 1", NULL, -1);
-  expect_setting_error("calibration.sir_draws=1.5", "whole number from 0", NULL, -1);
-  expect_setting_error("calibration.stars=3", "unknown key 'stars' in [calibration]",
-               NULL, -1);
+  expect_setting_error("calibration.sir_draws=1.5", "whole number from 0", NULL,
+                       -1);
+  expect_setting_error("calibration.stars=3",
+                       "unknown key 'stars' in [calibration]", NULL, -1);
   expect_setting_error("calibration.targets_file=/nonexistent/targets.csv", "",
-               "/nonexistent/targets.csv", -1);
+                       "/nonexistent/targets.csv", -1);
 }
 
 int main(void)

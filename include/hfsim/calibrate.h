@@ -63,8 +63,8 @@ typedef enum hfs_gof { HFS_GOF_LIKELIHOOD, HFS_GOF_WEIGHTED_SSQ } hfs_gof;
 
 typedef struct hfs_calib_param {
   char *name;
-  size_t index;         /* in the parameter table */
-  double low, high;     /* bounds, low < high */
+  size_t index;          /* in the parameter table */
+  double low, high;      /* bounds, low < high */
   hfs_dist_fitted prior; /* the table's distribution, or uniform(low, high) */
 } hfs_calib_param;
 
@@ -139,20 +139,20 @@ typedef struct hfs_calib_result {
   size_t n_params, n_targets;
   /* every evaluation, in order */
   size_t n_evals, cap;
-  unsigned char *phase;  /* hfs_calib_phase */
-  int *start;            /* search: start 0..; SIR: draw 0.. */
-  double *theta;         /* [e * n_params + j] */
-  double *value, *mcse;  /* [e * n_targets + k] */
-  double *loglik;        /* [e] total log-likelihood */
-  double *ssq;           /* [e] weighted sum of squares */
-  size_t n_cached;       /* evaluations loaded from a checkpoint */
+  unsigned char *phase; /* hfs_calib_phase */
+  int *start;           /* search: start 0..; SIR: draw 0.. */
+  double *theta;        /* [e * n_params + j] */
+  double *value, *mcse; /* [e * n_targets + k] */
+  double *loglik;       /* [e] total log-likelihood */
+  double *ssq;          /* [e] weighted sum of squares */
+  size_t n_cached;      /* evaluations loaded from a checkpoint */
   /* directed search */
   unsigned starts;
-  double *start_theta;   /* [s * n_params + j] Latin hypercube points */
-  int *start_converged;  /* [s] simplex below the tolerance */
-  size_t *start_best;    /* [s] evaluation index of the start's best */
-  size_t best;           /* evaluation index of the best fit overall */
-  int *at_bound;         /* [j] -1 low, 0 inside, +1 high */
+  double *start_theta;  /* [s * n_params + j] Latin hypercube points */
+  int *start_converged; /* [s] simplex below the tolerance */
+  size_t *start_best;   /* [s] evaluation index of the start's best */
+  size_t best;          /* evaluation index of the best fit overall */
+  int *at_bound;        /* [j] -1 low, 0 inside, +1 high */
   /* SIR */
   size_t sir_first, sir_n; /* its evaluations */
   double ess;

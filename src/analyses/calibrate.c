@@ -36,9 +36,9 @@
 /* ---- settings ----------------------------------------------------------- */
 
 static const char *const calib_keys[] = {
-    "parameters", "targets",   "targets_file", "goodness_of_fit",
-    "starts",     "evaluations", "tolerance",  "step",
-    "patients",   "sir_draws", "posterior_size", "output"};
+    "parameters", "targets",     "targets_file",   "goodness_of_fit",
+    "starts",     "evaluations", "tolerance",      "step",
+    "patients",   "sir_draws",   "posterior_size", "output"};
 #define N_CALIB_KEYS (sizeof calib_keys / sizeof *calib_keys)
 
 void hfs_calib_settings_free(hfs_calib_settings *cs)
@@ -143,9 +143,9 @@ static hfs_status read_params(hfs_study *st, hfs_calib_settings *cs,
   for (size_t i = 0; i < n; i++) {
     const hfs_param *p = hfs_param_find(t, names[i]);
     if (p == NULL) {
-      const char *sug = hfs_closest_name_strided(
-          names[i], t->items, t->count, sizeof *t->items,
-          offsetof(hfs_param, name));
+      const char *sug =
+          hfs_closest_name_strided(names[i], t->items, t->count,
+                                   sizeof *t->items, offsetof(hfs_param, name));
       hfs_diag_error(d, e->file, e->line,
                      "[calibration] parameters: unknown parameter '%s'%s%s%s",
                      names[i], sug ? " (did you mean '" : "", sug ? sug : "",
@@ -226,8 +226,8 @@ static hfs_status read_params(hfs_study *st, hfs_calib_settings *cs,
       cp->prior.p.uniform.max = cp->high;
     } else {
       char why[256];
-      if (hfs_dist_fit(p->dist, p->dist_a, p->dist_b, p->low, p->high,
-                       p->value, &cp->prior, why, sizeof why) != HFS_OK) {
+      if (hfs_dist_fit(p->dist, p->dist_a, p->dist_b, p->low, p->high, p->value,
+                       &cp->prior, why, sizeof why) != HFS_OK) {
         hfs_diag_error(d, t->path, p->line, "%s: %s", p->name, why);
         s = HFS_ERR_INPUT;
       }
@@ -261,8 +261,7 @@ static hfs_status read_params(hfs_study *st, hfs_calib_settings *cs,
 }
 
 static hfs_status add_target(hfs_study *st, hfs_calib_settings *cs,
-                             const hfs_target *x, const char *path,
-                             hfs_diag *d)
+                             const hfs_target *x, const char *path, hfs_diag *d)
 {
   const hfs_model *m = &st->model;
   const hfs_model_class *c = st->cls;
@@ -286,15 +285,13 @@ static hfs_status add_target(hfs_study *st, hfs_calib_settings *cs,
     s = HFS_ERR_INPUT;
   }
   if (oi == c->n_outcomes) {
-    const char *sug = hfs_closest_name_strided(x->outcome, c->outcomes,
-                                               c->n_outcomes, sizeof
-                                               *c->outcomes,
-                                               offsetof(hfs_outcome_def,
-                                                        name));
-    hfs_diag_error(d, path, x->line, "%s: the %s model has no outcome '%s'%s%s%s",
-                   x->metric, c->name, x->outcome,
-                   sug ? " (did you mean '" : "", sug ? sug : "",
-                   sug ? "'?)" : "");
+    const char *sug = hfs_closest_name_strided(
+        x->outcome, c->outcomes, c->n_outcomes, sizeof *c->outcomes,
+        offsetof(hfs_outcome_def, name));
+    hfs_diag_error(d, path, x->line,
+                   "%s: the %s model has no outcome '%s'%s%s%s", x->metric,
+                   c->name, x->outcome, sug ? " (did you mean '" : "",
+                   sug ? sug : "", sug ? "'?)" : "");
     s = HFS_ERR_INPUT;
   }
   if (!hfs_is_identifier(x->metric)) {
@@ -348,10 +345,9 @@ static hfs_status read_targets(hfs_study *st, hfs_calib_settings *cs,
 {
   hfs_scenario *sc = &st->scenario;
   hfs_setting *f = hfs_scenario_get(sc, "calibration", "targets_file");
-  cs->targets_path =
-      f == NULL ? hfs_scenario_path(sc, "validation_targets.csv")
-      : f->line == 0 ? hfs_strdup(f->value)
-                     : hfs_scenario_path(sc, f->value);
+  cs->targets_path = f == NULL ? hfs_scenario_path(sc, "validation_targets.csv")
+                     : f->line == 0 ? hfs_strdup(f->value)
+                                    : hfs_scenario_path(sc, f->value);
   if (cs->targets_path == NULL)
     return HFS_ERR_NOMEM;
   hfs_target_table t;
@@ -397,9 +393,9 @@ static hfs_status read_targets(hfs_study *st, hfs_calib_settings *cs,
       for (size_t k = 0; k < cs->n_targets; k++)
         dup |= strcmp(cs->targets[k].metric, names[i]) == 0;
       if (x == NULL) {
-        const char *sug = hfs_closest_name_strided(
-            names[i], t.items, t.n, sizeof *t.items,
-            offsetof(hfs_target, metric));
+        const char *sug =
+            hfs_closest_name_strided(names[i], t.items, t.n, sizeof *t.items,
+                                     offsetof(hfs_target, metric));
         hfs_diag_error(d, e->file, e->line,
                        "[calibration] targets: no target '%s' in %s%s%s%s",
                        names[i], t.path, sug ? " (did you mean '" : "",
@@ -521,8 +517,9 @@ hfs_status hfs_calib_check(hfs_study *st, FILE *out)
   hfs_diag_init(&d);
   hfs_status s = hfs_calib_settings_read(st, &cs, &d);
   if (s == HFS_OK) {
-    fprintf(out, "\ncalibration (%s; %u starts x <= %u evaluations, %llu "
-                 "SIR draws, %llu patients each):\n",
+    fprintf(out,
+            "\ncalibration (%s; %u starts x <= %u evaluations, %llu "
+            "SIR draws, %llu patients each):\n",
             cs.gof == HFS_GOF_LIKELIHOOD ? "likelihood" : "weighted SSQ",
             cs.starts, cs.max_evaluations, (unsigned long long)cs.sir_draws,
             (unsigned long long)cs.patients);
@@ -565,7 +562,8 @@ double hfs_calib_ssq(const hfs_calib_target *t, double m)
   return isfinite(z) ? z * z : HFS_INF;
 }
 
-/* ---- the model as a function of the parameters ---------------------------- */
+/* ---- the model as a function of the parameters ----------------------------
+ */
 
 void hfs_calib_model_init(hfs_calib_model *m, hfs_study *st,
                           const hfs_calib_settings *cs,
@@ -714,12 +712,12 @@ static hfs_status reserve(hfs_calib_result *r, size_t n)
   while (cap < n)
     cap *= 2;
   size_t P = r->n_params ? r->n_params : 1, T = r->n_targets ? r->n_targets : 1;
-#define GROW(field, count)                                             \
-  do {                                                                 \
-    void *p_ = realloc(r->field, (count) * sizeof *r->field);          \
-    if (p_ == NULL)                                                    \
-      return HFS_ERR_NOMEM;                                            \
-    r->field = p_;                                                     \
+#define GROW(field, count)                                    \
+  do {                                                        \
+    void *p_ = realloc(r->field, (count) * sizeof *r->field); \
+    if (p_ == NULL)                                           \
+      return HFS_ERR_NOMEM;                                   \
+    r->field = p_;                                            \
   } while (0)
   GROW(phase, cap);
   GROW(start, cap);
@@ -746,8 +744,8 @@ static void score(const hfs_calib_settings *cs, hfs_calib_result *r, size_t e)
   r->ssq[e] = q;
 }
 
-static double objective(const hfs_calib_settings *cs,
-                        const hfs_calib_result *r, size_t e)
+static double objective(const hfs_calib_settings *cs, const hfs_calib_result *r,
+                        size_t e)
 {
   double f = cs->gof == HFS_GOF_LIKELIHOOD ? -r->loglik[e] : r->ssq[e];
   return isfinite(f) ? f : BAD_OBJECTIVE;
@@ -1090,8 +1088,7 @@ static hfs_status sir(run_ctx *c)
             sbb += wi * db * db;
             sab += wi * da * db;
           }
-          out[a * P + b] =
-              saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : HFS_NAN;
+          out[a * P + b] = saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : HFS_NAN;
         }
     }
     /* resample with replacement in proportion to the weights */
@@ -1122,8 +1119,8 @@ hfs_status hfs_calib_run(const hfs_calib_settings *cs, hfs_calib_eval_fn fn,
   r->n_params = cs->n_params;
   r->n_targets = cs->n_targets;
   r->starts = cs->starts;
-  run_ctx c = {cs,   fn,   user, r,  checkpoint, progress,
-               puser, stop, d,    0,  HFS_OK,     hfs_calib_planned(cs)};
+  run_ctx c = {cs,    fn,   user, r, checkpoint, progress,
+               puser, stop, d,    0, HFS_OK,     hfs_calib_planned(cs)};
   if (reserve(r, 1) != HFS_OK)
     return HFS_ERR_NOMEM;
   if (search(&c) != HFS_OK)
@@ -1421,8 +1418,7 @@ void hfs_calib_write_correlations(FILE *f, const hfs_calib_settings *cs,
                                   const hfs_calib_result *r)
 {
   const size_t P = cs->n_params;
-  fputs("parameter_a,parameter_b,prior_correlation,posterior_correlation\n",
-        f);
+  fputs("parameter_a,parameter_b,prior_correlation,posterior_correlation\n", f);
   for (size_t a = 0; a < P; a++)
     for (size_t b = a + 1; b < P; b++) {
       hfs_csv_write_text(f, cs->params[a].name);
@@ -1436,76 +1432,75 @@ void hfs_calib_write_correlations(FILE *f, const hfs_calib_settings *cs,
 
 void hfs_calib_write_dictionary(FILE *f)
 {
-  fputs(
-      "\n## calibration.csv (hfsim calibrate)\n\n"
-      "Every evaluation of the model, in the order made: the Nelder-Mead "
-      "searches, then the prior draws of sampling importance resampling.\n\n"
-      "| column | meaning |\n|---|---|\n"
-      "| `evaluation` | 1, 2, ... |\n"
-      "| `phase` | `nelder_mead` or `sir` |\n"
-      "| `start_or_draw` | the Nelder-Mead start (1..starts) or the prior "
-      "draw (1..sir_draws) |\n"
-      "| `NAME` | one column per calibrated parameter ([calibration] "
-      "parameters): its value |\n"
-      "| `model_METRIC` | the model's value at target METRIC "
-      "(validation_targets.csv) |\n"
-      "| `mcse_METRIC` | its Monte Carlo standard error |\n"
-      "| `log_likelihood` | sum over targets: binomial for shares, normal "
-      "for means, with variance target se^2 + mcse^2, relative to a perfect "
-      "fit (include/hfsim/calibrate.h) |\n"
-      "| `weighted_ssq` | sum over targets of ((model - target) / target "
-      "se)^2 |\n"
-      "\n## calibration_targets.csv (hfsim calibrate)\n\n"
-      "The fit at each target, at the best fit.\n\n"
-      "| column | meaning |\n|---|---|\n"
-      "| `metric`, `strategy`, `outcome` | the target and the model output "
-      "it is compared with |\n"
-      "| `likelihood` | `binomial` (a share) or `normal` (a mean) |\n"
-      "| `published_value`, `published_low`, `published_high` | the target "
-      "and its 95% interval |\n"
-      "| `target_se` | (high - low) / (2 x 1.96) |\n"
-      "| `model_value`, `model_mcse` | the model at the best fit, with its "
-      "Monte Carlo standard error |\n"
-      "| `z` | (model - target) / sqrt(target_se^2 + model_mcse^2) |\n"
-      "| `log_likelihood`, `weighted_ssq` | this target's terms |\n"
-      "| `within_interval` | `yes` when the model is inside [low, high] |\n"
-      "| `posterior_model_mean` | the model's value averaged over the "
-      "posterior (importance weights); empty without SIR |\n"
-      "\n## calibrated_parameters.csv (hfsim calibrate)\n\n"
-      "| column | meaning |\n|---|---|\n"
-      "| `parameter` | a calibrated parameter |\n"
-      "| `table_value` | its value in the parameter table (before "
-      "calibration) |\n"
-      "| `low`, `high` | the search bounds |\n"
-      "| `prior` | the prior: the table's distribution, or `uniform "
-      "(bounds)` for a fixed row; truncated to the bounds |\n"
-      "| `prior_mean`, `prior_sd` | its mean and sd (before truncation) |\n"
-      "| `best_fit` | the value at the best fit (Nelder-Mead) |\n"
-      "| `at_bound` | `low` or `high` when the best fit is within 1% of the "
-      "range from a bound (the bound, not the data, may hold it), else "
-      "`no` |\n"
-      "| `posterior_mean`, `posterior_sd` | importance-weighted mean and sd "
-      "of the prior draws |\n"
-      "| `posterior_p2_5`, `posterior_median`, `posterior_p97_5` | weighted "
-      "quantiles |\n"
-      "| `posterior_ess` | effective sample size of the weights, (sum w)^2 "
-      "/ sum w^2 |\n"
-      "\n## posterior.csv (hfsim calibrate)\n\n"
-      "A posterior sample: prior draws resampled with replacement in "
-      "proportion to their likelihood; the input of `hfsim psa "
-      "--posterior`.\n\n"
-      "| column | meaning |\n|---|---|\n"
-      "| `sample` | 1..posterior_size |\n"
-      "| `evaluation` | the row of calibration.csv it copies |\n"
-      "| `NAME` | one column per calibrated parameter |\n"
-      "| `log_likelihood` | as in calibration.csv |\n"
-      "\n## posterior_correlations.csv (hfsim calibrate)\n\n"
-      "| column | meaning |\n|---|---|\n"
-      "| `parameter_a`, `parameter_b` | a pair of calibrated parameters |\n"
-      "| `prior_correlation` | Pearson correlation among the prior draws "
-      "(about 0: drawn independently) |\n"
-      "| `posterior_correlation` | the same with importance weights: far "
-      "from 0 when the targets pin down a combination of the two rather than "
-      "each (non-identifiability) |\n",
-      f);
+  fputs("\n## calibration.csv (hfsim calibrate)\n\n"
+        "Every evaluation of the model, in the order made: the Nelder-Mead "
+        "searches, then the prior draws of sampling importance resampling.\n\n"
+        "| column | meaning |\n|---|---|\n"
+        "| `evaluation` | 1, 2, ... |\n"
+        "| `phase` | `nelder_mead` or `sir` |\n"
+        "| `start_or_draw` | the Nelder-Mead start (1..starts) or the prior "
+        "draw (1..sir_draws) |\n"
+        "| `NAME` | one column per calibrated parameter ([calibration] "
+        "parameters): its value |\n"
+        "| `model_METRIC` | the model's value at target METRIC "
+        "(validation_targets.csv) |\n"
+        "| `mcse_METRIC` | its Monte Carlo standard error |\n"
+        "| `log_likelihood` | sum over targets: binomial for shares, normal "
+        "for means, with variance target se^2 + mcse^2, relative to a perfect "
+        "fit (include/hfsim/calibrate.h) |\n"
+        "| `weighted_ssq` | sum over targets of ((model - target) / target "
+        "se)^2 |\n"
+        "\n## calibration_targets.csv (hfsim calibrate)\n\n"
+        "The fit at each target, at the best fit.\n\n"
+        "| column | meaning |\n|---|---|\n"
+        "| `metric`, `strategy`, `outcome` | the target and the model output "
+        "it is compared with |\n"
+        "| `likelihood` | `binomial` (a share) or `normal` (a mean) |\n"
+        "| `published_value`, `published_low`, `published_high` | the target "
+        "and its 95% interval |\n"
+        "| `target_se` | (high - low) / (2 x 1.96) |\n"
+        "| `model_value`, `model_mcse` | the model at the best fit, with its "
+        "Monte Carlo standard error |\n"
+        "| `z` | (model - target) / sqrt(target_se^2 + model_mcse^2) |\n"
+        "| `log_likelihood`, `weighted_ssq` | this target's terms |\n"
+        "| `within_interval` | `yes` when the model is inside [low, high] |\n"
+        "| `posterior_model_mean` | the model's value averaged over the "
+        "posterior (importance weights); empty without SIR |\n"
+        "\n## calibrated_parameters.csv (hfsim calibrate)\n\n"
+        "| column | meaning |\n|---|---|\n"
+        "| `parameter` | a calibrated parameter |\n"
+        "| `table_value` | its value in the parameter table (before "
+        "calibration) |\n"
+        "| `low`, `high` | the search bounds |\n"
+        "| `prior` | the prior: the table's distribution, or `uniform "
+        "(bounds)` for a fixed row; truncated to the bounds |\n"
+        "| `prior_mean`, `prior_sd` | its mean and sd (before truncation) |\n"
+        "| `best_fit` | the value at the best fit (Nelder-Mead) |\n"
+        "| `at_bound` | `low` or `high` when the best fit is within 1% of the "
+        "range from a bound (the bound, not the data, may hold it), else "
+        "`no` |\n"
+        "| `posterior_mean`, `posterior_sd` | importance-weighted mean and sd "
+        "of the prior draws |\n"
+        "| `posterior_p2_5`, `posterior_median`, `posterior_p97_5` | weighted "
+        "quantiles |\n"
+        "| `posterior_ess` | effective sample size of the weights, (sum w)^2 "
+        "/ sum w^2 |\n"
+        "\n## posterior.csv (hfsim calibrate)\n\n"
+        "A posterior sample: prior draws resampled with replacement in "
+        "proportion to their likelihood; the input of `hfsim psa "
+        "--posterior`.\n\n"
+        "| column | meaning |\n|---|---|\n"
+        "| `sample` | 1..posterior_size |\n"
+        "| `evaluation` | the row of calibration.csv it copies |\n"
+        "| `NAME` | one column per calibrated parameter |\n"
+        "| `log_likelihood` | as in calibration.csv |\n"
+        "\n## posterior_correlations.csv (hfsim calibrate)\n\n"
+        "| column | meaning |\n|---|---|\n"
+        "| `parameter_a`, `parameter_b` | a pair of calibrated parameters |\n"
+        "| `prior_correlation` | Pearson correlation among the prior draws "
+        "(about 0: drawn independently) |\n"
+        "| `posterior_correlation` | the same with importance weights: far "
+        "from 0 when the targets pin down a combination of the two rather than "
+        "each (non-identifiability) |\n",
+        f);
 }

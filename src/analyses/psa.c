@@ -165,8 +165,8 @@ static int posterior_row(void *user, const hfs_csv_row *row)
       }
       for (size_t j = 0; j < p->n_params; j++)
         if (p->index[j] == (size_t)(q - pr->t->items)) {
-          hfs_diag_error(pr->d, p->path, row->line,
-                         "column '%s' appears twice", name);
+          hfs_diag_error(pr->d, p->path, row->line, "column '%s' appears twice",
+                         name);
           pr->bad = 1;
         }
       pr->column[i] = p->n_params;
@@ -187,8 +187,8 @@ static int posterior_row(void *user, const hfs_csv_row *row)
     pr->bad = 1;
     return 0;
   }
-  double *v = realloc(p->values,
-                      (p->n_rows + 1) * p->n_params * sizeof *p->values);
+  double *v =
+      realloc(p->values, (p->n_rows + 1) * p->n_params * sizeof *p->values);
   if (v == NULL) {
     pr->nomem = 1;
     return 1;
@@ -199,10 +199,9 @@ static int posterior_row(void *user, const hfs_csv_row *row)
       continue;
     double x;
     if (hfs_parse_double(row->fields[i], &x) != 0) {
-      hfs_diag_error(pr->d, p->path, row->line,
-                     "%s: expected a number, got '%s'",
-                     pr->t->items[p->index[pr->column[i]]].name,
-                     row->fields[i]);
+      hfs_diag_error(
+          pr->d, p->path, row->line, "%s: expected a number, got '%s'",
+          pr->t->items[p->index[pr->column[i]]].name, row->fields[i]);
       pr->bad = 1;
       return 0;
     }

@@ -18,8 +18,8 @@ typedef struct reader {
   int nomem;
 } reader;
 
-static const char *const header[] = {"metric", "strategy",        "outcome",
-                                     "published_value", "low", "high",
+static const char *const header[] = {"metric",          "strategy", "outcome",
+                                     "published_value", "low",      "high",
                                      "source",          "use"};
 
 void hfs_target_table_init(hfs_target_table *t)
@@ -45,8 +45,7 @@ const char *hfs_target_use_name(hfs_target_use u)
   return u == HFS_TARGET_CALIBRATION ? "calibration" : "validation";
 }
 
-const hfs_target *hfs_target_find(const hfs_target_table *t,
-                                  const char *metric)
+const hfs_target *hfs_target_find(const hfs_target_table *t, const char *metric)
 {
   for (size_t i = 0; i < t->n; i++)
     if (strcmp(t->items[i].metric, metric) == 0)
@@ -59,7 +58,8 @@ static int row_fn(void *user, const hfs_csv_row *row)
   reader *r = user;
   const char *path = r->t->path;
   if (r->n_fields == 0) {
-    int ok = row->n_fields == N_BASE_FIELDS || row->n_fields == N_BASE_FIELDS + 1;
+    int ok =
+        row->n_fields == N_BASE_FIELDS || row->n_fields == N_BASE_FIELDS + 1;
     for (size_t i = 0; ok && i < row->n_fields; i++)
       ok = strcmp(row->fields[i], header[i]) == 0;
     if (!ok) {

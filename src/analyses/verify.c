@@ -218,26 +218,26 @@ hfs_status hfs_validate_write(FILE *f, const char *config_path,
           f);
     /* calibration targets first, then the held-out validation ones */
     for (int pass = 0; pass < 2; pass++)
-    for (size_t i = 0; i < t.n; i++) {
-      const hfs_target *x = &t.items[i];
-      if ((x->use == HFS_TARGET_CALIBRATION) != (pass == 0))
-        continue;
-      const hfs_accum *a = hfs_probe_outcome(&p, x->strategy, x->outcome);
-      hfs_csv_write_text(f, x->metric);
-      fprintf(f, ",%s,", hfs_target_use_name(x->use));
-      hfs_csv_write_text(f, x->strategy);
-      fputc(',', f);
-      hfs_csv_write_text(f, x->outcome);
-      put(f, a->mean);
-      put(f, hfs_accum_se(a));
-      put(f, x->value);
-      put(f, x->low);
-      put(f, x->high);
-      fprintf(f, ",%s,",
-              a->mean >= x->low && a->mean <= x->high ? "yes" : "no");
-      hfs_csv_write_text(f, x->source);
-      fputc('\n', f);
-    }
+      for (size_t i = 0; i < t.n; i++) {
+        const hfs_target *x = &t.items[i];
+        if ((x->use == HFS_TARGET_CALIBRATION) != (pass == 0))
+          continue;
+        const hfs_accum *a = hfs_probe_outcome(&p, x->strategy, x->outcome);
+        hfs_csv_write_text(f, x->metric);
+        fprintf(f, ",%s,", hfs_target_use_name(x->use));
+        hfs_csv_write_text(f, x->strategy);
+        fputc(',', f);
+        hfs_csv_write_text(f, x->outcome);
+        put(f, a->mean);
+        put(f, hfs_accum_se(a));
+        put(f, x->value);
+        put(f, x->low);
+        put(f, x->high);
+        fprintf(f, ",%s,",
+                a->mean >= x->low && a->mean <= x->high ? "yes" : "no");
+        hfs_csv_write_text(f, x->source);
+        fputc('\n', f);
+      }
   }
   if (ran)
     hfs_probe_free(&p);

@@ -18,8 +18,8 @@
 #include "hfsim/version.h"
 
 static const hfs_cli_command *const commands[] = {
-    &hfs_cli_cmd_run,    &hfs_cli_cmd_check, &hfs_cli_cmd_psa,
-    &hfs_cli_cmd_owsa,   &hfs_cli_cmd_twsa,  &hfs_cli_cmd_scenarios,
+    &hfs_cli_cmd_run,       &hfs_cli_cmd_check,  &hfs_cli_cmd_psa,
+    &hfs_cli_cmd_owsa,      &hfs_cli_cmd_twsa,   &hfs_cli_cmd_scenarios,
     &hfs_cli_cmd_calibrate, &hfs_cli_cmd_verify, &hfs_cli_cmd_bench,
     &hfs_cli_cmd_dictionary};
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

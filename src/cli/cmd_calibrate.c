@@ -103,8 +103,8 @@ static void show_progress(void *user, uint64_t done, uint64_t planned)
   }
   double elapsed = omp_get_wtime() - p->start;
   double rate = (double)(done - p->first) / (elapsed > 0 ? elapsed : 1e-9);
-  double left = rate > 0 && planned > done ? (double)(planned - done) / rate
-                                           : 0;
+  double left =
+      rate > 0 && planned > done ? (double)(planned - done) / rate : 0;
   int width = 30,
       filled = (int)((double)width * (double)done / (double)planned);
   if (filled > width)
@@ -142,14 +142,12 @@ static void print_fit(const hfs_study *st, const hfs_calib_settings *cs,
   for (size_t k = 0; k < T; k++) {
     const hfs_calib_target *t = &cs->targets[k];
     double m = r->value[r->best * T + k], e = r->mcse[r->best * T + k];
-    printf("%-36s %10.6g [%10.6g, %10.6g] %12.6g %+7.2f\n", t->metric,
-           t->value, t->low, t->high, m,
-           (m - t->value) / sqrt(t->se * t->se + e * e));
+    printf("%-36s %10.6g [%10.6g, %10.6g] %12.6g %+7.2f\n", t->metric, t->value,
+           t->low, t->high, m, (m - t->value) / sqrt(t->se * t->se + e * e));
   }
   printf("(best fit: evaluation %zu, log-likelihood %.4g, weighted SSQ %.4g; "
          "%s)\n",
-         r->best + 1, r->loglik[r->best], r->ssq[r->best],
-         st->scenario.path);
+         r->best + 1, r->loglik[r->best], r->ssq[r->best], st->scenario.path);
   if (r->sir_n)
     printf("SIR: %zu prior draws, effective sample size %.1f\n", r->sir_n,
            r->ess);
@@ -238,8 +236,8 @@ static int cmd_calibrate(options *op, int argc, char **argv)
     hfs_calib_model cm;
     hfs_calib_model_init(&cm, &st, &cs, &hfs_cli_stop_requested);
     progress_state prog = {0, 0, !o.quiet && isatty(fileno(stderr)), 0};
-    s = hfs_calib_run(&cs, hfs_calib_model_eval, &cm, &res, ckpt,
-                      show_progress, &prog, &hfs_cli_stop_requested, &d);
+    s = hfs_calib_run(&cs, hfs_calib_model_eval, &cm, &res, ckpt, show_progress,
+                      &prog, &hfs_cli_stop_requested, &d);
     if (prog.enabled && s != HFS_OK)
       fputc('\n', stderr);
   }
@@ -251,7 +249,8 @@ static int cmd_calibrate(options *op, int argc, char **argv)
       hfs_calib_write_evaluations(f, &cs, &res);
     else
       s = HFS_ERR_IO;
-    if (s == HFS_OK && (f = hfs_output_add(&out, "calibration_targets.csv", &d)))
+    if (s == HFS_OK &&
+        (f = hfs_output_add(&out, "calibration_targets.csv", &d)))
       hfs_calib_write_targets(f, &cs, &res);
     if (s == HFS_OK &&
         (f = hfs_output_add(&out, "calibrated_parameters.csv", &d)))
@@ -312,7 +311,7 @@ const hfs_cli_command hfs_cli_cmd_calibrate = {
     .summary = "fit the [calibration] parameters to published targets:\n"
                "              best fit (Nelder-Mead) and posterior (SIR)",
     .help = calibrate_help,
-    .options = ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS |
-               ALLOW_RESUME,
+    .options =
+        ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_RESUME,
     .run = cmd_calibrate,
 };

@@ -361,8 +361,7 @@ const hfs_cli_command hfs_cli_cmd_psa = {
     .name = "psa",
     .summary = "probabilistic sensitivity analysis: CEAC, EVPI, EVPPI",
     .help = psa_help,
-    .options =
-        ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_PSA |
-        ALLOW_POSTERIOR,
+    .options = ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS |
+               ALLOW_PSA | ALLOW_POSTERIOR,
     .run = cmd_psa,
 };
