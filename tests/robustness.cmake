@@ -244,6 +244,8 @@ elseif(HFS_ROBUST_STEP STREQUAL "valgrind")
     "run_patients_csv|0|run^-q^--config^${data}/good.ini^--patients^300^--threads^2^--patients-csv^--out^${WORK}/run_csv"
     "psa|0|psa^-q^--config^${cfg}^--iterations^12^--patients^50^--threads^2^--out^${WORK}/psa"
     "check|0|check^--config^${cfg}"
+    "calibrate|0|calibrate^-q^--config^${SOURCE}/configs/sick_sicker.ini^--patients^100^--set^calibration.evaluations=10^--set^calibration.sir_draws=20^--threads^2^--out^${WORK}/calibrate"
+    "bad_calibration|3|calibrate^--config^${data}/bad_calibration.ini^--out^${WORK}/bad"
     "bad_scenario|3|run^--config^${data}/bad_many_errors.ini^--out^${WORK}/bad"
     "bad_parameter|3|run^--config^${data}/good.ini^--set^cost_mvd=cheap^--out^${WORK}/bad"
     "missing_scenario|4|run^--config^${data}/no_such_scenario.ini^--out^${WORK}/bad"
