@@ -102,18 +102,19 @@ static void show_progress(void *user, uint64_t done, uint64_t planned)
     p->start = omp_get_wtime();
   }
   double elapsed = omp_get_wtime() - p->start;
-  double rate = (double)(done - p->first) / (elapsed > 0 ? elapsed : 1e-9);
-  double left =
-      rate > 0 && planned > done ? (double)(planned - done) / rate : 0;
   int width = 30,
       filled = (int)((double)width * (double)done / (double)planned);
   if (filled > width)
     filled = width;
-  fprintf(stderr,
-          "\rcalibrate [%.*s%*s] %llu/%llu evaluations (at most), %.1f/s, "
-          "<= %.0f s left ",
+  fprintf(stderr, "\rcalibrate [%.*s%*s] %llu/%llu evaluations (at most)",
           filled, "##############################", width - filled, "",
-          (unsigned long long)done, (unsigned long long)planned, rate, left);
+          (unsigned long long)done, (unsigned long long)planned);
+  /* the rate is measured from the first evaluation reported */
+  if (elapsed > 0.2 && done > p->first) {
+    double rate = (double)(done - p->first) / elapsed;
+    double left = planned > done ? (double)(planned - done) / rate : 0;
+    fprintf(stderr, ", %.1f/s, <= %.0f s left ", rate, left);
+  }
   if (done >= planned)
     fputc('\n', stderr);
   fflush(stderr);
