@@ -604,6 +604,10 @@ static void bad_settings(void **state)
                        NULL, -1);
   expect_setting_error("calibration.bounds.p_hs1=0.2, 0.1",
                        "p_hs1: empty calibration range [0.2, 0.1]", NULL, -1);
+  expect_setting_error("calibration.bounds.p_hs1=-0.1, 0.3",
+                       "calibration bound -0.1 is not a value the model "
+                       "accepts ('p_hs1' is a probability",
+                       "calibration.bounds.p_hs1", 0);
   expect_setting_error("calibration.bounds.p_hs1=0.2", "expected two numbers",
                        NULL, -1);
   expect_setting_error("calibration.bounds.p_s1h=0.1, 0.2", "not in parameters",

@@ -113,6 +113,31 @@ static int has_section(const hfs_scenario *s, const char *section)
   return 0;
 }
 
+static int bounds_admitted(hfs_study *st, const hfs_calib_param *cp,
+                           const char *file, long line, hfs_diag *d)
+{
+  hfs_param *p = &st->params.items[cp->index];
+  double keep = p->value, bound[2] = {cp->low, cp->high};
+  int ok = 1;
+  for (int i = 0; i < 2; i++) {
+    hfs_diag scratch;
+    hfs_diag_init(&scratch);
+    p->value = bound[i];
+    if (hfs_param_table_check(&st->params, st->cls->params, st->cls->n_params,
+                              st->scenario.currency, &scratch) != HFS_OK) {
+      hfs_diag_error(d, file, line,
+                     "%s: the calibration bound %g is not a value the model "
+                     "accepts (%s)",
+                     p->name, bound[i],
+                     scratch.count ? hfs_diag_message(&scratch, 0) : "?");
+      ok = 0;
+    }
+    hfs_diag_free(&scratch);
+  }
+  p->value = keep;
+  return ok;
+}
+
 static hfs_status read_params(hfs_study *st, hfs_calib_settings *cs,
                               hfs_diag *d)
 {
@@ -217,6 +242,12 @@ static hfs_status read_params(hfs_study *st, hfs_calib_settings *cs,
       hfs_diag_error(d, where_file, where_line,
                      "%s: empty calibration range [%g, %g] (need low < high)",
                      p->name, cp->low, cp->high);
+      s = HFS_ERR_INPUT;
+      continue;
+    }
+    /* both bounds must be values the model accepts: checked with the
+     * table's own rules, the parameter set to each bound in turn */
+    if (!bounds_admitted(st, cp, where_file, where_line, d)) {
       s = HFS_ERR_INPUT;
       continue;
     }
