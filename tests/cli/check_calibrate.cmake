@@ -81,18 +81,22 @@ function(index_of header name var)
   set(${var} ${i} PARENT_SCOPE)
 endfunction()
 
+# Smaller than the scenario's demonstration (tests also run under the
+# sanitizers): 1,000 patients per evaluation, 300 SIR draws.
+set(small --patients 1000 --set calibration.sir_draws=300
+    --set calibration.posterior_size=300)
 set(args calibrate --config ${CONFIG} --threads 1)
 
 if(CASE STREQUAL "calibrate_threads")
-  hfsim(${args} --out ${TMP}/t1 STDOUT out)
+  hfsim(${args} ${small} --out ${TMP}/t1 STDOUT out)
   expect_in("${out}" "effective sample size" "the fit table")
-  hfsim(calibrate -q --config ${CONFIG} --threads 2 --out ${TMP}/t2)
+  hfsim(calibrate -q --config ${CONFIG} ${small} --threads 2 --out ${TMP}/t2)
   same_files(${TMP}/t1 ${TMP}/t2 ${FILES})
-  # shapes: 500 posterior draws, 3 parameters, 3 pairs, 3 targets
+  # shapes: 300 posterior draws, 3 parameters, 3 pairs, 3 targets
   file(STRINGS ${TMP}/t1/posterior.csv post)
   list(LENGTH post n)
-  if(NOT n EQUAL 501)
-    message(FATAL_ERROR "posterior.csv has ${n} lines, expected 501")
+  if(NOT n EQUAL 301)
+    message(FATAL_ERROR "posterior.csv has ${n} lines, expected 301")
   endif()
   file(STRINGS ${TMP}/t1/posterior_correlations.csv corr)
   list(LENGTH corr n)
@@ -139,6 +143,8 @@ if(CASE STREQUAL "calibrate_threads")
   endif()
 
 elseif(CASE STREQUAL "calibrate_resume")
+  list(APPEND args --patients 400 --set calibration.sir_draws=150
+       --set calibration.posterior_size=150)
   hfsim(${args} -q --out ${TMP}/plain)
   if(EXISTS ${TMP}/plain/.calibration-checkpoint)
     message(FATAL_ERROR "a completed calibration left its checkpoint")
@@ -150,10 +156,10 @@ elseif(CASE STREQUAL "calibrate_resume")
     message(FATAL_ERROR "--resume without a checkpoint claims to resume")
   endif()
   same_files(${TMP}/plain ${TMP}/fresh ${FILES})
-  # SIGINT after 200 evaluations: exit 130, only the checkpoint left
+  # SIGINT after 150 evaluations: exit 130, only the checkpoint left
   file(MAKE_DIRECTORY ${TMP}/cut)
   execute_process(COMMAND ${CHECK} interrupt ${TMP}/cut/.calibration-checkpoint
-    200 ${HFSIM} ${args} -q --out ${TMP}/cut RESULT_VARIABLE rc
+    150 ${HFSIM} ${args} -q --out ${TMP}/cut RESULT_VARIABLE rc
     OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "check_csv interrupt: ${rc}\n${out}\n${err}")
@@ -180,7 +186,9 @@ elseif(CASE STREQUAL "calibrate_resume")
   endif()
 
 elseif(CASE STREQUAL "calibrate_posterior")
-  hfsim(${args} -q --out ${TMP}/cal)
+  hfsim(${args} -q --patients 300 --set calibration.evaluations=20
+        --set calibration.sir_draws=100 --set calibration.posterior_size=100
+        --out ${TMP}/cal)
   set(psa psa -q --config ${CONFIG} --iterations 60 --patients 200
       --threads 1)
   hfsim(${psa} --out ${TMP}/prior)
@@ -238,7 +246,7 @@ elseif(CASE STREQUAL "calibrate_posterior")
     message(FATAL_ERROR "only ${changed} of 60 iterations changed p_hs1")
   endif()
   file(STRINGS ${TMP}/post/manifest.txt man REGEX "^posterior")
-  expect_in("${man}" "posterior_draws: 500" "manifest.txt")
+  expect_in("${man}" "posterior_draws: 100" "manifest.txt")
   # a posterior with an unknown column is refused at its line; nothing
   # written
   file(WRITE ${TMP}/bad.csv "sample,evaluation,p_hs1,p_xyz,log_likelihood\n"
