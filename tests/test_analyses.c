@@ -99,7 +99,8 @@ static void run_psa(hfs_study *st, int threads, hfs_psa_result *r,
   cfg.threads = threads;
   hfs_diag d;
   hfs_diag_init(&d);
-  hfs_status s = hfs_psa_run(st, &cfg, r, checkpoint, progress, user, stop, &d);
+  cfg.stop_flag = stop;
+  hfs_status s = hfs_psa_run(st, &cfg, r, checkpoint, progress, user, &d);
   if (s != want) {
     hfs_diag_print(&d, stderr);
     fail_msg("hfs_psa_run returned %d, expected %d", (int)s, (int)want);

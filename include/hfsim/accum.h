@@ -40,5 +40,11 @@ void hfs_accum2_reset(hfs_accum2 *a);
 void hfs_accum2_add(hfs_accum2 *a, double x, double y);
 void hfs_accum2_merge(hfs_accum2 *a, const hfs_accum2 *b);
 double hfs_accum2_covariance(const hfs_accum2 *a);
+/* Monte Carlo standard error of the mean of WTP * y - x over the pairs of A
+ * (x = cost, y = QALYs): the net monetary benefit of one strategy (A = its
+ * own costs and QALYs) or its increment over another (A = the paired
+ * differences). The one formula for every NMB error in the program. NaN
+ * when A holds fewer than two pairs. */
+double hfs_accum2_nmb_se(const hfs_accum2 *a, double wtp);
 
 #endif

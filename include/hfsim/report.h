@@ -52,11 +52,6 @@ void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
 /* summary_subgroups.csv: the main outcomes by subgroup level. */
 void hfs_write_subgroups(FILE *f, const hfs_model *m, const hfs_results *r);
 
-/* Standard error of the paired difference (a - b) of discounted costs
- * (WHAT = 0), QALYs (1) or net monetary benefit at WTP (2). */
-double hfs_results_paired_se(const hfs_results *r, size_t a, size_t b, int what,
-                             double wtp);
-
 /* Write the data dictionary of every output file (Markdown) for class C. */
 void hfs_write_dictionary(FILE *f, const hfs_model_class *c);
 

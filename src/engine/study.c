@@ -4,6 +4,7 @@
 #include "hfsim/study.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,41 @@ static int is_parameter_override(const char *assignment)
   return dot == NULL || (eq != NULL && dot > eq);
 }
 
+/* Create M from table T (already checked) and the rest of ST. */
+static hfs_status create_model(const hfs_study *st, const hfs_param_table *t,
+                               hfs_model *m, hfs_diag *d)
+{
+  /* create() reads the scenario's settings and marks them read, which
+   * hfs_study_load has already done: the scenario does not change. */
+  hfs_model_inputs in = {t, &st->life_table,
+                         (hfs_scenario *)(uintptr_t)&st->scenario};
+  return hfs_model_create(m, st->cls, &in, d);
+}
+
+hfs_status hfs_study_instantiate(const hfs_study *st, const double *values,
+                                 hfs_model *m, hfs_diag *d)
+{
+  memset(m, 0, sizeof *m);
+  /* A shallow copy of the table with the new values: names, units and
+   * sources (and so every message) are the study's. */
+  hfs_param_table t = st->params;
+  if (values != NULL) {
+    t.items = malloc((t.count ? t.count : 1) * sizeof *t.items);
+    if (t.items == NULL)
+      return HFS_ERR_NOMEM;
+    memcpy(t.items, st->params.items, t.count * sizeof *t.items);
+    for (size_t i = 0; i < t.count; i++)
+      t.items[i].value = values[i];
+  }
+  hfs_status s = hfs_param_table_check(&t, st->cls->params, st->cls->n_params,
+                                       st->scenario.currency, d);
+  if (s == HFS_OK)
+    s = create_model(st, &t, m, d);
+  if (values != NULL)
+    free(t.items);
+  return s;
+}
+
 static hfs_status build_model(hfs_study *st, hfs_diag *d)
 {
   st->create_attempted = 0;
@@ -92,8 +128,7 @@ static hfs_status build_model(hfs_study *st, hfs_diag *d)
   if (s != HFS_OK)
     return s;
   st->create_attempted = 1;
-  hfs_model_inputs in = {&st->params, &st->life_table, &st->scenario};
-  s = hfs_model_create(&st->model, st->cls, &in, d);
+  s = create_model(st, &st->params, &st->model, d);
   st->have_model = s == HFS_OK;
   return s;
 }
@@ -160,16 +195,6 @@ hfs_status hfs_study_load(hfs_study *st, const char *config,
   if (s == HFS_OK && hfs_diag_count(d) > 0)
     s = HFS_ERR_INPUT;
   return s;
-}
-
-hfs_status hfs_study_rebuild(hfs_study *st, hfs_diag *d)
-{
-  if (st->have_model) {
-    hfs_model_destroy(&st->model);
-    st->have_model = 0;
-  }
-  /* The model marks the settings it reads; reading them again is fine. */
-  return build_model(st, d);
 }
 
 hfs_run_config hfs_study_run_config(const hfs_study *st)

@@ -238,32 +238,6 @@ void hfs_write_trace(FILE *f, const hfs_model *m, const hfs_results *r)
     }
 }
 
-double hfs_results_paired_se(const hfs_results *r, size_t a, size_t b, int what,
-                             double wtp)
-{
-  size_t S = r->n_strategies;
-  const hfs_accum2 *p = &r->paired[a < b ? a * S + b : b * S + a];
-  if (a == b || p->n < 2)
-    return a == b ? 0.0 : HFS_NAN;
-  double n = (double)p->n, vx = p->m2_x / (n - 1), vy = p->m2_y / (n - 1),
-         cxy = p->c_xy / (n - 1);
-  double v = what == 0   ? vx
-             : what == 1 ? vy
-                         : wtp * wtp * vy + vx - 2.0 * wtp * cxy;
-  return sqrt(fmax(v, 0.0) / n);
-}
-
-/* Standard error of strategy S's own net monetary benefit at WTP. */
-static double nmb_se(const hfs_results *r, size_t s, double wtp)
-{
-  const hfs_accum2 *p = &r->paired[s * r->n_strategies + s];
-  if (p->n < 2)
-    return HFS_NAN;
-  double n = (double)p->n;
-  double v = (wtp * wtp * p->m2_y + p->m2_x - 2.0 * wtp * p->c_xy) / (n - 1);
-  return sqrt(fmax(v, 0.0) / n);
-}
-
 void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
                    const double *wtp, size_t n_wtp, int cost_outcome,
                    int qaly_outcome)
@@ -323,7 +297,7 @@ void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
         fputc(',', f);
         put_number(f, hfs_cea_nmb(cost[s], qaly[s], wtp[w]));
         fputc(',', f);
-        double se = nmb_se(r, s, wtp[w]);
+        double se = hfs_results_nmb_se(r, s, wtp[w]);
         put_number(f, se);
         fputc(',', f);
         put_number(f, hfs_cea_nhb(cost[s], qaly[s], wtp[w]));
