@@ -40,8 +40,14 @@ typedef struct hfs_run_config {
   /* outcome indices of discounted cost and QALY (for paired differences) */
   int cost_outcome;
   int qaly_outcome;
-  FILE *patients_csv;            /* per-patient rows, or NULL */
-  const char *patients_csv_name; /* its path, for messages */
+  /* Per-patient rows (patients.csv, without its header): when not NULL,
+   * called with each block's rows in block order, from one thread; it
+   * returns 0, or -1 with errno set, which stops the run with HFS_ERR_IO
+   * ("cannot write" under PATIENTS_CSV_NAME). hfs_rows_to_file writes them
+   * to a FILE *. */
+  int (*patient_rows)(void *user, const char *rows, size_t len);
+  void *patient_rows_user;
+  const char *patients_csv_name; /* for messages */
   /* polled between waves; a non-zero value stops the run with
    * HFS_ERR_INTERRUPTED */
   volatile sig_atomic_t *stop_flag;
@@ -68,6 +74,18 @@ typedef struct hfs_results {
 
 void hfs_results_init(hfs_results *r);
 void hfs_results_free(hfs_results *r);
+
+/* Add PART (results of other patients of the same model and configuration)
+ * to INTO: counts, means, variances, paired moments, trace and subgroups
+ * combine as if one run had simulated both (accum.h). The engine merges
+ * every block of patients into its results this way, in block order, which
+ * is why a continued run (first_patient > 0) equals one run; MPI ranks
+ * merge their results with it in rank order. HFS_ERR_INPUT (INTO
+ * unchanged) when the shapes differ. */
+hfs_status hfs_results_merge(hfs_results *into, const hfs_results *part);
+
+/* A patient_rows callback that writes to the FILE * USER. */
+int hfs_rows_to_file(void *user, const char *rows, size_t len);
 
 /* Monte Carlo standard error of strategy S's own net monetary benefit at
  * WTP (hfs_accum2_nmb_se of its costs and QALYs). */

@@ -199,7 +199,7 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
     if (s == HFS_OK) {
       hfs_run_config c = *cfg;
       c.replicate = 0; /* the same patients in every iteration */
-      c.patients_csv = NULL;
+      c.patient_rows = NULL;
       c.stop_flag = stop; /* a stopped chunk is not recorded */
       c.threads = 1;
 #pragma omp parallel for schedule(static, 1) num_threads(threads)

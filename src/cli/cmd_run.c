@@ -156,7 +156,8 @@ static int cmd_run(options *o, int argc, char **argv)
   }
   if (s == HFS_OK) {
     hfs_run_config cfg = hfs_study_run_config(&st);
-    cfg.patients_csv = patients;
+    cfg.patient_rows = patients ? hfs_rows_to_file : NULL;
+    cfg.patient_rows_user = patients;
     cfg.patients_csv_name = out.n_files ? out.files[0].final_path : NULL;
     cfg.stop_flag = &hfs_cli_stop_requested;
     uint64_t max = o->max_patients ? o->max_patients : 100000000ULL;

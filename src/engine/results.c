@@ -1,9 +1,10 @@
 /*
- * results.c - what the engine's results say about net benefit: the Monte
- * Carlo errors of a strategy's net monetary benefit and of the paired
- * differences between strategies (see engine.h).
+ * results.c - merging the engine's results, and what they say about net
+ * benefit: the Monte Carlo errors of a strategy's net monetary benefit and
+ * of the paired differences between strategies (see engine.h).
  */
 #include <math.h>
+#include <stdio.h>
 
 #include "hfsim/engine.h"
 #include "hfsim/mathx.h"
@@ -29,4 +30,30 @@ double hfs_results_paired_se(const hfs_results *r, size_t a, size_t b, int what,
              : what == 1 ? vy
                          : wtp * wtp * vy + vx - 2.0 * wtp * cxy;
   return sqrt(fmax(v, 0.0) / n);
+}
+
+hfs_status hfs_results_merge(hfs_results *into, const hfs_results *part)
+{
+  if (into->n_strategies != part->n_strategies ||
+      into->n_outcomes != part->n_outcomes ||
+      into->n_states != part->n_states || into->n_years != part->n_years ||
+      into->n_subgroup_levels != part->n_subgroup_levels)
+    return HFS_ERR_INPUT;
+  const size_t S = into->n_strategies, K = into->n_outcomes;
+  for (size_t k = 0; k < S * K; k++)
+    hfs_accum_merge(&into->outcomes[k], &part->outcomes[k]);
+  for (size_t k = 0; k < S * into->n_years * into->n_states; k++)
+    into->trace[k] += part->trace[k];
+  for (size_t k = 0; k < S * S; k++)
+    hfs_accum2_merge(&into->paired[k], &part->paired[k]);
+  for (size_t k = 0; k < into->n_subgroup_levels * S * K; k++)
+    hfs_accum_merge(&into->subgroups[k], &part->subgroups[k]);
+  into->simulated_years += part->simulated_years;
+  into->patients += part->patients;
+  return HFS_OK;
+}
+
+int hfs_rows_to_file(void *user, const char *rows, size_t len)
+{
+  return fwrite(rows, 1, len, (FILE *)user) == len ? 0 : -1;
 }

@@ -84,19 +84,10 @@ static int is_parameter_override(const char *assignment)
   return dot == NULL || (eq != NULL && dot > eq);
 }
 
-/* Create M from table T (already checked) and the rest of ST. */
-static hfs_status create_model(const hfs_study *st, const hfs_param_table *t,
-                               hfs_model *m, hfs_diag *d)
-{
-  /* create() reads the scenario's settings and marks them read, which
-   * hfs_study_load has already done: the scenario does not change. */
-  hfs_model_inputs in = {t, &st->life_table,
-                         (hfs_scenario *)(uintptr_t)&st->scenario};
-  return hfs_model_create(m, st->cls, &in, d);
-}
-
-hfs_status hfs_study_instantiate(const hfs_study *st, const double *values,
-                                 hfs_model *m, hfs_diag *d)
+/* hfs_study_instantiate; *TABLE_OK (if not NULL) says whether the values
+ * passed the table's checks, so that create() ran. */
+static hfs_status instantiate(const hfs_study *st, const double *values,
+                              hfs_model *m, int *table_ok, hfs_diag *d)
 {
   memset(m, 0, sizeof *m);
   /* A shallow copy of the table with the new values: names, units and
@@ -112,23 +103,29 @@ hfs_status hfs_study_instantiate(const hfs_study *st, const double *values,
   }
   hfs_status s = hfs_param_table_check(&t, st->cls->params, st->cls->n_params,
                                        st->scenario.currency, d);
-  if (s == HFS_OK)
-    s = create_model(st, &t, m, d);
+  if (table_ok != NULL)
+    *table_ok = s == HFS_OK;
+  if (s == HFS_OK) {
+    /* create() reads the scenario's settings and marks them read, which
+     * hfs_study_load does first: the scenario does not change. */
+    hfs_model_inputs in = {&t, &st->life_table,
+                           (hfs_scenario *)(uintptr_t)&st->scenario};
+    s = hfs_model_create(m, st->cls, &in, d);
+  }
   if (values != NULL)
     free(t.items);
   return s;
 }
 
+hfs_status hfs_study_instantiate(const hfs_study *st, const double *values,
+                                 hfs_model *m, hfs_diag *d)
+{
+  return instantiate(st, values, m, NULL, d);
+}
+
 static hfs_status build_model(hfs_study *st, hfs_diag *d)
 {
-  st->create_attempted = 0;
-  hfs_status s =
-      hfs_param_table_check(&st->params, st->cls->params, st->cls->n_params,
-                            st->scenario.currency, d);
-  if (s != HFS_OK)
-    return s;
-  st->create_attempted = 1;
-  s = create_model(st, &st->params, &st->model, d);
+  hfs_status s = instantiate(st, NULL, &st->model, &st->create_attempted, d);
   st->have_model = s == HFS_OK;
   return s;
 }
