@@ -30,7 +30,7 @@
 #include "hfsim/diag.h"
 
 typedef struct hfs_setting {
-  char *section; /* "run", "strategy botox", ... */
+  char *section; /* "run", "strategy NAME", ... */
   char *key;
   char *value;
   char *file; /* scenario path, or "--set NAME=VALUE" */
@@ -81,7 +81,8 @@ void hfs_scenario_free(hfs_scenario *s);
 hfs_status hfs_scenario_load(hfs_scenario *s, const char *path, hfs_diag *d);
 
 /* Apply "SECTION.KEY=VALUE" (a setting override). Parameter overrides
- * (no dot) are not handled here; see hfs_override_apply. */
+ * (no dot) are not handled here: hfs_param_override (study.h) sets them
+ * in the parameter table, and hfs_study_load applies both kinds. */
 hfs_status hfs_scenario_set(hfs_scenario *s, const char *assignment,
                             hfs_diag *d);
 /* Same, with LABEL naming the origin in messages (e.g. "--patients 1e9"). */

@@ -57,8 +57,9 @@ static const char *const run_help =
     "  hfsim run --patients 100000 --seed 7 --out results/try\n"
     "  hfsim run --set economics.discount_rate_costs=0.035 \\\n"
     "            --set economics.discount_rate_qalys=0.035\n"
-    "  hfsim run --set run.horizon_years=10 --set cost_mvd=25000\n"
-    "  hfsim run --set strategy.mvd_only.lines=mvd   (a new strategy)\n";
+    "  hfsim run --set run.horizon_years=10 --set NAME=VALUE\n"
+    "            (NAME a parameter: 'hfsim check' lists them)\n"
+    "  hfsim run --set strategy.NEW.KEY=VALUE   (a new strategy)\n";
 
 static const char *const check_help =
     "Usage: hfsim check [--config FILE] [--set NAME=VALUE]...\n"

@@ -134,7 +134,7 @@ void hfs_write_summary(FILE *f, const hfs_model *m, const hfs_results *r)
         continue;
       }
       if (a->n == 0)
-        continue; /* empty cell: not available (e.g. nobody operated) */
+        continue; /* empty cell: not available (an empty condition) */
       double se = hfs_accum_se(a);
       switch (col->what) {
       case HFS_COL_MEAN:
@@ -357,9 +357,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
           c->name, c->description);
   fprintf(f, "## summary.csv\n\n"
              "One row per strategy, in the order of the scenario file. An "
-             "empty cell means \"not available\" (for example "
-             "`mvd_cure_fraction` when nobody was operated, or "
-             "`spasm_free_10y` with a horizon under 10 years).\n\n"
+             "empty cell means \"not available\" (for example a share "
+             "among patients of whom there were none, or a milestone "
+             "beyond the horizon).\n\n"
              "| column | meaning |\n|---|---|\n");
   for (size_t k = 0; k < n; k++)
     fprintf(f, "| `%s` | %s |\n", cols[k].name, cols[k].description);
@@ -450,8 +450,8 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
              "One row per patient and strategy: baseline attributes (identical "
              "across strategies: common random numbers), then the patient's "
              "outcomes. A conditional outcome is empty where it does not "
-             "apply (e.g. `time_to_first_control` for a patient never "
-             "spasm-free).\n\n"
+             "apply (e.g. the time to an event for a patient who never "
+             "had it).\n\n"
              "| column | meaning |\n|---|---|\n"
              "| `patient` | patient number, 1 to N |\n"
              "| `strategy` | strategy name |\n");
