@@ -115,8 +115,6 @@ static hfs_run_config config(uint64_t patients, int threads)
   cfg.seed = 1;
   cfg.threads = threads;
   cfg.horizon_years = HFS_INF;
-  cfg.cost_outcome = O_COST;
-  cfg.qaly_outcome = O_QALY;
   return cfg;
 }
 

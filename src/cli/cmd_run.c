@@ -195,14 +195,12 @@ static int cmd_run(options *o, int argc, char **argv)
     FILE *t = hfs_output_add(&out, "trace.csv", &d);
     if (t)
       hfs_write_trace(t, &st.model, &res);
-    hfs_run_config cfg = hfs_study_run_config(&st);
     FILE *g = hfs_output_add(&out, "summary_subgroups.csv", &d);
     if (g)
       hfs_write_subgroups(g, &st.model, &res);
     FILE *c = hfs_output_add(&out, "cea.csv", &d);
     if (c)
-      hfs_write_cea(c, &st.model, &res, st.scenario.wtp, st.scenario.n_wtp,
-                    cfg.cost_outcome, cfg.qaly_outcome);
+      hfs_write_cea(c, &st.model, &res, st.scenario.wtp, st.scenario.n_wtp);
     FILE *m = hfs_output_add(&out, "manifest.txt", &d);
     if (m) {
       hfs_cli_run_info info = {res.patients, res.threads_used,

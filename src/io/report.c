@@ -239,21 +239,22 @@ void hfs_write_trace(FILE *f, const hfs_model *m, const hfs_results *r)
 }
 
 void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
-                   const double *wtp, size_t n_wtp, int cost_outcome,
-                   int qaly_outcome)
+                   const double *wtp, size_t n_wtp)
 {
   size_t S = r->n_strategies, K = r->n_outcomes;
   double *cost = calloc(S, sizeof *cost), *qaly = calloc(S, sizeof *qaly);
   hfs_cea_row *rows = calloc(S, sizeof *rows);
-  if (!cost || !qaly || !rows || cost_outcome < 0 || qaly_outcome < 0) {
+  const size_t cost_outcome = m->cls->cost_outcome,
+               qaly_outcome = m->cls->qaly_outcome;
+  if (!cost || !qaly || !rows) {
     free(cost);
     free(qaly);
     free(rows);
     return;
   }
   for (size_t s = 0; s < S; s++) {
-    cost[s] = r->outcomes[s * K + (size_t)cost_outcome].mean;
-    qaly[s] = r->outcomes[s * K + (size_t)qaly_outcome].mean;
+    cost[s] = r->outcomes[s * K + cost_outcome].mean;
+    qaly[s] = r->outcomes[s * K + qaly_outcome].mean;
   }
   fputs("wtp,strategy,cost,cost_se,qaly,qaly_se,status,comparator,"
         "incremental_cost,incremental_cost_se,incremental_qaly,"
@@ -272,11 +273,11 @@ void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
         fputc(',', f);
         put_number(f, cost[s]);
         fputc(',', f);
-        put_number(f, hfs_accum_se(&r->outcomes[s * K + (size_t)cost_outcome]));
+        put_number(f, hfs_accum_se(&r->outcomes[s * K + cost_outcome]));
         fputc(',', f);
         put_number(f, qaly[s]);
         fputc(',', f);
-        put_number(f, hfs_accum_se(&r->outcomes[s * K + (size_t)qaly_outcome]));
+        put_number(f, hfs_accum_se(&r->outcomes[s * K + qaly_outcome]));
         fprintf(f, ",%s,", hfs_cea_status_name(row->status));
         if (row->comparator >= 0) {
           size_t c = (size_t)row->comparator;
