@@ -29,6 +29,9 @@
 #include <stdint.h>
 #include "hfsim/diag.h"
 
+/* The model of a scenario without `[run] model`. */
+#define HFS_DEFAULT_MODEL "hfs"
+
 typedef struct hfs_setting {
   char *section; /* "run", "strategy NAME", ... */
   char *key;
@@ -47,7 +50,7 @@ typedef struct hfs_scenario {
   size_t n_settings;
 
   /* [run] */
-  char *model; /* "hfs" */
+  char *model; /* [run] model, default HFS_DEFAULT_MODEL */
   uint64_t patients;
   uint64_t seed;
   int threads;          /* 0 = all available */

@@ -434,8 +434,9 @@ void hfs_scenarios_result_free(hfs_scenarios_result *r)
     free(r->names[i]);
     if (r->out)
       hfs_dsa_variant_free(&r->out[i]);
-    for (size_t k = 0; r->strategy_names && r->strategy_names[i] && r->out &&
-                       k < r->out[i].n_strategies;
+    /* each list of strategy names ends with NULL */
+    for (size_t k = 0;
+         r->strategy_names && r->strategy_names[i] && r->strategy_names[i][k];
          k++)
       free(r->strategy_names[i][k]);
     if (r->strategy_names)

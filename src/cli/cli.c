@@ -13,6 +13,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "commands.h"
 #include "common.h"
 #include "hfsim/params.h"
 #include "hfsim/version.h"

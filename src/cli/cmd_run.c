@@ -291,7 +291,7 @@ static int cmd_dictionary(options *o, int argc, char **argv)
   hfs_diag_init(&d);
   hfs_status s = hfs_scenario_load(&sc, o->config, &d);
   const hfs_setting *e = hfs_scenario_get(&sc, "run", "model");
-  const char *name = e ? e->value : "hfs";
+  const char *name = e ? e->value : HFS_DEFAULT_MODEL;
   const hfs_model_class *c = hfs_model_class_find(name);
   if (s == HFS_OK && c == NULL)
     hfs_diag_error(&d, e ? e->file : o->config, e ? e->line : 0,

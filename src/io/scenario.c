@@ -693,7 +693,7 @@ hfs_status hfs_scenario_resolve(hfs_scenario *s, hfs_diag *d)
 
   free(s->model);
   e = hfs_scenario_get(s, "run", "model");
-  s->model = hfs_strdup(e ? e->value : "hfs");
+  s->model = hfs_strdup(e ? e->value : HFS_DEFAULT_MODEL);
 
   if ((e = require(s, "run", "patients", d)) != NULL) {
     uint64_t v;
