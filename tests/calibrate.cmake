@@ -1,10 +1,11 @@
 # calibrate.cmake - `hfsim calibrate` and `hfsim psa --posterior` (included
 # from tests/CMakeLists.txt).
 #
-# test_calibrate: the sampler against closed-form posteriors, Nelder-Mead on
-# a closed-form problem, recovery of known Sick-Sicker parameters, threads
-# and resume, bad settings (see the comment at the top of the file).
-hfs_add_test(test_calibrate)
+# test_calibrate (in HFS_UNIT_TESTS, tests/CMakeLists.txt): the sampler
+# against closed-form posteriors, Nelder-Mead on a closed-form problem,
+# recovery of known Sick-Sicker parameters, threads and resume, bad
+# settings (see the comment at the top of the file).
+set_tests_properties(test_calibrate PROPERTIES LABELS "analyses" TIMEOUT 300)
 
 # Bad [calibration] settings, each error with its file and line: `hfsim
 # check` reports them (exit 3) and `hfsim calibrate` writes nothing.

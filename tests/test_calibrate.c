@@ -543,7 +543,7 @@ static void threads_and_resume(void **state)
     assert_int_equal(hfs_calib_run(&cs, hfs_calib_model_eval, &cm, &q, NULL,
                                    NULL, NULL, NULL, &d),
                      HFS_ERR_INPUT);
-    assert_non_null(strstr(hfs_diag_message(&d, 0), "differs"));
+    assert_non_null(strstr(d.entries[0].message, "differs"));
     cs.seed--;
     hfs_diag_free(&d);
     hfs_calib_result_free(&q);

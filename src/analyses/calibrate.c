@@ -129,7 +129,7 @@ static int bounds_admitted(hfs_study *st, const hfs_calib_param *cp,
                      "%s: the calibration bound %g is not a value the model "
                      "accepts (%s)",
                      p->name, bound[i],
-                     scratch.count ? hfs_diag_message(&scratch, 0) : "?");
+                     scratch.count ? scratch.entries[0].message : "?");
       ok = 0;
     }
     hfs_diag_free(&scratch);
@@ -608,7 +608,6 @@ void hfs_calib_model_init(hfs_calib_model *m, hfs_study *st,
   m->cfg.patients = cs->patients;
   m->cfg.first_patient = 0;
   m->cfg.replicate = 0; /* the same patients in every evaluation */
-  m->cfg.patients_csv = NULL;
   m->cfg.stop_flag = stop;
 }
 
@@ -634,16 +633,17 @@ hfs_status hfs_calib_model_eval(void *user, size_t n, const double *theta,
   const size_t P = cs->n_params, T = cs->n_targets;
   int threads = cm->cfg.threads > 0 ? cm->cfg.threads : omp_get_max_threads();
   size_t chunk = n == 1 ? 1 : (size_t)(threads > 0 ? threads : 1);
-  double *base = malloc((P ? P : 1) * sizeof *base);
+  /* every parameter's value: the table's, the calibrated ones replaced */
+  double *values = malloc((t->count ? t->count : 1) * sizeof *values);
   hfs_model *models = calloc(chunk, sizeof *models);
   hfs_results *res = calloc(chunk, sizeof *res);
   hfs_status *status = calloc(chunk, sizeof *status);
   hfs_diag *diags = calloc(chunk, sizeof *diags);
   hfs_status s = HFS_OK;
-  if (!base || !models || !res || !status || !diags)
+  if (!values || !models || !res || !status || !diags)
     s = HFS_ERR_NOMEM;
-  for (size_t j = 0; s == HFS_OK && j < P; j++)
-    base[j] = t->items[cs->params[j].index].value;
+  for (size_t j = 0; s == HFS_OK && j < t->count; j++)
+    values[j] = t->items[j].value;
   for (size_t j = 0; s == HFS_OK && j < chunk; j++) {
     hfs_results_init(&res[j]);
     hfs_diag_init(&diags[j]);
@@ -653,14 +653,9 @@ hfs_status hfs_calib_model_eval(void *user, size_t n, const double *theta,
     /* models are created serially: creation reads the shared scenario */
     for (size_t i = 0; s == HFS_OK && i < m; i++) {
       for (size_t j = 0; j < P; j++)
-        t->items[cs->params[j].index].value = theta[(i0 + i) * P + j];
+        values[cs->params[j].index] = theta[(i0 + i) * P + j];
       size_t before = hfs_diag_count(d);
-      s = hfs_param_table_check(t, st->cls->params, st->cls->n_params,
-                                st->scenario.currency, d);
-      if (s == HFS_OK) {
-        hfs_model_inputs in = {t, &st->life_table, &st->scenario};
-        s = hfs_model_create(&models[i], st->cls, &in, d);
-      }
+      s = hfs_study_instantiate(st, values, &models[i], d);
       if (s != HFS_OK) {
         hfs_diag_error(d, t->path, 0,
                        "calibration: the model rejects the parameters of an "
@@ -689,14 +684,11 @@ hfs_status hfs_calib_model_eval(void *user, size_t n, const double *theta,
     for (size_t i = 0; i < built; i++)
       hfs_model_destroy(&models[i]);
   }
-  if (base != NULL)
-    for (size_t j = 0; j < P; j++)
-      t->items[cs->params[j].index].value = base[j];
   for (size_t j = 0; res && diags && j < chunk; j++) {
     hfs_results_free(&res[j]);
     hfs_diag_free(&diags[j]);
   }
-  free(base);
+  free(values);
   free(models);
   free(res);
   free(status);
