@@ -64,6 +64,15 @@ int hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k);
 hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
                                    hfs_psa_result *r, hfs_diag *d);
 
+/* Re-validate every value loaded by hfs_psa_checkpoint_read(): the
+ * sampled parameters of each iteration are drawn again (they depend only
+ * on the seed and the iteration) and must match bit for bit; costs and
+ * QALYs must be finite. HFS_ERR_INPUT (naming the line) otherwise. Each
+ * checkpoint line also ends with a checksum of itself (",#" and 16 hex
+ * digits), checked by hfs_psa_checkpoint_read(). */
+hfs_status hfs_psa_checkpoint_verify(hfs_study *st, const hfs_psa_result *r,
+                                     const char *path, hfs_diag *d);
+
 /* Output files (see results/README.md). WTP: the scenario's values;
  * the CEAC/EVPI grid runs from 0 to WTP_MAX in steps of WTP_STEP. */
 void hfs_psa_write_parameters(FILE *f, const hfs_study *st,

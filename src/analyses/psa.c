@@ -20,6 +20,7 @@
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
 #include "hfsim/rng.h"
+#include "hfsim/sha256.h"
 #include "hfsim/voi.h"
 
 hfs_status hfs_psa_result_init(hfs_psa_result *r, const hfs_study *st,
@@ -118,23 +119,50 @@ static int flushed(FILE *f)
   return 0;
 }
 
+/* The checksum that ends a checkpoint line: the first 16 hex digits of
+ * the SHA-256 of the line before it. An edited or damaged line (a cost
+ * changed by hand, a flipped bit) no longer matches. */
+static void line_checksum(const char *text, size_t n, char out[17])
+{
+  hfs_sha256 c;
+  char hex[65];
+  hfs_sha256_init(&c);
+  hfs_sha256_update(&c, text, n);
+  hfs_sha256_final_hex(&c, hex);
+  memcpy(out, hex, 16);
+  out[16] = '\0';
+}
+
 int hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k)
 {
   char buf[40];
-  fprintf(f, "%llu", (unsigned long long)k);
+  char *line = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&line, &len);
+  if (m == NULL)
+    return -1;
+  fprintf(m, "%llu", (unsigned long long)k);
   for (size_t j = 0; j < r->n_sampled; j++)
     fprintf(
-        f, ",%s",
+        m, ",%s",
         hfs_format_double(buf, sizeof buf, r->values[k * r->n_sampled + j]));
   for (size_t s = 0; s < r->n_strategies; s++) {
     fprintf(
-        f, ",%s",
+        m, ",%s",
         hfs_format_double(buf, sizeof buf, r->cost[k * r->n_strategies + s]));
     fprintf(
-        f, ",%s",
+        m, ",%s",
         hfs_format_double(buf, sizeof buf, r->qaly[k * r->n_strategies + s]));
   }
-  fputc('\n', f);
+  if (fclose(m) != 0 || line == NULL) {
+    free(line);
+    errno = ENOMEM;
+    return -1;
+  }
+  char sum[17];
+  line_checksum(line, len, sum);
+  fprintf(f, "%s,#%s\n", line, sum);
+  free(line);
   return flushed(f);
 }
 
@@ -241,8 +269,8 @@ hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
       if (checkpoint != NULL &&
           hfs_psa_checkpoint_line(checkpoint, r, k) != 0) {
         hfs_diag_error(d, NULL, 0,
-                       "cannot write the PSA checkpoint (.psa-checkpoint in "
-                       "the output folder): %s",
+                       "cannot write the PSA checkpoint (.NAME.psa-checkpoint "
+                       "beside the output folder): %s",
                        strerror(errno));
         s = HFS_ERR_IO;
       }
@@ -308,19 +336,38 @@ hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
     lineno++;
     if (line[strlen(line) - 1] != '\n')
       break; /* a torn last line (killed while writing): redo it */
-    char *p = line, *end;
-    unsigned long long k = strtoull(p, &end, 10);
-    if (end == p || *end != ',' || k != r->done || k >= r->iterations) {
-      hfs_diag_error(d, path, lineno, "damaged checkpoint line");
+    /* the checksum first: "...,#0123456789abcdef\n" */
+    size_t len = strlen(line);
+    char sum[17];
+    if (len < 19 || line[len - 19] != ',' || line[len - 18] != '#') {
+      hfs_diag_error(d, path, lineno,
+                     "damaged checkpoint line (no checksum); delete the "
+                     "checkpoint or run without --resume");
       st = HFS_ERR_INPUT;
       break;
     }
+    line_checksum(line, len - 19, sum);
+    if (memcmp(sum, line + len - 17, 16) != 0) {
+      hfs_diag_error(d, path, lineno,
+                     "checkpoint line changed since it was written (checksum "
+                     "mismatch); delete the checkpoint or run without "
+                     "--resume");
+      st = HFS_ERR_INPUT;
+      break;
+    }
+    line[len - 19] = '\n';
+    line[len - 18] = '\0';
+    char *p = line, *end;
+    unsigned long long k = strtoull(p, &end, 10);
     size_t n = r->n_sampled + 2 * r->n_strategies;
     double *vals = malloc((n ? n : 1) * sizeof *vals);
     size_t got = 0;
     p = end;
     while (vals != NULL && *p == ',' && got < n) {
-      vals[got++] = strtod(p + 1, &end);
+      vals[got] = strtod(p + 1, &end);
+      if (end == p + 1 || !isfinite(vals[got]))
+        break;
+      got++;
       p = end;
     }
     if (vals == NULL || got != n || *p != '\n') {
@@ -341,6 +388,65 @@ hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
   free(line);
   fclose(f);
   return st;
+}
+
+hfs_status hfs_psa_checkpoint_verify(hfs_study *st, const hfs_psa_result *r,
+                                     const char *path, hfs_diag *d)
+{
+  hfs_param_table *t = &st->params;
+  const size_t P = t->count ? t->count : 1;
+  double *base = malloc(P * sizeof *base);
+  double *v = malloc(P * sizeof *v);
+  hfs_stream_id id = {st->scenario.seed, 0, 0, 0};
+  gsl_rng *rng = hfs_rng_alloc(id);
+  hfs_status s = HFS_OK;
+  if (!base || !v || !rng) {
+    hfs_diag_error(d, path, 0,
+                   "out of memory (%zu bytes to re-check the checkpoint)",
+                   2 * P * sizeof *base);
+    s = HFS_ERR_NOMEM;
+  }
+  for (size_t i = 0; s == HFS_OK && i < t->count; i++)
+    base[i] = t->items[i].value;
+  for (uint64_t k = 0; s == HFS_OK && k < r->done; k++) {
+    /* the draws of iteration k depend only on (seed, k): draw them again,
+     * as hfs_psa_run() does, and compare bit for bit */
+    hfs_stream_id pid = {st->scenario.seed, k + 1, 0, 0};
+    hfs_rng_set_stream(rng, pid);
+    for (size_t i = 0; i < t->count; i++)
+      t->items[i].value = base[i];
+    s = hfs_psa_draw(t, rng, v, d);
+    for (size_t j = 0; s == HFS_OK && j < r->n_sampled; j++) {
+      double want = v[r->sampled[j]], got = r->values[k * r->n_sampled + j];
+      if (memcmp(&want, &got, sizeof want) != 0) {
+        hfs_diag_error(d, path, (long)k + 2,
+                       "iteration %llu: %s is %.17g in the checkpoint but "
+                       "this PSA draws %.17g; the checkpoint was changed: "
+                       "delete it or run without --resume",
+                       (unsigned long long)k + 1,
+                       t->items[r->sampled[j]].name, got, want);
+        s = HFS_ERR_INPUT;
+      }
+    }
+    for (size_t q = 0; s == HFS_OK && q < r->n_strategies; q++) {
+      double c = r->cost[k * r->n_strategies + q];
+      double e = r->qaly[k * r->n_strategies + q];
+      if (!isfinite(c) || !isfinite(e)) {
+        hfs_diag_error(d, path, (long)k + 2,
+                       "iteration %llu: a cost or QALY that is not a finite "
+                       "number",
+                       (unsigned long long)k + 1);
+        s = HFS_ERR_INPUT;
+      }
+    }
+  }
+  for (size_t i = 0; base != NULL && i < t->count; i++)
+    t->items[i].value = base[i];
+  if (rng)
+    gsl_rng_free(rng);
+  free(base);
+  free(v);
+  return s;
 }
 
 /* ---- outputs ------------------------------------------------------------ */

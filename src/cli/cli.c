@@ -48,8 +48,15 @@ static void install_signal_handlers(void)
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
+  /* no SA_RESTART: a wait for an output folder's lock ends with EINTR */
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+  /* A file over the size limit (ulimit -f) or a closed pipe on stdout
+   * makes the write fail (EFBIG, EPIPE) instead of killing the program:
+   * the failed write is reported, the staging folder removed (exit 4). */
+  signal(SIGXFSZ, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
 }
 
 /* ---- help -----------------------------------------------------------------
@@ -75,6 +82,8 @@ static const char *const main_help =
     "              figures (verification.csv, validation.csv)\n"
     "  bench       measure speed: patients and patient-years per second\n"
     "  dictionary  print the data dictionary of every output column\n"
+    "  verify-folder DIR  re-check a results folder against its manifest\n"
+    "              (every file present, with its size and SHA-256)\n"
     "\n"
     "Options for every command:\n"
     "  -h, --help     help (also 'hfsim COMMAND --help')\n"
@@ -98,8 +107,11 @@ static const char *const main_help =
     "       (every error is reported as FILE:LINE: error: ...)\n"
     "  4    a file could not be read or written (nothing half-written is\n"
     "       left behind; earlier results are kept)\n"
-    "  5    hfsim verify: a verification check failed\n"
-    "  130  interrupted (Ctrl-C or SIGTERM); no partial results\n";
+    "  5    hfsim verify: a verification check failed; hfsim verify-folder:\n"
+    "       the folder differs from its manifest\n"
+    "  130  interrupted (Ctrl-C, SIGTERM or SIGHUP); no partial results\n"
+    "A file over the size limit (SIGXFSZ) or a closed output pipe (SIGPIPE)\n"
+    "is a failed write: exit 4.\n";
 
 static const char *const run_help =
     "Usage: hfsim run [--config FILE] [--out DIR] [--patients N] [--seed S]\n"
@@ -116,8 +128,11 @@ static const char *const run_help =
     "  cea.csv       incremental analysis: strategies by cost, dominance,\n"
     "                ICERs, net monetary and health benefit at each WTP\n"
     "  patients.csv  one row per patient and strategy (--patients-csv)\n"
-    "  manifest.txt  version, command, input hashes, seed, threads, times\n"
-    "Files appear only when complete; a failed run leaves earlier results.\n"
+    "  manifest.txt  version, command, input hashes, seed, threads, times,\n"
+    "                and every file of the folder with its size and SHA-256\n"
+    "The folder is replaced whole, in one step, when every file is complete;\n"
+    "a failed or interrupted run leaves the earlier folder as it was. A\n"
+    "second command into the same folder waits for the first.\n"
     "\n"
     "Options (each overrides the scenario file):\n"
     "  --config FILE     scenario file (default " DEFAULT_CONFIG ")\n"
@@ -136,6 +151,8 @@ static const char *const run_help =
     "                    best strategies at [economics] wtp_main is <= X;\n"
     "                    prints how many patients it took\n"
     "  --max-patients N  upper limit for --target-se (default 100000000)\n"
+    "  --no-wait         fail (exit 4) instead of waiting when another\n"
+    "                    command is writing the same output folder\n"
     "  -q, --quiet       print nothing but errors\n"
     "\n"
     "Examples:\n"
@@ -347,6 +364,8 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
       o->resume = 1;
     } else if (!strcmp(name, "-q") || !strcmp(name, "--quiet")) {
       o->quiet = 1;
+    } else if (!strcmp(name, "--no-wait") && (allow & ALLOW_RUN)) {
+      o->no_wait = 1;
     } else if (a[0] == '-') {
       return hfs_cli_usage_error(o->command, "unknown option '%s'", a);
     } else {
@@ -356,6 +375,7 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
   }
   if (o->config == NULL)
     o->config = DEFAULT_CONFIG;
+  hfs_output_configure(o->command, o->no_wait);
   return -1;
 }
 
@@ -419,10 +439,12 @@ static void write_hash_line(FILE *f, const char *what, const char *path)
   char hex[65];
   if (path == NULL)
     return;
+  fprintf(f, "%s: ", what);
+  hfs_manifest_write_value(f, path);
   if (hfs_sha256_file(path, hex) == 0)
-    fprintf(f, "%s: %s\n%s_sha256: %s\n", what, path, what, hex);
+    fprintf(f, "\n%s_sha256: %s\n", what, hex);
   else
-    fprintf(f, "%s: %s\n%s_sha256: (unreadable)\n", what, path, what);
+    fprintf(f, "\n%s_sha256: (unreadable)\n", what);
 }
 
 void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
@@ -436,17 +458,20 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     int plain = strpbrk(a, " \t\"'\\$`") == NULL && a[0] != '\0';
-    if (plain) {
-      fprintf(f, " %s", a);
-    } else {
-      fputs(" '", f);
-      for (const char *p = a; *p; p++)
-        if (*p == '\'')
-          fputs("'\\''", f);
-        else
-          fputc(*p, f);
+    fputc(' ', f);
+    if (!plain)
       fputc('\'', f);
-    }
+    /* control characters as C escapes: an argument holding a newline
+     * cannot start a manifest line of its own */
+    for (const char *p = a; *p; p++)
+      if (*p == '\'' && !plain)
+        fputs("'\\''", f);
+      else {
+        char c[2] = {*p, '\0'};
+        hfs_manifest_write_value(f, c);
+      }
+    if (!plain)
+      fputc('\'', f);
   }
   fputc('\n', f);
   write_hash_line(f, "scenario", sc->path);
@@ -454,7 +479,11 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
   if (st->cls->needs_life_table)
     write_hash_line(f, "life_table", sc->life_table_path);
   for (size_t i = 0; i < o->n_overrides; i++)
-    fprintf(f, "override: %s\n", o->overrides[i].assignment);
+  {
+    fputs("override: ", f);
+    hfs_manifest_write_value(f, o->overrides[i].assignment);
+    fputc('\n', f);
+  }
   fprintf(f, "model: %s\n", st->cls->name);
   fprintf(f, "strategies:");
   for (size_t s = 0; s < st->model.n_strategies; s++)
@@ -951,6 +980,41 @@ static int cmd_verify(int argc, char **argv)
   return hfs_cli_exit_code(s);
 }
 
+static const char *const verify_folder_help =
+    "Usage: hfsim verify-folder DIR\n"
+    "\n"
+    "Re-check a results folder against its manifest.txt: every file it\n"
+    "lists is present with the size and SHA-256 recorded when it was\n"
+    "written, and the folder holds no other file. Prints 'ok' or one line\n"
+    "per problem; exit 0 (whole), 5 (differs) or 4 (no readable\n"
+    "manifest).\n";
+
+static int cmd_verify_folder(int argc, char **argv)
+{
+  if (argc == 3 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
+    fputs(verify_folder_help, stdout);
+    return HFS_EXIT_OK;
+  }
+  if (argc != 3 || argv[2][0] == '-')
+    return hfs_cli_usage_error("verify-folder", "give one folder: hfsim "
+                                                "verify-folder DIR");
+  hfs_diag d;
+  hfs_diag_init(&d);
+  long problems = hfs_output_verify_folder(argv[2], &d);
+  hfs_diag_print(&d, stderr);
+  hfs_diag_free(&d);
+  if (problems < 0)
+    return HFS_EXIT_IO;
+  if (problems > 0) {
+    fprintf(stderr, "hfsim: %s: %ld problem%s: not the folder its manifest "
+                    "describes\n",
+            argv[2], problems, problems == 1 ? "" : "s");
+    return HFS_EXIT_VERIFY;
+  }
+  printf("ok: %s matches its manifest\n", argv[2]);
+  return HFS_EXIT_OK;
+}
+
 static int cmd_dictionary(int argc, char **argv)
 {
   options o;
@@ -984,7 +1048,25 @@ static int cmd_dictionary(int argc, char **argv)
   return rc;
 }
 
+static int dispatch(int argc, char **argv);
+
 int hfs_cli_main(int argc, char **argv)
+{
+  int rc = dispatch(argc, argv);
+  /* A write error on standard output (a full disk, a closed pipe) is an
+   * error like any other, not a silent success: `hfsim dictionary >
+   * /dev/full` fails. */
+  errno = 0;
+  if ((fflush(stdout) != 0 || ferror(stdout)) && rc != HFS_EXIT_IO) {
+    fprintf(stderr, "hfsim: cannot write to standard output: %s\n",
+            strerror(errno ? errno : EIO));
+    if (rc == HFS_EXIT_OK || rc == HFS_EXIT_VERIFY)
+      rc = HFS_EXIT_IO;
+  }
+  return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
   /* GSL's default handler aborts; we check return values ourselves. */
   gsl_set_error_handler_off();
@@ -1014,12 +1096,15 @@ int hfs_cli_main(int argc, char **argv)
     return hfs_cmd_psa(argc, argv);
   if (!strcmp(cmd, "verify"))
     return cmd_verify(argc, argv);
+  if (!strcmp(cmd, "verify-folder"))
+    return cmd_verify_folder(argc, argv);
   if (!strcmp(cmd, "owsa") || !strcmp(cmd, "twsa") || !strcmp(cmd, "scenarios"))
     return hfs_cmd_dsa(cmd, argc, argv);
   static const char *const commands[] = {"run",        "check",     "bench",
                                          "dictionary", "psa",       "owsa",
-                                         "twsa",       "scenarios", "verify"};
-  const char *sug = hfs_closest_name(cmd, commands, 9);
+                                         "twsa",       "scenarios", "verify",
+                                         "verify-folder"};
+  const char *sug = hfs_closest_name(cmd, commands, 10);
   if (sug != NULL) {
     fprintf(stderr, "hfsim: unknown command '%s' (did you mean '%s'?)\n", cmd,
             sug);

@@ -32,11 +32,12 @@ typedef struct options {
   int resume;            /* --resume */
   double target_se;      /* --target-se, 0 = off */
   uint64_t max_patients; /* --max-patients */
+  int no_wait;           /* --no-wait: fail if the output folder is locked */
 } options;
 
 /* Which options a command accepts. */
 enum {
-  ALLOW_RUN = 1,      /* --out --seed --patients-csv */
+  ALLOW_RUN = 1,      /* --out --seed --patients-csv --no-wait */
   ALLOW_SET = 2,      /* --set */
   ALLOW_PATIENTS = 4, /* --patients */
   ALLOW_THREADS = 8,  /* --threads */

@@ -146,51 +146,51 @@ static char *default_dir(const hfs_study *st, const options *o,
   return p;
 }
 
-/* Make the output folder before simulating, so that one that cannot be
- * made is reported at once, not after the whole analysis. */
+/* The output folder of the command: opened (locked, staging folder made)
+ * before simulating, so that one that cannot be made is reported at once,
+ * not after the whole analysis, and so that the folder's lock is held for
+ * the whole command; committed by write_outputs(), freed (lock released,
+ * staging folder removed if not committed) at the end of the command. */
+static hfs_output_set dsa_out;
+
 static hfs_status open_early(const hfs_study *st, const options *o,
                              const char *suffix, hfs_diag *d)
 {
   char *dir = default_dir(st, o, suffix);
   if (dir == NULL)
     return HFS_ERR_NOMEM;
-  hfs_output_set out;
-  hfs_status s = hfs_output_open(&out, dir, d);
-  hfs_output_free(&out);
+  hfs_status s = hfs_output_open(&dsa_out, dir, d);
   free(dir);
   return s;
 }
 
-/* Write FILE_NAME through WRITE into DIR atomically, with a manifest. */
+/* Write FILE_NAME through WRITE into the folder opened by open_early(),
+ * with a manifest, and commit. */
 typedef void (*writer_fn)(FILE *f, void *user);
 
-static hfs_status write_outputs(const char *dir, const char *file_name,
-                                writer_fn write, void *user, hfs_study *st,
-                                const options *o, int argc, char **argv,
-                                const char *started, double seconds,
-                                hfs_diag *d)
+static hfs_status write_outputs(const char *file_name, writer_fn write,
+                                void *user, hfs_study *st, const options *o,
+                                int argc, char **argv, const char *started,
+                                double seconds, hfs_diag *d)
 {
-  hfs_output_set out;
-  hfs_status s = hfs_output_open(&out, dir, d);
-  if (s == HFS_OK) {
-    FILE *f = hfs_output_add(&out, file_name, d);
-    FILE *m = f ? hfs_output_add(&out, "manifest.txt", d) : NULL;
-    if (f && m) {
-      write(f, user);
-      hfs_results fake;
-      hfs_results_init(&fake);
-      fake.wall_seconds = seconds;
-      fake.threads_used = st->scenario.threads;
-      hfs_cli_write_manifest(m, st, o, argc, argv, &fake, started);
-      s = hfs_cli_stop_requested ? HFS_ERR_INTERRUPTED
-                                 : hfs_output_commit(&out, d);
-    } else {
-      s = HFS_ERR_IO;
-    }
-    if (s != HFS_OK)
-      hfs_output_abort(&out);
+  hfs_output_set *out = &dsa_out;
+  FILE *f = hfs_output_add(out, file_name, d);
+  FILE *m = f ? hfs_output_add(out, "manifest.txt", d) : NULL;
+  hfs_status s;
+  if (f && m) {
+    write(f, user);
+    hfs_results fake;
+    hfs_results_init(&fake);
+    fake.wall_seconds = seconds;
+    fake.threads_used = st->scenario.threads;
+    hfs_cli_write_manifest(m, st, o, argc, argv, &fake, started);
+    s = hfs_cli_stop_requested ? HFS_ERR_INTERRUPTED
+                               : hfs_output_commit(out, d);
+  } else {
+    s = HFS_ERR_IO;
   }
-  hfs_output_free(&out);
+  if (s != HFS_OK)
+    hfs_output_abort(out);
   return s;
 }
 
@@ -380,8 +380,9 @@ static int cmd_owsa(int argc, char **argv)
     fputc('\n', stderr);
   char *dir = default_dir(&st, &o, "-owsa");
   if (s == HFS_OK)
-    s = write_outputs(dir, "owsa.csv", write_owsa, &od, &st, &o, argc, argv,
+    s = write_outputs("owsa.csv", write_owsa, &od, &st, &o, argc, argv,
                       started, omp_get_wtime() - t0, &d);
+  hfs_output_free(&dsa_out);
   hfs_diag_print(&d, stderr);
   if (s == HFS_ERR_INTERRUPTED)
     fprintf(stderr, "hfsim: interrupted; no results were written\n");
@@ -584,8 +585,9 @@ static int cmd_twsa(int argc, char **argv)
   }
   char *dir = default_dir(&st, &o, "-twsa");
   if (s == HFS_OK)
-    s = write_outputs(dir, "twsa.csv", write_twsa, &td, &st, &o, argc, argv,
+    s = write_outputs("twsa.csv", write_twsa, &td, &st, &o, argc, argv,
                       started, omp_get_wtime() - t0, &d);
+  hfs_output_free(&dsa_out);
   hfs_diag_print(&d, stderr);
   if (s == HFS_OK && !o.quiet)
     printf("hfsim: two-way grid of %zu x %zu in %.1f s; wrote %s/twsa.csv "
@@ -771,8 +773,9 @@ static int cmd_scenarios(int argc, char **argv)
   }
   char *dir = default_dir(&base, &o, "-scenarios");
   if (s == HFS_OK)
-    s = write_outputs(dir, "scenarios.csv", write_scenarios, &sd, &base, &o,
+    s = write_outputs("scenarios.csv", write_scenarios, &sd, &base, &o,
                       argc, argv, started, omp_get_wtime() - t0, &d);
+  hfs_output_free(&dsa_out);
   hfs_diag_print(&d, stderr);
   if (s == HFS_OK && !o.quiet)
     printf("hfsim: %zu scenarios in %.1f s; wrote %s/scenarios.csv and "

@@ -223,11 +223,15 @@ int hfs_cmd_psa(int argc, char **argv)
   char fp[65];
   if (s == HFS_OK) {
     fingerprint(&st, &ps, &o, fp);
-    size_t n = strlen(ps.output_dir) + 32;
-    ckpt_path = malloc(n);
-    snprintf(ckpt_path, n, "%s/.psa-checkpoint", ps.output_dir);
-    if (o.resume) {
+    /* beside the folder, not in it: the folder is replaced whole at the
+     * end, and the checkpoint must outlive an interrupted PSA */
+    ckpt_path = hfs_output_sibling_path(&out, "psa-checkpoint");
+    if (ckpt_path == NULL)
+      s = HFS_ERR_NOMEM;
+    if (s == HFS_OK && o.resume) {
       s = hfs_psa_checkpoint_read(ckpt_path, fp, &res, &d);
+      if (s == HFS_OK)
+        s = hfs_psa_checkpoint_verify(&st, &res, ckpt_path, &d);
       if (s == HFS_OK && !o.quiet && res.done > 0)
         fprintf(stderr, "hfsim: resuming after iteration %llu of %llu\n",
                 (unsigned long long)res.done,
@@ -240,9 +244,15 @@ int hfs_cmd_psa(int argc, char **argv)
      * disk) keeps the iterations the old one holds. */
     size_t n = strlen(ckpt_path) + 32;
     char *tmp = malloc(n);
-    if (tmp != NULL)
-      snprintf(tmp, n, "%s.tmp-%ld", ckpt_path, (long)getpid());
-    ckpt = tmp ? fopen(tmp, "w") : NULL;
+    int fd = -1;
+    if (tmp != NULL) {
+      /* a fresh name (O_EXCL): never a file or link planted there */
+      snprintf(tmp, n, "%s.tmp-XXXXXX", ckpt_path);
+      fd = mkstemp(tmp);
+    }
+    ckpt = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (ckpt == NULL && fd >= 0)
+      close(fd);
     int bad = ckpt == NULL || hfs_psa_checkpoint_header(ckpt, fp) != 0;
     for (uint64_t k = 0; !bad && k < res.done; k++)
       bad = hfs_psa_checkpoint_line(ckpt, &res, k) != 0;
@@ -254,7 +264,7 @@ int hfs_cmd_psa(int argc, char **argv)
       if (ckpt != NULL)
         fclose(ckpt);
       ckpt = NULL;
-      if (tmp != NULL)
+      if (fd >= 0)
         remove(tmp);
     }
     free(tmp);
