@@ -23,11 +23,6 @@ if(NOT CMAKE_SCRIPT_MODE_FILE)
 # ---- unit tests of output.c -------------------------------------------------
 hfs_add_test(test_output)
 set_tests_properties(test_output PROPERTIES LABELS robustness)
-# Tests of bugs found here and not fixed yet (ROBUSTNESS.md, "Found"):
-# enable when the fix is in.
-add_test(NAME test_output_pending COMMAND test_output --pending)
-set_tests_properties(test_output_pending PROPERTIES
-  LABELS robustness)
 
 # ---- the driver: signals, full disks, CSV cells -----------------------------
 add_executable(interrupt_driver interrupt_driver.c)

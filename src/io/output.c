@@ -235,7 +235,7 @@ static hfs_status check_target(hfs_output_set *o, hfs_diag *d)
   }
   if (!S_ISDIR(sb.st_mode)) {
     hfs_diag_error(d, o->dir, 0, "cannot create the output folder: %s",
-                   strerror(EEXIST));
+                   strerror(ENOTDIR));
     return HFS_ERR_IO;
   }
   int fd =
