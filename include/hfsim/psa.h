@@ -73,6 +73,13 @@ hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
 hfs_status hfs_psa_checkpoint_verify(hfs_study *st, const hfs_psa_result *r,
                                      const char *path, hfs_diag *d);
 
+/* Every cost, QALY and net monetary benefit (at the largest WTP of the
+ * scenario and of the CEAC grid, WTP_MAX) of every iteration is finite;
+ * else an error naming the inputs of the largest magnitude
+ * (hfs_study_check_value()), HFS_ERR_INPUT. */
+hfs_status hfs_psa_check_totals(const hfs_study *st, const hfs_psa_result *r,
+                                double wtp_max, hfs_diag *d);
+
 /* Output files (see results/README.md). WTP: the scenario's values;
  * the CEAC/EVPI grid runs from 0 to WTP_MAX in steps of WTP_STEP. */
 void hfs_psa_write_parameters(FILE *f, const hfs_study *st,

@@ -390,6 +390,31 @@ hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
   return st;
 }
 
+hfs_status hfs_psa_check_totals(const hfs_study *st, const hfs_psa_result *r,
+                                double wtp_max, hfs_diag *d)
+{
+  char what[256];
+  double w_top = wtp_max;
+  for (size_t w = 0; w < st->scenario.n_wtp; w++)
+    if (st->scenario.wtp[w] > w_top)
+      w_top = st->scenario.wtp[w];
+  for (uint64_t k = 0; k < r->done; k++)
+    for (size_t q = 0; q < r->n_strategies; q++) {
+      double c = r->cost[k * r->n_strategies + q];
+      double e = r->qaly[k * r->n_strategies + q];
+      const char *name = st->model.strategy_names[q];
+      snprintf(what, sizeof what,
+               "the net monetary benefit of strategy '%s' in PSA iteration "
+               "%llu at WTP %g",
+               name, (unsigned long long)k + 1, w_top);
+      if (hfs_study_check_value(st, c, what, d) != HFS_OK ||
+          hfs_study_check_value(st, e, what, d) != HFS_OK ||
+          hfs_study_check_value(st, w_top * e - c, what, d) != HFS_OK)
+        return HFS_ERR_INPUT;
+    }
+  return HFS_OK;
+}
+
 hfs_status hfs_psa_checkpoint_verify(hfs_study *st, const hfs_psa_result *r,
                                      const char *path, hfs_diag *d)
 {

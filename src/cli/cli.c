@@ -663,6 +663,8 @@ static int cmd_run(int argc, char **argv)
     s = hfs_engine_run(&st.model, &cfg, &res, &d);
     if (s == HFS_OK && o.target_se > 0)
       s = run_to_target_se(&st, &o, &cfg, &res, &d);
+    if (s == HFS_OK) /* an overflow is an error, not an empty cell */
+      s = hfs_study_check_totals(&st, &res, &d);
   }
   if (s == HFS_OK) {
     FILE *f = hfs_output_add(&out, "summary.csv", &d);

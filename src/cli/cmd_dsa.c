@@ -105,6 +105,8 @@ static hfs_status simulate_variant(hfs_study *st, const hfs_run_config *cfg,
   hfs_results r;
   hfs_results_init(&r);
   s = hfs_engine_run(&st->model, cfg, &r, d);
+  if (s == HFS_OK) /* an overflow is an error, not an empty cell */
+    s = hfs_study_check_totals(st, &r, d);
   if (s == HFS_OK)
     for (size_t k = 0; k < r.n_strategies && k < 64; k++) {
       const hfs_accum *c =

@@ -287,6 +287,8 @@ int hfs_cmd_psa(int argc, char **argv)
   }
   if (ckpt != NULL)
     fclose(ckpt);
+  if (s == HFS_OK) /* an overflow is an error, not an empty cell */
+    s = hfs_psa_check_totals(&st, &res, ps.wtp_max, &d);
   if (s == HFS_OK) {
     const double *wtp = st.scenario.wtp;
     size_t n_wtp = st.scenario.n_wtp;

@@ -192,3 +192,93 @@ hfs_run_config hfs_study_run_config(const hfs_study *st)
     }
   return cfg;
 }
+
+/* ---- finiteness of computed totals ---------------------------------------
+ */
+
+/* The inputs most likely to have overflowed: the parameters of the largest
+ * magnitude, and the largest WTP. Appended to BUF. */
+static void name_large_inputs(const hfs_study *st, char *buf, size_t n)
+{
+  const hfs_param_table *t = &st->params;
+  size_t used = strlen(buf);
+  int top[3] = {-1, -1, -1};
+  for (size_t i = 0; i < t->count; i++) {
+    double v = fabs(t->items[i].value);
+    for (int k = 0; k < 3; k++)
+      if (top[k] < 0 || v > fabs(t->items[top[k]].value)) {
+        for (int j = 2; j > k; j--)
+          top[j] = top[j - 1];
+        top[k] = (int)i;
+        break;
+      }
+  }
+  used += (size_t)snprintf(buf + used, used < n ? n - used : 0,
+                           "; the inputs of the largest magnitude:");
+  for (int k = 0; k < 3 && top[k] >= 0 && used < n; k++) {
+    const hfs_param *p = &t->items[top[k]];
+    if (p->origin != NULL)
+      used += (size_t)snprintf(buf + used, n - used, " %s = %g (%s)%s",
+                               p->name, p->value, p->origin,
+                               k < 2 && top[k + 1] >= 0 ? "," : "");
+    else
+      used += (size_t)snprintf(buf + used, n - used, " %s = %g (%s:%ld)%s",
+                               p->name, p->value, t->path, p->line,
+                               k < 2 && top[k + 1] >= 0 ? "," : "");
+  }
+  const hfs_scenario *sc = &st->scenario;
+  if (sc->n_wtp > 0 && used < n)
+    snprintf(buf + used, n - used, "; the largest WTP: %g ([economics] wtp)",
+             sc->wtp[sc->n_wtp - 1]);
+}
+
+hfs_status hfs_study_check_value(const hfs_study *st, double v,
+                                 const char *what, hfs_diag *d)
+{
+  if (isfinite(v))
+    return HFS_OK;
+  char msg[1024];
+  snprintf(msg, sizeof msg,
+           "%s is not a finite number (%g): the inputs overflow the range of "
+           "double precision (about 1.8e308) in the sums",
+           what, v);
+  name_large_inputs(st, msg, sizeof msg);
+  hfs_diag_error(d, st->scenario.path, 0, "%s", msg);
+  return HFS_ERR_INPUT;
+}
+
+hfs_status hfs_study_check_totals(const hfs_study *st, const hfs_results *r,
+                                  hfs_diag *d)
+{
+  const hfs_model_class *c = st->cls;
+  hfs_run_config cfg = hfs_study_run_config(st);
+  char what[256];
+  for (size_t s = 0; s < r->n_strategies; s++) {
+    const char *sname = st->model.strategy_names[s];
+    for (size_t k = 0; k < r->n_outcomes; k++) {
+      const hfs_accum *a = &r->outcomes[s * r->n_outcomes + k];
+      snprintf(what, sizeof what, "the mean %s of strategy '%s'",
+               c->outcomes[k].name, sname);
+      if (hfs_study_check_value(st, a->mean, what, d) != HFS_OK)
+        return HFS_ERR_INPUT;
+      snprintf(what, sizeof what,
+               "the Monte Carlo standard error of %s of strategy '%s'",
+               c->outcomes[k].name, sname);
+      if (hfs_study_check_value(st, hfs_accum_se(a), what, d) != HFS_OK)
+        return HFS_ERR_INPUT;
+    }
+    if (cfg.cost_outcome < 0 || cfg.qaly_outcome < 0)
+      continue;
+    double cost = r->outcomes[s * r->n_outcomes + (size_t)cfg.cost_outcome].mean;
+    double qaly = r->outcomes[s * r->n_outcomes + (size_t)cfg.qaly_outcome].mean;
+    for (size_t w = 0; w < st->scenario.n_wtp; w++) {
+      snprintf(what, sizeof what,
+               "the net monetary benefit of strategy '%s' at WTP %g", sname,
+               st->scenario.wtp[w]);
+      if (hfs_study_check_value(st, st->scenario.wtp[w] * qaly - cost, what,
+                                d) != HFS_OK)
+        return HFS_ERR_INPUT;
+    }
+  }
+  return HFS_OK;
+}
