@@ -557,6 +557,35 @@ static void foreign_folder_is_not_replaced(void **state)
   free(dir);
 }
 
+/* A folder written before manifests listed files (`hfsim verify` wrote
+ * none; interrupted runs left .NAME.tmp-PID) holds only hfsim's file
+ * names: it is replaced. One more file of any other name, and it is not. */
+static void folder_of_an_older_hfsim_is_replaced(void **state)
+{
+  char *dir = join(*state, "verification");
+  assert_int_equal(mkdir(dir, 0777), 0);
+  put_file(dir, "verification.csv", "old");
+  put_file(dir, "validation.csv", "old");
+  put_file(dir, ".validation.csv.tmp-123", "half");
+  put_file(dir, "notes.txt", "mine");
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_output_set o;
+  assert_int_equal(hfs_output_open(&o, dir, &d), HFS_ERR_IO);
+  hfs_output_free(&o);
+  char *notes = join(dir, "notes.txt");
+  assert_int_equal(unlink(notes), 0);
+  assert_int_equal(hfs_output_open(&o, dir, &d), HFS_OK);
+  assert_non_null(hfs_output_add(&o, "verification.csv", &d));
+  assert_int_equal(hfs_output_commit(&o, &d), HFS_OK);
+  hfs_output_free(&o);
+  expect_listing(dir, "manifest.txt verification.csv");
+  expect_count(&d, 1);
+  hfs_diag_free(&d);
+  free(notes);
+  free(dir);
+}
+
 /* One folder belongs to one command: psa into run's folder is refused. */
 static void other_commands_folder_is_not_replaced(void **state)
 {
@@ -800,6 +829,7 @@ int main(void)
       T(add_fails_cleanly),
       T(foreign_folder_is_not_replaced),
       T(other_commands_folder_is_not_replaced),
+      T(folder_of_an_older_hfsim_is_replaced),
       T(second_writer_waits_or_fails),
       T(stale_staging_folders_are_removed),
       T(planted_lock_link_is_not_followed),

@@ -21,6 +21,7 @@
 #include <gsl/gsl_version.h>
 #include <csv.h>
 
+#include "hfsim/csvread.h"
 #include "hfsim/engine.h"
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
@@ -57,6 +58,8 @@ static void install_signal_handlers(void)
    * the failed write is reported, the staging folder removed (exit 4). */
   signal(SIGXFSZ, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);
+  /* reading an input (a FIFO, a terminal) stops on them too */
+  hfs_input_set_stop_flag(&hfs_cli_stop_requested);
 }
 
 /* ---- help -----------------------------------------------------------------

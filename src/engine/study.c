@@ -103,8 +103,13 @@ hfs_status hfs_study_load(hfs_study *st, const char *config,
                           hfs_diag *d)
 {
   hfs_scenario *sc = &st->scenario;
+  size_t before_load = hfs_diag_count(d);
   hfs_status s = hfs_scenario_load(sc, config, d);
-  if (s == HFS_ERR_IO || s == HFS_ERR_NOMEM)
+  if (s == HFS_ERR_IO || s == HFS_ERR_NOMEM || s == HFS_ERR_INTERRUPTED)
+    return s;
+  /* a file that is not text (NUL bytes, stray carriage returns) holds no
+   * settings: the "missing setting" errors that would follow are noise */
+  if (s != HFS_OK && sc->n_settings == 0 && hfs_diag_count(d) == before_load + 1)
     return s;
   for (size_t i = 0; i < n_overrides; i++)
     if (!is_parameter_override(overrides[i].assignment))

@@ -162,9 +162,9 @@ static int valid_name(const char *name)
 }
 
 /* The command recorded in the manifest of the folder at FD: its
- * folder_command line, or (manifests before it) the second word of its
- * command line. 1 = found, 0 = no manifest, -1 = a manifest without
- * one. */
+ * folder_command line, or (manifests before it, which start with
+ * hfsim_version:) the second word of its command line. 1 = found, 0 = no
+ * manifest, -1 = not an hfsim manifest. */
 static int folder_owner(int fd, char out[32])
 {
   int mfd = openat(fd, "manifest.txt", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -190,9 +190,53 @@ static int folder_owner(int fd, char out[32])
       found = 0;
   }
   fclose(f);
-  if (!hfsim)
-    return -1;
-  return out[0] ? 1 : -1;
+  if (found == 1)
+    return 1;
+  /* before folder_command: an hfsim manifest starts with its version */
+  return hfsim && out[0] ? 1 : -1;
+}
+
+/* Folders written before output folders had a file list (hfsim < 0.3):
+ * `hfsim verify` wrote no manifest, and interrupted runs left
+ * .NAME.tmp-PID files and .psa-checkpoint. A folder holding nothing but
+ * such files is an hfsim folder too. */
+static int legacy_name(const char *n)
+{
+  static const char *const names[] = {
+      "summary.csv",  "trace.csv",      "summary_subgroups.csv",
+      "cea.csv",      "patients.csv",   "psa.csv",
+      "psa_summary.csv", "psa_parameters.csv", "ceac.csv",
+      "evpi.csv",     "evppi.csv",      "owsa.csv",
+      "twsa.csv",     "scenarios.csv",  "verification.csv",
+      "validation.csv", "manifest.txt", ".psa-checkpoint"};
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (!strcmp(n, names[i]))
+      return 1;
+  return n[0] == '.' && strstr(n, ".tmp-") != NULL;
+}
+
+static int only_legacy_files(int fd)
+{
+  int dup_fd = dup(fd);
+  DIR *dp = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+  if (dp == NULL) {
+    if (dup_fd >= 0)
+      close(dup_fd);
+    return 0;
+  }
+  rewinddir(dp);
+  int ok = 1;
+  struct dirent *e;
+  while (ok && (e = readdir(dp)) != NULL) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+      continue;
+    struct stat sb;
+    ok = legacy_name(e->d_name) &&
+         fstatat(fd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+         S_ISREG(sb.st_mode);
+  }
+  closedir(dp);
+  return ok;
 }
 
 static int dir_is_empty(int fd)
@@ -248,8 +292,9 @@ static hfs_status check_target(hfs_output_set *o, hfs_diag *d)
   char owner[32];
   int known = folder_owner(fd, owner);
   int empty = dir_is_empty(fd);
+  int legacy = known == 0 && only_legacy_files(fd);
   close(fd);
-  if (empty)
+  if (empty || legacy)
     return HFS_OK;
   if (known <= 0) {
     hfs_diag_error(d, o->dir, 0,
