@@ -390,6 +390,123 @@ hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
   return st;
 }
 
+hfs_status hfs_psa_check_grid(double wtp_max, double wtp_step,
+                              const char *file, long line, hfs_diag *d)
+{
+  if (!(wtp_step > 0) || !isfinite(wtp_max) || wtp_max < 0) {
+    hfs_diag_error(d, file, line,
+                   "[psa] the CEAC grid needs ceac_wtp_max >= 0 and "
+                   "ceac_wtp_step > 0, got %g and %g",
+                   wtp_max, wtp_step);
+    return HFS_ERR_INPUT;
+  }
+  double points = floor(wtp_max / wtp_step) + 1;
+  if (points > HFS_CEAC_MAX_POINTS) {
+    hfs_diag_error(d, file, line,
+                   "[psa] a CEAC grid from 0 to %g in steps of %g has %.0f "
+                   "points; at most %d are allowed (ceac.csv and evpi.csv "
+                   "would be huge): raise ceac_wtp_step",
+                   wtp_max, wtp_step, points, HFS_CEAC_MAX_POINTS);
+    return HFS_ERR_INPUT;
+  }
+  return HFS_OK;
+}
+
+/* [psa] KEY as a whole number in [LO, HI] (default unchanged when unset). */
+static int psa_whole(hfs_scenario *sc, const char *key, double lo, double hi,
+                     uint64_t *out, hfs_diag *d)
+{
+  hfs_setting *e = hfs_scenario_get(sc, "psa", key);
+  double v;
+  if (e == NULL)
+    return 0;
+  if (hfs_parse_double(e->value, &v) != 0 || v != floor(v) || v < lo ||
+      v > hi) {
+    hfs_diag_error(d, e->file, e->line,
+                   "[psa] %s: expected a whole number from %.0f to %.0f, got "
+                   "'%s'",
+                   key, lo, hi, e->value);
+    return -1;
+  }
+  *out = (uint64_t)v;
+  return 0;
+}
+
+static int psa_number(hfs_scenario *sc, const char *key, double lo,
+                      double *out, hfs_diag *d)
+{
+  hfs_setting *e = hfs_scenario_get(sc, "psa", key);
+  double v;
+  if (e == NULL)
+    return 0;
+  if (hfs_parse_double(e->value, &v) != 0 || !(v >= lo) ||
+      (lo > 0 && !(v > 0))) {
+    hfs_diag_error(d, e->file, e->line,
+                   "[psa] %s: expected a number %s %g, got '%s'", key,
+                   lo > 0 ? ">" : ">=", lo > 0 ? 0.0 : lo, e->value);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+hfs_status hfs_psa_check_section(hfs_study *st, hfs_diag *d)
+{
+  hfs_scenario *sc = &st->scenario;
+  size_t before = hfs_diag_count(d);
+  uint64_t iterations = 1000, patients = 1000;
+  double wtp_max = sc->n_wtp ? 2.0 * sc->wtp[sc->n_wtp - 1] : 100000.0;
+  double wtp_step = wtp_max / 200.0, population = 1.0;
+  psa_whole(sc, "iterations", 1, 1e8, &iterations, d);
+  psa_whole(sc, "patients", 1, 1e10, &patients, d);
+  int grid_ok = psa_number(sc, "ceac_wtp_max", 0, &wtp_max, d) == 0;
+  grid_ok &= psa_number(sc, "ceac_wtp_step", 1e-300, &wtp_step, d) == 0;
+  psa_number(sc, "population", 0, &population, d);
+  if (grid_ok) {
+    const hfs_setting *e = hfs_scenario_get(sc, "psa", "ceac_wtp_step");
+    if (e == NULL)
+      e = hfs_scenario_get(sc, "psa", "ceac_wtp_max");
+    hfs_psa_check_grid(wtp_max, wtp_step, e ? e->file : sc->path,
+                       e ? e->line : 0, d);
+  }
+  hfs_setting *e = hfs_scenario_get(sc, "psa", "evppi");
+  if (e != NULL && e->value[0] != '\0') {
+    /* the sampled parameters, as hfs_psa_result_init() finds them */
+    hfs_psa_result r;
+    memset(&r, 0, sizeof r);
+    r.iterations = iterations;
+    r.sampled = calloc(st->params.count ? st->params.count : 1,
+                       sizeof *r.sampled);
+    if (r.sampled == NULL) {
+      hfs_diag_error(d, NULL, 0, "out of memory (%zu bytes)",
+                     st->params.count * sizeof *r.sampled);
+      return HFS_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < st->params.count; i++)
+      if (st->params.items[i].dist != HFS_DIST_FIXED)
+        r.sampled[r.n_sampled++] = i;
+    hfs_psa_check_groups(st, &r, e->value, e->file, e->line, d);
+    free(r.sampled);
+  }
+  static const char *const keys[] = {"iterations",    "patients",
+                                     "ceac_wtp_max",  "ceac_wtp_step",
+                                     "population",    "evppi",
+                                     "output"};
+  hfs_scenario_report_unknown(sc, "psa", keys, sizeof keys / sizeof *keys, d);
+  return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
+}
+
+size_t hfs_psa_result_bytes(const hfs_study *st, uint64_t iterations)
+{
+  size_t sampled = 0;
+  for (size_t i = 0; i < st->params.count; i++)
+    sampled += st->params.items[i].dist != HFS_DIST_FIXED;
+  double bytes = (double)iterations *
+                 (double)((sampled ? sampled : 1) + 2 * st->model.n_strategies) *
+                 sizeof(double);
+  return bytes > (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
+}
+
 hfs_status hfs_psa_check_totals(const hfs_study *st, const hfs_psa_result *r,
                                 double wtp_max, hfs_diag *d)
 {

@@ -724,9 +724,33 @@ static int cmd_check(int argc, char **argv)
 {
   options o;
   hfs_study st;
-  int rc = hfs_cli_start(&o, &st, "check", argc, argv, ALLOW_SET, check_help);
-  if (rc >= 0)
+  memset(&o, 0, sizeof o);
+  o.command = "check";
+  int rc = hfs_cli_parse_options(&o, argc, argv, ALLOW_SET, check_help);
+  if (rc < 0)
+    rc = hfs_cli_load_study(&st, &o);
+  if (rc < 0) {
+    /* every section any command reads: [psa], [dsa], [scenario NAME] */
+    hfs_diag d;
+    hfs_diag_init(&d);
+    hfs_status s = hfs_psa_check_section(&st, &d);
+    hfs_status s2 =
+        hfs_study_check_analyses(&st, o.config, o.overrides, o.n_overrides, &d);
+    hfs_diag_print(&d, stderr);
+    if (s == HFS_OK)
+      s = s2;
+    if (s != HFS_OK) {
+      if (hfs_diag_count(&d) > 1)
+        fprintf(stderr, "hfsim: %zu errors\n", hfs_diag_count(&d));
+      rc = hfs_cli_exit_code(s);
+      hfs_study_free(&st);
+    }
+    hfs_diag_free(&d);
+  }
+  if (rc >= 0) {
+    hfs_cli_options_free(&o);
     return rc;
+  }
   const hfs_scenario *sc = &st.scenario;
   printf("scenario: %s\nmodel: %s (%s)\n", sc->path, st.cls->name,
          st.cls->description);

@@ -62,19 +62,12 @@ typedef struct psa_settings {
   char *output_dir;
 } psa_settings;
 
-static const char *const psa_keys[] = {
-    "iterations", "patients", "ceac_wtp_max", "ceac_wtp_step",
-    "population", "evppi",    "output"};
-
 static int read_number(hfs_setting *e, double *out, double min, hfs_diag *d)
 {
   double v;
-  if (hfs_parse_double(e->value, &v) != 0 || v < min) {
-    hfs_diag_error(d, e->file, e->line,
-                   "[psa] %s: expected a number >= %g, got '%s'", e->key, min,
-                   e->value);
+  (void)d; /* reported by hfs_psa_check_section() */
+  if (hfs_parse_double(e->value, &v) != 0 || v < min)
     return -1;
-  }
   *out = v;
   return 0;
 }
@@ -129,8 +122,13 @@ static hfs_status read_psa_settings(hfs_study *st, const options *o,
     ps->iterations = o->iterations;
   if (o->patients_given)
     ps->patients = o->bench_patients;
-  hfs_scenario_report_unknown(sc, "psa", psa_keys,
-                              sizeof psa_keys / sizeof *psa_keys, d);
+  /* the same rules as `hfsim check` (psa.h), then the grid as used */
+  hfs_psa_check_section(st, d);
+  if (hfs_diag_count(d) == before) {
+    e = hfs_scenario_get(sc, "psa", "ceac_wtp_step");
+    hfs_psa_check_grid(ps->wtp_max, ps->wtp_step, e ? e->file : sc->path,
+                       e ? e->line : 0, d);
+  }
   if (!ps->evppi || !ps->output_dir)
     return HFS_ERR_NOMEM;
   return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
@@ -214,8 +212,15 @@ int hfs_cmd_psa(int argc, char **argv)
   FILE *ckpt = NULL;
   char *ckpt_path = NULL;
   hfs_status s = read_psa_settings(&st, &o, &ps, &d);
-  if (s == HFS_OK)
+  if (s == HFS_OK) {
     s = hfs_psa_result_init(&res, &st, ps.iterations);
+    if (s == HFS_ERR_NOMEM)
+      hfs_diag_error(&d, NULL, 0,
+                     "out of memory: %llu iterations need %zu MiB for their "
+                     "draws and results; use fewer iterations",
+                     (unsigned long long)ps.iterations,
+                     hfs_psa_result_bytes(&st, ps.iterations) >> 20);
+  }
   if (s == HFS_OK && ps.evppi[0] != '\0')
     s = hfs_psa_check_groups(&st, &res, ps.evppi, st.scenario.path, 0, &d);
   if (s == HFS_OK)

@@ -287,3 +287,85 @@ hfs_status hfs_study_check_totals(const hfs_study *st, const hfs_results *r,
   }
   return HFS_OK;
 }
+
+/* ---- the sections of the analyses ----------------------------------------
+ */
+
+hfs_status hfs_study_check_analyses(hfs_study *st, const char *config,
+                                    const hfs_override *overrides,
+                                    size_t n_overrides, hfs_diag *d)
+{
+  hfs_scenario *sc = &st->scenario;
+  size_t before = hfs_diag_count(d);
+  /* [dsa] patients, as owsa, twsa and scenarios read it */
+  hfs_setting *e = hfs_scenario_get(sc, "dsa", "patients");
+  double v;
+  if (e != NULL && (hfs_parse_double(e->value, &v) != 0 || v < 1 ||
+                    v > 1e10 || v != floor(v)))
+    hfs_diag_error(d, e->file, e->line,
+                   "[dsa] patients: expected a whole number from 1 to "
+                   "10000000000, got '%s'",
+                   e->value);
+  static const char *const dsa_keys[] = {"patients"};
+  hfs_scenario_report_unknown(sc, "dsa", dsa_keys, 1, d);
+  /* every [scenario NAME]: the study loaded with its overrides, as
+   * `hfsim scenarios` loads it (errors carry the scenario file's lines) */
+  for (size_t i = 0; i < sc->n_settings; i++) {
+    const hfs_setting *first = &sc->settings[i];
+    if (strncmp(first->section, "scenario ", 9) != 0)
+      continue;
+    int seen = 0;
+    for (size_t k = 0; k < i; k++)
+      seen |= strcmp(sc->settings[k].section, first->section) == 0;
+    if (seen)
+      continue;
+    size_t n = n_overrides;
+    hfs_override *ov = calloc(n_overrides + sc->n_settings + 1, sizeof *ov);
+    char **text = calloc(2 * sc->n_settings + 1, sizeof *text);
+    size_t n_text = 0;
+    if (ov == NULL || text == NULL) {
+      free(ov);
+      free(text);
+      hfs_diag_error(d, NULL, 0, "out of memory (%zu settings)",
+                     sc->n_settings);
+      return HFS_ERR_NOMEM;
+    }
+    memcpy(ov, overrides, n_overrides * sizeof *ov);
+    for (size_t k = i; k < sc->n_settings; k++) {
+      const hfs_setting *s = &sc->settings[k];
+      if (strcmp(s->section, first->section) != 0)
+        continue;
+      size_t la = strlen(s->key) + strlen(s->value) + 2;
+      size_t ll = strlen(s->file) + 32;
+      char *a = malloc(la), *l = malloc(ll);
+      text[n_text++] = a;
+      text[n_text++] = l;
+      if (a == NULL || l == NULL)
+        break;
+      snprintf(a, la, "%s=%s", s->key, s->value);
+      snprintf(l, ll, "%s:%ld", s->file, s->line);
+      ov[n].assignment = a;
+      ov[n].label = l;
+      n++;
+    }
+    hfs_study tmp;
+    hfs_study_init(&tmp);
+    hfs_diag sub;
+    hfs_diag_init(&sub);
+    hfs_status s = hfs_study_load(&tmp, config, ov, n, &sub);
+    if (s != HFS_OK)
+      hfs_diag_error(d, first->file, first->line,
+                     "[%s]: the scenario does not load (%zu problems):",
+                     first->section, hfs_diag_count(&sub));
+    for (size_t k = 0; s != HFS_OK && k < sub.count; k++)
+      hfs_diag_error(d, sub.entries[k].file, sub.entries[k].line, "  %s",
+                     sub.entries[k].message);
+    hfs_diag_free(&sub);
+    hfs_study_free(&tmp);
+    for (size_t k = 0; k < n_text; k++)
+      free(text[k]);
+    free(text);
+    free(ov);
+  }
+  return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
+}
