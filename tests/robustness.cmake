@@ -12,6 +12,8 @@
 #   robust_folder_*     (slow) strace fault injection, random SIGKILLs,
 #                       30 concurrent pairs, planted links
 #                       (folder_transaction.sh)
+#   robust_inputs       (slow) inputs that once hung, overflowed or fooled
+#                       the simulator (robust_inputs.sh)
 #   robust_interrupt_*  SIGINT / SIGTERM during run and psa; psa --resume
 #   robust_disk_full, robust_file_too_large   writes that fail
 #   robust_spreadsheet_cells                  no CSV cell starts a formula
@@ -90,6 +92,18 @@ foreach(c ${_hfs_folder_cases})
   set_tests_properties(robust_folder_${c} PROPERTIES
     LABELS "robustness;slow" TIMEOUT 600 ENVIRONMENT "OMP_NUM_THREADS=1")
 endforeach()
+
+# Inputs that once hung, overflowed or fooled the simulator
+# (robust_inputs.sh). Not in the sanitizer build: it limits the address
+# space (ulimit -v), which AddressSanitizer's shadow memory exceeds.
+if(NOT HFS_INNER_SANITIZE_BUILD)
+  add_test(NAME robust_inputs
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/robust_inputs.sh
+            $<TARGET_FILE:hfsim> ${CMAKE_SOURCE_DIR}/configs
+            ${CMAKE_CURRENT_BINARY_DIR}/robust/inputs)
+  set_tests_properties(robust_inputs PROPERTIES
+    LABELS "robustness;slow" TIMEOUT 600 ENVIRONMENT "OMP_NUM_THREADS=1")
+endif()
 
 # ---- command-line tests (exact standard error, exit code, nothing written) --
 if(COMMAND hfs_cli_test)
