@@ -738,6 +738,9 @@ static void files_by_path_and_subfolders_are_listed(void **state)
   assert_non_null(f);
   fwrite("\x89PNG\r\n\x1a\n\0\0", 1, 10, f);
   fclose(f);
+  /* a file a library wrote beside it without registering it (gnuplot's
+   * extra output, say) is listed too */
+  put_file(o.staging, "figures/extra.svg", "<svg/>");
   FILE *m = hfs_output_add(&o, "manifest.txt", &d);
   assert_non_null(m);
   /* names that could leave the folder or hide a file are refused */
@@ -751,6 +754,7 @@ static void files_by_path_and_subfolders_are_listed(void **state)
   char *text = slurp(m_path);
   assert_non_null(text);
   assert_non_null(strstr(text, "file: figures/ceac.png bytes=10 sha256="));
+  assert_non_null(strstr(text, "file: figures/extra.svg bytes=6 sha256="));
   free(text);
   hfs_output_free(&o);
   expect_count(&d, 3);

@@ -26,7 +26,9 @@
  * The manifest: manifest.txt (added by the caller, who writes its
  * key: value lines; created by the commit if the caller did not add it)
  * ends with folder_command: and one line per other file of the folder,
- * "file: NAME bytes=SIZE sha256=HEX", written by hfs_output_commit();
+ * "file: NAME bytes=SIZE sha256=HEX", sorted by name, written by
+ * hfs_output_commit() from the staging folder's contents (so a file that a
+ * library wrote into it without hfs_output_add_path() is listed too);
  * hfs_output_verify_folder() re-checks them.
  */
 #ifndef HFSIM_OUTPUT_H

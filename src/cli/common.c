@@ -103,6 +103,8 @@ int hfs_cli_exit_code(hfs_status s)
   case HFS_ERR_INTERRUPTED:
     return HFS_EXIT_INTERRUPTED;
   case HFS_ERR_NOMEM:
+    /* never a silent exit 1; the message above, if any, says for what */
+    fprintf(stderr, "hfsim: out of memory; nothing was written\n");
     break;
   }
   return HFS_EXIT_FAILURE;

@@ -616,27 +616,107 @@ static int finish_file(hfs_output_set *o, hfs_output_file *f, hfs_diag *d)
   return bad ? -1 : 0;
 }
 
-/* The manifest's file list: folder_command, then one line per file. */
+/* Every file under FD (relative names with PREFIX), appended to *LIST. */
+static int collect_files(int fd, const char *prefix, char ***list, size_t *n,
+                         size_t *cap)
+{
+  int dup_fd = dup(fd);
+  DIR *dp = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+  if (dp == NULL) {
+    if (dup_fd >= 0)
+      close(dup_fd);
+    return -1;
+  }
+  rewinddir(dp);
+  int rc = 0;
+  struct dirent *e;
+  while (rc == 0 && (e = readdir(dp)) != NULL) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+      continue;
+    char *rel = prefix[0] ? join(prefix, e->d_name) : hfs_strdup(e->d_name);
+    if (rel == NULL) {
+      rc = -1;
+      break;
+    }
+    struct stat sb;
+    if (fstatat(fd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISDIR(sb.st_mode)) {
+      int sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      rc = sub < 0 ? -1 : collect_files(sub, rel, list, n, cap);
+      if (sub >= 0)
+        close(sub);
+      free(rel);
+      continue;
+    }
+    if (*n == *cap) {
+      size_t nc = *cap ? 2 * *cap : 16;
+      char **nl = realloc(*list, nc * sizeof *nl);
+      if (nl == NULL) {
+        free(rel);
+        rc = -1;
+        break;
+      }
+      *list = nl;
+      *cap = nc;
+    }
+    (*list)[(*n)++] = rel;
+  }
+  closedir(dp);
+  return rc;
+}
+
+static int by_name(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The manifest's file list: folder_command, then one line per file of the
+ * staging folder (every file, also one a library wrote without
+ * registering it), sorted, each synced, with its size and SHA-256. */
 static int write_file_list(hfs_output_set *o, FILE *m, hfs_diag *d)
 {
   if (g_command[0] != '\0')
     fprintf(m, "folder_command: %s\n", g_command);
-  for (size_t i = 0; i < o->n_files; i++) {
-    hfs_output_file *f = &o->files[i];
-    if (!strcmp(f->name, "manifest.txt"))
+  char **list = NULL;
+  size_t n = 0, cap = 0;
+  int rc = collect_files(o->staging_fd, "", &list, &n, &cap);
+  if (rc != 0)
+    hfs_diag_error(d, o->staging, 0, "cannot list the files: %s",
+                   strerror(errno));
+  if (n > 1)
+    qsort(list, n, sizeof *list, by_name);
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    if (!strcmp(list[i], "manifest.txt"))
       continue;
+    char *final_path = join(o->dir, list[i]);
+    char *path = join(o->staging, list[i]);
     char hex[65];
     struct stat sb;
-    if (stat(f->staged_path, &sb) != 0 ||
-        hfs_sha256_file(f->staged_path, hex) != 0) {
-      hfs_diag_error(d, f->final_path, 0, "cannot read back: %s",
-                     strerror(errno));
-      return -1;
+    int fd = openat(o->staging_fd, list[i], O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (!valid_name(list[i])) {
+      hfs_diag_error(d, final_path ? final_path : list[i], 0,
+                     "a file name the manifest cannot hold");
+      rc = -1;
+    } else if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+               (fsync(fd) != 0 && errno != EINVAL) || path == NULL ||
+               hfs_sha256_file(path, hex) != 0) {
+      hfs_diag_error(d, final_path ? final_path : list[i], 0,
+                     "cannot read back: %s",
+                     fd < 0 || errno ? strerror(errno) : "not a file");
+      rc = -1;
+    } else {
+      fprintf(m, "file: %s bytes=%lld sha256=%s\n", list[i],
+              (long long)sb.st_size, hex);
     }
-    fprintf(m, "file: %s bytes=%lld sha256=%s\n", f->name,
-            (long long)sb.st_size, hex);
+    if (fd >= 0)
+      close(fd);
+    free(final_path);
+    free(path);
   }
-  return 0;
+  for (size_t i = 0; i < n; i++)
+    free(list[i]);
+  free(list);
+  return rc;
 }
 
 hfs_status hfs_output_commit(hfs_output_set *o, hfs_diag *d)
