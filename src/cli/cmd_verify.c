@@ -57,16 +57,19 @@ static int cmd_verify(options *o, int argc, char **argv)
   if (!o->quiet)
     fprintf(stderr, "hfsim: verification with %llu patients per check...\n",
             (unsigned long long)patients);
-  const char *scenarios[] = {o->config, ss};
-  long n = hfs_verify_run(scenarios, 2, patients, &hfs_cli_stop_requested,
-                          checks, 32, &d);
-  hfs_status s = n < 0 ? HFS_ERR_INPUT : HFS_OK;
+  /* the folder first: its lock is held for the whole command, and a
+   * folder that cannot be made is reported before the checks run */
+  hfs_output_set out;
+  hfs_status s = hfs_output_open(&out, dir, &d);
+  long n = -1;
+  if (s == HFS_OK) {
+    const char *scenarios[] = {o->config, ss};
+    n = hfs_verify_run(scenarios, 2, patients, &hfs_cli_stop_requested, checks,
+                       32, &d);
+    s = n < 0 ? HFS_ERR_INPUT : HFS_OK;
+  }
   if (hfs_cli_stop_requested)
     s = HFS_ERR_INTERRUPTED;
-  hfs_output_set out;
-  memset(&out, 0, sizeof out);
-  if (s == HFS_OK)
-    s = hfs_output_open(&out, dir, &d);
   if (s == HFS_OK) {
     FILE *f = hfs_output_add(&out, "verification.csv", &d);
     FILE *v = f ? hfs_output_add(&out, "validation.csv", &d) : NULL;
