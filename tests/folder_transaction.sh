@@ -34,6 +34,11 @@ run() { # run SEED DIR [ARGS...]
   "$hfsim" run -q --config "$config" --patients 200 --threads 1 \
     --seed "$seed" --out "$dir" "$@"
 }
+# strace ARGS...: LeakSanitizer cannot run under ptrace (the sanitizer
+# build runs this script too), so leak checking is off for traced runs.
+traced() {
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace "$@"
+}
 # The CSV files of DIR and their hashes, one line each (sorted).
 csv_sums() { (cd "$1" && sha256sum -- *.csv 2>/dev/null | LC_ALL=C sort); }
 # DIR is whole (verify-folder) and holds exactly reference A's or B's CSVs.
@@ -67,7 +72,7 @@ case $case_ in
 faults)
   # 1. every rename fails: exit 4, the old folder whole, nothing left
   fresh_old
-  strace -f -qq -o /dev/null -e trace=rename,renameat,renameat2 \
+  traced -f -qq -o /dev/null -e trace=rename,renameat,renameat2 \
     -e inject=rename,renameat,renameat2:error=EIO \
     "$hfsim" run -q --config "$config" --patients 200 --threads 1 \
     --seed 2 --out out 2>err.txt
@@ -85,7 +90,7 @@ faults)
   for inj in renameat2:signal=KILL unlinkat:signal=KILL:when=2 \
     fsync:signal=KILL:when=2 mkdir:signal=KILL:when=2; do
     fresh_old
-    strace -f -qq -o /dev/null -e trace="${inj%%:*}" -e inject="$inj" \
+    traced -f -qq -o /dev/null -e trace="${inj%%:*}" -e inject="$inj" \
       "$hfsim" run -q --config "$config" --patients 200 --threads 1 \
       --seed 2 --out out 2>/dev/null
     rc=$?
@@ -104,7 +109,7 @@ kills)
   # the system calls of one traced run (one thread: the same sequence
   # every time), then SIGKILL at random ones of them
   fresh_old
-  strace -qq -o calls.txt -e trace=%file,%desc,fsync,flock \
+  traced -qq -o calls.txt -e trace=%file,%desc,fsync,flock \
     "$hfsim" run -q --config "$config" --patients 200 --threads 1 \
     --seed 2 --out out || fail "the traced run"
   sed -E 's/^([a-z0-9_]+)\(.*/\1/' calls.txt | grep -E '^[a-z0-9_]+$' \
@@ -118,7 +123,7 @@ kills)
     name=$(sed -n "${k}p" names.txt)
     when=$(head -n "$k" names.txt | grep -cx "$name")
     fresh_old
-    strace -qq -o /dev/null -e trace="$name" \
+    traced -qq -o /dev/null -e trace="$name" \
       -e inject="$name:signal=KILL:when=$when" \
       "$hfsim" run -q --config "$config" --patients 200 --threads 1 \
       --seed 2 --out out 2>/dev/null

@@ -355,8 +355,10 @@ static hfs_status take_lock(hfs_output_set *o, hfs_diag *d)
   char *name = dot_name(o->base, "." LOCK_TAG);
   if (name == NULL)
     return HFS_ERR_NOMEM;
+  /* read-only is enough for flock, and lets every user who can read the
+   * file lock it (a results folder shared by a group) */
   o->lock_fd = openat(o->parent_fd, name,
-                      O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+                      O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
   char *path = join(o->parent, name);
   free(name);
   if (o->lock_fd < 0) {
@@ -479,7 +481,7 @@ hfs_status hfs_output_open(hfs_output_set *o, const char *dir, hfs_diag *d)
   }
   o->staging_fd =
       open(o->staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (o->staging_fd < 0) {
+  if (o->staging_fd <= 0) {
     hfs_diag_error(d, o->staging, 0, "cannot open: %s", strerror(errno));
     return HFS_ERR_IO;
   }
@@ -490,7 +492,7 @@ hfs_status hfs_output_open(hfs_output_set *o, const char *dir, hfs_diag *d)
 static hfs_output_file *add_entry(hfs_output_set *o, const char *name,
                                   hfs_diag *d)
 {
-  if (o->staging_fd < 0) {
+  if (o->staging_fd <= 0) {
     hfs_diag_error(d, o->dir ? o->dir : NULL, 0,
                    "internal error: %s added to a folder that is not open",
                    name);
@@ -721,7 +723,7 @@ static int write_file_list(hfs_output_set *o, FILE *m, hfs_diag *d)
 
 hfs_status hfs_output_commit(hfs_output_set *o, hfs_diag *d)
 {
-  if (o->staging_fd < 0) {
+  if (o->staging_fd <= 0) {
     hfs_diag_error(d, o->dir, 0, "internal error: commit of a folder that is "
                                  "not open");
     return HFS_ERR_IO;
@@ -811,11 +813,12 @@ void hfs_output_abort(hfs_output_set *o)
       f->f = NULL;
     }
   }
-  if (o->staging_fd >= 0) {
+  /* > 0: a zeroed set (never opened) holds no descriptor, not stdin */
+  if (o->staging_fd > 0) {
     close(o->staging_fd);
     o->staging_fd = -1;
   }
-  if (o->staging != NULL && o->parent_fd >= 0)
+  if (o->staging != NULL && o->parent_fd > 0)
     remove_tree_at(o->parent_fd, strrchr(o->staging, '/') + 1);
   free(o->staging);
   o->staging = NULL;
