@@ -16,7 +16,8 @@
  *           error says it was interrupted after how many of the patients
  *           and that no results were written, nothing on standard output says
  *           "wrote", and WORK/out is exactly as the good run left it (same
- *           files, same SHA-256: no CSV, no .NAME.tmp-PID file). With
+ *           files, same SHA-256: no CSV), with no staging folder or
+ *           temporary in it or beside it (output.h). With
  *           --patients-csv the interrupted run goes into a new folder,
  *           which must hold no file afterwards.
  *   psa [PATIENTS]

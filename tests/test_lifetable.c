@@ -340,11 +340,11 @@ static void certain_death_at_the_last_age(void **state)
   }
   /* past the last age: death now, never +inf */
   assert_close(
-      hfs_life_table_time_to_death(&l.lt, HFS_SEX_MALE, 61.5, 0.5, 120.0),
-      0.0, 0.0);
+      hfs_life_table_time_to_death(&l.lt, HFS_SEX_MALE, 61.5, 0.5, 120.0), 0.0,
+      0.0);
   assert_close(
-      hfs_life_table_time_to_death(&l.lt, HFS_SEX_MALE, 70.0, 0.5, 120.0),
-      0.0, 0.0);
+      hfs_life_table_time_to_death(&l.lt, HFS_SEX_MALE, 70.0, 0.5, 120.0), 0.0,
+      0.0);
   assert_close(hfs_life_table_survival(&l.lt, HFS_SEX_MALE, 60.0, 2.0), 0.0,
                0.0);
   unload(&l);

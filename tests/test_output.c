@@ -822,7 +822,8 @@ int main(void)
       cmocka_unit_test(csv_rfc4180_quoting),
       cmocka_unit_test(csv_formula_text_gets_apostrophe),
       cmocka_unit_test(csv_round_trip),
-#define T(name) cmocka_unit_test_setup_teardown(name, make_folder, remove_folder)
+#define T(name) \
+  cmocka_unit_test_setup_teardown(name, make_folder, remove_folder)
       T(open_creates_nested_folders),
       T(open_under_a_file_fails),
       T(open_unnamed_folder_fails),

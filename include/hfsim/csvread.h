@@ -39,13 +39,13 @@ void hfs_input_set_stop_flag(volatile sig_atomic_t *flag);
  * HFS_ERR_IO (cannot open or read; larger than the limit), HFS_ERR_INPUT
  * (NUL, carriage return),
  * HFS_ERR_NOMEM, HFS_ERR_INTERRUPTED; messages in D. */
-hfs_status hfs_input_read_file(const char *path, const char *what,
-                               char **text, size_t *len, hfs_diag *d);
+hfs_status hfs_input_read_file(const char *path, const char *what, char **text,
+                               size_t *len, hfs_diag *d);
 
 /* The text checks alone, for text in memory: NUL bytes and carriage
  * returns that do not end a line. Errors name NAME and the line. */
-hfs_status hfs_input_check_text(const char *text, size_t len,
-                                const char *name, hfs_diag *d);
+hfs_status hfs_input_check_text(const char *text, size_t len, const char *name,
+                                hfs_diag *d);
 
 typedef struct hfs_csv_row {
   char **fields; /* NUL-terminated; valid only during the callback */

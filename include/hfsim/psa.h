@@ -79,8 +79,8 @@ hfs_status hfs_psa_checkpoint_verify(hfs_study *st, const hfs_psa_result *r,
 
 /* WTP_MAX >= 0 finite, WTP_STEP > 0 and at most HFS_CEAC_MAX_POINTS
  * points; else an error at FILE:LINE, HFS_ERR_INPUT. */
-hfs_status hfs_psa_check_grid(double wtp_max, double wtp_step,
-                              const char *file, long line, hfs_diag *d);
+hfs_status hfs_psa_check_grid(double wtp_max, double wtp_step, const char *file,
+                              long line, hfs_diag *d);
 
 /* Validate the scenario's [psa] section as `hfsim psa` reads it, for
  * `hfsim check`: iterations (whole, 1 to 1e8), patients (whole, 1 to

@@ -390,8 +390,8 @@ hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
   return st;
 }
 
-hfs_status hfs_psa_check_grid(double wtp_max, double wtp_step,
-                              const char *file, long line, hfs_diag *d)
+hfs_status hfs_psa_check_grid(double wtp_max, double wtp_step, const char *file,
+                              long line, hfs_diag *d)
 {
   if (!(wtp_step > 0) || !isfinite(wtp_max) || wtp_max < 0) {
     hfs_diag_error(d, file, line,
@@ -432,8 +432,8 @@ static int psa_whole(hfs_scenario *sc, const char *key, double lo, double hi,
   return 0;
 }
 
-static int psa_number(hfs_scenario *sc, const char *key, double lo,
-                      double *out, hfs_diag *d)
+static int psa_number(hfs_scenario *sc, const char *key, double lo, double *out,
+                      hfs_diag *d)
 {
   hfs_setting *e = hfs_scenario_get(sc, "psa", key);
   double v;
@@ -475,8 +475,8 @@ hfs_status hfs_psa_check_section(hfs_study *st, hfs_diag *d)
     hfs_psa_result r;
     memset(&r, 0, sizeof r);
     r.iterations = iterations;
-    r.sampled = calloc(st->params.count ? st->params.count : 1,
-                       sizeof *r.sampled);
+    r.sampled =
+        calloc(st->params.count ? st->params.count : 1, sizeof *r.sampled);
     if (r.sampled == NULL) {
       hfs_diag_error(d, NULL, 0, "out of memory (%zu bytes)",
                      st->params.count * sizeof *r.sampled);
@@ -488,10 +488,9 @@ hfs_status hfs_psa_check_section(hfs_study *st, hfs_diag *d)
     hfs_psa_check_groups(st, &r, e->value, e->file, e->line, d);
     free(r.sampled);
   }
-  static const char *const keys[] = {"iterations",    "patients",
-                                     "ceac_wtp_max",  "ceac_wtp_step",
-                                     "population",    "evppi",
-                                     "output"};
+  static const char *const keys[] = {
+      "iterations", "patients", "ceac_wtp_max", "ceac_wtp_step",
+      "population", "evppi",    "output"};
   hfs_scenario_report_unknown(sc, "psa", keys, sizeof keys / sizeof *keys, d);
   return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
 }
@@ -501,9 +500,10 @@ size_t hfs_psa_result_bytes(const hfs_study *st, uint64_t iterations)
   size_t sampled = 0;
   for (size_t i = 0; i < st->params.count; i++)
     sampled += st->params.items[i].dist != HFS_DIST_FIXED;
-  double bytes = (double)iterations *
-                 (double)((sampled ? sampled : 1) + 2 * st->model.n_strategies) *
-                 sizeof(double);
+  double bytes =
+      (double)iterations *
+      (double)((sampled ? sampled : 1) + 2 * st->model.n_strategies) *
+      sizeof(double);
   return bytes > (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
 }
 
@@ -565,8 +565,8 @@ hfs_status hfs_psa_checkpoint_verify(hfs_study *st, const hfs_psa_result *r,
                        "iteration %llu: %s is %.17g in the checkpoint but "
                        "this PSA draws %.17g; the checkpoint was changed: "
                        "delete it or run without --resume",
-                       (unsigned long long)k + 1,
-                       t->items[r->sampled[j]].name, got, want);
+                       (unsigned long long)k + 1, t->items[r->sampled[j]].name,
+                       got, want);
         s = HFS_ERR_INPUT;
       }
     }

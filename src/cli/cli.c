@@ -20,10 +20,10 @@
 #include "hfsim/version.h"
 
 static const hfs_cli_command *const commands[] = {
-    &hfs_cli_cmd_run,    &hfs_cli_cmd_check, &hfs_cli_cmd_psa,
-    &hfs_cli_cmd_owsa,   &hfs_cli_cmd_twsa,  &hfs_cli_cmd_scenarios,
-    &hfs_cli_cmd_verify, &hfs_cli_cmd_verify_folder,
-    &hfs_cli_cmd_bench,  &hfs_cli_cmd_dictionary};
+    &hfs_cli_cmd_run,       &hfs_cli_cmd_check,         &hfs_cli_cmd_psa,
+    &hfs_cli_cmd_owsa,      &hfs_cli_cmd_twsa,          &hfs_cli_cmd_scenarios,
+    &hfs_cli_cmd_verify,    &hfs_cli_cmd_verify_folder, &hfs_cli_cmd_bench,
+    &hfs_cli_cmd_dictionary};
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 static void on_signal(int sig)

@@ -369,8 +369,8 @@ static int cmd_owsa(options *o, int argc, char **argv)
     fputc('\n', stderr);
   char *dir = default_dir(&st, o, "-owsa");
   if (s == HFS_OK)
-    s = write_outputs("owsa.csv", write_owsa, &od, &st, o, argc, argv,
-                      started, omp_get_wtime() - t0, &d);
+    s = write_outputs("owsa.csv", write_owsa, &od, &st, o, argc, argv, started,
+                      omp_get_wtime() - t0, &d);
   hfs_output_free(&dsa_out);
   hfs_diag_print(&d, stderr);
   if (s == HFS_ERR_INTERRUPTED)
@@ -533,8 +533,8 @@ static int cmd_twsa(options *o, int argc, char **argv)
   }
   char *dir = default_dir(&st, o, "-twsa");
   if (s == HFS_OK)
-    s = write_outputs("twsa.csv", write_twsa, &td, &st, o, argc, argv,
-                      started, omp_get_wtime() - t0, &d);
+    s = write_outputs("twsa.csv", write_twsa, &td, &st, o, argc, argv, started,
+                      omp_get_wtime() - t0, &d);
   hfs_output_free(&dsa_out);
   hfs_diag_print(&d, stderr);
   if (s == HFS_OK && !o->quiet)
@@ -716,8 +716,8 @@ static int cmd_scenarios(options *o, int argc, char **argv)
   }
   char *dir = default_dir(&base, o, "-scenarios");
   if (s == HFS_OK)
-    s = write_outputs("scenarios.csv", write_scenarios, &sd, &base, o,
-                      argc, argv, started, omp_get_wtime() - t0, &d);
+    s = write_outputs("scenarios.csv", write_scenarios, &sd, &base, o, argc,
+                      argv, started, omp_get_wtime() - t0, &d);
   hfs_output_free(&dsa_out);
   hfs_diag_print(&d, stderr);
   if (s == HFS_OK && !o->quiet)

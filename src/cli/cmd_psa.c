@@ -62,7 +62,6 @@ typedef struct psa_settings {
   char *output_dir;
 } psa_settings;
 
-
 static int read_number(hfs_setting *e, double *out, double min, hfs_diag *d)
 {
   double v;

@@ -47,21 +47,21 @@ typedef struct options {
   int bench_psa;         /* bench --psa */
   const char *params[2]; /* twsa --param (NAME or NAME=LOW:HIGH) */
   size_t n_params;
-  size_t steps; /* twsa --steps, 0 = default */
+  size_t steps;         /* twsa --steps, 0 = default */
   const char *argument; /* ALLOW_ARGUMENT: verify-folder DIR */
 } options;
 
 /* Option groups: which options a command accepts (its table entry). -h,
  * --help, --config and --quiet are accepted by every command. */
 enum {
-  ALLOW_RUN = 1,      /* --out --seed --patients-csv --no-wait */
-  ALLOW_SET = 2,      /* --set */
-  ALLOW_PATIENTS = 4, /* --patients */
-  ALLOW_THREADS = 8,  /* --threads */
-  ALLOW_PSA = 16,     /* --iterations --resume */
-  ALLOW_TARGET = 32,  /* --target-se --max-patients */
-  ALLOW_BENCH = 64,   /* --psa */
-  ALLOW_TWSA = 128,   /* --param --steps */
+  ALLOW_RUN = 1,       /* --out --seed --patients-csv --no-wait */
+  ALLOW_SET = 2,       /* --set */
+  ALLOW_PATIENTS = 4,  /* --patients */
+  ALLOW_THREADS = 8,   /* --threads */
+  ALLOW_PSA = 16,      /* --iterations --resume */
+  ALLOW_TARGET = 32,   /* --target-se --max-patients */
+  ALLOW_BENCH = 64,    /* --psa */
+  ALLOW_TWSA = 128,    /* --param --steps */
   ALLOW_ARGUMENT = 256 /* one argument that is not an option */
 };
 

@@ -109,7 +109,8 @@ hfs_status hfs_study_load(hfs_study *st, const char *config,
     return s;
   /* a file that is not text (NUL bytes, stray carriage returns) holds no
    * settings: the "missing setting" errors that would follow are noise */
-  if (s != HFS_OK && sc->n_settings == 0 && hfs_diag_count(d) == before_load + 1)
+  if (s != HFS_OK && sc->n_settings == 0 &&
+      hfs_diag_count(d) == before_load + 1)
     return s;
   for (size_t i = 0; i < n_overrides; i++)
     if (!is_parameter_override(overrides[i].assignment))
@@ -218,8 +219,8 @@ static void name_large_inputs(const hfs_study *st, char *buf, size_t n)
   for (int k = 0; k < 3 && top[k] >= 0 && used < n; k++) {
     const hfs_param *p = &t->items[top[k]];
     if (p->origin != NULL)
-      used += (size_t)snprintf(buf + used, n - used, " %s = %g (%s)%s",
-                               p->name, p->value, p->origin,
+      used += (size_t)snprintf(buf + used, n - used, " %s = %g (%s)%s", p->name,
+                               p->value, p->origin,
                                k < 2 && top[k + 1] >= 0 ? "," : "");
     else
       used += (size_t)snprintf(buf + used, n - used, " %s = %g (%s:%ld)%s",
@@ -269,8 +270,10 @@ hfs_status hfs_study_check_totals(const hfs_study *st, const hfs_results *r,
     }
     if (cfg.cost_outcome < 0 || cfg.qaly_outcome < 0)
       continue;
-    double cost = r->outcomes[s * r->n_outcomes + (size_t)cfg.cost_outcome].mean;
-    double qaly = r->outcomes[s * r->n_outcomes + (size_t)cfg.qaly_outcome].mean;
+    double cost =
+        r->outcomes[s * r->n_outcomes + (size_t)cfg.cost_outcome].mean;
+    double qaly =
+        r->outcomes[s * r->n_outcomes + (size_t)cfg.qaly_outcome].mean;
     for (size_t w = 0; w < st->scenario.n_wtp; w++) {
       snprintf(what, sizeof what,
                "the net monetary benefit of strategy '%s' at WTP %g", sname,
@@ -295,8 +298,8 @@ hfs_status hfs_study_check_analyses(hfs_study *st, const char *config,
   /* [dsa] patients, as owsa, twsa and scenarios read it */
   hfs_setting *e = hfs_scenario_get(sc, "dsa", "patients");
   double v;
-  if (e != NULL && (hfs_parse_double(e->value, &v) != 0 || v < 1 ||
-                    v > 1e10 || v != floor(v)))
+  if (e != NULL && (hfs_parse_double(e->value, &v) != 0 || v < 1 || v > 1e10 ||
+                    v != floor(v)))
     hfs_diag_error(d, e->file, e->line,
                    "[dsa] patients: expected a whole number from 1 to "
                    "10000000000, got '%s'",

@@ -166,8 +166,8 @@ void hfs_input_set_stop_flag(volatile sig_atomic_t *flag)
   stop_flag = flag;
 }
 
-hfs_status hfs_input_check_text(const char *text, size_t len,
-                                const char *name, hfs_diag *d)
+hfs_status hfs_input_check_text(const char *text, size_t len, const char *name,
+                                hfs_diag *d)
 {
   long line = 1;
   for (size_t i = 0; i < len; i++) {
@@ -189,8 +189,8 @@ hfs_status hfs_input_check_text(const char *text, size_t len,
   return HFS_OK;
 }
 
-hfs_status hfs_input_read_file(const char *path, const char *what,
-                               char **text, size_t *len, hfs_diag *d)
+hfs_status hfs_input_read_file(const char *path, const char *what, char **text,
+                               size_t *len, hfs_diag *d)
 {
   *text = NULL;
   *len = 0;
@@ -238,8 +238,8 @@ hfs_status hfs_input_read_file(const char *path, const char *what,
         st = HFS_ERR_IO;
         break;
       }
-      size_t ncap = cap * 2 > HFS_INPUT_MAX_BYTES + 1 ? HFS_INPUT_MAX_BYTES + 1
-                                                      : cap * 2;
+      size_t ncap =
+          cap * 2 > HFS_INPUT_MAX_BYTES + 1 ? HFS_INPUT_MAX_BYTES + 1 : cap * 2;
       char *nb = realloc(buf, ncap + 1);
       if (nb == NULL) {
         free(buf);

@@ -203,12 +203,12 @@ static int folder_owner(int fd, char out[32])
 static int legacy_name(const char *n)
 {
   static const char *const names[] = {
-      "summary.csv",  "trace.csv",      "summary_subgroups.csv",
-      "cea.csv",      "patients.csv",   "psa.csv",
+      "summary.csv",     "trace.csv",          "summary_subgroups.csv",
+      "cea.csv",         "patients.csv",       "psa.csv",
       "psa_summary.csv", "psa_parameters.csv", "ceac.csv",
-      "evpi.csv",     "evppi.csv",      "owsa.csv",
-      "twsa.csv",     "scenarios.csv",  "verification.csv",
-      "validation.csv", "manifest.txt", ".psa-checkpoint"};
+      "evpi.csv",        "evppi.csv",          "owsa.csv",
+      "twsa.csv",        "scenarios.csv",      "verification.csv",
+      "validation.csv",  "manifest.txt",       ".psa-checkpoint"};
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)
     if (!strcmp(n, names[i]))
       return 1;
@@ -282,8 +282,7 @@ static hfs_status check_target(hfs_output_set *o, hfs_diag *d)
                    strerror(ENOTDIR));
     return HFS_ERR_IO;
   }
-  int fd =
-      openat(o->parent_fd, o->base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+  int fd = openat(o->parent_fd, o->base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   if (fd < 0) {
     hfs_diag_error(d, o->dir, 0, "cannot read the output folder: %s",
                    strerror(errno));
@@ -533,8 +532,7 @@ static hfs_output_file *add_entry(hfs_output_set *o, const char *name,
     int rc = mkdirat(o->staging_fd, f->name, 0777);
     *p = '/';
     if (rc != 0 && errno != EEXIST) {
-      hfs_diag_error(d, f->final_path, 0, "cannot create: %s",
-                     strerror(errno));
+      hfs_diag_error(d, f->final_path, 0, "cannot create: %s", strerror(errno));
       free(f->name);
       free(f->final_path);
       free(f->staged_path);
@@ -724,8 +722,9 @@ static int write_file_list(hfs_output_set *o, FILE *m, hfs_diag *d)
 hfs_status hfs_output_commit(hfs_output_set *o, hfs_diag *d)
 {
   if (o->staging_fd <= 0) {
-    hfs_diag_error(d, o->dir, 0, "internal error: commit of a folder that is "
-                                 "not open");
+    hfs_diag_error(d, o->dir, 0,
+                   "internal error: commit of a folder that is "
+                   "not open");
     return HFS_ERR_IO;
   }
   int failed = 0;
@@ -937,8 +936,8 @@ long hfs_output_verify_folder(const char *dir, hfs_diag *d)
     has_list = 1;
     char name[300], hex[65];
     long long bytes;
-    if (sscanf(line, "file: %299s bytes=%lld sha256=%64s", name, &bytes,
-               hex) != 3 ||
+    if (sscanf(line, "file: %299s bytes=%lld sha256=%64s", name, &bytes, hex) !=
+            3 ||
         !valid_name(name) || strlen(hex) != 64) {
       hfs_diag_error(d, mpath, lineno, "damaged file line");
       problems++;

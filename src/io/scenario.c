@@ -382,8 +382,7 @@ hfs_status hfs_scenario_set(hfs_scenario *s, const char *assignment,
   size_t n = strlen(assignment) + 7;
   char *label = malloc(n);
   if (label == NULL) {
-    hfs_diag_error(d, NULL, 0, "out of memory (%zu bytes for an override)",
-                   n);
+    hfs_diag_error(d, NULL, 0, "out of memory (%zu bytes for an override)", n);
     return HFS_ERR_NOMEM;
   }
   snprintf(label, n, "--set %s", assignment);
