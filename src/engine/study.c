@@ -328,7 +328,8 @@ hfs_status hfs_study_check_analyses(hfs_study *st, const char *config,
                      sc->n_settings);
       return HFS_ERR_NOMEM;
     }
-    memcpy(ov, overrides, n_overrides * sizeof *ov);
+    if (n_overrides > 0) /* NULL when there are none */
+      memcpy(ov, overrides, n_overrides * sizeof *ov);
     for (size_t k = i; k < sc->n_settings; k++) {
       const hfs_setting *s = &sc->settings[k];
       if (strcmp(s->section, first->section) != 0)
