@@ -838,10 +838,12 @@ static void evaluate(run_ctx *c, size_t n, const double *theta,
       r->n_evals = e + 1;
       if (c->checkpoint != NULL &&
           hfs_calib_checkpoint_line(c->checkpoint, r, e) != 0) {
-        hfs_diag_error(c->d, NULL, 0,
-                       "cannot write the calibration checkpoint "
-                       "(.calibration-checkpoint in the output folder): %s",
-                       strerror(errno));
+        hfs_diag_error(
+            c->d, NULL, 0,
+            "cannot write the calibration checkpoint "
+            "(.NAME.calibration-checkpoint beside the output folder): "
+            "%s",
+            strerror(errno));
         c->status = HFS_ERR_IO;
         return;
       }

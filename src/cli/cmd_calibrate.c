@@ -189,12 +189,11 @@ static int cmd_calibrate(options *op, int argc, char **argv)
   char fp[65];
   if (s == HFS_OK) {
     fingerprint(&st, &cs, &o, fp);
-    size_t n = strlen(cs.output_dir) + 40;
-    ckpt_path = malloc(n);
+    /* beside the folder, not in it: the folder is replaced whole at the
+     * end, and the checkpoint must outlive an interrupted calibration */
+    ckpt_path = hfs_output_sibling_path(&out, "calibration-checkpoint");
     if (ckpt_path == NULL)
       s = HFS_ERR_NOMEM;
-    else
-      snprintf(ckpt_path, n, "%s/.calibration-checkpoint", cs.output_dir);
   }
   if (s == HFS_OK && o.resume) {
     s = hfs_calib_checkpoint_read(ckpt_path, fp, &cs, &res, &d);
@@ -206,9 +205,15 @@ static int cmd_calibrate(options *op, int argc, char **argv)
      * it over (a failure keeps the old one) */
     size_t n = strlen(ckpt_path) + 32;
     char *tmp = malloc(n);
-    if (tmp != NULL)
-      snprintf(tmp, n, "%s.tmp-%ld", ckpt_path, (long)getpid());
-    ckpt = tmp ? fopen(tmp, "w") : NULL;
+    int fd = -1;
+    if (tmp != NULL) {
+      /* a fresh name (O_EXCL): never a file or link planted there */
+      snprintf(tmp, n, "%s.tmp-XXXXXX", ckpt_path);
+      fd = mkstemp(tmp);
+    }
+    ckpt = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (ckpt == NULL && fd >= 0)
+      close(fd);
     int bad = ckpt == NULL || hfs_calib_checkpoint_header(ckpt, fp) != 0;
     for (size_t e = 0; !bad && e < res.n_cached; e++)
       bad = hfs_calib_checkpoint_line(ckpt, &res, e) != 0;
@@ -220,7 +225,7 @@ static int cmd_calibrate(options *op, int argc, char **argv)
       if (ckpt != NULL)
         fclose(ckpt);
       ckpt = NULL;
-      if (tmp != NULL)
+      if (fd >= 0)
         remove(tmp);
     }
     free(tmp);

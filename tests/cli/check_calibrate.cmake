@@ -146,7 +146,7 @@ elseif(CASE STREQUAL "calibrate_resume")
   list(APPEND args --patients 400 --set calibration.sir_draws=150
        --set calibration.posterior_size=150)
   hfsim(${args} -q --out ${TMP}/plain)
-  if(EXISTS ${TMP}/plain/.calibration-checkpoint)
+  if(EXISTS ${TMP}/.plain.calibration-checkpoint)
     message(FATAL_ERROR "a completed calibration left its checkpoint")
   endif()
   # --resume without a checkpoint: a plain run
@@ -156,32 +156,32 @@ elseif(CASE STREQUAL "calibrate_resume")
     message(FATAL_ERROR "--resume without a checkpoint claims to resume")
   endif()
   same_files(${TMP}/plain ${TMP}/fresh ${FILES})
-  # SIGINT after 150 evaluations: exit 130, only the checkpoint left
+  # SIGINT after 150 evaluations: exit 130, no results (the checkpoint is
+  # kept beside the folder, .NAME.calibration-checkpoint)
   file(MAKE_DIRECTORY ${TMP}/cut)
-  execute_process(COMMAND ${CHECK} interrupt ${TMP}/cut/.calibration-checkpoint
+  execute_process(COMMAND ${CHECK} interrupt ${TMP}/.cut.calibration-checkpoint
     150 ${HFSIM} ${args} -q --out ${TMP}/cut RESULT_VARIABLE rc
     OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "check_csv interrupt: ${rc}\n${out}\n${err}")
   endif()
   file(GLOB left RELATIVE ${TMP}/cut ${TMP}/cut/*)
-  list(REMOVE_ITEM left .calibration-checkpoint)
   if(left)
     message(FATAL_ERROR "the interrupted calibration left files: ${left}")
   endif()
-  file(READ ${TMP}/cut/.calibration-checkpoint ckpt)
+  file(READ ${TMP}/.cut.calibration-checkpoint ckpt)
   # another calibration (another seed) does not take this checkpoint
   hfsim(${args} --seed 99 --resume --out ${TMP}/cut EXIT 3 STDERR err)
   expect_in("${err}" "belongs to a different calibration" "a foreign "
             "checkpoint")
-  file(READ ${TMP}/cut/.calibration-checkpoint ckpt2)
+  file(READ ${TMP}/.cut.calibration-checkpoint ckpt2)
   if(NOT ckpt STREQUAL ckpt2)
     message(FATAL_ERROR "a refused --resume changed the checkpoint")
   endif()
   hfsim(${args} --resume --out ${TMP}/cut STDERR err)
   expect_in("${err}" "hfsim: resuming after evaluation " "the resumed run")
   same_files(${TMP}/plain ${TMP}/cut ${FILES})
-  if(EXISTS ${TMP}/cut/.calibration-checkpoint)
+  if(EXISTS ${TMP}/.cut.calibration-checkpoint)
     message(FATAL_ERROR "the resumed calibration left its checkpoint")
   endif()
 
