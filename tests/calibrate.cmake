@@ -23,7 +23,8 @@ hfs_cli_test(input_calibration_run EXIT 3 OUT @TMP@/out
 #                         checkpoint of another calibration is refused
 #   calibrate_posterior   psa --posterior: calibrated columns come from
 #                         posterior.csv rows, the others are the prior PSA's
-#                         draws; a bad posterior file is refused at its line
+#                         draws; interrupted and resumed, the same files;
+#                         a bad posterior file is refused at its line
 function(hfs_calibrate_test name)
   add_test(NAME ${name} COMMAND ${CMAKE_COMMAND}
     -DCASE=${name}

@@ -245,6 +245,17 @@ elseif(CASE STREQUAL "calibrate_posterior")
   if(changed LESS 50)
     message(FATAL_ERROR "only ${changed} of 60 iterations changed p_hs1")
   endif()
+  # interrupted and resumed with the posterior: the same files
+  file(MAKE_DIRECTORY ${TMP}/cut)
+  execute_process(COMMAND ${CHECK} interrupt ${TMP}/.cut.psa-checkpoint 5
+    ${HFSIM} ${psa} --posterior ${TMP}/cal/posterior.csv --out ${TMP}/cut
+    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "check_csv interrupt: ${rc}\n${out}\n${err}")
+  endif()
+  hfsim(${psa} --posterior ${TMP}/cal/posterior.csv --resume --out ${TMP}/cut)
+  same_files(${TMP}/post ${TMP}/cut psa_parameters.csv psa.csv
+             psa_summary.csv ceac.csv evpi.csv)
   file(STRINGS ${TMP}/post/manifest.txt man REGEX "^posterior")
   expect_in("${man}" "posterior_draws: 100" "manifest.txt")
   # a posterior with an unknown column is refused at its line; nothing
