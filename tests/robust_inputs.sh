@@ -32,8 +32,9 @@ expect() {
 }
 # a scenario in WORK using the real tables (absolute paths)
 scenario() { # FILE [TEXT appended]
-  sed -e "s|^parameters = .*|parameters = ${2:-$configs/parameters.csv}|" \
+  sed -e "/^\[inputs\]/,/^\[/ s|^parameters = .*|parameters = ${2:-$configs/parameters.csv}|" \
     -e "s|^life_table = .*|life_table = ${3:-$configs/life_table_us_ssa_2020.csv}|" \
+    -e "s|^targets_file = .*|targets_file = $configs/validation_targets.csv|" \
     "$configs/default.ini" >"$1"
 }
 small="--patients 200 --threads 1 --out out"

@@ -525,6 +525,9 @@ hfs_status hfs_calib_settings_read(hfs_study *st, hfs_calib_settings *cs,
   }
   if (cs->output_dir == NULL)
     return HFS_ERR_NOMEM;
+  /* read below only when their inputs are; known keys either way */
+  hfs_scenario_get(sc, "calibration", "targets");
+  hfs_scenario_get(sc, "calibration", "targets_file");
   hfs_status a = read_params(st, cs, d);
   if (a == HFS_ERR_NOMEM)
     return a;

@@ -8,6 +8,7 @@
 #include "hfsim/cli.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -111,8 +112,16 @@ int hfs_cli_main(int argc, char **argv)
    * /dev/full` fails. */
   errno = 0;
   if ((fflush(stdout) != 0 || ferror(stdout)) && rc != HFS_EXIT_IO) {
+    int err = errno;
+    if (err == 0) {
+      /* an earlier write failed and left nothing to flush (it depends on
+       * how the output falls in the buffer): a pipe without a reader shows
+       * as POLLERR */
+      struct pollfd pf = {fileno(stdout), POLLOUT, 0};
+      err = poll(&pf, 1, 0) == 1 && (pf.revents & POLLERR) ? EPIPE : EIO;
+    }
     fprintf(stderr, "hfsim: cannot write to standard output: %s\n",
-            strerror(errno ? errno : EIO));
+            strerror(err));
     if (rc == HFS_EXIT_OK || rc == HFS_EXIT_VERIFY)
       rc = HFS_EXIT_IO;
   }
