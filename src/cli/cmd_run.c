@@ -303,9 +303,10 @@ static int cmd_check(options *o, int argc, char **argv)
   }
   printf("\nstrategies (%zu):\n", st.model.n_strategies);
   st.cls->describe(&st.model, stdout);
-  if (hfs_calib_check(&st, stdout) != HFS_OK) {
+  hfs_status cal = hfs_calib_check(&st, stdout);
+  if (cal != HFS_OK) {
     hfs_study_free(&st);
-    return HFS_EXIT_INPUT;
+    return hfs_cli_exit_code(cal);
   }
   printf("\nok: no errors\n");
   hfs_study_free(&st);
