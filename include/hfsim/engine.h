@@ -62,6 +62,9 @@ typedef struct hfs_results {
   size_t n_subgroup_levels;
   hfs_accum *subgroups;
   double simulated_years; /* patient-years simulated, all strategies */
+  /* random numbers read by the models, and computed by Philox (fewer:
+   * common random numbers re-read a patient's streams; see rng.h) */
+  uint64_t random_drawn, random_computed;
   double wall_seconds;
   int threads_used;
 } hfs_results;

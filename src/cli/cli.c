@@ -21,6 +21,7 @@
 #include <gsl/gsl_version.h>
 #include <csv.h>
 
+#include "hfsim/bench.h"
 #include "hfsim/engine.h"
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
@@ -156,15 +157,20 @@ static const char *const check_help =
 
 static const char *const bench_help =
     "Usage: hfsim bench [--config FILE] [--patients N] [--threads T]\n"
-    "                   [--set NAME=VALUE]...\n"
+    "                   [--speedup] [--set NAME=VALUE]...\n"
     "       hfsim bench --psa [--iterations K] [--patients N] ...\n"
     "\n"
-    "Simulate the scenario without writing files and print the wall time,\n"
-    "patients per second (all strategies of one patient count once),\n"
-    "simulated patient-years per second and peak memory. Default cohort:\n"
-    "1000000 patients. With --psa: the PSA loop (default 1000 iterations x\n"
-    "1000 patients) and iterations per second. Figures depend on the\n"
-    "machine; quote them with it.\n";
+    "Simulate the scenario without writing files and print the wall and CPU\n"
+    "time, patients per second (all strategies of one patient count once),\n"
+    "ns per patient-strategy, the random numbers drawn, and the in-process\n"
+    "limit of the generator: the CPU time of an inline Philox4x64-10 for\n"
+    "60 million uniforms, with the run's CPU time as a ratio to it (to\n"
+    "60M, and to the number of uniforms the run drew). Then simulated\n"
+    "patient-years per second and peak memory. Default cohort: 1000000\n"
+    "patients. --speedup also runs the same cohort on one thread and prints\n"
+    "the speed-up of T threads. With --psa: the PSA loop (default 1000\n"
+    "iterations x 1000 patients) and iterations per second. Figures depend\n"
+    "on the machine and its load; quote them with both.\n";
 
 static const char *const dictionary_help =
     "Usage: hfsim dictionary [--config FILE]\n"
@@ -775,13 +781,15 @@ static int cmd_bench(int argc, char **argv)
   memset(&o, 0, sizeof o);
   o.command = "bench";
   /* --psa selects the PSA benchmark; the rest is parsed as usual. */
-  int psa = 0, n = 0;
+  int psa = 0, speedup = 0, n = 0;
   char **args = calloc((size_t)argc + 1, sizeof *args);
   if (args == NULL)
     return HFS_EXIT_FAILURE;
   for (int i = 0; i < argc; i++) {
     if (i >= 2 && strcmp(argv[i], "--psa") == 0)
       psa = 1;
+    else if (i >= 2 && strcmp(argv[i], "--speedup") == 0)
+      speedup = 1;
     else
       args[n++] = argv[i];
   }
@@ -814,27 +822,16 @@ static int cmd_bench(int argc, char **argv)
   }
   hfs_diag d;
   hfs_diag_init(&d);
-  hfs_results res;
-  hfs_results_init(&res);
   hfs_run_config cfg = hfs_study_run_config(&st);
   cfg.stop_flag = &hfs_cli_stop_requested;
-  hfs_status s = hfs_engine_run(&st.model, &cfg, &res, &d);
+  hfs_bench_run b;
+  memset(&b, 0, sizeof b);
+  b.scenario = st.scenario.path;
+  hfs_status s = hfs_bench_engine(&st.model, &cfg, speedup, &b, &d);
   hfs_diag_print(&d, stderr);
-  if (s == HFS_OK) {
-    printf("hfsim bench: %s, %llu patients x %zu strategies, %d threads\n",
-           st.scenario.path, (unsigned long long)res.patients, res.n_strategies,
-           res.threads_used);
-    printf("wall_seconds: %.3f\n", res.wall_seconds);
-    printf("patients_per_second: %.0f\n",
-           (double)res.patients / res.wall_seconds);
-    printf("patient_strategy_runs_per_second: %.0f\n",
-           (double)res.patients * (double)res.n_strategies / res.wall_seconds);
-    printf("simulated_patient_years_per_second: %.0f\n",
-           res.simulated_years / res.wall_seconds);
-    printf("peak_memory_mib: %.1f\n", (double)peak_rss_kib() / 1024.0);
-  }
+  if (s == HFS_OK)
+    hfs_bench_print(&b, stdout);
   hfs_diag_free(&d);
-  hfs_results_free(&res);
   hfs_study_free(&st);
   hfs_cli_options_free(&o);
   return hfs_cli_exit_code(s);

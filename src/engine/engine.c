@@ -14,16 +14,13 @@
 #include "hfsim/numfmt.h"
 #include "hfsim/rng.h"
 
-void hfs_trace_state(hfs_trace *tr, size_t state, double t0_years,
-                     double t1_years)
+void hfs_trace_span(hfs_trace *tr, size_t state, double first_years,
+                    double t1_years)
 {
-  /* Most intervals are weeks long and hold no whole year: leave early. */
-  double first = ceil(t0_years);
-  if (!(t1_years > first))
+  /* FIRST_YEARS is whole (see hfs_trace_state in model.h) */
+  if (!(first_years < (double)tr->n_years))
     return;
-  if (first >= (double)tr->n_years)
-    return;
-  size_t k = (size_t)first;
+  size_t k = (size_t)first_years;
   size_t end = isinf(t1_years) || t1_years > (double)tr->n_years
                    ? tr->n_years
                    : (size_t)ceil(t1_years);
@@ -428,8 +425,16 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
     free(blocks[i].rows.data);
   }
   free(blocks);
-  for (int t = 0; ws && t < threads; t++)
+  for (int t = 0; ws && t < threads; t++) {
+    for (size_t p = 0; ws[t].streams && p < c->n_purposes; p++)
+      if (ws[t].streams[p] != NULL) {
+        uint64_t drawn, computed;
+        hfs_rng_counts(ws[t].streams[p], &drawn, &computed);
+        r->random_drawn += drawn;
+        r->random_computed += computed;
+      }
     workspace_free(&ws[t], c->n_purposes);
+  }
   free(ws);
   r->threads_used = threads;
   r->wall_seconds = wall_before + (omp_get_wtime() - t_start);

@@ -148,6 +148,14 @@ typedef struct ss_row {
   int dest[3];
   double p[3];
   double stay;
+  /* For the simulation: cum[k] = p[0] + ... + p[k] summed in that order
+   * (+inf for k >= n), and next[j] = dest[j] for j < n, this state for
+   * j >= n. With p >= 0 the cum are non-decreasing, so "the first k with
+   * u < cum[k]" (the draw of the list above) is the number of k with
+   * u >= cum[k]: a lookup that gives the same destination without a
+   * branch on the random number. */
+  double cum[3];
+  int next[4];
 } ss_row;
 
 typedef struct ss_chain {
@@ -173,18 +181,31 @@ static void build_chain(const ss_params *q, ss_chain *c)
   c->p_s2d = death_probability(q->rr_s2, q->p_hd);
   ss_row *h = &c->row[HFS_SS_HEALTHY], *s1 = &c->row[HFS_SS_SICK],
          *s2 = &c->row[HFS_SS_SICKER];
-  *h = (ss_row){2, {HFS_SS_SICK, HFS_SS_DEAD, 0}, {q->p_hs1, q->p_hd, 0}, 0};
+  *h = (ss_row){2, {HFS_SS_SICK, HFS_SS_DEAD, 0}, {q->p_hs1, q->p_hd, 0}, 0, {0}, {0}};
   *s1 = (ss_row){3,
                  {HFS_SS_HEALTHY, HFS_SS_SICKER, HFS_SS_DEAD},
                  {q->p_s1h, q->p_s1s2, c->p_s1d},
-                 0};
-  *s2 = (ss_row){1, {HFS_SS_DEAD, 0, 0}, {c->p_s2d, 0, 0}, 0};
-  c->row[HFS_SS_DEAD] = (ss_row){0, {0, 0, 0}, {0, 0, 0}, 1.0};
+                 0,
+                 {0},
+                 {0}};
+  *s2 = (ss_row){1, {HFS_SS_DEAD, 0, 0}, {c->p_s2d, 0, 0}, 0, {0}, {0}};
+  c->row[HFS_SS_DEAD] = (ss_row){0, {0, 0, 0}, {0, 0, 0}, 1.0, {0}, {0}};
   for (int i = 0; i < HFS_SS_DEAD; i++) {
     double sum = 0.0;
     for (int k = 0; k < c->row[i].n; k++)
       sum += c->row[i].p[k];
     c->row[i].stay = sum < 1.0 ? 1.0 - sum : 0.0;
+  }
+  for (int i = 0; i < HFS_SS_N_STATES; i++) {
+    ss_row *r = &c->row[i];
+    double cum = 0.0;
+    for (int k = 0; k < 3; k++) {
+      if (k < r->n)
+        cum += r->p[k];
+      r->cum[k] = k < r->n ? cum : HFS_INF;
+      r->next[k] = k < r->n ? r->dest[k] : i;
+    }
+    r->next[3] = i;
   }
 }
 
@@ -346,34 +367,47 @@ static void simulate(const hfs_model *model, size_t strategy,
   const ss_impl *m = model->impl;
   const ss_strategy *st = &m->strategies[strategy];
   double *out = ctx->outcomes;
-  gsl_rng *rng = ctx->streams[P_TRANSITION];
+  const gsl_rng *rng = ctx->streams[P_TRANSITION];
   /* Discrete weights 1/(1+r)^t (see the top of this file), not the
    * engine's continuous hfs_discount_integral; formed by repeated
    * multiplication, which agrees with pow() to a few ulp over 31 cycles. */
   const double vc = 1.0 / (1.0 + ctx->discount_costs.rate_per_year);
   const double vq = 1.0 / (1.0 + ctx->discount_qalys.rate_per_year);
   double wc = 1.0, wq = 1.0;
+  /* sums in registers, added in the same order as into out[] */
+  double cost = 0.0, cost_u = 0.0, qaly = 0.0, qaly_u = 0.0;
+  /* cycles per state as integers in registers (a double array indexed by
+   * the state makes a chain through memory from one cycle to the next) */
+  int healthy = 0, sick = 0, sicker = 0;
+  /* a local copy: its fields cannot alias the counts it points to */
+  hfs_trace tr = *ctx->trace;
+  const ss_row *rows = m->chain.row;
   int s = HFS_SS_HEALTHY;
   int alive_cycles = 0;
   for (int t = 0; t <= m->n_cycles; t++) {
     if (s == HFS_SS_DEAD) {
-      hfs_trace_state(ctx->trace, HFS_SS_DEAD, (double)t, HFS_INF);
+      hfs_trace_state(&tr, HFS_SS_DEAD, (double)t, HFS_INF);
       break;
     }
-    hfs_trace_state(ctx->trace, (size_t)s, (double)t, (double)(t + 1));
-    out[O_COST] += st->cost[s] * wc;
-    out[O_COST_UNDISCOUNTED] += st->cost[s];
-    out[O_QALY] += st->utility[s] * wq; /* utility x one-year cycle */
-    out[O_QALY_UNDISCOUNTED] += st->utility[s];
-    out[O_CYCLES_HEALTHY + s] += 1.0;
+    hfs_trace_year(&tr, (size_t)s, (size_t)t);
+    cost += st->cost[s] * wc;
+    cost_u += st->cost[s];
+    qaly += st->utility[s] * wq; /* utility x one-year cycle */
+    qaly_u += st->utility[s];
+    healthy += s == HFS_SS_HEALTHY;
+    sick += s == HFS_SS_SICK;
+    sicker += s == HFS_SS_SICKER;
     alive_cycles++;
     wc *= vc;
     wq *= vq;
     if (t == m->n_cycles)
       break;
-    /* One categorical draw among the destinations; stay otherwise. */
-    const ss_row *r = &m->chain.row[s];
-    double u = gsl_rng_uniform(rng), cum = 0.0;
+    /* One categorical draw among the destinations; stay otherwise. (A
+     * branch-free lookup, ss_row.cum and .next, was measured slower: these
+     * branches are mostly predicted, and speculation runs ahead along the
+     * path, while a lookup chains each cycle to the last one's loads.) */
+    const ss_row *r = &rows[s];
+    double u = hfs_rng_uniform(rng), cum = 0.0;
     for (int k = 0; k < r->n; k++) {
       cum += r->p[k];
       if (u < cum) {
@@ -382,6 +416,13 @@ static void simulate(const hfs_model *model, size_t strategy,
       }
     }
   }
+  out[O_COST] = cost;
+  out[O_COST_UNDISCOUNTED] = cost_u;
+  out[O_QALY] = qaly;
+  out[O_QALY_UNDISCOUNTED] = qaly_u;
+  out[O_CYCLES_HEALTHY] = (double)healthy;
+  out[O_CYCLES_SICK] = (double)sick;
+  out[O_CYCLES_SICKER] = (double)sicker;
   out[O_LIFE_YEARS] = (double)alive_cycles;
   out[O_DIED] = s == HFS_SS_DEAD;
   ctx->simulated_years = (double)alive_cycles;
