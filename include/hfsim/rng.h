@@ -58,8 +58,8 @@ typedef struct hfs_stream_id {
  * computed two Philox blocks at a time). A patient
  * under injections for decades draws a few hundred numbers per purpose;
  * beyond this the stream goes on correctly, eight outputs at a time, and a
- * rewind recomputes it. 2 KiB per stream. */
-#define HFS_RNG_CACHE 256
+ * rewind recomputes it. 8 KiB per stream. */
+#define HFS_RNG_CACHE 1024
 
 /* The state behind a gsl_rng of type hfs_rng_philox. Outputs
  * [base, base + filled) of the stream are in buf; pos is the index of the

@@ -220,16 +220,18 @@ static size_t level_of(const hfs_attribute_def *def, double value)
 }
 
 static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
-                           size_t n_years, uint64_t first, uint64_t last,
-                           workspace *w, block_out *b)
+                           const hfs_discount *discount_costs,
+                           const hfs_discount *discount_qalys, size_t n_years,
+                           uint64_t first, uint64_t last, workspace *w,
+                           block_out *b)
 {
   const hfs_model_class *c = m->cls;
   const size_t S = m->n_strategies, K = c->n_outcomes, ns = c->n_states;
   hfs_sim_context ctx;
   ctx.streams = w->streams;
   ctx.horizon_years = cfg->horizon_years;
-  ctx.discount_costs = hfs_discount_make(cfg->discount_rate_costs);
-  ctx.discount_qalys = hfs_discount_make(cfg->discount_rate_qalys);
+  ctx.discount_costs = *discount_costs;
+  ctx.discount_qalys = *discount_qalys;
   hfs_trace tr;
   tr.n_states = ns;
   tr.n_years = n_years;
@@ -302,6 +304,11 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
 
   const size_t G = hfs_subgroup_levels(c);
   int write_errno = 0;
+  /* once per run: the tables of factors (discount.h) */
+  const hfs_discount discount_costs =
+      hfs_discount_make(cfg->discount_rate_costs);
+  const hfs_discount discount_qalys =
+      hfs_discount_make(cfg->discount_rate_qalys);
   if (cfg->first_patient == 0) {
     hfs_results_free(r);
     r->n_strategies = S;
@@ -381,8 +388,8 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
         first = cfg->first_patient;
       if (last > end_patient)
         last = end_patient;
-      simulate_block(m, cfg, n_years, first, last, &ws[omp_get_thread_num()],
-                     b);
+      simulate_block(m, cfg, &discount_costs, &discount_qalys, n_years, first,
+                     last, &ws[omp_get_thread_num()], b);
       for (size_t k = 0; k < S * K; k++)
         block_sum_finish(&b->sums[k], &b->outcomes[k]);
       for (size_t k = 0; k < G * S * K; k++)

@@ -30,7 +30,13 @@ static inline void philox_two_blocks(const hfs_philox_state *s, uint64_t b,
   memcpy(out + 4, x1.v, sizeof x1.v);
 }
 
-uint64_t hfs_philox_refill(hfs_philox_state *s)
+/* Not inlined into philox_get_double() and friends: their fast path
+ * should stay a few instructions without this function's frame. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+uint64_t
+hfs_philox_refill(hfs_philox_state *s)
 {
   /* Called when output POS is not buffered; draws are sequential, so
    * POS = BASE + FILLED, a multiple of 8. */
