@@ -3,11 +3,14 @@
  * results that do not depend on the number of threads.
  *
  * Patients are cut into blocks of HFS_BLOCK_PATIENTS, independent of the
- * thread count. Blocks are simulated in waves of HFS_WAVE_BLOCKS with
- * OpenMP; each block has its own accumulators, and after each wave the
- * blocks are merged into the totals in block order. Floating-point sums are
- * therefore formed in the same order whatever the thread count, and memory is
- * bounded by one wave (it does not grow with the number of patients).
+ * thread count. Threads claim blocks in order and simulate each into its
+ * own accumulators (a ring of HFS_WAVE_BLOCKS slots); a finished block is
+ * merged into the totals as soon as every block before it has been, so
+ * blocks are always merged in block order. Floating-point sums are
+ * therefore formed in the same order whatever the thread count, memory is
+ * bounded by the ring (it does not grow with the number of patients), and
+ * there is no barrier: a thread waits only when it is a whole ring ahead
+ * of the oldest unfinished block.
  *
  * Each patient is simulated under every strategy in turn with the same
  * stream addresses (common random numbers); the engine also accumulates the
@@ -26,6 +29,7 @@
 #include "hfsim/model.h"
 
 #define HFS_BLOCK_PATIENTS 256
+/* blocks between simulation and their in-order merge (the ring) */
 #define HFS_WAVE_BLOCKS 64
 
 typedef struct hfs_run_config {

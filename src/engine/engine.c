@@ -1,13 +1,15 @@
 /*
- * engine.c - the patient loop: blocks, waves, threads, aggregation
+ * engine.c - the patient loop: blocks, threads, in-order aggregation
  * (see engine.h for the determinism argument).
  */
+#define _POSIX_C_SOURCE 200809L
 #include "hfsim/engine.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <omp.h>
 
@@ -293,6 +295,32 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
   }
 }
 
+/* R += B, then B's patients.csv rows to the file. Called in block order
+ * only: the same bits for any thread count. */
+static hfs_status merge_block(hfs_results *r, const block_out *b, size_t S,
+                              size_t K, size_t G, size_t n_years, size_t ns,
+                              const hfs_run_config *cfg, int *write_errno)
+{
+  for (size_t k = 0; k < S * K; k++)
+    hfs_accum_merge(&r->outcomes[k], &b->outcomes[k]);
+  for (size_t k = 0; k < S * n_years * ns; k++)
+    r->trace[k] += b->trace[k];
+  for (size_t k = 0; k < S * S; k++)
+    hfs_accum2_merge(&r->paired[k], &b->paired[k]);
+  for (size_t k = 0; k < G * S * K; k++)
+    hfs_accum_merge(&r->subgroups[k], &b->subgroups[k]);
+  r->simulated_years += b->simulated_years;
+  if (b->rows.nomem)
+    return HFS_ERR_NOMEM;
+  if (cfg->patients_csv != NULL && b->rows.len > 0 &&
+      fwrite(b->rows.data, 1, b->rows.len, cfg->patients_csv) !=
+          b->rows.len) {
+    *write_errno = errno;
+    return HFS_ERR_IO;
+  }
+  return HFS_OK;
+}
+
 hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
                           hfs_results *r, hfs_diag *d)
 {
@@ -335,7 +363,7 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
   const uint64_t first_block = cfg->first_patient / HFS_BLOCK_PATIENTS;
   const uint64_t n_blocks =
       (end_patient + HFS_BLOCK_PATIENTS - 1) / HFS_BLOCK_PATIENTS - first_block;
-  /* a small run needs fewer block buffers than a full wave */
+  /* a small run needs fewer block buffers than a full ring */
   const size_t wave_blocks =
       n_blocks < HFS_WAVE_BLOCKS ? (size_t)n_blocks : HFS_WAVE_BLOCKS;
   if ((uint64_t)threads > n_blocks)
@@ -360,62 +388,89 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
     if (workspace_alloc(&ws[t], m) != 0)
       st = HFS_ERR_NOMEM;
 
-  for (uint64_t wave = 0; st == HFS_OK && wave * HFS_WAVE_BLOCKS < n_blocks;
-       wave++) {
-    if (cfg->stop_flag != NULL && *cfg->stop_flag) {
-      /* R->patients says how far the run got */
-      uint64_t done =
-          (first_block + wave * HFS_WAVE_BLOCKS) * HFS_BLOCK_PATIENTS;
-      r->patients = done > cfg->first_patient ? done : cfg->first_patient;
-      st = HFS_ERR_INTERRUPTED;
-      break;
-    }
-    uint64_t b0 = wave * HFS_WAVE_BLOCKS;
-    long nb = (long)(n_blocks - b0 < HFS_WAVE_BLOCKS ? n_blocks - b0
-                                                     : HFS_WAVE_BLOCKS);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (long i = 0; i < nb; i++) {
-      block_out *b = &blocks[i];
+  /* No waves and no barriers (issue 13): one parallel region for the run.
+   * A thread claims the next block, simulates it into ring slot
+   * (block % ring), then, under the lock, merges every block that is
+   * ready, in block order. The merge order, hence every bit of the result,
+   * is that of one thread; a thread waits only when it is a whole ring
+   * ahead of the oldest unmerged block (a preempted thread on a loaded
+   * machine), never at the end of each wave. */
+  const uint64_t ring = wave_blocks ? wave_blocks : 1;
+  uint64_t *slot_block = malloc(ring * sizeof *slot_block);
+  if (slot_block == NULL)
+    st = HFS_ERR_NOMEM;
+  for (uint64_t i = 0; slot_block && i < ring; i++)
+    slot_block[i] = UINT64_MAX; /* empty */
+  uint64_t next_block = 0, merged = 0;
+  int stopping = st != HFS_OK, interrupted = 0;
+  omp_lock_t lock;
+  omp_init_lock(&lock);
+#pragma omp parallel num_threads(threads)
+  {
+    workspace *w = &ws[omp_get_thread_num()];
+    for (;;) {
+      omp_set_lock(&lock);
+      if (!stopping && cfg->stop_flag != NULL && *cfg->stop_flag)
+        stopping = interrupted = 1;
+      uint64_t j = next_block;
+      int go = !stopping && j < n_blocks;
+      if (go)
+        next_block++;
+      omp_unset_lock(&lock);
+      if (!go)
+        break;
+      /* slot j % ring is free once block j - ring is merged */
+      for (;;) {
+        omp_set_lock(&lock);
+        int free_slot = merged + ring > j;
+        omp_unset_lock(&lock);
+        if (free_slot)
+          break;
+        struct timespec pause = {0, 50000}; /* 50 us */
+        nanosleep(&pause, NULL);
+      }
+      block_out *b = &blocks[j % ring];
       memset(b->sums, 0, (G + 1) * S * K * sizeof(block_sum));
       memset(b->trace, 0, S * n_years * ns * sizeof(uint64_t));
       for (size_t k = 0; k < S * S; k++)
         hfs_accum2_reset(&b->paired[k]);
       b->simulated_years = 0.0;
       b->rows.len = 0;
-      uint64_t first = (first_block + b0 + (uint64_t)i) * HFS_BLOCK_PATIENTS;
+      uint64_t first = (first_block + j) * HFS_BLOCK_PATIENTS;
       uint64_t last = first + HFS_BLOCK_PATIENTS;
       if (first < cfg->first_patient)
         first = cfg->first_patient;
       if (last > end_patient)
         last = end_patient;
       simulate_block(m, cfg, &discount_costs, &discount_qalys, n_years, first,
-                     last, &ws[omp_get_thread_num()], b);
+                     last, w, b);
       for (size_t k = 0; k < S * K; k++)
         block_sum_finish(&b->sums[k], &b->outcomes[k]);
       for (size_t k = 0; k < G * S * K; k++)
         block_sum_finish(&b->sums[S * K + k], &b->subgroups[k]);
-    }
-    /* Serial merge in block order: same bits for any thread count. */
-    for (long i = 0; i < nb; i++) {
-      block_out *b = &blocks[i];
-      for (size_t k = 0; k < S * K; k++)
-        hfs_accum_merge(&r->outcomes[k], &b->outcomes[k]);
-      for (size_t k = 0; k < S * n_years * ns; k++)
-        r->trace[k] += b->trace[k];
-      for (size_t k = 0; k < S * S; k++)
-        hfs_accum2_merge(&r->paired[k], &b->paired[k]);
-      for (size_t k = 0; k < G * S * K; k++)
-        hfs_accum_merge(&r->subgroups[k], &b->subgroups[k]);
-      r->simulated_years += b->simulated_years;
-      if (b->rows.nomem)
-        st = HFS_ERR_NOMEM;
-      else if (cfg->patients_csv != NULL && b->rows.len > 0 &&
-               fwrite(b->rows.data, 1, b->rows.len, cfg->patients_csv) !=
-                   b->rows.len) {
-        write_errno = errno;
-        st = HFS_ERR_IO;
+
+      omp_set_lock(&lock);
+      slot_block[j % ring] = j;
+      while (st == HFS_OK && slot_block[merged % ring] == merged) {
+        hfs_status ms = merge_block(r, &blocks[merged % ring], S, K, G,
+                                    n_years, ns, cfg, &write_errno);
+        slot_block[merged % ring] = UINT64_MAX;
+        merged++;
+        if (ms != HFS_OK) {
+          st = ms;
+          stopping = 1;
+        }
       }
+      omp_unset_lock(&lock);
     }
+  }
+  omp_destroy_lock(&lock);
+  free(slot_block);
+  if (st == HFS_OK && interrupted && merged < n_blocks) {
+    /* R->patients says how far the run got: whole blocks, in order */
+    uint64_t done = (first_block + merged) * HFS_BLOCK_PATIENTS;
+    r->patients = done > cfg->first_patient ? done : cfg->first_patient;
+    st = HFS_ERR_INTERRUPTED;
   }
   if (st == HFS_ERR_NOMEM)
     hfs_diag_error(d, NULL, 0, "out of memory while simulating");
