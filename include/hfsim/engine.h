@@ -46,7 +46,7 @@ typedef struct hfs_run_config {
   int qaly_outcome;
   FILE *patients_csv;            /* per-patient rows, or NULL */
   const char *patients_csv_name; /* its path, for messages */
-  /* polled between waves; a non-zero value stops the run with
+  /* polled before each block; a non-zero value stops the run with
    * HFS_ERR_INTERRUPTED */
   volatile sig_atomic_t *stop_flag;
 } hfs_run_config;

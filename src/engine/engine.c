@@ -111,7 +111,7 @@ static void block_sum_finish(const block_sum *b, hfs_accum *a)
     a->m2 = 0.0;
 }
 
-/* Everything one block produces; merged in block order after each wave. */
+/* Everything one block produces; merged in block order. */
 typedef struct block_out {
   block_sum *sums;      /* [S * K + G * S * K] while simulating */
   hfs_accum *outcomes;  /* [S * K] */
@@ -364,17 +364,17 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
   const uint64_t n_blocks =
       (end_patient + HFS_BLOCK_PATIENTS - 1) / HFS_BLOCK_PATIENTS - first_block;
   /* a small run needs fewer block buffers than a full ring */
-  const size_t wave_blocks =
+  const size_t ring_blocks =
       n_blocks < HFS_WAVE_BLOCKS ? (size_t)n_blocks : HFS_WAVE_BLOCKS;
   if ((uint64_t)threads > n_blocks)
     threads = n_blocks > 0 ? (int)n_blocks : 1;
-  block_out *blocks = calloc(wave_blocks ? wave_blocks : 1, sizeof *blocks);
+  block_out *blocks = calloc(ring_blocks ? ring_blocks : 1, sizeof *blocks);
   workspace *ws = calloc((size_t)threads, sizeof *ws);
   hfs_status st = HFS_OK;
   if (!r->outcomes || !r->trace || !r->paired || !r->subgroups || !blocks ||
       !ws)
     st = HFS_ERR_NOMEM;
-  for (size_t i = 0; st == HFS_OK && i < wave_blocks; i++) {
+  for (size_t i = 0; st == HFS_OK && i < ring_blocks; i++) {
     blocks[i].outcomes = calloc(S * K, sizeof(hfs_accum));
     blocks[i].trace = calloc(S * n_years * ns, sizeof(uint64_t));
     blocks[i].paired = calloc(S * S, sizeof(hfs_accum2));
@@ -395,7 +395,7 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
    * is that of one thread; a thread waits only when it is a whole ring
    * ahead of the oldest unmerged block (a preempted thread on a loaded
    * machine), never at the end of each wave. */
-  const uint64_t ring = wave_blocks ? wave_blocks : 1;
+  const uint64_t ring = ring_blocks ? ring_blocks : 1;
   uint64_t *slot_block = malloc(ring * sizeof *slot_block);
   if (slot_block == NULL)
     st = HFS_ERR_NOMEM;
@@ -478,7 +478,7 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
     hfs_diag_error(
         d, cfg->patients_csv_name ? cfg->patients_csv_name : "patients.csv", 0,
         "cannot write: %s", strerror(write_errno));
-  for (size_t i = 0; blocks && i < wave_blocks; i++) {
+  for (size_t i = 0; blocks && i < ring_blocks; i++) {
     free(blocks[i].outcomes);
     free(blocks[i].trace);
     free(blocks[i].paired);
