@@ -78,9 +78,23 @@ typedef struct hfs_philox_state {
 /* Allocate a gsl_rng of type hfs_rng_philox addressed by ID. NULL on OOM. */
 gsl_rng *hfs_rng_alloc(hfs_stream_id id);
 
+/* Re-address R to the start of ID (out of line; see hfs_rng_set_stream). */
+void hfs_rng_readdress(gsl_rng *r, hfs_stream_id id);
+
 /* Re-address R (which must be of type hfs_rng_philox) to the start of ID.
- * Cheap when ID is R's current address (a rewind). */
-void hfs_rng_set_stream(gsl_rng *r, hfs_stream_id id);
+ * Inline and cheap when ID is R's current address and its start is still
+ * buffered: a rewind. */
+static inline void hfs_rng_set_stream(gsl_rng *r, hfs_stream_id id)
+{
+  hfs_philox_state *s = (hfs_philox_state *)r->state;
+  if (s->base == 0 && s->key[0] == id.seed && s->key[1] == id.replicate &&
+      s->addr[0] == id.patient && s->addr[1] == id.purpose) {
+    s->drawn += s->pos;
+    s->pos = 0;
+    return;
+  }
+  hfs_rng_readdress(r, id);
+}
 
 /* Outputs of R read so far (all addresses) and outputs computed: with
  * common random numbers most reads are rewinds, which compute nothing. */

@@ -96,6 +96,15 @@ static inline void block_sum_add(block_sum *b, double x)
   b->s2 += y * y;
 }
 
+/* SUMS[k] += X[k] for the K outcomes with KEEP[k]. */
+static inline void block_sums_add(block_sum *sums, const double *x,
+                                  const unsigned char *keep, size_t K)
+{
+  for (size_t k = 0; k < K; k++)
+    if (keep[k])
+      block_sum_add(&sums[k], x[k]);
+}
+
 static void block_sum_finish(const block_sum *b, hfs_accum *a)
 {
   a->n = b->n;
@@ -126,6 +135,8 @@ typedef struct workspace {
   gsl_rng **streams;
   double *outcomes;   /* [S * K]: this patient under every strategy */
   double *attributes; /* [S * A] */
+  int *condition;      /* [K]: outcome k's condition (hfs_outcome_def) */
+  unsigned char *keep; /* [K]: does this patient count in outcome k */
   int nomem;
 } workspace;
 
@@ -138,6 +149,8 @@ static void workspace_free(workspace *w, size_t n_purposes)
   free(w->streams);
   free(w->outcomes);
   free(w->attributes);
+  free(w->condition);
+  free(w->keep);
 }
 
 static int workspace_alloc(workspace *w, const hfs_model *m)
@@ -148,8 +161,13 @@ static int workspace_alloc(workspace *w, const hfs_model *m)
   w->outcomes = calloc(m->n_strategies * c->n_outcomes, sizeof(double));
   w->attributes =
       calloc(m->n_strategies * (c->n_attributes + 1), sizeof(double));
-  if (!w->streams || !w->outcomes || !w->attributes)
+  w->condition = calloc(c->n_outcomes + 1, sizeof *w->condition);
+  w->keep = calloc(c->n_outcomes + 1, 1);
+  if (!w->streams || !w->outcomes || !w->attributes || !w->condition ||
+      !w->keep)
     return -1;
+  for (size_t k = 0; k < c->n_outcomes; k++)
+    w->condition[k] = c->outcomes[k].condition;
   hfs_stream_id id = {0, 0, 0, 0};
   for (size_t p = 0; p < c->n_purposes; p++)
     if ((w->streams[p] = hfs_rng_alloc(id)) == NULL)
@@ -255,24 +273,19 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
       ctx.simulated_years = 0.0;
       c->simulate(m, s, &ctx);
       b->simulated_years += ctx.simulated_years;
-      block_sum *acc = b->sums + s * K;
-      for (size_t k = 0; k < K; k++) {
-        int cond = c->outcomes[k].condition;
-        if (cond < 0 || ctx.outcomes[cond] != 0.0)
-          block_sum_add(&acc[k], ctx.outcomes[k]);
-      }
+      /* which outcomes this patient counts in (conditional means), found
+       * once for the totals and every subgroup */
+      const double *o = ctx.outcomes;
+      for (size_t k = 0; k < K; k++)
+        w->keep[k] = w->condition[k] < 0 || o[w->condition[k]] != 0.0;
+      block_sums_add(b->sums + s * K, o, w->keep, K);
       size_t g0 = 0;
       for (size_t a = 0; a < c->n_attributes; a++) {
         const hfs_attribute_def *def = &c->attributes[a];
         if (def->n_levels == 0)
           continue;
         size_t g = g0 + level_of(def, ctx.attributes[a]);
-        block_sum *sub = b->sums + S * K + (g * S + s) * K;
-        for (size_t k = 0; k < K; k++) {
-          int cond = c->outcomes[k].condition;
-          if (cond < 0 || ctx.outcomes[cond] != 0.0)
-            block_sum_add(&sub[k], ctx.outcomes[k]);
-        }
+        block_sums_add(b->sums + S * K + (g * S + s) * K, o, w->keep, K);
         g0 += (size_t)def->n_levels;
       }
     }

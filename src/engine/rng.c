@@ -98,16 +98,9 @@ static const gsl_rng_type philox_type = {"hfs_philox4x64",
 
 const gsl_rng_type *hfs_rng_philox = &philox_type;
 
-void hfs_rng_set_stream(gsl_rng *r, hfs_stream_id id)
+void hfs_rng_readdress(gsl_rng *r, hfs_stream_id id)
 {
-  hfs_philox_state *s = r->state;
-  if (s->base == 0 && s->key[0] == id.seed && s->key[1] == id.replicate &&
-      s->addr[0] == id.patient && s->addr[1] == id.purpose) {
-    s->drawn += s->pos;
-    s->pos = 0; /* same stream, start still buffered: rewind */
-    return;
-  }
-  philox_reset(s, id);
+  philox_reset(r->state, id);
 }
 
 gsl_rng *hfs_rng_alloc(hfs_stream_id id)
