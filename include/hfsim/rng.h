@@ -54,10 +54,10 @@ typedef struct hfs_stream_id {
   uint64_t purpose; /* model-defined: baseline, death, natural history, ... */
 } hfs_stream_id;
 
-/* Outputs of a stream kept for re-reading (a multiple of 8: outputs are
- * computed two Philox blocks at a time). A patient
+/* Outputs of a stream kept for re-reading (a multiple of 16: outputs are
+ * computed four Philox blocks at a time). A patient
  * under injections for decades draws a few hundred numbers per purpose;
- * beyond this the stream goes on correctly, eight outputs at a time, and a
+ * beyond this the stream goes on correctly, 16 outputs at a time, and a
  * rewind recomputes it. 8 KiB per stream. */
 #define HFS_RNG_CACHE 1024
 

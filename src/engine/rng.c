@@ -15,19 +15,27 @@
 
 #include <Random123/philox.h>
 
-/* Blocks B and B + 1, written to OUT[0..8): two independent Philox
+/* Blocks B .. B + 3, written to OUT[0..16): four independent Philox
  * computations the processor overlaps (each is a chain of dependent
- * multiplications), nearly twice the throughput of one at a time. */
-static inline void philox_two_blocks(const hfs_philox_state *s, uint64_t b,
+ * multiplications), with one call per 16 outputs. Measured against one
+ * and two blocks at a time: the fastest, and a stream of the Sick-Sicker
+ * model (25 draws on average) computes no more blocks than with two. */
+static inline void philox_four_blocks(const hfs_philox_state *s, uint64_t b,
                                      uint64_t *out)
 {
   philox4x64_key_t key = {{s->key[0], s->key[1]}};
   philox4x64_ctr_t c0 = {{s->addr[0], s->addr[1], b, 0}};
   philox4x64_ctr_t c1 = {{s->addr[0], s->addr[1], b + 1, 0}};
+  philox4x64_ctr_t c2 = {{s->addr[0], s->addr[1], b + 2, 0}};
+  philox4x64_ctr_t c3 = {{s->addr[0], s->addr[1], b + 3, 0}};
   philox4x64_ctr_t x0 = philox4x64(c0, key);
   philox4x64_ctr_t x1 = philox4x64(c1, key);
+  philox4x64_ctr_t x2 = philox4x64(c2, key);
+  philox4x64_ctr_t x3 = philox4x64(c3, key);
   memcpy(out, x0.v, sizeof x0.v);
   memcpy(out + 4, x1.v, sizeof x1.v);
+  memcpy(out + 8, x2.v, sizeof x2.v);
+  memcpy(out + 12, x3.v, sizeof x3.v);
 }
 
 /* Not inlined into philox_get_double() and friends: their fast path
@@ -39,18 +47,18 @@ uint64_t
 hfs_philox_refill(hfs_philox_state *s)
 {
   /* Called when output POS is not buffered; draws are sequential, so
-   * POS = BASE + FILLED, a multiple of 8. */
-  if (s->base == 0 && s->filled + 8 <= HFS_RNG_CACHE) {
+   * POS = BASE + FILLED, a multiple of 16. */
+  if (s->base == 0 && s->filled + 16 <= HFS_RNG_CACHE) {
     /* still within the start of the stream: append, keep for rewinds */
-    philox_two_blocks(s, s->pos / 4, s->buf + s->filled);
-    s->filled += 8;
+    philox_four_blocks(s, s->pos / 4, s->buf + s->filled);
+    s->filled += 16;
   } else {
-    /* past the buffer: go on eight at a time; the start is lost */
+    /* past the buffer: go on 16 at a time; the start is lost */
     s->base = s->pos;
-    philox_two_blocks(s, s->pos / 4, s->buf);
-    s->filled = 8;
+    philox_four_blocks(s, s->pos / 4, s->buf);
+    s->filled = 16;
   }
-  s->computed += 8;
+  s->computed += 16;
   return s->buf[s->pos++ - s->base];
 }
 
