@@ -46,8 +46,9 @@ typedef struct hfs_bench_run {
 } hfs_bench_run;
 
 /* Run M with CFG (timed, wall and CPU), then, when COMPARE_ONE_THREAD and
- * CFG asks for more than one thread, the same run on one thread; then the
- * Philox limit. Results of the runs are discarded. */
+ * CFG asks for more than one thread, the same run on one thread. The
+ * Philox limit is measured before and after, and the smaller kept.
+ * Results of the runs are discarded. */
 hfs_status hfs_bench_engine(const hfs_model *m, const hfs_run_config *cfg,
                             int compare_one_thread, hfs_bench_run *b,
                             hfs_diag *d);
