@@ -148,14 +148,6 @@ typedef struct ss_row {
   int dest[3];
   double p[3];
   double stay;
-  /* For the simulation: cum[k] = p[0] + ... + p[k] summed in that order
-   * (+inf for k >= n), and next[j] = dest[j] for j < n, this state for
-   * j >= n. With p >= 0 the cum are non-decreasing, so "the first k with
-   * u < cum[k]" (the draw of the list above) is the number of k with
-   * u >= cum[k]: a lookup that gives the same destination without a
-   * branch on the random number. */
-  double cum[3];
-  int next[4];
 } ss_row;
 
 typedef struct ss_chain {
@@ -181,31 +173,18 @@ static void build_chain(const ss_params *q, ss_chain *c)
   c->p_s2d = death_probability(q->rr_s2, q->p_hd);
   ss_row *h = &c->row[HFS_SS_HEALTHY], *s1 = &c->row[HFS_SS_SICK],
          *s2 = &c->row[HFS_SS_SICKER];
-  *h = (ss_row){2, {HFS_SS_SICK, HFS_SS_DEAD, 0}, {q->p_hs1, q->p_hd, 0}, 0, {0}, {0}};
+  *h = (ss_row){2, {HFS_SS_SICK, HFS_SS_DEAD, 0}, {q->p_hs1, q->p_hd, 0}, 0};
   *s1 = (ss_row){3,
                  {HFS_SS_HEALTHY, HFS_SS_SICKER, HFS_SS_DEAD},
                  {q->p_s1h, q->p_s1s2, c->p_s1d},
-                 0,
-                 {0},
-                 {0}};
-  *s2 = (ss_row){1, {HFS_SS_DEAD, 0, 0}, {c->p_s2d, 0, 0}, 0, {0}, {0}};
-  c->row[HFS_SS_DEAD] = (ss_row){0, {0, 0, 0}, {0, 0, 0}, 1.0, {0}, {0}};
+                 0};
+  *s2 = (ss_row){1, {HFS_SS_DEAD, 0, 0}, {c->p_s2d, 0, 0}, 0};
+  c->row[HFS_SS_DEAD] = (ss_row){0, {0, 0, 0}, {0, 0, 0}, 1.0};
   for (int i = 0; i < HFS_SS_DEAD; i++) {
     double sum = 0.0;
     for (int k = 0; k < c->row[i].n; k++)
       sum += c->row[i].p[k];
     c->row[i].stay = sum < 1.0 ? 1.0 - sum : 0.0;
-  }
-  for (int i = 0; i < HFS_SS_N_STATES; i++) {
-    ss_row *r = &c->row[i];
-    double cum = 0.0;
-    for (int k = 0; k < 3; k++) {
-      if (k < r->n)
-        cum += r->p[k];
-      r->cum[k] = k < r->n ? cum : HFS_INF;
-      r->next[k] = k < r->n ? r->dest[k] : i;
-    }
-    r->next[3] = i;
   }
 }
 
@@ -403,7 +382,7 @@ static void simulate(const hfs_model *model, size_t strategy,
     if (t == m->n_cycles)
       break;
     /* One categorical draw among the destinations; stay otherwise. (A
-     * branch-free lookup, ss_row.cum and .next, was measured slower: these
+     * branch-free lookup of the destination was measured slower: these
      * branches are mostly predicted, and speculation runs ahead along the
      * path, while a lookup chains each cycle to the last one's loads.) */
     const ss_row *r = &rows[s];
