@@ -251,6 +251,10 @@ hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
       }
       if (progress != NULL)
         progress(user, r->done, r->iterations);
+      /* a stop between iterations: what is recorded stays, the rest of
+       * the chunk is dropped (as a stopped chunk is) */
+      if (s == HFS_OK && stop != NULL && *stop && r->done < r->iterations)
+        s = HFS_ERR_INTERRUPTED;
     }
     for (size_t j = 0; j < built; j++)
       hfs_model_destroy(&models[j]);
