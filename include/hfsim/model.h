@@ -87,6 +87,11 @@ typedef struct hfs_state_def {
 /* Trace of state occupancy at each whole year since the decision. */
 typedef struct hfs_trace {
   uint64_t *counts; /* [year * n_states + state] */
+  /* [year * n_states + state]: patients in STATE from whole year YEAR to
+   * the end of the trace (dead, or the last state to the horizon). One
+   * count instead of one per remaining year; the engine adds them into
+   * COUNTS as running sums when the block is done. */
+  uint64_t *from;
   size_t n_states;
   size_t n_years; /* years 0 .. n_years-1 */
 } hfs_trace;

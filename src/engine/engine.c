@@ -23,9 +23,11 @@ void hfs_trace_span(hfs_trace *tr, size_t state, double first_years,
   if (!(first_years < (double)tr->n_years))
     return;
   size_t k = (size_t)first_years;
-  size_t end = isinf(t1_years) || t1_years > (double)tr->n_years
-                   ? tr->n_years
-                   : (size_t)ceil(t1_years);
+  if (!(t1_years < (double)tr->n_years)) { /* to the end of the trace */
+    tr->from[k * tr->n_states + state]++;
+    return;
+  }
+  size_t end = (size_t)ceil(t1_years);
   for (; k < end; k++)
     tr->counts[k * tr->n_states + state]++;
 }
@@ -125,6 +127,7 @@ typedef struct block_out {
   block_sum *sums;      /* [S * K + G * S * K] while simulating */
   hfs_accum *outcomes;  /* [S * K] */
   uint64_t *trace;      /* [S * Y * ns] */
+  uint64_t *trace_from; /* [S * Y * ns] (hfs_trace.from) */
   hfs_accum2 *paired;   /* [S * S] */
   hfs_accum *subgroups; /* [G * S * K] */
   double simulated_years;
@@ -269,6 +272,7 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
       ctx.attributes = w->attributes + s * (c->n_attributes + 1);
       memset(ctx.outcomes, 0, K * sizeof(double));
       tr.counts = b->trace + s * n_years * ns;
+      tr.from = b->trace_from + s * n_years * ns;
       ctx.trace = &tr;
       ctx.simulated_years = 0.0;
       c->simulate(m, s, &ctx);
@@ -305,6 +309,24 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
       }
     if (cfg->patients_csv != NULL)
       write_patient_rows(m, patient, w, &b->rows);
+  }
+}
+
+/* TRACE[y] += FROM[0] + ... + FROM[y], per strategy and state: patients
+ * counted once in the year they reached a state they keep to the end. */
+static void trace_add_from(uint64_t *trace, const uint64_t *from, size_t S,
+                           size_t n_years, size_t ns)
+{
+  for (size_t s = 0; s < S; s++) {
+    uint64_t *t = trace + s * n_years * ns;
+    const uint64_t *f = from + s * n_years * ns;
+    for (size_t j = 0; j < ns; j++) {
+      uint64_t running = 0;
+      for (size_t y = 0; y < n_years; y++) {
+        running += f[y * ns + j];
+        t[y * ns + j] += running;
+      }
+    }
   }
 }
 
@@ -390,10 +412,12 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
   for (size_t i = 0; st == HFS_OK && i < ring_blocks; i++) {
     blocks[i].outcomes = calloc(S * K, sizeof(hfs_accum));
     blocks[i].trace = calloc(S * n_years * ns, sizeof(uint64_t));
+    blocks[i].trace_from = calloc(S * n_years * ns, sizeof(uint64_t));
     blocks[i].paired = calloc(S * S, sizeof(hfs_accum2));
     blocks[i].subgroups = calloc(G * S * K + 1, sizeof(hfs_accum));
     blocks[i].sums = calloc((G + 1) * S * K, sizeof(block_sum));
-    if (!blocks[i].outcomes || !blocks[i].trace || !blocks[i].paired ||
+    if (!blocks[i].outcomes || !blocks[i].trace || !blocks[i].trace_from ||
+        !blocks[i].paired ||
         !blocks[i].subgroups || !blocks[i].sums)
       st = HFS_ERR_NOMEM;
   }
@@ -445,6 +469,7 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
       block_out *b = &blocks[j % ring];
       memset(b->sums, 0, (G + 1) * S * K * sizeof(block_sum));
       memset(b->trace, 0, S * n_years * ns * sizeof(uint64_t));
+      memset(b->trace_from, 0, S * n_years * ns * sizeof(uint64_t));
       for (size_t k = 0; k < S * S; k++)
         hfs_accum2_reset(&b->paired[k]);
       b->simulated_years = 0.0;
@@ -461,6 +486,7 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
         block_sum_finish(&b->sums[k], &b->outcomes[k]);
       for (size_t k = 0; k < G * S * K; k++)
         block_sum_finish(&b->sums[S * K + k], &b->subgroups[k]);
+      trace_add_from(b->trace, b->trace_from, S, n_years, ns);
 
       omp_set_lock(&lock);
       slot_block[j % ring] = j;
@@ -494,6 +520,7 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
   for (size_t i = 0; blocks && i < ring_blocks; i++) {
     free(blocks[i].outcomes);
     free(blocks[i].trace);
+    free(blocks[i].trace_from);
     free(blocks[i].paired);
     free(blocks[i].subgroups);
     free(blocks[i].sums);
