@@ -102,7 +102,7 @@ typedef struct hfs_trace {
  * The cheap path for continuous time: most intervals are weeks long and
  * hold no whole year, which is found inline with one truncation and a few
  * comparisons; only intervals that hold one go out of line. */
-void hfs_trace_span(hfs_trace *tr, size_t state, double t0_years,
+void hfs__trace_span(hfs_trace *tr, size_t state, double t0_years,
                     double t1_years);
 
 static inline void hfs_trace_state(hfs_trace *tr, size_t state,
@@ -114,7 +114,7 @@ static inline void hfs_trace_state(hfs_trace *tr, size_t state,
   double k = (double)(uint64_t)t0_years;
   double first = k == t0_years ? k : k + 1.0;
   if (t1_years > first)
-    hfs_trace_span(tr, state, first, t1_years);
+    hfs__trace_span(tr, state, first, t1_years);
 }
 
 /* The integer-cycle fast path for discrete-time models: the patient is in

@@ -79,7 +79,7 @@ typedef struct hfs_philox_state {
 gsl_rng *hfs_rng_alloc(hfs_stream_id id);
 
 /* Re-address R to the start of ID (out of line; see hfs_rng_set_stream). */
-void hfs_rng_readdress(gsl_rng *r, hfs_stream_id id);
+void hfs__rng_readdress(gsl_rng *r, hfs_stream_id id);
 
 /* Re-address R (which must be of type hfs_rng_philox) to the start of ID.
  * Inline and cheap when ID is R's current address and its start is still
@@ -93,7 +93,7 @@ static inline void hfs_rng_set_stream(gsl_rng *r, hfs_stream_id id)
     s->pos = 0;
     return;
   }
-  hfs_rng_readdress(r, id);
+  hfs__rng_readdress(r, id);
 }
 
 /* Outputs of R read so far (all addresses) and outputs computed: with
@@ -101,7 +101,7 @@ static inline void hfs_rng_set_stream(gsl_rng *r, hfs_stream_id id)
 void hfs_rng_counts(const gsl_rng *r, uint64_t *drawn, uint64_t *computed);
 
 /* Compute the next block(s) and return the next output (out of line). */
-uint64_t hfs_philox_refill(hfs_philox_state *s);
+uint64_t hfs__philox_refill(hfs_philox_state *s);
 
 /* The next 64-bit output of the stream behind R (of type hfs_rng_philox). */
 static inline uint64_t hfs_rng_u64(const gsl_rng *r)
@@ -112,7 +112,7 @@ static inline uint64_t hfs_rng_u64(const gsl_rng *r)
     s->pos++;
     return s->buf[k];
   }
-  return hfs_philox_refill(s);
+  return hfs__philox_refill(s);
 }
 
 /* A uniform in [0, 1) with 53 random bits: the same number as

@@ -16,7 +16,7 @@
 #include "hfsim/numfmt.h"
 #include "hfsim/rng.h"
 
-void hfs_trace_span(hfs_trace *tr, size_t state, double first_years,
+void hfs__trace_span(hfs_trace *tr, size_t state, double first_years,
                     double t1_years)
 {
   /* FIRST_YEARS is whole (see hfs_trace_state in model.h) */

@@ -44,7 +44,7 @@ static inline void philox_four_blocks(const hfs_philox_state *s, uint64_t b,
 __attribute__((noinline))
 #endif
 uint64_t
-hfs_philox_refill(hfs_philox_state *s)
+hfs__philox_refill(hfs_philox_state *s)
 {
   /* Called when output POS is not buffered; draws are sequential, so
    * POS = BASE + FILLED, a multiple of 16. */
@@ -106,7 +106,7 @@ static const gsl_rng_type philox_type = {"hfs_philox4x64",
 
 const gsl_rng_type *hfs_rng_philox = &philox_type;
 
-void hfs_rng_readdress(gsl_rng *r, hfs_stream_id id)
+void hfs__rng_readdress(gsl_rng *r, hfs_stream_id id)
 {
   philox_reset(r->state, id);
 }
