@@ -73,8 +73,10 @@ typedef struct hfs_discount_cursor {
 void hfs_discount_cursor_start(hfs_discount_cursor *c);
 
 /* integral_a^b (1+r)^-s ds as hfs_discount_integral(), using and updating
- * C. Each factor is computed afresh from the per-year table, so the error
- * does not grow with the number of intervals. */
+ * C. Within a whole year, a short interval's end factor comes from the
+ * same polynomial as its integral; it is taken afresh from the table at
+ * every whole year, so the error does not grow with the number of
+ * intervals (tests/test_discount.c: thousands of them to 1e-12). */
 double hfs_discount_integral_next(const hfs_discount *d, hfs_discount_cursor *c,
                                   double a_years, double b_years);
 

@@ -109,6 +109,19 @@ double hfs_discount_integral_next(const hfs_discount *d, hfs_discount_cursor *c,
     c->factor = 0.0;
     return head / d->log_factor;
   }
+  double x = d->log_factor * (b_years - a_years);
+  if (d->use_table && x <= SMALL_X && b_years < (double)HFS_DISCOUNT_YEARS) {
+    /* A short interval: one polynomial gives both the integral and the
+     * factor at its end, (1+r)^-b = (1+r)^-a (1 - x P(x)). Carried from
+     * one interval to the next that factor would drift by an ulp or so
+     * each time, so it is taken afresh from the table whenever the
+     * interval reaches into the next whole year: the drift is bounded by
+     * the intervals within one year (a relative 1e-14). */
+    double dd = x * one_minus_exp_over_x(x);
+    c->factor = (int)b_years == (int)a_years ? head - head * dd
+                                             : factor_at(d, b_years);
+    return head * dd / d->log_factor;
+  }
   c->factor = factor_at(d, b_years);
   return integral_between(d, a_years, b_years, head, c->factor);
 }
