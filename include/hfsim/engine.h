@@ -29,8 +29,10 @@
 #include "hfsim/model.h"
 
 #define HFS_BLOCK_PATIENTS 256
-/* blocks between simulation and their in-order merge (the ring) */
-#define HFS_WAVE_BLOCKS 64
+/* blocks between simulation and their in-order merge (the ring): without
+ * barriers a few per thread suffice; 32 lets one thread run 31 blocks
+ * ahead of a preempted one on a loaded machine */
+#define HFS_WAVE_BLOCKS 32
 
 typedef struct hfs_run_config {
   uint64_t first_patient; /* 0, or continue a run (see hfs_engine_run) */
