@@ -91,8 +91,8 @@ static double next_uniform(uint64_t *s)
   return (double)(z >> 11) * 0x1.0p-53;
 }
 
-static const double rates[] = {0.001, 0.015, 0.03, 0.035, 0.04, 0.05,
-                               0.08,  0.1,   0.105, 0.12, 0.5};
+static const double rates[] = {0.001, 0.015, 0.03,  0.035, 0.04, 0.05,
+                               0.08,  0.1,   0.105, 0.12,  0.5};
 
 /* Random intervals: start 0..130 years (past the per-year table), length
  * 1e-9 .. 100 years (log-uniform), and open-ended; every rate, including
@@ -141,8 +141,8 @@ static void cursor_over_thousands_of_intervals_within_1e_12(void **state)
     double t = 0.0, total = 0.0, worst = 0.0;
     int n = 0;
     while (t < 90.0) {
-      double len = n % 5 == 0 ? 1.0 / 365.25
-                              : (1.0 + 3.0 * next_uniform(&seed)) / 52.0;
+      double len =
+          n % 5 == 0 ? 1.0 / 365.25 : (1.0 + 3.0 * next_uniform(&seed)) / 52.0;
       double e0 = hfs_discount_integral_next(&d, &c, t, t + len);
       double e = relative_error(e0, exact_integral(rates[i], t, t + len));
       if (e > worst)

@@ -165,8 +165,14 @@ static void buffered_draws_are_the_reference_outputs(void **state)
   (void)state;
   hfs_stream_id a = id(20261126, 3, 41, 2), b = id(20261126, 3, 42, 2);
   gsl_rng *r = hfs_rng_alloc(a);
-  const uint64_t lengths[] = {1, 5, 16, 17, 300, HFS_RNG_CACHE - 1,
-                              HFS_RNG_CACHE, HFS_RNG_CACHE + 1,
+  const uint64_t lengths[] = {1,
+                              5,
+                              16,
+                              17,
+                              300,
+                              HFS_RNG_CACHE - 1,
+                              HFS_RNG_CACHE,
+                              HFS_RNG_CACHE + 1,
                               3 * HFS_RNG_CACHE + 7};
   for (size_t t = 0; t < sizeof lengths / sizeof lengths[0]; t++)
     for (int rewind = 0; rewind < 3; rewind++) {
@@ -177,12 +183,10 @@ static void buffered_draws_are_the_reference_outputs(void **state)
         uint64_t want = reference_output(a, j);
         switch (j % 4) {
         case 0:
-          assert_true(hfs_rng_uniform(r) ==
-                      (double)(want >> 11) * 0x1.0p-53);
+          assert_true(hfs_rng_uniform(r) == (double)(want >> 11) * 0x1.0p-53);
           break;
         case 1:
-          assert_true(gsl_rng_uniform(r) ==
-                      (double)(want >> 11) * 0x1.0p-53);
+          assert_true(gsl_rng_uniform(r) == (double)(want >> 11) * 0x1.0p-53);
           break;
         case 2:
           assert_int_equal(gsl_rng_get(r), want >> 32);

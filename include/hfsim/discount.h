@@ -27,8 +27,9 @@
  * (1 - e^-x)/x; for 0 <= x <= 0.0125 its truncation error is below
  * 0.0125^7 / 8! < 2e-18, far below the rounding of a double.
  * tests/test_discount.c checks 1e-12 relative against a long-double
- * reference over random and back-to-back intervals (1.3e-13 at worst). Rates above e^0.1 - 1 (10.5%) and times beyond
- * HFS_DISCOUNT_YEARS use libm's exp and expm1.
+ * reference over random and back-to-back intervals (1.3e-13 at worst). Rates
+ * above e^0.1 - 1 (10.5%) and times beyond HFS_DISCOUNT_YEARS use libm's exp
+ * and expm1.
  */
 #ifndef HFSIM_DISCOUNT_H
 #define HFSIM_DISCOUNT_H

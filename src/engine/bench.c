@@ -112,19 +112,20 @@ void hfs_bench_print(const hfs_bench_run *b, FILE *out)
           1e9 * b->wall_seconds / ns, 1e9 * b->cpu_seconds / ns);
   fprintf(out, "random_numbers_drawn: %llu (%.1f per patient-strategy)\n",
           (unsigned long long)b->random_drawn, (double)b->random_drawn / ns);
-  fprintf(out, "random_numbers_computed: %llu (the rest re-read, common "
-               "random numbers)\n",
+  fprintf(out,
+          "random_numbers_computed: %llu (the rest re-read, common "
+          "random numbers)\n",
           (unsigned long long)b->random_computed);
-  fprintf(out, "philox_limit_seconds_60m_uniforms: %.3f (%.2f ns per uniform, "
-               "one thread, in process)\n",
+  fprintf(out,
+          "philox_limit_seconds_60m_uniforms: %.3f (%.2f ns per uniform, "
+          "one thread, in process)\n",
           b->philox_seconds, 1e9 * per_uniform);
   fprintf(out, "cpu_over_philox_60m: %.2f\n",
           b->cpu_seconds / b->philox_seconds);
   fprintf(out, "cpu_over_philox_for_the_draws: %.2f\n",
           b->cpu_seconds / (per_uniform * (double)b->random_drawn));
   if (b->one_thread_wall_seconds > 0.0) {
-    fprintf(out,
-            "one_thread_wall_seconds: %.3f\nspeedup_%d_threads: %.2f\n",
+    fprintf(out, "one_thread_wall_seconds: %.3f\nspeedup_%d_threads: %.2f\n",
             b->one_thread_wall_seconds, b->threads,
             b->one_thread_wall_seconds / b->wall_seconds);
     /* CPU time is what threads cost: 1.00 when no time goes to waiting

@@ -16,8 +16,8 @@ static inline double one_minus_exp_over_x(double x)
 {
   /* c_k = (-1)^k / (k+1)! */
   static const double c[7] = {
-      1.0,          -1.0 / 2.0,   1.0 / 6.0,     -1.0 / 24.0,
-      1.0 / 120.0,  -1.0 / 720.0, 1.0 / 5040.0,
+      1.0,         -1.0 / 2.0,   1.0 / 6.0,    -1.0 / 24.0,
+      1.0 / 120.0, -1.0 / 720.0, 1.0 / 5040.0,
   };
   double x2 = x * x, x4 = x2 * x2;
   double p01 = c[0] + c[1] * x, p23 = c[2] + c[3] * x;
@@ -42,8 +42,7 @@ hfs_discount hfs_discount_make(double rate_per_year)
 /* (1+r)^-t for L > 0 and finite t. */
 static inline double factor_at(const hfs_discount *d, double t_years)
 {
-  if (d->use_table && t_years >= 0.0 &&
-      t_years < (double)HFS_DISCOUNT_YEARS) {
+  if (d->use_table && t_years >= 0.0 && t_years < (double)HFS_DISCOUNT_YEARS) {
     double steps = t_years * HFS_DISCOUNT_STEPS_PER_YEAR; /* exact */
     int j = (int)steps;
     /* exact: j/8 and t are within 1/8 of each other */
@@ -57,8 +56,7 @@ static inline double factor_at(const hfs_discount *d, double t_years)
 /* integral_a^b for L > 0, finite b > a, with HEAD = (1+r)^-a and
  * TAIL = (1+r)^-b. */
 static inline double integral_between(const hfs_discount *d, double a_years,
-                                      double b_years, double head,
-                                      double tail)
+                                      double b_years, double head, double tail)
 {
   double x = d->log_factor * (b_years - a_years);
   if (x <= SMALL_X && d->use_table)
@@ -118,8 +116,8 @@ double hfs_discount_integral_next(const hfs_discount *d, hfs_discount_cursor *c,
      * interval reaches into the next whole year: the drift is bounded by
      * the intervals within one year (a relative 1e-14). */
     double dd = x * one_minus_exp_over_x(x);
-    c->factor = (int)b_years == (int)a_years ? head - head * dd
-                                             : factor_at(d, b_years);
+    c->factor =
+        (int)b_years == (int)a_years ? head - head * dd : factor_at(d, b_years);
     return head * dd / d->log_factor;
   }
   c->factor = factor_at(d, b_years);

@@ -21,7 +21,7 @@
  * and two blocks at a time: the fastest, and a stream of the Sick-Sicker
  * model (25 draws on average) computes no more blocks than with two. */
 static inline void philox_four_blocks(const hfs_philox_state *s, uint64_t b,
-                                     uint64_t *out)
+                                      uint64_t *out)
 {
   philox4x64_key_t key = {{s->key[0], s->key[1]}};
   philox4x64_ctr_t c0 = {{s->addr[0], s->addr[1], b, 0}};
@@ -96,13 +96,9 @@ static double philox_get_double(void *vstate)
   return hfs_rng_uniform(&r);
 }
 
-static const gsl_rng_type philox_type = {"hfs_philox4x64",
-                                         0xffffffffUL,
-                                         0,
-                                         sizeof(hfs_philox_state),
-                                         philox_set,
-                                         philox_get,
-                                         philox_get_double};
+static const gsl_rng_type philox_type = {
+    "hfs_philox4x64", 0xffffffffUL,     0, sizeof(hfs_philox_state), philox_set,
+    philox_get,       philox_get_double};
 
 const gsl_rng_type *hfs_rng_philox = &philox_type;
 
