@@ -250,6 +250,7 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
 {
   const hfs_model_class *c = m->cls;
   const size_t S = m->n_strategies, K = c->n_outcomes, ns = c->n_states;
+  const size_t co = c->cost_outcome, qo = c->qaly_outcome;
   hfs_sim_context ctx;
   ctx.streams = w->streams;
   ctx.horizon_years = cfg->horizon_years;
@@ -295,19 +296,16 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
     }
     /* Diagonal: (cost, QALY) of each strategy, for the variance of its net
      * benefit; above it: paired differences between strategies. */
-    if (cfg->cost_outcome >= 0 && cfg->qaly_outcome >= 0)
-      for (size_t a = 0; a < S; a++) {
-        const double *oa = w->outcomes + a * K;
-        hfs_accum2_add(&b->paired[a * S + a], oa[cfg->cost_outcome],
-                       oa[cfg->qaly_outcome]);
-        for (size_t bb = a + 1; bb < S; bb++) {
-          const double *ob = w->outcomes + bb * K;
-          hfs_accum2_add(&b->paired[a * S + bb],
-                         oa[cfg->cost_outcome] - ob[cfg->cost_outcome],
-                         oa[cfg->qaly_outcome] - ob[cfg->qaly_outcome]);
-        }
+    for (size_t a = 0; a < S; a++) {
+      const double *oa = w->outcomes + a * K;
+      hfs_accum2_add(&b->paired[a * S + a], oa[co], oa[qo]);
+      for (size_t bb = a + 1; bb < S; bb++) {
+        const double *ob = w->outcomes + bb * K;
+        hfs_accum2_add(&b->paired[a * S + bb], oa[co] - ob[co],
+                       oa[qo] - ob[qo]);
       }
-    if (cfg->patients_csv != NULL)
+    }
+    if (cfg->patient_rows != NULL)
       write_patient_rows(m, patient, w, &b->rows);
   }
 }
@@ -330,26 +328,26 @@ static void trace_add_from(uint64_t *trace, const uint64_t *from, size_t S,
   }
 }
 
-/* R += B, then B's patients.csv rows to the file. Called in block order
- * only: the same bits for any thread count. */
-static hfs_status merge_block(hfs_results *r, const block_out *b, size_t S,
-                              size_t K, size_t G, size_t n_years, size_t ns,
+/* R += B (patients FIRST .. LAST - 1), then B's patients.csv rows to
+ * cfg->patient_rows. Called in block order only: the same bits for any
+ * thread count. */
+static hfs_status merge_block(hfs_results *r, const block_out *b,
+                              uint64_t first, uint64_t last,
                               const hfs_run_config *cfg, int *write_errno)
 {
-  for (size_t k = 0; k < S * K; k++)
-    hfs_accum_merge(&r->outcomes[k], &b->outcomes[k]);
-  for (size_t k = 0; k < S * n_years * ns; k++)
-    r->trace[k] += b->trace[k];
-  for (size_t k = 0; k < S * S; k++)
-    hfs_accum2_merge(&r->paired[k], &b->paired[k]);
-  for (size_t k = 0; k < G * S * K; k++)
-    hfs_accum_merge(&r->subgroups[k], &b->subgroups[k]);
-  r->simulated_years += b->simulated_years;
+  hfs_results part = *r;
+  part.patients = last - first;
+  part.outcomes = b->outcomes;
+  part.trace = b->trace;
+  part.paired = b->paired;
+  part.subgroups = b->subgroups;
+  part.simulated_years = b->simulated_years;
+  hfs_results_merge(r, &part);
   if (b->rows.nomem)
     return HFS_ERR_NOMEM;
-  if (cfg->patients_csv != NULL && b->rows.len > 0 &&
-      fwrite(b->rows.data, 1, b->rows.len, cfg->patients_csv) !=
-          b->rows.len) {
+  if (cfg->patient_rows != NULL && b->rows.len > 0 &&
+      cfg->patient_rows(cfg->patient_rows_user, b->rows.data, b->rows.len) !=
+          0) {
     *write_errno = errno;
     return HFS_ERR_IO;
   }
@@ -389,8 +387,8 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
                    "internal error: continuing a run with other settings");
     return HFS_ERR_NOMEM;
   }
-  r->patients = cfg->first_patient + cfg->patients;
-  /* patient-years go on adding in block order, as in one run */
+  /* blocks add their patients (and patient-years) in block order, as in
+   * one run */
   double wall_before = r->wall_seconds;
 
   int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
@@ -491,8 +489,14 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
       omp_set_lock(&lock);
       slot_block[j % ring] = j;
       while (st == HFS_OK && slot_block[merged % ring] == merged) {
-        hfs_status ms = merge_block(r, &blocks[merged % ring], S, K, G,
-                                    n_years, ns, cfg, &write_errno);
+        uint64_t m0 = (first_block + merged) * HFS_BLOCK_PATIENTS;
+        uint64_t m1 = m0 + HFS_BLOCK_PATIENTS;
+        if (m0 < cfg->first_patient)
+          m0 = cfg->first_patient;
+        if (m1 > end_patient)
+          m1 = end_patient;
+        hfs_status ms = merge_block(r, &blocks[merged % ring], m0, m1, cfg,
+                                    &write_errno);
         slot_block[merged % ring] = UINT64_MAX;
         merged++;
         if (ms != HFS_OK) {
