@@ -11,7 +11,7 @@
 
 /* P(x) = (1 - e^-x) / x = sum_{k=0..6} (-x)^k / (k+1)! for
  * 0 <= x <= SMALL_X. Estrin's scheme: the pairs are independent, so the
- * chain of dependent operations is shorter than Horner's. */
+ * chain of dependent steps is shorter than Horner's. */
 static inline double one_minus_exp_over_x(double x)
 {
   /* c_k = (-1)^k / (k+1)! */
