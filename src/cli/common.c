@@ -16,6 +16,7 @@
 #include <csv.h>
 
 #include "hfsim/numfmt.h"
+#include "hfsim/parallel.h"
 #include "hfsim/params.h"
 #include "hfsim/sha256.h"
 #include "hfsim/version.h"
@@ -118,6 +119,18 @@ int hfs_cli_load_study(hfs_study *st, const options *o)
       hfs_study_load(st, o->config, o->overrides, o->n_overrides, &d);
   hfs_diag_print(&d, stderr);
   size_t n = hfs_diag_count(&d);
+  /* MPI: every rank reads the inputs; all go on only if all loaded them
+   * (a node that cannot see a file stops the job, naming itself) */
+  if (hfs_par_active()) {
+    hfs_status root = (hfs_status)hfs_par_bcast_int((int)s);
+    int any_failed = hfs_par_max_int(s != HFS_OK);
+    if (root == HFS_OK && s != HFS_OK)
+      hfs_par_abort(hfs_cli_exit_code(s),
+                    "cannot load the inputs that rank 0 loaded: %s",
+                    n ? hfs_diag_message(&d, 0) : "unknown error");
+    (void)any_failed; /* the failing rank aborts the job */
+    s = root;
+  }
   hfs_diag_free(&d);
   if (s == HFS_OK)
     return -1;
