@@ -19,6 +19,7 @@
 #include "hfsim/mathx.h"
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
 #include "hfsim/rng.h"
 #include "hfsim/voi.h"
 
@@ -142,7 +143,15 @@ int hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k)
  * on one thread: with a thousand patients per iteration there are only a
  * few blocks, so splitting iterations keeps both cores busy. Models are
  * created serially (creation reads the shared scenario) for a chunk of
- * iterations, simulated in parallel, and recorded in iteration order. */
+ * iterations, simulated in parallel, and recorded in iteration order.
+ *
+ * MPI (parallel.h): a chunk has THREADS iterations per rank; rank q
+ * draws, builds and simulates the q-th THREADS of them, and rank 0
+ * gathers the chunk in iteration order and alone records it (checkpoint,
+ * progress). An iteration depends only on (seed, k), so any number of
+ * ranks gives the same numbers, and a checkpoint resumes with any number
+ * of ranks. The ranks agree at every chunk on stopping; a rank that fails
+ * stops the job with a message naming it. */
 hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
                        hfs_psa_result *r, FILE *checkpoint,
                        hfs_psa_progress_fn progress, void *user, hfs_diag *d)
@@ -151,7 +160,11 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
   volatile sig_atomic_t *stop = cfg->stop_flag;
   const size_t P = t->count ? t->count : 1;
   int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
-  const size_t chunk = (size_t)(threads > 0 ? threads : 1);
+  /* (rank 0's thread count sets the chunks: every rank cuts alike) */
+  const size_t per_rank =
+      (size_t)hfs_par_bcast_int(threads > 0 ? threads : 1);
+  const int me = hfs_par_rank();
+  const size_t chunk = per_rank * (size_t)hfs_par_size();
   double *values = malloc(chunk * P * sizeof *values);
   hfs_model *models = calloc(chunk, sizeof *models);
   hfs_results *res = calloc(chunk, sizeof *res);
@@ -167,17 +180,28 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
     hfs_diag_init(&diags[j]);
   }
 
-  while (s == HFS_OK && r->done < r->iterations) {
-    if (stop != NULL && *stop) {
-      s = HFS_ERR_INTERRUPTED;
+  if (s != HFS_OK && me != 0)
+    hfs_par_abort(1, "out of memory for the PSA");
+  while (r->done < r->iterations) {
+    /* the ranks agree: go on, stop (a signal reached one), or rank 0
+     * failed (a checkpoint it could not write) */
+    if (hfs_par_max_int(s != HFS_OK ? 2 : stop != NULL && *stop)) {
+      if (s == HFS_OK)
+        s = HFS_ERR_INTERRUPTED;
       break;
     }
     uint64_t k0 = r->done;
     size_t n =
         (size_t)(r->iterations - k0 < chunk ? r->iterations - k0 : chunk);
+    /* this rank's iterations of the chunk: k0 + [lo, hi) */
+    size_t lo = (size_t)me * per_rank, hi = lo + per_rank;
+    if (lo > n)
+      lo = n;
+    if (hi > n)
+      hi = n;
     /* draw and build serially, in iteration order */
     size_t built = 0;
-    for (size_t j = 0; s == HFS_OK && j < n; j++) {
+    for (size_t j = lo; s == HFS_OK && j < hi; j++) {
       uint64_t k = k0 + j;
       hfs_stream_id pid = {cfg->seed, k + 1, 0, 0};
       hfs_rng_set_stream(rng, pid);
@@ -202,16 +226,39 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       c.patient_rows = NULL;
       c.stop_flag = stop; /* a stopped chunk is not recorded */
       c.threads = 1;
+      const int fault = hfs_par_test_fault();
 #pragma omp parallel for schedule(static, 1) num_threads(threads)
-      for (long j = 0; j < (long)n; j++)
+      for (long j = (long)lo; j < (long)hi; j++) {
         status[j] = hfs_engine_run(&models[j], &c, &res[j], &diags[j]);
-      for (size_t j = 0; j < n; j++) {
+        if (fault) {
+          hfs_diag_error(&diags[j], NULL, 0,
+                         "simulated failure (test hook HFSIM_TEST_FAIL_RANK)");
+          status[j] = HFS_ERR_NOMEM;
+        }
+      }
+      for (size_t j = lo; j < hi; j++) {
+        if (me != 0 && status[j] != HFS_OK &&
+            status[j] != HFS_ERR_INTERRUPTED)
+          hfs_par_abort(1, "PSA iteration %llu failed: %s",
+                        (unsigned long long)(k0 + j) + 1,
+                        hfs_diag_count(&diags[j])
+                            ? hfs_diag_message(&diags[j], 0)
+                            : "unknown error");
         hfs_diag_print(&diags[j], stderr);
         if (status[j] != HFS_OK && s == HFS_OK)
           s = status[j];
       }
+    } else if (me != 0 && s != HFS_ERR_INTERRUPTED) {
+      hfs_par_abort(hfs_diag_count(d) ? 3 : 1, "PSA iteration in %llu..%llu: %s",
+                    (unsigned long long)(k0 + lo) + 1,
+                    (unsigned long long)(k0 + hi),
+                    hfs_diag_count(d) ? hfs_diag_message(d, 0)
+                                      : "cannot build the model");
     }
-    for (size_t j = 0; s == HFS_OK && j < n; j++) {
+    /* every rank agrees whether the chunk is complete */
+    if (hfs_par_max_int(s != HFS_OK) && s == HFS_OK)
+      s = HFS_ERR_INTERRUPTED;
+    for (size_t j = lo; s == HFS_OK && j < hi; j++) {
       uint64_t k = k0 + j;
       for (size_t q = 0; q < r->n_sampled; q++)
         r->values[k * r->n_sampled + q] = values[j * P + r->sampled[q]];
@@ -225,6 +272,20 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
                 .outcomes[q * res[j].n_outcomes + (size_t)cfg->qaly_outcome]
                 .mean;
       }
+    }
+    if (s == HFS_OK && hfs_par_active()) {
+      /* rank 0 gets the chunk, in iteration order */
+      hfs_par_gather_rows(r->values + k0 * r->n_sampled, r->n_sampled, n,
+                          per_rank);
+      hfs_par_gather_rows(r->cost + k0 * r->n_strategies, r->n_strategies, n,
+                          per_rank);
+      hfs_par_gather_rows(r->qaly + k0 * r->n_strategies, r->n_strategies, n,
+                          per_rank);
+      if (me != 0)
+        r->done = k0 + n; /* (recorded by rank 0) */
+    }
+    for (size_t j = 0; s == HFS_OK && me == 0 && j < n; j++) {
+      uint64_t k = k0 + j;
       r->done = k + 1;
       if (checkpoint != NULL &&
           hfs_psa_checkpoint_line(checkpoint, r, k) != 0) {
@@ -237,9 +298,11 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       if (progress != NULL)
         progress(user, r->done, r->iterations);
     }
-    for (size_t j = 0; j < built; j++)
+    for (size_t j = lo; j < lo + built; j++)
       hfs_model_destroy(&models[j]);
   }
+  /* rank 0's verdict on every rank */
+  s = (hfs_status)hfs_par_bcast_int((int)s);
   for (size_t j = 0; res && diags && j < chunk; j++) {
     hfs_results_free(&res[j]);
     hfs_diag_free(&diags[j]);
