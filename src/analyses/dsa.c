@@ -14,6 +14,8 @@
 #include "hfsim/mathx.h"
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
+#include "hfsim/ranks.h"
 
 /* ---- one variant -------------------------------------------------------- */
 
@@ -57,7 +59,7 @@ hfs_status hfs_dsa_simulate(const hfs_study *st, const double *values,
   hfs_results_init(&r);
   s = variant_alloc(v, m.n_strategies);
   if (s == HFS_OK)
-    s = hfs_engine_run(&m, cfg, &r, d);
+    s = hfs_engine_run_ranks(&m, cfg, &r, d); /* blocks over MPI ranks */
   const size_t c = m.cls->cost_outcome, q = m.cls->qaly_outcome;
   for (size_t k = 0; s == HFS_OK && k < r.n_strategies; k++) {
     const hfs_accum *ac = &r.outcomes[k * r.n_outcomes + c];
@@ -106,7 +108,8 @@ static double icer_vs(const hfs_dsa_variant *v, size_t s)
 
 static int stopped(const hfs_run_config *cfg)
 {
-  return cfg->stop_flag != NULL && *cfg->stop_flag;
+  /* (MPI ranks agree, so that all leave the loop of variants together) */
+  return hfs_par_max_int(cfg->stop_flag != NULL && *cfg->stop_flag);
 }
 
 /* The study's parameter values, to vary one or two of them. */

@@ -15,6 +15,7 @@
 #include "common.h"
 #include "hfsim/dsa.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
 
 static const char *const owsa_help =
     "Usage: hfsim owsa [--config FILE] [--patients N] [--seed S]\n"
@@ -69,10 +70,14 @@ static hfs_status open_early(const char *dir, hfs_diag *d)
 {
   if (dir == NULL)
     return HFS_ERR_NOMEM;
-  hfs_output_set out;
-  hfs_status s = hfs_output_open(&out, dir, d);
-  hfs_output_free(&out);
-  return s;
+  /* MPI: only rank 0 touches the folder; its verdict holds for all */
+  hfs_status s = HFS_OK;
+  if (hfs_par_rank() == 0) {
+    hfs_output_set out;
+    s = hfs_output_open(&out, dir, d);
+    hfs_output_free(&out);
+  }
+  return (hfs_status)hfs_par_bcast_int((int)s);
 }
 
 /* Write FILE_NAME through WRITE into DIR atomically, with a manifest. */
@@ -84,6 +89,8 @@ static hfs_status write_outputs(const char *dir, const char *file_name,
                                 char **argv, const char *started,
                                 double seconds, hfs_diag *d)
 {
+  if (hfs_par_rank() != 0)
+    return hfs_cli_stop_requested ? HFS_ERR_INTERRUPTED : HFS_OK;
   hfs_output_set out;
   hfs_status s = hfs_output_open(&out, dir, d);
   if (s == HFS_OK) {

@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
 #include "hfsim/verify.h"
 
 static const char *const verify_help =
@@ -61,13 +62,25 @@ static int cmd_verify(options *o, int argc, char **argv)
   long n = hfs_verify_run(scenarios, 2, patients, &hfs_cli_stop_requested,
                           checks, 32, &d);
   hfs_status s = n < 0 ? HFS_ERR_INPUT : HFS_OK;
-  if (hfs_cli_stop_requested)
+  if (hfs_par_max_int(hfs_cli_stop_requested)) /* (all ranks agree) */
     s = HFS_ERR_INTERRUPTED;
   hfs_output_set out;
   memset(&out, 0, sizeof out);
-  if (s == HFS_OK)
+  /* MPI: every rank simulates (the checks' runs are spread over the
+   * ranks by patient blocks); only rank 0 writes */
+  const int root = hfs_par_rank() == 0;
+  if (s == HFS_OK && root)
     s = hfs_output_open(&out, dir, &d);
-  if (s == HFS_OK) {
+  s = (hfs_status)hfs_par_bcast_int((int)s);
+  if (s == HFS_OK && !root) {
+    FILE *null = fopen("/dev/null", "w");
+    if (null == NULL)
+      hfs_par_abort(HFS_EXIT_IO, "cannot open /dev/null");
+    s = hfs_validate_write(null, o->config, targets, patients,
+                           &hfs_cli_stop_requested, &d);
+    fclose(null);
+  }
+  if (s == HFS_OK && root) {
     FILE *f = hfs_output_add(&out, "verification.csv", &d);
     FILE *v = f ? hfs_output_add(&out, "validation.csv", &d) : NULL;
     if (f == NULL || v == NULL)

@@ -146,14 +146,19 @@ hfs_status hfs_engine_run_ranks(const hfs_model *m, const hfs_run_config *cfg,
   const uint64_t first_block = cfg->first_patient / HFS_BLOCK_PATIENTS;
   const uint64_t n_blocks =
       (end_patient + HFS_BLOCK_PATIENTS - 1) / HFS_BLOCK_PATIENTS - first_block;
-  const uint64_t round_blocks = (uint64_t)R * HFS_RANK_BLOCKS;
+  /* blocks per rank per round: HFS_RANK_BLOCKS, or fewer to share a small
+   * run among all ranks (any split gives the same bits) */
+  uint64_t rank_blocks = (n_blocks + (uint64_t)R - 1) / (uint64_t)R;
+  if (rank_blocks > HFS_RANK_BLOCKS)
+    rank_blocks = HFS_RANK_BLOCKS;
+  if (rank_blocks == 0)
+    rank_blocks = 1;
+  const uint64_t round_blocks = (uint64_t)R * rank_blocks;
   const int want_rows = cfg->patient_rows != NULL;
 
   /* one round of this rank's blocks (rank 0 reuses slot 0 to unpack the
    * other ranks' blocks, after merging its own) */
-  size_t n_slots = HFS_RANK_BLOCKS;
-  if (n_blocks < n_slots)
-    n_slots = n_blocks ? (size_t)n_blocks : 1;
+  size_t n_slots = (size_t)rank_blocks;
   block_slot *slots = calloc(n_slots, sizeof *slots);
   char *pack = NULL;
   size_t pack_cap = 0;
@@ -185,8 +190,8 @@ hfs_status hfs_engine_run_ranks(const hfs_model *m, const hfs_run_config *cfg,
     }
     const uint64_t round_first = round * round_blocks; /* relative block */
     /* this rank's blocks: [mine0, mine1) relative to first_block */
-    uint64_t mine0 = round_first + (uint64_t)me * HFS_RANK_BLOCKS;
-    uint64_t mine1 = mine0 + HFS_RANK_BLOCKS;
+    uint64_t mine0 = round_first + (uint64_t)me * rank_blocks;
+    uint64_t mine1 = mine0 + rank_blocks;
     if (mine0 > n_blocks)
       mine0 = n_blocks;
     if (mine1 > n_blocks)
@@ -284,7 +289,7 @@ hfs_status hfs_engine_run_ranks(const hfs_model *m, const hfs_run_config *cfg,
       }
     }
     for (int q = 1; q < R; q++) {
-      uint64_t q0 = round_first + (uint64_t)q * HFS_RANK_BLOCKS;
+      uint64_t q0 = round_first + (uint64_t)q * rank_blocks;
       if (q0 >= n_blocks)
         break;
       uint64_t n = 0;

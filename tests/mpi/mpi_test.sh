@@ -13,6 +13,8 @@
 #              ranks gives the plain run's bytes
 #   sigterm    SIGTERM to every rank (what Slurm does at the time limit):
 #              exit code 130, no results, checkpoint kept
+#   dsa        owsa, twsa, scenarios and verify: byte-identical to the
+#              plain run on 2, 3 and 5 ranks
 #   fail       a failing rank (test hook HFSIM_TEST_FAIL_RANK) stops the
 #              job with a message naming it, and no results are written
 set -u
@@ -121,6 +123,28 @@ resume | sigterm)
   grep -q "resuming after iteration" resume.log || fail "did not resume"
   same_csv ref cut
   [ -e cut/.psa-checkpoint ] && fail "checkpoint left after completion"
+  ;;
+dsa)
+  tw="--param cost_mvd --param botox_p_primary_response --steps 3"
+  "$HFSIM" owsa --patients 600 --config "$CONFIG" --out ref_owsa -q ||
+    fail "plain owsa"
+  run_mpi 3 1 owsa_3x1 owsa --patients 600
+  same_csv ref_owsa owsa_3x1
+  "$HFSIM" twsa --patients 600 $tw --config "$CONFIG" --out ref_twsa -q ||
+    fail "plain twsa"
+  run_mpi 2 2 twsa_2x2 twsa --patients 600 $tw
+  same_csv ref_twsa twsa_2x2
+  "$HFSIM" scenarios --patients 600 --config "$CONFIG" --out ref_sc -q ||
+    fail "plain scenarios"
+  run_mpi 5 1 sc_5x1 scenarios --patients 600
+  same_csv ref_sc sc_5x1
+  # (verify has no --threads: OMP_NUM_THREADS)
+  "$HFSIM" verify --patients 3000 --config "$CONFIG" --out ref_verify -q ||
+    fail "plain verify"
+  OMP_NUM_THREADS=1 $MPI -n 3 "$HFSIM" verify --patients 3000 \
+    --config "$CONFIG" --out verify_3 -q >verify_3.log 2>&1 ||
+    { fail "verify on 3 ranks: exit $?"; cat verify_3.log; }
+  same_csv ref_verify verify_3
   ;;
 fail)
   HFSIM_TEST_FAIL_RANK=1 $MPI -n 3 "$HFSIM" run --patients 50000 \
