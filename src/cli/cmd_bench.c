@@ -12,7 +12,9 @@
 
 #include "common.h"
 #include "hfsim/engine.h"
+#include "hfsim/parallel.h"
 #include "hfsim/psa.h"
+#include "hfsim/ranks.h"
 #include "hfsim/study.h"
 
 static const char *const bench_help =
@@ -25,7 +27,13 @@ static const char *const bench_help =
     "simulated patient-years per second and peak memory. Default cohort:\n"
     "1000000 patients. With --psa: the PSA loop (default 1000 iterations x\n"
     "1000 patients) and iterations per second. Figures depend on the\n"
-    "machine; quote them with it.\n";
+    "machine; quote them with it.\n"
+    "\n"
+    "Under MPI (mpirun -n R hfsim bench ...) the work is spread over the R\n"
+    "ranks as in run and psa; the figures are the job's (rank 0 prints\n"
+    "them, with ranks x threads per rank, rank 0's peak memory and the\n"
+    "bytes each rank sends to rank 0 per block of patients or per PSA\n"
+    "iteration).\n";
 
 static long peak_rss_kib(void)
 {
@@ -55,9 +63,13 @@ static int bench_psa(hfs_study *st, const options *o)
     int threads =
         st->scenario.threads > 0 ? st->scenario.threads : omp_get_max_threads();
     printf("hfsim bench --psa: %s, %llu iterations x %llu patients x %zu "
-           "strategies, %d threads\n",
+           "strategies, %d ranks x %d threads\n",
            st->scenario.path, (unsigned long long)iterations,
-           (unsigned long long)cfg.patients, st->model.n_strategies, threads);
+           (unsigned long long)cfg.patients, st->model.n_strategies,
+           hfs_par_size(), threads);
+    printf("ranks: %d\nthreads_per_rank: %d\n", hfs_par_size(), threads);
+    printf("message_bytes_per_iteration: %zu\n",
+           (res.n_sampled + 2 * res.n_strategies) * sizeof(double));
     printf("wall_seconds: %.3f\n", wall);
     printf("iterations_per_second: %.1f\n", (double)iterations / wall);
     printf("patient_strategy_runs_per_second: %.0f\n",
@@ -95,12 +107,22 @@ static int cmd_bench(options *o, int argc, char **argv)
   hfs_results_init(&res);
   hfs_run_config cfg = hfs_study_run_config(&st);
   cfg.stop_flag = &hfs_cli_stop_requested;
-  hfs_status s = hfs_engine_run(&st.model, &cfg, &res, &d);
+  hfs_status s = hfs_engine_run_ranks(&st.model, &cfg, &res, &d);
   hfs_diag_print(&d, stderr);
   if (s == HFS_OK) {
-    printf("hfsim bench: %s, %llu patients x %zu strategies, %d threads\n",
+    printf("hfsim bench: %s, %llu patients x %zu strategies, %d ranks x %d "
+           "threads\n",
            st.scenario.path, (unsigned long long)res.patients, res.n_strategies,
+           hfs_par_size(), res.threads_used);
+    printf("ranks: %d\nthreads_per_rank: %d\n", hfs_par_size(),
            res.threads_used);
+    /* what a rank sends rank 0 per block (ranks.h): the scaling model */
+    size_t S = res.n_strategies, K = res.n_outcomes;
+    printf("message_bytes_per_block: %zu\n",
+           3 * sizeof(uint64_t) + S * K * sizeof(hfs_accum) +
+               S * res.n_years * res.n_states * sizeof(uint64_t) +
+               S * S * sizeof(hfs_accum2) +
+               res.n_subgroup_levels * S * K * sizeof(hfs_accum));
     printf("wall_seconds: %.3f\n", res.wall_seconds);
     printf("patients_per_second: %.0f\n",
            (double)res.patients / res.wall_seconds);

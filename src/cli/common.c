@@ -428,6 +428,8 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
   fprintf(f, "patients: %llu\n",
           (unsigned long long)(r->patients ? r->patients : sc->patients));
   fprintf(f, "threads: %d\n", r->threads_used);
+  if (hfs_par_active()) /* (threads are per rank) */
+    fprintf(f, "mpi_ranks: %d\n", hfs_par_size());
   if (isinf(sc->horizon_years))
     fprintf(f, "horizon_years: lifetime\n");
   else
