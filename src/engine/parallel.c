@@ -16,7 +16,10 @@
 #include <mpi.h>
 #endif
 
-static int par_rank = 0, par_size = 1, par_mpi = 0;
+static int par_rank = 0, par_size = 1;
+#ifdef HFS_HAVE_MPI
+static int par_mpi = 0; /* MPI_Init was called */
+#endif
 /* this rank's standard error before the others were silenced */
 static int saved_stderr = 2;
 
