@@ -123,12 +123,10 @@ int hfs_cli_load_study(hfs_study *st, const options *o)
    * (a node that cannot see a file stops the job, naming itself) */
   if (hfs_par_active()) {
     hfs_status root = (hfs_status)hfs_par_bcast_int((int)s);
-    int any_failed = hfs_par_max_int(s != HFS_OK);
-    if (root == HFS_OK && s != HFS_OK)
+    if (root == HFS_OK && s != HFS_OK) /* (the others wait: MPI_Abort) */
       hfs_par_abort(hfs_cli_exit_code(s),
                     "cannot load the inputs that rank 0 loaded: %s",
                     n ? hfs_diag_message(&d, 0) : "unknown error");
-    (void)any_failed; /* the failing rank aborts the job */
     s = root;
   }
   hfs_diag_free(&d);
