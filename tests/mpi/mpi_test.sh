@@ -40,6 +40,20 @@ same_csv() {
   [ "$n" -gt 0 ] || fail "no CSV in $1"
 }
 
+# children PID: the processes whose parent is PID (mpirun's ranks), from
+# /proc (no procps needed)
+children() {
+  parent=$1
+  for f in /proc/[0-9]*/stat; do
+    line=$(cat "$f" 2>/dev/null) || continue
+    set -- ${line##*) } # state, parent pid, ...
+    if [ "${2:-}" = "$parent" ]; then
+      p=${f#/proc/}
+      echo "${p%/stat}"
+    fi
+  done
+}
+
 # run_mpi R T OUT ARGS...: hfsim under mpirun with R ranks of T threads
 run_mpi() {
   r=$1 t=$2 out=$3
@@ -100,7 +114,7 @@ resume | sigterm)
   if [ "$CASE" = resume ]; then
     kill -TERM $pid # mpirun forwards it to every rank
   else
-    kill -TERM $(pgrep -P $pid) # every rank, as Slurm does
+    kill -TERM $(children $pid) # every rank, as Slurm does
   fi
   wait $pid
   rc=$?
