@@ -61,6 +61,8 @@ int hfs_par_bcast_int(int value);
 uint64_t hfs_par_bcast_u64(uint64_t value);
 /* Rank 0's BYTES bytes at BUF on every rank. */
 void hfs_par_bcast_bytes(void *buf, size_t bytes);
+/* Rank ROOT's BYTES bytes at BUF on every rank. */
+void hfs_par_bcast_bytes_from(int root, void *buf, size_t bytes);
 
 /* Point to point, in order (tag 0 is used for everything: messages
  * between two ranks arrive in the order they were sent). */

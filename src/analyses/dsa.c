@@ -15,7 +15,6 @@
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
 #include "hfsim/parallel.h"
-#include "hfsim/ranks.h"
 
 /* ---- one variant -------------------------------------------------------- */
 
@@ -47,6 +46,70 @@ static hfs_status variant_alloc(hfs_dsa_variant *v, size_t S)
              : HFS_ERR_NOMEM;
 }
 
+/* ---- variants over MPI ranks -------------------------------------------
+ *
+ * Between deal_begin() and deal_share(), the variants of an analysis are
+ * dealt out to the ranks in turn (variant i to rank i mod R): every rank
+ * builds every variant's model (so that a rejected value stops every rank
+ * at the same place), but only its owner simulates it, with all its
+ * threads. deal_share() then sends every variant from its owner to all
+ * ranks, in variant order. A variant depends only on its inputs and the
+ * engine gives the same bits for any thread count, so the files are
+ * identical for any number of ranks. Outside a deal (one rank, or
+ * hfs_dsa_simulate called on its own) every variant is simulated here. */
+static struct {
+  int active;
+  size_t n, cap;
+  hfs_dsa_variant **v; /* in order; owner = index mod ranks */
+} deal;
+
+static void deal_begin(void)
+{
+  deal.active = hfs_par_active();
+  deal.n = 0;
+}
+
+/* Register V; 1 when this rank simulates it. */
+static int deal_mine(hfs_dsa_variant *v)
+{
+  if (!deal.active)
+    return 1;
+  if (deal.n == deal.cap) {
+    size_t cap = deal.cap ? 2 * deal.cap : 64;
+    hfs_dsa_variant **p = realloc(deal.v, cap * sizeof *p);
+    if (p == NULL)
+      hfs_par_abort(1, "out of memory for the list of variants");
+    deal.v = p;
+    deal.cap = cap;
+  }
+  size_t i = deal.n++;
+  deal.v[i] = v;
+  return (int)(i % (size_t)hfs_par_size()) == hfs_par_rank();
+}
+
+/* Every variant's results from its owner to every rank (collective), when
+ * S (the analysis' status, the same on every rank) is HFS_OK; ends the
+ * deal and returns S. */
+static hfs_status deal_share(hfs_status s)
+{
+  if (!deal.active)
+    return s;
+  /* (a stop or an error is the same on every rank: they agree on it) */
+  if (s == HFS_OK)
+    for (size_t i = 0; i < deal.n; i++) {
+      hfs_dsa_variant *v = deal.v[i];
+      int owner = (int)(i % (size_t)hfs_par_size());
+      size_t bytes = v->n_strategies * sizeof(double);
+      double *arrays[6] = {v->cost,    v->qaly,   v->cost_se,
+                           v->qaly_se, v->nmb_se, v->inc_nmb_se};
+      for (int a = 0; a < 6; a++)
+        hfs_par_bcast_bytes_from(owner, arrays[a], bytes);
+    }
+  free(deal.v);
+  memset(&deal, 0, sizeof deal);
+  return s;
+}
+
 hfs_status hfs_dsa_simulate(const hfs_study *st, const double *values,
                             const hfs_run_config *cfg, double wtp,
                             hfs_dsa_variant *v, hfs_diag *d)
@@ -58,8 +121,24 @@ hfs_status hfs_dsa_simulate(const hfs_study *st, const double *values,
   hfs_results r;
   hfs_results_init(&r);
   s = variant_alloc(v, m.n_strategies);
-  if (s == HFS_OK)
-    s = hfs_engine_run_ranks(&m, cfg, &r, d); /* blocks over MPI ranks */
+  if (s == HFS_OK && !deal_mine(v)) {
+    /* another rank's variant (deal_share fills it) */
+    hfs_model_destroy(&m);
+    return HFS_OK;
+  }
+  if (s == HFS_OK) {
+    hfs_run_config c = *cfg;
+    /* (a dealt variant cannot stop halfway on one rank only: the ranks
+     * agree on stopping between variants) */
+    if (deal.active)
+      c.stop_flag = NULL;
+    s = hfs_engine_run(&m, &c, &r, d);
+    if (s != HFS_OK && deal.active)
+      hfs_par_abort(1, "simulating a variant failed: %s",
+                    hfs_diag_count(d)
+                        ? hfs_diag_message(d, hfs_diag_count(d) - 1)
+                        : "unknown error");
+  }
   const size_t c = m.cls->cost_outcome, q = m.cls->qaly_outcome;
   for (size_t k = 0; s == HFS_OK && k < r.n_strategies; k++) {
     const hfs_accum *ac = &r.outcomes[k * r.n_outcomes + c];
@@ -189,6 +268,7 @@ hfs_status hfs_owsa_run(const hfs_study *st, const hfs_run_config *cfg,
     values[r->params[j]] = p->value;
   }
   hfs_status s = hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
+  deal_begin();
   if (s == HFS_OK)
     s = hfs_dsa_simulate(st, NULL, cfg, wtp, &r->base, d);
   for (size_t j = 0; s == HFS_OK && j < r->n_params; j++) {
@@ -207,6 +287,7 @@ hfs_status hfs_owsa_run(const hfs_study *st, const hfs_run_config *cfg,
     }
     values[r->params[j]] = p->value;
   }
+  s = deal_share(s);
   if (s == HFS_OK && progress)
     progress(user, r->n_params, r->n_params, NULL);
   free(values);
@@ -378,6 +459,7 @@ hfs_status hfs_twsa_run(const hfs_study *st, const hfs_run_config *cfg,
        * as such (0.9, not 0.8999999999999999) */
       r->value[k][i] = (lo[k] * (double)(steps - 1 - i) + hi[k] * (double)i) /
                        (double)(steps - 1);
+  deal_begin();
   for (size_t i = 0; s == HFS_OK && i < steps; i++)
     for (size_t j = 0; s == HFS_OK && j < steps; j++) {
       if (stopped(cfg)) {
@@ -391,6 +473,7 @@ hfs_status hfs_twsa_run(const hfs_study *st, const hfs_run_config *cfg,
       s = hfs_dsa_simulate(st, values, cfg, st->scenario.wtp_main,
                            &r->grid[i * steps + j], d);
     }
+  s = deal_share(s);
   if (s == HFS_OK && progress)
     progress(user, steps * steps, steps * steps, NULL);
   free(values);
@@ -529,6 +612,7 @@ hfs_status hfs_scenarios_run(const hfs_study *base, const char *config,
       return HFS_ERR_NOMEM;
   }
   hfs_status s = HFS_OK;
+  deal_begin();
   for (size_t i = 0; s == HFS_OK && i < r->n; i++) {
     if (stopped(cfg)) {
       s = HFS_ERR_INTERRUPTED;
@@ -563,7 +647,7 @@ hfs_status hfs_scenarios_run(const hfs_study *base, const char *config,
     }
     hfs_study_free(&st);
   }
-  return s;
+  return deal_share(s);
 }
 
 void hfs_scenarios_write(FILE *f, const hfs_scenarios_result *r)

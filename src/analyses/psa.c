@@ -161,8 +161,7 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
   const size_t P = t->count ? t->count : 1;
   int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
   /* (rank 0's thread count sets the chunks: every rank cuts alike) */
-  const size_t per_rank =
-      (size_t)hfs_par_bcast_int(threads > 0 ? threads : 1);
+  const size_t per_rank = (size_t)hfs_par_bcast_int(threads > 0 ? threads : 1);
   const int me = hfs_par_rank();
   const size_t chunk = per_rank * (size_t)hfs_par_size();
   double *values = malloc(chunk * P * sizeof *values);
@@ -237,8 +236,7 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
         }
       }
       for (size_t j = lo; j < hi; j++) {
-        if (me != 0 && status[j] != HFS_OK &&
-            status[j] != HFS_ERR_INTERRUPTED)
+        if (me != 0 && status[j] != HFS_OK && status[j] != HFS_ERR_INTERRUPTED)
           hfs_par_abort(1, "PSA iteration %llu failed: %s",
                         (unsigned long long)(k0 + j) + 1,
                         hfs_diag_count(&diags[j])
@@ -249,11 +247,11 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
           s = status[j];
       }
     } else if (me != 0 && s != HFS_ERR_INTERRUPTED) {
-      hfs_par_abort(hfs_diag_count(d) ? 3 : 1, "PSA iteration in %llu..%llu: %s",
-                    (unsigned long long)(k0 + lo) + 1,
-                    (unsigned long long)(k0 + hi),
-                    hfs_diag_count(d) ? hfs_diag_message(d, 0)
-                                      : "cannot build the model");
+      hfs_par_abort(
+          hfs_diag_count(d) ? 3 : 1, "PSA iteration in %llu..%llu: %s",
+          (unsigned long long)(k0 + lo) + 1, (unsigned long long)(k0 + hi),
+          hfs_diag_count(d) ? hfs_diag_message(d, 0)
+                            : "cannot build the model");
     }
     /* every rank agrees whether the chunk is complete */
     if (hfs_par_max_int(s != HFS_OK) && s == HFS_OK)

@@ -163,9 +163,9 @@ static int cmd_run(options *o, int argc, char **argv)
   if (s == HFS_OK) {
     hfs_run_config cfg = hfs_study_run_config(&st);
     /* (on ranks other than 0 only "rows wanted" counts: never called) */
-    cfg.patient_rows =
-        patients || (!root && st.scenario.patients_csv) ? hfs_rows_to_file
-                                                         : NULL;
+    cfg.patient_rows = patients || (!root && st.scenario.patients_csv)
+                           ? hfs_rows_to_file
+                           : NULL;
     cfg.patient_rows_user = patients;
     cfg.patients_csv_name = out.n_files ? out.files[0].final_path : NULL;
     cfg.stop_flag = &hfs_cli_stop_requested;

@@ -163,13 +163,19 @@ uint64_t hfs_par_bcast_u64(uint64_t value)
 
 void hfs_par_bcast_bytes(void *buf, size_t bytes)
 {
+  hfs_par_bcast_bytes_from(0, buf, bytes);
+}
+
+void hfs_par_bcast_bytes_from(int root, void *buf, size_t bytes)
+{
 #ifdef HFS_HAVE_MPI
   if (par_mpi && par_size > 1)
     for (size_t off = 0; off < bytes; off += PIECE_BYTES) {
       size_t n = bytes - off < PIECE_BYTES ? bytes - off : PIECE_BYTES;
-      MPI_Bcast((char *)buf + off, (int)n, MPI_BYTE, 0, MPI_COMM_WORLD);
+      MPI_Bcast((char *)buf + off, (int)n, MPI_BYTE, root, MPI_COMM_WORLD);
     }
 #else
+  (void)root;
   (void)buf;
   (void)bytes;
 #endif

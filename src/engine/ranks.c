@@ -135,8 +135,9 @@ hfs_status hfs_engine_run_ranks(const hfs_model *m, const hfs_run_config *cfg,
     st = HFS_ERR_NOMEM;
   }
   if (st != HFS_OK)
-    hfs_par_abort(1, "%s", hfs_diag_count(d) ? hfs_diag_message(d, 0)
-                                             : "cannot start the run");
+    hfs_par_abort(1, "%s",
+                  hfs_diag_count(d) ? hfs_diag_message(d, 0)
+                                    : "cannot start the run");
   const shape_bytes sb = shape_of(r);
 
   int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
@@ -216,15 +217,16 @@ hfs_status hfs_engine_run_ranks(const hfs_model *m, const hfs_run_config *cfg,
       c.stop_flag = NULL; /* stopping is decided per round, by all ranks */
       c.patient_rows = want_rows ? capture_rows : NULL;
       c.patient_rows_user = b;
-      b->status = fault ? HFS_ERR_NOMEM
-                        : hfs_engine_run(m, &c, &b->res, &b->diag);
+      b->status =
+          fault ? HFS_ERR_NOMEM : hfs_engine_run(m, &c, &b->res, &b->diag);
       if (fault)
         hfs_diag_error(&b->diag, NULL, 0,
                        "simulated failure (test hook HFSIM_TEST_FAIL_RANK)");
     }
     for (long i = 0; i < nb; i++)
       if (slots[i].status != HFS_OK) {
-        uint64_t first = (first_block + mine0 + (uint64_t)i) * HFS_BLOCK_PATIENTS;
+        uint64_t first =
+            (first_block + mine0 + (uint64_t)i) * HFS_BLOCK_PATIENTS;
         hfs_par_abort(1, "simulating patients %llu to %llu failed: %s",
                       (unsigned long long)first + 1,
                       (unsigned long long)first + HFS_BLOCK_PATIENTS,
@@ -248,7 +250,8 @@ hfs_status hfs_engine_run_ranks(const hfs_model *m, const hfs_run_config *cfg,
       char *p = pack;
       for (long i = 0; i < nb; i++) {
         const block_slot *b = &slots[i];
-        uint64_t first = (first_block + mine0 + (uint64_t)i) * HFS_BLOCK_PATIENTS;
+        uint64_t first =
+            (first_block + mine0 + (uint64_t)i) * HFS_BLOCK_PATIENTS;
         uint64_t last = first + HFS_BLOCK_PATIENTS;
         if (first < cfg->first_patient)
           first = cfg->first_patient;
