@@ -518,12 +518,14 @@ void hfs_scenarios_result_free(hfs_scenarios_result *r)
 {
   for (size_t i = 0; i < r->n; i++) {
     free(r->names[i]);
-    if (r->out)
-      hfs_dsa_variant_free(&r->out[i]);
-    for (size_t k = 0; r->strategy_names && r->strategy_names[i] && r->out &&
-                       k < r->out[i].n_strategies;
+    /* (the names first: freeing the variant forgets its n_strategies;
+     * each list is NULL-terminated) */
+    for (size_t k = 0;
+         r->strategy_names && r->strategy_names[i] && r->strategy_names[i][k];
          k++)
       free(r->strategy_names[i][k]);
+    if (r->out)
+      hfs_dsa_variant_free(&r->out[i]);
     if (r->strategy_names)
       free(r->strategy_names[i]);
   }
