@@ -10,13 +10,17 @@
  * the values; the same bits for 1 and 2 threads; a continued run (and
  * hfs_results_merge) equal to one run; patients.csv rows through the
  * callback, in order, and a failing callback; the stop flag; the strategy
- * names owned by the engine; and hfs_model_class_check on the stub, on
+ * names owned by the engine; the precision rule (with a random cost: it
+ * doubles until the target, equals one run of the final cohort, stops at
+ * the limit); and hfs_model_class_check on the stub, on
  * broken copies of it and on every registered model.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "test_util.h"
 
 #include <errno.h>
+
+#include <gsl/gsl_rng.h>
 
 #include "hfsim/engine.h"
 #include "hfsim/mathx.h"
@@ -115,8 +119,6 @@ static hfs_run_config config(uint64_t patients, int threads)
   cfg.seed = 1;
   cfg.threads = threads;
   cfg.horizon_years = HFS_INF;
-  cfg.cost_outcome = O_COST;
-  cfg.qaly_outcome = O_QALY;
   return cfg;
 }
 
@@ -344,6 +346,92 @@ static void the_engine_owns_the_strategy_names(void **state)
   assert_int_equal(m.n_strategies, 0);
 }
 
+/* ---- the precision rule ------------------------------------------------- */
+
+/* Like the stub, with a random cost: strategy s costs 100 s + (s + 1) u,
+ * u uniform on [0, 1) from the patient's stream, so the increment between
+ * strategies 2 and 1 has the Monte Carlo error sqrt(1/12) / sqrt(n). */
+static void random_simulate(const hfs_model *m, size_t strategy,
+                            hfs_sim_context *ctx)
+{
+  stub_simulate(m, strategy, ctx);
+  double u = gsl_rng_uniform(ctx->streams[0]);
+  ctx->outcomes[O_COST] = 100.0 * (double)strategy + (double)(strategy + 1) * u;
+}
+
+typedef struct rounds_seen {
+  size_t n;
+  uint64_t patients[8];
+  int done[8];
+  size_t best, second;
+} rounds_seen;
+
+static void record_round(void *user, const hfs_results *r,
+                         const hfs_precision_round *round)
+{
+  rounds_seen *s = user;
+  if (s->n < 8) {
+    s->patients[s->n] = r->patients;
+    s->done[s->n] = round->done;
+  }
+  s->n++;
+  s->best = round->best;
+  s->second = round->second;
+}
+
+static void the_precision_rule_doubles_until_the_target(void **state)
+{
+  (void)state;
+  hfs_model_class cls = stub;
+  cls.simulate = random_simulate;
+  hfs_model m;
+  create_stub(&m, &cls);
+  hfs_diag d;
+  hfs_diag_init(&d);
+  /* at WTP 1000 the NMB is 1000 + 900 s - (s + 1) u: strategy c best,
+   * b second; se of the increment ~0.2887 / sqrt(n) <= 0.01 needs
+   * n >= 834: 100 -> 256 (a whole block), 512, 1024 */
+  hfs_run_config c = config(100, 2);
+  hfs_results r;
+  hfs_results_init(&r);
+  rounds_seen seen;
+  memset(&seen, 0, sizeof seen);
+  assert_int_equal(hfs_precision_first_round(100, 100000), 256);
+  assert_int_equal(hfs_precision_first_round(100, 200), 100);
+  assert_int_equal(hfs_engine_run_to_precision(&m, &c, 1000.0, 0.01, 100000,
+                                               record_round, &seen, &r, &d),
+                   HFS_OK);
+  assert_int_equal(seen.n, 3);
+  assert_int_equal(seen.patients[0], 256);
+  assert_int_equal(seen.patients[1], 512);
+  assert_int_equal(seen.patients[2], 1024);
+  assert_int_equal(seen.done[1], 0);
+  assert_int_equal(seen.done[2], 1);
+  assert_int_equal(seen.best, 2);
+  assert_int_equal(seen.second, 1);
+  assert_true(hfs_results_paired_se(&r, 2, 1, 2, 1000.0) <= 0.01);
+  assert_true(hfs_results_paired_se(&r, 2, 1, 2, 1000.0) > 0.008);
+  /* the doubled run is one run of 1024 patients, bit for bit */
+  hfs_results plain;
+  hfs_results_init(&plain);
+  hfs_run_config p = config(1024, 1);
+  run_ok(&m, &p, &plain);
+  assert_same_results(&r, &plain);
+  /* a target out of reach stops at the limit */
+  memset(&seen, 0, sizeof seen);
+  assert_int_equal(hfs_engine_run_to_precision(&m, &c, 1000.0, 1e-6, 600,
+                                               record_round, &seen, &r, &d),
+                   HFS_OK);
+  assert_int_equal(seen.n, 3);
+  assert_int_equal(seen.patients[2], 600);
+  assert_int_equal(seen.done[2], 2);
+  assert_int_equal(r.patients, 600);
+  hfs_results_free(&plain);
+  hfs_results_free(&r);
+  hfs_diag_free(&d);
+  hfs_model_destroy(&m);
+}
+
 /* ---- the class contract ------------------------------------------------- */
 
 static void the_contract_is_checked_at_creation(void **state)
@@ -420,6 +508,7 @@ int main(void)
       cmocka_unit_test(patient_rows_through_the_callback),
       cmocka_unit_test(a_raised_stop_flag_interrupts),
       cmocka_unit_test(the_engine_owns_the_strategy_names),
+      cmocka_unit_test(the_precision_rule_doubles_until_the_target),
       cmocka_unit_test(the_contract_is_checked_at_creation),
       cmocka_unit_test(every_registered_model_keeps_the_contract),
   };

@@ -2,10 +2,14 @@
  * accum.h - streaming mean and variance that merge in a fixed order.
  *
  * Memory does not grow with the number of patients: each outcome keeps
- * (n, mean, M2) and is updated with Welford's method. Accumulators of
- * patient blocks are merged with Chan et al.'s pairwise formula (Chan,
- * Golub & LeVeque 1979). The engine always merges blocks in block order, so
- * the floating-point result does not depend on which thread ran which block.
+ * (n, mean, M2). hfs_accum_add updates them one value at a time with
+ * Welford's method; the engine's hot loop instead sums each block of
+ * patients as shifted sums (engine.c) and turns each block's sums into an
+ * hfs_accum at the end of the block. Accumulators of patient blocks are
+ * merged with Chan et al.'s pairwise formula (Chan, Golub & LeVeque 1979).
+ * The engine always merges blocks in block order (hfs_results_merge), so
+ * the floating-point result does not depend on which thread ran which
+ * block.
  */
 #ifndef HFSIM_ACCUM_H
 #define HFSIM_ACCUM_H

@@ -91,7 +91,7 @@ typedef struct hfs_scenarios_result {
   size_t n;
   char **names;           /* [0] = "base" */
   hfs_dsa_variant *out;   /* [n] */
-  char ***strategy_names; /* per scenario */
+  char ***strategy_names; /* per scenario, each list ending with NULL */
   double *wtp;            /* each scenario's wtp_main */
 } hfs_scenarios_result;
 

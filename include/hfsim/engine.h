@@ -37,9 +37,6 @@ typedef struct hfs_run_config {
   double horizon_years; /* +inf = lifetime */
   double discount_rate_costs;
   double discount_rate_qalys;
-  /* outcome indices of discounted cost and QALY (for paired differences) */
-  int cost_outcome;
-  int qaly_outcome;
   /* Per-patient rows (patients.csv, without its header): when not NULL,
    * called with each block's rows in block order, from one thread; it
    * returns 0, or -1 with errno set, which stops the run with HFS_ERR_IO

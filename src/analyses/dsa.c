@@ -518,8 +518,7 @@ void hfs_scenarios_result_free(hfs_scenarios_result *r)
 {
   for (size_t i = 0; i < r->n; i++) {
     free(r->names[i]);
-    /* (the names first: freeing the variant forgets its n_strategies;
-     * each list is NULL-terminated) */
+    /* each list of strategy names ends with NULL */
     for (size_t k = 0;
          r->strategy_names && r->strategy_names[i] && r->strategy_names[i][k];
          k++)

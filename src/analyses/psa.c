@@ -262,13 +262,9 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
         r->values[k * r->n_sampled + q] = values[j * P + r->sampled[q]];
       for (size_t q = 0; q < r->n_strategies; q++) {
         r->cost[k * r->n_strategies + q] =
-            res[j]
-                .outcomes[q * res[j].n_outcomes + (size_t)cfg->cost_outcome]
-                .mean;
+            res[j].outcomes[q * res[j].n_outcomes + st->cls->cost_outcome].mean;
         r->qaly[k * r->n_strategies + q] =
-            res[j]
-                .outcomes[q * res[j].n_outcomes + (size_t)cfg->qaly_outcome]
-                .mean;
+            res[j].outcomes[q * res[j].n_outcomes + st->cls->qaly_outcome].mean;
       }
     }
     if (s == HFS_OK && hfs_par_active()) {

@@ -50,7 +50,7 @@ static const char *const scenarios_help =
     "    [scenario uk_discounting]\n"
     "    economics.discount_rate_costs = 0.035\n"
     "    economics.discount_rate_qalys = 0.035\n"
-    "    cost_mvd = 25000\n"
+    "    NAME = VALUE       (a parameter of the table)\n"
     "Writes scenarios.csv: one block of rows per scenario (base first),\n"
     "each strategy's costs, QALYs, net benefit, dominance status, ICER and\n"
     "whether it is optimal at [economics] wtp_main. Output:\n"

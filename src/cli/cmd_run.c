@@ -59,8 +59,9 @@ static const char *const run_help =
     "  hfsim run --patients 100000 --seed 7 --out results/try\n"
     "  hfsim run --set economics.discount_rate_costs=0.035 \\\n"
     "            --set economics.discount_rate_qalys=0.035\n"
-    "  hfsim run --set run.horizon_years=10 --set cost_mvd=25000\n"
-    "  hfsim run --set strategy.mvd_only.lines=mvd   (a new strategy)\n";
+    "  hfsim run --set run.horizon_years=10 --set NAME=VALUE\n"
+    "            (NAME a parameter: 'hfsim check' lists them)\n"
+    "  hfsim run --set strategy.NEW.KEY=VALUE   (a new strategy)\n";
 
 static const char *const check_help =
     "Usage: hfsim check [--config FILE] [--set NAME=VALUE]...\n"
@@ -203,14 +204,12 @@ static int cmd_run(options *o, int argc, char **argv)
     FILE *t = hfs_output_add(&out, "trace.csv", &d);
     if (t)
       hfs_write_trace(t, &st.model, &res);
-    hfs_run_config cfg = hfs_study_run_config(&st);
     FILE *g = hfs_output_add(&out, "summary_subgroups.csv", &d);
     if (g)
       hfs_write_subgroups(g, &st.model, &res);
     FILE *c = hfs_output_add(&out, "cea.csv", &d);
     if (c)
-      hfs_write_cea(c, &st.model, &res, st.scenario.wtp, st.scenario.n_wtp,
-                    cfg.cost_outcome, cfg.qaly_outcome);
+      hfs_write_cea(c, &st.model, &res, st.scenario.wtp, st.scenario.n_wtp);
     FILE *m = hfs_output_add(&out, "manifest.txt", &d);
     if (m) {
       hfs_cli_run_info info = {res.patients, res.threads_used,
@@ -301,7 +300,7 @@ static int cmd_dictionary(options *o, int argc, char **argv)
   hfs_diag_init(&d);
   hfs_status s = hfs_scenario_load(&sc, o->config, &d);
   const hfs_setting *e = hfs_scenario_get(&sc, "run", "model");
-  const char *name = e ? e->value : "hfs";
+  const char *name = e ? e->value : HFS_DEFAULT_MODEL;
   const hfs_model_class *c = hfs_model_class_find(name);
   if (s == HFS_OK && c == NULL)
     hfs_diag_error(&d, e ? e->file : o->config, e ? e->line : 0,

@@ -1,5 +1,6 @@
 /*
- * accum.c - Welford updates and Chan et al. merges (see accum.h).
+ * accum.c - Welford updates, Chan et al. merges and the standard error of
+ * net monetary benefit (see accum.h).
  */
 #include "hfsim/accum.h"
 

@@ -228,6 +228,7 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
 {
   const hfs_model_class *c = m->cls;
   const size_t S = m->n_strategies, K = c->n_outcomes, ns = c->n_states;
+  const size_t co = c->cost_outcome, qo = c->qaly_outcome;
   hfs_sim_context ctx;
   ctx.streams = w->streams;
   ctx.horizon_years = cfg->horizon_years;
@@ -277,18 +278,15 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
     }
     /* Diagonal: (cost, QALY) of each strategy, for the variance of its net
      * benefit; above it: paired differences between strategies. */
-    if (cfg->cost_outcome >= 0 && cfg->qaly_outcome >= 0)
-      for (size_t a = 0; a < S; a++) {
-        const double *oa = w->outcomes + a * K;
-        hfs_accum2_add(&b->paired[a * S + a], oa[cfg->cost_outcome],
-                       oa[cfg->qaly_outcome]);
-        for (size_t bb = a + 1; bb < S; bb++) {
-          const double *ob = w->outcomes + bb * K;
-          hfs_accum2_add(&b->paired[a * S + bb],
-                         oa[cfg->cost_outcome] - ob[cfg->cost_outcome],
-                         oa[cfg->qaly_outcome] - ob[cfg->qaly_outcome]);
-        }
+    for (size_t a = 0; a < S; a++) {
+      const double *oa = w->outcomes + a * K;
+      hfs_accum2_add(&b->paired[a * S + a], oa[co], oa[qo]);
+      for (size_t bb = a + 1; bb < S; bb++) {
+        const double *ob = w->outcomes + bb * K;
+        hfs_accum2_add(&b->paired[a * S + bb], oa[co] - ob[co],
+                       oa[qo] - ob[qo]);
       }
+    }
     if (cfg->patient_rows != NULL)
       write_patient_rows(m, patient, w, &b->rows);
   }

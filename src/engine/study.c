@@ -205,7 +205,5 @@ hfs_run_config hfs_study_run_config(const hfs_study *st)
   cfg.horizon_years = sc->horizon_years;
   cfg.discount_rate_costs = sc->discount_rate_costs;
   cfg.discount_rate_qalys = sc->discount_rate_qalys;
-  cfg.cost_outcome = st->cls ? (int)st->cls->cost_outcome : -1;
-  cfg.qaly_outcome = st->cls ? (int)st->cls->qaly_outcome : -1;
   return cfg;
 }
