@@ -136,7 +136,7 @@ hfs_status hfs_dsa_simulate(const hfs_study *st, const double *values,
     if (s != HFS_OK && deal.active)
       hfs_par_abort(1, "simulating a variant failed: %s",
                     hfs_diag_count(d)
-                        ? hfs_diag_message(d, hfs_diag_count(d) - 1)
+                        ? d->entries[hfs_diag_count(d) - 1].message
                         : "unknown error");
   }
   const size_t c = m.cls->cost_outcome, q = m.cls->qaly_outcome;

@@ -239,9 +239,8 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
         if (me != 0 && status[j] != HFS_OK && status[j] != HFS_ERR_INTERRUPTED)
           hfs_par_abort(1, "PSA iteration %llu failed: %s",
                         (unsigned long long)(k0 + j) + 1,
-                        hfs_diag_count(&diags[j])
-                            ? hfs_diag_message(&diags[j], 0)
-                            : "unknown error");
+                        hfs_diag_count(&diags[j]) ? diags[j].entries[0].message
+                                                  : "unknown error");
         hfs_diag_print(&diags[j], stderr);
         if (status[j] != HFS_OK && s == HFS_OK)
           s = status[j];
@@ -250,8 +249,7 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       hfs_par_abort(
           hfs_diag_count(d) ? 3 : 1, "PSA iteration in %llu..%llu: %s",
           (unsigned long long)(k0 + lo) + 1, (unsigned long long)(k0 + hi),
-          hfs_diag_count(d) ? hfs_diag_message(d, 0)
-                            : "cannot build the model");
+          hfs_diag_count(d) ? d->entries[0].message : "cannot build the model");
     }
     /* every rank agrees whether the chunk is complete */
     if (hfs_par_max_int(s != HFS_OK) && s == HFS_OK)

@@ -126,7 +126,7 @@ int hfs_cli_load_study(hfs_study *st, const options *o)
     if (root == HFS_OK && s != HFS_OK) /* (the others wait: MPI_Abort) */
       hfs_par_abort(hfs_cli_exit_code(s),
                     "cannot load the inputs that rank 0 loaded: %s",
-                    n ? hfs_diag_message(&d, 0) : "unknown error");
+                    n ? d.entries[0].message : "unknown error");
     s = root;
   }
   hfs_diag_free(&d);

@@ -136,7 +136,7 @@ hfs_status hfs_engine_run_ranks(const hfs_model *m, const hfs_run_config *cfg,
   }
   if (st != HFS_OK)
     hfs_par_abort(1, "%s",
-                  hfs_diag_count(d) ? hfs_diag_message(d, 0)
+                  hfs_diag_count(d) ? d->entries[0].message
                                     : "cannot start the run");
   const shape_bytes sb = shape_of(r);
 
@@ -231,7 +231,7 @@ hfs_status hfs_engine_run_ranks(const hfs_model *m, const hfs_run_config *cfg,
                       (unsigned long long)first + 1,
                       (unsigned long long)first + HFS_BLOCK_PATIENTS,
                       hfs_diag_count(&slots[i].diag)
-                          ? hfs_diag_message(&slots[i].diag, 0)
+                          ? slots[i].diag.entries[0].message
                           : "unknown error");
       }
 
