@@ -106,7 +106,7 @@ resume | sigterm)
   # wait for a few checkpointed iterations (at most 60 s)
   i=0
   while [ "$i" -lt 600 ]; do
-    n=$(cat cut/.psa-checkpoint 2>/dev/null | wc -l)
+    n=$(cat .cut.psa-checkpoint 2>/dev/null | wc -l)
     [ "$n" -ge 4 ] && break
     sleep 0.1
     i=$((i + 1))
@@ -127,8 +127,8 @@ resume | sigterm)
   fi
   grep -q "interrupted after" cut.log || fail "rank 0 did not stop cleanly"
   ls cut/*.csv >/dev/null 2>&1 && fail "results written after SIGTERM"
-  [ -s cut/.psa-checkpoint ] || fail "no checkpoint kept"
-  done_n=$(($(wc -l <cut/.psa-checkpoint) - 1))
+  [ -s .cut.psa-checkpoint ] || fail "no checkpoint kept"
+  done_n=$(($(wc -l <.cut.psa-checkpoint) - 1))
   [ "$done_n" -lt 300 ] || fail "the PSA finished before the signal"
   # resume on another number of ranks
   $MPI -n 3 "$HFSIM" psa $p --config "$CONFIG" --threads 1 --out cut \
@@ -136,7 +136,7 @@ resume | sigterm)
   cat resume.log
   grep -q "resuming after iteration" resume.log || fail "did not resume"
   same_csv ref cut
-  [ -e cut/.psa-checkpoint ] && fail "checkpoint left after completion"
+  [ -e .cut.psa-checkpoint ] && fail "checkpoint left after completion"
   ;;
 dsa)
   tw="--param cost_mvd --param botox_p_primary_response --steps 3"
