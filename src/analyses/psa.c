@@ -167,15 +167,15 @@ int hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k)
   return flushed(f);
 }
 
-/* Iterations run in parallel, one per thread, each simulating its patients
- * on one thread: with a thousand patients per iteration there are only a
- * few blocks, so splitting iterations keeps both cores busy. Models are
- * created serially (creation reads the shared scenario) for a chunk of
- * iterations, simulated in parallel, and recorded in iteration order.
+/* Iterations run in parallel, each simulating its patients on one thread:
+ * with a thousand patients per iteration there are only a few blocks, so
+ * splitting iterations keeps both cores busy. Models are created serially
+ * (creation reads the shared scenario) for a chunk of iterations,
+ * simulated in parallel, and recorded in iteration order.
  *
- * MPI (parallel.h): a chunk has THREADS iterations per rank; rank q
- * draws, builds and simulates the q-th THREADS of them, and rank 0
- * gathers the chunk in iteration order and alone records it (checkpoint,
+ * MPI (parallel.h): a chunk has 8 x THREADS iterations per rank; rank q
+ * draws, builds and simulates the q-th share of them, and rank 0 gathers
+ * the chunk in iteration order and alone records it (checkpoint,
  * progress). An iteration depends only on (seed, k), so any number of
  * ranks gives the same numbers, and a checkpoint resumes with any number
  * of ranks. The ranks agree at every chunk on stopping; a rank that fails
@@ -188,8 +188,13 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
   volatile sig_atomic_t *stop = cfg->stop_flag;
   const size_t P = t->count ? t->count : 1;
   int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
-  /* (rank 0's thread count sets the chunks: every rank cuts alike) */
-  const size_t per_rank = (size_t)hfs_par_bcast_int(threads > 0 ? threads : 1);
+  /* 8 iterations per thread between the serial steps, taken dynamically:
+   * iterations differ in length (their parameters differ), and with one
+   * per thread the faster thread idled at every chunk's end (issue 13).
+   * MPI: that many per rank (rank 0's thread count: every rank cuts
+   * alike). */
+  const size_t per_rank =
+      (size_t)hfs_par_bcast_int(8 * (threads > 0 ? threads : 1));
   const int me = hfs_par_rank();
   const size_t chunk = per_rank * (size_t)hfs_par_size();
   double *values = malloc(chunk * P * sizeof *values);
@@ -254,7 +259,7 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       c.stop_flag = stop; /* a stopped chunk is not recorded */
       c.threads = 1;
       const int fault = hfs_par_test_fault();
-#pragma omp parallel for schedule(static, 1) num_threads(threads)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
       for (long j = (long)lo; j < (long)hi; j++) {
         status[j] = hfs_engine_run(&models[j], &c, &res[j], &diags[j]);
         if (fault) {
@@ -317,6 +322,10 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       }
       if (progress != NULL)
         progress(user, r->done, r->iterations);
+      /* a stop between iterations: what is recorded stays, the rest of
+       * the chunk is dropped (as a stopped chunk is) */
+      if (s == HFS_OK && stop != NULL && *stop && r->done < r->iterations)
+        s = HFS_ERR_INTERRUPTED;
     }
     for (size_t j = lo; j < lo + built; j++)
       hfs_model_destroy(&models[j]);
