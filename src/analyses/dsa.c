@@ -14,6 +14,7 @@
 #include "hfsim/mathx.h"
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
 
 /* ---- one variant -------------------------------------------------------- */
 
@@ -45,6 +46,70 @@ static hfs_status variant_alloc(hfs_dsa_variant *v, size_t S)
              : HFS_ERR_NOMEM;
 }
 
+/* ---- variants over MPI ranks -------------------------------------------
+ *
+ * Between deal_begin() and deal_share(), the variants of an analysis are
+ * dealt out to the ranks in turn (variant i to rank i mod R): every rank
+ * builds every variant's model (so that a rejected value stops every rank
+ * at the same place), but only its owner simulates it, with all its
+ * threads. deal_share() then sends every variant from its owner to all
+ * ranks, in variant order. A variant depends only on its inputs and the
+ * engine gives the same bits for any thread count, so the files are
+ * identical for any number of ranks. Outside a deal (one rank, or
+ * hfs_dsa_simulate called on its own) every variant is simulated here. */
+static struct {
+  int active;
+  size_t n, cap;
+  hfs_dsa_variant **v; /* in order; owner = index mod ranks */
+} deal;
+
+static void deal_begin(void)
+{
+  deal.active = hfs_par_active();
+  deal.n = 0;
+}
+
+/* Register V; 1 when this rank simulates it. */
+static int deal_mine(hfs_dsa_variant *v)
+{
+  if (!deal.active)
+    return 1;
+  if (deal.n == deal.cap) {
+    size_t cap = deal.cap ? 2 * deal.cap : 64;
+    hfs_dsa_variant **p = realloc(deal.v, cap * sizeof *p);
+    if (p == NULL)
+      hfs_par_abort(1, "out of memory for the list of variants");
+    deal.v = p;
+    deal.cap = cap;
+  }
+  size_t i = deal.n++;
+  deal.v[i] = v;
+  return (int)(i % (size_t)hfs_par_size()) == hfs_par_rank();
+}
+
+/* Every variant's results from its owner to every rank (collective), when
+ * S (the analysis' status, the same on every rank) is HFS_OK; ends the
+ * deal and returns S. */
+static hfs_status deal_share(hfs_status s)
+{
+  if (!deal.active)
+    return s;
+  /* (a stop or an error is the same on every rank: they agree on it) */
+  if (s == HFS_OK)
+    for (size_t i = 0; i < deal.n; i++) {
+      hfs_dsa_variant *v = deal.v[i];
+      int owner = (int)(i % (size_t)hfs_par_size());
+      size_t bytes = v->n_strategies * sizeof(double);
+      double *arrays[6] = {v->cost,    v->qaly,   v->cost_se,
+                           v->qaly_se, v->nmb_se, v->inc_nmb_se};
+      for (int a = 0; a < 6; a++)
+        hfs_par_bcast_bytes_from(owner, arrays[a], bytes);
+    }
+  free(deal.v);
+  memset(&deal, 0, sizeof deal);
+  return s;
+}
+
 hfs_status hfs_dsa_simulate(const hfs_study *st, const double *values,
                             const hfs_run_config *cfg, double wtp,
                             hfs_dsa_variant *v, hfs_diag *d)
@@ -56,8 +121,24 @@ hfs_status hfs_dsa_simulate(const hfs_study *st, const double *values,
   hfs_results r;
   hfs_results_init(&r);
   s = variant_alloc(v, m.n_strategies);
-  if (s == HFS_OK)
-    s = hfs_engine_run(&m, cfg, &r, d);
+  if (s == HFS_OK && !deal_mine(v)) {
+    /* another rank's variant (deal_share fills it) */
+    hfs_model_destroy(&m);
+    return HFS_OK;
+  }
+  if (s == HFS_OK) {
+    hfs_run_config c = *cfg;
+    /* (a dealt variant cannot stop halfway on one rank only: the ranks
+     * agree on stopping between variants) */
+    if (deal.active)
+      c.stop_flag = NULL;
+    s = hfs_engine_run(&m, &c, &r, d);
+    if (s != HFS_OK && deal.active)
+      hfs_par_abort(1, "simulating a variant failed: %s",
+                    hfs_diag_count(d)
+                        ? d->entries[hfs_diag_count(d) - 1].message
+                        : "unknown error");
+  }
   if (s == HFS_OK) /* an overflow is an error, not an empty cell */
     s = hfs_study_check_totals(st, &r, d);
   const size_t c = m.cls->cost_outcome, q = m.cls->qaly_outcome;
@@ -108,7 +189,8 @@ static double icer_vs(const hfs_dsa_variant *v, size_t s)
 
 static int stopped(const hfs_run_config *cfg)
 {
-  return cfg->stop_flag != NULL && *cfg->stop_flag;
+  /* (MPI ranks agree, so that all leave the loop of variants together) */
+  return hfs_par_max_int(cfg->stop_flag != NULL && *cfg->stop_flag);
 }
 
 /* The study's parameter values, to vary one or two of them. */
@@ -188,6 +270,7 @@ hfs_status hfs_owsa_run(const hfs_study *st, const hfs_run_config *cfg,
     values[r->params[j]] = p->value;
   }
   hfs_status s = hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
+  deal_begin();
   if (s == HFS_OK)
     s = hfs_dsa_simulate(st, NULL, cfg, wtp, &r->base, d);
   for (size_t j = 0; s == HFS_OK && j < r->n_params; j++) {
@@ -206,6 +289,7 @@ hfs_status hfs_owsa_run(const hfs_study *st, const hfs_run_config *cfg,
     }
     values[r->params[j]] = p->value;
   }
+  s = deal_share(s);
   if (s == HFS_OK && progress)
     progress(user, r->n_params, r->n_params, NULL);
   free(values);
@@ -377,6 +461,7 @@ hfs_status hfs_twsa_run(const hfs_study *st, const hfs_run_config *cfg,
        * as such (0.9, not 0.8999999999999999) */
       r->value[k][i] = (lo[k] * (double)(steps - 1 - i) + hi[k] * (double)i) /
                        (double)(steps - 1);
+  deal_begin();
   for (size_t i = 0; s == HFS_OK && i < steps; i++)
     for (size_t j = 0; s == HFS_OK && j < steps; j++) {
       if (stopped(cfg)) {
@@ -390,6 +475,7 @@ hfs_status hfs_twsa_run(const hfs_study *st, const hfs_run_config *cfg,
       s = hfs_dsa_simulate(st, values, cfg, st->scenario.wtp_main,
                            &r->grid[i * steps + j], d);
     }
+  s = deal_share(s);
   if (s == HFS_OK && progress)
     progress(user, steps * steps, steps * steps, NULL);
   free(values);
@@ -434,13 +520,13 @@ void hfs_scenarios_result_free(hfs_scenarios_result *r)
 {
   for (size_t i = 0; i < r->n; i++) {
     free(r->names[i]);
-    if (r->out)
-      hfs_dsa_variant_free(&r->out[i]);
     /* each list of strategy names ends with NULL */
     for (size_t k = 0;
          r->strategy_names && r->strategy_names[i] && r->strategy_names[i][k];
          k++)
       free(r->strategy_names[i][k]);
+    if (r->out)
+      hfs_dsa_variant_free(&r->out[i]);
     if (r->strategy_names)
       free(r->strategy_names[i]);
   }
@@ -529,6 +615,7 @@ hfs_status hfs_scenarios_run(const hfs_study *base, const char *config,
       return HFS_ERR_NOMEM;
   }
   hfs_status s = HFS_OK;
+  deal_begin();
   for (size_t i = 0; s == HFS_OK && i < r->n; i++) {
     if (stopped(cfg)) {
       s = HFS_ERR_INTERRUPTED;
@@ -563,7 +650,7 @@ hfs_status hfs_scenarios_run(const hfs_study *base, const char *config,
     }
     hfs_study_free(&st);
   }
-  return s;
+  return deal_share(s);
 }
 
 void hfs_scenarios_write(FILE *f, const hfs_scenarios_result *r)

@@ -21,6 +21,7 @@
 #include "hfsim/mathx.h"
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
 #include "hfsim/rng.h"
 #include "hfsim/sha256.h"
 #include "hfsim/voi.h"
@@ -333,7 +334,15 @@ int hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k)
  * with a thousand patients per iteration there are only a few blocks, so
  * splitting iterations keeps both cores busy. Models are created serially
  * (creation reads the shared scenario) for a chunk of iterations,
- * simulated in parallel, and recorded in iteration order. */
+ * simulated in parallel, and recorded in iteration order.
+ *
+ * MPI (parallel.h): a chunk has 8 x THREADS iterations per rank; rank q
+ * draws, builds and simulates the q-th share of them, and rank 0 gathers
+ * the chunk in iteration order and alone records it (checkpoint,
+ * progress). An iteration depends only on (seed, k), so any number of
+ * ranks gives the same numbers, and a checkpoint resumes with any number
+ * of ranks. The ranks agree at every chunk on stopping; a rank that fails
+ * stops the job with a message naming it. */
 hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
                        hfs_psa_result *r, FILE *checkpoint,
                        hfs_psa_progress_fn progress, void *user, hfs_diag *d)
@@ -344,8 +353,13 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
   int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
   /* 8 iterations per thread between the serial steps, taken dynamically:
    * iterations differ in length (their parameters differ), and with one
-   * per thread the faster thread idled at every chunk's end (issue 13). */
-  const size_t chunk = 8 * (size_t)(threads > 0 ? threads : 1);
+   * per thread the faster thread idled at every chunk's end (issue 13).
+   * MPI: that many per rank (rank 0's thread count: every rank cuts
+   * alike). */
+  const size_t per_rank =
+      (size_t)hfs_par_bcast_int(8 * (threads > 0 ? threads : 1));
+  const int me = hfs_par_rank();
+  const size_t chunk = per_rank * (size_t)hfs_par_size();
   double *values = malloc(chunk * P * sizeof *values);
   hfs_model *models = calloc(chunk, sizeof *models);
   hfs_results *res = calloc(chunk, sizeof *res);
@@ -361,17 +375,28 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
     hfs_diag_init(&diags[j]);
   }
 
-  while (s == HFS_OK && r->done < r->iterations) {
-    if (stop != NULL && *stop) {
-      s = HFS_ERR_INTERRUPTED;
+  if (s != HFS_OK && me != 0)
+    hfs_par_abort(1, "out of memory for the PSA");
+  while (r->done < r->iterations) {
+    /* the ranks agree: go on, stop (a signal reached one), or rank 0
+     * failed (a checkpoint it could not write) */
+    if (hfs_par_max_int(s != HFS_OK ? 2 : stop != NULL && *stop)) {
+      if (s == HFS_OK)
+        s = HFS_ERR_INTERRUPTED;
       break;
     }
     uint64_t k0 = r->done;
     size_t n =
         (size_t)(r->iterations - k0 < chunk ? r->iterations - k0 : chunk);
+    /* this rank's iterations of the chunk: k0 + [lo, hi) */
+    size_t lo = (size_t)me * per_rank, hi = lo + per_rank;
+    if (lo > n)
+      lo = n;
+    if (hi > n)
+      hi = n;
     /* draw and build serially, in iteration order */
     size_t built = 0;
-    for (size_t j = 0; s == HFS_OK && j < n; j++) {
+    for (size_t j = lo; s == HFS_OK && j < hi; j++) {
       uint64_t k = k0 + j;
       hfs_stream_id pid = {cfg->seed, k + 1, 0, 0};
       hfs_rng_set_stream(rng, pid);
@@ -398,16 +423,36 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       c.patient_rows = NULL;
       c.stop_flag = stop; /* a stopped chunk is not recorded */
       c.threads = 1;
+      const int fault = hfs_par_test_fault();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-      for (long j = 0; j < (long)n; j++)
+      for (long j = (long)lo; j < (long)hi; j++) {
         status[j] = hfs_engine_run(&models[j], &c, &res[j], &diags[j]);
-      for (size_t j = 0; j < n; j++) {
+        if (fault) {
+          hfs_diag_error(&diags[j], NULL, 0,
+                         "simulated failure (test hook HFSIM_TEST_FAIL_RANK)");
+          status[j] = HFS_ERR_NOMEM;
+        }
+      }
+      for (size_t j = lo; j < hi; j++) {
+        if (me != 0 && status[j] != HFS_OK && status[j] != HFS_ERR_INTERRUPTED)
+          hfs_par_abort(1, "PSA iteration %llu failed: %s",
+                        (unsigned long long)(k0 + j) + 1,
+                        hfs_diag_count(&diags[j]) ? diags[j].entries[0].message
+                                                  : "unknown error");
         hfs_diag_print(&diags[j], stderr);
         if (status[j] != HFS_OK && s == HFS_OK)
           s = status[j];
       }
+    } else if (me != 0 && s != HFS_ERR_INTERRUPTED) {
+      hfs_par_abort(
+          hfs_diag_count(d) ? 3 : 1, "PSA iteration in %llu..%llu: %s",
+          (unsigned long long)(k0 + lo) + 1, (unsigned long long)(k0 + hi),
+          hfs_diag_count(d) ? d->entries[0].message : "cannot build the model");
     }
-    for (size_t j = 0; s == HFS_OK && j < n; j++) {
+    /* every rank agrees whether the chunk is complete */
+    if (hfs_par_max_int(s != HFS_OK) && s == HFS_OK)
+      s = HFS_ERR_INTERRUPTED;
+    for (size_t j = lo; s == HFS_OK && j < hi; j++) {
       uint64_t k = k0 + j;
       for (size_t q = 0; q < r->n_sampled; q++)
         r->values[k * r->n_sampled + q] = values[j * P + r->sampled[q]];
@@ -417,6 +462,20 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
         r->qaly[k * r->n_strategies + q] =
             res[j].outcomes[q * res[j].n_outcomes + st->cls->qaly_outcome].mean;
       }
+    }
+    if (s == HFS_OK && hfs_par_active()) {
+      /* rank 0 gets the chunk, in iteration order */
+      hfs_par_gather_rows(r->values + k0 * r->n_sampled, r->n_sampled, n,
+                          per_rank);
+      hfs_par_gather_rows(r->cost + k0 * r->n_strategies, r->n_strategies, n,
+                          per_rank);
+      hfs_par_gather_rows(r->qaly + k0 * r->n_strategies, r->n_strategies, n,
+                          per_rank);
+      if (me != 0)
+        r->done = k0 + n; /* (recorded by rank 0) */
+    }
+    for (size_t j = 0; s == HFS_OK && me == 0 && j < n; j++) {
+      uint64_t k = k0 + j;
       r->done = k + 1;
       if (checkpoint != NULL &&
           hfs_psa_checkpoint_line(checkpoint, r, k) != 0) {
@@ -433,9 +492,11 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       if (s == HFS_OK && stop != NULL && *stop && r->done < r->iterations)
         s = HFS_ERR_INTERRUPTED;
     }
-    for (size_t j = 0; j < built; j++)
+    for (size_t j = lo; j < lo + built; j++)
       hfs_model_destroy(&models[j]);
   }
+  /* rank 0's verdict on every rank */
+  s = (hfs_status)hfs_par_bcast_int((int)s);
   for (size_t j = 0; res && diags && j < chunk; j++) {
     hfs_results_free(&res[j]);
     hfs_diag_free(&diags[j]);

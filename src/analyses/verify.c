@@ -15,6 +15,7 @@
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
 #include "hfsim/params.h"
+#include "hfsim/ranks.h"
 #include "hfsim/study.h"
 #include "hfsim/targets.h"
 
@@ -68,7 +69,8 @@ hfs_status hfs_probe_run(hfs_probe *p, const hfs_verifier *v,
     return s;
   hfs_run_config cfg = hfs_study_run_config(&p->st);
   cfg.stop_flag = v->stop_flag;
-  return hfs_engine_run(&p->st.model, &cfg, &p->res, v->d);
+  /* (blocks over MPI ranks; every rank gets the totals) */
+  return hfs_engine_run_ranks(&p->st.model, &cfg, &p->res, v->d);
 }
 
 void hfs_probe_free(hfs_probe *p)

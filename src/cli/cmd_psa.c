@@ -15,6 +15,7 @@
 
 #include "common.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
 #include "hfsim/params.h"
 #include "hfsim/psa.h"
 #include "hfsim/sha256.h"
@@ -237,10 +238,13 @@ static int cmd_psa(options *o, int argc, char **argv)
   }
   if (s == HFS_OK && ps.evppi[0] != '\0')
     s = hfs_psa_check_groups(&st, &res, ps.evppi, st.scenario.path, 0, &d);
-  if (s == HFS_OK)
+  /* MPI: rank 0 alone opens the folder, reads and writes the checkpoint
+   * and writes the results; the other ranks simulate (psa.h) */
+  const int root = hfs_par_rank() == 0;
+  if (s == HFS_OK && root)
     s = hfs_output_open(&out, ps.output_dir, &d);
   char fp[65];
-  if (s == HFS_OK) {
+  if (s == HFS_OK && root) {
     fingerprint(&st, &ps, o, fp);
     /* beside the folder, not in it: the folder is replaced whole at the
      * end, and the checkpoint must outlive an interrupted PSA */
@@ -257,7 +261,7 @@ static int cmd_psa(options *o, int argc, char **argv)
                 (unsigned long long)res.iterations);
     }
   }
-  if (s == HFS_OK) {
+  if (s == HFS_OK && root) {
     /* Rewrite the checkpoint with the iterations kept, then append. It is
      * written beside the old one and renamed over it, so a failure (full
      * disk) keeps the iterations the old one holds. */
@@ -288,6 +292,8 @@ static int cmd_psa(options *o, int argc, char **argv)
     }
     free(tmp);
   }
+  s = (hfs_status)hfs_par_bcast_int((int)s); /* rank 0's */
+  res.done = hfs_par_bcast_u64(res.done);    /* where it resumes */
   if (s == HFS_OK) {
     hfs_run_config cfg = hfs_study_run_config(&st);
     cfg.patients = ps.patients;
@@ -306,9 +312,10 @@ static int cmd_psa(options *o, int argc, char **argv)
   }
   if (ckpt != NULL)
     fclose(ckpt);
-  if (s == HFS_OK) /* an overflow is an error, not an empty cell */
+  /* (rank 0 alone holds every iteration, checks and writes them) */
+  if (s == HFS_OK && root) /* an overflow is an error, not an empty cell */
     s = hfs_psa_check_totals(&st, &res, ps.wtp_max, &d);
-  if (s == HFS_OK) {
+  if (s == HFS_OK && root) {
     const double *wtp = st.scenario.wtp;
     size_t n_wtp = st.scenario.n_wtp;
     FILE *f;

@@ -13,8 +13,10 @@
 #include "hfsim/calibrate.h"
 #include "hfsim/engine.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
 #include "hfsim/params.h"
 #include "hfsim/psa.h"
+#include "hfsim/ranks.h"
 #include "hfsim/report.h"
 #include "hfsim/study.h"
 
@@ -155,18 +157,25 @@ static int cmd_run(options *o, int argc, char **argv)
   hfs_output_set out;
   hfs_results res;
   hfs_results_init(&res);
-  hfs_status s = hfs_output_open(&out, dir, &d);
+  /* MPI: only rank 0 writes (ranks.h); the others simulate */
+  const int root = hfs_par_rank() == 0;
+  memset(&out, 0, sizeof out);
+  hfs_status s = root ? hfs_output_open(&out, dir, &d) : HFS_OK;
   FILE *patients = NULL;
-  if (s == HFS_OK && st.scenario.patients_csv) {
+  if (s == HFS_OK && root && st.scenario.patients_csv) {
     patients = hfs_output_add(&out, "patients.csv", &d);
     if (patients == NULL)
       s = HFS_ERR_IO;
     else
       hfs_engine_patients_header(&st.model, patients);
   }
+  s = (hfs_status)hfs_par_bcast_int((int)s); /* rank 0's */
   if (s == HFS_OK) {
     hfs_run_config cfg = hfs_study_run_config(&st);
-    cfg.patient_rows = patients ? hfs_rows_to_file : NULL;
+    /* (on ranks other than 0 only "rows wanted" counts: never called) */
+    cfg.patient_rows = patients || (!root && st.scenario.patients_csv)
+                           ? hfs_rows_to_file
+                           : NULL;
     cfg.patient_rows_user = patients;
     cfg.patients_csv_name = out.n_files ? out.files[0].final_path : NULL;
     cfg.stop_flag = &hfs_cli_stop_requested;
@@ -194,12 +203,12 @@ static int cmd_run(options *o, int argc, char **argv)
       if (!o->quiet)
         fprintf(stderr, "hfsim: simulating %llu patients x %zu strategies...\n",
                 (unsigned long long)cfg.patients, st.model.n_strategies);
-      s = hfs_engine_run(&st.model, &cfg, &res, &d);
+      s = hfs_engine_run_ranks(&st.model, &cfg, &res, &d);
     }
     if (s == HFS_OK) /* an overflow is an error, not an empty cell */
       s = hfs_study_check_totals(&st, &res, &d);
   }
-  if (s == HFS_OK) {
+  if (s == HFS_OK && root) {
     FILE *f = hfs_output_add(&out, "summary.csv", &d);
     if (f)
       hfs_write_summary(f, &st.model, &res);

@@ -17,6 +17,7 @@
 
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
 #include "hfsim/params.h"
 #include "hfsim/sha256.h"
 #include "hfsim/version.h"
@@ -121,6 +122,16 @@ int hfs_cli_load_study(hfs_study *st, const options *o)
       hfs_study_load(st, o->config, o->overrides, o->n_overrides, &d);
   hfs_diag_print(&d, stderr);
   size_t n = hfs_diag_count(&d);
+  /* MPI: every rank reads the inputs; all go on only if all loaded them
+   * (a node that cannot see a file stops the job, naming itself) */
+  if (hfs_par_active()) {
+    hfs_status root = (hfs_status)hfs_par_bcast_int((int)s);
+    if (root == HFS_OK && s != HFS_OK) /* (the others wait: MPI_Abort) */
+      hfs_par_abort(hfs_cli_exit_code(s),
+                    "cannot load the inputs that rank 0 loaded: %s",
+                    n ? d.entries[0].message : "unknown error");
+    s = root;
+  }
   hfs_diag_free(&d);
   if (s == HFS_OK)
     return -1;
@@ -449,6 +460,8 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
   fprintf(f, "patients: %llu\n",
           (unsigned long long)(r->patients ? r->patients : sc->patients));
   fprintf(f, "threads: %d\n", r->threads_used);
+  if (hfs_par_active()) /* (threads are per rank) */
+    fprintf(f, "mpi_ranks: %d\n", hfs_par_size());
   if (isinf(sc->horizon_years))
     fprintf(f, "horizon_years: lifetime\n");
   else
