@@ -15,6 +15,7 @@
 #include "common.h"
 #include "hfsim/calibrate.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
 #include "hfsim/sha256.h"
 #include "hfsim/version.h"
 
@@ -157,6 +158,14 @@ static void print_fit(const hfs_study *st, const hfs_calib_settings *cs,
 static int cmd_calibrate(options *op, int argc, char **argv)
 {
   const options o = *op;
+  /* The search is sequential (each Nelder-Mead step needs the last one) and
+   * is parallel over threads inside each evaluation; it is not split over
+   * MPI ranks, so refuse to run it R times into one folder. */
+  if (hfs_par_size() > 1)
+    return hfs_cli_usage_error("calibrate",
+                               "calibrate runs in one process (threads "
+                               "only), not under mpirun with %d ranks",
+                               hfs_par_size());
   hfs_study st;
   int rc = hfs_cli_load_study(&st, op);
   if (rc >= 0)
