@@ -22,6 +22,43 @@
 #include "hfsim/rng.h"
 #include "hfsim/voi.h"
 
+/* Whether a member of Dirichlet group GROUP was set by an override. */
+static int group_overridden(const hfs_param_table *t, const char *group)
+{
+  for (size_t j = 0; j < t->count; j++)
+    if (t->items[j].dist == HFS_DIST_DIRICHLET && t->items[j].origin &&
+        strcmp(t->items[j].group, group) == 0)
+      return 1;
+  return 0;
+}
+
+int hfs_psa_fixed_by_override(const hfs_param_table *t, size_t i)
+{
+  const hfs_param *p = &t->items[i];
+  if (p->dist == HFS_DIST_FIXED)
+    return 0; /* fixed anyway */
+  if (p->origin != NULL)
+    return 1;
+  return p->dist == HFS_DIST_DIRICHLET && group_overridden(t, p->group);
+}
+
+size_t hfs_psa_report_fixed(FILE *f, const hfs_param_table *t,
+                            const char *prefix)
+{
+  size_t n = 0;
+  char buf[40];
+  for (size_t i = 0; i < t->count; i++) {
+    if (!hfs_psa_fixed_by_override(t, i))
+      continue;
+    const hfs_param *p = &t->items[i];
+    fprintf(f, "%s%s = %s (%s)\n", prefix, p->name,
+            hfs_format_double(buf, sizeof buf, p->value),
+            p->origin ? p->origin : "its Dirichlet group was overridden");
+    n++;
+  }
+  return n;
+}
+
 hfs_status hfs_psa_result_init(hfs_psa_result *r, const hfs_study *st,
                                uint64_t iterations)
 {
@@ -33,7 +70,8 @@ hfs_status hfs_psa_result_init(hfs_psa_result *r, const hfs_study *st,
   if (r->sampled == NULL)
     return HFS_ERR_NOMEM;
   for (size_t i = 0; i < t->count; i++)
-    if (t->items[i].dist != HFS_DIST_FIXED)
+    if (t->items[i].dist != HFS_DIST_FIXED &&
+        !hfs_psa_fixed_by_override(t, i))
       r->sampled[r->n_sampled++] = i;
   r->values =
       calloc(iterations * (r->n_sampled ? r->n_sampled : 1), sizeof *r->values);
@@ -97,6 +135,12 @@ hfs_status hfs_psa_draw(const hfs_param_table *t, gsl_rng *r, double *values,
     values[i] = hfs_dist_sample(&f, r);
     done[i] = 1;
   }
+  /* Overridden parameters are drawn above all the same, so that the
+   * stream stays aligned and every other parameter gets the very values
+   * it gets without the override; then they are put back. */
+  for (size_t i = 0; st == HFS_OK && i < n; i++)
+    if (hfs_psa_fixed_by_override(t, i))
+      values[i] = t->items[i].value;
   free(done);
   free(alpha);
   free(draw);
@@ -582,6 +626,15 @@ static long parse_groups(const hfs_study *st, const hfs_psa_result *r,
                        nm, sug ? " (did you mean '" : "", sug ? sug : "",
                        sug ? "'?)" : "");
         ok = 0;
+      } else if (col < 0 &&
+                 hfs_psa_fixed_by_override(&st->params,
+                                           (size_t)(p - st->params.items))) {
+        /* fixed at its overridden value: it has no uncertainty left, so
+         * it adds nothing to its group (a group of such parameters has
+         * EVPPI 0) */
+        if (label[0])
+          strncat(label, "+", sizeof label - strlen(label) - 1);
+        strncat(label, nm, sizeof label - strlen(label) - 1);
       } else if (col < 0) {
         hfs_diag_error(d, origin, line,
                        "evppi: parameter '%s' is fixed (distribution fixed), "
@@ -595,7 +648,7 @@ static long parse_groups(const hfs_study *st, const hfs_psa_result *r,
         strncat(label, nm, sizeof label - strlen(label) - 1);
       }
     }
-    if (m == 0)
+    if (label[0] == '\0')
       continue;
     (*sizes)[n] = m;
     (*labels)[n] = hfs_strdup(label);
@@ -626,7 +679,7 @@ hfs_status hfs_psa_check_groups(const hfs_study *st, const hfs_psa_result *r,
   int too_few = 0;
   for (long g = 0; g < n; g++) {
     size_t terms = hfs_evppi_n_terms(sizes[g], (size_t)r->iterations);
-    if ((size_t)r->iterations <= terms) {
+    if (sizes[g] > 0 && (size_t)r->iterations <= terms) {
       hfs_diag_error(d, origin, line,
                      "evppi for %s: %llu iterations are too few for the "
                      "regression (need more than %zu); raise --iterations or "
@@ -666,8 +719,8 @@ hfs_status hfs_psa_write_evppi(FILE *f, const hfs_study *st,
         for (size_t j = 0; j < P; j++)
           x[k * P + j] =
               r->values[k * r->n_sampled + cols[(size_t)g * r->n_sampled + j]];
-      double e = HFS_NAN;
-      if (hfs_evppi(r->cost, r->qaly, K, S, wtp[w], x, P, &e) != HFS_OK) {
+      double e = 0; /* every member fixed by an override */
+      if (P > 0 && hfs_evppi(r->cost, r->qaly, K, S, wtp[w], x, P, &e) != HFS_OK) {
         hfs_diag_error(d, NULL, 0,
                        "evppi for %s: %zu iterations are too few for the "
                        "regression (need more than %zu)",

@@ -129,6 +129,8 @@ static const char *const run_help =
     "  --set NAME=VALUE  override a parameter of the table (NAME) or a\n"
     "                    scenario setting (SECTION.KEY, strategies as\n"
     "                    strategy.NAME.KEY); repeatable\n"
+    "  --scenario NAME   apply the overrides of the section [scenario NAME]\n"
+    "                    (after any --set)\n"
     "  --patients-csv    also write patients.csv ([run] patients_csv)\n"
     "  --target-se X     precision rule: keep adding patients (doubling)\n"
     "                    until the Monte Carlo standard error of the\n"
@@ -146,7 +148,7 @@ static const char *const run_help =
     "  hfsim run --set strategy.mvd_only.lines=mvd   (a new strategy)\n";
 
 static const char *const check_help =
-    "Usage: hfsim check [--config FILE] [--set NAME=VALUE]...\n"
+    "Usage: hfsim check [--config FILE] [--set NAME=VALUE]... [--scenario NAME]\n"
     "\n"
     "Read and validate the scenario, the parameter table and the life table,\n"
     "report every error at once (FILE:LINE: error: ...), and print the\n"
@@ -343,6 +345,9 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
             o->command, "--max-patients takes a whole number >= 1, got '%s'",
             value);
       o->max_patients = v;
+    } else if (!strcmp(name, "--scenario") && (allow & ALLOW_SCENARIO)) {
+      NEED_VALUE();
+      o->scenario = value;
     } else if (!strcmp(name, "--resume") && (allow & ALLOW_PSA)) {
       o->resume = 1;
     } else if (!strcmp(name, "-q") || !strcmp(name, "--quiet")) {
@@ -382,8 +387,8 @@ int hfs_cli_load_study(hfs_study *st, const options *o)
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_study_init(st);
-  hfs_status s =
-      hfs_study_load(st, o->config, o->overrides, o->n_overrides, &d);
+  hfs_status s = hfs_study_load_scenario(st, o->config, o->overrides,
+                                         o->n_overrides, o->scenario, &d);
   hfs_diag_print(&d, stderr);
   size_t n = hfs_diag_count(&d);
   hfs_diag_free(&d);
@@ -586,7 +591,7 @@ static int cmd_run(int argc, char **argv)
   hfs_study st;
   int rc = hfs_cli_start(&o, &st, "run", argc, argv,
                          ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS |
-                             ALLOW_THREADS | ALLOW_TARGET,
+                             ALLOW_THREADS | ALLOW_TARGET | ALLOW_SCENARIO,
                          run_help);
   if (rc >= 0)
     return rc;
@@ -690,7 +695,8 @@ static int cmd_check(int argc, char **argv)
 {
   options o;
   hfs_study st;
-  int rc = hfs_cli_start(&o, &st, "check", argc, argv, ALLOW_SET, check_help);
+  int rc = hfs_cli_start(&o, &st, "check", argc, argv,
+                         ALLOW_SET | ALLOW_SCENARIO, check_help);
   if (rc >= 0)
     return rc;
   const hfs_scenario *sc = &st.scenario;

@@ -32,6 +32,7 @@ typedef struct options {
   int resume;            /* --resume */
   double target_se;      /* --target-se, 0 = off */
   uint64_t max_patients; /* --max-patients */
+  const char *scenario;  /* --scenario NAME: apply [scenario NAME] */
 } options;
 
 /* Which options a command accepts. */
@@ -41,7 +42,8 @@ enum {
   ALLOW_PATIENTS = 4, /* --patients */
   ALLOW_THREADS = 8,  /* --threads */
   ALLOW_PSA = 16,     /* --iterations --resume */
-  ALLOW_TARGET = 32   /* --target-se --max-patients */
+  ALLOW_TARGET = 32,  /* --target-se --max-patients */
+  ALLOW_SCENARIO = 64 /* --scenario */
 };
 
 void hfs_cli_options_free(options *o);

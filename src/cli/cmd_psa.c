@@ -23,7 +23,8 @@
 static const char *const psa_help =
     "Usage: hfsim psa [--config FILE] [--iterations K] [--patients N]\n"
     "                 [--seed S] [--threads T] [--out DIR]\n"
-    "                 [--set NAME=VALUE]... [--resume] [--quiet]\n"
+    "                 [--set NAME=VALUE]... [--scenario NAME] [--resume]\n"
+    "                 [--quiet]\n"
     "\n"
     "Probabilistic sensitivity analysis. Each iteration draws every\n"
     "parameter with a distribution in the parameter table (beta, gamma,\n"
@@ -33,6 +34,12 @@ static const char *const psa_help =
     "strategy (common random numbers). Settings come from the scenario's\n"
     "[psa] section (iterations, patients, ceac_wtp_max, ceac_wtp_step,\n"
     "population, evppi); options override them.\n"
+    "\n"
+    "A parameter set with --set NAME=V, or by a line of the section\n"
+    "chosen with --scenario NAME, is fixed at V in every draw (not sampled;\n"
+    "the console and manifest.txt list it); every other parameter gets the\n"
+    "same draws as without it. Setting one member of a Dirichlet group\n"
+    "fixes the whole group.\n"
     "\n"
     "Writes into the output folder ([psa] output, default <run output>-psa):\n"
     "  psa_parameters.csv  iteration and every sampled value\n"
@@ -159,6 +166,8 @@ static void fingerprint(const hfs_study *st, const psa_settings *ps,
       continue;
     hfs_sha256_update(&c, a, strlen(a) + 1);
   }
+  if (o->scenario != NULL)
+    hfs_sha256_update(&c, o->scenario, strlen(o->scenario) + 1);
   /* another build may simulate differently: never mix two in one PSA */
   char buf[256];
   snprintf(buf, sizeof buf, "%s %s %llu %llu %llu", HFS_VERSION, HFS_GIT_COMMIT,
@@ -197,7 +206,7 @@ int hfs_cmd_psa(int argc, char **argv)
   hfs_study st;
   int rc = hfs_cli_start(&o, &st, "psa", argc, argv,
                          ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS |
-                             ALLOW_THREADS | ALLOW_PSA,
+                             ALLOW_THREADS | ALLOW_PSA | ALLOW_SCENARIO,
                          psa_help);
   if (rc >= 0)
     return rc;
@@ -264,12 +273,15 @@ int hfs_cmd_psa(int argc, char **argv)
     cfg.patients = ps.patients;
     progress_state prog = {omp_get_wtime(), res.done,
                            !o.quiet && isatty(fileno(stderr))};
-    if (!o.quiet)
+    if (!o.quiet) {
       fprintf(stderr,
               "hfsim: PSA of %llu iterations x %llu patients x %zu "
               "strategies\n",
               (unsigned long long)ps.iterations,
               (unsigned long long)ps.patients, st.model.n_strategies);
+      hfs_psa_report_fixed(stderr, &st.params,
+                           "hfsim: fixed in every draw (override): ");
+    }
     s = hfs_psa_run(&st, &cfg, &res, ckpt, show_progress, &prog,
                     &hfs_cli_stop_requested, &d);
     if (prog.enabled && s != HFS_OK)
@@ -307,6 +319,7 @@ int hfs_cmd_psa(int argc, char **argv)
               (unsigned long long)ps.iterations,
               (unsigned long long)ps.patients);
       fprintf(f, "psa_population: %.17g\n", ps.population);
+      hfs_psa_report_fixed(f, &st.params, "psa_fixed_by_override: ");
     }
     if (s == HFS_OK && hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;

@@ -160,6 +160,83 @@ hfs_status hfs_study_load(hfs_study *st, const char *config,
   return s;
 }
 
+hfs_status hfs_study_load_scenario(hfs_study *st, const char *config,
+                                   const hfs_override *overrides,
+                                   size_t n_overrides, const char *scenario,
+                                   hfs_diag *d)
+{
+  if (scenario == NULL)
+    return hfs_study_load(st, config, overrides, n_overrides, d);
+  hfs_scenario sc;
+  hfs_scenario_init(&sc);
+  hfs_status s = hfs_scenario_load(&sc, config, d);
+  if (s != HFS_OK) {
+    hfs_scenario_free(&sc);
+    return s;
+  }
+  size_t cap = n_overrides + sc.n_settings + 1, n = n_overrides;
+  hfs_override *ov = calloc(cap, sizeof *ov);
+  char **owned = calloc(2 * sc.n_settings + 1, sizeof *owned);
+  size_t n_owned = 0;
+  const char **names = calloc(sc.n_settings + 1, sizeof *names);
+  size_t n_names = 0;
+  if (!ov || !owned || !names)
+    s = HFS_ERR_NOMEM;
+  if (s == HFS_OK && n_overrides > 0)
+    memcpy(ov, overrides, n_overrides * sizeof *ov);
+  int found = 0;
+  for (size_t i = 0; s == HFS_OK && i < sc.n_settings; i++) {
+    const hfs_setting *e = &sc.settings[i];
+    if (strncmp(e->section, "scenario ", 9) != 0)
+      continue;
+    int seen = 0;
+    for (size_t k = 0; k < n_names; k++)
+      seen |= strcmp(names[k], e->section + 9) == 0;
+    if (!seen)
+      names[n_names++] = e->section + 9;
+    if (strcmp(e->section + 9, scenario) != 0)
+      continue;
+    found = 1;
+    size_t la = strlen(e->key) + strlen(e->value) + 2;
+    size_t ll = strlen(e->file) + 32;
+    char *a = malloc(la), *l = malloc(ll);
+    owned[n_owned++] = a;
+    owned[n_owned++] = l;
+    if (!a || !l) {
+      s = HFS_ERR_NOMEM;
+      break;
+    }
+    snprintf(a, la, "%s=%s", e->key, e->value);
+    snprintf(l, ll, "%s:%ld", e->file, e->line);
+    ov[n].assignment = a;
+    ov[n].label = l;
+    n++;
+  }
+  if (s == HFS_OK && !found) {
+    char list[1024] = "";
+    for (size_t k = 0; k < n_names; k++) {
+      if (k > 0)
+        strncat(list, ", ", sizeof list - strlen(list) - 1);
+      strncat(list, names[k], sizeof list - strlen(list) - 1);
+    }
+    const char *sug = hfs_closest_name(scenario, names, n_names);
+    hfs_diag_error(d, sc.path, 0,
+                   "no section [scenario %s]%s%s%s (the file has: %s)",
+                   scenario, sug ? " (did you mean '" : "", sug ? sug : "",
+                   sug ? "'?)" : "", n_names ? list : "none");
+    s = HFS_ERR_INPUT;
+  }
+  if (s == HFS_OK)
+    s = hfs_study_load(st, config, ov, n, d);
+  for (size_t k = 0; owned && k < n_owned; k++)
+    free(owned[k]);
+  free(owned);
+  free(names);
+  free(ov);
+  hfs_scenario_free(&sc);
+  return s;
+}
+
 hfs_status hfs_study_rebuild(hfs_study *st, hfs_diag *d)
 {
   if (st->have_model) {
