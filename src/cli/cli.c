@@ -21,6 +21,7 @@
 #include <gsl/gsl_version.h>
 #include <csv.h>
 
+#include "hfsim/datadir.h"
 #include "hfsim/engine.h"
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
@@ -80,12 +81,13 @@ static const char *const main_help =
     "  -h, --help     help (also 'hfsim COMMAND --help')\n"
     "  -V, --version  version\n"
     "\n"
-    "Quick start (from the repository folder):\n"
+    "Quick start (installed, or from the repository folder):\n"
     "  hfsim run                       default scenario -> results/default/\n"
     "  hfsim run --patients 1000 --set botox_p_primary_response=0.9\n"
     "  hfsim check --config my.ini     find every mistake in a scenario\n"
     "\n"
-    "Files: the scenario (INI, default " DEFAULT_CONFIG ") names the\n"
+    "Files: the scenario (INI, default " DEFAULT_CONFIG ", else the\n"
+    "installed PREFIX/share/hfsim/configs/default.ini) names the\n"
     "parameter table (CSV, every model number with its source) and the life\n"
     "table; paths in it are relative to its own folder. See README.md,\n"
     "configs/README.md and results/README.md.\n"
@@ -120,7 +122,8 @@ static const char *const run_help =
     "Files appear only when complete; a failed run leaves earlier results.\n"
     "\n"
     "Options (each overrides the scenario file):\n"
-    "  --config FILE     scenario file (default " DEFAULT_CONFIG ")\n"
+    "  --config FILE     scenario file (default " DEFAULT_CONFIG ", else\n"
+    "                    the installed one; see 'man hfsim')\n"
     "  --out DIR         output folder ([run] output)\n"
     "  --patients N      cohort size ([run] patients)\n"
     "  --seed S          random seed, 0 to 2^64-1 ([run] seed)\n"
@@ -359,8 +362,13 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
     }
 #undef NEED_VALUE
   }
-  if (o->config == NULL)
-    o->config = DEFAULT_CONFIG;
+  if (o->config == NULL) {
+    /* ./configs/default.ini, else the installed one (datadir.h) */
+    char *c = hfs_default_config();
+    if (c == NULL || keep(o, c) != 0)
+      return HFS_EXIT_FAILURE;
+    o->config = c;
+  }
   return -1;
 }
 
@@ -389,6 +397,18 @@ int hfs_cli_load_study(hfs_study *st, const options *o)
   hfs_study_init(st);
   hfs_status s = hfs_study_load_scenario(st, o->config, o->overrides,
                                          o->n_overrides, o->scenario, &d);
+  /* an installed scenario's results go under ./results, never into the
+   * data directory (unless --out or --set run.output says otherwise) */
+  char *installed = s == HFS_OK ? hfs_installed_output(o->config) : NULL;
+  if (installed != NULL) {
+    const hfs_setting *e = hfs_scenario_get(&st->scenario, "run", "output");
+    if (e == NULL || e->line != 0) {
+      free(st->scenario.output_dir);
+      st->scenario.output_dir = installed;
+    } else {
+      free(installed);
+    }
+  }
   hfs_diag_print(&d, stderr);
   size_t n = hfs_diag_count(&d);
   hfs_diag_free(&d);
@@ -398,8 +418,8 @@ int hfs_cli_load_study(hfs_study *st, const options *o)
     fprintf(stderr, "hfsim: %zu errors; nothing was simulated\n", n);
   if (s == HFS_ERR_IO && strcmp(o->config, DEFAULT_CONFIG) == 0 && n == 1)
     fprintf(stderr,
-            "hfsim: run from the repository folder, or name a scenario with "
-            "--config FILE\n");
+            "hfsim: run from the repository folder, install hfsim (cmake "
+            "--install build), or name a scenario with --config FILE\n");
   hfs_study_free(st);
   return hfs_cli_exit_code(s);
 }
