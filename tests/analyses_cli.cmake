@@ -61,8 +61,7 @@ hfs_analysis_test(psa_resume)
 
 # --set NAME=V (or a [scenario NAME] line) fixes NAME at V in every draw;
 # every other draw is unchanged (tests/cli/psa_overrides.py).
-find_package(Python3 REQUIRED COMPONENTS Interpreter)
-add_test(NAME psa_set_fixes_parameter COMMAND ${Python3_EXECUTABLE}
+add_test(NAME psa_set_fixes_parameter COMMAND ${HFS_PYTHON3}
   ${CMAKE_CURRENT_SOURCE_DIR}/cli/psa_overrides.py $<TARGET_FILE:hfsim>
   ${CMAKE_SOURCE_DIR}/configs/default.ini
   ${CMAKE_CURRENT_BINARY_DIR}/analyses/psa_set_fixes_parameter)

@@ -977,9 +977,10 @@ static int cmd_summary(int argc, char **argv)
   csv sum, sub;
   csv_read(&sum, sp, 0);
   csv_read(&sub, gp, 0);
-  static const char *const skip_sum[] = {"strategy", "patients", NULL};
+  static const char *const skip_sum[] = {"strategy", "patients", "currency",
+                                         NULL};
   static const char *const skip_sub[] = {"subgroup", "level", "strategy",
-                                         "patients", NULL};
+                                         "patients", "currency", NULL};
   check_every_mean_has_se(&sum, skip_sum);
   check_every_mean_has_se(&sub, skip_sub);
   int s_name = need_col(&sum, "strategy"), s_pat = need_col(&sum, "patients");

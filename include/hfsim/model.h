@@ -135,6 +135,8 @@ struct hfs_model {
   size_t n_strategies;
   char **strategy_names;
   double max_years; /* longest possible simulated time (sizes the trace) */
+  char currency[16]; /* the scenario's [economics] currency, which every
+                        money column of the result files names */
 };
 
 /* Registered models ("hfs", ...). NULL if NAME is unknown. */

@@ -47,6 +47,7 @@ typedef struct hfs_psa_result {
   size_t *sampled;     /* their indices in the parameter table */
   double *values;      /* [k * n_sampled + j] */
   double *cost, *qaly; /* discounted means: [k * n_strategies + s] */
+  char currency[16];   /* [economics] currency: the files' currency column */
 } hfs_psa_result;
 
 hfs_status hfs_psa_result_init(hfs_psa_result *r, const hfs_study *st,

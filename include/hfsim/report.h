@@ -31,7 +31,8 @@ enum {
   HFS_COL_SD,
   HFS_COL_CI_LOW,
   HFS_COL_CI_HIGH,
-  HFS_COL_N
+  HFS_COL_N,
+  HFS_COL_CURRENCY
 };
 
 /* The columns of summary.csv for model class C; *N gets the count. The
@@ -40,6 +41,10 @@ hfs_column *hfs_summary_columns(const hfs_model_class *c, size_t *n);
 
 void hfs_write_summary(FILE *f, const hfs_model *m, const hfs_results *r);
 void hfs_write_trace(FILE *f, const hfs_model *m, const hfs_results *r);
+/* summary_long.csv: summary.csv in tidy long form, one row per strategy,
+ * outcome and statistic (mean, se, sd, ci_low, ci_high, n) with its unit
+ * (the currency code for money). */
+void hfs_write_summary_long(FILE *f, const hfs_model *m, const hfs_results *r);
 
 /* cea.csv: the incremental analysis at each willingness-to-pay value, one
  * row per (wtp, strategy), strategies ordered by cost (see

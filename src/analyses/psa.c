@@ -65,6 +65,8 @@ hfs_status hfs_psa_result_init(hfs_psa_result *r, const hfs_study *st,
   memset(r, 0, sizeof *r);
   r->iterations = iterations;
   r->n_strategies = st->model.n_strategies;
+  if (st->scenario.currency != NULL)
+    snprintf(r->currency, sizeof r->currency, "%s", st->scenario.currency);
   const hfs_param_table *t = &st->params;
   r->sampled = calloc(t->count ? t->count : 1, sizeof *r->sampled);
   if (r->sampled == NULL)
@@ -425,7 +427,7 @@ void hfs_psa_write_iterations(FILE *f, const hfs_study *st,
   fputs("iteration,strategy,cost,qaly", f);
   for (size_t w = 0; w < n_wtp; w++)
     wtp_column(f, "nmb", wtp[w]);
-  fputc('\n', f);
+  fputs(",currency\n", f);
   size_t S = r->n_strategies;
   for (uint64_t k = 0; k < r->done; k++)
     for (size_t s = 0; s < S; s++) {
@@ -440,6 +442,8 @@ void hfs_psa_write_iterations(FILE *f, const hfs_study *st,
         fputc(',', f);
         put(f, wtp[w] * q - c);
       }
+      fputc(',', f);
+      hfs_csv_write_text(f, r->currency);
       fputc('\n', f);
     }
 }
@@ -479,7 +483,7 @@ void hfs_psa_write_summary(FILE *f, const hfs_study *st,
     wtp_column(f, "incremental_nmb_p2_5", wtp[w]);
     wtp_column(f, "incremental_nmb_p97_5", wtp[w]);
   }
-  fputc('\n', f);
+  fputs(",currency\n", f);
   size_t S = r->n_strategies, K = (size_t)r->done;
   double *x = malloc((K ? K : 1) * sizeof *x);
   if (x == NULL || K == 0) {
@@ -529,6 +533,8 @@ void hfs_psa_write_summary(FILE *f, const hfs_study *st,
       fputc(',', f);
       put(f, gsl_stats_quantile_from_sorted_data(x, 1, K, 0.975));
     }
+    fputc(',', f);
+    hfs_csv_write_text(f, r->currency);
     fputc('\n', f);
   }
   free(x);
@@ -539,7 +545,7 @@ void hfs_psa_write_ceac(FILE *f, const hfs_study *st, const hfs_psa_result *r,
 {
   size_t S = r->n_strategies, K = (size_t)r->done;
   fputs("wtp,strategy,probability_cost_effective,probability_se,"
-        "on_frontier\n",
+        "on_frontier,currency\n",
         f);
   double *prob = malloc(S * sizeof *prob);
   if (prob == NULL || K == 0) {
@@ -560,7 +566,9 @@ void hfs_psa_write_ceac(FILE *f, const hfs_study *st, const hfs_psa_result *r,
       put(f, prob[s]);
       fputc(',', f);
       put(f, sqrt(prob[s] * (1 - prob[s]) / (double)K));
-      fprintf(f, ",%s\n", s == frontier ? "yes" : "no");
+      fprintf(f, ",%s,", s == frontier ? "yes" : "no");
+      hfs_csv_write_text(f, r->currency);
+      fputc('\n', f);
     }
   }
   free(prob);
@@ -570,7 +578,7 @@ void hfs_psa_write_evpi(FILE *f, const hfs_psa_result *r, double wtp_max,
                         double wtp_step, double population)
 {
   size_t S = r->n_strategies, K = (size_t)r->done;
-  fputs("wtp,evpi_per_patient,evpi_population\n", f);
+  fputs("wtp,evpi_per_patient,evpi_population,currency\n", f);
   if (K == 0)
     return;
   size_t steps = (size_t)floor(wtp_max / wtp_step + 1e-9);
@@ -582,6 +590,8 @@ void hfs_psa_write_evpi(FILE *f, const hfs_psa_result *r, double wtp_max,
     put(f, e);
     fputc(',', f);
     put(f, e * population);
+    fputc(',', f);
+    hfs_csv_write_text(f, r->currency);
     fputc('\n', f);
   }
 }
@@ -706,7 +716,7 @@ hfs_status hfs_psa_write_evppi(FILE *f, const hfs_study *st,
   }
   size_t K = (size_t)r->done, S = r->n_strategies;
   fputs("wtp,parameters,evppi_per_patient,evppi_population,"
-        "evpi_per_patient\n",
+        "evpi_per_patient,currency\n",
         f);
   double *x =
       malloc((K ? K : 1) * (r->n_sampled ? r->n_sampled : 1) * sizeof *x);
@@ -737,6 +747,8 @@ hfs_status hfs_psa_write_evppi(FILE *f, const hfs_study *st,
       put(f, e * population);
       fputc(',', f);
       put(f, evpi);
+      fputc(',', f);
+      hfs_csv_write_text(f, r->currency);
       fputc('\n', f);
     }
   }

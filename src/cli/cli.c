@@ -31,6 +31,7 @@
 #include "hfsim/sha256.h"
 #include "hfsim/study.h"
 #include "hfsim/verify.h"
+#include "hfsim/xlsx.h"
 #include "hfsim/version.h"
 
 #define DEFAULT_CONFIG HFS_DEFAULT_CONFIG
@@ -112,12 +113,15 @@ static const char *const run_help =
     "  summary.csv   one row per strategy: means, Monte Carlo standard\n"
     "                errors and 95% intervals of costs, QALYs, years free of\n"
     "                spasm, treatments, complications, ...\n"
+    "  summary_long.csv  the same in tidy long form: strategy, outcome,\n"
+    "                statistic, value, unit\n"
     "  trace.csv     share of the cohort in each state, year by year\n"
     "  summary_subgroups.csv  the main outcomes by sex, age band and Asian\n"
     "                descent\n"
     "  cea.csv       incremental analysis: strategies by cost, dominance,\n"
     "                ICERs, net monetary and health benefit at each WTP\n"
     "  patients.csv  one row per patient and strategy (--patients-csv)\n"
+    "  results.xlsx  every CSV above but patients.csv, as a workbook (--xlsx)\n"
     "  manifest.txt  version, command, input hashes, seed, threads, times\n"
     "Files appear only when complete; a failed run leaves earlier results.\n"
     "\n"
@@ -135,6 +139,9 @@ static const char *const run_help =
     "  --scenario NAME   apply the overrides of the section [scenario NAME]\n"
     "                    (after any --set)\n"
     "  --patients-csv    also write patients.csv ([run] patients_csv)\n"
+    "  --xlsx            also write results.xlsx, every CSV as a sheet with\n"
+    "                    typed numbers, for any spreadsheet locale\n"
+    "                    ([run] xlsx)\n"
     "  --target-se X     precision rule: keep adding patients (doubling)\n"
     "                    until the Monte Carlo standard error of the\n"
     "                    incremental net monetary benefit between the two\n"
@@ -348,6 +355,11 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
             o->command, "--max-patients takes a whole number >= 1, got '%s'",
             value);
       o->max_patients = v;
+    } else if (!strcmp(name, "--xlsx") && (allow & ALLOW_XLSX)) {
+      if (value != NULL)
+        return hfs_cli_usage_error(o->command, "--xlsx takes no value");
+      if (hfs_cli_add_override(o, "run.xlsx=yes", "--xlsx") != 0)
+        return HFS_EXIT_FAILURE;
     } else if (!strcmp(name, "--scenario") && (allow & ALLOW_SCENARIO)) {
       NEED_VALUE();
       o->scenario = value;
@@ -611,7 +623,8 @@ static int cmd_run(int argc, char **argv)
   hfs_study st;
   int rc = hfs_cli_start(&o, &st, "run", argc, argv,
                          ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS |
-                             ALLOW_THREADS | ALLOW_TARGET | ALLOW_SCENARIO,
+                             ALLOW_THREADS | ALLOW_TARGET | ALLOW_SCENARIO |
+                             ALLOW_XLSX,
                          run_help);
   if (rc >= 0)
     return rc;
@@ -664,6 +677,9 @@ static int cmd_run(int argc, char **argv)
     FILE *f = hfs_output_add(&out, "summary.csv", &d);
     if (f)
       hfs_write_summary(f, &st.model, &res);
+    FILE *l = hfs_output_add(&out, "summary_long.csv", &d);
+    if (l)
+      hfs_write_summary_long(l, &st.model, &res);
     FILE *t = hfs_output_add(&out, "trace.csv", &d);
     if (t)
       hfs_write_trace(t, &st.model, &res);
@@ -678,7 +694,9 @@ static int cmd_run(int argc, char **argv)
     FILE *m = hfs_output_add(&out, "manifest.txt", &d);
     if (m)
       hfs_cli_write_manifest(m, &st, &o, argc, argv, &res, started);
-    s = (f && t && g && c && m) ? HFS_OK : HFS_ERR_IO;
+    s = (f && l && t && g && c && m) ? HFS_OK : HFS_ERR_IO;
+    if (s == HFS_OK && st.scenario.xlsx)
+      s = hfs_xlsx_add_workbook(&out, "results.xlsx", st.cls, &st.params, &d);
     if (s == HFS_OK && hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;
     if (s == HFS_OK)
@@ -699,9 +717,10 @@ static int cmd_run(int argc, char **argv)
            res.threads_used);
     print_results_table(&st, &res);
     printf(
-        "\nwrote %s/summary.csv, summary_subgroups.csv, trace.csv, cea.csv%s "
-        "and manifest.txt\n",
-        st.scenario.output_dir, patients ? ", patients.csv" : "");
+        "\nwrote %s/summary.csv, summary_long.csv, summary_subgroups.csv, "
+        "trace.csv, cea.csv%s%s and manifest.txt\n",
+        st.scenario.output_dir, patients ? ", patients.csv" : "",
+        st.scenario.xlsx ? ", results.xlsx" : "");
   }
   hfs_diag_free(&d);
   hfs_results_free(&res);

@@ -43,7 +43,8 @@ enum {
   ALLOW_THREADS = 8,  /* --threads */
   ALLOW_PSA = 16,     /* --iterations --resume */
   ALLOW_TARGET = 32,  /* --target-se --max-patients */
-  ALLOW_SCENARIO = 64 /* --scenario */
+  ALLOW_SCENARIO = 64, /* --scenario */
+  ALLOW_XLSX = 128     /* --xlsx */
 };
 
 void hfs_cli_options_free(options *o);

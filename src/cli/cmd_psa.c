@@ -19,6 +19,7 @@
 #include "hfsim/psa.h"
 #include "hfsim/sha256.h"
 #include "hfsim/version.h"
+#include "hfsim/xlsx.h"
 
 static const char *const psa_help =
     "Usage: hfsim psa [--config FILE] [--iterations K] [--patients N]\n"
@@ -51,6 +52,7 @@ static const char *const psa_help =
     "  evpi.csv            expected value of perfect information\n"
     "  evppi.csv           EVPPI of the [psa] evppi parameter groups\n"
     "                      (regression metamodel)\n"
+    "  results.xlsx        the files above as one workbook (--xlsx)\n"
     "  manifest.txt\n"
     "\n"
     "Options:\n"
@@ -59,6 +61,7 @@ static const char *const psa_help =
     "  --resume        continue an interrupted PSA from its last completed\n"
     "                  iteration (results are identical to an uninterrupted\n"
     "                  run); needs the same inputs and options\n"
+    "  --xlsx          also write results.xlsx (typed numbers, any locale)\n"
     "  -q, --quiet     no progress bar (it is shown only on a terminal)\n"
     "  other options as for 'hfsim run'\n";
 
@@ -206,7 +209,8 @@ int hfs_cmd_psa(int argc, char **argv)
   hfs_study st;
   int rc = hfs_cli_start(&o, &st, "psa", argc, argv,
                          ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS |
-                             ALLOW_THREADS | ALLOW_PSA | ALLOW_SCENARIO,
+                             ALLOW_THREADS | ALLOW_PSA | ALLOW_SCENARIO |
+                             ALLOW_XLSX,
                          psa_help);
   if (rc >= 0)
     return rc;
@@ -309,6 +313,8 @@ int hfs_cmd_psa(int argc, char **argv)
         (f = hfs_output_add(&out, "evppi.csv", &d)))
       s = hfs_psa_write_evppi(f, &st, &res, ps.evppi, wtp, n_wtp, ps.population,
                               &d);
+    if (s == HFS_OK && st.scenario.xlsx)
+      s = hfs_xlsx_add_workbook(&out, "results.xlsx", st.cls, &st.params, &d);
     if (s == HFS_OK && (f = hfs_output_add(&out, "manifest.txt", &d))) {
       hfs_results fake;
       hfs_results_init(&fake);
@@ -338,10 +344,11 @@ int hfs_cmd_psa(int argc, char **argv)
             (unsigned long long)res.done, (unsigned long long)res.iterations);
   if (s == HFS_OK && !o.quiet)
     printf("hfsim: PSA of %llu iterations in %.1f s; wrote %s/psa.csv, "
-           "psa_summary.csv, psa_parameters.csv, ceac.csv, evpi.csv%s and "
+           "psa_summary.csv, psa_parameters.csv, ceac.csv, evpi.csv%s%s and "
            "manifest.txt\n",
            (unsigned long long)res.done, omp_get_wtime() - t0, ps.output_dir,
-           ps.evppi[0] ? ", evppi.csv" : "");
+           ps.evppi[0] ? ", evppi.csv" : "",
+           st.scenario.xlsx ? ", results.xlsx" : "");
   free(ckpt_path);
   free(ps.evppi);
   free(ps.output_dir);

@@ -680,7 +680,7 @@ static void resolve_wtp(hfs_scenario *s, hfs_diag *d)
 
 static const char *const run_keys[] = {"model",       "patients",      "seed",
                                        "threads",     "horizon_years", "output",
-                                       "patients_csv"};
+                                       "patients_csv", "xlsx"};
 static const char *const economics_keys[] = {"discount_rate_costs",
                                              "discount_rate_qalys", "currency",
                                              "wtp", "wtp_main"};
@@ -742,6 +742,10 @@ hfs_status hfs_scenario_resolve(hfs_scenario *s, hfs_diag *d)
   s->patients_csv = 0;
   if ((e = hfs_scenario_get(s, "run", "patients_csv")) != NULL &&
       hfs_parse_yes_no(e->value, &s->patients_csv) != 0)
+    setting_error(d, e, "expected yes or no, got '%s'", e->value);
+  s->xlsx = 0;
+  if ((e = hfs_scenario_get(s, "run", "xlsx")) != NULL &&
+      hfs_parse_yes_no(e->value, &s->xlsx) != 0)
     setting_error(d, e, "expected yes or no, got '%s'", e->value);
 
   resolve_rate(s, "discount_rate_costs", &s->discount_rate_costs, d);

@@ -34,6 +34,8 @@ hfs_status hfs_model_create(hfs_model *m, const hfs_model_class *cls,
 {
   memset(m, 0, sizeof *m);
   m->cls = cls;
+  if (in->scenario != NULL && in->scenario->currency != NULL)
+    snprintf(m->currency, sizeof m->currency, "%s", in->scenario->currency);
   hfs_status st = cls->create(m, in, d);
   if (st != HFS_OK)
     hfs_model_destroy(m);
