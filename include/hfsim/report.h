@@ -54,6 +54,16 @@ void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
                    const double *wtp, size_t n_wtp, int cost_outcome,
                    int qaly_outcome);
 
+/* The decision on the console: the incremental analysis of cea.csv as a
+ * table (strategies by cost; status; comparator; incremental cost and
+ * QALYs with their paired Monte Carlo standard errors; ICER between
+ * adjacent frontier strategies), then the strategy with the highest net
+ * monetary benefit at each willingness-to-pay value, with the incremental
+ * NMB over the runner-up and its paired standard error. */
+void hfs_print_icer_table(FILE *f, const hfs_model *m, const hfs_results *r,
+                          const double *wtp, size_t n_wtp, int cost_outcome,
+                          int qaly_outcome, const char *currency);
+
 /* summary_subgroups.csv: the main outcomes by subgroup level. */
 void hfs_write_subgroups(FILE *f, const hfs_model *m, const hfs_results *r);
 

@@ -112,6 +112,10 @@ static void print_results_table(const hfs_study *st, const hfs_results *r)
   printf("(discounted; %s; mean per patient with Monte Carlo standard "
          "error)\n",
          st->scenario.currency);
+  hfs_run_config cfg = hfs_study_run_config(st);
+  hfs_print_icer_table(stdout, &st->model, r, st->scenario.wtp,
+                       st->scenario.n_wtp, cfg.cost_outcome, cfg.qaly_outcome,
+                       st->scenario.currency);
 }
 
 /* The precision rule: add patients (doubling, so the patients of every

@@ -414,6 +414,74 @@ void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
   free(rows);
 }
 
+void hfs_print_icer_table(FILE *f, const hfs_model *m, const hfs_results *r,
+                          const double *wtp, size_t n_wtp, int cost_outcome,
+                          int qaly_outcome, const char *currency)
+{
+  size_t S = r->n_strategies, K = r->n_outcomes;
+  if (S == 0 || cost_outcome < 0 || qaly_outcome < 0)
+    return;
+  double *cost = calloc(S, sizeof *cost), *qaly = calloc(S, sizeof *qaly);
+  hfs_cea_row *rows = calloc(S, sizeof *rows);
+  for (size_t s = 0; cost && qaly && s < S; s++) {
+    cost[s] = r->outcomes[s * K + (size_t)cost_outcome].mean;
+    qaly[s] = r->outcomes[s * K + (size_t)qaly_outcome].mean;
+  }
+  if (!cost || !qaly || !rows || hfs_cea_analyse(cost, qaly, S, rows) != HFS_OK) {
+    free(cost);
+    free(qaly);
+    free(rows);
+    return;
+  }
+  fprintf(f, "\n%-14s %-14s %-14s %10s %7s %9s %7s %8s\n", "strategy",
+          "status", "vs", "inc. cost", "(se)", "inc. QALY", "(se)", "ICER");
+  for (size_t i = 0; i < S; i++) {
+    const hfs_cea_row *row = &rows[i];
+    const char *status = row->status == HFS_CEA_EXT_DOMINATED
+                             ? "ext. dominated"
+                             : hfs_cea_status_name(row->status);
+    if (row->comparator < 0) {
+      fprintf(f, "%-14s %s\n", m->strategy_names[row->strategy], status);
+      continue;
+    }
+    size_t s = row->strategy, c = (size_t)row->comparator;
+    fprintf(f, "%-14s %-14s %-14s %10.0f %7.0f %9.4f %7.4f",
+            m->strategy_names[s], status, m->strategy_names[c], row->inc_cost,
+            hfs_results_paired_se(r, s, c, 0, 0), row->inc_qaly,
+            hfs_results_paired_se(r, s, c, 1, 0));
+    if (!isnan(row->icer))
+      fprintf(f, " %8.0f", row->icer);
+    fputc('\n', f);
+  }
+  fprintf(f, "(strategies by cost; increments against the comparator 'vs', "
+             "with paired\nstandard errors; ICER in %s per QALY between "
+             "adjacent frontier strategies)\n\n",
+          currency);
+  for (size_t w = 0; w < n_wtp; w++) {
+    size_t best = hfs_cea_optimal(cost, qaly, S, wtp[w]);
+    if (best >= S)
+      continue; /* no finite net benefit */
+    fprintf(f, "optimal at %.0f %s/QALY: %s", wtp[w], currency,
+            m->strategy_names[best]);
+    /* its margin over the runner-up, which decides how sure the choice is */
+    size_t second = best == 0 ? 1 : 0;
+    for (size_t s = 0; s < S; s++)
+      if (s != best && hfs_cea_nmb(cost[s], qaly[s], wtp[w]) >
+                           hfs_cea_nmb(cost[second], qaly[second], wtp[w]))
+        second = s;
+    if (S > 1)
+      fprintf(f, " (net monetary benefit %.0f more than %s, se %.0f)",
+              hfs_cea_nmb(cost[best], qaly[best], wtp[w]) -
+                  hfs_cea_nmb(cost[second], qaly[second], wtp[w]),
+              m->strategy_names[second],
+              hfs_results_paired_se(r, best, second, 2, wtp[w]));
+    fputc('\n', f);
+  }
+  free(cost);
+  free(qaly);
+  free(rows);
+}
+
 void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
 {
   size_t n;
