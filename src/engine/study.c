@@ -3,6 +3,8 @@
  */
 #include "hfsim/study.h"
 
+#include "hfsim/numfmt.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +76,34 @@ hfs_status hfs_param_override(hfs_param_table *t, const char *assignment,
   p->value = v;
   p->line = 0;
   return HFS_OK;
+}
+
+/* A value set by an override outside the table's one-way range is legal
+ * (the range is for sensitivity analysis, not a limit) but often a slip:
+ * warn, and widen the range to contain it, so that owsa's bar and twsa's
+ * grid still hold the base case. Done once the table passed its checks
+ * (an inadmissible value is an error, not a warning). */
+static void widen_ranges(hfs_param_table *t, hfs_diag *d)
+{
+  for (size_t i = 0; i < t->count; i++) {
+    hfs_param *p = &t->items[i];
+    double v = p->value;
+    if (p->origin == NULL || isnan(p->low) || isnan(p->high) ||
+        (v >= p->low && v <= p->high))
+      continue;
+    char tv[40], tl[40], th[40], nl[40], nh[40];
+    double lo = v < p->low ? v : p->low, hi = v > p->high ? v : p->high;
+    hfs_diag_warning(d, p->origin, 0,
+                     "%s = %s lies outside its range in the table [%s, %s]; "
+                     "owsa and twsa vary it over [%s, %s]",
+                     p->name, hfs_format_double(tv, sizeof tv, v),
+                     hfs_format_double(tl, sizeof tl, p->low),
+                     hfs_format_double(th, sizeof th, p->high),
+                     hfs_format_double(nl, sizeof nl, lo),
+                     hfs_format_double(nh, sizeof nh, hi));
+    p->low = lo;
+    p->high = hi;
+  }
 }
 
 static int is_parameter_override(const char *assignment)
@@ -157,6 +187,8 @@ hfs_status hfs_study_load(hfs_study *st, const char *config,
   }
   if (st->cls != NULL)
     hfs_scenario_report_unknown_sections(sc, d);
+  if (s == HFS_OK && hfs_diag_count(d) == 0)
+    widen_ranges(&st->params, d);
   if (s == HFS_OK && hfs_diag_count(d) > 0)
     s = HFS_ERR_INPUT;
   return s;
