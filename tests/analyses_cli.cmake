@@ -72,6 +72,8 @@ set_tests_properties(psa_set_fixes_parameter PROPERTIES
 hfs_analysis_test(owsa)
 hfs_analysis_test(twsa)
 hfs_analysis_test(scenarios)
+# strategy.*.TREATMENT.KEY: every strategy with that line
+hfs_analysis_test(strategy_wildcard)
 
 # ---- pending ----------------------------------------------------------------
 # manifest.txt of twsa records the command without --param and --steps,

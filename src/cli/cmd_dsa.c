@@ -65,6 +65,9 @@ static const char *const scenarios_help =
 typedef struct variant_out {
   double cost[64], qaly[64], cost_se[64], qaly_se[64], nmb_se[64];
   double inc_nmb_se[64]; /* paired, against the first strategy */
+  /* paired, against each strategy's comparator in the incremental
+   * analysis (hfs_cea_analyse; NAN without one) */
+  double inc_cost_se[64], inc_qaly_se[64];
 } variant_out;
 
 static uint64_t dsa_patients(hfs_study *st, const options *o, hfs_diag *d)
@@ -121,6 +124,17 @@ static hfs_status simulate_variant(hfs_study *st, const hfs_run_config *cfg,
           n > 1 ? (w * w * p->m2_y + p->m2_x - 2 * w * p->c_xy) / (n - 1) : 0.0;
       out->nmb_se[k] = sqrt(fmax(v, 0.0) / n);
       out->inc_nmb_se[k] = hfs_results_paired_se(&r, k, 0, 2, w);
+    }
+  hfs_cea_row rows[64];
+  size_t S = r.n_strategies < 64 ? r.n_strategies : 64;
+  if (s == HFS_OK && hfs_cea_analyse(out->cost, out->qaly, S, rows) == HFS_OK)
+    for (size_t i = 0; i < S; i++) {
+      size_t k = rows[i].strategy;
+      long c = rows[i].comparator;
+      out->inc_cost_se[k] =
+          c >= 0 ? hfs_results_paired_se(&r, k, (size_t)c, 0, 0) : HFS_NAN;
+      out->inc_qaly_se[k] =
+          c >= 0 ? hfs_results_paired_se(&r, k, (size_t)c, 1, 0) : HFS_NAN;
     }
   hfs_results_free(&r);
   return s;
@@ -228,7 +242,7 @@ static void write_owsa(FILE *f, void *user)
         "swing_se,incremental_nmb_low,incremental_nmb_low_se,"
         "incremental_nmb_high,incremental_nmb_high_se,cost_low,cost_low_se,"
         "cost_high,cost_high_se,qaly_low,qaly_low_se,qaly_high,qaly_high_se,"
-        "icer_low,icer_high,wtp\n",
+        "icer_low,icer_high,wtp,currency\n",
         f);
   owsa_row *rows = calloc(od->n_params * S + 1, sizeof *rows);
   if (rows == NULL)
@@ -279,6 +293,8 @@ static void write_owsa(FILE *f, void *user)
     put(f, icer_vs(lo, s));
     put(f, icer_vs(hi, s));
     put(f, w);
+    fputc(',', f);
+    hfs_csv_write_text(f, st->scenario.currency);
     fputc('\n', f);
   }
   free(rows);
@@ -404,7 +420,7 @@ static void write_twsa(FILE *f, void *user)
   size_t S = td->st->model.n_strategies;
   double w = td->st->scenario.wtp_main;
   fputs("parameter_a,value_a,parameter_b,value_b,strategy,cost,cost_se,"
-        "qaly,qaly_se,nmb,nmb_se,optimal,wtp\n",
+        "qaly,qaly_se,nmb,nmb_se,optimal,wtp,currency\n",
         f);
   for (size_t i = 0; i < td->steps; i++)
     for (size_t j = 0; j < td->steps; j++) {
@@ -426,6 +442,8 @@ static void write_twsa(FILE *f, void *user)
         put(f, v->nmb_se[s]);
         fprintf(f, ",%s", s == best ? "yes" : "no");
         put(f, w);
+        fputc(',', f);
+        hfs_csv_write_text(f, td->st->scenario.currency);
         fputc('\n', f);
       }
     }
@@ -556,13 +574,15 @@ typedef struct scenario_data {
   char ***strategy_names; /* per scenario */
   size_t *n_strategies;
   double *wtp;
+  const char *currency;
 } scenario_data;
 
 static void write_scenarios(FILE *f, void *user)
 {
   scenario_data *sd = user;
   fputs("scenario,strategy,cost,cost_se,qaly,qaly_se,nmb,nmb_se,status,"
-        "comparator,icer,optimal,wtp\n",
+        "comparator,incremental_cost,incremental_cost_se,incremental_qaly,"
+        "incremental_qaly_se,icer,optimal,wtp,currency\n",
         f);
   for (size_t i = 0; i < sd->n; i++) {
     const variant_out *v = &sd->out[i];
@@ -586,9 +606,15 @@ static void write_scenarios(FILE *f, void *user)
       fprintf(f, ",%s,", hfs_cea_status_name(rows[r].status));
       if (rows[r].comparator >= 0)
         hfs_csv_write_text(f, sd->strategy_names[i][rows[r].comparator]);
+      put(f, rows[r].inc_cost);
+      put(f, v->inc_cost_se[s]);
+      put(f, rows[r].inc_qaly);
+      put(f, v->inc_qaly_se[s]);
       put(f, rows[r].icer);
       fprintf(f, ",%s", s == best ? "yes" : "no");
       put(f, w);
+      fputc(',', f);
+      hfs_csv_write_text(f, sd->currency);
       fputc('\n', f);
     }
   }
@@ -613,6 +639,7 @@ static int cmd_scenarios(options *o, int argc, char **argv)
   scenario_data sd;
   memset(&sd, 0, sizeof sd);
   sd.base = &base;
+  sd.currency = base.scenario.currency;
   sd.names = calloc(cap, sizeof *sd.names);
   sd.out = calloc(cap, sizeof *sd.out);
   sd.strategy_names = calloc(cap, sizeof *sd.strategy_names);

@@ -768,7 +768,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "their Monte Carlo standard errors |\n"
       "| `icer_low`, `icer_high` | ICER against the reference at low and "
       "high (not sequential; empty for the reference) |\n"
-      "| `wtp` | the willingness to pay used (`[economics] wtp_main`) |\n",
+      "| `wtp` | the willingness to pay used (`[economics] wtp_main`) |\n"
+      "| `currency` | the currency of every money column (`[economics] "
+      "currency`) |\n",
       "\n## twsa.csv (hfsim twsa)\n\n"
       "| column | meaning |\n|---|---|\n"
       "| `parameter_a`, `value_a`, `parameter_b`, `value_b` | the grid "
@@ -780,7 +782,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "Carlo standard error |\n"
       "| `optimal` | `yes` for the strategy with the highest nmb at this "
       "grid point |\n"
-      "| `wtp` | the willingness to pay used (`[economics] wtp_main`) |\n",
+      "| `wtp` | the willingness to pay used (`[economics] wtp_main`) |\n"
+      "| `currency` | the currency of every money column (`[economics] "
+      "currency`) |\n",
       "\n## scenarios.csv (hfsim scenarios)\n\n"
       "One block of rows per scenario, the base case first, strategies in "
       "cost order within a block (as in cea.csv).\n\n"
@@ -790,9 +794,16 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "| `cost`, `cost_se`, `qaly`, `qaly_se` | discounted means and their "
       "Monte Carlo standard errors |\n"
       "| `nmb`, `nmb_se` | net monetary benefit at `wtp` |\n"
-      "| `status`, `comparator`, `icer` | as in cea.csv |\n"
+      "| `status`, `comparator` | as in cea.csv |\n"
+      "| `incremental_cost`, `incremental_cost_se`, `incremental_qaly`, "
+      "`incremental_qaly_se` | cost and QALYs minus the comparator's, with "
+      "paired Monte Carlo standard errors, as in cea.csv; empty without a "
+      "comparator |\n"
+      "| `icer` | as in cea.csv |\n"
       "| `optimal` | `yes` for the highest nmb in the scenario |\n"
-      "| `wtp` | the scenario's `[economics] wtp_main` |\n",
+      "| `wtp` | the scenario's `[economics] wtp_main` |\n"
+      "| `currency` | the currency of every money column (`[economics] "
+      "currency`) |\n",
       "\n## verification.csv (hfsim verify)\n\n"
       "| column | meaning |\n|---|---|\n"
       "| `check` | name of the check |\n"

@@ -375,6 +375,64 @@ hfs_status hfs_scenario_set(hfs_scenario *s, const char *assignment,
   return hfs_scenario_set_labeled(s, assignment, label, d);
 }
 
+/* Whether the comma-separated LINES names treatment T (LEN chars). */
+static int lines_have(const char *lines, const char *t, size_t len)
+{
+  const char *p = lines;
+  while (*p) {
+    while (*p == ' ' || *p == '\t' || *p == ',')
+      p++;
+    const char *q = p;
+    while (*q && *q != ',' && *q != ' ' && *q != '\t')
+      q++;
+    if ((size_t)(q - p) == len && strncmp(p, t, len) == 0)
+      return 1;
+    p = q;
+  }
+  return 0;
+}
+
+/* strategy.*.KEY=V: KEY in every strategy defined so far; a treatment's key
+ * (TREATMENT.KEY, e.g. botox.schedule) only in the strategies that have
+ * that treatment among their lines. */
+static hfs_status set_every_strategy(hfs_scenario *s, const char *key,
+                                     const char *v, const char *label,
+                                     hfs_diag *d)
+{
+  const char *dot = strchr(key, '.');
+  size_t tlen = dot ? (size_t)(dot - key) : 0;
+  size_t matched = 0;
+  hfs_status st = HFS_OK;
+  for (size_t i = 0; st == HFS_OK && i < s->n_strategies; i++) {
+    char section[300];
+    snprintf(section, sizeof section, "strategy %s", s->strategy_names[i]);
+    if (dot != NULL) {
+      const hfs_setting *lines = find_setting(s, section, "lines");
+      if (lines == NULL || !lines_have(lines->value, key, tlen))
+        continue;
+    }
+    size_t n = strlen(s->strategy_names[i]) + strlen(key) + strlen(v) + 12;
+    char *a = malloc(n);
+    if (a == NULL)
+      return HFS_ERR_NOMEM;
+    snprintf(a, n, "strategy.%s.%s=%s", s->strategy_names[i], key, v);
+    st = hfs_scenario_set_labeled(s, a, label, d);
+    free(a);
+    matched++;
+  }
+  if (st == HFS_OK && matched == 0) {
+    if (dot != NULL)
+      hfs_diag_error(d, label, 0,
+                     "no strategy has a '%.*s' line, so strategy.*.%s "
+                     "changes nothing",
+                     (int)tlen, key, key);
+    else
+      hfs_diag_error(d, label, 0, "there is no strategy to set %s in", key);
+    return HFS_ERR_INPUT;
+  }
+  return st;
+}
+
 hfs_status hfs_scenario_set_labeled(hfs_scenario *s, const char *assignment,
                                     const char *label, hfs_diag *d)
 {
@@ -416,6 +474,8 @@ hfs_status hfs_scenario_set_labeled(hfs_scenario *s, const char *assignment,
   snprintf(value, sizeof value, "%s", eq + 1);
   char *v = trim(value);
 
+  if (strcmp(section, "strategy *") == 0)
+    return set_every_strategy(s, key, v, label, d);
   if (strncmp(section, "strategy ", 9) == 0) {
     const char *sname = section + 9;
     int found = 0;
