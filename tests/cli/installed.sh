@@ -35,6 +35,11 @@ grep -q "^scenario: $data/configs/default.ini" results/default/manifest.txt ||
 hfsim psa --iterations 12 --patients 100 --threads 1 -q ||
   fail "hfsim psa"
 [ -s results/default-psa/psa.csv ] || fail "no ./results/default-psa/psa.csv"
+hfsim scenarios --patients 50 --threads 1 -q || fail "hfsim scenarios"
+[ -s results/default-scenarios/scenarios.csv ] ||
+  fail "no ./results/default-scenarios/scenarios.csv"
+hfsim owsa --patients 20 --threads 1 -q || fail "hfsim owsa"
+[ -s results/default-owsa/owsa.csv ] || fail "no ./results/default-owsa/owsa.csv"
 # a copy of the configs in the current folder takes over
 cp -r "$data/configs" configs
 hfsim run --patients 500 --threads 1 -q --set cost_mvd=20000 ||
@@ -56,5 +61,5 @@ for f in ./usr/bin/hfsim ./usr/share/hfsim/configs/default.ini \
   echo "$files" | grep -q " $f\$" || fail "$deb lacks $f"
 done
 dpkg-deb -f "$deb" Depends | grep -q libgsl || fail "Depends lacks libgsl"
-echo "installed under $tmp/prefix: run, check and psa from an empty folder;" \
+echo "installed under $tmp/prefix: run, check, psa, scenarios and owsa from an empty folder;" \
   "$(basename "$deb") built"
