@@ -48,11 +48,9 @@ void hfs_write_summary_long(FILE *f, const hfs_model *m, const hfs_results *r);
 
 /* cea.csv: the incremental analysis at each willingness-to-pay value, one
  * row per (wtp, strategy), strategies ordered by cost (see
- * results/README.md). COST_OUTCOME and QALY_OUTCOME index the discounted
- * totals. */
+ * results/README.md), from the model class's cost and QALY outcomes. */
 void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
-                   const double *wtp, size_t n_wtp, int cost_outcome,
-                   int qaly_outcome);
+                   const double *wtp, size_t n_wtp);
 
 /* The decision on the console: the incremental analysis of cea.csv as a
  * table (strategies by cost; status; comparator; incremental cost and
@@ -66,11 +64,6 @@ void hfs_print_icer_table(FILE *f, const hfs_model *m, const hfs_results *r,
 
 /* summary_subgroups.csv: the main outcomes by subgroup level. */
 void hfs_write_subgroups(FILE *f, const hfs_model *m, const hfs_results *r);
-
-/* Standard error of the paired difference (a - b) of discounted costs
- * (WHAT = 0), QALYs (1) or net monetary benefit at WTP (2). */
-double hfs_results_paired_se(const hfs_results *r, size_t a, size_t b, int what,
-                             double wtp);
 
 /* Write the data dictionary of every output file (Markdown) for class C. */
 void hfs_write_dictionary(FILE *f, const hfs_model_class *c);

@@ -281,8 +281,8 @@ static int cmd_psa(options *o, int argc, char **argv)
       hfs_psa_report_fixed(stderr, &st.params,
                            "hfsim: fixed in every draw (override): ");
     }
-    s = hfs_psa_run(&st, &cfg, &res, ckpt, show_progress, &prog,
-                    &hfs_cli_stop_requested, &d);
+    cfg.stop_flag = &hfs_cli_stop_requested;
+    s = hfs_psa_run(&st, &cfg, &res, ckpt, show_progress, &prog, &d);
     if (prog.enabled && s != HFS_OK)
       fputc('\n', stderr);
   }

@@ -393,7 +393,7 @@ static int lines_have(const char *lines, const char *t, size_t len)
 }
 
 /* strategy.*.KEY=V: KEY in every strategy defined so far; a treatment's key
- * (TREATMENT.KEY, e.g. botox.schedule) only in the strategies that have
+ * (TREATMENT.KEY, a line type's key) only in the strategies that have
  * that treatment among their lines. */
 static hfs_status set_every_strategy(hfs_scenario *s, const char *key,
                                      const char *v, const char *label,
@@ -452,7 +452,7 @@ hfs_status hfs_scenario_set_labeled(hfs_scenario *s, const char *assignment,
   char *nm = trim(name);
   char section[300], key[256];
   /* SECTION.KEY, or strategy.NAME.KEY where KEY may itself hold a dot
-   * (botox.schedule). */
+   * (TREATMENT.KEY). */
   const char *dot = strchr(nm, '.');
   int is_strategy = strncmp(nm, "strategy.", 9) == 0;
   if (is_strategy)
@@ -753,7 +753,7 @@ hfs_status hfs_scenario_resolve(hfs_scenario *s, hfs_diag *d)
 
   free(s->model);
   e = hfs_scenario_get(s, "run", "model");
-  s->model = hfs_strdup(e ? e->value : "hfs");
+  s->model = hfs_strdup(e ? e->value : HFS_DEFAULT_MODEL);
 
   if ((e = require(s, "run", "patients", d)) != NULL) {
     uint64_t v;
