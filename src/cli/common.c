@@ -17,6 +17,7 @@
 
 #include "hfsim/datadir.h"
 #include "hfsim/numfmt.h"
+#include "hfsim/output.h"
 #include "hfsim/params.h"
 #include "hfsim/sha256.h"
 #include "hfsim/version.h"
@@ -103,6 +104,8 @@ int hfs_cli_exit_code(hfs_status s)
   case HFS_ERR_INTERRUPTED:
     return HFS_EXIT_INTERRUPTED;
   case HFS_ERR_NOMEM:
+    /* never a silent exit 1; the message above, if any, says for what */
+    fprintf(stderr, "hfsim: out of memory; nothing was written\n");
     break;
   }
   return HFS_EXIT_FAILURE;
@@ -175,6 +178,7 @@ typedef enum opt_id {
   O_BENCH_PSA,
   O_PARAM,
   O_STEPS,
+  O_NO_WAIT,
   O_SCENARIO,
   O_XLSX
 } opt_id;
@@ -196,6 +200,7 @@ static const opt_def option_table[] = {
     {"--seed", NULL, O_SEED, OPT_SETTING, ALLOW_RUN},
     {"--out", "-o", O_OUT, OPT_PATH, ALLOW_RUN},
     {"--patients-csv", NULL, O_PATIENTS_CSV, OPT_FLAG, ALLOW_RUN},
+    {"--no-wait", NULL, O_NO_WAIT, OPT_FLAG, ALLOW_RUN},
     {"--iterations", NULL, O_ITERATIONS, OPT_COUNT, ALLOW_PSA},
     {"--resume", NULL, O_RESUME, OPT_FLAG, ALLOW_PSA},
     {"--target-se", NULL, O_TARGET_SE, OPT_POSITIVE, ALLOW_TARGET},
@@ -324,6 +329,9 @@ static int apply_option(options *o, const opt_def *d, const char *value,
   case O_RESUME:
     o->resume = 1;
     return -1;
+  case O_NO_WAIT:
+    o->no_wait = 1;
+    return -1;
   case O_TARGET_SE:
     if (hfs_parse_double(value, &o->target_se) != 0 || !(o->target_se > 0))
       return hfs_cli_usage_error(
@@ -376,6 +384,11 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
       snprintf(name, sizeof name, "%s", a);
     }
     const opt_def *d = find_option(name, allow);
+    if (d == NULL && a[0] != '-' && (allow & ALLOW_ARGUMENT) &&
+        o->argument == NULL) {
+      o->argument = a; /* verify-folder DIR */
+      continue;
+    }
     if (d == NULL) {
       if (a[0] == '-') {
         const char *sug = closest_option(name, allow);
@@ -405,6 +418,8 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
       return HFS_EXIT_FAILURE;
     o->config = c;
   }
+  /* the command owns the folders it writes; --no-wait (output.h) */
+  hfs_output_configure(o->command, o->no_wait);
   return -1;
 }
 
@@ -427,10 +442,12 @@ static void write_hash_line(FILE *f, const char *what, const char *path)
   char hex[65];
   if (path == NULL)
     return;
+  fprintf(f, "%s: ", what);
+  hfs_manifest_write_value(f, path);
   if (hfs_sha256_file(path, hex) == 0)
-    fprintf(f, "%s: %s\n%s_sha256: %s\n", what, path, what, hex);
+    fprintf(f, "\n%s_sha256: %s\n", what, hex);
   else
-    fprintf(f, "%s: %s\n%s_sha256: (unreadable)\n", what, path, what);
+    fprintf(f, "\n%s_sha256: (unreadable)\n", what);
 }
 
 void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
@@ -444,25 +461,31 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     int plain = strpbrk(a, " \t\"'\\$`") == NULL && a[0] != '\0';
-    if (plain) {
-      fprintf(f, " %s", a);
-    } else {
-      fputs(" '", f);
-      for (const char *p = a; *p; p++)
-        if (*p == '\'')
-          fputs("'\\''", f);
-        else
-          fputc(*p, f);
+    fputc(' ', f);
+    if (!plain)
       fputc('\'', f);
-    }
+    /* control characters as C escapes: an argument holding a newline
+     * cannot start a manifest line of its own */
+    for (const char *p = a; *p; p++)
+      if (*p == '\'' && !plain)
+        fputs("'\\''", f);
+      else {
+        char c[2] = {*p, '\0'};
+        hfs_manifest_write_value(f, c);
+      }
+    if (!plain)
+      fputc('\'', f);
   }
   fputc('\n', f);
   write_hash_line(f, "scenario", sc->path);
   write_hash_line(f, "parameters", sc->parameters_path);
   if (st->cls->needs_life_table)
     write_hash_line(f, "life_table", sc->life_table_path);
-  for (size_t i = 0; i < o->n_overrides; i++)
-    fprintf(f, "override: %s\n", o->overrides[i].assignment);
+  for (size_t i = 0; i < o->n_overrides; i++) {
+    fputs("override: ", f);
+    hfs_manifest_write_value(f, o->overrides[i].assignment);
+    fputc('\n', f);
+  }
   fprintf(f, "model: %s\n", st->cls->name);
   fprintf(f, "strategies:");
   for (size_t s = 0; s < st->model.n_strategies; s++)

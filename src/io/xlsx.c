@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <xlsxwriter.h>
 
@@ -203,24 +202,6 @@ static int on_row(void *user, const hfs_csv_row *row)
   return 0;
 }
 
-/* Copy the file at PATH into F. */
-static int copy_into(FILE *f, const char *path)
-{
-  FILE *in = fopen(path, "rb");
-  if (in == NULL)
-    return -1;
-  char buf[65536];
-  size_t n;
-  int bad = 0;
-  while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-    if (fwrite(buf, 1, n, f) != n)
-      bad = 1;
-  if (ferror(in))
-    bad = 1;
-  fclose(in);
-  return bad ? -1 : 0;
-}
-
 hfs_status hfs_xlsx_add_workbook(hfs_output_set *o, const char *name,
                                  const hfs_model_class *cls,
                                  const hfs_param_table *params, hfs_diag *d)
@@ -238,19 +219,16 @@ hfs_status hfs_xlsx_add_workbook(hfs_output_set *o, const char *name,
     free(dictionary);
   }
   size_t n_csv = o->n_files;
-  size_t n = strlen(o->dir) + strlen(name) + 48;
-  char *tmp = malloc(n);
-  if (tmp == NULL) {
+  /* libxlsxwriter writes to a path: the output set's staging folder */
+  const char *path = hfs_output_add_path(o, name, d);
+  if (path == NULL) {
     notes_free(&ns);
-    return HFS_ERR_NOMEM;
+    return HFS_ERR_IO;
   }
-  /* libxlsxwriter needs a file name: build beside the output, then copy
-   * into the output set's temporary file */
-  snprintf(tmp, n, "%s/.%s.build-%ld", o->dir, name, (long)getpid());
-  lxw_workbook *wb = workbook_new(tmp);
+  lxw_workbook *wb = workbook_new(path);
   hfs_status s = wb ? HFS_OK : HFS_ERR_IO;
   if (wb == NULL)
-    hfs_diag_error(d, tmp, 0, "cannot create the workbook");
+    hfs_diag_error(d, path, 0, "cannot create the workbook");
   lxw_format *bold = wb ? workbook_add_format(wb) : NULL;
   if (bold != NULL)
     format_set_bold(bold);
@@ -278,7 +256,7 @@ hfs_status hfs_xlsx_add_workbook(hfs_output_set *o, const char *name,
       s = HFS_ERR_NOMEM;
       break;
     }
-    hfs_status r = hfs_csv_read(of->temp_path, on_row, &st, d);
+    hfs_status r = hfs_csv_read(of->staged_path, on_row, &st, d);
     if (st.too_many) {
       fprintf(stderr,
               "hfsim: note: %s has more rows than a worksheet holds; its "
@@ -297,21 +275,11 @@ hfs_status hfs_xlsx_add_workbook(hfs_output_set *o, const char *name,
   if (wb != NULL) {
     lxw_error e = workbook_close(wb);
     if (e != LXW_NO_ERROR && s == HFS_OK) {
-      hfs_diag_error(d, tmp, 0, "cannot write the workbook: %s",
+      hfs_diag_error(d, path, 0, "cannot write the workbook: %s",
                      lxw_strerror(e));
       s = HFS_ERR_IO;
     }
   }
-  FILE *f = s == HFS_OK ? hfs_output_add(o, name, d) : NULL;
-  if (s == HFS_OK && f == NULL)
-    s = HFS_ERR_IO;
-  if (s == HFS_OK && copy_into(f, tmp) != 0) {
-    hfs_diag_error(d, o->dir, 0, "cannot write %s: %s", name,
-                   strerror(errno));
-    s = HFS_ERR_IO;
-  }
-  remove(tmp);
-  free(tmp);
   notes_free(&ns);
   return s;
 }
