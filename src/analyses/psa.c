@@ -212,11 +212,11 @@ int hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k)
   return flushed(f);
 }
 
-/* Iterations run in parallel, one per thread, each simulating its patients
- * on one thread: with a thousand patients per iteration there are only a
- * few blocks, so splitting iterations keeps both cores busy. Models are
- * created serially (creation reads the shared scenario) for a chunk of
- * iterations, simulated in parallel, and recorded in iteration order. */
+/* Iterations run in parallel, each simulating its patients on one thread:
+ * with a thousand patients per iteration there are only a few blocks, so
+ * splitting iterations keeps both cores busy. Models are created serially
+ * (creation reads the shared scenario) for a chunk of iterations,
+ * simulated in parallel, and recorded in iteration order. */
 hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
                        hfs_psa_result *r, FILE *checkpoint,
                        hfs_psa_progress_fn progress, void *user, hfs_diag *d)
@@ -225,7 +225,10 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
   volatile sig_atomic_t *stop = cfg->stop_flag;
   const size_t P = t->count ? t->count : 1;
   int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
-  const size_t chunk = (size_t)(threads > 0 ? threads : 1);
+  /* 8 iterations per thread between the serial steps, taken dynamically:
+   * iterations differ in length (their parameters differ), and with one
+   * per thread the faster thread idled at every chunk's end (issue 13). */
+  const size_t chunk = 8 * (size_t)(threads > 0 ? threads : 1);
   double *values = malloc(chunk * P * sizeof *values);
   hfs_model *models = calloc(chunk, sizeof *models);
   hfs_results *res = calloc(chunk, sizeof *res);
@@ -276,7 +279,7 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       c.patient_rows = NULL;
       c.stop_flag = stop; /* a stopped chunk is not recorded */
       c.threads = 1;
-#pragma omp parallel for schedule(static, 1) num_threads(threads)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
       for (long j = 0; j < (long)n; j++)
         status[j] = hfs_engine_run(&models[j], &c, &res[j], &diags[j]);
       for (size_t j = 0; j < n; j++) {
@@ -306,6 +309,10 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       }
       if (progress != NULL)
         progress(user, r->done, r->iterations);
+      /* a stop between iterations: what is recorded stays, the rest of
+       * the chunk is dropped (as a stopped chunk is) */
+      if (s == HFS_OK && stop != NULL && *stop && r->done < r->iterations)
+        s = HFS_ERR_INTERRUPTED;
     }
     for (size_t j = 0; j < built; j++)
       hfs_model_destroy(&models[j]);

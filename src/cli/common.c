@@ -176,6 +176,7 @@ typedef enum opt_id {
   O_TARGET_SE,
   O_MAX_PATIENTS,
   O_BENCH_PSA,
+  O_BENCH_SPEEDUP,
   O_PARAM,
   O_STEPS,
   O_NO_WAIT,
@@ -206,6 +207,7 @@ static const opt_def option_table[] = {
     {"--target-se", NULL, O_TARGET_SE, OPT_POSITIVE, ALLOW_TARGET},
     {"--max-patients", NULL, O_MAX_PATIENTS, OPT_COUNT, ALLOW_TARGET},
     {"--psa", NULL, O_BENCH_PSA, OPT_FLAG, ALLOW_BENCH},
+    {"--speedup", NULL, O_BENCH_SPEEDUP, OPT_FLAG, ALLOW_BENCH},
     {"--param", NULL, O_PARAM, OPT_PATH, ALLOW_TWSA},
     {"--steps", NULL, O_STEPS, OPT_COUNT, ALLOW_TWSA},
     {"--scenario", NULL, O_SCENARIO, OPT_PATH, ALLOW_SCENARIO},
@@ -343,6 +345,9 @@ static int apply_option(options *o, const opt_def *d, const char *value,
     return -1;
   case O_BENCH_PSA:
     o->bench_psa = 1;
+    return -1;
+  case O_BENCH_SPEEDUP:
+    o->bench_speedup = 1;
     return -1;
   case O_PARAM:
     if (o->n_params == 2)

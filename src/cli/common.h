@@ -45,6 +45,7 @@ typedef struct options {
   double target_se;      /* --target-se, 0 = off */
   uint64_t max_patients; /* --max-patients */
   int bench_psa;         /* bench --psa */
+  int bench_speedup;     /* bench --speedup */
   const char *params[2]; /* twsa --param (NAME or NAME=LOW:HIGH) */
   size_t n_params;
   size_t steps;         /* twsa --steps, 0 = default */
@@ -61,7 +62,7 @@ enum {
   ALLOW_THREADS = 8,    /* --threads */
   ALLOW_PSA = 16,       /* --iterations --resume */
   ALLOW_TARGET = 32,    /* --target-se --max-patients */
-  ALLOW_BENCH = 64,     /* --psa */
+  ALLOW_BENCH = 64,     /* --psa --speedup */
   ALLOW_TWSA = 128,     /* --param --steps */
   ALLOW_ARGUMENT = 256, /* one argument that is not an option */
   ALLOW_SCENARIO = 512, /* --scenario */
