@@ -196,6 +196,8 @@ struct hfs_model {
   size_t n_strategies;
   char **strategy_names; /* owned by the engine (hfs_model_create) */
   double max_years;      /* longest possible simulated time (sizes the trace) */
+  char currency[16]; /* the scenario's [economics] currency, which every
+                        money column of the result files names */
 };
 
 /* The registry (src/models/registry.c): the number of models and model I

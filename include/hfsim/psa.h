@@ -21,16 +21,35 @@
 #include "hfsim/engine.h"
 #include "hfsim/study.h"
 
+/*
+ * Overrides under PSA. A parameter set by an override (`--set NAME=V`, or a
+ * line of a [scenario NAME] section) is fixed at V in every draw: it is not
+ * sampled, it has no column in psa_parameters.csv and EVPPI counts it as
+ * certain. Setting one member of a Dirichlet group fixes the whole group
+ * (its members must still sum to 1). The draws of every other parameter
+ * are exactly those of the PSA without the override (the random stream
+ * still advances past the fixed ones), so the two PSAs differ only
+ * through the parameters fixed.
+ */
+/* Whether parameter I of T has a distribution but an override fixes it. */
+int hfs_psa_fixed_by_override(const hfs_param_table *t, size_t i);
+/* Print one line "PREFIXname = value (origin)" per such parameter to F;
+ * returns how many there are. */
+size_t hfs_psa_report_fixed(FILE *f, const hfs_param_table *t,
+                            const char *prefix);
+
 typedef struct hfs_psa_result {
   uint64_t iterations; /* planned */
   uint64_t done;       /* completed, 0..iterations */
   size_t n_strategies;
-  size_t n_sampled;    /* parameters with a distribution other than fixed */
+  size_t n_sampled;    /* parameters with a distribution other than fixed,
+                          and not fixed by an override */
   size_t *sampled;     /* their indices in the parameter table */
   double *values;      /* [k * n_sampled + j] */
   double *cost, *qaly; /* discounted means: [k * n_strategies + s] */
   /* a calibrated posterior to draw from (hfs_psa_use_posterior), or NULL */
   const struct hfs_psa_posterior *posterior;
+  char currency[16];   /* [economics] currency: the files' currency column */
 } hfs_psa_result;
 
 /* A posterior sample of calibrated parameters (posterior.csv of `hfsim

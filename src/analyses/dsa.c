@@ -26,6 +26,8 @@ void hfs_dsa_variant_free(hfs_dsa_variant *v)
   free(v->qaly_se);
   free(v->nmb_se);
   free(v->inc_nmb_se);
+  free(v->inc_cost_se);
+  free(v->inc_qaly_se);
   memset(v, 0, sizeof *v);
 }
 
@@ -40,8 +42,10 @@ static hfs_status variant_alloc(hfs_dsa_variant *v, size_t S)
   v->qaly_se = calloc(n, sizeof(double));
   v->nmb_se = calloc(n, sizeof(double));
   v->inc_nmb_se = calloc(n, sizeof(double));
+  v->inc_cost_se = calloc(n, sizeof(double));
+  v->inc_qaly_se = calloc(n, sizeof(double));
   return v->cost && v->qaly && v->cost_se && v->qaly_se && v->nmb_se &&
-                 v->inc_nmb_se
+                 v->inc_nmb_se && v->inc_cost_se && v->inc_qaly_se
              ? HFS_OK
              : HFS_ERR_NOMEM;
 }
@@ -151,6 +155,25 @@ hfs_status hfs_dsa_simulate(const hfs_study *st, const double *values,
     v->qaly_se[k] = hfs_accum_se(aq);
     v->nmb_se[k] = hfs_results_nmb_se(&r, k, wtp);
     v->inc_nmb_se[k] = hfs_results_paired_se(&r, k, 0, 2, wtp);
+  }
+  if (s == HFS_OK) {
+    snprintf(v->currency, sizeof v->currency, "%s", m.currency);
+    size_t S = r.n_strategies;
+    hfs_cea_row *rows = calloc(S ? S : 1, sizeof *rows);
+    if (rows == NULL)
+      s = HFS_ERR_NOMEM;
+    else if (hfs_cea_analyse(v->cost, v->qaly, S, rows) == HFS_OK)
+      for (size_t i = 0; i < S; i++) {
+        size_t k = rows[i].strategy;
+        long cmp = rows[i].comparator;
+        v->inc_cost_se[k] =
+            cmp >= 0 ? hfs_results_paired_se(&r, k, (size_t)cmp, 0, 0)
+                     : HFS_NAN;
+        v->inc_qaly_se[k] =
+            cmp >= 0 ? hfs_results_paired_se(&r, k, (size_t)cmp, 1, 0)
+                     : HFS_NAN;
+      }
+    free(rows);
   }
   hfs_results_free(&r);
   hfs_model_destroy(&m);
@@ -321,7 +344,7 @@ void hfs_owsa_write(FILE *f, const hfs_study *st, const hfs_owsa_result *r)
         "swing_se,incremental_nmb_low,incremental_nmb_low_se,"
         "incremental_nmb_high,incremental_nmb_high_se,cost_low,cost_low_se,"
         "cost_high,cost_high_se,qaly_low,qaly_low_se,qaly_high,qaly_high_se,"
-        "icer_low,icer_high,wtp\n",
+        "icer_low,icer_high,wtp,currency\n",
         f);
   owsa_row *rows = calloc(r->n_params * S + 1, sizeof *rows);
   if (rows == NULL)
@@ -373,6 +396,8 @@ void hfs_owsa_write(FILE *f, const hfs_study *st, const hfs_owsa_result *r)
     put(f, icer_vs(lo, s));
     put(f, icer_vs(hi, s));
     put(f, w);
+    fputc(',', f);
+    hfs_csv_write_text(f, r->base.currency);
     fputc('\n', f);
   }
   free(rows);
@@ -487,7 +512,7 @@ void hfs_twsa_write(FILE *f, const hfs_study *st, const hfs_twsa_result *r)
   size_t S = st->model.n_strategies;
   double w = st->scenario.wtp_main;
   fputs("parameter_a,value_a,parameter_b,value_b,strategy,cost,cost_se,"
-        "qaly,qaly_se,nmb,nmb_se,optimal,wtp\n",
+        "qaly,qaly_se,nmb,nmb_se,optimal,wtp,currency\n",
         f);
   for (size_t i = 0; i < r->steps; i++)
     for (size_t j = 0; j < r->steps; j++) {
@@ -509,6 +534,8 @@ void hfs_twsa_write(FILE *f, const hfs_study *st, const hfs_twsa_result *r)
         put(f, v->nmb_se[s]);
         fprintf(f, ",%s", s == best ? "yes" : "no");
         put(f, w);
+        fputc(',', f);
+        hfs_csv_write_text(f, v->currency);
         fputc('\n', f);
       }
     }
@@ -656,7 +683,8 @@ hfs_status hfs_scenarios_run(const hfs_study *base, const char *config,
 void hfs_scenarios_write(FILE *f, const hfs_scenarios_result *r)
 {
   fputs("scenario,strategy,cost,cost_se,qaly,qaly_se,nmb,nmb_se,status,"
-        "comparator,icer,optimal,wtp\n",
+        "comparator,incremental_cost,incremental_cost_se,incremental_qaly,"
+        "incremental_qaly_se,icer,optimal,wtp,currency\n",
         f);
   for (size_t i = 0; i < r->n; i++) {
     const hfs_dsa_variant *v = &r->out[i];
@@ -682,9 +710,15 @@ void hfs_scenarios_write(FILE *f, const hfs_scenarios_result *r)
       fprintf(f, ",%s,", hfs_cea_status_name(rows[k].status));
       if (rows[k].comparator >= 0)
         hfs_csv_write_text(f, r->strategy_names[i][rows[k].comparator]);
+      put(f, rows[k].inc_cost);
+      put(f, v->inc_cost_se[s]);
+      put(f, rows[k].inc_qaly);
+      put(f, v->inc_qaly_se[s]);
       put(f, rows[k].icer);
       fprintf(f, ",%s", s == best ? "yes" : "no");
       put(f, w);
+      fputc(',', f);
+      hfs_csv_write_text(f, v->currency);
       fputc('\n', f);
     }
     free(rows);

@@ -26,18 +26,58 @@
 #include "hfsim/sha256.h"
 #include "hfsim/voi.h"
 
+/* Whether a member of Dirichlet group GROUP was set by an override. */
+static int group_overridden(const hfs_param_table *t, const char *group)
+{
+  for (size_t j = 0; j < t->count; j++)
+    if (t->items[j].dist == HFS_DIST_DIRICHLET && t->items[j].origin &&
+        strcmp(t->items[j].group, group) == 0)
+      return 1;
+  return 0;
+}
+
+int hfs_psa_fixed_by_override(const hfs_param_table *t, size_t i)
+{
+  const hfs_param *p = &t->items[i];
+  if (p->dist == HFS_DIST_FIXED)
+    return 0; /* fixed anyway */
+  if (p->origin != NULL)
+    return 1;
+  return p->dist == HFS_DIST_DIRICHLET && group_overridden(t, p->group);
+}
+
+size_t hfs_psa_report_fixed(FILE *f, const hfs_param_table *t,
+                            const char *prefix)
+{
+  size_t n = 0;
+  char buf[40];
+  for (size_t i = 0; i < t->count; i++) {
+    if (!hfs_psa_fixed_by_override(t, i))
+      continue;
+    const hfs_param *p = &t->items[i];
+    fprintf(f, "%s%s = %s (%s)\n", prefix, p->name,
+            hfs_format_double(buf, sizeof buf, p->value),
+            p->origin ? p->origin : "its Dirichlet group was overridden");
+    n++;
+  }
+  return n;
+}
+
 hfs_status hfs_psa_result_init(hfs_psa_result *r, const hfs_study *st,
                                uint64_t iterations)
 {
   memset(r, 0, sizeof *r);
   r->iterations = iterations;
   r->n_strategies = st->model.n_strategies;
+  if (st->scenario.currency != NULL)
+    snprintf(r->currency, sizeof r->currency, "%s", st->scenario.currency);
   const hfs_param_table *t = &st->params;
   r->sampled = calloc(t->count ? t->count : 1, sizeof *r->sampled);
   if (r->sampled == NULL)
     return HFS_ERR_NOMEM;
   for (size_t i = 0; i < t->count; i++)
-    if (t->items[i].dist != HFS_DIST_FIXED)
+    if (t->items[i].dist != HFS_DIST_FIXED &&
+        !hfs_psa_fixed_by_override(t, i))
       r->sampled[r->n_sampled++] = i;
   r->values =
       calloc(iterations * (r->n_sampled ? r->n_sampled : 1), sizeof *r->values);
@@ -101,6 +141,12 @@ hfs_status hfs_psa_draw(const hfs_param_table *t, gsl_rng *r, double *values,
     values[i] = hfs_dist_sample(&f, r);
     done[i] = 1;
   }
+  /* Overridden parameters are drawn above all the same, so that the
+   * stream stays aligned and every other parameter gets the very values
+   * it gets without the override; then they are put back. */
+  for (size_t i = 0; st == HFS_OK && i < n; i++)
+    if (hfs_psa_fixed_by_override(t, i))
+      values[i] = t->items[i].value;
   free(done);
   free(alpha);
   free(draw);
@@ -843,7 +889,7 @@ void hfs_psa_write_iterations(FILE *f, const hfs_study *st,
   fputs("iteration,strategy,cost,qaly", f);
   for (size_t w = 0; w < n_wtp; w++)
     wtp_column(f, "nmb", wtp[w]);
-  fputc('\n', f);
+  fputs(",currency\n", f);
   size_t S = r->n_strategies;
   for (uint64_t k = 0; k < r->done; k++)
     for (size_t s = 0; s < S; s++) {
@@ -858,6 +904,8 @@ void hfs_psa_write_iterations(FILE *f, const hfs_study *st,
         fputc(',', f);
         put(f, wtp[w] * q - c);
       }
+      fputc(',', f);
+      hfs_csv_write_text(f, r->currency);
       fputc('\n', f);
     }
 }
@@ -897,7 +945,7 @@ void hfs_psa_write_summary(FILE *f, const hfs_study *st,
     wtp_column(f, "incremental_nmb_p2_5", wtp[w]);
     wtp_column(f, "incremental_nmb_p97_5", wtp[w]);
   }
-  fputc('\n', f);
+  fputs(",currency\n", f);
   size_t S = r->n_strategies, K = (size_t)r->done;
   double *x = malloc((K ? K : 1) * sizeof *x);
   if (x == NULL || K == 0) {
@@ -947,6 +995,8 @@ void hfs_psa_write_summary(FILE *f, const hfs_study *st,
       fputc(',', f);
       put(f, gsl_stats_quantile_from_sorted_data(x, 1, K, 0.975));
     }
+    fputc(',', f);
+    hfs_csv_write_text(f, r->currency);
     fputc('\n', f);
   }
   free(x);
@@ -957,7 +1007,7 @@ void hfs_psa_write_ceac(FILE *f, const hfs_study *st, const hfs_psa_result *r,
 {
   size_t S = r->n_strategies, K = (size_t)r->done;
   fputs("wtp,strategy,probability_cost_effective,probability_se,"
-        "on_frontier\n",
+        "on_frontier,currency\n",
         f);
   double *prob = malloc(S * sizeof *prob);
   if (prob == NULL || K == 0) {
@@ -978,7 +1028,9 @@ void hfs_psa_write_ceac(FILE *f, const hfs_study *st, const hfs_psa_result *r,
       put(f, prob[s]);
       fputc(',', f);
       put(f, sqrt(prob[s] * (1 - prob[s]) / (double)K));
-      fprintf(f, ",%s\n", s == frontier ? "yes" : "no");
+      fprintf(f, ",%s,", s == frontier ? "yes" : "no");
+      hfs_csv_write_text(f, r->currency);
+      fputc('\n', f);
     }
   }
   free(prob);
@@ -988,7 +1040,7 @@ void hfs_psa_write_evpi(FILE *f, const hfs_psa_result *r, double wtp_max,
                         double wtp_step, double population)
 {
   size_t S = r->n_strategies, K = (size_t)r->done;
-  fputs("wtp,evpi_per_patient,evpi_population\n", f);
+  fputs("wtp,evpi_per_patient,evpi_population,currency\n", f);
   if (K == 0)
     return;
   size_t steps = (size_t)floor(wtp_max / wtp_step + 1e-9);
@@ -1000,6 +1052,8 @@ void hfs_psa_write_evpi(FILE *f, const hfs_psa_result *r, double wtp_max,
     put(f, e);
     fputc(',', f);
     put(f, e * population);
+    fputc(',', f);
+    hfs_csv_write_text(f, r->currency);
     fputc('\n', f);
   }
 }
@@ -1044,6 +1098,15 @@ static long parse_groups(const hfs_study *st, const hfs_psa_result *r,
                        nm, sug ? " (did you mean '" : "", sug ? sug : "",
                        sug ? "'?)" : "");
         ok = 0;
+      } else if (col < 0 &&
+                 hfs_psa_fixed_by_override(&st->params,
+                                           (size_t)(p - st->params.items))) {
+        /* fixed at its overridden value: it has no uncertainty left, so
+         * it adds nothing to its group (a group of such parameters has
+         * EVPPI 0) */
+        if (label[0])
+          strncat(label, "+", sizeof label - strlen(label) - 1);
+        strncat(label, nm, sizeof label - strlen(label) - 1);
       } else if (col < 0) {
         hfs_diag_error(d, origin, line,
                        "evppi: parameter '%s' is fixed (distribution fixed), "
@@ -1057,7 +1120,7 @@ static long parse_groups(const hfs_study *st, const hfs_psa_result *r,
         strncat(label, nm, sizeof label - strlen(label) - 1);
       }
     }
-    if (m == 0)
+    if (label[0] == '\0')
       continue;
     (*sizes)[n] = m;
     (*labels)[n] = hfs_strdup(label);
@@ -1088,7 +1151,7 @@ hfs_status hfs_psa_check_groups(const hfs_study *st, const hfs_psa_result *r,
   int too_few = 0;
   for (long g = 0; g < n; g++) {
     size_t terms = hfs_evppi_n_terms(sizes[g], (size_t)r->iterations);
-    if ((size_t)r->iterations <= terms) {
+    if (sizes[g] > 0 && (size_t)r->iterations <= terms) {
       hfs_diag_error(d, origin, line,
                      "evppi for %s: %llu iterations are too few for the "
                      "regression (need more than %zu); raise --iterations or "
@@ -1115,7 +1178,7 @@ hfs_status hfs_psa_write_evppi(FILE *f, const hfs_study *st,
   }
   size_t K = (size_t)r->done, S = r->n_strategies;
   fputs("wtp,parameters,evppi_per_patient,evppi_population,"
-        "evpi_per_patient\n",
+        "evpi_per_patient,currency\n",
         f);
   double *x =
       malloc((K ? K : 1) * (r->n_sampled ? r->n_sampled : 1) * sizeof *x);
@@ -1128,8 +1191,8 @@ hfs_status hfs_psa_write_evppi(FILE *f, const hfs_study *st,
         for (size_t j = 0; j < P; j++)
           x[k * P + j] =
               r->values[k * r->n_sampled + cols[(size_t)g * r->n_sampled + j]];
-      double e = HFS_NAN;
-      if (hfs_evppi(r->cost, r->qaly, K, S, wtp[w], x, P, &e) != HFS_OK) {
+      double e = 0; /* every member fixed by an override */
+      if (P > 0 && hfs_evppi(r->cost, r->qaly, K, S, wtp[w], x, P, &e) != HFS_OK) {
         hfs_diag_error(d, NULL, 0,
                        "evppi for %s: %zu iterations are too few for the "
                        "regression (need more than %zu)",
@@ -1146,6 +1209,8 @@ hfs_status hfs_psa_write_evppi(FILE *f, const hfs_study *st,
       put(f, e * population);
       fputc(',', f);
       put(f, evpi);
+      fputc(',', f);
+      hfs_csv_write_text(f, r->currency);
       fputc('\n', f);
     }
   }

@@ -20,11 +20,13 @@
 #include "hfsim/psa.h"
 #include "hfsim/sha256.h"
 #include "hfsim/version.h"
+#include "hfsim/xlsx.h"
 
 static const char *const psa_help =
     "Usage: hfsim psa [--config FILE] [--iterations K] [--patients N]\n"
     "                 [--seed S] [--threads T] [--out DIR]\n"
-    "                 [--set NAME=VALUE]... [--posterior FILE] [--resume]\n"
+    "                 [--set NAME=VALUE]... [--scenario NAME]\n"
+    "                 [--posterior FILE] [--resume]\n"
     "                 [--quiet]\n"
     "\n"
     "Probabilistic sensitivity analysis. Each iteration draws every\n"
@@ -36,6 +38,12 @@ static const char *const psa_help =
     "[psa] section (iterations, patients, ceac_wtp_max, ceac_wtp_step,\n"
     "population, evppi); options override them.\n"
     "\n"
+    "A parameter set with --set NAME=V, or by a line of the section\n"
+    "chosen with --scenario NAME, is fixed at V in every draw (not sampled;\n"
+    "the console and manifest.txt list it); every other parameter gets the\n"
+    "same draws as without it. Setting one member of a Dirichlet group\n"
+    "fixes the whole group.\n"
+    "\n"
     "Writes into the output folder ([psa] output, default <run output>-psa):\n"
     "  psa_parameters.csv  iteration and every sampled value\n"
     "  psa.csv             iteration, strategy, cost, QALYs, NMB at each WTP\n"
@@ -46,6 +54,7 @@ static const char *const psa_help =
     "  evpi.csv            expected value of perfect information\n"
     "  evppi.csv           EVPPI of the [psa] evppi parameter groups\n"
     "                      (regression metamodel)\n"
+    "  results.xlsx        the files above as one workbook (--xlsx)\n"
     "  manifest.txt\n"
     "\n"
     "Options:\n"
@@ -58,6 +67,7 @@ static const char *const psa_help =
     "  --resume        continue an interrupted PSA from its last completed\n"
     "                  iteration (results are identical to an uninterrupted\n"
     "                  run); needs the same inputs and options\n"
+    "  --xlsx          also write results.xlsx (typed numbers, any locale)\n"
     "  -q, --quiet     no progress bar (it is shown only on a terminal)\n"
     "  other options as for 'hfsim run'\n";
 
@@ -169,6 +179,8 @@ static void fingerprint(const hfs_study *st, const psa_settings *ps,
       continue;
     hfs_sha256_update(&c, a, strlen(a) + 1);
   }
+  if (o->scenario != NULL)
+    hfs_sha256_update(&c, o->scenario, strlen(o->scenario) + 1);
   /* another build may simulate differently: never mix two in one PSA */
   char buf[256];
   snprintf(buf, sizeof buf, "%s %s %llu %llu %llu", HFS_VERSION, HFS_GIT_COMMIT,
@@ -299,12 +311,15 @@ static int cmd_psa(options *o, int argc, char **argv)
     cfg.patients = ps.patients;
     progress_state prog = {omp_get_wtime(), res.done,
                            !o->quiet && isatty(fileno(stderr))};
-    if (!o->quiet)
+    if (!o->quiet) {
       fprintf(stderr,
               "hfsim: PSA of %llu iterations x %llu patients x %zu "
               "strategies\n",
               (unsigned long long)ps.iterations,
               (unsigned long long)ps.patients, st.model.n_strategies);
+      hfs_psa_report_fixed(stderr, &st.params,
+                           "hfsim: fixed in every draw (override): ");
+    }
     cfg.stop_flag = &hfs_cli_stop_requested;
     s = hfs_psa_run(&st, &cfg, &res, ckpt, show_progress, &prog, &d);
     if (prog.enabled && s != HFS_OK)
@@ -335,6 +350,8 @@ static int cmd_psa(options *o, int argc, char **argv)
         (f = hfs_output_add(&out, "evppi.csv", &d)))
       s = hfs_psa_write_evppi(f, &st, &res, ps.evppi, wtp, n_wtp, ps.population,
                               &d);
+    if (s == HFS_OK && st.scenario.xlsx)
+      s = hfs_xlsx_add_workbook(&out, "results.xlsx", st.cls, &st.params, &d);
     if (s == HFS_OK && (f = hfs_output_add(&out, "manifest.txt", &d))) {
       hfs_cli_run_info info = {0, st.scenario.threads, omp_get_wtime() - t0};
       hfs_cli_write_manifest(f, &st, o, argc, argv, &info, started);
@@ -348,6 +365,7 @@ static int cmd_psa(options *o, int argc, char **argv)
                 "posterior: %s\nposterior_sha256: %s\n"
                 "posterior_draws: %zu\n",
                 o->posterior, h, post.n_rows);
+      hfs_psa_report_fixed(f, &st.params, "psa_fixed_by_override: ");
     }
     if (s == HFS_OK && hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;
@@ -366,10 +384,11 @@ static int cmd_psa(options *o, int argc, char **argv)
             (unsigned long long)res.done, (unsigned long long)res.iterations);
   if (s == HFS_OK && !o->quiet)
     printf("hfsim: PSA of %llu iterations in %.1f s; wrote %s/psa.csv, "
-           "psa_summary.csv, psa_parameters.csv, ceac.csv, evpi.csv%s and "
+           "psa_summary.csv, psa_parameters.csv, ceac.csv, evpi.csv%s%s and "
            "manifest.txt\n",
            (unsigned long long)res.done, omp_get_wtime() - t0, ps.output_dir,
-           ps.evppi[0] ? ", evppi.csv" : "");
+           ps.evppi[0] ? ", evppi.csv" : "",
+           st.scenario.xlsx ? ", results.xlsx" : "");
   free(ckpt_path);
   free(ps.evppi);
   free(ps.output_dir);
@@ -386,6 +405,6 @@ const hfs_cli_command hfs_cli_cmd_psa = {
     .summary = "probabilistic sensitivity analysis: CEAC, EVPI, EVPPI",
     .help = psa_help,
     .options = ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS |
-               ALLOW_PSA | ALLOW_POSTERIOR,
+               ALLOW_PSA | ALLOW_POSTERIOR | ALLOW_SCENARIO | ALLOW_XLSX,
     .run = cmd_psa,
 };

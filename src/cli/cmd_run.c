@@ -19,6 +19,7 @@
 #include "hfsim/ranks.h"
 #include "hfsim/report.h"
 #include "hfsim/study.h"
+#include "hfsim/xlsx.h"
 
 static const char *const run_help =
     "Usage: hfsim run [--config FILE] [--out DIR] [--patients N] [--seed S]\n"
@@ -29,12 +30,15 @@ static const char *const run_help =
     "  summary.csv   one row per strategy: means, Monte Carlo standard\n"
     "                errors and 95% intervals of costs, QALYs, years free of\n"
     "                spasm, treatments, complications, ...\n"
+    "  summary_long.csv  the same in tidy long form: strategy, outcome,\n"
+    "                statistic, value, unit\n"
     "  trace.csv     share of the cohort in each state, year by year\n"
     "  summary_subgroups.csv  the main outcomes by sex, age band and Asian\n"
     "                descent\n"
     "  cea.csv       incremental analysis: strategies by cost, dominance,\n"
     "                ICERs, net monetary and health benefit at each WTP\n"
     "  patients.csv  one row per patient and strategy (--patients-csv)\n"
+    "  results.xlsx  every CSV above but patients.csv, as a workbook (--xlsx)\n"
     "  manifest.txt  version, command, input hashes, seed, threads, times,\n"
     "                and every file of the folder with its size and SHA-256\n"
     "The folder is replaced whole, in one step, when every file is complete;\n"
@@ -42,7 +46,8 @@ static const char *const run_help =
     "second command into the same folder waits for the first.\n"
     "\n"
     "Options (each overrides the scenario file):\n"
-    "  --config FILE     scenario file (default " HFS_DEFAULT_CONFIG ")\n"
+    "  --config FILE     scenario file (default " HFS_DEFAULT_CONFIG ", else\n"
+    "                    the installed one; see 'man hfsim')\n"
     "  --out DIR         output folder ([run] output)\n"
     "  --patients N      cohort size ([run] patients)\n"
     "  --seed S          random seed, 0 to 2^64-1 ([run] seed)\n"
@@ -51,7 +56,12 @@ static const char *const run_help =
     "  --set NAME=VALUE  override a parameter of the table (NAME) or a\n"
     "                    scenario setting (SECTION.KEY, strategies as\n"
     "                    strategy.NAME.KEY); repeatable\n"
+    "  --scenario NAME   apply the overrides of the section [scenario NAME]\n"
+    "                    (after any --set)\n"
     "  --patients-csv    also write patients.csv ([run] patients_csv)\n"
+    "  --xlsx            also write results.xlsx, every CSV as a sheet with\n"
+    "                    typed numbers, for any spreadsheet locale\n"
+    "                    ([run] xlsx)\n"
     "  --target-se X     precision rule: keep adding patients (doubling)\n"
     "                    until the Monte Carlo standard error of the\n"
     "                    incremental net monetary benefit between the two\n"
@@ -71,15 +81,22 @@ static const char *const run_help =
     "  hfsim run --set strategy.NEW.KEY=VALUE   (a new strategy)\n";
 
 static const char *const check_help =
-    "Usage: hfsim check [--config FILE] [--set NAME=VALUE]...\n"
+    "Usage: hfsim check [--config FILE] [--set NAME=VALUE]... [--scenario NAME]\n"
     "\n"
     "Read and validate the scenario, the parameter table and the life table,\n"
     "report every error at once (FILE:LINE: error: ...), and print the\n"
-    "resolved settings, every parameter with its unit, evidence tag and\n"
-    "source, and each strategy's treatment lines with the rules for moving\n"
-    "on, and the [calibration] section (parameters, bounds, targets) when\n"
-    "there is one. Nothing is simulated or written. Exit code 0 when all is\n"
-    "valid.\n";
+    "resolved settings, every parameter (name, value, unit, evidence tag\n"
+    "F/D/E, the start of its source, or for an overridden one the --set\n"
+    "or scenario line that set it), and each strategy's treatment lines\n"
+    "with the rules for moving on, and the [calibration] section\n"
+    "(parameters, bounds, targets) when there is one. Nothing is simulated\n"
+    "or written. Exit code 0 when all is valid.\n"
+    "\n"
+    "Options:\n"
+    "  --config FILE     scenario file (default " HFS_DEFAULT_CONFIG ", else\n"
+    "                    the installed one)\n"
+    "  --set NAME=VALUE  override, as for 'hfsim run'; repeatable\n"
+    "  --scenario NAME   apply the overrides of [scenario NAME]\n";
 
 static const char *const dictionary_help =
     "Usage: hfsim dictionary [--config FILE]\n"
@@ -114,6 +131,9 @@ static void print_results_table(const hfs_study *st, const hfs_results *r)
   printf("(discounted; %s; mean per patient with Monte Carlo standard "
          "error)\n",
          st->scenario.currency);
+  hfs_print_icer_table(stdout, &st->model, r, st->scenario.wtp,
+                       st->scenario.n_wtp, (int)cost, (int)qaly,
+                       st->scenario.currency);
 }
 
 /* Each round of the precision rule, on stderr. */
@@ -212,6 +232,9 @@ static int cmd_run(options *o, int argc, char **argv)
     FILE *f = hfs_output_add(&out, "summary.csv", &d);
     if (f)
       hfs_write_summary(f, &st.model, &res);
+    FILE *l = hfs_output_add(&out, "summary_long.csv", &d);
+    if (l)
+      hfs_write_summary_long(l, &st.model, &res);
     FILE *t = hfs_output_add(&out, "trace.csv", &d);
     if (t)
       hfs_write_trace(t, &st.model, &res);
@@ -227,7 +250,9 @@ static int cmd_run(options *o, int argc, char **argv)
                                res.wall_seconds};
       hfs_cli_write_manifest(m, &st, o, argc, argv, &info, started);
     }
-    s = (f && t && g && c && m) ? HFS_OK : HFS_ERR_IO;
+    s = (f && l && t && g && c && m) ? HFS_OK : HFS_ERR_IO;
+    if (s == HFS_OK && st.scenario.xlsx)
+      s = hfs_xlsx_add_workbook(&out, "results.xlsx", st.cls, &st.params, &d);
     if (s == HFS_OK && hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;
     if (s == HFS_OK)
@@ -248,9 +273,10 @@ static int cmd_run(options *o, int argc, char **argv)
            res.threads_used);
     print_results_table(&st, &res);
     printf(
-        "\nwrote %s/summary.csv, summary_subgroups.csv, trace.csv, cea.csv%s "
-        "and manifest.txt\n",
-        dir, patients ? ", patients.csv" : "");
+        "\nwrote %s/summary.csv, summary_long.csv, summary_subgroups.csv, "
+        "trace.csv, cea.csv%s%s and manifest.txt\n",
+        dir, patients ? ", patients.csv" : "",
+        st.scenario.xlsx ? ", results.xlsx" : "");
   }
   hfs_diag_free(&d);
   hfs_results_free(&res);
@@ -307,8 +333,17 @@ static int cmd_check(options *o, int argc, char **argv)
   printf("\n\nparameters (%zu):\n", st.params.count);
   for (size_t i = 0; i < st.params.count; i++) {
     const hfs_param *p = &st.params.items[i];
-    printf("  %-38s %12.6g %-11s %s%s\n", p->name, p->value, p->unit,
-           p->evidence, p->line == 0 ? "  (set on the command line)" : "");
+    /* the source column that check --help promises; an override says
+     * where it came from, before the table's source */
+    const int width = 60; /* the start of it: the table has it whole */
+    int cut = (int)strlen(p->source) > width;
+    if (p->origin != NULL)
+      printf("  %-38s %12.6g %-11s %s  (set by %s)\n", p->name, p->value,
+             p->unit, p->evidence, p->origin);
+    else
+      printf("  %-38s %12.6g %-11s %s  %.*s%s\n", p->name, p->value, p->unit,
+             p->evidence, cut ? width - 3 : width, p->source,
+             cut ? "..." : "");
   }
   printf("\nstrategies (%zu):\n", st.model.n_strategies);
   st.cls->describe(&st.model, stdout);
@@ -353,8 +388,8 @@ const hfs_cli_command hfs_cli_cmd_run = {
     .name = "run",
     .summary = "simulate the scenario and write results (CSV)",
     .help = run_help,
-    .options =
-        ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_TARGET,
+    .options = ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS |
+               ALLOW_TARGET | ALLOW_SCENARIO | ALLOW_XLSX,
     .run = cmd_run,
 };
 
@@ -363,7 +398,7 @@ const hfs_cli_command hfs_cli_cmd_check = {
     .summary = "validate the inputs and print the resolved parameters\n"
                "              and strategies, without simulating",
     .help = check_help,
-    .options = ALLOW_SET,
+    .options = ALLOW_SET | ALLOW_SCENARIO,
     .run = cmd_check,
 };
 

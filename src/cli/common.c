@@ -15,6 +15,7 @@
 #include <gsl/gsl_version.h>
 #include <csv.h>
 
+#include "hfsim/datadir.h"
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
 #include "hfsim/parallel.h"
@@ -118,8 +119,21 @@ int hfs_cli_load_study(hfs_study *st, const options *o)
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_study_init(st);
-  hfs_status s =
-      hfs_study_load(st, o->config, o->overrides, o->n_overrides, &d);
+  hfs_status s = hfs_study_load_scenario(st, o->config, o->overrides,
+                                         o->n_overrides, o->scenario, &d);
+  /* an installed scenario's results go under ./results, never into the
+   * data directory (unless --set run.output says otherwise; --out wins
+   * anyway) */
+  char *installed = s == HFS_OK ? hfs_installed_output(o->config) : NULL;
+  if (installed != NULL) {
+    const hfs_setting *e = hfs_scenario_get(&st->scenario, "run", "output");
+    if (e == NULL || e->line != 0) {
+      free(st->scenario.output_dir);
+      st->scenario.output_dir = installed;
+    } else {
+      free(installed);
+    }
+  }
   hfs_diag_print(&d, stderr);
   size_t n = hfs_diag_count(&d);
   /* MPI: every rank reads the inputs; all go on only if all loaded them
@@ -139,8 +153,8 @@ int hfs_cli_load_study(hfs_study *st, const options *o)
     fprintf(stderr, "hfsim: %zu errors; nothing was simulated\n", n);
   if (s == HFS_ERR_IO && strcmp(o->config, HFS_DEFAULT_CONFIG) == 0 && n == 1)
     fprintf(stderr,
-            "hfsim: run from the repository folder, or name a scenario with "
-            "--config FILE\n");
+            "hfsim: run from the repository folder, install hfsim (cmake "
+            "--install build), or name a scenario with --config FILE\n");
   hfs_study_free(st);
   return hfs_cli_exit_code(s);
 }
@@ -177,7 +191,9 @@ typedef enum opt_id {
   O_PARAM,
   O_STEPS,
   O_NO_WAIT,
-  O_POSTERIOR
+  O_POSTERIOR,
+  O_SCENARIO,
+  O_XLSX
 } opt_id;
 
 typedef struct opt_def {
@@ -208,6 +224,8 @@ static const opt_def option_table[] = {
     {"--steps", NULL, O_STEPS, OPT_COUNT, ALLOW_TWSA},
     {"--resume", NULL, O_RESUME, OPT_FLAG, ALLOW_RESUME},
     {"--posterior", NULL, O_POSTERIOR, OPT_PATH, ALLOW_POSTERIOR},
+    {"--scenario", NULL, O_SCENARIO, OPT_PATH, ALLOW_SCENARIO},
+    {"--xlsx", NULL, O_XLSX, OPT_FLAG, ALLOW_XLSX},
 };
 
 static const opt_def *find_option(const char *name, int allow)
@@ -219,6 +237,28 @@ static const opt_def *find_option(const char *name, int allow)
       return d;
   }
   return NULL;
+}
+
+/* The option of the command's groups closest to a mistyped NAME, or NULL
+ * (the same rule as for commands and keys: hfs_closest_name). */
+static const char *closest_option(const char *name, int allow)
+{
+  /* compared without the leading "--", which every name shares */
+  const char *names[sizeof option_table / sizeof *option_table];
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof option_table / sizeof *option_table; i++) {
+    const opt_def *d = &option_table[i];
+    if (d->group == 0 || (allow & d->group))
+      names[n++] = d->name + 2;
+  }
+  while (*name == '-')
+    name++;
+  const char *sug = *name ? hfs_closest_name(name, names, n) : NULL;
+  /* option names are short: a suggestion two edits away must at least
+   * start alike (--out is not a misspelt --set) */
+  if (sug != NULL && sug[0] != name[0] && hfs_edit_distance(name, sug) > 1)
+    sug = NULL;
+  return sug ? sug - 2 : NULL;
 }
 
 static int parse_count(const char *value, uint64_t *out)
@@ -339,6 +379,13 @@ static int apply_option(options *o, const opt_def *d, const char *value,
           value);
     o->steps = (size_t)n;
     return -1;
+  case O_SCENARIO:
+    o->scenario = value;
+    return -1;
+  case O_XLSX:
+    return hfs_cli_add_override(o, "run.xlsx=yes", "--xlsx") != 0
+               ? HFS_EXIT_FAILURE
+               : -1;
   }
   return HFS_EXIT_FAILURE;
 }
@@ -365,8 +412,12 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
       continue;
     }
     if (d == NULL) {
-      if (a[0] == '-')
-        return hfs_cli_usage_error(o->command, "unknown option '%s'", a);
+      if (a[0] == '-') {
+        const char *sug = closest_option(name, allow);
+        return hfs_cli_usage_error(o->command, "unknown option '%s'%s%s%s", a,
+                                   sug ? " (did you mean '" : "",
+                                   sug ? sug : "", sug ? "'?)" : "");
+      }
       return hfs_cli_usage_error(o->command, "unexpected argument '%s'", a);
     }
     if (d->kind == OPT_FLAG) {
@@ -382,8 +433,13 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
     if (rc >= 0)
       return rc;
   }
-  if (o->config == NULL)
-    o->config = HFS_DEFAULT_CONFIG;
+  if (o->config == NULL) {
+    /* ./configs/default.ini, else the installed one (datadir.h) */
+    char *c = hfs_default_config();
+    if (c == NULL || keep(o, c) != 0)
+      return HFS_EXIT_FAILURE;
+    o->config = c;
+  }
   /* the command owns the folders it writes; --no-wait (output.h) */
   hfs_output_configure(o->command, o->no_wait);
   return -1;

@@ -51,6 +51,7 @@ typedef struct options {
   size_t steps;          /* twsa --steps, 0 = default */
   const char *argument;  /* ALLOW_ARGUMENT: verify-folder DIR */
   const char *posterior; /* psa --posterior FILE, or NULL */
+  const char *scenario;  /* --scenario NAME: apply [scenario NAME] */
 } options;
 
 /* Option groups: which options a command accepts (its table entry). -h,
@@ -66,7 +67,9 @@ enum {
   ALLOW_TWSA = 128,      /* --param --steps */
   ALLOW_ARGUMENT = 256,  /* one argument that is not an option */
   ALLOW_RESUME = 512,    /* --resume alone (calibrate) */
-  ALLOW_POSTERIOR = 1024 /* --posterior */
+  ALLOW_POSTERIOR = 1024, /* --posterior */
+  ALLOW_SCENARIO = 2048,  /* --scenario */
+  ALLOW_XLSX = 4096       /* --xlsx */
 };
 
 /* One command of the table in cli.c. RUN gets the parsed options (freed
