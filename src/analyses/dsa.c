@@ -104,10 +104,12 @@ static hfs_status deal_share(hfs_status s)
       hfs_dsa_variant *v = deal.v[i];
       int owner = (int)(i % (size_t)hfs_par_size());
       size_t bytes = v->n_strategies * sizeof(double);
-      double *arrays[6] = {v->cost,    v->qaly,   v->cost_se,
-                           v->qaly_se, v->nmb_se, v->inc_nmb_se};
-      for (int a = 0; a < 6; a++)
+      double *arrays[] = {v->cost,       v->qaly,       v->cost_se,
+                          v->qaly_se,    v->nmb_se,     v->inc_nmb_se,
+                          v->inc_cost_se, v->inc_qaly_se};
+      for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++)
         hfs_par_bcast_bytes_from(owner, arrays[a], bytes);
+      hfs_par_bcast_bytes_from(owner, v->currency, sizeof v->currency);
     }
   free(deal.v);
   memset(&deal, 0, sizeof deal);
