@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "hfsim/cli.h"
 #include "cli_internal.h"
+#include "hfsim/figures.h"
 
 #include <errno.h>
 #include <math.h>
@@ -75,6 +76,7 @@ static const char *const main_help =
     "              figures (verification.csv, validation.csv)\n"
     "  bench       measure speed: patients and patient-years per second\n"
     "  dictionary  print the data dictionary of every output column\n"
+    "  report      redraw the figures and report.html of an output folder\n"
     "\n"
     "Options for every command:\n"
     "  -h, --help     help (also 'hfsim COMMAND --help')\n"
@@ -470,6 +472,21 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
   fprintf(f, "discount_rate_costs: %.17g\n", sc->discount_rate_costs);
   fprintf(f, "discount_rate_qalys: %.17g\n", sc->discount_rate_qalys);
   fprintf(f, "currency: %s\n", sc->currency);
+  /* for `hfsim report`, which reads the folder only: WTPs and labels */
+  fprintf(f, "wtp:");
+  for (size_t i = 0; i < sc->n_wtp; i++)
+    fprintf(f, " %.17g", sc->wtp[i]);
+  fprintf(f, "\nwtp_main: %.17g\n", sc->wtp_main);
+  for (size_t s = 0; s < st->model.n_strategies; s++) {
+    char section[300];
+    snprintf(section, sizeof section, "strategy %s",
+             st->model.strategy_names[s]);
+    const hfs_setting *e =
+        hfs_scenario_get((hfs_scenario *)sc, section, "label");
+    if (e && e->value[0] && !strpbrk(e->value, "\r\n"))
+      fprintf(f, "strategy_label: %s = %s\n", st->model.strategy_names[s],
+              e->value);
+  }
   fprintf(f, "started_utc: %s\n", started);
   fprintf(f, "wall_seconds: %.3f\n", r->wall_seconds);
   fprintf(f, "gsl_version: %s\n", GSL_VERSION);
@@ -678,6 +695,8 @@ static int cmd_run(int argc, char **argv)
         "and manifest.txt\n",
         st.scenario.output_dir, patients ? ", patients.csv" : "");
   }
+  if (s == HFS_OK)
+    hfs_figures_after_command(st.scenario.output_dir, o.quiet); /* figures.h */
   hfs_diag_free(&d);
   hfs_results_free(&res);
   hfs_output_free(&out);
@@ -1010,16 +1029,18 @@ int hfs_cli_main(int argc, char **argv)
     return cmd_bench(argc, argv);
   if (!strcmp(cmd, "dictionary"))
     return cmd_dictionary(argc, argv);
+  if (!strcmp(cmd, "report"))
+    return hfs_cmd_report(argc, argv);
   if (!strcmp(cmd, "psa"))
     return hfs_cmd_psa(argc, argv);
   if (!strcmp(cmd, "verify"))
     return cmd_verify(argc, argv);
   if (!strcmp(cmd, "owsa") || !strcmp(cmd, "twsa") || !strcmp(cmd, "scenarios"))
     return hfs_cmd_dsa(cmd, argc, argv);
-  static const char *const commands[] = {"run",        "check",     "bench",
-                                         "dictionary", "psa",       "owsa",
-                                         "twsa",       "scenarios", "verify"};
-  const char *sug = hfs_closest_name(cmd, commands, 9);
+  static const char *const commands[] = {
+      "run",  "check",     "bench",  "dictionary", "psa", "owsa",
+      "twsa", "scenarios", "verify", "report"};
+  const char *sug = hfs_closest_name(cmd, commands, 10);
   if (sug != NULL) {
     fprintf(stderr, "hfsim: unknown command '%s' (did you mean '%s'?)\n", cmd,
             sug);

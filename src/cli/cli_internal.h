@@ -68,6 +68,7 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
 void hfs_cli_now_utc(char buf[32]);
 
 int hfs_cmd_psa(int argc, char **argv);
+int hfs_cmd_report(int argc, char **argv);
 /* WHICH: "owsa", "twsa" or "scenarios" */
 int hfs_cmd_dsa(const char *which, int argc, char **argv);
 

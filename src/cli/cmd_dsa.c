@@ -15,6 +15,7 @@
 #include <omp.h>
 
 #include "cli_internal.h"
+#include "hfsim/figures.h"
 #include "hfsim/cea.h"
 #include "hfsim/mathx.h"
 #include "hfsim/numfmt.h"
@@ -191,6 +192,8 @@ static hfs_status write_outputs(const char *dir, const char *file_name,
       hfs_output_abort(&out);
   }
   hfs_output_free(&out);
+  if (s == HFS_OK)
+    hfs_figures_after_command(dir, o->quiet); /* after the CSVs: figures.h */
   return s;
 }
 

@@ -14,6 +14,7 @@
 #include <omp.h>
 
 #include "cli_internal.h"
+#include "hfsim/figures.h"
 #include "hfsim/output.h"
 #include "hfsim/params.h"
 #include "hfsim/psa.h"
@@ -329,6 +330,8 @@ int hfs_cmd_psa(int argc, char **argv)
            "manifest.txt\n",
            (unsigned long long)res.done, omp_get_wtime() - t0, ps.output_dir,
            ps.evppi[0] ? ", evppi.csv" : "");
+  if (s == HFS_OK)
+    hfs_figures_after_command(ps.output_dir, o.quiet); /* figures.h */
   free(ckpt_path);
   free(ps.evppi);
   free(ps.output_dir);
