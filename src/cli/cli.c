@@ -541,7 +541,7 @@ static void print_results_table(const hfs_study *st, const hfs_results *r)
  * best strategies at the main WTP is below the target. */
 static hfs_status run_to_target_se(hfs_study *st, const options *o,
                                    hfs_run_config *cfg, hfs_results *res,
-                                   hfs_diag *d)
+                                   FILE *conv, hfs_diag *d)
 {
   uint64_t max = o->max_patients ? o->max_patients : 100000000ULL;
   double wtp = st->scenario.wtp_main;
@@ -569,6 +569,11 @@ static hfs_status run_to_target_se(hfs_study *st, const options *o,
       }
     }
     double se = hfs_results_paired_se(res, best, second, 2, wtp);
+    if (conv) /* convergence.csv: one row per round (figure 10) */
+      fprintf(conv, "%llu,%s,%s,%.17g,%.17g,%.17g,%.17g\n",
+              (unsigned long long)res->patients,
+              st->model.strategy_names[best], st->model.strategy_names[second],
+              wtp, NMB(best) - NMB(second), se, o->target_se);
     if (!o->quiet)
       fprintf(stderr,
               "hfsim: %llu patients: incremental NMB %s vs %s at wtp %g = "
@@ -649,8 +654,14 @@ static int cmd_run(int argc, char **argv)
       fprintf(stderr, "hfsim: simulating %llu patients x %zu strategies...\n",
               (unsigned long long)cfg.patients, st.model.n_strategies);
     s = hfs_engine_run(&st.model, &cfg, &res, &d);
+    FILE *conv = NULL;
+    if (s == HFS_OK && o.target_se > 0 &&
+        (conv = hfs_output_add(&out, "convergence.csv", &d)) != NULL)
+      fputs("patients,strategy,comparator,wtp,incremental_nmb,"
+            "incremental_nmb_se,target_se\n",
+            conv);
     if (s == HFS_OK && o.target_se > 0)
-      s = run_to_target_se(&st, &o, &cfg, &res, &d);
+      s = conv ? run_to_target_se(&st, &o, &cfg, &res, conv, &d) : HFS_ERR_IO;
   }
   if (s == HFS_OK) {
     FILE *f = hfs_output_add(&out, "summary.csv", &d);
@@ -691,9 +702,10 @@ static int cmd_run(int argc, char **argv)
            res.threads_used);
     print_results_table(&st, &res);
     printf(
-        "\nwrote %s/summary.csv, summary_subgroups.csv, trace.csv, cea.csv%s "
+        "\nwrote %s/summary.csv, summary_subgroups.csv, trace.csv, cea.csv%s%s "
         "and manifest.txt\n",
-        st.scenario.output_dir, patients ? ", patients.csv" : "");
+        st.scenario.output_dir, patients ? ", patients.csv" : "",
+        o.target_se > 0 ? ", convergence.csv" : "");
   }
   if (s == HFS_OK)
     hfs_figures_after_command(st.scenario.output_dir, o.quiet); /* figures.h */

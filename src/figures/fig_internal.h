@@ -65,8 +65,8 @@ typedef struct fig_folder {
   char *labels[FIG_MAX_STRATEGIES];
   size_t n_strategies;
   /* the tables present (n_cols == 0 when absent) */
-  fig_table summary, cea, trace, psa, psa_summary, ceac, evpi, evppi, owsa,
-      twsa, scenarios;
+  fig_table summary, cea, trace, convergence, psa, psa_summary, ceac, evpi,
+      evppi, owsa, twsa, scenarios;
 } fig_folder;
 
 /* Load every known CSV of DIR and its manifest. Errors in D. */

@@ -345,6 +345,9 @@ static const char *const cea_cols[] = {
     "nmb_se", "incremental_nmb", "incremental_nmb_se", "optimal", NULL};
 static const char *const trace_cols[] = {"strategy", "year", "state",
                                          "proportion", NULL};
+static const char *const convergence_cols[] = {
+    "patients", "strategy", "comparator", "wtp", "incremental_nmb",
+    "incremental_nmb_se", NULL};
 static const char *const psa_cols[] = {"iteration", "strategy", "cost", "qaly",
                                        NULL};
 static const char *const psa_summary_cols[] = {"strategy", "cost_mean",
@@ -379,6 +382,9 @@ static const known_file known_files[] = {
     {"summary.csv", "run", summary_cols, offsetof(fig_folder, summary)},
     {"cea.csv", "run", cea_cols, offsetof(fig_folder, cea)},
     {"trace.csv", "run", trace_cols, offsetof(fig_folder, trace)},
+    /* only with --target-se: never required */
+    {"convergence.csv", "", convergence_cols,
+     offsetof(fig_folder, convergence)},
     {"psa.csv", "psa", psa_cols, offsetof(fig_folder, psa)},
     {"psa_summary.csv", "psa", psa_summary_cols,
      offsetof(fig_folder, psa_summary)},
@@ -470,7 +476,7 @@ hfs_status fig_folder_load(fig_folder *f, const char *dir, hfs_diag *d)
     const known_file *k = &known_files[i];
     fig_table *t = (fig_table *)((char *)f + k->offset);
     int present = file_exists(dir, k->name);
-    int needed = strcmp(f->command, k->command) == 0;
+    int needed = k->command[0] && strcmp(f->command, k->command) == 0;
     if (!present && !needed)
       continue;
     if (!present) {

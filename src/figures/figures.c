@@ -944,8 +944,7 @@ static hfs_status fig_voi(fig_folder *f, fig_figure **figs, size_t *n,
   script_begin(g, "evppi.csv", 820, 140 + 42 * (int)(ng + 1) * (nw > 2 ? 2 : 1));
   fig_buf *b = &g->script;
   fig_buf_printf(b,
-                 "  set title 'Expected value of partial perfect information "
-                 "per patient, by parameter group'\n"
+                 "  set title 'EVPPI per patient, by group of parameters'\n"
                  "  set xlabel 'Value per patient (%s)'\n"
                  "  set format x \"%%.0f\"\n"
                  "  set yrange [-0.6:%zu.6]\n  set xrange [0:*]\n"
@@ -967,7 +966,21 @@ static hfs_status fig_voi(fig_folder *f, fig_figure **figs, size_t *n,
     gp_str(b, lab);
     fig_buf_printf(b, " %zu, ", ng - i);
   }
-  fig_buf_printf(b, "'EVPI (all parameters)' 0) scale 0 font \",10\"\n  plot");
+  fig_buf_printf(b, "'EVPI (all parameters)' 0) scale 0 font \",10\"\n");
+  {
+    size_t longest = 22;
+    for (size_t i = 0; i < ng; i++) {
+      size_t len = strlen(groups[i]);
+      for (const char *p = groups[i]; *p; p++)
+        len += 2 * (*p == '+');
+      if (len > longest)
+        longest = len;
+    }
+    fig_buf_printf(b, "  # gnuplot overestimates the width of long tick labels: "
+                      "margins by hand\n  set lmargin %d\n  set rmargin 4\n"
+                      "  set key below center horizontal\n  plot",
+                   (int)((double)longest * 0.7) + 3);
+  }
   for (size_t j = 0; j < nw; j++) {
     char w_txt[64];
     fmt_money(w_txt, sizeof w_txt, wtps[j]);
@@ -1003,6 +1016,20 @@ static int by_swing(const void *a, const void *b)
   return strcmp(x->param, y->param);
 }
 
+/* Left margin in characters for the tick labels "param (low to high)". */
+static int tornado_margin(const tornado_row *rows, size_t m)
+{
+  size_t longest = 10;
+  for (size_t i = 0; i < m; i++) {
+    char buf[256];
+    int len = snprintf(buf, sizeof buf, "%s (%g to %g)", rows[i].param,
+                       rows[i].low_value, rows[i].high_value);
+    if (len > 0 && (size_t)len > longest)
+      longest = (size_t)len;
+  }
+  return (int)((double)longest * 0.7) + 3;
+}
+
 static void tornado_script(fig_figure *g, const fig_folder *f,
                            tornado_row *rows, size_t m, double base,
                            const char *title, const char *xlabel)
@@ -1033,6 +1060,8 @@ static void tornado_script(fig_figure *g, const fig_folder *f,
                  "  set arrow from base, graph 0 to base, graph 1 nohead lw 2 "
                  "lc rgb \"#000000\"\n"
                  "  set ytics scale 0 font \",10\"\n"
+                 "  set lmargin %d  # by hand: gnuplot overestimates long "
+                 "tick labels\n  set rmargin 4\n"
                  "  set offsets graph 0.05, graph 0.05, 0, 0\n"
                  "  # bars run from the base case to the value with the "
                  "parameter at its low (blue)\n"
@@ -1047,7 +1076,7 @@ static void tornado_script(fig_figure *g, const fig_folder *f,
                  "title 'Parameter at its high value', \\\n"
                  "       NaN with lines lc rgb \"#000000\" lw 2 title "
                  "'Base case'\n",
-                 base, m);
+                 base, m, tornado_margin(rows, m));
   /* the data file's name */
   char *p = strstr(b->s, "'NAME.dat'");
   if (p) {
@@ -1312,9 +1341,19 @@ static hfs_status fig_twsa(fig_folder *f, fig_figure **figs, size_t *n,
   fig_buf_printf(b, "  set title 'Optimal strategy (highest NMB at WTP %s %s "
                     "per QALY) over the two-way grid'\n  set xlabel ",
                  wtp_txt, f->currency);
-  gp_str(b, pa);
+  /* costs are in the scenario's currency (parameters.csv checks it) */
+  char axis[300];
+  snprintf(axis, sizeof axis, "%s%s%s%s", pa,
+           strncmp(pa, "cost_", 5) == 0 ? " (" : "",
+           strncmp(pa, "cost_", 5) == 0 ? f->currency : "",
+           strncmp(pa, "cost_", 5) == 0 ? ")" : "");
+  gp_str(b, axis);
   fig_buf_printf(b, "\n  set ylabel ");
-  gp_str(b, pb);
+  snprintf(axis, sizeof axis, "%s%s%s%s", pb,
+           strncmp(pb, "cost_", 5) == 0 ? " (" : "",
+           strncmp(pb, "cost_", 5) == 0 ? f->currency : "",
+           strncmp(pb, "cost_", 5) == 0 ? ")" : "");
+  gp_str(b, axis);
   fig_buf_printf(b, "\n  set style fill solid 0.85 noborder\n"
                     "  set autoscale fix\n  unset grid\n"
                     "  set key maxrows %zu\n"
@@ -1387,8 +1426,8 @@ static hfs_status fig_scenarios(fig_folder *f, fig_figure **figs, size_t *n,
   script_begin(g, "scenarios.csv", 820, 160 + 34 * (int)nsc * (k > 3 ? 2 : 1));
   fig_buf *b = &g->script;
   fig_buf_printf(b,
-                 "  set title 'Scenarios: net monetary benefit against the "
-                 "base decision (%s) at WTP %s %s per QALY'\n"
+                 "  set title 'Scenarios: NMB against the base decision (%s), "
+                 "WTP %s %s/QALY'\n"
                  "  set xlabel 'Incremental net monetary benefit vs %s (%s "
                  "per patient)'\n"
                  "  set format x \"%%.0f\"\n  set yrange [0.4:%zu.6]\n"
@@ -1457,15 +1496,78 @@ static hfs_status fig_scenarios(fig_folder *f, fig_figure **figs, size_t *n,
   return HFS_OK;
 }
 
+/* ---- 10. convergence of a run with --target-se (convergence.csv) ------ */
+
+static hfs_status fig_convergence_run(fig_folder *f, fig_figure **figs,
+                                      size_t *n, hfs_diag *d)
+{
+  fig_table *t = &f->convergence;
+  if (t->n_rows == 0)
+    return HFS_OK;
+  int cp = fig_col(t, "patients"), cs = fig_col(t, "strategy"),
+      cc = fig_col(t, "comparator"), cw = fig_col(t, "wtp"),
+      cm = fig_col(t, "incremental_nmb"), ce = fig_col(t, "incremental_nmb_se"),
+      ct = fig_col(t, "target_se");
+  fig_figure *g = new_figure(figs, n, "convergence_run",
+                             "Convergence of the run (--target-se)");
+  if (g == NULL)
+    return HFS_ERR_NOMEM;
+  fig_buf *D = &g->data;
+  fig_buf_printf(D, "# from convergence.csv: one row per round of "
+                    "--target-se (the cohort doubles)\n"
+                    "# patients\tincremental_nmb\tse\tpair\n");
+  for (size_t r = 0; r < t->n_rows; r++) {
+    fig_buf_printf(D, "%.17g\t%.17g\t%.17g\t", fig_num(t, r, cp, 0, d),
+                   fig_num(t, r, cm, 0, d), fig_num(t, r, ce, 0, d));
+    dat_str(D, fig_cell(t, r, cs));
+    fig_buf_printf(D, " vs ");
+    dat_str(D, fig_cell(t, r, cc));
+    fig_buf_printf(D, "\n");
+  }
+  size_t last = t->n_rows - 1;
+  double wtp = fig_num(t, last, cw, 0, d);
+  double target = (double)NAN;
+  if (ct >= 0)
+    target = fig_num(t, last, ct, 1, d);
+  char wtp_txt[64];
+  fmt_money(wtp_txt, sizeof wtp_txt, wtp);
+  script_begin(g, "convergence.csv", 760, 520);
+  fig_buf *b = &g->script;
+  char lab[512];
+  snprintf(lab, sizeof lab, "Incremental NMB, %s vs %s (%s per patient)",
+           fig_cell(t, last, cs), fig_cell(t, last, cc), f->currency);
+  fig_buf_printf(b, "  set title 'Convergence: incremental net monetary "
+                    "benefit at WTP %s by cohort size'\n"
+                    "  set xlabel 'Patients simulated (log scale)'\n"
+                    "  set logscale x 2\n  set format x \"%%.0f\"\n"
+                    "  set format y \"%%.0f\"\n  set offsets graph 0.05, "
+                    "graph 0.05, 0, 0\n  set ylabel ",
+                 wtp_txt);
+  gp_str(b, lab);
+  fig_buf_printf(b, "\n  # each round doubles the cohort; bars: +- 2 paired "
+                    "standard errors\n"
+                    "  plot 'convergence_run.dat' using 1:2:(2*$3) with "
+                    "yerrorbars lt 1 pt 7 title 'Mean ± 2 standard errors', "
+                    "\\\n       '' using 1:2 with lines lt 1 notitle\n");
+  script_end(g);
+  set_caption(g,
+              "The incremental net monetary benefit of %s against %s at %s "
+              "%s per QALY after each doubling of the cohort, with bars of "
+              "two paired Monte Carlo standard errors%s: the run stopped "
+              "when the bars were short enough.",
+              fig_cell(t, last, cs), fig_cell(t, last, cc), wtp_txt,
+              f->currency, isnan(target) ? "" : " (the target is one se)");
+  return HFS_OK;
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 typedef hfs_status (*fig_builder)(fig_folder *, fig_figure **, size_t *,
                                   hfs_diag *);
 
-static const fig_builder builders[] = {fig_ce_plane, fig_trace,
-                                       fig_psa,      fig_voi,
-                                       fig_owsa,     fig_twsa,
-                                       fig_scenarios};
+static const fig_builder builders[] = {
+    fig_ce_plane, fig_trace, fig_convergence_run, fig_psa,
+    fig_voi,      fig_owsa,  fig_twsa,            fig_scenarios};
 
 hfs_status fig_plan(fig_folder *f, fig_figure **figs, size_t *n, hfs_diag *d)
 {
