@@ -1508,6 +1508,12 @@ static hfs_status fig_convergence_run(fig_folder *f, fig_figure **figs,
       cc = fig_col(t, "comparator"), cw = fig_col(t, "wtp"),
       cm = fig_col(t, "incremental_nmb"), ce = fig_col(t, "incremental_nmb_se"),
       ct = fig_col(t, "target_se");
+  /* a convergence.csv left by an earlier --target-se run into the same
+   * folder is not this run's: its last round must be the cohort of the
+   * manifest */
+  const char *mp = fig_manifest(f, "patients");
+  if (mp && strtod(mp, NULL) != strtod(fig_cell(t, t->n_rows - 1, cp), NULL))
+    return HFS_OK;
   fig_figure *g = new_figure(figs, n, "convergence_run",
                              "Convergence of the run (--target-se)");
   if (g == NULL)
