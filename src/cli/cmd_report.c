@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli_internal.h"
+#include "common.h"
 #include "hfsim/figures.h"
 
 static const char report_help[] =
@@ -41,41 +41,33 @@ static const char report_help[] =
     "  6    report.html was written but some figures were not drawn\n"
     "       (gnuplot missing or failed; the warning says why)\n";
 
-int hfs_cmd_report(int argc, char **argv)
+static int cmd_report(options *o, int argc, char **argv)
 {
-  const char *dir = NULL;
-  int quiet = 0;
-  for (int i = 2; i < argc; i++) {
-    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-      fputs(report_help, stdout);
-      return HFS_EXIT_OK;
-    }
-    if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
-      quiet = 1;
-    else if (argv[i][0] == '-' && argv[i][1] != '\0')
-      return hfs_cli_usage_error("report", "unknown option '%s'", argv[i]);
-    else if (dir != NULL)
-      return hfs_cli_usage_error("report", "one folder only, got '%s' and "
-                                           "'%s'",
-                                 dir, argv[i]);
-    else
-      dir = argv[i];
-  }
-  if (dir == NULL)
+  (void)argc;
+  (void)argv;
+  if (o->dir == NULL)
     return hfs_cli_usage_error("report", "which folder? e.g. hfsim report "
                                          "results/default");
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_report_result res;
   /* progress only where someone watches */
-  int progress = !quiet && isatty(STDERR_FILENO);
-  hfs_status s = hfs_report_build(dir, progress, &d, &res);
+  int progress = !o->quiet && isatty(STDERR_FILENO);
+  hfs_status s = hfs_report_build(o->dir, progress, &d, &res);
   hfs_diag_print(&d, stderr);
   hfs_diag_free(&d);
   if (s != HFS_OK)
     return hfs_cli_exit_code(s);
-  if (!quiet)
-    printf("wrote %s/report.html and %d figure%s in %s/figures\n", dir,
-           res.n_figures, res.n_figures == 1 ? "" : "s", dir);
+  if (!o->quiet)
+    printf("wrote %s/report.html and %d figure%s in %s/figures\n", o->dir,
+           res.n_figures, res.n_figures == 1 ? "" : "s", o->dir);
   return res.n_figures_failed ? HFS_EXIT_FIGURES : HFS_EXIT_OK;
 }
+
+const hfs_cli_command hfs_cli_cmd_report = {
+    .name = "report",
+    .summary = "redraw the figures and report.html of an output folder",
+    .help = report_help,
+    .options = ALLOW_DIR,
+    .run = cmd_report,
+};

@@ -36,9 +36,10 @@ static int produces(hfs_treatment t, hfs_line_end r)
     return 0; /* set through botox.surgery_choice, not a key */
   case HFS_END_INELIGIBLE:
     return t == HFS_TX_MVD;
-  default:
+  case HFS_END_SIMULATION: /* (= HFS_END_REASONS_) not a key */
     return 0;
   }
+  return 0;
 }
 
 static char *trim(char *p)
