@@ -25,6 +25,5 @@ for f in run/ce_plane run/trace run/spasm_free run/convergence_run psa/psa_cloud
   owsa/tornado_nmb_mvd twsa/twsa_map scenarios/scenarios; do
   cp "$OUT/${f%%/*}/figures/${f#*/}.png" "$HERE/"
 done
-cp "$OUT/psa/report.html" "$HERE/report_psa_example.html"
 "$HFSIM" --version > "$HERE/VERSION"
-echo "wrote $HERE/*.png and report_psa_example.html"
+echo "wrote $HERE/*.png and $HERE/VERSION"

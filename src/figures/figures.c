@@ -867,7 +867,7 @@ static hfs_status fig_voi(fig_folder *f, fig_figure **figs, size_t *n,
                    "  set link y2 via y*population inverse y/population\n"
                    "  set y2tics\n  set ytics nomirror\n"
                    "  set format x \"%%.0f\"\n  set format y \"%%.0f\"\n"
-                   "  set format y2 \"%%.3s%%c\"\n",
+                   "  set format y2 \"%%.1s%%c\"\n",
                    f->currency, f->currency, pop_txt, f->currency, pop);
     if (!isnan(f->wtp_main))
       fig_buf_printf(b,
@@ -1429,8 +1429,10 @@ static hfs_status fig_scenarios(fig_folder *f, fig_figure **figs, size_t *n,
                  "  set title 'Scenarios: NMB against the base decision (%s), "
                  "WTP %s %s/QALY'\n"
                  "  set xlabel 'Incremental net monetary benefit vs %s (%s "
-                 "per patient)'\n"
-                 "  set format x \"%%.0f\"\n  set yrange [0.4:%zu.6]\n"
+                 "per patient; k = thousand)'\n"
+                 "  set format x \"%%.0s%%c\"  # SI prefix: -20k\n"
+                 "  set xrange [*<0:0<*]  # zero in view\n"
+                 "  set yrange [0.4:%zu.6]\n"
                  "  set grid noytics\n  set key maxrows %d\n"
                  "  set arrow from 0, graph 0 to 0, graph 1 nohead dt 2 lc "
                  "rgb \"#555555\"\n  set ytics (",
