@@ -270,6 +270,38 @@ static void psa_table(FILE *o, fig_folder *f)
   fputs("</table>\n", o);
 }
 
+static void scenarios_table(FILE *o, fig_folder *f)
+{
+  fig_table *t = &f->scenarios;
+  if (t->n_rows == 0)
+    return;
+  fprintf(o, "<h2>Scenarios</h2><p>Each scenario's results on the same "
+             "patients (scenarios.csv): means per patient with Monte Carlo "
+             "standard errors, costs and net monetary benefit in %s at the "
+             "WTP shown.</p><table><tr><th>Scenario</th><th>Strategy</th>"
+             "<th>Cost</th><th>QALYs</th><th>NMB</th><th>Status</th>"
+             "<th>ICER</th><th>Optimal</th></tr>\n",
+          f->currency);
+  for (size_t r = 0; r < t->n_rows; r++) {
+    fputs("<tr><td>", o);
+    esc(o, fig_cell(t, r, fig_col(t, "scenario")));
+    fputs("</td><td>", o);
+    esc(o, fig_cell(t, r, fig_col(t, "strategy")));
+    fputs("</td>", o);
+    mean_se(o, cellnum(t, r, "cost"), cellnum(t, r, "cost_se"), 0);
+    mean_se(o, cellnum(t, r, "qaly"), cellnum(t, r, "qaly_se"), 3);
+    mean_se(o, cellnum(t, r, "nmb"), cellnum(t, r, "nmb_se"), 0);
+    fputs("<td>", o);
+    esc(o, fig_cell(t, r, fig_col(t, "status")));
+    fputs("</td><td class=n>", o);
+    num(o, cellnum(t, r, "icer"), 0);
+    fputs("</td><td>", o);
+    esc(o, fig_cell(t, r, fig_col(t, "optimal")));
+    fputs("</td></tr>\n", o);
+  }
+  fputs("</table>\n", o);
+}
+
 void fig_report_html(FILE *o, const fig_folder *cf, const fig_figure *figs,
                      size_t n, const hfs_report_result *res)
 {
@@ -356,6 +388,7 @@ void fig_report_html(FILE *o, const fig_folder *cf, const fig_figure *figs,
   summary_table(o, f);
   icer_table(o, f);
   psa_table(o, f);
+  scenarios_table(o, f);
 
   fputs("<h2>Figures</h2>\n", o);
   if (n == 0)
