@@ -14,8 +14,8 @@ function(hfs_figures_test kind figs labels)
   set_tests_properties(figures_${kind} PROPERTIES LABELS figures)
 endfunction()
 
-hfs_figures_test(run "ce_plane,trace,spasm_free,convergence_run"
-  "Natural history only (reference)|Cost per patient (USD, discounted)|QALYs per patient (discounted)|Efficient frontier|Share spasm-free (among patients alive)|spasm_grade_4|Years since the treatment decision|Patients simulated (log scale)")
+hfs_figures_test(run "ce_plane,trace,symptom_free,convergence_run"
+  "Natural history only (reference)|Cost per patient (USD, discounted)|QALYs per patient (discounted)|Efficient frontier|Share symptom-free (among patients followed)|spasm_grade_4|Years since the treatment decision|Patients simulated (log scale)")
 hfs_figures_test(psa "psa_cloud,convergence_psa,ceac,evpi,evppi"
   "Incremental cost per patient (USD)|Willingness to pay (USD per QALY)|Acceptability frontier (CEAF)|EVPI per patient (USD)|EVPI (all parameters)|PSA iterations|Oral drugs in sequence, then untreated")
 hfs_figures_test(owsa "tornado_decision,tornado_nmb_no_treatment,tornado_nmb_medication,tornado_nmb_botox,tornado_nmb_mvd,tornado_nmb_stepped"

@@ -20,7 +20,7 @@ HERE=docs/figures
   --steps 9 --patients 1000 --out "$OUT/twsa" --quiet
 "$HFSIM" scenarios --patients 2000 --out "$OUT/scenarios" --quiet
 
-for f in run/ce_plane run/trace run/spasm_free run/convergence_run psa/psa_cloud psa/ceac \
+for f in run/ce_plane run/trace run/symptom_free run/convergence_run psa/psa_cloud psa/ceac \
   psa/evpi psa/evppi psa/convergence_psa owsa/tornado_decision \
   owsa/tornado_nmb_mvd twsa/twsa_map scenarios/scenarios; do
   cp "$OUT/${f%%/*}/figures/${f#*/}.png" "$HERE/"

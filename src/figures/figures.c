@@ -315,6 +315,23 @@ static hfs_status trace_load(fig_folder *f, trace_view *v, hfs_diag *d)
   return HFS_OK;
 }
 
+/* Whether manifest.txt's KEY (a space-separated list) holds NAME. */
+static int manifest_lists(const fig_folder *f, const char *key,
+                          const char *name)
+{
+  const char *v = fig_manifest(f, key);
+  size_t n = strlen(name);
+  while (v && *v) {
+    while (*v == ' ')
+      v++;
+    size_t len = strcspn(v, " ");
+    if (len == n && strncmp(v, name, n) == 0)
+      return 1;
+    v += len;
+  }
+  return 0;
+}
+
 static int strategies_in(const fig_table *t, fig_folder *f, int *present)
 {
   int cs = fig_col(t, "strategy"), k = 0;
@@ -424,29 +441,29 @@ static hfs_status fig_trace(fig_folder *f, fig_figure **figs, size_t *n,
               "year since the treatment decision, one panel per strategy: "
               "read the height of a band as the share in that state.");
 
-  /* spasm-free: among the living, the share in a state without spasm
-   * (controlled_*, cured), as summary.csv's spasm_free_5y */
-  int any_spasm = 0, is_free[32] = {0}, is_cured[32] = {0}, is_out[32] = {0};
+  /* symptom-free: among the patients still followed, the share in a state
+   * whose role (model.h, written to manifest.txt) is symptom-free or cure */
+  int is_free[32] = {0}, is_cure[32] = {0}, is_out[32] = {0}, any_free = 0;
   for (size_t i = 0; i < v.n_states; i++) {
-    any_spasm |= strncmp(v.states[i], "spasm_", 6) == 0;
-    is_free[i] = strncmp(v.states[i], "controlled", 10) == 0 ||
-                 strcmp(v.states[i], "cured") == 0;
-    is_cured[i] = strcmp(v.states[i], "cured") == 0;
-    is_out[i] = strcmp(v.states[i], "dead") == 0 ||
-                strncmp(v.states[i], "exited", 6) == 0;
+    is_cure[i] = manifest_lists(f, "cured_states", v.states[i]);
+    is_free[i] =
+        is_cure[i] || manifest_lists(f, "symptom_free_states", v.states[i]);
+    is_out[i] = manifest_lists(f, "out_states", v.states[i]);
+    any_free |= is_free[i];
   }
-  if (any_spasm) {
-    fig_figure *h = new_figure(figs, n, "spasm_free",
-                               "Spasm-free over time by strategy");
+  if (any_free) {
+    fig_figure *h = new_figure(figs, n, "symptom_free",
+                               "Symptom-free over time by strategy");
     if (h == NULL) {
       trace_free(&v);
       return HFS_ERR_NOMEM;
     }
     fig_buf *E = &h->data;
-    fig_buf_printf(E, "# from trace.csv: among patients alive (not dead or "
-                      "past the age limit), the share\n# spasm-free "
-                      "(controlled_* or cured) and the share cured; one "
-                      "block per strategy\n# year\tspasm_free\tcured\n");
+    fig_buf_printf(E, "# from trace.csv: among patients still followed (not "
+                      "in manifest.txt's out_states), the share\n# in its "
+                      "symptom_free_states or cured_states, and the share in "
+                      "cured_states; one block per strategy\n"
+                      "# year\tsymptom_free\tcure\n");
     block = 0;
     for (size_t st = 0; st < f->n_strategies; st++) {
       if (!present[st])
@@ -455,36 +472,37 @@ static hfs_status fig_trace(fig_folder *f, fig_figure **figs, size_t *n,
                      f->strategies[st]);
       block++;
       for (size_t y = 0; y < v.n_years; y++) {
-        double alive = 0, free_ = 0, cured = 0;
+        double alive = 0, free_ = 0, cure = 0;
         for (size_t i = 0; i < v.n_states; i++) {
           double x = v.p[(st * v.n_years + y) * v.n_states + i];
           alive += is_out[i] ? 0 : x;
           free_ += is_free[i] ? x : 0;
-          cured += is_cured[i] ? x : 0;
+          cure += is_cure[i] ? x : 0;
         }
         if (alive > 1e-9)
           fig_buf_printf(E, "%zu\t%.6f\t%.6f\n", y, free_ / alive,
-                         cured / alive);
+                         cure / alive);
       }
     }
     script_begin(h, "trace.csv", 760, 560);
     fig_buf *c = &h->script;
     fig_buf_printf(c,
-                   "  set title 'Share spasm-free among patients alive, by "
-                   "year since the decision'\n"
+                   "  set title 'Share free of symptoms among patients still "
+                   "followed, by year'\n"
                    "  set xlabel 'Years since the treatment decision'\n"
-                   "  set ylabel 'Share spasm-free (among patients alive)'\n"
+                   "  set ylabel 'Share symptom-free (among patients "
+                   "followed)'\n"
                    "  set yrange [0:1]\n"
                    "  set key maxrows %d\n"
-                   "  # solid: spasm-free (cured, or controlled by a working "
-                   "treatment); dashed: cured\n  plot",
+                   "  # solid: symptom-free (a cure, or control by a working "
+                   "treatment); dashed: a cure\n  plot",
                    k + 1);
     block = 0;
     for (size_t st = 0; st < f->n_strategies; st++) {
       if (!present[st])
         continue;
-      fig_buf_printf(c, "%s 'spasm_free.dat' index %d using 1:2 with lines lt "
-                        "%zu title ",
+      fig_buf_printf(c, "%s 'symptom_free.dat' index %d using 1:2 with lines "
+                        "lt %zu title ",
                      block ? ", \\\n      " : "", block, st + 1);
       gp_str(c, fig_label(f, st));
       fig_buf_printf(c, ", \\\n       '' index %d using 1:3 with lines lt %zu "
@@ -493,13 +511,15 @@ static hfs_status fig_trace(fig_folder *f, fig_figure **figs, size_t *n,
       block++;
     }
     fig_buf_printf(c, ", \\\n       NaN with lines lc rgb \"#555555\" dt 2 "
-                      "title 'Dashed: cured (MVD cure or remission)'\n");
+                      "title 'Dashed: a cure (%s)'\n",
+                   fig_manifest(f, "cured_states") ? fig_manifest(f, "cured_states") : "");
     script_end(h);
-    set_caption(h, "The share of living patients free of spasm (cured, or "
-                   "controlled by a treatment that is working) at each year, "
-                   "solid per strategy, with the share cured by surgery or "
-                   "remission dashed: the gap between them is control that "
-                   "lasts only while treatment continues.");
+    set_caption(h, "The share of patients still followed who are free of "
+                   "symptoms (a cure, or control by a treatment that is "
+                   "working) at each year, solid per strategy, with the share "
+                   "with a cure dashed: the gap between them is control that "
+                   "lasts "
+                   "only while treatment continues.");
   }
   trace_free(&v);
   return HFS_OK;
