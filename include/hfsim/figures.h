@@ -21,6 +21,7 @@
 #define HFSIM_FIGURES_H
 
 #include "hfsim/diag.h"
+#include "hfsim/output.h"
 
 /* The program run to draw figures: $HFSIM_GNUPLOT if set, else "gnuplot"
  * looked up in PATH. */
@@ -51,11 +52,13 @@ typedef struct hfs_report_result {
 hfs_status hfs_report_build(const char *dir, int progress, hfs_diag *d,
                             hfs_report_result *res);
 
-/* Called by every analysis command after its CSVs are committed: draws the
- * figures and report.html of DIR. Never changes the command's outcome:
- * problems are warnings on stderr ("hfsim: warning: figures: ..."). The
- * environment variable HFSIM_FIGURES=off skips it. QUIET suppresses the
- * one-line note of what was written (warnings are still printed). */
-void hfs_figures_after_command(const char *dir, int quiet);
+/* Called by every analysis command after writing its CSVs into OUT and
+ * before committing it: draws the figures of those files and adds them
+ * (figures/) and report.html to the same set, so they take part in the
+ * same commit. Never changes the command's outcome: problems are warnings
+ * on stderr and then no figure file is added, the CSVs are committed as
+ * usual. HFSIM_FIGURES=off skips it. QUIET suppresses the one-line note of
+ * what was written (warnings are still printed). */
+void hfs_figures_add(hfs_output_set *out, int quiet);
 
 #endif

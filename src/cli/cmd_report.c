@@ -45,7 +45,7 @@ static int cmd_report(options *o, int argc, char **argv)
 {
   (void)argc;
   (void)argv;
-  if (o->dir == NULL)
+  if (o->argument == NULL)
     return hfs_cli_usage_error("report", "which folder? e.g. hfsim report "
                                          "results/default");
   hfs_diag d;
@@ -53,14 +53,14 @@ static int cmd_report(options *o, int argc, char **argv)
   hfs_report_result res;
   /* progress only where someone watches */
   int progress = !o->quiet && isatty(STDERR_FILENO);
-  hfs_status s = hfs_report_build(o->dir, progress, &d, &res);
+  hfs_status s = hfs_report_build(o->argument, progress, &d, &res);
   hfs_diag_print(&d, stderr);
   hfs_diag_free(&d);
   if (s != HFS_OK)
     return hfs_cli_exit_code(s);
   if (!o->quiet)
-    printf("wrote %s/report.html and %d figure%s in %s/figures\n", o->dir,
-           res.n_figures, res.n_figures == 1 ? "" : "s", o->dir);
+    printf("wrote %s/report.html and %d figure%s in %s/figures\n", o->argument,
+           res.n_figures, res.n_figures == 1 ? "" : "s", o->argument);
   return res.n_figures_failed ? HFS_EXIT_FIGURES : HFS_EXIT_OK;
 }
 
@@ -68,6 +68,6 @@ const hfs_cli_command hfs_cli_cmd_report = {
     .name = "report",
     .summary = "redraw the figures and report.html of an output folder",
     .help = report_help,
-    .options = ALLOW_DIR,
+    .options = ALLOW_ARGUMENT,
     .run = cmd_report,
 };

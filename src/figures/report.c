@@ -14,6 +14,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "fig_internal.h"
@@ -145,7 +148,7 @@ static void draw_all(const char *scratch, fig_figure *figs, size_t n,
 static int add_bytes(hfs_output_set *o, const char *name, const char *ext,
                      const char *bytes, size_t len, hfs_diag *d)
 {
-  char file[96];
+  char file[160];
   snprintf(file, sizeof file, "%s%s", name, ext);
   FILE *f = hfs_output_add(o, file, d);
   if (f == NULL)
@@ -154,12 +157,16 @@ static int add_bytes(hfs_output_set *o, const char *name, const char *ext,
   return 0;
 }
 
-hfs_status hfs_report_build(const char *dir, int progress, hfs_diag *d,
-                            hfs_report_result *res)
+/* Draw the figures of the folder SRC (its CSVs and manifest.txt) and add
+ * them and report.html to OUT. A scratch folder in $TMPDIR holds gnuplot's
+ * work; it is removed in every case. */
+static hfs_status build_into(const char *src, hfs_output_set *out,
+                             int progress, hfs_diag *d,
+                             hfs_report_result *res)
 {
   memset(res, 0, sizeof *res);
   fig_folder f;
-  hfs_status s = fig_folder_load(&f, dir, d);
+  hfs_status s = fig_folder_load(&f, src, d);
   fig_figure *figs = NULL;
   size_t n = 0;
   if (s == HFS_OK)
@@ -169,10 +176,12 @@ hfs_status hfs_report_build(const char *dir, int progress, hfs_diag *d,
     fig_folder_free(&f);
     return s;
   }
-  char *scratch = join3(dir, ".hfsim-figures-", "XXXXXX");
+  const char *tmp = getenv("TMPDIR");
+  char *scratch = join3(tmp && tmp[0] ? tmp : "/tmp", "hfsim-figures-",
+                        "XXXXXX");
   if (scratch == NULL || mkdtemp(scratch) == NULL) {
-    hfs_diag_error(d, dir, 0, "cannot create a scratch folder for the "
-                              "figures: %s",
+    hfs_diag_error(d, scratch, 0, "cannot create a scratch folder for the "
+                                  "figures: %s",
                    strerror(errno));
     free(scratch);
     fig_figures_free(figs, n);
@@ -182,59 +191,156 @@ hfs_status hfs_report_build(const char *dir, int progress, hfs_diag *d,
   draw_all(scratch, figs, n, progress, res);
   remove_scratch(scratch, figs, n);
   free(scratch);
-
-  /* DIR/figures: every script and data file, and what was drawn */
-  char *figdir = join3(dir, "figures", "");
-  hfs_output_set out;
-  s = figdir ? hfs_output_open(&out, figdir, d) : HFS_ERR_NOMEM;
+  /* A full disk at the commit would cost the whole folder, CSVs included:
+   * add the figures only when they fit with room to spare. */
+  size_t bytes = 0;
+  for (size_t i = 0; i < n; i++)
+    bytes += figs[i].script.len + figs[i].data.len + figs[i].svg_len +
+             figs[i].png_len + figs[i].pdf_len;
+  struct statvfs vfs;
+  if (out->staging && statvfs(out->staging, &vfs) == 0 &&
+      (double)vfs.f_bavail * (double)vfs.f_frsize <
+          2.0 * (double)bytes + 4.0 * 1024 * 1024) {
+    fprintf(stderr, "hfsim: warning: figures: not enough free space in %s "
+                    "for the figures (%zu KiB); the results are written "
+                    "without them\n",
+            out->dir, bytes / 1024);
+    fig_figures_free(figs, n);
+    fig_folder_free(&f);
+    return HFS_OK;
+  }
+  /* figures/: every script and data file, and what was drawn */
   for (size_t i = 0; s == HFS_OK && i < n; i++) {
     fig_figure *g = &figs[i];
-    if (add_bytes(&out, g->name, ".gp", g->script.s, g->script.len, d) ||
-        add_bytes(&out, g->name, ".dat", g->data.s, g->data.len, d) ||
+    char stem[96];
+    snprintf(stem, sizeof stem, "figures/%s", g->name);
+    if (add_bytes(out, stem, ".gp", g->script.s, g->script.len, d) ||
+        add_bytes(out, stem, ".dat", g->data.s, g->data.len, d) ||
         (g->drawn &&
-         (add_bytes(&out, g->name, ".svg", g->svg, g->svg_len, d) ||
-          add_bytes(&out, g->name, ".png", g->png, g->png_len, d) ||
-          add_bytes(&out, g->name, ".pdf", g->pdf, g->pdf_len, d))))
+         (add_bytes(out, stem, ".svg", g->svg, g->svg_len, d) ||
+          add_bytes(out, stem, ".png", g->png, g->png_len, d) ||
+          add_bytes(out, stem, ".pdf", g->pdf, g->pdf_len, d))))
       s = HFS_ERR_IO;
   }
-  if (figdir) {
-    if (s == HFS_OK)
-      s = hfs_output_commit(&out, d);
-    else
-      hfs_output_abort(&out);
-    hfs_output_free(&out);
-  }
-  free(figdir);
-  /* report.html */
   if (s == HFS_OK) {
-    s = hfs_output_open(&out, dir, d);
-    if (s == HFS_OK) {
-      FILE *h = hfs_output_add(&out, "report.html", d);
-      if (h == NULL)
-        s = HFS_ERR_IO;
-      else
-        fig_report_html(h, &f, figs, n, res);
-      if (s == HFS_OK)
-        s = hfs_output_commit(&out, d);
-      else
-        hfs_output_abort(&out);
-    }
-    hfs_output_free(&out);
+    FILE *h = hfs_output_add(out, "report.html", d);
+    if (h == NULL)
+      s = HFS_ERR_IO;
+    else
+      fig_report_html(h, &f, figs, n, res);
   }
   fig_figures_free(figs, n);
   fig_folder_free(&f);
   return s;
 }
 
-void hfs_figures_after_command(const char *dir, int quiet)
+/* Copy DIR/NAME into OUT (binary). */
+static int copy_into(hfs_output_set *out, const char *dir, const char *name,
+                     hfs_diag *d)
+{
+  size_t len = 0;
+  char *bytes = read_file(dir, name, "", &len);
+  FILE *f = hfs_output_add(out, name, d);
+  if (f == NULL) {
+    free(bytes);
+    return -1;
+  }
+  if (bytes)
+    fwrite(bytes, 1, len, f);
+  free(bytes);
+  return 0;
+}
+
+hfs_status hfs_report_build(const char *dir, int progress, hfs_diag *d,
+                            hfs_report_result *res)
+{
+  memset(res, 0, sizeof *res);
+  /* the folder stays its command's: report rewrites it as that command
+   * (output.h: one folder belongs to one command) */
+  char *mpath = join3(dir, "manifest.txt", "");
+  FILE *m = mpath ? fopen(mpath, "r") : NULL;
+  if (m == NULL) {
+    hfs_diag_error(d, mpath ? mpath : dir, 0,
+                   "cannot read: %s (every hfsim output folder has one; is "
+                   "this an hfsim output folder?)",
+                   strerror(errno));
+    free(mpath);
+    return HFS_ERR_INPUT;
+  }
+  char owner[32] = "", line[8192];
+  fig_buf kept = {0};
+  while (fgets(line, sizeof line, m)) {
+    if (sscanf(line, "folder_command: %31s", owner) == 1)
+      continue;
+    if (strncmp(line, "file: ", 6) == 0)
+      continue;
+    if (!owner[0] && sscanf(line, "command: %*s %31s", owner) == 1) {
+    }
+    fig_buf_append(&kept, line, strlen(line));
+  }
+  fclose(m);
+  free(mpath);
+  if (owner[0])
+    hfs_output_configure(owner, 0);
+  hfs_output_set out;
+  hfs_status s = hfs_output_open(&out, dir, d);
+  /* every top-level file but the report and the manifest; figures/ is
+   * drawn anew */
+  DIR *dp = s == HFS_OK ? opendir(dir) : NULL;
+  if (s == HFS_OK && dp == NULL) {
+    hfs_diag_error(d, dir, 0, "cannot read the folder: %s", strerror(errno));
+    s = HFS_ERR_IO;
+  }
+  struct dirent *e;
+  while (s == HFS_OK && dp && (e = readdir(dp)) != NULL) {
+    const char *nm = e->d_name;
+    if (nm[0] == '.' || !strcmp(nm, "report.html") ||
+        !strcmp(nm, "manifest.txt") || !strcmp(nm, "figures"))
+      continue;
+    char *p = join3(dir, nm, "");
+    struct stat sb;
+    int regular = p && lstat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+    free(p);
+    if (regular && copy_into(&out, dir, nm, d) != 0)
+      s = HFS_ERR_IO;
+  }
+  if (dp)
+    closedir(dp);
+  if (s == HFS_OK) {
+    FILE *mf = hfs_output_add(&out, "manifest.txt", d);
+    if (mf == NULL)
+      s = HFS_ERR_IO;
+    else
+      fwrite(kept.s ? kept.s : "", 1, kept.len, mf);
+  }
+  fig_buf_free(&kept);
+  if (s == HFS_OK)
+    s = build_into(dir, &out, progress, d, res);
+  if (s == HFS_OK)
+    s = hfs_output_commit(&out, d);
+  hfs_output_free(&out);
+  return s;
+}
+
+void hfs_figures_add(hfs_output_set *out, int quiet)
 {
   const char *env = getenv("HFSIM_FIGURES");
   if (env && (strcmp(env, "off") == 0 || strcmp(env, "0") == 0))
     return;
+  /* the figures read the command's files from the staging folder; when a
+   * write has already failed (disk full), the commit will fail and say so:
+   * draw nothing, and leave errno as the failed write set it */
+  int saved = errno;
+  for (size_t i = 0; i < out->n_files; i++)
+    if (out->files[i].f && (fflush(out->files[i].f) != 0 ||
+                            ferror(out->files[i].f))) {
+      errno = saved;
+      return;
+    }
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_report_result res;
-  hfs_status s = hfs_report_build(dir, 0, &d, &res);
+  hfs_status s = build_into(out->staging, out, 0, &d, &res);
   for (size_t i = 0; i < d.count; i++) {
     const hfs_diag_entry *e = &d.entries[i];
     if (e->file && e->line)
@@ -248,10 +354,11 @@ void hfs_figures_after_command(const char *dir, int quiet)
   if (s != HFS_OK)
     fprintf(stderr, "hfsim: warning: figures and report.html were not "
                     "written; the CSV results in %s are complete\n",
-            dir);
+            out->dir);
   else if (!quiet)
     fprintf(stderr, "hfsim: %d figure%s in %s/figures, report in "
                     "%s/report.html\n",
-            res.n_figures, res.n_figures == 1 ? "" : "s", dir, dir);
+            res.n_figures, res.n_figures == 1 ? "" : "s", out->dir, out->dir);
   hfs_diag_free(&d);
+  errno = saved;
 }
