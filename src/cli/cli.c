@@ -25,7 +25,7 @@ static const hfs_cli_command *const commands[] = {
     &hfs_cli_cmd_run,       &hfs_cli_cmd_check,     &hfs_cli_cmd_psa,
     &hfs_cli_cmd_owsa,      &hfs_cli_cmd_twsa,      &hfs_cli_cmd_scenarios,
     &hfs_cli_cmd_calibrate, &hfs_cli_cmd_verify,    &hfs_cli_cmd_verify_folder,
-    &hfs_cli_cmd_bench,     &hfs_cli_cmd_dictionary};
+    &hfs_cli_cmd_report,    &hfs_cli_cmd_bench,     &hfs_cli_cmd_dictionary};
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 static void on_signal(int sig)
@@ -90,6 +90,7 @@ static const char *const main_help_tail =
     "       left behind; earlier results are kept)\n"
     "  5    hfsim verify: a verification check failed; hfsim verify-folder:\n"
     "       the folder differs from its manifest\n"
+    "  6    hfsim report: report.html written, some figures not drawn\n"
     "  130  interrupted (Ctrl-C, SIGTERM or SIGHUP); no partial results\n"
     "A file over the size limit (SIGXFSZ) or a closed output pipe (SIGPIPE)\n"
     "is a failed write: exit 4.\n";

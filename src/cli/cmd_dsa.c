@@ -13,6 +13,7 @@
 #include <omp.h>
 
 #include "common.h"
+#include "hfsim/figures.h"
 #include "hfsim/dsa.h"
 #include "hfsim/output.h"
 #include "hfsim/parallel.h"
@@ -100,7 +101,8 @@ static hfs_status write_outputs(hfs_output_set *out, const char *file_name,
     hfs_cli_run_info info = {0, st->scenario.threads, seconds};
     hfs_cli_write_manifest(m, st, o, argc, argv, &info, started);
     s = hfs_cli_stop_requested ? HFS_ERR_INTERRUPTED
-                               : hfs_output_commit(out, d);
+                               : (hfs_figures_add(out, o->quiet),
+                                  hfs_output_commit(out, d));
   } else {
     s = HFS_ERR_IO;
   }

@@ -14,6 +14,7 @@
 #include <omp.h>
 
 #include "common.h"
+#include "hfsim/figures.h"
 #include "hfsim/output.h"
 #include "hfsim/parallel.h"
 #include "hfsim/params.h"
@@ -369,8 +370,10 @@ static int cmd_psa(options *o, int argc, char **argv)
     }
     if (s == HFS_OK && hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;
-    if (s == HFS_OK)
+    if (s == HFS_OK) {
+      hfs_figures_add(&out, o->quiet); /* figures.h: same commit */
       s = hfs_output_commit(&out, &d);
+    }
     if (s == HFS_OK)
       remove(ckpt_path);
   }

@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "hfsim/calibrate.h"
+#include "hfsim/figures.h"
 #include "hfsim/engine.h"
 #include "hfsim/output.h"
 #include "hfsim/parallel.h"
@@ -136,11 +137,13 @@ static void print_results_table(const hfs_study *st, const hfs_results *r)
                        st->scenario.currency);
 }
 
-/* Each round of the precision rule, on stderr. */
+/* Each round of the precision rule, on stderr and in convergence.csv
+ * (drawn by figures.h as convergence_run). */
 typedef struct target_report {
   const hfs_study *st;
   const options *o;
   uint64_t max;
+  FILE *conv;
 } target_report;
 
 static void report_round(void *user, const hfs_results *r,
@@ -148,6 +151,10 @@ static void report_round(void *user, const hfs_results *r,
 {
   const target_report *t = user;
   char *const *names = t->st->model.strategy_names;
+  fprintf(t->conv, "%llu,%s,%s,%.17g,%.17g,%.17g,%.17g\n",
+          (unsigned long long)r->patients, names[round->best],
+          names[round->second], t->st->scenario.wtp_main,
+          round->incremental_nmb, round->se, t->o->target_se);
   if (!t->o->quiet)
     fprintf(stderr,
             "hfsim: %llu patients: incremental NMB %s vs %s at wtp %g = "
@@ -215,10 +222,18 @@ static int cmd_run(options *o, int argc, char **argv)
       if (!o->quiet)
         fprintf(stderr, "hfsim: simulating %llu patients x %zu strategies...\n",
                 (unsigned long long)first, st.model.n_strategies);
-      target_report t = {&st, o, max};
-      s = hfs_engine_run_to_precision(&st.model, &cfg, st.scenario.wtp_main,
-                                      o->target_se, max, report_round, &t, &res,
-                                      &d);
+      target_report t = {&st, o, max,
+                         hfs_output_add(&out, "convergence.csv", &d)};
+      if (t.conv == NULL)
+        s = HFS_ERR_IO;
+      else {
+        fputs("patients,strategy,comparator,wtp,incremental_nmb,"
+              "incremental_nmb_se,target_se\n",
+              t.conv);
+        s = hfs_engine_run_to_precision(&st.model, &cfg,
+                                        st.scenario.wtp_main, o->target_se,
+                                        max, report_round, &t, &res, &d);
+      }
     } else {
       if (!o->quiet)
         fprintf(stderr, "hfsim: simulating %llu patients x %zu strategies...\n",
@@ -255,8 +270,10 @@ static int cmd_run(options *o, int argc, char **argv)
       s = hfs_xlsx_add_workbook(&out, "results.xlsx", st.cls, &st.params, &d);
     if (s == HFS_OK && hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;
-    if (s == HFS_OK)
+    if (s == HFS_OK) {
+      hfs_figures_add(&out, o->quiet); /* figures.h: same commit */
       s = hfs_output_commit(&out, &d);
+    }
   }
   if (s != HFS_OK)
     hfs_output_abort(&out);
@@ -274,8 +291,9 @@ static int cmd_run(options *o, int argc, char **argv)
     print_results_table(&st, &res);
     printf(
         "\nwrote %s/summary.csv, summary_long.csv, summary_subgroups.csv, "
-        "trace.csv, cea.csv%s%s and manifest.txt\n",
+        "trace.csv, cea.csv%s%s%s and manifest.txt\n",
         dir, patients ? ", patients.csv" : "",
+        o->target_se > 0 ? ", convergence.csv" : "",
         st.scenario.xlsx ? ", results.xlsx" : "");
   }
   hfs_diag_free(&d);

@@ -525,6 +525,36 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
   fprintf(f, "discount_rate_costs: %.17g\n", sc->discount_rate_costs);
   fprintf(f, "discount_rate_qalys: %.17g\n", sc->discount_rate_qalys);
   fprintf(f, "currency: %s\n", sc->currency);
+  /* for `hfsim report`, which reads the folder only: WTPs and labels */
+  fprintf(f, "wtp:");
+  for (size_t i = 0; i < sc->n_wtp; i++)
+    fprintf(f, " %.17g", sc->wtp[i]);
+  fprintf(f, "\nwtp_main: %.17g\n", sc->wtp_main);
+  for (size_t s = 0; s < st->model.n_strategies; s++) {
+    char section[300];
+    snprintf(section, sizeof section, "strategy %s",
+             st->model.strategy_names[s]);
+    const hfs_setting *e =
+        hfs_scenario_get((hfs_scenario *)sc, section, "label");
+    if (e && e->value[0] && !strpbrk(e->value, "\r\n"))
+      fprintf(f, "strategy_label: %s = %s\n", st->model.strategy_names[s],
+              e->value);
+  }
+  /* the roles of the trace states (model.h), for the symptom-free figure */
+  static const char *const role_keys[] = {NULL, "symptom_free_states",
+                                          "cured_states", "out_states"};
+  for (int role = 1; role <= 3; role++) {
+    int any = 0;
+    for (size_t i = 0; i < st->cls->n_states; i++) {
+      if (st->cls->states[i].role != role)
+        continue;
+      if (any++ == 0)
+        fprintf(f, "%s:", role_keys[role]);
+      fprintf(f, " %s", st->cls->states[i].name);
+    }
+    if (any)
+      fputc('\n', f);
+  }
   fprintf(f, "started_utc: %s\n", started);
   fprintf(f, "wall_seconds: %.3f\n", r->wall_seconds);
   fprintf(f, "gsl_version: %s\n", GSL_VERSION);

@@ -484,7 +484,11 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
           "hfsim version, git commit, the full command line, path and SHA-256 "
           "of the scenario, parameter table and life table, every override, "
           "model, strategies, seed, patients, threads (per rank, with "
-          "mpi_ranks under MPI), horizon, discount rates, currency, start time in UTC, wall time, GSL and libcsv "
+          "mpi_ranks under MPI), horizon, discount "
+          "rates, currency, willingness-to-pay values (`wtp`, `wtp_main`), "
+          "one `strategy_label: NAME = LABEL` line per labelled strategy, "
+          "the trace states by role (`symptom_free_states`, `cured_states`, "
+          "`out_states`), start time in UTC, wall time, GSL and libcsv "
           "versions): everything needed to rerun the results. It ends with "
           "`folder_command:` (the command that wrote the folder) and one "
           "line per other file of the folder, `file: NAME bytes=SIZE "
@@ -499,7 +503,8 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
           "meaning and unit, as below, in its note.\n\n"
           "Files of `hfsim run`: summary.csv, summary_long.csv, "
           "summary_subgroups.csv, trace.csv, cea.csv, patients.csv "
-          "(optional). Of `hfsim psa`: "
+          "(optional), convergence.csv (with `--target-se`). Of `hfsim "
+          "psa`: "
           "psa_parameters.csv, psa.csv, psa_summary.csv, ceac.csv, evpi.csv, "
           "evppi.csv. Of `hfsim owsa`, `twsa`, `scenarios`: owsa.csv, "
           "twsa.csv, scenarios.csv. Of `hfsim verify`: verification.csv, "
@@ -811,7 +816,29 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "and its interval or range (configs/validation_targets.csv) |\n"
       "| `within_range` | `yes` when the model's value is inside "
       "[low, high] |\n"
-      "| `source` | the publication |\n"};
+      "| `source` | the publication |\n",
+      "\n## convergence.csv (hfsim run --target-se)\n\n"
+      "One row per round of `--target-se`, the cohort doubling each "
+      "round.\n\n"
+      "| column | meaning |\n|---|---|\n"
+      "| `patients` | patients simulated so far |\n"
+      "| `strategy`, `comparator` | the strategies with the highest and "
+      "second-highest net monetary benefit at `wtp` in that round |\n"
+      "| `wtp` | the willingness to pay (`[economics] wtp_main`) |\n"
+      "| `incremental_nmb`, `incremental_nmb_se` | net monetary benefit of "
+      "strategy minus comparator and its paired Monte Carlo standard error |\n"
+      "| `target_se` | the target given to `--target-se` |\n",
+      "\n## figures/ and report.html (every simulating command but verify; "
+      "`hfsim report DIR`)\n\n"
+      "After its CSV files, each command draws the figures its files allow "
+      "into `figures/` and writes `report.html` (self-contained: tables, "
+      "inline SVG figures, manifest). For each figure NAME: `NAME.gp`, the "
+      "commented gnuplot script; `NAME.dat`, the numbers it plots "
+      "(tab-separated); `NAME.svg`, `NAME.png`, `NAME.pdf`. Names: "
+      "`ce_plane`, `trace`, `symptom_free`, `convergence_run` (hfsim run); "
+      "`psa_cloud`, `convergence_psa`, `ceac`, `evpi`, `evppi` (hfsim psa); "
+      "`tornado_decision`, `tornado_nmb_STRATEGY` (hfsim owsa); `twsa_map` "
+      "(hfsim twsa); `scenarios` (hfsim scenarios).\n"};
   for (size_t i = 0; i < sizeof sections / sizeof *sections; i++)
     fputs(sections[i], f);
   hfs_calib_write_dictionary(f);
