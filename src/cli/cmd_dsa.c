@@ -100,9 +100,11 @@ static hfs_status write_outputs(hfs_output_set *out, const char *file_name,
     write(f, st, result);
     hfs_cli_run_info info = {0, st->scenario.threads, seconds};
     hfs_cli_write_manifest(m, st, o, argc, argv, &info, started);
+    if (!hfs_cli_stop_requested)
+      hfs_figures_add(out, o->quiet);
+    /* (a signal while the figures were drawn stops the command too) */
     s = hfs_cli_stop_requested ? HFS_ERR_INTERRUPTED
-                               : (hfs_figures_add(out, o->quiet),
-                                  hfs_output_commit(out, d));
+                               : hfs_output_commit(out, d);
   } else {
     s = HFS_ERR_IO;
   }

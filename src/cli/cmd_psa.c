@@ -372,7 +372,9 @@ static int cmd_psa(options *o, int argc, char **argv)
       s = HFS_ERR_INTERRUPTED;
     if (s == HFS_OK) {
       hfs_figures_add(&out, o->quiet); /* figures.h: same commit */
-      s = hfs_output_commit(&out, &d);
+      /* a signal while the figures were drawn stops the command too */
+      s = hfs_cli_stop_requested ? HFS_ERR_INTERRUPTED
+                                 : hfs_output_commit(&out, &d);
     }
     if (s == HFS_OK)
       remove(ckpt_path);

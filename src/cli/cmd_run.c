@@ -82,7 +82,8 @@ static const char *const run_help =
     "  hfsim run --set strategy.NEW.KEY=VALUE   (a new strategy)\n";
 
 static const char *const check_help =
-    "Usage: hfsim check [--config FILE] [--set NAME=VALUE]... [--scenario NAME]\n"
+    "Usage: hfsim check [--config FILE] [--set NAME=VALUE]... [--scenario "
+    "NAME]\n"
     "\n"
     "Read and validate the scenario, the parameter table and the life table,\n"
     "report every error at once (FILE:LINE: error: ...), and print the\n"
@@ -151,10 +152,11 @@ static void report_round(void *user, const hfs_results *r,
 {
   const target_report *t = user;
   char *const *names = t->st->model.strategy_names;
-  fprintf(t->conv, "%llu,%s,%s,%.17g,%.17g,%.17g,%.17g\n",
-          (unsigned long long)r->patients, names[round->best],
-          names[round->second], t->st->scenario.wtp_main,
-          round->incremental_nmb, round->se, t->o->target_se);
+  if (t->conv != NULL) /* (NULL on MPI ranks other than 0) */
+    fprintf(t->conv, "%llu,%s,%s,%.17g,%.17g,%.17g,%.17g\n",
+            (unsigned long long)r->patients, names[round->best],
+            names[round->second], t->st->scenario.wtp_main,
+            round->incremental_nmb, round->se, t->o->target_se);
   if (!t->o->quiet)
     fprintf(stderr,
             "hfsim: %llu patients: incremental NMB %s vs %s at wtp %g = "
@@ -222,17 +224,21 @@ static int cmd_run(options *o, int argc, char **argv)
       if (!o->quiet)
         fprintf(stderr, "hfsim: simulating %llu patients x %zu strategies...\n",
                 (unsigned long long)first, st.model.n_strategies);
+      /* only rank 0 has an output folder (MPI); every rank runs the
+       * rounds, whose collectives need them all */
       target_report t = {&st, o, max,
-                         hfs_output_add(&out, "convergence.csv", &d)};
-      if (t.conv == NULL)
+                         root ? hfs_output_add(&out, "convergence.csv", &d)
+                              : NULL};
+      if (root && t.conv == NULL)
         s = HFS_ERR_IO;
       else {
-        fputs("patients,strategy,comparator,wtp,incremental_nmb,"
-              "incremental_nmb_se,target_se\n",
-              t.conv);
-        s = hfs_engine_run_to_precision(&st.model, &cfg,
-                                        st.scenario.wtp_main, o->target_se,
-                                        max, report_round, &t, &res, &d);
+        if (t.conv != NULL)
+          fputs("patients,strategy,comparator,wtp,incremental_nmb,"
+                "incremental_nmb_se,target_se\n",
+                t.conv);
+        s = hfs_engine_run_to_precision(&st.model, &cfg, st.scenario.wtp_main,
+                                        o->target_se, max, report_round, &t,
+                                        &res, &d);
       }
     } else {
       if (!o->quiet)
@@ -272,7 +278,9 @@ static int cmd_run(options *o, int argc, char **argv)
       s = HFS_ERR_INTERRUPTED;
     if (s == HFS_OK) {
       hfs_figures_add(&out, o->quiet); /* figures.h: same commit */
-      s = hfs_output_commit(&out, &d);
+      /* a signal while the figures were drawn stops the command too */
+      s = hfs_cli_stop_requested ? HFS_ERR_INTERRUPTED
+                                 : hfs_output_commit(&out, &d);
     }
   }
   if (s != HFS_OK)
@@ -289,12 +297,11 @@ static int cmd_run(options *o, int argc, char **argv)
            (unsigned long long)res.patients, res.n_strategies, res.wall_seconds,
            res.threads_used);
     print_results_table(&st, &res);
-    printf(
-        "\nwrote %s/summary.csv, summary_long.csv, summary_subgroups.csv, "
-        "trace.csv, cea.csv%s%s%s and manifest.txt\n",
-        dir, patients ? ", patients.csv" : "",
-        o->target_se > 0 ? ", convergence.csv" : "",
-        st.scenario.xlsx ? ", results.xlsx" : "");
+    printf("\nwrote %s/summary.csv, summary_long.csv, summary_subgroups.csv, "
+           "trace.csv, cea.csv%s%s%s and manifest.txt\n",
+           dir, patients ? ", patients.csv" : "",
+           o->target_se > 0 ? ", convergence.csv" : "",
+           st.scenario.xlsx ? ", results.xlsx" : "");
   }
   hfs_diag_free(&d);
   hfs_results_free(&res);
@@ -360,8 +367,7 @@ static int cmd_check(options *o, int argc, char **argv)
              p->unit, p->evidence, p->origin);
     else
       printf("  %-38s %12.6g %-11s %s  %.*s%s\n", p->name, p->value, p->unit,
-             p->evidence, cut ? width - 3 : width, p->source,
-             cut ? "..." : "");
+             p->evidence, cut ? width - 3 : width, p->source, cut ? "..." : "");
   }
   printf("\nstrategies (%zu):\n", st.model.n_strategies);
   st.cls->describe(&st.model, stdout);

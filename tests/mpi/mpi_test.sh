@@ -98,7 +98,9 @@ psa)
   done
   ;;
 resume | sigterm)
-  p="--iterations 300 --patients 200 --seed 22"
+  # (long enough that the signal lands while the ranks simulate, also on
+  # an idle machine: about 2 s per 300 iterations)
+  p="--iterations 1500 --patients 200 --seed 22"
   "$HFSIM" psa $p --config "$CONFIG" --out ref -q || fail "plain psa"
   $MPI -n 2 "$HFSIM" psa $p --config "$CONFIG" --threads 1 --out cut \
     >cut.log 2>&1 &
@@ -129,7 +131,7 @@ resume | sigterm)
   ls cut/*.csv >/dev/null 2>&1 && fail "results written after SIGTERM"
   [ -s .cut.psa-checkpoint ] || fail "no checkpoint kept"
   done_n=$(($(wc -l <.cut.psa-checkpoint) - 1))
-  [ "$done_n" -lt 300 ] || fail "the PSA finished before the signal"
+  [ "$done_n" -lt 1500 ] || fail "the PSA finished before the signal"
   # resume on another number of ranks
   $MPI -n 3 "$HFSIM" psa $p --config "$CONFIG" --threads 1 --out cut \
     --resume >resume.log 2>&1 || fail "resume: exit $?"
