@@ -192,3 +192,9 @@ hfs_run_test(input_life_table_qx 3 good.ini
   --set inputs.life_table=@DATA@/bad_lt_qx.csv)
 hfs_run_test(input_life_table_many 3 good.ini
   --set inputs.life_table=@DATA@/bad_lt_many.csv)
+
+# ---- model v2 settings (exit 3) --------------------------------------------
+# [model] options, re-entry reasons, and a pathway that can loop forever.
+hfs_run_test(input_model_options 3 bad_model_options.ini)
+hfs_cli_test(input_check_model_options EXIT 3
+  ARGS check --config @DATA@/bad_model_options.ini)

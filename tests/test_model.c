@@ -241,19 +241,33 @@ static void strategies_share_baselines_and_death_times(void **state)
  * compression and is cured with 1 - p_persistent; the others with
  * p_cure_without_compression; everybody survives the operation with
  * 1 - p_operative_death. */
-static void mvd_cure_fraction_matches_the_parameters(void **state)
+/* MODEL.md v2 section 5.3: candidates are primary HFS (secondary never
+ * operated unless [model] operate_secondary = yes, the v1 rule) whose MRI
+ * shows compression. */
+static void surgery_shares(const run *r, int operate_secondary, double *pos,
+                           double *comp_given_pos)
 {
-  (void)state;
-  const char *ov[] = {"run.patients=40000", "run.seed=3"};
+  double pp = param(r, "p_primary_cause");
+  double cp = param(r, "p_compression_if_primary"),
+         cs = param(r, "p_compression_if_secondary");
+  double sens = param(r, "mri_sensitivity"),
+         spec = param(r, "mri_specificity");
+  double pos_p = pp * (cp * sens + (1 - cp) * (1 - spec));
+  double pos_s = (1 - pp) * (cs * sens + (1 - cs) * (1 - spec));
+  double comp = pp * cp * sens + (1 - pp) * cs * sens * operate_secondary;
+  *pos = pos_p + pos_s * operate_secondary;
+  *comp_given_pos = comp / *pos;
+}
+
+static void check_cure(int operate_secondary)
+{
+  const char *ov[] = {"run.patients=40000", "run.seed=3",
+                      operate_secondary ? "model.operate_secondary=yes"
+                                        : "model.operate_secondary=no"};
   run r;
-  run_scenario(&r, ov, 2, 0);
-  double pp = param(&r, "p_primary_cause");
-  double pc = pp * param(&r, "p_compression_if_primary") +
-              (1 - pp) * param(&r, "p_compression_if_secondary");
-  double sens = param(&r, "mri_sensitivity"),
-         spec = param(&r, "mri_specificity");
-  double pos = pc * sens + (1 - pc) * (1 - spec);
-  double comp_given_pos = pc * sens / pos;
+  run_scenario(&r, ov, 3, 0);
+  double pos, comp_given_pos;
+  surgery_shares(&r, operate_secondary, &pos, &comp_given_pos);
   double survive = 1 - param(&r, "mvd_p_operative_death");
   double cure_comp = (1 - param(&r, "mvd_p_persistent")) * survive;
   double expected = comp_given_pos * cure_comp +
@@ -270,6 +284,57 @@ static void mvd_cure_fraction_matches_the_parameters(void **state)
   assert_within_se(cc->mean, cure_comp,
                    sqrt(cure_comp * (1 - cure_comp) / (double)cc->n), 4.0);
   assert_true(cc->mean > 0.88 && cc->mean < 0.92);
+  /* Negative explorations: operated without compression. */
+  const hfs_accum *neg = outcome(&r, "mvd", "negative_exploration");
+  double e_neg = 1 - comp_given_pos;
+  assert_within_se(neg->mean, e_neg,
+                   fmax(1e-9, sqrt(e_neg * (1 - e_neg) / (double)neg->n)),
+                   4.0);
+  run_free(&r);
+}
+
+static void mvd_cure_fraction_matches_the_parameters(void **state)
+{
+  (void)state;
+  check_cure(0); /* v2: secondary HFS never operated */
+  check_cure(1); /* v1 rule: operated when the MRI is falsely positive */
+}
+
+/* v2: a redo only after a failed decompression of a true compression,
+ * accepted with mvd_p_accept_redo. Without recurrence and with persistence
+ * judged at once, the redo share of operated patients is
+ * P(compression | operated) x P(survive) x mvd_p_persistent x accept. */
+static void redo_share_matches_the_acceptance(void **state)
+{
+  (void)state;
+  const char *ov[] = {"run.patients=40000",
+                      "run.seed=5",
+                      "mvd_recurrence_cum_1y=0",
+                      "mvd_recurrence_cum_2y=0",
+                      "mvd_recurrence_cum_5y=0",
+                      "mvd_recurrence_annual_p_after_5y=0",
+                      "mvd_persistence_judged_years=1e-9",
+                      "p_compression_if_primary=0.9",
+                      "mvd_p_accept_redo=0.4"};
+  run r;
+  run_scenario(&r, ov, 9, 0);
+  double pos, comp_given_pos;
+  surgery_shares(&r, 0, &pos, &comp_given_pos);
+  double e = comp_given_pos * (1 - param(&r, "mvd_p_operative_death")) *
+             param(&r, "mvd_p_persistent") * 0.4;
+  const hfs_accum *redo = outcome(&r, "mvd", "redo_share");
+  assert_within_se(redo->mean, e, sqrt(e * (1 - e) / (double)redo->n), 4.0);
+  /* The default acceptance puts the redo share inside 1.2-9%. */
+  run_free(&r);
+  const char *ov2[] = {"run.patients=20000", "run.seed=6"};
+  run_scenario(&r, ov2, 2, 0);
+  redo = outcome(&r, "mvd", "redo_share");
+  assert_true(redo->mean > 0.012 && redo->mean < 0.09);
+  redo = outcome(&r, "stepped", "redo_share");
+  assert_true(redo->mean > 0.012 && redo->mean < 0.09);
+  /* Stepped care strands no one while a usable line remains. */
+  assert_true(outcome(&r, "stepped", "left_untreated_with_line_left")->mean ==
+              0.0);
   run_free(&r);
 }
 
@@ -427,6 +492,7 @@ int main(void)
       cmocka_unit_test(cohort_matches_the_parameter_table),
       cmocka_unit_test(strategies_share_baselines_and_death_times),
       cmocka_unit_test(mvd_cure_fraction_matches_the_parameters),
+      cmocka_unit_test(redo_share_matches_the_acceptance),
       cmocka_unit_test(injection_sessions_are_spaced_12_to_16_weeks),
       cmocka_unit_test(trace_rows_sum_to_one_and_horizon_truncates),
       cmocka_unit_test(discounting_orders_the_totals),

@@ -264,20 +264,21 @@ long hfs_verify_run(const char *config_path, const char *sick_sicker_path,
       probe_free(&p);
       return -1;
     }
+    /* HFS model v2 (MODEL.md section 5.3): candidates are primary HFS
+     * whose MRI shows compression; secondary HFS is never operated. */
     double pp = param(&p, "p_primary_cause");
-    double pc = pp * param(&p, "p_compression_if_primary") +
-                (1 - pp) * param(&p, "p_compression_if_secondary");
+    double cp = param(&p, "p_compression_if_primary");
     double sens = param(&p, "mri_sensitivity"),
            spec = param(&p, "mri_specificity");
-    double pos = pc * sens + (1 - pc) * (1 - spec);
-    double comp = pc * sens / pos;
+    double pos = pp * (cp * sens + (1 - cp) * (1 - spec));
+    double comp = pp * cp * sens / pos;
     double survive = 1 - param(&p, "mvd_p_operative_death");
     double cure =
         comp * (1 - param(&p, "mvd_p_persistent")) * survive +
         (1 - comp) * param(&p, "mvd_p_cure_without_compression") * survive;
     ADD("mvd_operated_share",
-        "share operated: P(MRI shows compression) from prevalence, "
-        "sensitivity and specificity",
+        "share operated: P(primary and MRI shows compression) from "
+        "prevalence, sensitivity and specificity (secondary never operated)",
         pos, probe_outcome(&p, "mvd", "operated"));
     ADD("mvd_cure_fraction",
         "cure by the first operation among operated, from the outcome "
@@ -292,6 +293,38 @@ long hfs_verify_run(const char *config_path, const char *sick_sicker_path,
         "operative deaths per patient: P(operated) x mvd_p_operative_death",
         pos * param(&p, "mvd_p_operative_death"),
         probe_outcome(&p, "mvd", "operative_death"));
+    probe_free(&p);
+  }
+
+  /* HFS v2: a redo only after a failed decompression of a true
+   * compression, accepted with mvd_p_accept_redo; with recurrence off and
+   * persistence judged at once the redo share is closed-form. */
+  {
+    const char *ov[] = {"mvd_recurrence_cum_1y=0", "mvd_recurrence_cum_2y=0",
+                        "mvd_recurrence_cum_5y=0",
+                        "mvd_recurrence_annual_p_after_5y=0",
+                        "mvd_persistence_judged_years=1e-9",
+                        "p_compression_if_primary=0.9"};
+    if (probe_run(&p, config_path, ov, 6, patients, d) != 0) {
+      probe_free(&p);
+      return -1;
+    }
+    double pp = param(&p, "p_primary_cause");
+    double sens = param(&p, "mri_sensitivity"),
+           spec = param(&p, "mri_specificity");
+    double pos = pp * (0.9 * sens + 0.1 * (1 - spec));
+    double comp = pp * 0.9 * sens / pos;
+    double e = comp * (1 - param(&p, "mvd_p_operative_death")) *
+               param(&p, "mvd_p_persistent") * param(&p, "mvd_p_accept_redo");
+    ADD("mvd_redo_share",
+        "redo share of operated: P(compression | operated) x P(survive) x "
+        "mvd_p_persistent x mvd_p_accept_redo (no redo after a negative "
+        "exploration; recurrence off)",
+        e, probe_outcome(&p, "mvd", "redo_share"));
+    ADD("mvd_negative_exploration",
+        "operations finding no compression / operated = 1 - P(compression "
+        "| operated)",
+        1 - comp, probe_outcome(&p, "mvd", "negative_exploration"));
     probe_free(&p);
   }
 

@@ -287,7 +287,8 @@ elseif(CASE STREQUAL "scenarios")
   hfsim(run -q --config ${CONFIG} --patients 300 --threads 1
         --out ${TMP}/base)
   check(scenarios ${TMP}/scenarios base uk_discounting ten_year_horizon
-        injections_when_worn_off --same-as-run base ${TMP}/base)
+        injections_when_worn_off v1_natural_history real_world
+        discontinuation_5pct --same-as-run base ${TMP}/base)
 
 # ---- pending ---------------------------------------------------------------
 

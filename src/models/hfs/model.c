@@ -131,6 +131,13 @@ enum outcome {
   O_INJECTION_INTERVAL,
   O_HAS_EFFECT,
   O_INJECTION_EFFECT,
+  O_REDONE,
+  O_PFP_PER_OPERATED,
+  O_PHL_PER_OPERATED,
+  O_NEGATIVE_EXPLORATION,
+  O_LEFT_UNTREATED,
+  O_HAS_SESSION_RATE,
+  O_SESSIONS_PER_YEAR,
   N_OUTCOMES
 };
 
@@ -230,6 +237,26 @@ static const hfs_outcome_def outcomes[N_OUTCOMES] = {
      "had an injection that worked (denominator)"},
     {"injection_effect_weeks", "weeks", M, O_HAS_EFFECT,
      "mean weeks of benefit of an injection that worked, per patient"},
+    {"redo_share", "share", P, O_OPERATED,
+     "operated patients who had at least one redo decompression / patients "
+     "operated (published 1.2-9%)"},
+    {"permanent_facial_palsy_per_operated", "count", M, O_OPERATED,
+     "permanent facial palsies per operated patient (first and redo "
+     "operations)"},
+    {"permanent_hearing_loss_per_operated", "count", M, O_OPERATED,
+     "permanent hearing losses per operated patient (first and redo "
+     "operations)"},
+    {"negative_exploration", "share", P, O_OPERATED,
+     "operated patients in whom the operation found no compression / "
+     "patients operated"},
+    {"left_untreated_with_line_left", "share", P, -1,
+     "patients the strategy sent to no treatment (other than by stopping "
+     "treatment themselves) while a line they could still use remained"},
+    {"has_session_rate", "share", H, -1,
+     "injection responder with a year or more on injections (denominator)"},
+    {"injection_sessions_per_year", "count", M, O_HAS_SESSION_RATE,
+     "injection sessions per year on the injection line, per responder "
+     "injected for a year or more (US claims: median 2)"},
 };
 #undef M
 #undef I
@@ -267,19 +294,21 @@ static const hfs_attribute_def attributes[N_ATTRIBUTES] = {
     {"grade_at_start", NULL, "SMC grade (1-4) at the decision", 0, 0, 0},
 };
 
-#define HFS_PARAM_SPEC(name, kind, unit) \
-  {#name, HFS_KIND_##kind, unit, offsetof(hfs_model_params, name)},
-static const hfs_param_spec param_specs[] = {HFS_MODEL_PARAMS(HFS_PARAM_SPEC)};
-#undef HFS_PARAM_SPEC
+#define SPASM_PARAM_SPEC(name, kind, unit) \
+  {#name, HFS_KIND_##kind, unit, offsetof(spasm_params, name)},
+static const hfs_param_spec param_specs[] = {SPASM_PARAMS(SPASM_PARAM_SPEC)};
+#undef SPASM_PARAM_SPEC
 #define N_PARAMS (sizeof param_specs / sizeof param_specs[0])
 
 /* ---- the model instance ---------------------------------------------------
  */
 
-typedef struct hfs_impl {
-  hfs_model_params p;
+typedef struct spasm_impl {
+  spasm_params p;
   const hfs_life_table *lt;
   int onset_normal;              /* [cohort] onset_age_distribution = normal */
+  int nh_paused;         /* [model] natural_history = paused_while_controlled */
+  int operate_secondary; /* [model] operate_secondary = yes (v1) */
   double onset_p_lo, onset_p_hi; /* normal CDF at the truncation bounds */
   /* derived rates per year, r = -ln(1 - p) */
   double rate_progression, rate_remission;
@@ -287,11 +316,11 @@ typedef struct hfs_impl {
   double rate_drug_stop;
   double recurrence_hazard[4]; /* [0,1), [1,2), [2,5), [5,inf) */
   double grade_share[4], mvd_outcome[3];
-  double drug_response[HFS_DRUG_COUNT];
+  double drug_response[SPASM_DRUG_COUNT];
   double botox_cost_unilateral, botox_cost_bilateral;
-  hfs_strategy *strategies;
+  spasm_strategy *strategies;
   size_t n_strategies;
-} hfs_impl;
+} spasm_impl;
 
 static double annual_rate(double p)
 {
@@ -312,7 +341,7 @@ typedef struct transient {
 } transient;
 
 typedef struct patient {
-  const hfs_impl *m;
+  const spasm_impl *m;
   hfs_sim_context *ctx;
   double *out;
   gsl_rng **rng;
@@ -326,7 +355,10 @@ typedef struct patient {
   /* natural history on the uncontrolled clock */
   double nh_used, nh_next_progression, nh_remission;
   /* health state */
-  int cured, on_drug, botox_responder;
+  int cured, on_drug, botox_responder, drug_responder;
+  /* time on the injection line and sessions there, all entries */
+  double botox_years;
+  int botox_sessions;
   double permanent_decrement;
   transient tr[MAX_TRANSIENT];
   int n_tr;
@@ -350,7 +382,7 @@ static int trace_state(const patient *p, int status)
 
 static double status_utility(const patient *p, int status)
 {
-  const hfs_model_params *q = &p->m->p;
+  const spasm_params *q = &p->m->p;
   switch (status) {
   case ST_INJECTIONS:
     return q->utility_controlled_injections;
@@ -371,7 +403,7 @@ static void accrue(patient *p, double t0, double t1, int status)
 {
   if (!(t1 > t0))
     return;
-  const hfs_model_params *q = &p->m->p;
+  const spasm_params *q = &p->m->p;
   hfs_sim_context *c = p->ctx;
   double *out = p->out;
   double dt = t1 - t0;
@@ -463,11 +495,16 @@ static void add_transient(patient *p, double decrement, double duration_years)
  * spontaneous remission cures the patient (ADV_REMISSION). */
 static int advance(patient *p, double target, int status)
 {
-  const hfs_impl *m = p->m;
+  const spasm_impl *m = p->m;
   if (target > p->t_end)
     target = p->t_end;
+  /* Natural history runs on the calendar (MODEL.md v2 section 3) whether or
+   * not spasm is controlled; a cure (surgical or spontaneous) stops it. The
+   * v1 assumption, paused while controlled, is [model] natural_history =
+   * paused_while_controlled. */
+  int nh_runs = status == ST_SPASM || (!m->nh_paused && status != ST_CURED);
   while (p->t < target) {
-    if (status != ST_SPASM) {
+    if (!nh_runs) {
       accrue(p, p->t, target, status);
       p->t = target;
       break;
@@ -475,12 +512,12 @@ static int advance(patient *p, double target, int status)
     double next_event = fmin(p->nh_next_progression, p->nh_remission);
     double event_time = p->t + (next_event - p->nh_used);
     if (event_time >= target) {
-      accrue(p, p->t, target, ST_SPASM);
+      accrue(p, p->t, target, status);
       p->nh_used += target - p->t;
       p->t = target;
       break;
     }
-    accrue(p, p->t, event_time, ST_SPASM);
+    accrue(p, p->t, event_time, status);
     p->t = event_time;
     p->nh_used = next_event;
     if (p->nh_remission <= p->nh_next_progression) {
@@ -499,8 +536,8 @@ static int advance(patient *p, double target, int status)
 
 static void draw_baseline(patient *p)
 {
-  const hfs_impl *m = p->m;
-  const hfs_model_params *q = &m->p;
+  const spasm_impl *m = p->m;
+  const spasm_params *q = &m->p;
   gsl_rng *r = p->rng[P_BASELINE];
   /* Always the same draws in the same order (common random numbers). */
   p->sex = hfs_rng_bernoulli(r, q->p_female) ? HFS_SEX_FEMALE : HFS_SEX_MALE;
@@ -524,6 +561,11 @@ static void draw_baseline(patient *p)
   double delay = q->delay_to_decision_median_years *
                  exp(q->delay_to_decision_sdlog *
                      gsl_cdf_ugaussian_Pinv(hfs_rng_uniform_pos(r)));
+  /* The lognormal tail is capped so that the decision age stays below the
+   * life table's last age and the age limit (a delay of decades is
+   * possible in the tail; a decision at or past the limit is not). */
+  double last_age = fmin((double)m->lt->age_max, q->age_limit_years);
+  delay = fmin(delay, fmax(0.0, last_age - onset - 1.0 / DAYS_PER_YEAR));
   p->decision_age = onset + delay;
 
   double *a = p->ctx->attributes;
@@ -539,7 +581,7 @@ static void draw_baseline(patient *p)
 
 static void start_clock(patient *p)
 {
-  const hfs_impl *m = p->m;
+  const spasm_impl *m = p->m;
   double limit = m->p.age_limit_years;
   double t_death =
       hfs_life_table_time_to_death(m->lt, p->sex, p->decision_age,
@@ -586,10 +628,11 @@ static int advance_injections(patient *p, double target, double *win_end,
   return p->t >= p->t_end ? ADV_END : ADV_REACHED;
 }
 
-static hfs_line_end run_botox(patient *p, const hfs_line *ln)
+static spasm_line_end run_botox(patient *p, const spasm_line *ln,
+                                int choice_open)
 {
-  const hfs_impl *m = p->m;
-  const hfs_model_params *q = &m->p;
+  const spasm_impl *m = p->m;
+  const spasm_params *q = &m->p;
   gsl_rng *r = p->rng[P_BOTOX];
   double t0 = p->t;
   if (p->botox_responder < 0)
@@ -603,8 +646,8 @@ static hfs_line_end run_botox(patient *p, const hfs_line *ln)
   double t_discontinue =
       t0 + hfs_rng_exponential_years(r, m->rate_discontinuation);
   double t_choice = t0 + hfs_rng_exponential_years(r, m->rate_choice);
-  if (!ln->surgery_choice)
-    t_choice = HFS_INF;
+  if (!ln->surgery_choice || !choice_open)
+    t_choice = HFS_INF; /* no surgery the patient could still have */
   double t_limit = t0 + ln->max_years;
   double win_end = -HFS_INF, pend_start = HFS_INF, pend_end = HFS_INF;
   const double cost =
@@ -613,21 +656,21 @@ static hfs_line_end run_botox(patient *p, const hfs_line *ln)
   double first_session = 0.0, effect_sum_years = 0.0;
   for (;;) {
     if (p->t >= p->t_end)
-      return HFS_END_SIMULATION;
+      return SPASM_END_SIMULATION;
     /* Exits take effect at the visit on or after their time. */
     double first_exit =
         fmin(fmin(t_nonresponse, t_discontinue), fmin(t_choice, t_limit));
     if (first_exit <= p->t) {
       if (first_exit == t_nonresponse)
-        return HFS_END_FAILURE;
+        return SPASM_END_FAILURE;
       if (first_exit == t_discontinue)
-        return HFS_END_DISCONTINUATION;
+        return SPASM_END_DISCONTINUATION;
       if (first_exit == t_choice)
-        return HFS_END_CHOICE;
-      return HFS_END_TIME_LIMIT;
+        return SPASM_END_CHOICE;
+      return SPASM_END_TIME_LIMIT;
     }
     if (sessions > 0 && !p->botox_responder)
-      return HFS_END_FAILURE; /* primary non-response, seen at the visit */
+      return SPASM_END_FAILURE; /* primary non-response, seen at the visit */
 
     double ts = p->t;
     sessions++;
@@ -692,26 +735,33 @@ static hfs_line_end run_botox(patient *p, const hfs_line *ln)
     int res =
         advance_injections(p, next_visit, &win_end, &pend_start, &pend_end);
     if (res != ADV_REACHED)
-      return HFS_END_SIMULATION;
+      return SPASM_END_SIMULATION;
   }
 }
 
-static hfs_line_end run_medication(patient *p, const hfs_line *ln)
+static spasm_line_end run_medication(patient *p, const spasm_line *ln)
 {
-  const hfs_impl *m = p->m;
-  const hfs_model_params *q = &m->p;
+  const spasm_impl *m = p->m;
+  const spasm_params *q = &m->p;
   gsl_rng *r = p->rng[P_MEDICATION];
   double t_limit = p->t + ln->max_years;
   double trial_years = q->drug_trial_months / MONTHS_PER_YEAR;
+  /* Whether the patient's spasm responds to any oral drug at all: one
+   * patient-level draw (E); each drug's response is conditional on it, so a
+   * longer sequence cannot push the cumulative response above
+   * drug_p_any_response (MODEL.md v2 section 5.2). */
+  if (p->drug_responder < 0)
+    p->drug_responder = hfs_rng_bernoulli(r, q->drug_p_any_response);
   for (int k = 0; k < ln->n_drugs; k++) {
     int drug = ln->drugs[k];
     if (p->t >= p->t_end)
-      return HFS_END_SIMULATION;
+      return SPASM_END_SIMULATION;
     if (p->t >= t_limit)
-      return HFS_END_TIME_LIMIT;
+      return SPASM_END_TIME_LIMIT;
     p->out[O_DRUG_COURSES] += 1.0;
     /* Same four draws for every drug, in the same order. */
-    int responds = hfs_rng_bernoulli(r, m->drug_response[drug]);
+    int responds =
+        hfs_rng_bernoulli(r, m->drug_response[drug]) && p->drug_responder;
     double p_rash = drug == 0 ? q->drug_p_rash_carbamazepine *
                                     (p->asian ? q->drug_rash_rr_asian : 1.0)
                               : 0.0;
@@ -724,39 +774,39 @@ static hfs_line_end run_medication(patient *p, const hfs_line *ln)
       int res = advance(p, fmin(rash_at, t_limit), ST_SPASM);
       p->on_drug = 0;
       if (res != ADV_REACHED)
-        return HFS_END_SIMULATION;
+        return SPASM_END_SIMULATION;
       if (p->t >= t_limit)
-        return HFS_END_TIME_LIMIT;
+        return SPASM_END_TIME_LIMIT;
       p->out[O_RASH] += 1.0;
       add_transient(p, q->disutility_rash,
                     q->rash_duration_weeks / WEEKS_PER_YEAR);
-      if (ln->go_to[HFS_END_INTOLERANCE] == HFS_GOTO_NEXT_DRUG)
+      if (ln->go_to[SPASM_END_INTOLERANCE] == SPASM_GOTO_NEXT_DRUG)
         continue;
-      return HFS_END_INTOLERANCE;
+      return SPASM_END_INTOLERANCE;
     }
     /* Trial period: response is judged at its end; spasm meanwhile. */
     int res = advance(p, fmin(trial_end, t_limit), ST_SPASM);
     if (res != ADV_REACHED || p->t >= t_limit || !responds) {
       p->on_drug = 0;
       if (res != ADV_REACHED)
-        return HFS_END_SIMULATION;
+        return SPASM_END_SIMULATION;
       if (p->t >= t_limit)
-        return HFS_END_TIME_LIMIT;
+        return SPASM_END_TIME_LIMIT;
       continue;
     }
     res = advance(p, fmin(trial_end + stop_after, t_limit), ST_DRUG);
     p->on_drug = 0;
     if (res != ADV_REACHED)
-      return HFS_END_SIMULATION;
+      return SPASM_END_SIMULATION;
     if (p->t >= t_limit)
-      return HFS_END_TIME_LIMIT;
+      return SPASM_END_TIME_LIMIT;
   }
-  return HFS_END_FAILURE;
+  return SPASM_END_FAILURE;
 }
 
 /* Years from a surgical cure to recurrence, by inverting the piecewise
  * constant hazard fitted to Chang et al. 2012 (1.0/1.7/2.9% at 1/2/5 y). */
-static double recurrence_after(const hfs_impl *m, double u)
+static double recurrence_after(const spasm_impl *m, double u)
 {
   static const double edge[4] = {0.0, 1.0, 2.0, 5.0};
   double target = -log(u);
@@ -773,13 +823,12 @@ static double recurrence_after(const hfs_impl *m, double u)
 /* One decompression; returns 0 if the patient dies at operation. */
 static int operate(patient *p, int redo)
 {
-  const hfs_model_params *q = &p->m->p;
+  const spasm_params *q = &p->m->p;
   gsl_rng *r = p->rng[P_MVD];
   add_cost(p, q->cost_mvd);
-  add_qaly_loss(p, q->qaly_loss_mvd_perioperative);
-  /* Seven uniforms, always drawn, in this order. */
-  double u[7];
-  for (int k = 0; k < 7; k++)
+  /* Five uniforms, always drawn, in this order. */
+  double u[5];
+  for (int k = 0; k < 5; k++)
     u[k] = gsl_rng_uniform(r);
   if (u[0] < q->mvd_p_operative_death) {
     p->out[O_OPERATIVE_DEATH] += 1.0;
@@ -787,6 +836,8 @@ static int operate(patient *p, int redo)
     p->end_kind = END_DEATH;
     return 0;
   }
+  /* The peri-operative loss is charged to survivors only (v2). */
+  add_qaly_loss(p, q->qaly_loss_mvd_perioperative);
   double age = p->decision_age + p->t;
   double rr =
       age >= q->mvd_hearing_older_age_years ? q->mvd_hearing_rr_older : 1.0;
@@ -794,29 +845,31 @@ static int operate(patient *p, int redo)
       redo ? q->redo_p_permanent_facial_palsy : q->mvd_p_permanent_facial_palsy;
   double p_phl =
       redo ? q->redo_p_permanent_hearing_loss : q->mvd_p_permanent_hearing_loss;
-  if (u[1] < q->mvd_p_transient_facial_palsy) {
+  /* One operation leaves a nerve with a permanent deficit, a transient one
+   * or none: the two are exclusive outcomes of one draw (v2), each with its
+   * published marginal probability. */
+  if (u[1] < p_pfp) {
+    p->out[O_PERMANENT_FACIAL_PALSY] += 1.0;
+    p->permanent_decrement += q->disutility_permanent_facial_palsy;
+  } else if (u[1] < p_pfp + q->mvd_p_transient_facial_palsy) {
     p->out[O_TRANSIENT_FACIAL_PALSY] += 1.0;
     add_transient(p, q->disutility_transient_facial_palsy,
                   q->mvd_transient_facial_palsy_months / MONTHS_PER_YEAR);
   }
-  if (u[2] < p_pfp) {
-    p->out[O_PERMANENT_FACIAL_PALSY] += 1.0;
-    p->permanent_decrement += q->disutility_permanent_facial_palsy;
-  }
-  if (u[3] < fmin(1.0, q->mvd_p_transient_hearing_loss * rr)) {
+  double p_phl_rr = fmin(1.0, p_phl * rr);
+  if (u[2] < p_phl_rr) {
+    p->out[O_PERMANENT_HEARING_LOSS] += 1.0;
+    p->permanent_decrement += q->disutility_permanent_hearing_loss;
+  } else if (u[2] < p_phl_rr + q->mvd_p_transient_hearing_loss * rr) {
     p->out[O_TRANSIENT_HEARING_LOSS] += 1.0;
     add_transient(p, q->disutility_transient_hearing_loss,
                   q->mvd_transient_hearing_loss_months / MONTHS_PER_YEAR);
   }
-  if (u[4] < fmin(1.0, p_phl * rr)) {
-    p->out[O_PERMANENT_HEARING_LOSS] += 1.0;
-    p->permanent_decrement += q->disutility_permanent_hearing_loss;
-  }
-  if (u[5] < q->mvd_p_csf_leak) {
+  if (u[3] < q->mvd_p_csf_leak) {
     p->out[O_CSF_LEAK] += 1.0;
     add_cost(p, q->cost_csf_leak);
   }
-  if (u[6] < q->mvd_p_stroke) {
+  if (u[4] < q->mvd_p_stroke) {
     p->out[O_STROKE] += 1.0;
     add_cost(p, q->cost_stroke);
     p->permanent_decrement += q->disutility_stroke;
@@ -826,22 +879,24 @@ static int operate(patient *p, int redo)
 
 enum mvd_result { MVD_IMMEDIATE, MVD_DELAYED, MVD_PERSISTENT };
 
-static hfs_line_end run_mvd(patient *p, const hfs_line *ln)
+static spasm_line_end run_mvd(patient *p, const spasm_line *ln)
 {
-  const hfs_impl *m = p->m;
-  const hfs_model_params *q = &m->p;
+  const spasm_impl *m = p->m;
+  const spasm_params *q = &m->p;
   gsl_rng *r = p->rng[P_MVD];
   if (p->t >= p->t_end)
-    return HFS_END_SIMULATION;
-  /* Pre-operative MRI: only patients whose scan shows compression are
-   * candidates (MODEL.md section 4). */
+    return SPASM_END_SIMULATION;
+  double u_mri = gsl_rng_uniform(p->rng[P_DIAGNOSIS]);
+  /* Candidates are patients with primary HFS whose MRI shows compression;
+   * secondary (post-paralytic) HFS is never operated (v2 section 5.3). */
+  if (!p->primary && !m->operate_secondary)
+    return SPASM_END_INELIGIBLE;
   p->out[O_MRI_SCANS] += 1.0;
   add_cost(p, q->cost_mri);
-  double u_mri = gsl_rng_uniform(p->rng[P_DIAGNOSIS]);
   int positive = p->compression ? u_mri < q->mri_sensitivity
                                 : u_mri < 1.0 - q->mri_specificity;
   if (!positive)
-    return HFS_END_INELIGIBLE;
+    return SPASM_END_INELIGIBLE;
 
   int redo_left = ln->redo_max;
   for (int redo = 0;; redo = 1) {
@@ -851,23 +906,29 @@ static hfs_line_end run_mvd(patient *p, const hfs_line *ln)
       p->out[O_OPERATED_COMPRESSION] = p->compression;
     } else {
       p->out[O_REDO_OPERATIONS] += 1.0;
+      p->out[O_REDONE] = 1.0;
     }
     if (!operate(p, redo))
-      return HFS_END_SIMULATION;
-    /* Outcome draws: always three uniforms. */
+      return SPASM_END_SIMULATION;
+    /* Outcome draws: always four uniforms. */
     double u_outcome = gsl_rng_uniform(r);
     double u_delay = hfs_rng_uniform_pos(r);
     double u_recur = hfs_rng_uniform_pos(r);
+    double u_accept = gsl_rng_uniform(r);
     int result;
-    if (p->compression && !redo) {
+    if (!p->compression) {
+      /* The operation shows there is no compression: a negative
+       * exploration decompresses nothing (v2). */
+      p->out[O_NEGATIVE_EXPLORATION] = 1.0;
+      result = u_outcome < q->mvd_p_cure_without_compression ? MVD_IMMEDIATE
+                                                             : MVD_PERSISTENT;
+    } else if (!redo) {
       result = u_outcome < m->mvd_outcome[0] ? MVD_IMMEDIATE
                : u_outcome < m->mvd_outcome[0] + m->mvd_outcome[1]
                    ? MVD_DELAYED
                    : MVD_PERSISTENT;
     } else {
-      double pc =
-          p->compression ? q->redo_p_cure : q->mvd_p_cure_without_compression;
-      result = u_outcome < pc ? MVD_IMMEDIATE : MVD_PERSISTENT;
+      result = u_outcome < q->redo_p_cure ? MVD_IMMEDIATE : MVD_PERSISTENT;
     }
     double t_op = p->t;
     if (result == MVD_DELAYED) {
@@ -876,7 +937,7 @@ static hfs_line_end run_mvd(patient *p, const hfs_line *ln)
           exp(q->mvd_delayed_cure_sdlog * gsl_cdf_ugaussian_Pinv(u_delay)) /
           DAYS_PER_YEAR;
       if (advance(p, t_op + delay_years, ST_SPASM) != ADV_REACHED)
-        return HFS_END_SIMULATION;
+        return SPASM_END_SIMULATION;
     }
     if (result != MVD_PERSISTENT) {
       p->cured = 1;
@@ -903,24 +964,40 @@ static hfs_line_end run_mvd(patient *p, const hfs_line *ln)
         }
       }
       if (advance(p, t_recur, ST_CURED) != ADV_REACHED)
-        return HFS_END_SIMULATION;
+        return SPASM_END_SIMULATION;
       p->cured = 0;
       p->out[O_RECURRENCES] += 1.0;
     } else {
       if (advance(p, t_op + q->mvd_persistence_judged_years, ST_SPASM) !=
           ADV_REACHED)
-        return HFS_END_SIMULATION;
+        return SPASM_END_SIMULATION;
     }
-    if (redo_left == 0)
-      return HFS_END_FAILURE;
+    /* A redo is offered only after a failed decompression of a true
+     * compression (persistent or recurrent spasm), and accepted with
+     * probability mvd_p_accept_redo (E; v2 section 5.3). A negative
+     * exploration is not redone. */
+    if (redo_left == 0 || !p->compression || u_accept >= q->mvd_p_accept_redo)
+      return SPASM_END_FAILURE;
     redo_left--;
   }
+}
+
+/* Which lines the patient has been on and why each last ended. */
+typedef struct line_history {
+  int entered[SPASM_MAX_LINES];
+  int last_end[SPASM_MAX_LINES];
+} line_history;
+
+static int can_enter(const spasm_strategy *st, const line_history *h, int k)
+{
+  return !h->entered[k] ||
+         (st->lines[k].reenter_mask & (1u << h->last_end[k])) != 0;
 }
 
 static void simulate(const hfs_model *model, size_t strategy,
                      hfs_sim_context *ctx)
 {
-  const hfs_impl *m = model->impl;
+  const spasm_impl *m = model->impl;
   patient p;
   memset(&p, 0, sizeof p);
   p.m = m;
@@ -928,32 +1005,60 @@ static void simulate(const hfs_model *model, size_t strategy,
   p.out = ctx->outcomes;
   p.rng = ctx->streams;
   p.botox_responder = -1;
+  p.drug_responder = -1;
   hfs_discount_cursor_start(&p.cursor_q);
   hfs_discount_cursor_start(&p.cursor_c);
   draw_baseline(&p);
   start_clock(&p);
   p.last_status = ST_SPASM;
 
-  const hfs_strategy *st = &m->strategies[strategy];
-  int li = st->n_lines > 0 ? 0 : HFS_GOTO_UNTREATED;
+  const spasm_strategy *st = &m->strategies[strategy];
+  /* The strategy's graph (strategy.h): each line keeps its history, the
+   * reason it last ended for, which decides whether it can be entered
+   * again. `hfsim check` has rejected graphs that could loop forever. */
+  line_history h;
+  memset(&h, 0, sizeof h);
+  int li = st->n_lines > 0 ? 0 : SPASM_GOTO_UNTREATED;
   while (li >= 0 && li < st->n_lines && p.t < p.t_end && !p.cured) {
-    const hfs_line *ln = &st->lines[li];
-    hfs_line_end why;
+    const spasm_line *ln = &st->lines[li];
+    spasm_line_end why;
+    h.entered[li] = 1;
+    double t_before = p.t;
     switch (ln->treatment) {
-    case HFS_TX_BOTOX:
-      why = run_botox(&p, ln);
+    case SPASM_TX_BOTOX: {
+      int c = ln->go_to[SPASM_END_CHOICE];
+      why = run_botox(&p, ln, c >= 0 && c != li && can_enter(st, &h, c));
+      p.botox_years += p.t - t_before;
       break;
-    case HFS_TX_MEDICATION:
+    }
+    case SPASM_TX_MEDICATION:
       why = run_medication(&p, ln);
       break;
     default:
       why = run_mvd(&p, ln);
       break;
     }
-    if (why == HFS_END_SIMULATION)
+    if (why == SPASM_END_SIMULATION)
       break;
-    li = ln->go_to[why];
+    h.last_end[li] = why;
+    int to = ln->go_to[why];
+    if (to >= 0 && !can_enter(st, &h, to))
+      to = SPASM_GOTO_UNTREATED; /* that line is closed to this patient */
+    if (to < 0 && why != SPASM_END_DISCONTINUATION) {
+      /* A patient the pathway leaves untreated (not one who stopped of
+       * their own accord) while some line is still open to them. */
+      for (int k = 0; k < st->n_lines; k++)
+        if (can_enter(st, &h, k))
+          p.out[O_LEFT_UNTREATED] = 1.0;
+    }
+    li = to;
   }
+  if (p.botox_responder == 1 && p.botox_years >= 1.0) {
+    p.out[O_HAS_SESSION_RATE] = 1.0;
+    p.out[O_SESSIONS_PER_YEAR] = p.out[O_INJECTION_SESSIONS] / p.botox_years;
+  }
+  p.out[O_PFP_PER_OPERATED] = p.out[O_PERMANENT_FACIAL_PALSY];
+  p.out[O_PHL_PER_OPERATED] = p.out[O_PERMANENT_HEARING_LOSS];
   /* Untreated (or cured) until the end. */
   while (p.t < p.t_end)
     if (advance(&p, p.t_end, p.cured ? ST_CURED : ST_SPASM) == ADV_REMISSION)
@@ -982,10 +1087,10 @@ static void simulate(const hfs_model *model, size_t strategy,
 
 /* ---- creation ----------------------------------------------------------- */
 
-static void check_model_params(const hfs_impl *m, const hfs_param_table *t,
+static void check_model_params(const spasm_impl *m, const hfs_param_table *t,
                                hfs_diag *d)
 {
-  const hfs_model_params *q = &m->p;
+  const spasm_params *q = &m->p;
   const char *path = t->path;
 #define LINE_OF(name) \
   (hfs_param_find(t, #name) ? hfs_param_find(t, #name)->line : 0)
@@ -1022,36 +1127,66 @@ static void check_model_params(const hfs_impl *m, const hfs_param_table *t,
 #undef LINE_OF
 }
 
-/* [cohort]: returns 1 for a normal onset-age distribution, 0 for uniform. */
-static int read_cohort(hfs_scenario *s, hfs_diag *d)
+/* The model's scenario options: [cohort] and [model]. */
+typedef struct spasm_options {
+  int onset_normal;      /* [cohort] onset_age_distribution = normal */
+  int nh_paused;         /* [model] natural_history */
+  int operate_secondary; /* [model] operate_secondary */
+} spasm_options;
+
+/* KEY in SECTION is one of CHOICES[0..n); returns its index, DEFAULT_INDEX
+ * if unset, and reports anything else with the file and line. */
+static int read_choice(hfs_scenario *s, const char *section, const char *key,
+                       const char *const *choices, int n, int default_index,
+                       hfs_diag *d)
 {
-  int normal = 0;
-  hfs_setting *e = hfs_scenario_get(s, "cohort", "onset_age_distribution");
-  if (e != NULL) {
-    if (strcmp(e->value, "normal") == 0)
-      normal = 1;
-    else if (strcmp(e->value, "uniform") != 0)
-      hfs_diag_error(d, e->file, e->line,
-                     "[cohort] onset_age_distribution: expected uniform or "
-                     "normal, got '%s'",
-                     e->value);
+  hfs_setting *e = hfs_scenario_get(s, section, key);
+  if (e == NULL)
+    return default_index;
+  for (int i = 0; i < n; i++)
+    if (strcmp(e->value, choices[i]) == 0)
+      return i;
+  char list[160] = "";
+  for (int i = 0; i < n; i++) {
+    strncat(list, choices[i], sizeof list - strlen(list) - 1);
+    if (i + 1 < n)
+      strncat(list, i + 2 == n ? " or " : ", ", sizeof list - strlen(list) - 1);
   }
+  hfs_diag_error(d, e->file, e->line, "[%s] %s: expected %s, got '%s'",
+                 section, key, list, e->value);
+  return default_index;
+}
+
+static spasm_options read_options(hfs_scenario *s, hfs_diag *d)
+{
+  spasm_options o;
+  static const char *const onset[] = {"uniform", "normal"};
+  static const char *const nh[] = {"calendar", "paused_while_controlled"};
+  static const char *const no_yes[] = {"no", "yes"};
+  o.onset_normal =
+      read_choice(s, "cohort", "onset_age_distribution", onset, 2, 0, d);
   static const char *const cohort_keys[] = {"onset_age_distribution"};
   hfs_scenario_report_unknown(s, "cohort", cohort_keys, 1, d);
-  return normal;
+  o.nh_paused = read_choice(s, "model", "natural_history", nh, 2, 0, d);
+  o.operate_secondary =
+      read_choice(s, "model", "operate_secondary", no_yes, 2, 0, d);
+  static const char *const model_keys[] = {"natural_history",
+                                           "operate_secondary"};
+  hfs_scenario_report_unknown(s, "model", model_keys, 2, d);
+  return o;
 }
 
 static hfs_status check_settings(hfs_scenario *s, hfs_diag *d)
 {
   size_t before = hfs_diag_count(d);
-  read_cohort(s, d);
-  hfs_strategy *tmp =
+  read_options(s, d);
+  spasm_strategy *tmp =
       calloc(s->n_strategies ? s->n_strategies : 1, sizeof *tmp);
   if (tmp == NULL)
     return HFS_ERR_NOMEM;
-  hfs_status st = hfs_strategies_read(s, tmp, d);
+  hfs_status st = spasm_strategies_read(s, tmp, d);
   for (size_t i = 0; i < s->n_strategies; i++)
-    hfs_strategy_free(&tmp[i]);
+    spasm_strategy_free(&tmp[i]);
   free(tmp);
   if (st == HFS_ERR_NOMEM)
     return st;
@@ -1060,10 +1195,10 @@ static hfs_status check_settings(hfs_scenario *s, hfs_diag *d)
 
 static void destroy(hfs_model *model)
 {
-  hfs_impl *m = model->impl;
+  spasm_impl *m = model->impl;
   if (m != NULL) {
     for (size_t i = 0; i < m->n_strategies; i++)
-      hfs_strategy_free(&m->strategies[i]);
+      spasm_strategy_free(&m->strategies[i]);
     free(m->strategies);
     free(m);
   }
@@ -1076,17 +1211,20 @@ static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
                          hfs_diag *d)
 {
   size_t before = hfs_diag_count(d);
-  hfs_impl *m = calloc(1, sizeof *m);
+  spasm_impl *m = calloc(1, sizeof *m);
   if (m == NULL)
     return HFS_ERR_NOMEM;
   model->impl = m;
   m->lt = in->life_table;
   hfs_param_table_bind(in->params, param_specs, N_PARAMS, &m->p);
-  const hfs_model_params *q = &m->p;
+  const spasm_params *q = &m->p;
   check_model_params(m, in->params, d);
 
   hfs_scenario *s = in->scenario;
-  m->onset_normal = read_cohort(s, d);
+  spasm_options opt = read_options(s, d);
+  m->onset_normal = opt.onset_normal;
+  m->nh_paused = opt.nh_paused;
+  m->operate_secondary = opt.operate_secondary;
   m->onset_p_lo =
       gsl_cdf_gaussian_P(q->onset_age_min - q->onset_age_mean, q->onset_age_sd);
   m->onset_p_hi =
@@ -1128,7 +1266,7 @@ static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
       calloc(s->n_strategies ? s->n_strategies : 1, sizeof(char *));
   if (m->strategies == NULL || model->strategy_names == NULL)
     return HFS_ERR_NOMEM;
-  hfs_status st = hfs_strategies_read(s, m->strategies, d);
+  hfs_status st = spasm_strategies_read(s, m->strategies, d);
   if (st == HFS_ERR_NOMEM)
     return st;
   for (size_t i = 0; i < s->n_strategies; i++)
@@ -1140,12 +1278,18 @@ static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
 
 static void describe(const hfs_model *model, FILE *out)
 {
-  const hfs_impl *m = model->impl;
+  const spasm_impl *m = model->impl;
   fprintf(out, "cohort: onset age %s on [%g, %g]\n",
           m->onset_normal ? "normal (truncated)" : "uniform",
           m->p.onset_age_min, m->p.onset_age_max);
+  fprintf(out,
+          "model: natural history %s; secondary HFS %s\n",
+          m->nh_paused ? "paused while spasm is controlled (v1)"
+                       : "on the calendar (v2)",
+          m->operate_secondary ? "operated if the MRI is positive (v1)"
+                               : "never operated (v2)");
   for (size_t i = 0; i < m->n_strategies; i++)
-    hfs_strategy_describe(&m->strategies[i], out);
+    spasm_strategy_describe(&m->strategies[i], out);
 }
 
 const hfs_model_class hfs_model_hemifacial_spasm = {

@@ -7,11 +7,11 @@
  * Annual probabilities (unit "per_year") are converted to constant rates
  * r = -ln(1 - p) when the model is created.
  */
-#ifndef HFSIM_HFS_PARAMS_H
-#define HFSIM_HFS_PARAMS_H
+#ifndef SPASM_PARAMS_H
+#define SPASM_PARAMS_H
 
 /* clang-format off */
-#define HFS_MODEL_PARAMS(X)                                                    \
+#define SPASM_PARAMS(X)                                                    \
   /* cohort (MODEL.md section 2) */                                            \
   X(p_female,                          PROBABILITY, "probability")            \
   X(onset_age_min,                     AGE,         "years")                  \
@@ -64,6 +64,7 @@
   X(cost_botox_administration,         COST,        "currency")               \
   /* oral medication (section 5.2) */                                         \
   X(drug_trial_months,                 POSITIVE,    "months")                 \
+  X(drug_p_any_response,               PROBABILITY, "probability")            \
   X(drug_p_response_carbamazepine,     PROBABILITY, "probability")            \
   X(drug_p_response_gabapentin,        PROBABILITY, "probability")            \
   X(drug_p_response_clonazepam,        PROBABILITY, "probability")            \
@@ -104,6 +105,7 @@
   X(mvd_recurrence_cum_2y,             PROBABILITY, "probability")            \
   X(mvd_recurrence_cum_5y,             PROBABILITY, "probability")            \
   X(mvd_recurrence_annual_p_after_5y,  PROBABILITY, "per_year")               \
+  X(mvd_p_accept_redo,                 PROBABILITY, "probability")            \
   X(redo_p_cure,                       PROBABILITY, "probability")            \
   X(redo_p_permanent_hearing_loss,     PROBABILITY, "probability")            \
   X(redo_p_permanent_facial_palsy,     PROBABILITY, "probability")            \
@@ -120,10 +122,10 @@
   X(disutility_stroke,                 DECREMENT,   "utility")
 /* clang-format on */
 
-typedef struct hfs_model_params {
-#define HFS_PARAM_FIELD(name, kind, unit) double name;
-  HFS_MODEL_PARAMS(HFS_PARAM_FIELD)
-#undef HFS_PARAM_FIELD
-} hfs_model_params;
+typedef struct spasm_params {
+#define SPASM_PARAM_FIELD(name, kind, unit) double name;
+  SPASM_PARAMS(SPASM_PARAM_FIELD)
+#undef SPASM_PARAM_FIELD
+} spasm_params;
 
 #endif
