@@ -198,3 +198,9 @@ hfs_run_test(input_life_table_many 3 good.ini
 hfs_run_test(input_model_options 3 bad_model_options.ini)
 hfs_cli_test(input_check_model_options EXIT 3
   ARGS check --config @DATA@/bad_model_options.ini)
+# A population-norms table with a utility above 1, a gap between age bands
+# and an unknown sex: each reported at its line.
+hfs_run_test(input_utility_norms 3 good.ini
+  --set model.utility_norms=@DATA@/bad_utility_norms.csv)
+hfs_run_test(input_utility_norms_missing 3 good.ini
+  --set model.utility_norms=@DATA@/no_such_norms.csv)

@@ -9,7 +9,10 @@
 
 #include "hfsim/engine.h"
 #include "hfsim/report.h"
+#include "hfsim/psa.h"
+#include "hfsim/rng.h"
 #include "hfsim/study.h"
+#include "models/hfs/utility.h"
 
 #define DEFAULT_INI HFS_SOURCE_DIR "/configs/default.ini"
 
@@ -338,6 +341,54 @@ static void redo_share_matches_the_acceptance(void **state)
   run_free(&r);
 }
 
+/* MODEL.md v2 section 8: cured >= injections >= drug >= grade I > II >
+ * III > IV in the base case and in every one of 1,000 PSA draws (the
+ * model's own construction, utility.h, on the PSA's own draws). */
+static void utility_order_holds_in_1000_psa_draws(void **state)
+{
+  (void)state;
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_study st;
+  hfs_study_init(&st);
+  assert_int_equal(hfs_study_load(&st, DEFAULT_INI, NULL, 0, &d), HFS_OK);
+  hfs_param_table *t = &st.params;
+  double *base = malloc(t->count * sizeof *base),
+         *v = malloc(t->count * sizeof *v);
+  for (size_t i = 0; i < t->count; i++)
+    base[i] = t->items[i].value;
+  hfs_stream_id id0 = {20261126, 0, 0, 0};
+  gsl_rng *rng = hfs_rng_alloc(id0);
+  int strict_grades = 0;
+  for (uint64_t k = 0; k <= 1000; k++) {
+    for (size_t i = 0; i < t->count; i++)
+      t->items[i].value = base[i];
+    if (k > 0) { /* k = 0: the base case */
+      hfs_stream_id id = {20261126, k, 0, 0};
+      hfs_rng_set_stream(rng, id);
+      assert_int_equal(hfs_psa_draw(t, rng, v, &d), HFS_OK);
+      for (size_t i = 0; i < t->count; i++)
+        t->items[i].value = v[i];
+    }
+    spasm_params q;
+    hfs_param_table_bind(t, st.cls->params, st.cls->n_params, &q);
+    double u[SPASM_N_UTILITIES];
+    spasm_state_utilities(&q, u);
+    for (int j = 1; j < SPASM_N_UTILITIES; j++)
+      assert_true(u[j] <= u[j - 1]);
+    strict_grades += u[SPASM_U_GRADE_2] < u[SPASM_U_GRADE_1] &&
+                     u[SPASM_U_GRADE_3] < u[SPASM_U_GRADE_2] &&
+                     u[SPASM_U_GRADE_4] < u[SPASM_U_GRADE_3];
+    assert_true(u[SPASM_U_CURED] <= 1.0);
+  }
+  assert_int_equal(strict_grades, 1001);
+  gsl_rng_free(rng);
+  free(base);
+  free(v);
+  hfs_study_free(&st);
+  hfs_diag_free(&d);
+}
+
 /* ---- injections ----------------------------------------------------- */
 
 /* With a fixed schedule every 12-16 weeks, a patient alive over the whole
@@ -424,10 +475,43 @@ static void discounting_orders_the_totals(void **state)
     assert_true(outcome(&r, name, "qaly_undiscounted")->mean <
                 outcome(&r, name, "life_years")->mean);
   }
-  assert_close(outcome(&r, "no_treatment", "cost")->mean, 0.0, 0.0);
+  /* v2: no treatment has a cost (disease management), but no sessions */
+  assert_true(outcome(&r, "no_treatment", "cost")->mean > 1000.0);
   assert_close(outcome(&r, "no_treatment", "injection_sessions")->mean, 0.0,
                0.0);
   assert_true(outcome(&r, "botox", "injection_sessions")->mean > 10.0);
+  run_free(&r);
+}
+
+/* v2 management costs: without remission, an untreated patient costs
+ * cost_management_spasm_per_year over their discounted life, which (with
+ * every utility 1, no norms and equal rates) is their discounted QALYs:
+ * cost = rate x QALY, patient by patient. With the rate 0 (neutral) no
+ * treatment costs exactly 0, as in v1. */
+static void management_cost_flows_with_life(void **state)
+{
+  (void)state;
+  const char *ov[] = {"run.patients=3000",
+                      "annual_p_remission=0",
+                      "utility_cured=1",
+                      "decrement_injections_vs_cured=0",
+                      "decrement_drug_vs_injections=0",
+                      "decrement_grade_1_vs_drug=0",
+                      "decrement_grade_2_vs_1=0",
+                      "decrement_grade_3_vs_2=0",
+                      "decrement_grade_4_vs_3=0",
+                      "model.utility_norms=no",
+                      "cost_management_spasm_per_year=100"};
+  run r;
+  run_scenario(&r, ov, 11, 0);
+  double c = outcome(&r, "no_treatment", "cost")->mean,
+         q = outcome(&r, "no_treatment", "qaly")->mean;
+  assert_close(c, 100.0 * q, 1e-9 * c);
+  run_free(&r);
+  const char *ov0[] = {"run.patients=500", "cost_management_spasm_per_year=0",
+                       "cost_management_cured_per_year=0"};
+  run_scenario(&r, ov0, 3, 0);
+  assert_close(outcome(&r, "no_treatment", "cost")->mean, 0.0, 0.0);
   run_free(&r);
 }
 
@@ -493,6 +577,8 @@ int main(void)
       cmocka_unit_test(strategies_share_baselines_and_death_times),
       cmocka_unit_test(mvd_cure_fraction_matches_the_parameters),
       cmocka_unit_test(redo_share_matches_the_acceptance),
+      cmocka_unit_test(utility_order_holds_in_1000_psa_draws),
+      cmocka_unit_test(management_cost_flows_with_life),
       cmocka_unit_test(injection_sessions_are_spaced_12_to_16_weeks),
       cmocka_unit_test(trace_rows_sum_to_one_and_horizon_truncates),
       cmocka_unit_test(discounting_orders_the_totals),

@@ -185,10 +185,16 @@ long hfs_verify_run(const char *config_path, const char *sick_sicker_path,
 
   /* 3. Discounted time in a state of utility 1. */
   {
-    const char *ov[] = {FIXED_COHORT(1),           "utility_spasm_grade_1=1",
-                        "utility_spasm_grade_2=1", "utility_spasm_grade_3=1",
-                        "utility_spasm_grade_4=1", "utility_cured=1"};
-    if (probe_run(&p, config_path, ov, 10, patients, d) != 0) {
+    const char *ov[] = {FIXED_COHORT(1),
+                        "utility_cured=1",
+                        "decrement_injections_vs_cured=0",
+                        "decrement_drug_vs_injections=0",
+                        "decrement_grade_1_vs_drug=0",
+                        "decrement_grade_2_vs_1=0",
+                        "decrement_grade_3_vs_2=0",
+                        "decrement_grade_4_vs_3=0",
+                        "model.utility_norms=no"};
+    if (probe_run(&p, config_path, ov, 13, patients, d) != 0) {
       probe_free(&p);
       return -1;
     }

@@ -288,7 +288,7 @@ elseif(CASE STREQUAL "scenarios")
         --out ${TMP}/base)
   check(scenarios ${TMP}/scenarios base uk_discounting ten_year_horizon
         injections_when_worn_off v1_natural_history real_world
-        discontinuation_5pct --same-as-run base ${TMP}/base)
+        no_utility_norms discontinuation_5pct --same-as-run base ${TMP}/base)
 
 # ---- pending ---------------------------------------------------------------
 

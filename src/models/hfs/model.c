@@ -22,11 +22,13 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 
+#include "hfsim/csvread.h"
 #include "hfsim/mathx.h"
 #include "hfsim/model.h"
 #include "hfsim/rng.h"
 #include "model_params.h"
 #include "strategy.h"
+#include "utility.h"
 
 #define WEEKS_PER_YEAR (365.25 / 7.0)
 #define DAYS_PER_YEAR 365.25
@@ -303,6 +305,14 @@ static const hfs_param_spec param_specs[] = {SPASM_PARAMS(SPASM_PARAM_SPEC)};
 /* ---- the model instance ---------------------------------------------------
  */
 
+enum {
+  U_CURED = SPASM_U_CURED,
+  U_INJECTIONS = SPASM_U_INJECTIONS,
+  U_DRUG = SPASM_U_DRUG,
+  U_GRADE_1 = SPASM_U_GRADE_1
+};
+enum { SPASM_MAX_NORM_BANDS = 16 };
+
 typedef struct spasm_impl {
   spasm_params p;
   const hfs_life_table *lt;
@@ -318,6 +328,12 @@ typedef struct spasm_impl {
   double grade_share[4], mvd_outcome[3];
   double drug_response[SPASM_DRUG_COUNT];
   double botox_cost_unilateral, botox_cost_bilateral;
+  double utility[SPASM_N_UTILITIES]; /* utility.h */
+  /* population utility norms ([model] utility_norms), by sex and band */
+  int norms_on;
+  int n_norm_bands;
+  double norm_age_low[SPASM_MAX_NORM_BANDS];
+  double norm_multiplier[2][SPASM_MAX_NORM_BANDS];
   spasm_strategy *strategies;
   size_t n_strategies;
 } spasm_impl;
@@ -360,6 +376,7 @@ typedef struct patient {
   double botox_years;
   int botox_sessions;
   double permanent_decrement;
+  int n_hearing_loss, n_facial_palsy; /* permanent, for their care costs */
   transient tr[MAX_TRANSIENT];
   int n_tr;
   int controlled_before;
@@ -382,19 +399,31 @@ static int trace_state(const patient *p, int status)
 
 static double status_utility(const patient *p, int status)
 {
+  const spasm_impl *m = p->m;
+  switch (status) {
+  case ST_INJECTIONS:
+    return m->utility[U_INJECTIONS];
+  case ST_DRUG:
+    return m->utility[U_DRUG];
+  case ST_CURED:
+    return m->utility[U_CURED];
+  default:
+    return m->utility[U_GRADE_1 + p->grade - 1];
+  }
+}
+
+/* Annual disease-management cost in STATUS (v2, section 8). */
+static double status_cost_per_year(const patient *p, int status)
+{
   const spasm_params *q = &p->m->p;
   switch (status) {
   case ST_INJECTIONS:
-    return q->utility_controlled_injections;
   case ST_DRUG:
-    return q->utility_controlled_drug;
+    return q->cost_management_controlled_per_year;
   case ST_CURED:
-    return q->utility_cured;
-  default: {
-    const double g[4] = {q->utility_spasm_grade_1, q->utility_spasm_grade_2,
-                         q->utility_spasm_grade_3, q->utility_spasm_grade_4};
-    return g[p->grade - 1];
-  }
+    return q->cost_management_cured_per_year;
+  default:
+    return q->cost_management_spasm_per_year;
   }
 }
 
@@ -412,8 +441,33 @@ static void accrue(patient *p, double t0, double t1, int status)
   double u = status_utility(p, status) - p->permanent_decrement;
   if (p->on_drug)
     u -= q->disutility_drug_side_effects;
-  out[O_QALY] += u * dq;
-  out[O_QALY_UNDISCOUNTED] += u * dt;
+  if (!p->m->norms_on) {
+    out[O_QALY] += u * dq;
+    out[O_QALY_UNDISCOUNTED] += u * dt;
+  } else {
+    /* Multiplied by the age- and sex-specific population norm relative to
+     * the reference age (piecewise constant by age band), exactly over
+     * each band's part of the interval. */
+    const spasm_impl *m = p->m;
+    for (double a = t0; a < t1;) {
+      double age = p->decision_age + a;
+      int k = 0;
+      while (k + 1 < m->n_norm_bands && age >= m->norm_age_low[k + 1])
+        k++;
+      double b = k + 1 < m->n_norm_bands
+                     ? fmin(t1, m->norm_age_low[k + 1] - p->decision_age)
+                     : t1;
+      if (!(b > a)) /* rounding at a band edge */
+        b = t1;
+      double w = a == t0 && b == t1
+                     ? dq
+                     : hfs_discount_integral(&c->discount_qalys, a, b);
+      double mult = m->norm_multiplier[p->sex][k];
+      out[O_QALY] += u * mult * w;
+      out[O_QALY_UNDISCOUNTED] += u * mult * (b - a);
+      a = b;
+    }
+  }
   /* Transient decrements (adverse events, transient palsy), exactly over
    * their overlap with this interval; expired ones are dropped. */
   int keep = 0;
@@ -430,8 +484,14 @@ static void accrue(patient *p, double t0, double t1, int status)
       p->tr[keep++] = *e;
   }
   p->n_tr = keep;
-  if (p->on_drug) {
-    double rate = q->cost_drug_per_month * MONTHS_PER_YEAR;
+  /* Cost flows: the drug, disease management by state, and the lasting
+   * care of permanent complications (v2). */
+  double rate = status_cost_per_year(p, status) +
+                p->n_hearing_loss * q->cost_hearing_loss_per_year +
+                p->n_facial_palsy * q->cost_facial_palsy_per_year;
+  if (p->on_drug)
+    rate += q->cost_drug_per_month * MONTHS_PER_YEAR;
+  if (rate != 0.0) {
     out[O_COST] += rate * hfs_discount_integral_next(&c->discount_costs,
                                                      &p->cursor_c, t0, t1);
     out[O_COST_UNDISCOUNTED] += rate * dt;
@@ -848,8 +908,10 @@ static int operate(patient *p, int redo)
   /* One operation leaves a nerve with a permanent deficit, a transient one
    * or none: the two are exclusive outcomes of one draw (v2), each with its
    * published marginal probability. */
+  add_cost(p, q->cost_followup_after_surgery);
   if (u[1] < p_pfp) {
     p->out[O_PERMANENT_FACIAL_PALSY] += 1.0;
+    p->n_facial_palsy++;
     p->permanent_decrement += q->disutility_permanent_facial_palsy;
   } else if (u[1] < p_pfp + q->mvd_p_transient_facial_palsy) {
     p->out[O_TRANSIENT_FACIAL_PALSY] += 1.0;
@@ -859,6 +921,7 @@ static int operate(patient *p, int redo)
   double p_phl_rr = fmin(1.0, p_phl * rr);
   if (u[2] < p_phl_rr) {
     p->out[O_PERMANENT_HEARING_LOSS] += 1.0;
+    p->n_hearing_loss++;
     p->permanent_decrement += q->disutility_permanent_hearing_loss;
   } else if (u[2] < p_phl_rr + q->mvd_p_transient_hearing_loss * rr) {
     p->out[O_TRANSIENT_HEARING_LOSS] += 1.0;
@@ -1132,6 +1195,9 @@ typedef struct spasm_options {
   int onset_normal;      /* [cohort] onset_age_distribution = normal */
   int nh_paused;         /* [model] natural_history */
   int operate_secondary; /* [model] operate_secondary */
+  char *norms_path;      /* [model] utility_norms: a table, or NULL (no) */
+  const char *norms_file; /* where the setting is, for messages */
+  long norms_line;
 } spasm_options;
 
 /* KEY in SECTION is one of CHOICES[0..n); returns its index, DEFAULT_INDEX
@@ -1170,16 +1236,32 @@ static spasm_options read_options(hfs_scenario *s, hfs_diag *d)
   o.nh_paused = read_choice(s, "model", "natural_history", nh, 2, 0, d);
   o.operate_secondary =
       read_choice(s, "model", "operate_secondary", no_yes, 2, 0, d);
-  static const char *const model_keys[] = {"natural_history",
-                                           "operate_secondary"};
-  hfs_scenario_report_unknown(s, "model", model_keys, 2, d);
+  o.norms_path = NULL;
+  o.norms_file = NULL;
+  o.norms_line = 0;
+  hfs_setting *e = hfs_scenario_get(s, "model", "utility_norms");
+  if (e != NULL && strcmp(e->value, "no") != 0) {
+    if (e->value[0] == '\0')
+      hfs_diag_error(d, e->file, e->line,
+                     "[model] utility_norms: expected no or the path of a "
+                     "table of population utility norms");
+    else /* relative to the scenario file; from --set, to the folder */
+      o.norms_path = e->line == 0 ? hfs_strdup(e->value)
+                                  : hfs_scenario_path(s, e->value);
+    o.norms_file = e->file;
+    o.norms_line = e->line;
+  }
+  static const char *const model_keys[] = {
+      "natural_history", "operate_secondary", "utility_norms"};
+  hfs_scenario_report_unknown(s, "model", model_keys, 3, d);
   return o;
 }
 
 static hfs_status check_settings(hfs_scenario *s, hfs_diag *d)
 {
   size_t before = hfs_diag_count(d);
-  read_options(s, d);
+  spasm_options opt = read_options(s, d);
+  free(opt.norms_path);
   spasm_strategy *tmp =
       calloc(s->n_strategies ? s->n_strategies : 1, sizeof *tmp);
   if (tmp == NULL)
@@ -1207,6 +1289,132 @@ static void destroy(hfs_model *model)
   model->strategy_names = NULL;
 }
 
+/* ---- population utility norms ------------------------------------------ */
+
+typedef struct norm_reader {
+  const char *path;
+  hfs_diag *d;
+  int header;
+  int n[2];
+  double low[2][SPASM_MAX_NORM_BANDS], high[2][SPASM_MAX_NORM_BANDS];
+  double value[2][SPASM_MAX_NORM_BANDS];
+  long line[2][SPASM_MAX_NORM_BANDS];
+} norm_reader;
+
+static int norm_row(void *user, const hfs_csv_row *row)
+{
+  norm_reader *r = user;
+  if (!r->header) {
+    r->header = 1;
+    if (row->n_fields < 4 || strcmp(row->fields[0], "age_low") != 0 ||
+        strcmp(row->fields[1], "age_high") != 0 ||
+        strcmp(row->fields[2], "sex") != 0 ||
+        strcmp(row->fields[3], "utility") != 0) {
+      hfs_diag_error(r->d, r->path, row->line,
+                     "expected the header age_low,age_high,sex,utility[,...]");
+      return 1;
+    }
+    return 0;
+  }
+  if (row->n_fields < 4) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "expected at least 4 fields, got %zu", row->n_fields);
+    return 0;
+  }
+  const char *sex = row->fields[2];
+  int k = strcmp(sex, "female") == 0 ? HFS_SEX_FEMALE
+          : strcmp(sex, "male") == 0 ? HFS_SEX_MALE
+          : strcmp(sex, "both") == 0 ? -1
+                                     : -2;
+  if (k == -2) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "sex: expected female, male or both, got '%s'", sex);
+    return 0;
+  }
+  double lo, hi, u;
+  if (hfs_parse_double(row->fields[0], &lo) != 0 ||
+      hfs_parse_double(row->fields[1], &hi) != 0 || lo != floor(lo) ||
+      hi != floor(hi) || !(lo <= hi) || lo < 0) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "age_low and age_high must be whole ages with age_low <= "
+                   "age_high, got '%s' and '%s'",
+                   row->fields[0], row->fields[1]);
+    return 0;
+  }
+  if (hfs_parse_double(row->fields[3], &u) != 0 || !(u > 0.0 && u <= 1.0)) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "utility must be a number in (0, 1], got '%s'",
+                   row->fields[3]);
+    return 0;
+  }
+  if (k < 0)
+    return 0; /* both sexes pooled: not used (the model knows the sex) */
+  int n = r->n[k];
+  if (n == SPASM_MAX_NORM_BANDS) {
+    hfs_diag_error(r->d, r->path, row->line, "at most %d age bands per sex",
+                   SPASM_MAX_NORM_BANDS);
+    return 0;
+  }
+  if (n > 0 && lo != r->high[k][n - 1] + 1) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "the %s age bands must follow each other without gap or "
+                   "overlap: %g-%g follows %g-%g",
+                   sex, lo, hi, r->low[k][n - 1], r->high[k][n - 1]);
+    return 0;
+  }
+  r->low[k][n] = lo;
+  r->high[k][n] = hi;
+  r->value[k][n] = u;
+  r->line[k][n] = row->line;
+  r->n[k]++;
+  return 0;
+}
+
+/* Read the norms table into M: multipliers norm(band, sex) / norm(band of
+ * utility_norm_reference_age, sex). Ages before the first band use it, ages
+ * after the last use the last (MODEL.md section 8). */
+static void read_norms(spasm_impl *m, const char *path, hfs_diag *d)
+{
+  norm_reader r;
+  memset(&r, 0, sizeof r);
+  r.path = path;
+  r.d = d;
+  size_t before = hfs_diag_count(d);
+  hfs_status st = hfs_csv_read(path, norm_row, &r, d);
+  if (st != HFS_OK || hfs_diag_count(d) > before)
+    return;
+  for (int k = 0; k < 2; k++)
+    if (r.n[k] == 0) {
+      hfs_diag_error(d, path, 0, "no %s rows: the table needs age bands "
+                     "for both sexes",
+                     k == HFS_SEX_FEMALE ? "female" : "male");
+      return;
+    }
+  if (r.n[0] != r.n[1]) {
+    hfs_diag_error(d, path, r.line[1][0],
+                   "female and male rows must have the same age bands");
+    return;
+  }
+  for (int i = 0; i < r.n[0]; i++)
+    if (r.low[0][i] != r.low[1][i]) {
+      hfs_diag_error(d, path, r.line[1][i],
+                     "female and male rows must have the same age bands");
+      return;
+    }
+  m->norms_on = 1;
+  m->n_norm_bands = r.n[0];
+  double ref = m->p.utility_norm_reference_age;
+  for (int k = 0; k < 2; k++) {
+    int b = 0;
+    while (b + 1 < r.n[k] && ref >= r.low[k][b + 1])
+      b++;
+    for (int i = 0; i < r.n[k]; i++) {
+      m->norm_age_low[i] = r.low[k][i];
+      m->norm_multiplier[k][i] = r.value[k][i] / r.value[k][b];
+    }
+  }
+}
+
 static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
                          hfs_diag *d)
 {
@@ -1225,6 +1433,11 @@ static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
   m->onset_normal = opt.onset_normal;
   m->nh_paused = opt.nh_paused;
   m->operate_secondary = opt.operate_secondary;
+  if (opt.norms_path != NULL) {
+    read_norms(m, opt.norms_path, d);
+    free(opt.norms_path);
+  }
+  spasm_state_utilities(q, m->utility); /* utility.h: ordered by design */
   m->onset_p_lo =
       gsl_cdf_gaussian_P(q->onset_age_min - q->onset_age_mean, q->onset_age_sd);
   m->onset_p_hi =
@@ -1288,6 +1501,12 @@ static void describe(const hfs_model *model, FILE *out)
                        : "on the calendar (v2)",
           m->operate_secondary ? "operated if the MRI is positive (v1)"
                                : "never operated (v2)");
+  fprintf(out, "utilities: cured %.4g, injections %.4g, drug %.4g, grades "
+          "I-IV %.4g/%.4g/%.4g/%.4g; population norms %s\n",
+          m->utility[U_CURED], m->utility[U_INJECTIONS], m->utility[U_DRUG],
+          m->utility[U_GRADE_1], m->utility[SPASM_U_GRADE_2], m->utility[SPASM_U_GRADE_3],
+          m->utility[SPASM_U_GRADE_4],
+          m->norms_on ? "on (relative to utility_norm_reference_age)" : "off");
   for (size_t i = 0; i < m->n_strategies; i++)
     spasm_strategy_describe(&m->strategies[i], out);
 }

@@ -110,16 +110,26 @@
   X(redo_p_permanent_hearing_loss,     PROBABILITY, "probability")            \
   X(redo_p_permanent_facial_palsy,     PROBABILITY, "probability")            \
   /* quality of life (section 8) */                                           \
-  X(utility_spasm_grade_1,             UTILITY,     "utility")                \
-  X(utility_spasm_grade_2,             UTILITY,     "utility")                \
-  X(utility_spasm_grade_3,             UTILITY,     "utility")                \
-  X(utility_spasm_grade_4,             UTILITY,     "utility")                \
-  X(utility_controlled_injections,     UTILITY,     "utility")                \
-  X(utility_controlled_drug,           UTILITY,     "utility")                \
+  /* v2: a ceiling and non-negative decrements, so that cured >= injections \
+   * >= drug >= grade I > II > III > IV holds in every draw */                \
   X(utility_cured,                     UTILITY,     "utility")                \
+  X(decrement_injections_vs_cured,     DECREMENT,   "utility")                \
+  X(decrement_drug_vs_injections,      DECREMENT,   "utility")                \
+  X(decrement_grade_1_vs_drug,         DECREMENT,   "utility")                \
+  X(decrement_grade_2_vs_1,            DECREMENT,   "utility")                \
+  X(decrement_grade_3_vs_2,            DECREMENT,   "utility")                \
+  X(decrement_grade_4_vs_3,            DECREMENT,   "utility")                \
+  X(utility_norm_reference_age,        AGE,         "years")                  \
   X(disutility_permanent_facial_palsy, DECREMENT,   "utility")                \
   X(disutility_permanent_hearing_loss, DECREMENT,   "utility")                \
-  X(disutility_stroke,                 DECREMENT,   "utility")
+  X(disutility_stroke,                 DECREMENT,   "utility")                \
+  /* disease management and lasting complication costs (section 8, v2) */   \
+  X(cost_management_spasm_per_year,    COST,        "currency")               \
+  X(cost_management_controlled_per_year, COST,      "currency")               \
+  X(cost_management_cured_per_year,    COST,        "currency")               \
+  X(cost_followup_after_surgery,       COST,        "currency")               \
+  X(cost_hearing_loss_per_year,        COST,        "currency")               \
+  X(cost_facial_palsy_per_year,        COST,        "currency")
 /* clang-format on */
 
 typedef struct spasm_params {
