@@ -204,3 +204,17 @@ hfs_run_test(input_utility_norms 3 good.ini
   --set model.utility_norms=@DATA@/bad_utility_norms.csv)
 hfs_run_test(input_utility_norms_missing 3 good.ini
   --set model.utility_norms=@DATA@/no_such_norms.csv)
+# Price-year conversion: a bad [model] price_year, then bad price-year and
+# price-index tables, each reported at its line.
+hfs_run_test(input_price_year 3 good.ini
+  --set model.price_year=soon)
+hfs_run_test(input_price_year_needs_tables 3 good.ini
+  --set model.price_year=2024)
+hfs_run_test(input_cost_price_years 3 good.ini
+  --set model.price_year=2024
+  --set model.price_index=@SOURCE@/configs/cpi_medical_care_us.csv
+  --set model.cost_price_years=@DATA@/bad_cost_price_years.csv)
+hfs_run_test(input_price_index 3 good.ini
+  --set model.price_year=2024
+  --set model.price_index=@DATA@/bad_price_index.csv
+  --set model.cost_price_years=@SOURCE@/configs/cost_price_years.csv)

@@ -1147,7 +1147,9 @@ static int mode_cells(const char *configs)
                                       "sick_sicker.ini",
                                       "sick_sicker_parameters.csv",
                                       "validation_targets.csv",
-                                      "utility_norms_us_fryback2007.csv"};
+                                      "utility_norms_us_fryback2007.csv",
+                                      "cpi_medical_care_us.csv",
+                                      "cost_price_years.csv"};
   for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
     char *from = path2(configs, files[i]), *to = path2(cfg, files[i]);
     if (copy_file(from, to) != 0)

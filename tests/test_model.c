@@ -389,6 +389,33 @@ static void utility_order_holds_in_1000_psa_draws(void **state)
   hfs_diag_free(&d);
 }
 
+/* v2 price year: cost x index(price_year) / index(source year). With every
+ * cost priced in 2020, converting to 2024 scales every patient's cost by
+ * the same factor, CPI(2024) / CPI(2020) = 563.841 / 518.876 (configs/
+ * cpi_medical_care_us.csv), and changes no QALY. */
+static void costs_convert_to_one_price_year(void **state)
+{
+  (void)state;
+  const char *none[] = {"run.patients=1000", "model.price_year=none"};
+  const char *conv[] = {"run.patients=1000",
+                        "model.cost_price_years=" HFS_TEST_DATA
+                        "/cost_price_years_all_2020.csv"};
+  run a, b;
+  run_scenario(&a, none, 2, 0);
+  run_scenario(&b, conv, 2, 0);
+  double f = 563.841 / 518.876;
+  for (size_t s = 0; s < a.res.n_strategies; s++) {
+    const char *name = a.st.model.strategy_names[s];
+    double ca = outcome(&a, name, "cost")->mean,
+           cb = outcome(&b, name, "cost")->mean;
+    assert_close(cb, f * ca, 1e-12 * cb);
+    assert_close(outcome(&b, name, "qaly")->mean,
+                 outcome(&a, name, "qaly")->mean, 0.0);
+  }
+  run_free(&a);
+  run_free(&b);
+}
+
 /* ---- injections ----------------------------------------------------- */
 
 /* With a fixed schedule every 12-16 weeks, a patient alive over the whole
@@ -579,6 +606,7 @@ int main(void)
       cmocka_unit_test(redo_share_matches_the_acceptance),
       cmocka_unit_test(utility_order_holds_in_1000_psa_draws),
       cmocka_unit_test(management_cost_flows_with_life),
+      cmocka_unit_test(costs_convert_to_one_price_year),
       cmocka_unit_test(injection_sessions_are_spaced_12_to_16_weeks),
       cmocka_unit_test(trace_rows_sum_to_one_and_horizon_truncates),
       cmocka_unit_test(discounting_orders_the_totals),

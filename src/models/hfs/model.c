@@ -331,6 +331,7 @@ typedef struct spasm_impl {
   double utility[SPASM_N_UTILITIES]; /* utility.h */
   /* population utility norms ([model] utility_norms), by sex and band */
   int norms_on;
+  int price_year; /* costs converted to this year; 0 = not converted */
   int n_norm_bands;
   double norm_age_low[SPASM_MAX_NORM_BANDS];
   double norm_multiplier[2][SPASM_MAX_NORM_BANDS];
@@ -1198,7 +1199,34 @@ typedef struct spasm_options {
   char *norms_path;      /* [model] utility_norms: a table, or NULL (no) */
   const char *norms_file; /* where the setting is, for messages */
   long norms_line;
+  /* [model] price_year (0 = none: costs at their sources' years),
+   * price_index and cost_price_years (paths) */
+  int price_year;
+  const hfs_setting *price_year_setting;
+  char *index_path, *years_path;
 } spasm_options;
+
+static void options_free(spasm_options *o)
+{
+  free(o->norms_path);
+  free(o->index_path);
+  free(o->years_path);
+  o->norms_path = o->index_path = o->years_path = NULL;
+}
+
+/* A path setting of [model], relative to the scenario file (from --set:
+ * to the working folder); NULL if unset. */
+static char *model_path(hfs_scenario *s, const char *key, hfs_diag *d)
+{
+  hfs_setting *e = hfs_scenario_get(s, "model", key);
+  if (e == NULL)
+    return NULL;
+  if (e->value[0] == '\0') {
+    hfs_diag_error(d, e->file, e->line, "[model] %s: needs a path", key);
+    return NULL;
+  }
+  return e->line == 0 ? hfs_strdup(e->value) : hfs_scenario_path(s, e->value);
+}
 
 /* KEY in SECTION is one of CHOICES[0..n); returns its index, DEFAULT_INDEX
  * if unset, and reports anything else with the file and line. */
@@ -1251,9 +1279,39 @@ static spasm_options read_options(hfs_scenario *s, hfs_diag *d)
     o.norms_file = e->file;
     o.norms_line = e->line;
   }
+  o.price_year = 0;
+  o.price_year_setting = NULL;
+  o.index_path = o.years_path = NULL;
+  /* Mark the table settings read even when price_year = none, so that
+   * switching the conversion off does not make them unknown keys. */
+  (void)hfs_scenario_get(s, "model", "price_index");
+  (void)hfs_scenario_get(s, "model", "cost_price_years");
+  e = hfs_scenario_get(s, "model", "price_year");
+  if (e != NULL && strcmp(e->value, "none") != 0) {
+    double y;
+    if (hfs_parse_double(e->value, &y) != 0 || y != floor(y) || y < 1900 ||
+        y > 2100)
+      hfs_diag_error(d, e->file, e->line,
+                     "[model] price_year: expected none or a year such as "
+                     "2024, got '%s'",
+                     e->value);
+    else {
+      o.price_year = (int)y;
+      o.price_year_setting = e;
+      o.index_path = model_path(s, "price_index", d);
+      o.years_path = model_path(s, "cost_price_years", d);
+      if (o.index_path == NULL || o.years_path == NULL)
+        hfs_diag_error(d, e->file, e->line,
+                       "[model] price_year = %d needs price_index (a price "
+                       "index table) and cost_price_years (the price year "
+                       "of every cost)",
+                       o.price_year);
+    }
+  }
   static const char *const model_keys[] = {
-      "natural_history", "operate_secondary", "utility_norms"};
-  hfs_scenario_report_unknown(s, "model", model_keys, 3, d);
+      "natural_history", "operate_secondary", "utility_norms",
+      "price_year",      "price_index",       "cost_price_years"};
+  hfs_scenario_report_unknown(s, "model", model_keys, 6, d);
   return o;
 }
 
@@ -1261,7 +1319,7 @@ static hfs_status check_settings(hfs_scenario *s, hfs_diag *d)
 {
   size_t before = hfs_diag_count(d);
   spasm_options opt = read_options(s, d);
-  free(opt.norms_path);
+  options_free(&opt);
   spasm_strategy *tmp =
       calloc(s->n_strategies ? s->n_strategies : 1, sizeof *tmp);
   if (tmp == NULL)
@@ -1287,6 +1345,165 @@ static void destroy(hfs_model *model)
   free(model->strategy_names);
   model->impl = NULL;
   model->strategy_names = NULL;
+}
+
+/* ---- one price year ----------------------------------------------------- */
+
+enum { MAX_INDEX_YEARS = 200 };
+
+typedef struct index_reader {
+  const char *path;
+  hfs_diag *d;
+  int header;
+  int n;
+  int year[MAX_INDEX_YEARS];
+  double index[MAX_INDEX_YEARS];
+} index_reader;
+
+static int index_of_year(const index_reader *r, int year)
+{
+  for (int i = 0; i < r->n; i++)
+    if (r->year[i] == year)
+      return i;
+  return -1;
+}
+
+static int index_row(void *user, const hfs_csv_row *row)
+{
+  index_reader *r = user;
+  if (!r->header) {
+    r->header = 1;
+    if (row->n_fields < 2 || strcmp(row->fields[0], "year") != 0 ||
+        strcmp(row->fields[1], "index") != 0) {
+      hfs_diag_error(r->d, r->path, row->line,
+                     "expected the header year,index[,...]");
+      return 1;
+    }
+    return 0;
+  }
+  double y, v;
+  if (row->n_fields < 2 || hfs_parse_double(row->fields[0], &y) != 0 ||
+      y != floor(y) || hfs_parse_double(row->fields[1], &v) != 0 ||
+      !(v > 0) || !isfinite(v)) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "expected a whole year and an index > 0, got '%s' and '%s'",
+                   row->n_fields > 0 ? row->fields[0] : "",
+                   row->n_fields > 1 ? row->fields[1] : "");
+    return 0;
+  }
+  if (index_of_year(r, (int)y) >= 0) {
+    hfs_diag_error(r->d, r->path, row->line, "year %d appears twice", (int)y);
+    return 0;
+  }
+  if (r->n == MAX_INDEX_YEARS) {
+    hfs_diag_error(r->d, r->path, row->line, "at most %d years",
+                   MAX_INDEX_YEARS);
+    return 1;
+  }
+  r->year[r->n] = (int)y;
+  r->index[r->n] = v;
+  r->n++;
+  return 0;
+}
+
+typedef struct years_reader {
+  const char *path;
+  hfs_diag *d;
+  int header;
+  const index_reader *idx;
+  double factor_to[N_PARAMS]; /* by spec; 0 = no row yet */
+  long line[N_PARAMS];
+  int target;
+} years_reader;
+
+static int years_row(void *user, const hfs_csv_row *row)
+{
+  years_reader *r = user;
+  if (!r->header) {
+    r->header = 1;
+    if (row->n_fields < 2 || strcmp(row->fields[0], "parameter") != 0 ||
+        strcmp(row->fields[1], "price_year") != 0) {
+      hfs_diag_error(r->d, r->path, row->line,
+                     "expected the header parameter,price_year[,...]");
+      return 1;
+    }
+    return 0;
+  }
+  if (row->n_fields < 2) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "expected at least 2 fields, got %zu", row->n_fields);
+    return 0;
+  }
+  size_t k = 0;
+  while (k < N_PARAMS && strcmp(param_specs[k].name, row->fields[0]) != 0)
+    k++;
+  if (k == N_PARAMS || param_specs[k].kind != HFS_KIND_COST) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "'%s' is not a cost parameter of this model",
+                   row->fields[0]);
+    return 0;
+  }
+  if (r->line[k] != 0) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "%s appears twice (first at line %ld)", row->fields[0],
+                   r->line[k]);
+    return 0;
+  }
+  double y;
+  int i = -1;
+  if (hfs_parse_double(row->fields[1], &y) != 0 || y != floor(y) ||
+      (i = index_of_year(r->idx, (int)y)) < 0) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "%s: price year '%s' is not a year of the price index "
+                   "(%s)",
+                   row->fields[0], row->fields[1], r->idx->path);
+    return 0;
+  }
+  r->line[k] = row->line;
+  r->factor_to[k] = r->idx->index[index_of_year(r->idx, r->target)] /
+                    r->idx->index[i];
+  return 0;
+}
+
+/* Convert every cost of M to the price year of O with the index table
+ * (MODEL.md section 8): cost x index(price_year) / index(source year). */
+static void convert_costs(spasm_impl *m, const spasm_options *o, hfs_diag *d)
+{
+  size_t before = hfs_diag_count(d);
+  index_reader idx;
+  memset(&idx, 0, sizeof idx);
+  idx.path = o->index_path;
+  idx.d = d;
+  if (hfs_csv_read(o->index_path, index_row, &idx, d) != HFS_OK ||
+      hfs_diag_count(d) > before)
+    return;
+  if (index_of_year(&idx, o->price_year) < 0) {
+    hfs_diag_error(d, o->price_year_setting->file,
+                   o->price_year_setting->line,
+                   "[model] price_year: %d is not a year of the price index "
+                   "(%s)",
+                   o->price_year, o->index_path);
+    return;
+  }
+  years_reader y;
+  memset(&y, 0, sizeof y);
+  y.path = o->years_path;
+  y.d = d;
+  y.idx = &idx;
+  y.target = o->price_year;
+  if (hfs_csv_read(o->years_path, years_row, &y, d) != HFS_OK ||
+      hfs_diag_count(d) > before)
+    return;
+  for (size_t k = 0; k < N_PARAMS; k++)
+    if (param_specs[k].kind == HFS_KIND_COST && y.line[k] == 0)
+      hfs_diag_error(d, o->years_path, 0,
+                     "no price year for the cost parameter %s",
+                     param_specs[k].name);
+  if (hfs_diag_count(d) > before)
+    return;
+  for (size_t k = 0; k < N_PARAMS; k++)
+    if (param_specs[k].kind == HFS_KIND_COST)
+      *(double *)((char *)&m->p + param_specs[k].offset) *= y.factor_to[k];
 }
 
 /* ---- population utility norms ------------------------------------------ */
@@ -1433,10 +1650,12 @@ static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
   m->onset_normal = opt.onset_normal;
   m->nh_paused = opt.nh_paused;
   m->operate_secondary = opt.operate_secondary;
-  if (opt.norms_path != NULL) {
+  if (opt.norms_path != NULL)
     read_norms(m, opt.norms_path, d);
-    free(opt.norms_path);
-  }
+  if (opt.price_year != 0 && opt.index_path && opt.years_path)
+    convert_costs(m, &opt, d);
+  m->price_year = opt.price_year;
+  options_free(&opt);
   spasm_state_utilities(q, m->utility); /* utility.h: ordered by design */
   m->onset_p_lo =
       gsl_cdf_gaussian_P(q->onset_age_min - q->onset_age_mean, q->onset_age_sd);
@@ -1507,6 +1726,11 @@ static void describe(const hfs_model *model, FILE *out)
           m->utility[U_GRADE_1], m->utility[SPASM_U_GRADE_2], m->utility[SPASM_U_GRADE_3],
           m->utility[SPASM_U_GRADE_4],
           m->norms_on ? "on (relative to utility_norm_reference_age)" : "off");
+  if (m->price_year)
+    fprintf(out, "costs: converted to %d prices with the price index\n",
+            m->price_year);
+  else
+    fprintf(out, "costs: at their sources' price years (not converted)\n");
   for (size_t i = 0; i < m->n_strategies; i++)
     spasm_strategy_describe(&m->strategies[i], out);
 }
