@@ -2,7 +2,7 @@
  * test_sick_sicker.c - the Sick-Sicker model (Krijkamp et al. 2018) against
  * its exact cohort calculation:
  *
- *   (a) hfs_sick_sicker_cohort() against a 4x4 Markov trace written out
+ *   (a) ss_cohort() against a 4x4 Markov trace written out
  *       here, independently, from the tutorial's numbers, and against
  *       reference values pinned from a separate re-implementation of the
  *       tutorial's Appendix C cohort code (same conventions: payoffs at
@@ -20,7 +20,7 @@
 #include "test_util.h"
 
 #include "hfsim/engine.h"
-#include "hfsim/sick_sicker.h"
+#include "models/sick_sicker/sick_sicker.h"
 #include "hfsim/study.h"
 
 #define SS_INI HFS_SOURCE_DIR "/configs/sick_sicker.ini"
@@ -177,9 +177,9 @@ static void test_table_has_tutorial_values(void **state)
   assert_close(st.scenario.discount_rate_qalys, 0.03, 0);
   assert_string_equal(st.model.strategy_names[0], "no_treatment");
   assert_string_equal(st.model.strategy_names[1], "treatment");
-  assert_int_equal(hfs_sick_sicker_treated(&st.model, 0), 0);
-  assert_int_equal(hfs_sick_sicker_treated(&st.model, 1), 1);
-  assert_int_equal(hfs_sick_sicker_treated(&st.model, 2), -1);
+  assert_int_equal(ss_treated(&st.model, 0), 0);
+  assert_int_equal(ss_treated(&st.model, 1), 1);
+  assert_int_equal(ss_treated(&st.model, 2), -1);
   assert_close(st.model.max_years, 30, 0);
   hfs_study_free(&st);
 }
@@ -190,8 +190,7 @@ static void check_against_hand(const hfs_param_table *t, double rc, double rq,
   hand_result h;
   hand_cohort(30, rc, rq, treated, &h);
   double c, q, ly;
-  assert_int_equal(hfs_sick_sicker_cohort(t, rc, rq, treated, &c, &q, &ly),
-                   HFS_OK);
+  assert_int_equal(ss_cohort(t, rc, rq, treated, &c, &q, &ly), HFS_OK);
   assert_close(c, h.cost, 1e-12 * h.cost);
   assert_close(q, h.qaly, 1e-12 * h.qaly);
   assert_close(ly, h.life_years, 1e-12 * h.life_years);
@@ -211,20 +210,20 @@ static void test_cohort_matches_hand_rolled_trace(void **state)
   /* The trace, row by row. */
   hand_result h;
   hand_cohort(30, 0.03, 0.03, 0, &h);
-  double tr[31 * HFS_SS_N_STATES];
-  assert_int_equal(hfs_sick_sicker_cohort_trace(&st.params, tr, 31), HFS_OK);
+  double tr[31 * SS_N_STATES];
+  assert_int_equal(ss_cohort_trace(&st.params, tr, 31), HFS_OK);
   for (int k = 0; k < 31; k++) {
     double sum = 0.0;
-    for (int j = 0; j < HFS_SS_N_STATES; j++) {
-      assert_close(tr[k * HFS_SS_N_STATES + j], h.trace[k][j], 1e-14);
-      sum += tr[k * HFS_SS_N_STATES + j];
+    for (int j = 0; j < SS_N_STATES; j++) {
+      assert_close(tr[k * SS_N_STATES + j], h.trace[k][j], 1e-14);
+      sum += tr[k * SS_N_STATES + j];
     }
     assert_close(sum, 1.0, 1e-12);
   }
-  assert_close(tr[4 + HFS_SS_HEALTHY], 0.845, 1e-15);
-  assert_close(tr[4 + HFS_SS_SICK], 0.15, 1e-15);
-  assert_close(tr[4 + HFS_SS_SICKER], 0.0, 0);
-  assert_close(tr[4 + HFS_SS_DEAD], 0.005, 1e-15);
+  assert_close(tr[4 + SS_HEALTHY], 0.845, 1e-15);
+  assert_close(tr[4 + SS_SICK], 0.15, 1e-15);
+  assert_close(tr[4 + SS_SICKER], 0.0, 0);
+  assert_close(tr[4 + SS_DEAD], 0.005, 1e-15);
   hfs_study_free(&st);
 }
 
@@ -250,9 +249,8 @@ static void test_cohort_reference_values(void **state)
   };
   for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
     double c, q, ly;
-    assert_int_equal(hfs_sick_sicker_cohort(&st.params, ref[i].rate,
-                                            ref[i].rate, ref[i].treated, &c, &q,
-                                            &ly),
+    assert_int_equal(ss_cohort(&st.params, ref[i].rate, ref[i].rate,
+                               ref[i].treated, &c, &q, &ly),
                      HFS_OK);
     assert_close(c, ref[i].cost, 1e-9 * ref[i].cost);
     assert_close(q, ref[i].qaly, 1e-9 * ref[i].qaly);
@@ -270,33 +268,27 @@ static void test_cohort_rejects_bad_input(void **state)
   hfs_study st;
   load_ok(&st, NULL, 0);
   double c = -1.0, q = -1.0, ly = -1.0;
-  assert_int_equal(hfs_sick_sicker_cohort(NULL, 0.03, 0.03, 0, &c, &q, &ly),
+  assert_int_equal(ss_cohort(NULL, 0.03, 0.03, 0, &c, &q, &ly), HFS_ERR_INPUT);
+  assert_int_equal(ss_cohort(&st.params, -0.01, 0.03, 0, &c, &q, &ly),
                    HFS_ERR_INPUT);
-  assert_int_equal(
-      hfs_sick_sicker_cohort(&st.params, -0.01, 0.03, 0, &c, &q, &ly),
-      HFS_ERR_INPUT);
   assert_close(c, -1.0, 0); /* untouched */
   /* NULL outputs are allowed */
-  assert_int_equal(
-      hfs_sick_sicker_cohort(&st.params, 0.03, 0.03, 1, NULL, &q, NULL),
-      HFS_OK);
+  assert_int_equal(ss_cohort(&st.params, 0.03, 0.03, 1, NULL, &q, NULL),
+                   HFS_OK);
   assert_close(q, 16.4004055892414, 1e-9 * 16.4);
   /* an impossible chain: leaving Sick sums to 1.1149 */
   hfs_param *p = hfs_param_find(&st.params, "p_s1s2");
   p->value = 0.6;
-  assert_int_equal(
-      hfs_sick_sicker_cohort(&st.params, 0.03, 0.03, 0, &c, &q, &ly),
-      HFS_ERR_INPUT);
-  double tr[4];
-  assert_int_equal(hfs_sick_sicker_cohort_trace(&st.params, tr, 1),
+  assert_int_equal(ss_cohort(&st.params, 0.03, 0.03, 0, &c, &q, &ly),
                    HFS_ERR_INPUT);
+  double tr[4];
+  assert_int_equal(ss_cohort_trace(&st.params, tr, 1), HFS_ERR_INPUT);
   p->value = 0.105;
   /* n_cycles must be a whole number */
   p = hfs_param_find(&st.params, "n_cycles");
   p->value = 30.5;
-  assert_int_equal(
-      hfs_sick_sicker_cohort(&st.params, 0.03, 0.03, 0, &c, &q, &ly),
-      HFS_ERR_INPUT);
+  assert_int_equal(ss_cohort(&st.params, 0.03, 0.03, 0, &c, &q, &ly),
+                   HFS_ERR_INPUT);
   hfs_study_free(&st);
 }
 
@@ -337,15 +329,13 @@ static void test_microsimulation_matches_cohort(void **state)
   run_sim(&s, NULL, 0);
   assert_int_equal(s.res.n_strategies, 2);
   for (size_t k = 0; k < 2; k++) {
-    int treated = hfs_sick_sicker_treated(&s.st.model, k);
+    int treated = ss_treated(&s.st.model, k);
     double c, q, ly, cu, qu;
-    assert_int_equal(
-        hfs_sick_sicker_cohort(&s.st.params, s.cfg.discount_rate_costs,
+    assert_int_equal(ss_cohort(&s.st.params, s.cfg.discount_rate_costs,
                                s.cfg.discount_rate_qalys, treated, &c, &q, &ly),
-        HFS_OK);
-    assert_int_equal(
-        hfs_sick_sicker_cohort(&s.st.params, 0.0, 0.0, treated, &cu, &qu, NULL),
-        HFS_OK);
+                     HFS_OK);
+    assert_int_equal(ss_cohort(&s.st.params, 0.0, 0.0, treated, &cu, &qu, NULL),
+                     HFS_OK);
     const hfs_accum *a = outcome(&s.st, &s.res, k, "cost");
     assert_int_equal(a->n, 20000);
     assert_within_se(a->mean, c, hfs_accum_se(a), Z);
@@ -358,20 +348,19 @@ static void test_microsimulation_matches_cohort(void **state)
     a = outcome(&s.st, &s.res, k, "life_years");
     assert_within_se(a->mean, ly, hfs_accum_se(a), Z);
     /* cycles in Sick / Sicker: the cohort trace summed over cycles */
-    double tr[31 * HFS_SS_N_STATES];
-    assert_int_equal(hfs_sick_sicker_cohort_trace(&s.st.params, tr, 31),
-                     HFS_OK);
+    double tr[31 * SS_N_STATES];
+    assert_int_equal(ss_cohort_trace(&s.st.params, tr, 31), HFS_OK);
     double sick = 0.0, sicker = 0.0;
     for (int t = 0; t <= 30; t++) {
-      sick += tr[t * HFS_SS_N_STATES + HFS_SS_SICK];
-      sicker += tr[t * HFS_SS_N_STATES + HFS_SS_SICKER];
+      sick += tr[t * SS_N_STATES + SS_SICK];
+      sicker += tr[t * SS_N_STATES + SS_SICKER];
     }
     a = outcome(&s.st, &s.res, k, "cycles_sick");
     assert_within_se(a->mean, sick, hfs_accum_se(a), Z);
     a = outcome(&s.st, &s.res, k, "cycles_sicker");
     assert_within_se(a->mean, sicker, hfs_accum_se(a), Z);
     a = outcome(&s.st, &s.res, k, "died");
-    double p_dead = tr[30 * HFS_SS_N_STATES + HFS_SS_DEAD];
+    double p_dead = tr[30 * SS_N_STATES + SS_DEAD];
     assert_within_se(a->mean, p_dead, sqrt(p_dead * (1 - p_dead) / 20000.0), Z);
   }
   /* Common random numbers: treatment changes payoffs only, so every
@@ -394,13 +383,13 @@ static void test_trace_matches_cohort(void **state)
   run_sim(&s, NULL, 0);
   const size_t ny = s.res.n_years, ns = s.res.n_states;
   assert_int_equal(ny, 31); /* cycles 0..30 */
-  assert_int_equal(ns, HFS_SS_N_STATES);
-  double tr[31 * HFS_SS_N_STATES];
-  assert_int_equal(hfs_sick_sicker_cohort_trace(&s.st.params, tr, 31), HFS_OK);
+  assert_int_equal(ns, SS_N_STATES);
+  double tr[31 * SS_N_STATES];
+  assert_int_equal(ss_cohort_trace(&s.st.params, tr, 31), HFS_OK);
   const double n = 20000.0;
   for (size_t k = 0; k < 2; k++) {
     const uint64_t *row0 = s.res.trace + (k * ny + 0) * ns;
-    assert_int_equal(row0[HFS_SS_HEALTHY], 20000);
+    assert_int_equal(row0[SS_HEALTHY], 20000);
     static const int cycles[] = {1, 2, 5, 10, 20, 30};
     for (size_t c = 0; c < sizeof cycles / sizeof cycles[0]; c++) {
       int t = cycles[c];
@@ -408,7 +397,7 @@ static void test_trace_matches_cohort(void **state)
       uint64_t total = 0;
       for (size_t j = 0; j < ns; j++) {
         total += row[j];
-        double p = tr[t * HFS_SS_N_STATES + (int)j];
+        double p = tr[t * SS_N_STATES + (int)j];
         double obs = (double)row[j] / n;
         if (p == 0.0) {
           assert_int_equal(row[j], 0); /* e.g. Sicker at cycle 1 */
@@ -635,8 +624,7 @@ static void test_other_cycle_count(void **state)
   hand_result h;
   hand_cohort(10, 0.03, 0.03, 1, &h);
   double c, q, ly;
-  assert_int_equal(
-      hfs_sick_sicker_cohort(&s.st.params, 0.03, 0.03, 1, &c, &q, &ly), HFS_OK);
+  assert_int_equal(ss_cohort(&s.st.params, 0.03, 0.03, 1, &c, &q, &ly), HFS_OK);
   assert_close(c, h.cost, 1e-12 * h.cost);
   assert_close(q, h.qaly, 1e-12 * h.qaly);
   assert_close(ly, h.life_years, 1e-12 * h.life_years);

@@ -2,12 +2,16 @@
  * model.h - the interface between the engine and a disease model.
  *
  * The engine (random streams, patient loop, threads, discounting, streaming
- * aggregation, trace, output files) knows nothing about hemifacial spasm. A
- * model describes itself with an hfs_model_class:
+ * aggregation, trace, output files) knows nothing about any disease. A
+ * model describes itself with an hfs_model_class, filled with designated
+ * initialisers:
  *
  *   - the parameters it reads (checked against parameters.csv),
  *   - the outcomes one simulated patient contributes (summary.csv columns),
- *   - the states of the cohort trace (trace.csv),
+ *     with the indices of the discounted cost and QALY outcomes (cea.csv,
+ *     PSA, DSA, paired differences) and flags marking the outcomes reported
+ *     by subgroup and in the console's headline table,
+ *   - the states of the cohort trace (trace.csv), as {name, description},
  *   - the baseline attributes written to patients.csv,
  *   - how many random-stream purposes it uses,
  *
@@ -17,7 +21,12 @@
  * model and the context's streams (no global state), which is what makes
  * results independent of threads.
  *
- * A new model is a new hfs_model_class registered in src/models/registry.c.
+ * hfs_model_create() checks the class's contract once (hfs_model_class_check)
+ * and owns the strategy names: they are the scenario's [strategy NAME]
+ * sections, in order, copied before create() runs.
+ *
+ * A new model is one folder src/models/NAME/ defining one hfs_model_class,
+ * and one line in src/models/registry.c (README.md, "Adding a model").
  */
 #ifndef HFSIM_MODEL_H
 #define HFSIM_MODEL_H
@@ -42,7 +51,11 @@ enum hfs_outcome_flags {
   /* Also write NAME_sd, NAME_ci_low, NAME_ci_high (95% CI of the mean) */
   HFS_OUT_INTERVAL = 1u << 1,
   /* Accumulated but not written (e.g. the denominator of a condition) */
-  HFS_OUT_HIDDEN = 1u << 2
+  HFS_OUT_HIDDEN = 1u << 2,
+  /* Also reported by subgroup (summary_subgroups.csv), in table order */
+  HFS_OUT_SUBGROUP = 1u << 3,
+  /* Shown in the console's results table after cost and QALYs */
+  HFS_OUT_HEADLINE = 1u << 4
 };
 
 typedef struct hfs_outcome_def {
@@ -64,6 +77,12 @@ typedef struct hfs_attribute_def {
   int n_levels;
   double band_origin, band_width;
 } hfs_attribute_def;
+
+/* A state of the cohort trace (a trace.csv row label). */
+typedef struct hfs_state_def {
+  const char *name;        /* snake_case */
+  const char *description; /* for results/README.md */
+} hfs_state_def;
 
 /* Trace of state occupancy at each whole year since the decision. */
 typedef struct hfs_trace {
@@ -100,25 +119,32 @@ typedef struct hfs_model_inputs {
 } hfs_model_inputs;
 
 typedef struct hfs_model hfs_model;
+struct hfs_verifier; /* verify.h */
 
 typedef struct hfs_model_class {
-  const char *name;
+  const char *name; /* `model = NAME` in a scenario */
   const char *description;
   const hfs_param_spec *params;
   size_t n_params;
   const hfs_outcome_def *outcomes;
   size_t n_outcomes;
-  const char *const *states;
-  const char *const *state_descriptions;
+  /* The discounted cost and QALY per patient: indices into OUTCOMES of two
+   * distinct, visible, unconditional mean outcomes with units "currency"
+   * and "QALY". Every economic analysis reads these, never a name. */
+  size_t cost_outcome;
+  size_t qaly_outcome;
+  const hfs_state_def *states;
   size_t n_states;
   const hfs_attribute_def *attributes;
   size_t n_attributes;
   size_t n_purposes;
   int needs_life_table;
 
-  /* Build M->impl, M->strategy_names and M->max_years from the inputs;
-   * report every problem to D. */
+  /* Build M->impl and M->max_years from the inputs; report every problem
+   * to D. M->n_strategies and M->strategy_names are already set (the
+   * scenario's strategies, in order) and belong to the engine. */
   hfs_status (*create)(hfs_model *m, const hfs_model_inputs *in, hfs_diag *d);
+  /* Free M->impl (may be partly built: create() failed). */
   void (*destroy)(hfs_model *m);
   void (*simulate)(const hfs_model *m, size_t strategy, hfs_sim_context *ctx);
   /* Print the resolved strategies for `hfsim check`. */
@@ -127,22 +153,35 @@ typedef struct hfs_model_class {
    * without parameters, so their errors are reported even when the
    * parameter table is invalid and create() cannot run. */
   hfs_status (*check_settings)(hfs_scenario *s, hfs_diag *d);
+  /* Optional: the model's own verification checks (`hfsim verify`), run on
+   * a scenario of this model through the helpers of verify.h. Returns
+   * HFS_OK, or the error that stopped it (reported to the verifier's
+   * diagnostics). */
+  hfs_status (*verify)(struct hfs_verifier *v);
 } hfs_model_class;
 
 struct hfs_model {
   const hfs_model_class *cls;
   void *impl;
   size_t n_strategies;
-  char **strategy_names;
-  double max_years; /* longest possible simulated time (sizes the trace) */
+  char **strategy_names; /* owned by the engine (hfs_model_create) */
+  double max_years;      /* longest possible simulated time (sizes the trace) */
 };
 
-/* Registered models ("hfs", ...). NULL if NAME is unknown. */
+/* The registry (src/models/registry.c): the number of models and model I
+ * (0 .. count-1), and the model called NAME (NULL if unknown). */
+size_t hfs_model_class_count(void);
+const hfs_model_class *hfs_model_class_at(size_t i);
 const hfs_model_class *hfs_model_class_find(const char *name);
-/* All registered model names, for error messages. */
-const char *const *hfs_model_class_names(size_t *n);
 
-/* Create a model of class CLS (calls cls->create). */
+/* Check that class C keeps the contract above (indices in range, cost and
+ * QALY outcomes of the right kind, conditions pointing at 0/1 outcomes,
+ * every name and hook present). Returns NULL when it does, else a message
+ * naming the first broken rule (a programming error in the model). */
+const char *hfs_model_class_check(const hfs_model_class *c);
+
+/* Create a model of class CLS: checks the class, copies the strategy names
+ * from IN->scenario, then calls cls->create. On failure M is cleaned up. */
 hfs_status hfs_model_create(hfs_model *m, const hfs_model_class *cls,
                             const hfs_model_inputs *in, hfs_diag *d);
 void hfs_model_destroy(hfs_model *m);

@@ -14,7 +14,7 @@
 
 #include <omp.h>
 
-#include "cli_internal.h"
+#include "common.h"
 #include "hfsim/cea.h"
 #include "hfsim/mathx.h"
 #include "hfsim/numfmt.h"
@@ -70,7 +70,7 @@ typedef struct variant_out {
 static uint64_t dsa_patients(hfs_study *st, const options *o, hfs_diag *d)
 {
   if (o->patients_given)
-    return o->bench_patients;
+    return o->patients;
   hfs_setting *e = hfs_scenario_get(&st->scenario, "dsa", "patients");
   static const char *const keys[] = {"patients"};
   hfs_scenario_report_unknown(&st->scenario, "dsa", keys, 1, d);
@@ -136,14 +136,7 @@ static void put(FILE *f, double x)
 static char *default_dir(const hfs_study *st, const options *o,
                          const char *suffix)
 {
-  for (size_t i = 0; i < o->n_overrides; i++)
-    if (strncmp(o->overrides[i].assignment, "run.output=", 11) == 0)
-      return hfs_strdup(o->overrides[i].assignment + 11);
-  size_t n = strlen(st->scenario.output_dir) + strlen(suffix) + 1;
-  char *p = malloc(n);
-  if (p)
-    snprintf(p, n, "%s%s", st->scenario.output_dir, suffix);
-  return p;
+  return hfs_cli_output_dir(o, st->scenario.output_dir, suffix);
 }
 
 /* Make the output folder before simulating, so that one that cannot be
@@ -177,11 +170,8 @@ static hfs_status write_outputs(const char *dir, const char *file_name,
     FILE *m = f ? hfs_output_add(&out, "manifest.txt", d) : NULL;
     if (f && m) {
       write(f, user);
-      hfs_results fake;
-      hfs_results_init(&fake);
-      fake.wall_seconds = seconds;
-      fake.threads_used = st->scenario.threads;
-      hfs_cli_write_manifest(m, st, o, argc, argv, &fake, started);
+      hfs_cli_run_info info = {0, st->scenario.threads, seconds};
+      hfs_cli_write_manifest(m, st, o, argc, argv, &info, started);
       s = hfs_cli_stop_requested ? HFS_ERR_INTERRUPTED
                                  : hfs_output_commit(&out, d);
     } else {
@@ -294,13 +284,10 @@ static void write_owsa(FILE *f, void *user)
   free(rows);
 }
 
-static int cmd_owsa(int argc, char **argv)
+static int cmd_owsa(options *o, int argc, char **argv)
 {
-  options o;
   hfs_study st;
-  int rc = hfs_cli_start(&o, &st, "owsa", argc, argv,
-                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS,
-                         owsa_help);
+  int rc = hfs_cli_load_study(&st, o);
   if (rc >= 0)
     return rc;
   char started[32];
@@ -309,10 +296,10 @@ static int cmd_owsa(int argc, char **argv)
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_run_config cfg = hfs_study_run_config(&st);
-  cfg.patients = dsa_patients(&st, &o, &d);
+  cfg.patients = dsa_patients(&st, o, &d);
   hfs_status s = cfg.patients ? HFS_OK : HFS_ERR_INPUT;
   if (s == HFS_OK)
-    s = open_early(&st, &o, "-owsa", &d);
+    s = open_early(&st, o, "-owsa", &d);
   owsa_data od;
   memset(&od, 0, sizeof od);
   od.st = &st;
@@ -349,7 +336,7 @@ static int cmd_owsa(int argc, char **argv)
   if (s == HFS_OK && hfs_diag_count(&d) > 0)
     s = HFS_ERR_INPUT;
   if (s == HFS_OK) {
-    if (!o.quiet)
+    if (!o->quiet)
       fprintf(stderr,
               "hfsim: one-way analysis of %zu parameters x 2 values, %llu "
               "patients each\n",
@@ -373,19 +360,19 @@ static int cmd_owsa(int argc, char **argv)
       s = simulate_variant(&st, &cfg, &od.high[j], &d);
     }
     p->value = base;
-    if (!o.quiet && isatty(2))
+    if (!o->quiet && isatty(2))
       fprintf(stderr, "\rhfsim: %zu/%zu parameters", j + 1, od.n_params);
   }
-  if (!o.quiet && isatty(2))
+  if (!o->quiet && isatty(2))
     fputc('\n', stderr);
-  char *dir = default_dir(&st, &o, "-owsa");
+  char *dir = default_dir(&st, o, "-owsa");
   if (s == HFS_OK)
-    s = write_outputs(dir, "owsa.csv", write_owsa, &od, &st, &o, argc, argv,
+    s = write_outputs(dir, "owsa.csv", write_owsa, &od, &st, o, argc, argv,
                       started, omp_get_wtime() - t0, &d);
   hfs_diag_print(&d, stderr);
   if (s == HFS_ERR_INTERRUPTED)
     fprintf(stderr, "hfsim: interrupted; no results were written\n");
-  if (s == HFS_OK && !o.quiet)
+  if (s == HFS_OK && !o->quiet)
     printf("hfsim: one-way analysis in %.1f s; wrote %s/owsa.csv and "
            "manifest.txt\n",
            omp_get_wtime() - t0, dir);
@@ -398,7 +385,6 @@ static int cmd_owsa(int argc, char **argv)
   free(od.base_value);
   hfs_diag_free(&d);
   hfs_study_free(&st);
-  hfs_cli_options_free(&o);
   return hfs_cli_exit_code(s);
 }
 
@@ -445,64 +431,24 @@ static void write_twsa(FILE *f, void *user)
     }
 }
 
-static int cmd_twsa(int argc, char **argv)
+static int cmd_twsa(options *o, int argc, char **argv)
 {
-  /* Take --param and --steps out before the shared parser sees them. */
-  char *names[2] = {NULL, NULL};
-  size_t n_names = 0, steps = 5;
-  char **rest = calloc((size_t)argc + 1, sizeof *rest);
-  int n_rest = 0;
-  if (rest == NULL)
-    return HFS_EXIT_FAILURE;
-  for (int i = 0; i < argc; i++) {
-    if (i >= 2 && strcmp(argv[i], "--param") == 0 && i + 1 < argc) {
-      if (n_names == 2) {
-        free(rest);
-        return hfs_cli_usage_error("twsa", "--param is given more than twice");
-      }
-      names[n_names++] = argv[++i];
-    } else if (i >= 2 && strcmp(argv[i], "--steps") == 0 && i + 1 < argc) {
-      double v;
-      if (hfs_parse_double(argv[i + 1], &v) != 0 || v < 2 || v > 101 ||
-          v != floor(v)) {
-        free(rest);
-        return hfs_cli_usage_error(
-            "twsa", "--steps takes a whole number from 2 to 101, got '%s'",
-            argv[i + 1]);
-      }
-      steps = (size_t)v;
-      i++;
-    } else {
-      rest[n_rest++] = argv[i];
-    }
-  }
-  options o;
-  memset(&o, 0, sizeof o);
-  o.command = "twsa";
-  int rc = hfs_cli_parse_options(
-      &o, n_rest, rest, ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS,
-      twsa_help);
-  if (rc < 0 && n_names != 2)
-    rc =
-        hfs_cli_usage_error("twsa", "name two parameters: --param A --param B");
-  if (rc >= 0) {
-    free(rest);
-    hfs_cli_options_free(&o);
-    return rc;
-  }
+  if (o->n_params != 2)
+    return hfs_cli_usage_error("twsa",
+                               "name two parameters: --param A --param B");
+  const char *names[2] = {o->params[0], o->params[1]};
+  size_t steps = o->steps ? o->steps : 5;
   hfs_study st;
-  if ((rc = hfs_cli_load_study(&st, &o)) >= 0) {
-    free(rest);
-    hfs_cli_options_free(&o);
+  int rc = hfs_cli_load_study(&st, o);
+  if (rc >= 0)
     return rc;
-  }
   char started[32];
   hfs_cli_now_utc(started);
   double t0 = omp_get_wtime();
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_run_config cfg = hfs_study_run_config(&st);
-  cfg.patients = dsa_patients(&st, &o, &d);
+  cfg.patients = dsa_patients(&st, o, &d);
   twsa_data td;
   memset(&td, 0, sizeof td);
   td.st = &st;
@@ -553,7 +499,7 @@ static int cmd_twsa(int argc, char **argv)
   if (s == HFS_OK && cfg.patients == 0)
     s = HFS_ERR_INPUT;
   if (s == HFS_OK)
-    s = open_early(&st, &o, "-twsa", &d);
+    s = open_early(&st, o, "-twsa", &d);
   if (s == HFS_OK) {
     td.value[0] = calloc(steps, sizeof(double));
     td.value[1] = calloc(steps, sizeof(double));
@@ -582,12 +528,12 @@ static int cmd_twsa(int argc, char **argv)
     p[0]->value = base[0];
     p[1]->value = base[1];
   }
-  char *dir = default_dir(&st, &o, "-twsa");
+  char *dir = default_dir(&st, o, "-twsa");
   if (s == HFS_OK)
-    s = write_outputs(dir, "twsa.csv", write_twsa, &td, &st, &o, argc, argv,
+    s = write_outputs(dir, "twsa.csv", write_twsa, &td, &st, o, argc, argv,
                       started, omp_get_wtime() - t0, &d);
   hfs_diag_print(&d, stderr);
-  if (s == HFS_OK && !o.quiet)
+  if (s == HFS_OK && !o->quiet)
     printf("hfsim: two-way grid of %zu x %zu in %.1f s; wrote %s/twsa.csv "
            "and manifest.txt\n",
            steps, steps, omp_get_wtime() - t0, dir);
@@ -595,10 +541,8 @@ static int cmd_twsa(int argc, char **argv)
   free(td.value[0]);
   free(td.value[1]);
   free(td.grid);
-  free(rest);
   hfs_diag_free(&d);
   hfs_study_free(&st);
-  hfs_cli_options_free(&o);
   return hfs_cli_exit_code(s);
 }
 
@@ -650,13 +594,10 @@ static void write_scenarios(FILE *f, void *user)
   }
 }
 
-static int cmd_scenarios(int argc, char **argv)
+static int cmd_scenarios(options *o, int argc, char **argv)
 {
-  options o;
   hfs_study base;
-  int rc = hfs_cli_start(&o, &base, "scenarios", argc, argv,
-                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS,
-                         scenarios_help);
+  int rc = hfs_cli_load_study(&base, o);
   if (rc >= 0)
     return rc;
   char started[32];
@@ -665,7 +606,7 @@ static int cmd_scenarios(int argc, char **argv)
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_run_config base_cfg = hfs_study_run_config(&base);
-  uint64_t patients = dsa_patients(&base, &o, &d);
+  uint64_t patients = dsa_patients(&base, o, &d);
   /* Collect scenario names in file order. */
   const hfs_scenario *sc = &base.scenario;
   size_t cap = 1 + sc->n_settings;
@@ -681,7 +622,7 @@ static int cmd_scenarios(int argc, char **argv)
   if (!sd.names || !sd.out || !sd.strategy_names || !sd.n_strategies || !sd.wtp)
     s = HFS_ERR_NOMEM;
   if (s == HFS_OK)
-    s = open_early(&base, &o, "-scenarios", &d);
+    s = open_early(&base, o, "-scenarios", &d);
   if (s == HFS_OK)
     sd.names[sd.n++] = hfs_strdup("base");
   for (size_t i = 0; s == HFS_OK && i < sc->n_settings; i++) {
@@ -706,7 +647,7 @@ static int cmd_scenarios(int argc, char **argv)
     }
     /* Each scenario is loaded afresh: command-line overrides, then the
      * scenario's own, so all validation applies with file and line. */
-    size_t n_ov = o.n_overrides;
+    size_t n_ov = o->n_overrides;
     hfs_override *ov = calloc(n_ov + sc->n_settings + 1, sizeof *ov);
     char **labels = calloc(sc->n_settings + 1, sizeof *labels);
     char **assign = calloc(sc->n_settings + 1, sizeof *assign);
@@ -718,7 +659,7 @@ static int cmd_scenarios(int argc, char **argv)
       free(assign);
       break;
     }
-    memcpy(ov, o.overrides, n_ov * sizeof *ov);
+    memcpy(ov, o->overrides, n_ov * sizeof *ov);
     for (size_t k = 0; i > 0 && k < sc->n_settings; k++) {
       const hfs_setting *e = &sc->settings[k];
       if (strncmp(e->section, "scenario ", 9) != 0 ||
@@ -742,7 +683,7 @@ static int cmd_scenarios(int argc, char **argv)
     hfs_study st;
     hfs_study_init(&st);
     if (s == HFS_OK)
-      s = i == 0 ? HFS_OK : hfs_study_load(&st, o.config, ov, n_ov, &d);
+      s = i == 0 ? HFS_OK : hfs_study_load(&st, o->config, ov, n_ov, &d);
     hfs_study *use = i == 0 ? &base : &st;
     if (s == HFS_OK) {
       hfs_run_config cfg = i == 0 ? base_cfg : hfs_study_run_config(&st);
@@ -754,7 +695,7 @@ static int cmd_scenarios(int argc, char **argv)
       for (size_t k = 0; sd.strategy_names[i] && k < use->model.n_strategies;
            k++)
         sd.strategy_names[i][k] = hfs_strdup(use->model.strategy_names[k]);
-      if (!o.quiet)
+      if (!o->quiet)
         fprintf(stderr, "hfsim: scenario %s\n", sd.names[i]);
       s = simulate_variant(use, &cfg, &sd.out[i], &d);
     } else if (s == HFS_ERR_INPUT) {
@@ -769,12 +710,12 @@ static int cmd_scenarios(int argc, char **argv)
     free(assign);
     free(ov);
   }
-  char *dir = default_dir(&base, &o, "-scenarios");
+  char *dir = default_dir(&base, o, "-scenarios");
   if (s == HFS_OK)
-    s = write_outputs(dir, "scenarios.csv", write_scenarios, &sd, &base, &o,
+    s = write_outputs(dir, "scenarios.csv", write_scenarios, &sd, &base, o,
                       argc, argv, started, omp_get_wtime() - t0, &d);
   hfs_diag_print(&d, stderr);
-  if (s == HFS_OK && !o.quiet)
+  if (s == HFS_OK && !o->quiet)
     printf("hfsim: %zu scenarios in %.1f s; wrote %s/scenarios.csv and "
            "manifest.txt\n",
            sd.n, omp_get_wtime() - t0, dir);
@@ -795,15 +736,30 @@ static int cmd_scenarios(int argc, char **argv)
   free(dir);
   hfs_diag_free(&d);
   hfs_study_free(&base);
-  hfs_cli_options_free(&o);
   return hfs_cli_exit_code(s);
 }
 
-int hfs_cmd_dsa(const char *which, int argc, char **argv)
-{
-  if (strcmp(which, "owsa") == 0)
-    return cmd_owsa(argc, argv);
-  if (strcmp(which, "twsa") == 0)
-    return cmd_twsa(argc, argv);
-  return cmd_scenarios(argc, argv);
-}
+const hfs_cli_command hfs_cli_cmd_owsa = {
+    .name = "owsa",
+    .summary = "one-way sensitivity analysis (tornado)",
+    .help = owsa_help,
+    .options = ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS,
+    .run = cmd_owsa,
+};
+
+const hfs_cli_command hfs_cli_cmd_twsa = {
+    .name = "twsa",
+    .summary = "two-way sensitivity analysis on a grid",
+    .help = twsa_help,
+    .options =
+        ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_TWSA,
+    .run = cmd_twsa,
+};
+
+const hfs_cli_command hfs_cli_cmd_scenarios = {
+    .name = "scenarios",
+    .summary = "run the [scenario NAME] sections of the scenario file",
+    .help = scenarios_help,
+    .options = ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS,
+    .run = cmd_scenarios,
+};

@@ -13,7 +13,7 @@
 
 #include <omp.h>
 
-#include "cli_internal.h"
+#include "common.h"
 #include "hfsim/output.h"
 #include "hfsim/params.h"
 #include "hfsim/psa.h"
@@ -120,15 +120,14 @@ static hfs_status read_psa_settings(hfs_study *st, const options *o,
       snprintf(ps->output_dir, n, "%s-psa", sc->output_dir);
   }
   /* --out names the PSA folder directly */
-  for (size_t i = 0; i < o->n_overrides; i++)
-    if (strncmp(o->overrides[i].assignment, "run.output=", 11) == 0) {
-      free(ps->output_dir);
-      ps->output_dir = hfs_strdup(o->overrides[i].assignment + 11);
-    }
+  if (o->out_dir != NULL) {
+    free(ps->output_dir);
+    ps->output_dir = hfs_strdup(o->out_dir);
+  }
   if (o->iterations)
     ps->iterations = o->iterations;
   if (o->patients_given)
-    ps->patients = o->bench_patients;
+    ps->patients = o->patients;
   hfs_scenario_report_unknown(sc, "psa", psa_keys,
                               sizeof psa_keys / sizeof *psa_keys, d);
   if (!ps->evppi || !ps->output_dir)
@@ -152,8 +151,9 @@ static void fingerprint(const hfs_study *st, const psa_settings *ps,
   }
   for (size_t i = 0; i < o->n_overrides; i++) {
     const char *a = o->overrides[i].assignment;
-    /* the thread count and the spelling of the folder do not change the
-     * numbers: a PSA may resume on another machine */
+    /* the thread count and the spelling of the folder (--out is not an
+     * override) do not change the numbers: a PSA may resume on another
+     * machine */
     if (strncmp(a, "run.threads=", 12) == 0 ||
         strncmp(a, "run.output=", 11) == 0)
       continue;
@@ -191,14 +191,10 @@ static void show_progress(void *user, uint64_t done, uint64_t total)
   fflush(stderr);
 }
 
-int hfs_cmd_psa(int argc, char **argv)
+static int cmd_psa(options *o, int argc, char **argv)
 {
-  options o;
   hfs_study st;
-  int rc = hfs_cli_start(&o, &st, "psa", argc, argv,
-                         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS |
-                             ALLOW_THREADS | ALLOW_PSA,
-                         psa_help);
+  int rc = hfs_cli_load_study(&st, o);
   if (rc >= 0)
     return rc;
   char started[32];
@@ -213,7 +209,7 @@ int hfs_cmd_psa(int argc, char **argv)
   memset(&out, 0, sizeof out);
   FILE *ckpt = NULL;
   char *ckpt_path = NULL;
-  hfs_status s = read_psa_settings(&st, &o, &ps, &d);
+  hfs_status s = read_psa_settings(&st, o, &ps, &d);
   if (s == HFS_OK)
     s = hfs_psa_result_init(&res, &st, ps.iterations);
   if (s == HFS_OK && ps.evppi[0] != '\0')
@@ -222,13 +218,13 @@ int hfs_cmd_psa(int argc, char **argv)
     s = hfs_output_open(&out, ps.output_dir, &d);
   char fp[65];
   if (s == HFS_OK) {
-    fingerprint(&st, &ps, &o, fp);
+    fingerprint(&st, &ps, o, fp);
     size_t n = strlen(ps.output_dir) + 32;
     ckpt_path = malloc(n);
     snprintf(ckpt_path, n, "%s/.psa-checkpoint", ps.output_dir);
-    if (o.resume) {
+    if (o->resume) {
       s = hfs_psa_checkpoint_read(ckpt_path, fp, &res, &d);
-      if (s == HFS_OK && !o.quiet && res.done > 0)
+      if (s == HFS_OK && !o->quiet && res.done > 0)
         fprintf(stderr, "hfsim: resuming after iteration %llu of %llu\n",
                 (unsigned long long)res.done,
                 (unsigned long long)res.iterations);
@@ -263,8 +259,8 @@ int hfs_cmd_psa(int argc, char **argv)
     hfs_run_config cfg = hfs_study_run_config(&st);
     cfg.patients = ps.patients;
     progress_state prog = {omp_get_wtime(), res.done,
-                           !o.quiet && isatty(fileno(stderr))};
-    if (!o.quiet)
+                           !o->quiet && isatty(fileno(stderr))};
+    if (!o->quiet)
       fprintf(stderr,
               "hfsim: PSA of %llu iterations x %llu patients x %zu "
               "strategies\n",
@@ -298,11 +294,8 @@ int hfs_cmd_psa(int argc, char **argv)
       s = hfs_psa_write_evppi(f, &st, &res, ps.evppi, wtp, n_wtp, ps.population,
                               &d);
     if (s == HFS_OK && (f = hfs_output_add(&out, "manifest.txt", &d))) {
-      hfs_results fake;
-      hfs_results_init(&fake);
-      fake.wall_seconds = omp_get_wtime() - t0;
-      fake.threads_used = st.scenario.threads;
-      hfs_cli_write_manifest(f, &st, &o, argc, argv, &fake, started);
+      hfs_cli_run_info info = {0, st.scenario.threads, omp_get_wtime() - t0};
+      hfs_cli_write_manifest(f, &st, o, argc, argv, &info, started);
       fprintf(f, "psa_iterations: %llu\npsa_patients_per_iteration: %llu\n",
               (unsigned long long)ps.iterations,
               (unsigned long long)ps.patients);
@@ -323,7 +316,7 @@ int hfs_cmd_psa(int argc, char **argv)
             "hfsim: interrupted after %llu of %llu iterations; no results "
             "were written. Continue with the same command and --resume.\n",
             (unsigned long long)res.done, (unsigned long long)res.iterations);
-  if (s == HFS_OK && !o.quiet)
+  if (s == HFS_OK && !o->quiet)
     printf("hfsim: PSA of %llu iterations in %.1f s; wrote %s/psa.csv, "
            "psa_summary.csv, psa_parameters.csv, ceac.csv, evpi.csv%s and "
            "manifest.txt\n",
@@ -336,6 +329,14 @@ int hfs_cmd_psa(int argc, char **argv)
   hfs_output_free(&out);
   hfs_diag_free(&d);
   hfs_study_free(&st);
-  hfs_cli_options_free(&o);
   return hfs_cli_exit_code(s);
 }
+
+const hfs_cli_command hfs_cli_cmd_psa = {
+    .name = "psa",
+    .summary = "probabilistic sensitivity analysis: CEAC, EVPI, EVPPI",
+    .help = psa_help,
+    .options =
+        ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_PSA,
+    .run = cmd_psa,
+};

@@ -114,8 +114,10 @@ hfs_status hfs_study_load(hfs_study *st, const char *config,
 
   st->cls = sc->model ? hfs_model_class_find(sc->model) : NULL;
   if (sc->model != NULL && st->cls == NULL) {
-    size_t n;
-    const char *const *names = hfs_model_class_names(&n);
+    const char *names[64];
+    size_t n = 0;
+    for (; n < hfs_model_class_count() && n < 64; n++)
+      names[n] = hfs_model_class_at(n)->name;
     const char *sug = hfs_closest_name(sc->model, names, n);
     hfs_setting *e = hfs_scenario_get(sc, "run", "model");
     hfs_diag_error(d, e ? e->file : sc->path, e ? e->line : 0,
@@ -181,14 +183,7 @@ hfs_run_config hfs_study_run_config(const hfs_study *st)
   cfg.horizon_years = sc->horizon_years;
   cfg.discount_rate_costs = sc->discount_rate_costs;
   cfg.discount_rate_qalys = sc->discount_rate_qalys;
-  cfg.cost_outcome = -1;
-  cfg.qaly_outcome = -1;
-  if (st->cls != NULL)
-    for (size_t k = 0; k < st->cls->n_outcomes; k++) {
-      if (strcmp(st->cls->outcomes[k].name, "cost") == 0)
-        cfg.cost_outcome = (int)k;
-      if (strcmp(st->cls->outcomes[k].name, "qaly") == 0)
-        cfg.qaly_outcome = (int)k;
-    }
+  cfg.cost_outcome = st->cls ? (int)st->cls->cost_outcome : -1;
+  cfg.qaly_outcome = st->cls ? (int)st->cls->qaly_outcome : -1;
   return cfg;
 }

@@ -161,12 +161,6 @@ void hfs_write_summary(FILE *f, const hfs_model *m, const hfs_results *r)
   free(cols);
 }
 
-/* Outcomes reported by subgroup: the economic and clinical headline. */
-static const char *const subgroup_outcomes[] = {
-    "cost",          "qaly",
-    "life_years",    "spasm_free_years",
-    "spasm_free_5y", "mvd_cure_fraction"};
-
 static const char *level_label(const hfs_attribute_def *def, size_t level,
                                char *buf, size_t n)
 {
@@ -185,19 +179,13 @@ static const char *level_label(const hfs_attribute_def *def, size_t level,
 void hfs_write_subgroups(FILE *f, const hfs_model *m, const hfs_results *r)
 {
   const hfs_model_class *c = m->cls;
-  const size_t n_out = sizeof subgroup_outcomes / sizeof *subgroup_outcomes;
-  int idx[sizeof subgroup_outcomes / sizeof *subgroup_outcomes];
   fputs("subgroup,level,strategy,patients", f);
-  for (size_t j = 0; j < n_out; j++) {
-    idx[j] = -1;
-    for (size_t k = 0; k < c->n_outcomes; k++)
-      if (strcmp(c->outcomes[k].name, subgroup_outcomes[j]) == 0)
-        idx[j] = (int)k;
-    if (idx[j] < 0)
+  for (size_t k = 0; k < c->n_outcomes; k++) {
+    const hfs_outcome_def *o = &c->outcomes[k];
+    if (!(o->flags & HFS_OUT_SUBGROUP))
       continue;
-    int prop = (c->outcomes[idx[j]].flags & HFS_OUT_PROPORTION) != 0;
-    fprintf(f, ",%s%s,%s_se", subgroup_outcomes[j], prop ? "" : "_mean",
-            subgroup_outcomes[j]);
+    int prop = (o->flags & HFS_OUT_PROPORTION) != 0;
+    fprintf(f, ",%s%s,%s_se", o->name, prop ? "" : "_mean", o->name);
   }
   fputc('\n', f);
   size_t S = r->n_strategies, K = r->n_outcomes, g = 0;
@@ -213,10 +201,10 @@ void hfs_write_subgroups(FILE *f, const hfs_model *m, const hfs_results *r)
         fputc(',', f);
         hfs_csv_write_text(f, m->strategy_names[s]);
         fprintf(f, ",%llu", (unsigned long long)acc[0].n);
-        for (size_t j = 0; j < n_out; j++) {
-          if (idx[j] < 0)
+        for (size_t k = 0; k < K; k++) {
+          if (!(c->outcomes[k].flags & HFS_OUT_SUBGROUP))
             continue;
-          const hfs_accum *x = &acc[idx[j]];
+          const hfs_accum *x = &acc[k];
           fputc(',', f);
           if (x->n > 0)
             put_number(f, x->mean);
@@ -243,7 +231,7 @@ void hfs_write_trace(FILE *f, const hfs_model *m, const hfs_results *r)
         continue; /* beyond a finite horizon */
       for (size_t k = 0; k < r->n_states; k++) {
         hfs_csv_write_text(f, m->strategy_names[s]);
-        fprintf(f, ",%zu,%s,", y, c->states[k]);
+        fprintf(f, ",%zu,%s,", y, c->states[k].name);
         put_number(f, (double)row[k] / (double)r->patients);
         fputc('\n', f);
       }
@@ -415,7 +403,7 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
              "at that moment (0-1) |\n\n"
              "States:\n\n| state | meaning |\n|---|---|\n");
   for (size_t k = 0; k < c->n_states; k++)
-    fprintf(f, "| `%s` | %s |\n", c->states[k], c->state_descriptions[k]);
+    fprintf(f, "| `%s` | %s |\n", c->states[k].name, c->states[k].description);
   fprintf(f,
           "\n## summary_subgroups.csv\n\n"
           "The headline outcomes by subgroup, one row per subgroup level and "
@@ -433,16 +421,14 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
              "(the first band is open below, the last open above) |\n"
              "| `strategy` | strategy name |\n"
              "| `patients` | patients in this level |\n");
-  for (size_t j = 0; j < sizeof subgroup_outcomes / sizeof *subgroup_outcomes;
-       j++)
-    for (size_t k = 0; k < c->n_outcomes; k++)
-      if (strcmp(c->outcomes[k].name, subgroup_outcomes[j]) == 0) {
-        int prop = (c->outcomes[k].flags & HFS_OUT_PROPORTION) != 0;
-        fprintf(f, "| `%s%s` | as in summary.csv, within the level |\n",
-                subgroup_outcomes[j], prop ? "" : "_mean");
-        fprintf(f, "| `%s_se` | its Monte Carlo standard error |\n",
-                subgroup_outcomes[j]);
-      }
+  for (size_t k = 0; k < c->n_outcomes; k++)
+    if (c->outcomes[k].flags & HFS_OUT_SUBGROUP) {
+      int prop = (c->outcomes[k].flags & HFS_OUT_PROPORTION) != 0;
+      fprintf(f, "| `%s%s` | as in summary.csv, within the level |\n",
+              c->outcomes[k].name, prop ? "" : "_mean");
+      fprintf(f, "| `%s_se` | its Monte Carlo standard error |\n",
+              c->outcomes[k].name);
+    }
   fprintf(
       f, "\n## cea.csv\n\n"
          "The incremental cost-effectiveness analysis, one row per "

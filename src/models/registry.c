@@ -1,48 +1,38 @@
 /*
- * models.c - the registry of disease models. A new model is one more entry.
+ * registry.c - the registry of disease models: one line per model.
+ *
+ * Each model folder (src/models/NAME/) defines one `const hfs_model_class`;
+ * list it here and the scenario key `model = NAME` selects it.
  */
 #include <string.h>
 
 #include "hfsim/model.h"
-#include "hfsim/sick_sicker.h"
 
-extern const hfs_model_class hfs_model_hemifacial_spasm;
+#define HFS_MODELS(X)                                         \
+  X(spasm_model_class) /* src/models/hfs: hemifacial spasm */ \
+  X(ss_model_class)    /* src/models/sick_sicker: Sick-Sicker */
 
-static const hfs_model_class *const registry[] = {
-    &hfs_model_hemifacial_spasm,
-    &hfs_model_sick_sicker,
-};
-static const char *const registry_names[] = {"hfs", "sick_sicker"};
-#define N_MODELS (sizeof registry / sizeof registry[0])
+#define DECLARE(cls) extern const hfs_model_class cls;
+#define ENTRY(cls) &cls,
+HFS_MODELS(DECLARE)
+static const hfs_model_class *const registry[] = {HFS_MODELS(ENTRY)};
+#undef DECLARE
+#undef ENTRY
+
+size_t hfs_model_class_count(void)
+{
+  return sizeof registry / sizeof registry[0];
+}
+
+const hfs_model_class *hfs_model_class_at(size_t i)
+{
+  return i < hfs_model_class_count() ? registry[i] : NULL;
+}
 
 const hfs_model_class *hfs_model_class_find(const char *name)
 {
-  for (size_t i = 0; i < N_MODELS; i++)
+  for (size_t i = 0; i < hfs_model_class_count(); i++)
     if (strcmp(registry[i]->name, name) == 0)
       return registry[i];
   return NULL;
-}
-
-const char *const *hfs_model_class_names(size_t *n)
-{
-  *n = N_MODELS;
-  return registry_names;
-}
-
-hfs_status hfs_model_create(hfs_model *m, const hfs_model_class *cls,
-                            const hfs_model_inputs *in, hfs_diag *d)
-{
-  memset(m, 0, sizeof *m);
-  m->cls = cls;
-  hfs_status st = cls->create(m, in, d);
-  if (st != HFS_OK)
-    hfs_model_destroy(m);
-  return st;
-}
-
-void hfs_model_destroy(hfs_model *m)
-{
-  if (m->cls != NULL)
-    m->cls->destroy(m);
-  memset(m, 0, sizeof *m);
 }

@@ -29,6 +29,7 @@
 #include "model_params.h"
 #include "strategy.h"
 #include "utility.h"
+#include "verify.h"
 
 #define WEEKS_PER_YEAR (365.25 / 7.0)
 #define DAYS_PER_YEAR 365.25
@@ -60,27 +61,22 @@ enum state {
   N_STATES
 };
 
-static const char *const state_names[N_STATES] = {"spasm_grade_1",
-                                                  "spasm_grade_2",
-                                                  "spasm_grade_3",
-                                                  "spasm_grade_4",
-                                                  "controlled_injections",
-                                                  "controlled_drug",
-                                                  "cured",
-                                                  "dead",
-                                                  "exited_age_limit"};
-
-static const char *const state_descriptions[N_STATES] = {
-    "spasm not controlled, SMC grade I (eyelid only)",
-    "spasm not controlled, SMC grade II (spread to other facial muscles)",
-    ("spasm not controlled, SMC grade III (frequent tonic spasm, vision "
-     "affected)"),
-    "spasm not controlled, SMC grade IV (disfiguring asymmetry)",
-    "spasm controlled inside a botulinum toxin injection's effect window",
-    "spasm controlled by an oral drug the patient responds to",
-    "cured (after surgery or spontaneous remission)",
-    "dead",
-    "alive at the age limit (age_limit_years), where simulation stops"};
+static const hfs_state_def states[N_STATES] = {
+    {"spasm_grade_1", "spasm not controlled, SMC grade I (eyelid only)"},
+    {"spasm_grade_2",
+     "spasm not controlled, SMC grade II (spread to other facial muscles)"},
+    {"spasm_grade_3", "spasm not controlled, SMC grade III (frequent tonic "
+                      "spasm, vision affected)"},
+    {"spasm_grade_4",
+     "spasm not controlled, SMC grade IV (disfiguring asymmetry)"},
+    {"controlled_injections",
+     "spasm controlled inside a botulinum toxin injection's effect window"},
+    {"controlled_drug",
+     "spasm controlled by an oral drug the patient responds to"},
+    {"cured", "cured (after surgery or spontaneous remission)"},
+    {"dead", "dead"},
+    {"exited_age_limit",
+     "alive at the age limit (age_limit_years), where simulation stops"}};
 
 enum outcome {
   O_COST,
@@ -147,15 +143,17 @@ enum outcome {
 #define I (HFS_OUT_MEAN | HFS_OUT_INTERVAL)
 #define P HFS_OUT_PROPORTION
 #define H (HFS_OUT_PROPORTION | HFS_OUT_HIDDEN)
+#define G HFS_OUT_SUBGROUP  /* also in summary_subgroups.csv */
+#define HL HFS_OUT_HEADLINE /* also in the console table */
 static const hfs_outcome_def outcomes[N_OUTCOMES] = {
-    {"cost", "currency", I, -1, "discounted cost per patient"},
+    {"cost", "currency", I | G, -1, "discounted cost per patient"},
     {"cost_undiscounted", "currency", I, -1, "undiscounted cost per patient"},
-    {"qaly", "QALY", I, -1, "discounted quality-adjusted life-years"},
+    {"qaly", "QALY", I | G, -1, "discounted quality-adjusted life-years"},
     {"qaly_undiscounted", "QALY", I, -1,
      "undiscounted quality-adjusted life-years"},
-    {"life_years", "years", M, -1,
+    {"life_years", "years", M | G, -1,
      "undiscounted years alive within the horizon"},
-    {"spasm_free_years", "years", M, -1,
+    {"spasm_free_years", "years", M | G | HL, -1,
      "undiscounted years free of spasm (cured, or controlled by a treatment "
      "working at that moment)"},
     {"spasm_years", "years", M, -1, "undiscounted years with spasm"},
@@ -191,14 +189,14 @@ static const hfs_outcome_def outcomes[N_OUTCOMES] = {
     {"spasm_free_1y", "share", P, O_ALIVE_1Y,
      "share spasm-free at 1 year, among patients alive then"},
     {"alive_5y", "share", H, -1, "alive at 5 years (denominator)"},
-    {"spasm_free_5y", "share", P, O_ALIVE_5Y,
+    {"spasm_free_5y", "share", P | G, O_ALIVE_5Y,
      "share spasm-free at 5 years, among patients alive then"},
     {"alive_10y", "share", H, -1, "alive at 10 years (denominator)"},
     {"spasm_free_10y", "share", P, O_ALIVE_10Y,
      "share spasm-free at 10 years, among patients alive then"},
     {"operated", "share", P, -1,
      "share of patients who had a first decompression"},
-    {"mvd_cure_fraction", "share", P, O_OPERATED,
+    {"mvd_cure_fraction", "share", P | G, O_OPERATED,
      "patients cured by their first operation (immediately or delayed) / "
      "patients operated"},
     {"operated_compression", "share", H, -1,
@@ -264,6 +262,8 @@ static const hfs_outcome_def outcomes[N_OUTCOMES] = {
 #undef I
 #undef P
 #undef H
+#undef G
+#undef HL
 
 static const char *const sex_levels[] = {"female", "male"};
 static const char *const cause_levels[] = {"secondary", "primary"};
@@ -1085,7 +1085,9 @@ static void simulate(const hfs_model *model, size_t strategy,
   int li = st->n_lines > 0 ? 0 : SPASM_GOTO_UNTREATED;
   while (li >= 0 && li < st->n_lines && p.t < p.t_end && !p.cured) {
     const spasm_line *ln = &st->lines[li];
-    spasm_line_end why;
+    /* every treatment is a case (-Wswitch-enum): a new one fails to
+     * compile here instead of silently running another treatment */
+    spasm_line_end why = SPASM_END_SIMULATION;
     h.entered[li] = 1;
     double t_before = p.t;
     switch (ln->treatment) {
@@ -1098,8 +1100,10 @@ static void simulate(const hfs_model *model, size_t strategy,
     case SPASM_TX_MEDICATION:
       why = run_medication(&p, ln);
       break;
-    default:
+    case SPASM_TX_MVD:
       why = run_mvd(&p, ln);
+      break;
+    case SPASM_TX_COUNT_:
       break;
     }
     if (why == SPASM_END_SIMULATION)
@@ -1342,9 +1346,7 @@ static void destroy(hfs_model *model)
     free(m->strategies);
     free(m);
   }
-  free(model->strategy_names);
   model->impl = NULL;
-  model->strategy_names = NULL;
 }
 
 /* ---- one price year ----------------------------------------------------- */
@@ -1694,16 +1696,11 @@ static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
   m->n_strategies = s->n_strategies;
   m->strategies =
       calloc(s->n_strategies ? s->n_strategies : 1, sizeof *m->strategies);
-  model->strategy_names =
-      calloc(s->n_strategies ? s->n_strategies : 1, sizeof(char *));
-  if (m->strategies == NULL || model->strategy_names == NULL)
+  if (m->strategies == NULL)
     return HFS_ERR_NOMEM;
   hfs_status st = spasm_strategies_read(s, m->strategies, d);
   if (st == HFS_ERR_NOMEM)
     return st;
-  for (size_t i = 0; i < s->n_strategies; i++)
-    model->strategy_names[i] = m->strategies[i].name;
-  model->n_strategies = s->n_strategies;
   model->max_years = q->age_limit_years - q->onset_age_min;
   return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
 }
@@ -1735,24 +1732,27 @@ static void describe(const hfs_model *model, FILE *out)
     spasm_strategy_describe(&m->strategies[i], out);
 }
 
-const hfs_model_class hfs_model_hemifacial_spasm = {
-    "hfs",
-    "hemifacial spasm: natural history, botulinum toxin, oral drugs and "
-    "microvascular decompression (MODEL.md)",
-    param_specs,
-    N_PARAMS,
-    outcomes,
-    N_OUTCOMES,
-    state_names,
-    state_descriptions,
-    N_STATES,
-    attributes,
-    N_ATTRIBUTES,
-    N_PURPOSES,
-    1,
-    create,
-    destroy,
-    simulate,
-    describe,
-    check_settings,
+const hfs_model_class spasm_model_class = {
+    .name = "hfs",
+    .description =
+        "hemifacial spasm: natural history, botulinum toxin, oral drugs and "
+        "microvascular decompression (MODEL.md)",
+    .params = param_specs,
+    .n_params = N_PARAMS,
+    .outcomes = outcomes,
+    .n_outcomes = N_OUTCOMES,
+    .cost_outcome = O_COST,
+    .qaly_outcome = O_QALY,
+    .states = states,
+    .n_states = N_STATES,
+    .attributes = attributes,
+    .n_attributes = N_ATTRIBUTES,
+    .n_purposes = N_PURPOSES,
+    .needs_life_table = 1,
+    .create = create,
+    .destroy = destroy,
+    .simulate = simulate,
+    .describe = describe,
+    .check_settings = check_settings,
+    .verify = spasm_verify,
 };

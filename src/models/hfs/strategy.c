@@ -39,9 +39,10 @@ static int produces(spasm_treatment t, spasm_line_end r)
     return 0; /* set through botox.surgery_choice, not a key */
   case SPASM_END_INELIGIBLE:
     return t == SPASM_TX_MVD;
-  default:
+  case SPASM_END_SIMULATION: /* (= SPASM_END_REASONS_) not a key */
     return 0;
   }
+  return 0;
 }
 
 static char *trim(char *p)

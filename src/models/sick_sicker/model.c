@@ -1,6 +1,6 @@
 /*
  * sick_sicker_model.c - the Sick-Sicker model of Krijkamp et al. 2018 (see
- * include/hfsim/sick_sicker.h), one patient at a time, and the exact cohort
+ * sick_sicker.h), one patient at a time, and the exact cohort
  * calculation of the same Markov chain.
  *
  * Conventions (decided here so that microsimulation and cohort agree
@@ -25,7 +25,7 @@
  *     with p_s1d = 1 - exp(-rr_s1 r_hd), p_s2d = 1 - exp(-rr_s2 r_hd),
  *     r_hd = -ln(1 - p_hd). So P(s_{t+1} = j | s_t = i) is exactly the
  *     cohort matrix entry P[i][j], and the expected payoffs and trace of the
- *     microsimulation are those of the cohort (hfs_sick_sicker_cohort).
+ *     microsimulation are those of the cohort (ss_cohort).
  *   - The u of cycle t is the (t+1)-th number of the stream under every
  *     strategy (common random numbers): treatment changes payoffs only, so
  *     a patient follows the same path under both strategies.
@@ -33,7 +33,7 @@
  *     shorter than that is an error (it would cut cycles the cohort
  *     calculation counts); longer or lifetime is the same as n_cycles + 1.
  */
-#include "hfsim/sick_sicker.h"
+#include "sick_sicker.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -89,12 +89,11 @@ static const hfs_param_spec param_specs[] = {SS_MODEL_PARAMS(SS_PARAM_SPEC)};
 
 enum purpose { P_TRANSITION, N_PURPOSES };
 
-static const char *const state_names[HFS_SS_N_STATES] = {"healthy", "sick",
-                                                         "sicker", "dead"};
-static const char *const state_descriptions[HFS_SS_N_STATES] = {
-    "Healthy (H) at the start of the cycle",
-    "Sick (S1): can recover to Healthy, progress to Sicker or die",
-    "Sicker (S2): cannot recover; can die", "Dead (D)"};
+static const hfs_state_def states[SS_N_STATES] = {
+    {"healthy", "Healthy (H) at the start of the cycle"},
+    {"sick", "Sick (S1): can recover to Healthy, progress to Sicker or die"},
+    {"sicker", "Sicker (S2): cannot recover; can die"},
+    {"dead", "Dead (D)"}};
 
 enum outcome {
   O_COST,
@@ -112,18 +111,19 @@ enum outcome {
 #define M HFS_OUT_MEAN
 #define I (HFS_OUT_MEAN | HFS_OUT_INTERVAL)
 #define P HFS_OUT_PROPORTION
+#define G HFS_OUT_SUBGROUP /* also in summary_subgroups.csv */
 static const hfs_outcome_def outcomes[N_OUTCOMES] = {
-    {"cost", "currency", I, -1,
+    {"cost", "currency", I | G, -1,
      "discounted cost per patient: cost of the state at the start of each "
      "cycle t = 0..n_cycles, weighted 1/(1+r)^t"},
     {"cost_undiscounted", "currency", I, -1,
      "undiscounted cost per patient over cycles 0..n_cycles"},
-    {"qaly", "QALY", I, -1,
+    {"qaly", "QALY", I | G, -1,
      "discounted QALYs: utility of the state at the start of each cycle x "
      "1 year, weighted 1/(1+r)^t"},
     {"qaly_undiscounted", "QALY", I, -1,
      "undiscounted QALYs over cycles 0..n_cycles"},
-    {"life_years", "years", M, -1,
+    {"life_years", "years", M | G, -1,
      "cycles alive among cycles 0..n_cycles (undiscounted)"},
     {"cycles_healthy", "count", M, -1,
      "cycles started Healthy among cycles 0..n_cycles"},
@@ -137,6 +137,7 @@ static const hfs_outcome_def outcomes[N_OUTCOMES] = {
 #undef M
 #undef I
 #undef P
+#undef G
 
 /* ---- transitions -----------------------------------------------------------
  */
@@ -151,7 +152,7 @@ typedef struct ss_row {
 } ss_row;
 
 typedef struct ss_chain {
-  ss_row row[HFS_SS_N_STATES];
+  ss_row row[SS_N_STATES];
   double p_s1d, p_s2d;
 } ss_chain;
 
@@ -171,16 +172,14 @@ static void build_chain(const ss_params *q, ss_chain *c)
   memset(c, 0, sizeof *c);
   c->p_s1d = death_probability(q->rr_s1, q->p_hd);
   c->p_s2d = death_probability(q->rr_s2, q->p_hd);
-  ss_row *h = &c->row[HFS_SS_HEALTHY], *s1 = &c->row[HFS_SS_SICK],
-         *s2 = &c->row[HFS_SS_SICKER];
-  *h = (ss_row){2, {HFS_SS_SICK, HFS_SS_DEAD, 0}, {q->p_hs1, q->p_hd, 0}, 0};
-  *s1 = (ss_row){3,
-                 {HFS_SS_HEALTHY, HFS_SS_SICKER, HFS_SS_DEAD},
-                 {q->p_s1h, q->p_s1s2, c->p_s1d},
-                 0};
-  *s2 = (ss_row){1, {HFS_SS_DEAD, 0, 0}, {c->p_s2d, 0, 0}, 0};
-  c->row[HFS_SS_DEAD] = (ss_row){0, {0, 0, 0}, {0, 0, 0}, 1.0};
-  for (int i = 0; i < HFS_SS_DEAD; i++) {
+  ss_row *h = &c->row[SS_HEALTHY], *s1 = &c->row[SS_SICK],
+         *s2 = &c->row[SS_SICKER];
+  *h = (ss_row){2, {SS_SICK, SS_DEAD, 0}, {q->p_hs1, q->p_hd, 0}, 0};
+  *s1 = (ss_row){
+      3, {SS_HEALTHY, SS_SICKER, SS_DEAD}, {q->p_s1h, q->p_s1s2, c->p_s1d}, 0};
+  *s2 = (ss_row){1, {SS_DEAD, 0, 0}, {c->p_s2d, 0, 0}, 0};
+  c->row[SS_DEAD] = (ss_row){0, {0, 0, 0}, {0, 0, 0}, 1.0};
+  for (int i = 0; i < SS_DEAD; i++) {
     double sum = 0.0;
     for (int k = 0; k < c->row[i].n; k++)
       sum += c->row[i].p[k];
@@ -197,11 +196,10 @@ static double leaving(const ss_row *r)
 }
 
 /* The dense matrix P[i][j] of the chain (the cohort calculation). */
-static void chain_matrix(const ss_chain *c,
-                         double P[HFS_SS_N_STATES][HFS_SS_N_STATES])
+static void chain_matrix(const ss_chain *c, double P[SS_N_STATES][SS_N_STATES])
 {
-  memset(P, 0, sizeof(double) * HFS_SS_N_STATES * HFS_SS_N_STATES);
-  for (int i = 0; i < HFS_SS_N_STATES; i++) {
+  memset(P, 0, sizeof(double) * SS_N_STATES * SS_N_STATES);
+  for (int i = 0; i < SS_N_STATES; i++) {
     const ss_row *r = &c->row[i];
     P[i][i] = r->stay;
     for (int k = 0; k < r->n; k++)
@@ -210,26 +208,25 @@ static void chain_matrix(const ss_chain *c,
 }
 
 /* Payoffs per cycle of each state under a strategy. */
-static void payoffs(const ss_params *q, int treated,
-                    double cost[HFS_SS_N_STATES],
-                    double utility[HFS_SS_N_STATES])
+static void payoffs(const ss_params *q, int treated, double cost[SS_N_STATES],
+                    double utility[SS_N_STATES])
 {
   double tx = treated ? q->cost_treatment : 0.0;
-  cost[HFS_SS_HEALTHY] = q->cost_healthy;
-  cost[HFS_SS_SICK] = q->cost_sick + tx;
-  cost[HFS_SS_SICKER] = q->cost_sicker + tx;
-  cost[HFS_SS_DEAD] = 0.0;
-  utility[HFS_SS_HEALTHY] = q->utility_healthy;
-  utility[HFS_SS_SICK] = treated ? q->utility_sick_treated : q->utility_sick;
-  utility[HFS_SS_SICKER] = q->utility_sicker; /* treatment does not help */
-  utility[HFS_SS_DEAD] = 0.0;
+  cost[SS_HEALTHY] = q->cost_healthy;
+  cost[SS_SICK] = q->cost_sick + tx;
+  cost[SS_SICKER] = q->cost_sicker + tx;
+  cost[SS_DEAD] = 0.0;
+  utility[SS_HEALTHY] = q->utility_healthy;
+  utility[SS_SICK] = treated ? q->utility_sick_treated : q->utility_sick;
+  utility[SS_SICKER] = q->utility_sicker; /* treatment does not help */
+  utility[SS_DEAD] = 0.0;
 }
 
 /* ---- checks shared by the model and the cohort calculation ----------------
  */
 
-static const char *const state_label[HFS_SS_N_STATES] = {"Healthy", "Sick",
-                                                         "Sicker", "Dead"};
+static const char *const state_label[SS_N_STATES] = {"Healthy", "Sick",
+                                                     "Sicker", "Dead"};
 
 /* Where parameter NAME's value came from, for messages. */
 static const char *origin(const hfs_param_table *t, const char *name, char *buf,
@@ -287,7 +284,7 @@ static int check_params(const ss_params *q, const ss_chain *c,
                      origin(t, "n_cycles", o1, sizeof o1));
     }
   }
-  double sum = leaving(&c->row[HFS_SS_HEALTHY]);
+  double sum = leaving(&c->row[SS_HEALTHY]);
   if (sum > 1.0 + SS_SUM_TOLERANCE) {
     ok = 0;
     if (d != NULL) {
@@ -295,12 +292,12 @@ static int check_params(const ss_params *q, const ss_chain *c,
       hfs_diag_error(d, path, first_line(t, names, 2),
                      "transition probabilities out of %s sum to %.9g, more "
                      "than 1: p_hs1 %g (%s) + p_hd %g (%s)",
-                     state_label[HFS_SS_HEALTHY], sum, q->p_hs1,
+                     state_label[SS_HEALTHY], sum, q->p_hs1,
                      origin(t, "p_hs1", o1, sizeof o1), q->p_hd,
                      origin(t, "p_hd", o2, sizeof o2));
     }
   }
-  sum = leaving(&c->row[HFS_SS_SICK]);
+  sum = leaving(&c->row[SS_SICK]);
   if (sum > 1.0 + SS_SUM_TOLERANCE) {
     ok = 0;
     if (d != NULL) {
@@ -310,7 +307,7 @@ static int check_params(const ss_params *q, const ss_chain *c,
                      "than 1: p_s1h %g (%s) + p_s1s2 %g (%s) + death "
                      "1 - exp(-rr_s1 * r_hd) = %.6g (rr_s1 %g, %s; p_hd %g, "
                      "%s)",
-                     state_label[HFS_SS_SICK], sum, q->p_s1h,
+                     state_label[SS_SICK], sum, q->p_s1h,
                      origin(t, "p_s1h", o1, sizeof o1), q->p_s1s2,
                      origin(t, "p_s1s2", o2, sizeof o2), c->p_s1d, q->rr_s1,
                      origin(t, "rr_s1", o3, sizeof o3), q->p_hd,
@@ -328,8 +325,8 @@ typedef struct ss_strategy {
   char *name;
   char *label;
   int treated;
-  double cost[HFS_SS_N_STATES];
-  double utility[HFS_SS_N_STATES];
+  double cost[SS_N_STATES];
+  double utility[SS_N_STATES];
 } ss_strategy;
 
 typedef struct ss_impl {
@@ -353,11 +350,11 @@ static void simulate(const hfs_model *model, size_t strategy,
   const double vc = 1.0 / (1.0 + ctx->discount_costs.rate_per_year);
   const double vq = 1.0 / (1.0 + ctx->discount_qalys.rate_per_year);
   double wc = 1.0, wq = 1.0;
-  int s = HFS_SS_HEALTHY;
+  int s = SS_HEALTHY;
   int alive_cycles = 0;
   for (int t = 0; t <= m->n_cycles; t++) {
-    if (s == HFS_SS_DEAD) {
-      hfs_trace_state(ctx->trace, HFS_SS_DEAD, (double)t, HFS_INF);
+    if (s == SS_DEAD) {
+      hfs_trace_state(ctx->trace, SS_DEAD, (double)t, HFS_INF);
       break;
     }
     hfs_trace_state(ctx->trace, (size_t)s, (double)t, (double)(t + 1));
@@ -383,7 +380,7 @@ static void simulate(const hfs_model *model, size_t strategy,
     }
   }
   out[O_LIFE_YEARS] = (double)alive_cycles;
-  out[O_DIED] = s == HFS_SS_DEAD;
+  out[O_DIED] = s == SS_DEAD;
   ctx->simulated_years = (double)alive_cycles;
 }
 
@@ -444,9 +441,7 @@ static void destroy(hfs_model *model)
     free(m->strategies);
     free(m);
   }
-  free(model->strategy_names);
   model->impl = NULL;
-  model->strategy_names = NULL;
 }
 
 static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
@@ -495,16 +490,12 @@ static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
 
   size_t ns = s->n_strategies ? s->n_strategies : 1;
   m->strategies = calloc(ns, sizeof *m->strategies);
-  model->strategy_names = calloc(ns, sizeof(char *));
-  if (m->strategies == NULL || model->strategy_names == NULL)
+  if (m->strategies == NULL)
     return HFS_ERR_NOMEM;
   m->n_strategies = s->n_strategies;
   hfs_status st = read_strategies(s, m, d);
   if (st != HFS_OK)
     return st;
-  for (size_t i = 0; i < s->n_strategies; i++)
-    model->strategy_names[i] = m->strategies[i].name;
-  model->n_strategies = s->n_strategies;
   model->max_years = (double)m->n_cycles;
   /* (a table that skipped hfs_param_table_check may also fail silently) */
   return hfs_diag_count(d) > before || !params_ok ? HFS_ERR_INPUT : HFS_OK;
@@ -520,7 +511,7 @@ static void describe(const hfs_model *model, FILE *out)
           "half-cycle correction)\n",
           m->n_cycles, m->n_cycles);
   fprintf(out, "transitions per cycle (one draw; stay = the rest):\n");
-  for (int i = 0; i < HFS_SS_DEAD; i++) {
+  for (int i = 0; i < SS_DEAD; i++) {
     const ss_row *r = &c->row[i];
     fprintf(out, "  %-8s", state_label[i]);
     for (int k = 0; k < r->n; k++)
@@ -539,32 +530,33 @@ static void describe(const hfs_model *model, FILE *out)
   }
 }
 
-const hfs_model_class hfs_model_sick_sicker = {
-    "sick_sicker",
-    "Sick-Sicker Markov model (Krijkamp et al. 2018, Med Decis Making "
-    "38:400-22): Healthy, Sick, Sicker, Dead; one-year cycles; treatment "
-    "changes costs and the utility of Sick",
-    param_specs,
-    N_PARAMS,
-    outcomes,
-    N_OUTCOMES,
-    state_names,
-    state_descriptions,
-    HFS_SS_N_STATES,
-    NULL,
-    0,
-    N_PURPOSES,
-    0,
-    create,
-    destroy,
-    simulate,
-    describe,
-    NULL, /* strategies need the parameters: checked in create() */
+const hfs_model_class ss_model_class = {
+    .name = "sick_sicker",
+    .description =
+        "Sick-Sicker Markov model (Krijkamp et al. 2018, Med Decis Making "
+        "38:400-22): Healthy, Sick, Sicker, Dead; one-year cycles; treatment "
+        "changes costs and the utility of Sick",
+    .params = param_specs,
+    .n_params = N_PARAMS,
+    .outcomes = outcomes,
+    .n_outcomes = N_OUTCOMES,
+    .cost_outcome = O_COST,
+    .qaly_outcome = O_QALY,
+    .states = states,
+    .n_states = SS_N_STATES,
+    .n_purposes = N_PURPOSES,
+    .needs_life_table = 0,
+    .create = create,
+    .destroy = destroy,
+    .simulate = simulate,
+    .describe = describe,
+    /* no .check_settings: strategies need the parameters (create()) */
+    .verify = ss_verify,
 };
 
-int hfs_sick_sicker_treated(const hfs_model *m, size_t strategy)
+int ss_treated(const hfs_model *m, size_t strategy)
 {
-  if (m == NULL || m->cls != &hfs_model_sick_sicker || m->impl == NULL)
+  if (m == NULL || m->cls != &ss_model_class || m->impl == NULL)
     return -1;
   const ss_impl *impl = m->impl;
   if (strategy >= impl->n_strategies)
@@ -585,21 +577,19 @@ static int cohort_setup(const hfs_param_table *t, ss_params *q, ss_chain *c)
   return check_params(q, c, t, NULL) ? 0 : -1;
 }
 
-static void cohort_step(double P[HFS_SS_N_STATES][HFS_SS_N_STATES],
-                        double m[HFS_SS_N_STATES])
+static void cohort_step(double P[SS_N_STATES][SS_N_STATES],
+                        double m[SS_N_STATES])
 {
-  double next[HFS_SS_N_STATES] = {0.0, 0.0, 0.0, 0.0};
-  for (int i = 0; i < HFS_SS_N_STATES; i++)
-    for (int j = 0; j < HFS_SS_N_STATES; j++)
+  double next[SS_N_STATES] = {0.0, 0.0, 0.0, 0.0};
+  for (int i = 0; i < SS_N_STATES; i++)
+    for (int j = 0; j < SS_N_STATES; j++)
       next[j] += m[i] * P[i][j];
   memcpy(m, next, sizeof next);
 }
 
-hfs_status hfs_sick_sicker_cohort(const hfs_param_table *t,
-                                  double discount_rate_costs,
-                                  double discount_rate_qalys, int treated,
-                                  double *cost, double *qaly,
-                                  double *life_years)
+hfs_status ss_cohort(const hfs_param_table *t, double discount_rate_costs,
+                     double discount_rate_qalys, int treated, double *cost,
+                     double *qaly, double *life_years)
 {
   ss_params q;
   ss_chain c;
@@ -607,21 +597,21 @@ hfs_status hfs_sick_sicker_cohort(const hfs_param_table *t,
       !isfinite(discount_rate_qalys) || discount_rate_costs < 0.0 ||
       discount_rate_qalys < 0.0)
     return HFS_ERR_INPUT;
-  double P[HFS_SS_N_STATES][HFS_SS_N_STATES];
+  double P[SS_N_STATES][SS_N_STATES];
   chain_matrix(&c, P);
-  double cs[HFS_SS_N_STATES], us[HFS_SS_N_STATES];
+  double cs[SS_N_STATES], us[SS_N_STATES];
   payoffs(&q, treated, cs, us);
-  double m[HFS_SS_N_STATES] = {1.0, 0.0, 0.0, 0.0};
+  double m[SS_N_STATES] = {1.0, 0.0, 0.0, 0.0};
   double tc = 0.0, tq = 0.0, ly = 0.0;
   const int n = (int)q.n_cycles;
   for (int k = 0; k <= n; k++) {
     double wc = pow(1.0 + discount_rate_costs, -(double)k);
     double wq = pow(1.0 + discount_rate_qalys, -(double)k);
-    for (int s = 0; s < HFS_SS_N_STATES; s++) {
+    for (int s = 0; s < SS_N_STATES; s++) {
       tc += m[s] * cs[s] * wc;
       tq += m[s] * us[s] * wq;
     }
-    ly += 1.0 - m[HFS_SS_DEAD];
+    ly += 1.0 - m[SS_DEAD];
     if (k < n)
       cohort_step(P, m);
   }
@@ -634,18 +624,18 @@ hfs_status hfs_sick_sicker_cohort(const hfs_param_table *t,
   return HFS_OK;
 }
 
-hfs_status hfs_sick_sicker_cohort_trace(const hfs_param_table *t, double *trace,
-                                        size_t n_rows)
+hfs_status ss_cohort_trace(const hfs_param_table *t, double *trace,
+                           size_t n_rows)
 {
   ss_params q;
   ss_chain c;
   if (cohort_setup(t, &q, &c) != 0)
     return HFS_ERR_INPUT;
-  double P[HFS_SS_N_STATES][HFS_SS_N_STATES];
+  double P[SS_N_STATES][SS_N_STATES];
   chain_matrix(&c, P);
-  double m[HFS_SS_N_STATES] = {1.0, 0.0, 0.0, 0.0};
+  double m[SS_N_STATES] = {1.0, 0.0, 0.0, 0.0};
   for (size_t k = 0; k < n_rows; k++) {
-    memcpy(trace + k * HFS_SS_N_STATES, m, sizeof m);
+    memcpy(trace + k * SS_N_STATES, m, sizeof m);
     cohort_step(P, m);
   }
   return HFS_OK;

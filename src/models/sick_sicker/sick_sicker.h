@@ -7,7 +7,7 @@
  * using R: a tutorial. Med Decis Making 2018;38(3):400-422.
  * doi:10.1177/0272989X18754513
  *
- * The model (class hfs_model_sick_sicker, `model = sick_sicker` in a
+ * The model (class ss_model_class, `model = sick_sicker` in a
  * scenario; configs/sick_sicker.ini) is a discrete-time Markov chain with
  * one-year cycles and four states, everyone starting Healthy:
  *
@@ -32,11 +32,13 @@
  * single stream and moves to the first destination k (in the order listed
  * above) with u < p_1 + ... + p_k, staying otherwise; its expected costs,
  * QALYs and state trace are therefore exactly those of the cohort
- * calculation below, which `hfsim verify` and tests/test_sick_sicker.c
- * compare with the simulation.
+ * calculation below, which `hfsim verify` (verify.c, the class's verify
+ * hook) and tests/test_sick_sicker.c compare with the simulation.
+ *
+ * Prefix: ss_ (this model's internals; the engine's public prefix is hfs_).
  */
-#ifndef HFSIM_SICK_SICKER_H
-#define HFSIM_SICK_SICKER_H
+#ifndef SS_SICK_SICKER_H
+#define SS_SICK_SICKER_H
 
 #include <stddef.h>
 
@@ -45,15 +47,9 @@
 #include "hfsim/params.h"
 
 /* State indices, in the order of the trace (trace.csv columns). */
-enum hfs_sick_sicker_state {
-  HFS_SS_HEALTHY,
-  HFS_SS_SICK,
-  HFS_SS_SICKER,
-  HFS_SS_DEAD,
-  HFS_SS_N_STATES
-};
+enum ss_state { SS_HEALTHY, SS_SICK, SS_SICKER, SS_DEAD, SS_N_STATES };
 
-extern const hfs_model_class hfs_model_sick_sicker;
+extern const hfs_model_class ss_model_class;
 
 /* Exact expected outcomes per person of the Markov cohort with the
  * parameters of table T (the names of configs/sick_sicker_parameters.csv;
@@ -70,22 +66,25 @@ extern const hfs_model_class hfs_model_sick_sicker;
  * Returns HFS_OK, or HFS_ERR_INPUT (outputs untouched) when a parameter is
  * missing, n_cycles is not a whole number in [1, 10000], the transitions
  * out of a state sum to more than 1, or a rate is negative or not finite. */
-hfs_status hfs_sick_sicker_cohort(const hfs_param_table *t,
-                                  double discount_rate_costs,
-                                  double discount_rate_qalys, int treated,
-                                  double *cost, double *qaly,
-                                  double *life_years);
+hfs_status ss_cohort(const hfs_param_table *t, double discount_rate_costs,
+                     double discount_rate_qalys, int treated, double *cost,
+                     double *qaly, double *life_years);
 
-/* The cohort trace: TRACE[k * HFS_SS_N_STATES + s] = share of the cohort in
+/* The cohort trace: TRACE[k * SS_N_STATES + s] = share of the cohort in
  * state s at the start of cycle k, for k = 0 .. N_ROWS-1 (the model counts
  * k = 0 .. n_cycles; later rows continue the same chain). The same errors
- * as hfs_sick_sicker_cohort(); TRACE untouched on error. */
-hfs_status hfs_sick_sicker_cohort_trace(const hfs_param_table *t, double *trace,
-                                        size_t n_rows);
+ * as ss_cohort(); TRACE untouched on error. */
+hfs_status ss_cohort_trace(const hfs_param_table *t, double *trace,
+                           size_t n_rows);
 
 /* Whether strategy STRATEGY of model M (created from class
- * hfs_model_sick_sicker) is treated: 1 or 0; -1 when M is not a Sick-Sicker
+ * ss_model_class) is treated: 1 or 0; -1 when M is not a Sick-Sicker
  * model or STRATEGY is out of range. */
-int hfs_sick_sicker_treated(const hfs_model *m, size_t strategy);
+int ss_treated(const hfs_model *m, size_t strategy);
+
+/* The verification hook (verify.c): each strategy's microsimulated
+ * discounted cost and QALYs against ss_cohort(). */
+struct hfs_verifier;
+hfs_status ss_verify(struct hfs_verifier *v);
 
 #endif

@@ -1,0 +1,126 @@
+/*
+ * cmd_bench.c - `hfsim bench`: the speed of the engine and of the PSA loop,
+ * without writing files.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <omp.h>
+
+#include "common.h"
+#include "hfsim/engine.h"
+#include "hfsim/psa.h"
+#include "hfsim/study.h"
+
+static const char *const bench_help =
+    "Usage: hfsim bench [--config FILE] [--patients N] [--threads T]\n"
+    "                   [--set NAME=VALUE]...\n"
+    "       hfsim bench --psa [--iterations K] [--patients N] ...\n"
+    "\n"
+    "Simulate the scenario without writing files and print the wall time,\n"
+    "patients per second (all strategies of one patient count once),\n"
+    "simulated patient-years per second and peak memory. Default cohort:\n"
+    "1000000 patients. With --psa: the PSA loop (default 1000 iterations x\n"
+    "1000 patients) and iterations per second. Figures depend on the\n"
+    "machine; quote them with it.\n";
+
+static long peak_rss_kib(void)
+{
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) != 0)
+    return -1;
+  return ru.ru_maxrss;
+}
+
+/* `hfsim bench --psa`: the PSA loop without files. */
+static int bench_psa(hfs_study *st, const options *o)
+{
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_psa_result res;
+  uint64_t iterations = o->iterations ? o->iterations : 1000;
+  hfs_status s = hfs_psa_result_init(&res, st, iterations);
+  hfs_run_config cfg = hfs_study_run_config(st);
+  cfg.patients = o->patients_given ? o->patients : 1000;
+  double t0 = omp_get_wtime();
+  if (s == HFS_OK)
+    s = hfs_psa_run(st, &cfg, &res, NULL, NULL, NULL, &hfs_cli_stop_requested,
+                    &d);
+  double wall = omp_get_wtime() - t0;
+  hfs_diag_print(&d, stderr);
+  if (s == HFS_OK) {
+    int threads =
+        st->scenario.threads > 0 ? st->scenario.threads : omp_get_max_threads();
+    printf("hfsim bench --psa: %s, %llu iterations x %llu patients x %zu "
+           "strategies, %d threads\n",
+           st->scenario.path, (unsigned long long)iterations,
+           (unsigned long long)cfg.patients, st->model.n_strategies, threads);
+    printf("wall_seconds: %.3f\n", wall);
+    printf("iterations_per_second: %.1f\n", (double)iterations / wall);
+    printf("patient_strategy_runs_per_second: %.0f\n",
+           (double)iterations * (double)cfg.patients *
+               (double)st->model.n_strategies / wall);
+    printf("peak_memory_mib: %.1f\n", (double)peak_rss_kib() / 1024.0);
+  }
+  hfs_psa_result_free(&res);
+  hfs_diag_free(&d);
+  return hfs_cli_exit_code(s);
+}
+
+static int cmd_bench(options *o, int argc, char **argv)
+{
+  (void)argc;
+  (void)argv;
+  int rc;
+  if (o->bench_psa) {
+    hfs_study pst;
+    if ((rc = hfs_cli_load_study(&pst, o)) < 0) {
+      rc = bench_psa(&pst, o);
+      hfs_study_free(&pst);
+    }
+    return rc;
+  }
+  if (!o->patients_given &&
+      hfs_cli_add_override(o, "run.patients=1000000", "bench default") != 0)
+    return HFS_EXIT_FAILURE;
+  hfs_study st;
+  if ((rc = hfs_cli_load_study(&st, o)) >= 0)
+    return rc;
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_results res;
+  hfs_results_init(&res);
+  hfs_run_config cfg = hfs_study_run_config(&st);
+  cfg.stop_flag = &hfs_cli_stop_requested;
+  hfs_status s = hfs_engine_run(&st.model, &cfg, &res, &d);
+  hfs_diag_print(&d, stderr);
+  if (s == HFS_OK) {
+    printf("hfsim bench: %s, %llu patients x %zu strategies, %d threads\n",
+           st.scenario.path, (unsigned long long)res.patients, res.n_strategies,
+           res.threads_used);
+    printf("wall_seconds: %.3f\n", res.wall_seconds);
+    printf("patients_per_second: %.0f\n",
+           (double)res.patients / res.wall_seconds);
+    printf("patient_strategy_runs_per_second: %.0f\n",
+           (double)res.patients * (double)res.n_strategies / res.wall_seconds);
+    printf("simulated_patient_years_per_second: %.0f\n",
+           res.simulated_years / res.wall_seconds);
+    printf("peak_memory_mib: %.1f\n", (double)peak_rss_kib() / 1024.0);
+  }
+  hfs_diag_free(&d);
+  hfs_results_free(&res);
+  hfs_study_free(&st);
+  return hfs_cli_exit_code(s);
+}
+
+const hfs_cli_command hfs_cli_cmd_bench = {
+    .name = "bench",
+    .summary = "measure speed: patients and patient-years per second",
+    .help = bench_help,
+    .options =
+        ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_PSA | ALLOW_BENCH,
+    .run = cmd_bench,
+};

@@ -1,0 +1,365 @@
+/*
+ * cmd_run.c - `hfsim run` (simulate and write the results), `hfsim check`
+ * (validate and describe the inputs) and `hfsim dictionary` (the data
+ * dictionary).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "hfsim/engine.h"
+#include "hfsim/output.h"
+#include "hfsim/params.h"
+#include "hfsim/report.h"
+#include "hfsim/study.h"
+
+static const char *const run_help =
+    "Usage: hfsim run [--config FILE] [--out DIR] [--patients N] [--seed S]\n"
+    "                 [--threads T] [--set NAME=VALUE]... [--patients-csv]\n"
+    "\n"
+    "Simulate every strategy of the scenario on the same patients (common\n"
+    "random numbers) and write into the output folder:\n"
+    "  summary.csv   one row per strategy: means, Monte Carlo standard\n"
+    "                errors and 95% intervals of costs, QALYs, years free of\n"
+    "                spasm, treatments, complications, ...\n"
+    "  trace.csv     share of the cohort in each state, year by year\n"
+    "  summary_subgroups.csv  the main outcomes by sex, age band and Asian\n"
+    "                descent\n"
+    "  cea.csv       incremental analysis: strategies by cost, dominance,\n"
+    "                ICERs, net monetary and health benefit at each WTP\n"
+    "  patients.csv  one row per patient and strategy (--patients-csv)\n"
+    "  manifest.txt  version, command, input hashes, seed, threads, times\n"
+    "Files appear only when complete; a failed run leaves earlier results.\n"
+    "\n"
+    "Options (each overrides the scenario file):\n"
+    "  --config FILE     scenario file (default " HFS_DEFAULT_CONFIG ")\n"
+    "  --out DIR         output folder ([run] output)\n"
+    "  --patients N      cohort size ([run] patients)\n"
+    "  --seed S          random seed, 0 to 2^64-1 ([run] seed)\n"
+    "  --threads T       threads, 0 = all cores ([run] threads); results are\n"
+    "                    identical for any T\n"
+    "  --set NAME=VALUE  override a parameter of the table (NAME) or a\n"
+    "                    scenario setting (SECTION.KEY, strategies as\n"
+    "                    strategy.NAME.KEY); repeatable\n"
+    "  --patients-csv    also write patients.csv ([run] patients_csv)\n"
+    "  --target-se X     precision rule: keep adding patients (doubling)\n"
+    "                    until the Monte Carlo standard error of the\n"
+    "                    incremental net monetary benefit between the two\n"
+    "                    best strategies at [economics] wtp_main is <= X;\n"
+    "                    prints how many patients it took\n"
+    "  --max-patients N  upper limit for --target-se (default 100000000)\n"
+    "  -q, --quiet       print nothing but errors\n"
+    "\n"
+    "Examples:\n"
+    "  hfsim run --patients 100000 --seed 7 --out results/try\n"
+    "  hfsim run --set economics.discount_rate_costs=0.035 \\\n"
+    "            --set economics.discount_rate_qalys=0.035\n"
+    "  hfsim run --set run.horizon_years=10 --set cost_mvd=25000\n"
+    "  hfsim run --set strategy.mvd_only.lines=mvd   (a new strategy)\n";
+
+static const char *const check_help =
+    "Usage: hfsim check [--config FILE] [--set NAME=VALUE]...\n"
+    "\n"
+    "Read and validate the scenario, the parameter table and the life table,\n"
+    "report every error at once (FILE:LINE: error: ...), and print the\n"
+    "resolved settings, every parameter with its unit, evidence tag and\n"
+    "source, and each strategy's treatment lines with the rules for moving\n"
+    "on. Nothing is simulated or written. Exit code 0 when all is valid.\n";
+
+static const char *const dictionary_help =
+    "Usage: hfsim dictionary [--config FILE]\n"
+    "\n"
+    "Print, as Markdown, the meaning of every column of summary.csv,\n"
+    "trace.csv and patients.csv for the scenario's model (this is how\n"
+    "results/README.md is made).\n";
+
+/* ---- commands ---------------------------------------------------------- */
+
+static void print_results_table(const hfs_study *st, const hfs_results *r)
+{
+  const hfs_model_class *c = st->cls;
+  const size_t K = r->n_outcomes, cost = c->cost_outcome,
+               qaly = c->qaly_outcome;
+  printf("\n%-16s %14s %10s %10s %8s", "strategy", "cost", "(se)", "QALYs",
+         "(se)");
+  for (size_t k = 0; k < K; k++)
+    if (c->outcomes[k].flags & HFS_OUT_HEADLINE)
+      printf(" %16s", c->outcomes[k].name);
+  printf("\n");
+  for (size_t s = 0; s < r->n_strategies; s++) {
+    const hfs_accum *ac = &r->outcomes[s * K + cost];
+    const hfs_accum *aq = &r->outcomes[s * K + qaly];
+    printf("%-16s %14.2f %10.2f %10.4f %8.4f", st->model.strategy_names[s],
+           ac->mean, hfs_accum_se(ac), aq->mean, hfs_accum_se(aq));
+    for (size_t k = 0; k < K; k++)
+      if (c->outcomes[k].flags & HFS_OUT_HEADLINE)
+        printf(" %16.3f", r->outcomes[s * K + k].mean);
+    printf("\n");
+  }
+  printf("(discounted; %s; mean per patient with Monte Carlo standard "
+         "error)\n",
+         st->scenario.currency);
+}
+
+/* The precision rule: add patients (doubling, so the patients of every
+ * round are a continuation of the same streams) until the Monte Carlo
+ * standard error of the incremental net monetary benefit between the two
+ * best strategies at the main WTP is below the target. */
+static hfs_status run_to_target_se(hfs_study *st, const options *o,
+                                   hfs_run_config *cfg, hfs_results *res,
+                                   hfs_diag *d)
+{
+  uint64_t max = o->max_patients ? o->max_patients : 100000000ULL;
+  double wtp = st->scenario.wtp_main;
+  size_t S = res->n_strategies;
+  if (S < 2 || cfg->cost_outcome < 0) {
+    hfs_diag_error(d, NULL, 0,
+                   "--target-se needs at least two strategies to compare");
+    return HFS_ERR_INPUT;
+  }
+  for (;;) {
+    size_t best = 0, second = 1;
+#define NMB(s)                                                                 \
+  (wtp * res->outcomes[(s)*res->n_outcomes + (size_t)cfg->qaly_outcome].mean - \
+   res->outcomes[(s)*res->n_outcomes + (size_t)cfg->cost_outcome].mean)
+    if (NMB(1) > NMB(0)) {
+      best = 1;
+      second = 0;
+    }
+    for (size_t s = 2; s < S; s++) {
+      if (NMB(s) > NMB(best)) {
+        second = best;
+        best = s;
+      } else if (NMB(s) > NMB(second)) {
+        second = s;
+      }
+    }
+    double se = hfs_results_paired_se(res, best, second, 2, wtp);
+    if (!o->quiet)
+      fprintf(stderr,
+              "hfsim: %llu patients: incremental NMB %s vs %s at wtp %g = "
+              "%.2f, se %.3f (target %g)\n",
+              (unsigned long long)res->patients, st->model.strategy_names[best],
+              st->model.strategy_names[second], wtp, NMB(best) - NMB(second),
+              se, o->target_se);
+    if (se <= o->target_se)
+      return HFS_OK;
+    if (res->patients >= max) {
+      fprintf(stderr,
+              "hfsim: warning: stopped at --max-patients %llu with se %.3f "
+              "above the target %g\n",
+              (unsigned long long)max, se, o->target_se);
+      return HFS_OK;
+    }
+    if (hfs_cli_stop_requested)
+      return HFS_ERR_INTERRUPTED;
+    cfg->first_patient = res->patients;
+    cfg->patients = res->patients < max - res->patients ? res->patients
+                                                        : max - res->patients;
+    hfs_status s = hfs_engine_run(&st->model, cfg, res, d);
+    if (s != HFS_OK)
+      return s;
+  }
+#undef NMB
+}
+
+static int cmd_run(options *o, int argc, char **argv)
+{
+  hfs_study st;
+  int rc = hfs_cli_load_study(&st, o);
+  if (rc >= 0)
+    return rc;
+  const char *dir = o->out_dir ? o->out_dir : st.scenario.output_dir;
+  char started[32];
+  hfs_cli_now_utc(started);
+
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_output_set out;
+  hfs_results res;
+  hfs_results_init(&res);
+  hfs_status s = hfs_output_open(&out, dir, &d);
+  FILE *patients = NULL;
+  if (s == HFS_OK && st.scenario.patients_csv) {
+    patients = hfs_output_add(&out, "patients.csv", &d);
+    if (patients == NULL)
+      s = HFS_ERR_IO;
+    else
+      hfs_engine_patients_header(&st.model, patients);
+  }
+  if (s == HFS_OK) {
+    hfs_run_config cfg = hfs_study_run_config(&st);
+    cfg.patients_csv = patients;
+    cfg.patients_csv_name = out.n_files ? out.files[0].final_path : NULL;
+    cfg.stop_flag = &hfs_cli_stop_requested;
+    /* --target-se doubles the cohort: start on a whole number of blocks so
+     * that every round ends on one and the result is bit-identical to a
+     * plain run of the final cohort (engine.h) */
+    if (o->target_se > 0 && cfg.patients % HFS_BLOCK_PATIENTS != 0) {
+      uint64_t up =
+          (cfg.patients / HFS_BLOCK_PATIENTS + 1) * HFS_BLOCK_PATIENTS;
+      uint64_t max = o->max_patients ? o->max_patients : 100000000ULL;
+      if (up <= max) {
+        if (!o->quiet)
+          fprintf(stderr,
+                  "hfsim: --target-se: starting from %llu patients "
+                  "(a multiple of %d)\n",
+                  (unsigned long long)up, HFS_BLOCK_PATIENTS);
+        cfg.patients = up;
+      }
+    }
+    if (!o->quiet)
+      fprintf(stderr, "hfsim: simulating %llu patients x %zu strategies...\n",
+              (unsigned long long)cfg.patients, st.model.n_strategies);
+    s = hfs_engine_run(&st.model, &cfg, &res, &d);
+    if (s == HFS_OK && o->target_se > 0)
+      s = run_to_target_se(&st, o, &cfg, &res, &d);
+  }
+  if (s == HFS_OK) {
+    FILE *f = hfs_output_add(&out, "summary.csv", &d);
+    if (f)
+      hfs_write_summary(f, &st.model, &res);
+    FILE *t = hfs_output_add(&out, "trace.csv", &d);
+    if (t)
+      hfs_write_trace(t, &st.model, &res);
+    hfs_run_config cfg = hfs_study_run_config(&st);
+    FILE *g = hfs_output_add(&out, "summary_subgroups.csv", &d);
+    if (g)
+      hfs_write_subgroups(g, &st.model, &res);
+    FILE *c = hfs_output_add(&out, "cea.csv", &d);
+    if (c)
+      hfs_write_cea(c, &st.model, &res, st.scenario.wtp, st.scenario.n_wtp,
+                    cfg.cost_outcome, cfg.qaly_outcome);
+    FILE *m = hfs_output_add(&out, "manifest.txt", &d);
+    if (m) {
+      hfs_cli_run_info info = {res.patients, res.threads_used,
+                               res.wall_seconds};
+      hfs_cli_write_manifest(m, &st, o, argc, argv, &info, started);
+    }
+    s = (f && t && g && c && m) ? HFS_OK : HFS_ERR_IO;
+    if (s == HFS_OK && hfs_cli_stop_requested)
+      s = HFS_ERR_INTERRUPTED;
+    if (s == HFS_OK)
+      s = hfs_output_commit(&out, &d);
+  }
+  if (s != HFS_OK)
+    hfs_output_abort(&out);
+  hfs_diag_print(&d, stderr);
+  if (s == HFS_ERR_INTERRUPTED)
+    fprintf(stderr,
+            "hfsim: interrupted after %llu of %llu patients; no results were "
+            "written (earlier results in %s are unchanged)\n",
+            (unsigned long long)res.patients,
+            (unsigned long long)st.scenario.patients, dir);
+  if (s == HFS_OK && !o->quiet) {
+    printf("hfsim: %llu patients x %zu strategies in %.2f s (%d threads)\n",
+           (unsigned long long)res.patients, res.n_strategies, res.wall_seconds,
+           res.threads_used);
+    print_results_table(&st, &res);
+    printf(
+        "\nwrote %s/summary.csv, summary_subgroups.csv, trace.csv, cea.csv%s "
+        "and manifest.txt\n",
+        dir, patients ? ", patients.csv" : "");
+  }
+  hfs_diag_free(&d);
+  hfs_results_free(&res);
+  hfs_output_free(&out);
+  hfs_study_free(&st);
+  return hfs_cli_exit_code(s);
+}
+
+static int cmd_check(options *o, int argc, char **argv)
+{
+  (void)argc;
+  (void)argv;
+  hfs_study st;
+  int rc = hfs_cli_load_study(&st, o);
+  if (rc >= 0)
+    return rc;
+  const hfs_scenario *sc = &st.scenario;
+  printf("scenario: %s\nmodel: %s (%s)\n", sc->path, st.cls->name,
+         st.cls->description);
+  printf("patients: %llu\nseed: %llu\nthreads: %d%s\n",
+         (unsigned long long)sc->patients, (unsigned long long)sc->seed,
+         sc->threads, sc->threads == 0 ? " (all cores)" : "");
+  if (isinf(sc->horizon_years))
+    printf("horizon: lifetime\n");
+  else
+    printf("horizon: %g years\n", sc->horizon_years);
+  printf("discount rates: costs %g, QALYs %g per year\ncurrency: %s\nwtp:",
+         sc->discount_rate_costs, sc->discount_rate_qalys, sc->currency);
+  for (size_t i = 0; i < sc->n_wtp; i++)
+    printf(" %g", sc->wtp[i]);
+  printf(" per QALY\noutput: %s%s\nparameters: %s\nlife table: %s",
+         sc->output_dir, sc->patients_csv ? " (with patients.csv)" : "",
+         sc->parameters_path, sc->life_table_path);
+  if (st.cls->needs_life_table)
+    printf(" (ages %d-%d)", st.life_table.age_min, st.life_table.age_max);
+  printf("\n\nparameters (%zu):\n", st.params.count);
+  for (size_t i = 0; i < st.params.count; i++) {
+    const hfs_param *p = &st.params.items[i];
+    printf("  %-38s %12.6g %-11s %s%s\n", p->name, p->value, p->unit,
+           p->evidence, p->line == 0 ? "  (set on the command line)" : "");
+  }
+  printf("\nstrategies (%zu):\n", st.model.n_strategies);
+  st.cls->describe(&st.model, stdout);
+  printf("\nok: no errors\n");
+  hfs_study_free(&st);
+  return HFS_EXIT_OK;
+}
+
+static int cmd_dictionary(options *o, int argc, char **argv)
+{
+  (void)argc;
+  (void)argv;
+  int rc;
+  /* Only the scenario's [run] model matters here. */
+  hfs_scenario sc;
+  hfs_scenario_init(&sc);
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_status s = hfs_scenario_load(&sc, o->config, &d);
+  const hfs_setting *e = hfs_scenario_get(&sc, "run", "model");
+  const char *name = e ? e->value : "hfs";
+  const hfs_model_class *c = hfs_model_class_find(name);
+  if (s == HFS_OK && c == NULL)
+    hfs_diag_error(&d, e ? e->file : o->config, e ? e->line : 0,
+                   "[run] model: unknown model '%s'", name);
+  if (s == HFS_OK && c != NULL)
+    hfs_write_dictionary(stdout, c);
+  hfs_diag_print(&d, stderr);
+  rc = hfs_diag_count(&d) ? hfs_cli_exit_code(s == HFS_OK ? HFS_ERR_INPUT : s)
+                          : HFS_EXIT_OK;
+  hfs_diag_free(&d);
+  hfs_scenario_free(&sc);
+  return rc;
+}
+
+const hfs_cli_command hfs_cli_cmd_run = {
+    .name = "run",
+    .summary = "simulate the scenario and write results (CSV)",
+    .help = run_help,
+    .options =
+        ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_TARGET,
+    .run = cmd_run,
+};
+
+const hfs_cli_command hfs_cli_cmd_check = {
+    .name = "check",
+    .summary = "validate the inputs and print the resolved parameters\n"
+               "              and strategies, without simulating",
+    .help = check_help,
+    .options = ALLOW_SET,
+    .run = cmd_check,
+};
+
+const hfs_cli_command hfs_cli_cmd_dictionary = {
+    .name = "dictionary",
+    .summary = "print the data dictionary of every output column",
+    .help = dictionary_help,
+    .options = 0,
+    .run = cmd_dictionary,
+};

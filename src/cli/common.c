@@ -1,0 +1,435 @@
+/*
+ * common.c - options, loading, exit codes and the manifest shared by every
+ * command (see common.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "common.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gsl/gsl_version.h>
+#include <csv.h>
+
+#include "hfsim/numfmt.h"
+#include "hfsim/params.h"
+#include "hfsim/sha256.h"
+#include "hfsim/version.h"
+
+volatile sig_atomic_t hfs_cli_stop_requested = 0;
+
+/* ---- options ---------------------------------------------------------- */
+
+void hfs_cli_options_free(options *o)
+{
+  for (size_t i = 0; i < o->n_owned; i++)
+    free(o->owned[i]);
+  free(o->owned);
+  free(o->overrides);
+}
+
+int hfs_cli_usage_error(const char *command, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "hfsim: ");
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nTry 'hfsim %s%s--help' for more information.\n",
+          command ? command : "", command ? " " : "");
+  return HFS_EXIT_USAGE;
+}
+
+static int keep(options *o, char *s)
+{
+  char **owned = realloc(o->owned, (o->n_owned + 1) * sizeof *owned);
+  if (owned == NULL || s == NULL) {
+    free(s);
+    if (owned)
+      o->owned = owned;
+    return -1;
+  }
+  o->owned = owned;
+  o->owned[o->n_owned++] = s;
+  return 0;
+}
+
+int hfs_cli_add_override(options *o, const char *assignment, const char *label)
+{
+  hfs_override *ov = realloc(o->overrides, (o->n_overrides + 1) * sizeof *ov);
+  if (ov == NULL)
+    return -1;
+  o->overrides = ov;
+  ov[o->n_overrides].assignment = assignment;
+  ov[o->n_overrides].label = label;
+  o->n_overrides++;
+  return 0;
+}
+
+/* "--patients 10" becomes the override "run.patients=10", labelled with the
+ * option as typed so errors point at it. */
+static int add_setting_option(options *o, const char *opt, const char *key,
+                              const char *value)
+{
+  size_t n = strlen(key) + strlen(value) + 2;
+  char *a = malloc(n), *l = malloc(strlen(opt) + strlen(value) + 2);
+  if (a == NULL || l == NULL) {
+    free(a);
+    free(l);
+    return -1;
+  }
+  snprintf(a, n, "%s=%s", key, value);
+  sprintf(l, "%s %s", opt, value);
+  if (keep(o, a) != 0 || keep(o, l) != 0)
+    return -1;
+  return hfs_cli_add_override(o, a, l);
+}
+
+/* Returns -1 when parsing succeeded, else an exit code. */
+int hfs_cli_exit_code(hfs_status s)
+{
+  switch (s) {
+  case HFS_OK:
+    return HFS_EXIT_OK;
+  case HFS_ERR_INPUT:
+    return HFS_EXIT_INPUT;
+  case HFS_ERR_IO:
+    return HFS_EXIT_IO;
+  case HFS_ERR_INTERRUPTED:
+    return HFS_EXIT_INTERRUPTED;
+  case HFS_ERR_NOMEM:
+    break;
+  }
+  return HFS_EXIT_FAILURE;
+}
+
+/* Load everything; on failure print all errors and return the exit code,
+ * else -1. */
+int hfs_cli_load_study(hfs_study *st, const options *o)
+{
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_study_init(st);
+  hfs_status s =
+      hfs_study_load(st, o->config, o->overrides, o->n_overrides, &d);
+  hfs_diag_print(&d, stderr);
+  size_t n = hfs_diag_count(&d);
+  hfs_diag_free(&d);
+  if (s == HFS_OK)
+    return -1;
+  if (n > 1)
+    fprintf(stderr, "hfsim: %zu errors; nothing was simulated\n", n);
+  if (s == HFS_ERR_IO && strcmp(o->config, HFS_DEFAULT_CONFIG) == 0 && n == 1)
+    fprintf(stderr,
+            "hfsim: run from the repository folder, or name a scenario with "
+            "--config FILE\n");
+  hfs_study_free(st);
+  return hfs_cli_exit_code(s);
+}
+
+/* ---- typed options ------------------------------------------------------ */
+
+/* Each option has a kind, which says how its value is read, and a group
+ * (ALLOW_*), which says which commands take it. */
+typedef enum opt_kind {
+  OPT_FLAG,     /* no value */
+  OPT_PATH,     /* a file or folder name */
+  OPT_ASSIGN,   /* NAME=VALUE */
+  OPT_COUNT,    /* a whole number >= 1 */
+  OPT_POSITIVE, /* a number > 0 */
+  OPT_SETTING   /* a scenario setting, checked when the study loads */
+} opt_kind;
+
+typedef enum opt_id {
+  O_HELP,
+  O_CONFIG,
+  O_QUIET,
+  O_SET,
+  O_PATIENTS,
+  O_THREADS,
+  O_SEED,
+  O_OUT,
+  O_PATIENTS_CSV,
+  O_ITERATIONS,
+  O_RESUME,
+  O_TARGET_SE,
+  O_MAX_PATIENTS,
+  O_BENCH_PSA,
+  O_PARAM,
+  O_STEPS
+} opt_id;
+
+typedef struct opt_def {
+  const char *name, *alias;
+  opt_id id;
+  opt_kind kind;
+  int group; /* ALLOW_*; 0 = every command */
+} opt_def;
+
+static const opt_def option_table[] = {
+    {"--help", "-h", O_HELP, OPT_FLAG, 0},
+    {"--config", "-c", O_CONFIG, OPT_PATH, 0},
+    {"--quiet", "-q", O_QUIET, OPT_FLAG, 0},
+    {"--set", NULL, O_SET, OPT_ASSIGN, ALLOW_SET},
+    {"--patients", NULL, O_PATIENTS, OPT_COUNT, ALLOW_PATIENTS},
+    {"--threads", NULL, O_THREADS, OPT_SETTING, ALLOW_THREADS},
+    {"--seed", NULL, O_SEED, OPT_SETTING, ALLOW_RUN},
+    {"--out", "-o", O_OUT, OPT_PATH, ALLOW_RUN},
+    {"--patients-csv", NULL, O_PATIENTS_CSV, OPT_FLAG, ALLOW_RUN},
+    {"--iterations", NULL, O_ITERATIONS, OPT_COUNT, ALLOW_PSA},
+    {"--resume", NULL, O_RESUME, OPT_FLAG, ALLOW_PSA},
+    {"--target-se", NULL, O_TARGET_SE, OPT_POSITIVE, ALLOW_TARGET},
+    {"--max-patients", NULL, O_MAX_PATIENTS, OPT_COUNT, ALLOW_TARGET},
+    {"--psa", NULL, O_BENCH_PSA, OPT_FLAG, ALLOW_BENCH},
+    {"--param", NULL, O_PARAM, OPT_PATH, ALLOW_TWSA},
+    {"--steps", NULL, O_STEPS, OPT_COUNT, ALLOW_TWSA},
+};
+
+static const opt_def *find_option(const char *name, int allow)
+{
+  for (size_t i = 0; i < sizeof option_table / sizeof *option_table; i++) {
+    const opt_def *d = &option_table[i];
+    if ((d->group == 0 || (allow & d->group)) &&
+        (!strcmp(name, d->name) || (d->alias && !strcmp(name, d->alias))))
+      return d;
+  }
+  return NULL;
+}
+
+static int parse_count(const char *value, uint64_t *out)
+{
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(value, &end, 10);
+  if (*value == '-' || *value == '\0' || *end != '\0' || errno != 0 || v == 0)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+/* Store the value of option D; returns -1 (go on) or an exit code. */
+static int apply_option(options *o, const opt_def *d, const char *value,
+                        const char *help)
+{
+  uint64_t n = 0;
+  if (d->kind == OPT_COUNT && parse_count(value, &n) != 0) {
+    if (d->id == O_ITERATIONS)
+      return hfs_cli_usage_error(
+          o->command,
+          "--iterations takes a whole number from 1 to 1e8, got '%s'", value);
+    if (d->id == O_STEPS)
+      return hfs_cli_usage_error(
+          o->command, "--steps takes a whole number from 2 to 101, got '%s'",
+          value);
+    return hfs_cli_usage_error(
+        o->command, "%s takes a whole number >= 1, got '%s'", d->name, value);
+  }
+  switch (d->id) {
+  case O_HELP:
+    fputs(help, stdout);
+    return HFS_EXIT_OK;
+  case O_CONFIG:
+    o->config = value;
+    return -1;
+  case O_QUIET:
+    o->quiet = 1;
+    return -1;
+  case O_SET: {
+    if (strchr(value, '=') == NULL)
+      return hfs_cli_usage_error(o->command, "--set needs NAME=VALUE, got '%s'",
+                                 value);
+    char *label = malloc(strlen(value) + 7);
+    if (label == NULL)
+      return HFS_EXIT_FAILURE;
+    sprintf(label, "--set %s", value);
+    if (keep(o, label) != 0 || hfs_cli_add_override(o, value, label) != 0)
+      return HFS_EXIT_FAILURE;
+    return -1;
+  }
+  case O_PATIENTS:
+    o->patients_given = 1;
+    o->patients = n;
+    return add_setting_option(o, "--patients", "run.patients", value) != 0
+               ? HFS_EXIT_FAILURE
+               : -1;
+  case O_THREADS:
+    return add_setting_option(o, "--threads", "run.threads", value) != 0
+               ? HFS_EXIT_FAILURE
+               : -1;
+  case O_SEED:
+    return add_setting_option(o, "--seed", "run.seed", value) != 0
+               ? HFS_EXIT_FAILURE
+               : -1;
+  case O_OUT:
+    if (value[0] == '\0')
+      return hfs_cli_usage_error(o->command, "--out needs a folder name");
+    o->out_dir = value;
+    return -1;
+  case O_PATIENTS_CSV:
+    return hfs_cli_add_override(o, "run.patients_csv=yes", "--patients-csv") !=
+                   0
+               ? HFS_EXIT_FAILURE
+               : -1;
+  case O_ITERATIONS:
+    if (n > 100000000ULL)
+      return hfs_cli_usage_error(
+          o->command,
+          "--iterations takes a whole number from 1 to 1e8, got '%s'", value);
+    o->iterations = n;
+    return -1;
+  case O_RESUME:
+    o->resume = 1;
+    return -1;
+  case O_TARGET_SE:
+    if (hfs_parse_double(value, &o->target_se) != 0 || !(o->target_se > 0))
+      return hfs_cli_usage_error(
+          o->command, "--target-se takes a number > 0 (currency), got '%s'",
+          value);
+    return -1;
+  case O_MAX_PATIENTS:
+    o->max_patients = n;
+    return -1;
+  case O_BENCH_PSA:
+    o->bench_psa = 1;
+    return -1;
+  case O_PARAM:
+    if (o->n_params == 2)
+      return hfs_cli_usage_error(o->command,
+                                 "--param is given more than twice");
+    o->params[o->n_params++] = value;
+    return -1;
+  case O_STEPS:
+    if (n < 2 || n > 101)
+      return hfs_cli_usage_error(
+          o->command, "--steps takes a whole number from 2 to 101, got '%s'",
+          value);
+    o->steps = (size_t)n;
+    return -1;
+  }
+  return HFS_EXIT_FAILURE;
+}
+
+int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
+                          const char *help)
+{
+  for (int i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    const char *value = NULL;
+    char name[64];
+    const char *eq = strchr(a, '=');
+    if (strncmp(a, "--", 2) == 0 && eq != NULL &&
+        (size_t)(eq - a) < sizeof name) {
+      snprintf(name, sizeof name, "%.*s", (int)(eq - a), a);
+      value = eq + 1;
+    } else {
+      snprintf(name, sizeof name, "%s", a);
+    }
+    const opt_def *d = find_option(name, allow);
+    if (d == NULL) {
+      if (a[0] == '-')
+        return hfs_cli_usage_error(o->command, "unknown option '%s'", a);
+      return hfs_cli_usage_error(o->command, "unexpected argument '%s'", a);
+    }
+    if (d->kind == OPT_FLAG) {
+      if (value != NULL)
+        return hfs_cli_usage_error(o->command, "%s takes no value", d->name);
+    } else if (value == NULL) {
+      if (i + 1 >= argc)
+        return hfs_cli_usage_error(o->command, "option '%s' needs a value",
+                                   name);
+      value = argv[++i];
+    }
+    int rc = apply_option(o, d, value, help);
+    if (rc >= 0)
+      return rc;
+  }
+  if (o->config == NULL)
+    o->config = HFS_DEFAULT_CONFIG;
+  return -1;
+}
+
+char *hfs_cli_output_dir(const options *o, const char *default_dir,
+                         const char *suffix)
+{
+  if (o->out_dir != NULL)
+    return hfs_strdup(o->out_dir);
+  size_t n = strlen(default_dir) + strlen(suffix) + 1;
+  char *p = malloc(n);
+  if (p)
+    snprintf(p, n, "%s%s", default_dir, suffix);
+  return p;
+}
+
+/* ---- manifest ---------------------------------------------------------- */
+
+static void write_hash_line(FILE *f, const char *what, const char *path)
+{
+  char hex[65];
+  if (path == NULL)
+    return;
+  if (hfs_sha256_file(path, hex) == 0)
+    fprintf(f, "%s: %s\n%s_sha256: %s\n", what, path, what, hex);
+  else
+    fprintf(f, "%s: %s\n%s_sha256: (unreadable)\n", what, path, what);
+}
+
+void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
+                            int argc, char **argv, const hfs_cli_run_info *r,
+                            const char *started)
+{
+  const hfs_scenario *sc = &st->scenario;
+  fprintf(f, "hfsim_version: %s\n", HFS_VERSION);
+  fprintf(f, "git_commit: %s\n", HFS_GIT_COMMIT);
+  fprintf(f, "command:");
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    int plain = strpbrk(a, " \t\"'\\$`") == NULL && a[0] != '\0';
+    if (plain) {
+      fprintf(f, " %s", a);
+    } else {
+      fputs(" '", f);
+      for (const char *p = a; *p; p++)
+        if (*p == '\'')
+          fputs("'\\''", f);
+        else
+          fputc(*p, f);
+      fputc('\'', f);
+    }
+  }
+  fputc('\n', f);
+  write_hash_line(f, "scenario", sc->path);
+  write_hash_line(f, "parameters", sc->parameters_path);
+  if (st->cls->needs_life_table)
+    write_hash_line(f, "life_table", sc->life_table_path);
+  for (size_t i = 0; i < o->n_overrides; i++)
+    fprintf(f, "override: %s\n", o->overrides[i].assignment);
+  fprintf(f, "model: %s\n", st->cls->name);
+  fprintf(f, "strategies:");
+  for (size_t s = 0; s < st->model.n_strategies; s++)
+    fprintf(f, " %s", st->model.strategy_names[s]);
+  fprintf(f, "\nseed: %llu\n", (unsigned long long)sc->seed);
+  fprintf(f, "patients: %llu\n",
+          (unsigned long long)(r->patients ? r->patients : sc->patients));
+  fprintf(f, "threads: %d\n", r->threads_used);
+  if (isinf(sc->horizon_years))
+    fprintf(f, "horizon_years: lifetime\n");
+  else
+    fprintf(f, "horizon_years: %.17g\n", sc->horizon_years);
+  fprintf(f, "discount_rate_costs: %.17g\n", sc->discount_rate_costs);
+  fprintf(f, "discount_rate_qalys: %.17g\n", sc->discount_rate_qalys);
+  fprintf(f, "currency: %s\n", sc->currency);
+  fprintf(f, "started_utc: %s\n", started);
+  fprintf(f, "wall_seconds: %.3f\n", r->wall_seconds);
+  fprintf(f, "gsl_version: %s\n", GSL_VERSION);
+  fprintf(f, "libcsv_version: %d.%d.%d\n", CSV_MAJOR, CSV_MINOR, CSV_RELEASE);
+}
+
+void hfs_cli_now_utc(char buf[32])
+{
+  time_t now = time(NULL);
+  strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+}

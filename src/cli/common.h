@@ -1,0 +1,114 @@
+/*
+ * common.h - what every command of the hfsim program shares: the command
+ * table's record, typed options and their parser, loading a study with
+ * error reporting, exit codes, the run manifest and the interrupt flag.
+ *
+ * The command layer (src/cli/) only parses, loads, calls the library and
+ * writes files; the analyses themselves live in src/analyses/ and the
+ * engine in src/engine/. cli.c holds the command table and main(); each
+ * command group has its own file (cmd_run.c, cmd_bench.c, cmd_psa.c,
+ * cmd_dsa.c, cmd_verify.c), which includes this header and nothing of the
+ * others. None of this is in hfs_core: it is the library hfs_cli.
+ */
+#ifndef HFSIM_CLI_COMMON_H
+#define HFSIM_CLI_COMMON_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hfsim/engine.h"
+#include "hfsim/study.h"
+
+#define HFS_DEFAULT_CONFIG "configs/default.ini"
+
+/* Set by SIGINT/SIGTERM; long loops poll it and stop cleanly. */
+extern volatile sig_atomic_t hfs_cli_stop_requested;
+
+/* The parsed command line of one command. */
+typedef struct options {
+  const char *command;
+  const char *config;
+  /* scenario settings and parameters set on the command line (--set,
+   * --patients, --seed, --threads, --patients-csv), in order */
+  hfs_override *overrides;
+  size_t n_overrides;
+  char **owned; /* strings allocated for overrides */
+  size_t n_owned;
+  const char *out_dir; /* --out: the command's output folder, or NULL */
+  int quiet;
+  int patients_given;
+  uint64_t patients;     /* --patients, when patients_given */
+  uint64_t iterations;   /* --iterations, 0 = scenario's */
+  int resume;            /* --resume */
+  double target_se;      /* --target-se, 0 = off */
+  uint64_t max_patients; /* --max-patients */
+  int bench_psa;         /* bench --psa */
+  const char *params[2]; /* twsa --param (NAME or NAME=LOW:HIGH) */
+  size_t n_params;
+  size_t steps; /* twsa --steps, 0 = default */
+} options;
+
+/* Option groups: which options a command accepts (its table entry). -h,
+ * --help, --config and --quiet are accepted by every command. */
+enum {
+  ALLOW_RUN = 1,      /* --out --seed --patients-csv */
+  ALLOW_SET = 2,      /* --set */
+  ALLOW_PATIENTS = 4, /* --patients */
+  ALLOW_THREADS = 8,  /* --threads */
+  ALLOW_PSA = 16,     /* --iterations --resume */
+  ALLOW_TARGET = 32,  /* --target-se --max-patients */
+  ALLOW_BENCH = 64,   /* --psa */
+  ALLOW_TWSA = 128    /* --param --steps */
+};
+
+/* One command of the table in cli.c. RUN gets the parsed options (freed
+ * by the caller) and the whole command line (for the manifest); it returns
+ * the exit code. */
+typedef struct hfs_cli_command {
+  const char *name;
+  const char *summary; /* for `hfsim --help`; may hold "\n" + indent */
+  const char *help;    /* `hfsim NAME --help` */
+  int options;         /* ALLOW_* */
+  int (*run)(options *o, int argc, char **argv);
+} hfs_cli_command;
+
+/* The commands, defined beside their code. */
+extern const hfs_cli_command hfs_cli_cmd_run, hfs_cli_cmd_check,
+    hfs_cli_cmd_dictionary, hfs_cli_cmd_bench, hfs_cli_cmd_psa,
+    hfs_cli_cmd_owsa, hfs_cli_cmd_twsa, hfs_cli_cmd_scenarios,
+    hfs_cli_cmd_verify;
+
+void hfs_cli_options_free(options *o);
+int hfs_cli_usage_error(const char *command, const char *fmt, ...)
+    HFS_PRINTF(2, 3);
+/* Parse ARGV[2..] with the options of group mask ALLOW; HELP is printed
+ * for --help. Returns -1 when parsing succeeded (go on), else the exit
+ * code. */
+int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
+                          const char *help);
+/* Append a scenario setting or parameter override (strings not copied). */
+int hfs_cli_add_override(options *o, const char *assignment, const char *label);
+int hfs_cli_exit_code(hfs_status s);
+/* Load everything; on failure print all errors and return the exit code
+ * (ST freed), else -1. */
+int hfs_cli_load_study(hfs_study *st, const options *o);
+/* Where a command's results go: --out, else DEFAULT_DIR + SUFFIX (newly
+ * allocated; NULL when out of memory). */
+char *hfs_cli_output_dir(const options *o, const char *default_dir,
+                         const char *suffix);
+
+/* What the manifest says about the simulation that was run. */
+typedef struct hfs_cli_run_info {
+  uint64_t patients; /* 0: the scenario's */
+  int threads_used;
+  double wall_seconds;
+} hfs_cli_run_info;
+
+void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
+                            int argc, char **argv, const hfs_cli_run_info *info,
+                            const char *started);
+/* Current UTC time as ISO 8601 into BUF[32]. */
+void hfs_cli_now_utc(char buf[32]);
+
+#endif
