@@ -218,3 +218,4 @@ hfs_run_test(input_price_index 3 good.ini
   --set model.price_year=2024
   --set model.price_index=@DATA@/bad_price_index.csv
   --set model.cost_price_years=@SOURCE@/configs/cost_price_years.csv)
+hfs_table_test(input_param_v2_values)

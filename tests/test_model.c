@@ -12,6 +12,8 @@
 #include "hfsim/psa.h"
 #include "hfsim/rng.h"
 #include "hfsim/study.h"
+#include "hfsim/mathx.h"
+#include "hfsim/verify.h"
 #include "models/hfs/utility.h"
 
 #define DEFAULT_INI HFS_SOURCE_DIR "/configs/default.ini"
@@ -339,6 +341,15 @@ static void redo_share_matches_the_acceptance(void **state)
   assert_true(outcome(&r, "stepped", "left_untreated_with_line_left")->mean ==
               0.0);
   run_free(&r);
+  /* The v1 pathway (ineligible or failed surgery -> untreated) does: those
+   * who left injections for surgery could have gone back to them. */
+  const char *ov3[] = {"run.patients=20000", "run.seed=6",
+                       "strategy.stepped.mvd.on_ineligible=untreated",
+                       "strategy.stepped.mvd.on_failure=untreated"};
+  run_scenario(&r, ov3, 4, 0);
+  assert_true(outcome(&r, "stepped", "left_untreated_with_line_left")->mean >
+              0.005);
+  run_free(&r);
 }
 
 /* MODEL.md v2 section 8: cured >= injections >= drug >= grade I > II >
@@ -414,6 +425,130 @@ static void costs_convert_to_one_price_year(void **state)
   }
   run_free(&a);
   run_free(&b);
+}
+
+/* Trace count of STATE (by name) for STRATEGY in YEAR. */
+static uint64_t trace_count(const run *r, const char *strategy,
+                            const char *state, size_t year)
+{
+  size_t k = 0;
+  while (k < r->st.cls->n_states &&
+         strcmp(r->st.cls->states[k].name, state) != 0)
+    k++;
+  assert_true(k < r->st.cls->n_states);
+  size_t s = (size_t)strategy_index(r, strategy);
+  return r->res.trace[(s * r->res.n_years + year) * r->res.n_states + k];
+}
+
+/* v2 natural history runs on the calendar: a patient on injections remits
+ * at the same moment as without treatment (common random numbers), so the
+ * number cured each year is the same under botox as under no_treatment,
+ * exactly. With the v1 rule (paused while controlled) fewer are. */
+static void natural_history_runs_on_the_calendar(void **state)
+{
+  (void)state;
+  const char *cal[] = {"run.patients=3000", "run.horizon_years=10",
+                       "annual_p_remission=0.2"};
+  run r;
+  run_scenario(&r, cal, 3, 0);
+  uint64_t cured = 0;
+  for (size_t y = 1; y < r.res.n_years; y++) {
+    assert_int_equal(trace_count(&r, "botox", "cured", y),
+                     trace_count(&r, "no_treatment", "cured", y));
+    cured += trace_count(&r, "botox", "cured", y);
+  }
+  assert_true(cured > 1000);
+  run_free(&r);
+  const char *v1[] = {"run.patients=3000", "run.horizon_years=10",
+                      "annual_p_remission=0.2",
+                      "model.natural_history=paused_while_controlled"};
+  run_scenario(&r, v1, 4, 0);
+  assert_true(trace_count(&r, "botox", "cured", 5) + 100 <
+              trace_count(&r, "no_treatment", "cured", 5));
+  run_free(&r);
+}
+
+/* v2 drugs: a patient responds to some drug with drug_p_any_response, and
+ * to each drug conditionally on it, so the share ever controlled by the
+ * four-drug sequence is p_any x (1 - prod(1 - p_k)), not 1 - prod(1 - p_k).
+ * (No rash, no remission, a trial of 0.01 months: death in the trials is
+ * negligible against the standard error.) */
+static void drug_response_is_patient_level(void **state)
+{
+  (void)state;
+  const char *ov[] = {"run.patients=20000", "drug_p_rash_carbamazepine=0",
+                      "annual_p_remission=0", "drug_trial_months=0.01"};
+  run r;
+  run_scenario(&r, ov, 4, 0);
+  double none = 1.0;
+  static const char *const drugs[] = {
+      "drug_p_response_carbamazepine", "drug_p_response_gabapentin",
+      "drug_p_response_clonazepam", "drug_p_response_baclofen"};
+  for (int k = 0; k < 4; k++)
+    none *= 1.0 - param(&r, drugs[k]);
+  double e = param(&r, "drug_p_any_response") * (1.0 - none);
+  const hfs_accum *a = outcome(&r, "medication", "ever_controlled");
+  assert_within_se(a->mean, e, sqrt(e * (1 - e) / (double)a->n), 4.0);
+  run_free(&r);
+}
+
+/* v2: one operation leaves a nerve with a permanent deficit, a transient
+ * one or none. With the two probabilities summing to 1 every survivor of a
+ * single operation has exactly one of them. */
+static void permanent_and_transient_palsy_exclude_each_other(void **state)
+{
+  (void)state;
+  const char *ov[] = {"run.patients=3000", "strategy.mvd.mvd.redo_max=0",
+                      "mvd_p_permanent_facial_palsy=0.4",
+                      "mvd_p_transient_facial_palsy=0.6"};
+  run r;
+  run_scenario(&r, ov, 4, 0);
+  double both = outcome(&r, "mvd", "permanent_facial_palsy")->mean +
+                outcome(&r, "mvd", "transient_facial_palsy")->mean;
+  double survivors = outcome(&r, "mvd", "operations")->mean -
+                     outcome(&r, "mvd", "operative_death")->mean;
+  assert_close(both, survivors, 1e-12);
+  run_free(&r);
+}
+
+/* v2 population norms: with every state utility 1, the QALYs of a woman of
+ * 50 are the discounted life expectancy weighted by the Fryback 2007 norm
+ * of each age band relative to the norm at 50 (configs/
+ * utility_norms_us_fryback2007.csv: women 0.89, 0.87, 0.84, 0.84, 0.82 from
+ * 35, 45, 55, 65, 75). */
+static void utilities_follow_the_population_norms(void **state)
+{
+  (void)state;
+  const char *ov[] = {"run.patients=20000",
+                      "onset_age_min=50",
+                      "onset_age_max=50.000001",
+                      "delay_to_decision_median_years=1e-9",
+                      "delay_to_decision_sdlog=1e-9",
+                      "p_female=1",
+                      "utility_cured=1",
+                      "decrement_injections_vs_cured=0",
+                      "decrement_drug_vs_injections=0",
+                      "decrement_grade_1_vs_drug=0",
+                      "decrement_grade_2_vs_1=0",
+                      "decrement_grade_3_vs_2=0",
+                      "decrement_grade_4_vs_3=0"};
+  run r;
+  run_scenario(&r, ov, 13, 0);
+  const double age = 50.0000005, limit = param(&r, "age_limit_years");
+  const double edge[] = {55, 65, 75, HFS_INF};
+  const double norm[] = {0.87, 0.84, 0.84, 0.82};
+  double rate = r.st.scenario.discount_rate_qalys, e = 0.0, prev = 0.0;
+  for (int k = 0; k < 4; k++) {
+    double upto = hfs_expected_life_years(&r.st.life_table, HFS_SEX_FEMALE,
+                                          age, edge[k] - age, limit, rate);
+    e += norm[k] / 0.87 * (upto - prev);
+    prev = upto;
+  }
+  const hfs_accum *q = outcome(&r, "no_treatment", "qaly");
+  assert_within_se(q->mean, e, hfs_accum_se(q), 4.0);
+  /* and clearly below the unweighted discounted life expectancy */
+  assert_true(q->mean < prev - 0.2);
+  run_free(&r);
 }
 
 /* ---- injections ----------------------------------------------------- */
@@ -607,6 +742,10 @@ int main(void)
       cmocka_unit_test(utility_order_holds_in_1000_psa_draws),
       cmocka_unit_test(management_cost_flows_with_life),
       cmocka_unit_test(costs_convert_to_one_price_year),
+      cmocka_unit_test(natural_history_runs_on_the_calendar),
+      cmocka_unit_test(drug_response_is_patient_level),
+      cmocka_unit_test(permanent_and_transient_palsy_exclude_each_other),
+      cmocka_unit_test(utilities_follow_the_population_norms),
       cmocka_unit_test(injection_sessions_are_spaced_12_to_16_weeks),
       cmocka_unit_test(trace_rows_sum_to_one_and_horizon_truncates),
       cmocka_unit_test(discounting_orders_the_totals),
