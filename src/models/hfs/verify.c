@@ -15,10 +15,13 @@
  *      compression, accepted with mvd_p_accept_redo) and negative
  *      explorations, with recurrence off and persistence judged at once;
  *      disease-management cost = its annual rate x discounted life
- *      expectancy (v2), without remission;
+ *      expectancy (v2), without remission; remission under injections at
+ *      the same time as without treatment (calendar natural history); the
+ *      patient-level drug response;
  * 9.   at a 0% rate discounted and undiscounted QALYs are equal.
  */
 #include <math.h>
+#include <string.h>
 
 #include "hfsim/mathx.h"
 #include "hfsim/verify.h"
@@ -234,6 +237,64 @@ hfs_status spasm_verify(hfs_verifier *v)
         "cost of no treatment with management at 100 a year and no "
         "remission vs 100 x the discounted life expectancy",
         e, hfs_probe_outcome(&p, "no_treatment", "cost"));
+    hfs_probe_free(&p);
+  }
+
+  /* v2 natural history on the calendar: under injections a patient remits
+   * when they would have without treatment (common random numbers), so
+   * the number cured at 5 years is the same under botox as under
+   * no_treatment, exactly (the v1 rule, paused while controlled, gives
+   * fewer). */
+  {
+    const char *ov[] = {"run.horizon_years=10", "annual_p_remission=0.2"};
+    RUN(ov, 2, patients / 10 + 1);
+    const hfs_model_class *c = p.st.cls;
+    size_t cured = 0, nt = 0, bx = 0;
+    while (cured < c->n_states && strcmp(c->states[cured].name, "cured") != 0)
+      cured++;
+    for (size_t k = 0; k < p.st.model.n_strategies; k++) {
+      if (strcmp(p.st.model.strategy_names[k], "no_treatment") == 0)
+        nt = k;
+      if (strcmp(p.st.model.strategy_names[k], "botox") == 0)
+        bx = k;
+    }
+    const size_t y = 5, ny = p.res.n_years, ns = p.res.n_states;
+    hfs_accum a = *hfs_probe_outcome(&p, "botox", "life_years");
+    double n = (double)a.n;
+    a.mean = cured < ns ? (double)p.res.trace[(bx * ny + y) * ns + cured] / n
+                        : HFS_NAN;
+    a.m2 = 0.0;
+    double e = cured < ns
+                   ? (double)p.res.trace[(nt * ny + y) * ns + cured] / n
+                   : HFS_NAN;
+    hfs_verifier_add(v, "calendar_remission_under_injections",
+                     "share cured at 5 years under botox = under no_treatment "
+                     "(natural history runs on the calendar; remission 20% a "
+                     "year)",
+                     e, &a, 1);
+    hfs_probe_free(&p);
+  }
+
+  /* v2 drugs: a patient-level chance of responding to any drug, each
+   * drug's response conditional on it. With no rash, no remission and
+   * trials of 0.01 months (death during them negligible), the share ever
+   * controlled by the four-drug sequence is
+   * p_any x (1 - prod_k (1 - p_k)). */
+  {
+    const char *ov[] = {FIXED_COHORT(1), "drug_p_rash_carbamazepine=0",
+                        "annual_p_remission=0", "drug_trial_months=0.01"};
+    RUN(ov, 8, 0);
+    static const char *const drugs[] = {
+        "drug_p_response_carbamazepine", "drug_p_response_gabapentin",
+        "drug_p_response_clonazepam", "drug_p_response_baclofen"};
+    double none = 1.0;
+    for (int k = 0; k < 4; k++)
+      none *= 1.0 - hfs_probe_param(&p, drugs[k]);
+    ADD("drug_response_patient_level",
+        "share ever controlled by the four-drug sequence = "
+        "drug_p_any_response x (1 - prod(1 - p_drug))",
+        hfs_probe_param(&p, "drug_p_any_response") * (1.0 - none),
+        hfs_probe_outcome(&p, "medication", "ever_controlled"));
     hfs_probe_free(&p);
   }
 
