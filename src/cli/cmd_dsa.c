@@ -659,7 +659,8 @@ static int cmd_scenarios(options *o, int argc, char **argv)
       free(assign);
       break;
     }
-    memcpy(ov, o->overrides, n_ov * sizeof *ov);
+    if (n_ov > 0) /* memcpy from NULL is undefined even for 0 bytes */
+      memcpy(ov, o->overrides, n_ov * sizeof *ov);
     for (size_t k = 0; i > 0 && k < sc->n_settings; k++) {
       const hfs_setting *e = &sc->settings[k];
       if (strncmp(e->section, "scenario ", 9) != 0 ||
