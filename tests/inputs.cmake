@@ -4,11 +4,11 @@
 # hfsim on a bad input and checks the exact standard error
 # (tests/data/NAME.expected), the exit code (2 bad command line, 3 invalid
 # input, 4 file cannot be read or written) and that the output folder holds
-# no file afterwards. tests/BAD_INPUT.md lists them by kind of bad input.
+# no file afterwards. README.md, "Bad input", lists them by kind of bad
+# input.
 
-hfs_add_test(test_params)
-hfs_add_test(test_lifetable)
-hfs_add_test(test_scenario)
+# (the unit tests test_params, test_lifetable and test_scenario are
+# registered in tests/CMakeLists.txt)
 
 
 # hfs_cli_test(NAME EXIT CODE ARGS ARG... [OUT DIR] [WORKDIR DIR] [ROWS]
@@ -159,9 +159,8 @@ hfs_run_test(input_life_table_gap 3 good.ini
 hfs_run_test(input_life_table_duplicate 3 good.ini
   --set inputs.life_table=@DATA@/bad_lt_duplicate.csv)
 
-# ---- pending: what hfsim should print (disabled until it does) -------------
-# Each names the file and line it should; what it prints today is in
-# tests/BAD_INPUT.md, "Pending".
+# ---- once pending, now fixed: each comment says what was wrong; the test
+# checks the file and line hfsim now names --------------------------------
 
 # Keys under a rejected section header are filed under the section before.
 hfs_run_test(input_duplicate_strategy 3 bad_duplicate_strategy.ini)

@@ -99,7 +99,8 @@ static void run_psa(hfs_study *st, int threads, hfs_psa_result *r,
   cfg.threads = threads;
   hfs_diag d;
   hfs_diag_init(&d);
-  hfs_status s = hfs_psa_run(st, &cfg, r, checkpoint, progress, user, stop, &d);
+  cfg.stop_flag = stop;
+  hfs_status s = hfs_psa_run(st, &cfg, r, checkpoint, progress, user, &d);
   if (s != want) {
     hfs_diag_print(&d, stderr);
     fail_msg("hfs_psa_run returned %d, expected %d", (int)s, (int)want);
@@ -542,7 +543,8 @@ static void engine_continuation_is_bit_identical(void **state)
   assert_non_null(fa);
   cfg.patients = N;
   cfg.threads = 1;
-  cfg.patients_csv = fa;
+  cfg.patient_rows = hfs_rows_to_file;
+  cfg.patient_rows_user = fa;
   assert_int_equal(hfs_engine_run(&st.model, &cfg, &one, &d), HFS_OK);
 
   /* 0..255 (2 threads), 256..767 (1 thread), 768..N-1 (2 threads) */
@@ -556,7 +558,8 @@ static void engine_continuation_is_bit_identical(void **state)
     c.first_patient = cut[i];
     c.patients = cut[i + 1] - cut[i];
     c.threads = i == 1 ? 1 : 2;
-    c.patients_csv = fb;
+    c.patient_rows = hfs_rows_to_file;
+    c.patient_rows_user = fb;
     assert_int_equal(hfs_engine_run(&st.model, &c, &cont, &d), HFS_OK);
     assert_int_equal(cont.patients, cut[i + 1]);
   }
@@ -735,7 +738,8 @@ static void paired_standard_errors_match_patients_csv(void **state)
   FILE *f = tmpfile();
   assert_non_null(f);
   hfs_engine_patients_header(&st.model, f);
-  cfg.patients_csv = f;
+  cfg.patient_rows = hfs_rows_to_file;
+  cfg.patient_rows_user = f;
   assert_int_equal(hfs_engine_run(&st.model, &cfg, &r, &d), HFS_OK);
   char *text = slurp(f, NULL);
   fclose(f);

@@ -57,7 +57,8 @@ static void run_scenario(run *r, const char *const *overrides, size_t n,
   if (want_patients) {
     f = tmpfile();
     hfs_engine_patients_header(&r->st.model, f);
-    cfg.patients_csv = f;
+    cfg.patient_rows = hfs_rows_to_file;
+    cfg.patient_rows_user = f;
   }
   hfs_results_init(&r->res);
   assert_int_equal(hfs_engine_run(&r->st.model, &cfg, &r->res, &d), HFS_OK);

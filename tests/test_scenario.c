@@ -487,7 +487,8 @@ static void bad_strategy_name(void **state)
 
 /* Known problem: the keys under a rejected section header land in the
  * section before it (here [strategy botox]), giving wrong errors or
- * silently changing that section. Enable when fixed (see BAD_INPUT.md). */
+ * silently changing that section. Fixed; kept as a regression test (README.md,
+ * "Bad input"). */
 static void keys_under_a_rejected_header_are_not_misfiled(void **state)
 {
   (void)state;

@@ -2,10 +2,14 @@
  * accum.h - streaming mean and variance that merge in a fixed order.
  *
  * Memory does not grow with the number of patients: each outcome keeps
- * (n, mean, M2) and is updated with Welford's method. Accumulators of
- * patient blocks are merged with Chan et al.'s pairwise formula (Chan,
- * Golub & LeVeque 1979). The engine always merges blocks in block order, so
- * the floating-point result does not depend on which thread ran which block.
+ * (n, mean, M2). hfs_accum_add updates them one value at a time with
+ * Welford's method; the engine's hot loop instead sums each block of
+ * patients as shifted sums (engine.c) and turns each block's sums into an
+ * hfs_accum at the end of the block. Accumulators of patient blocks are
+ * merged with Chan et al.'s pairwise formula (Chan, Golub & LeVeque 1979).
+ * The engine always merges blocks in block order (hfs_results_merge), so
+ * the floating-point result does not depend on which thread ran which
+ * block.
  */
 #ifndef HFSIM_ACCUM_H
 #define HFSIM_ACCUM_H
@@ -40,5 +44,11 @@ void hfs_accum2_reset(hfs_accum2 *a);
 void hfs_accum2_add(hfs_accum2 *a, double x, double y);
 void hfs_accum2_merge(hfs_accum2 *a, const hfs_accum2 *b);
 double hfs_accum2_covariance(const hfs_accum2 *a);
+/* Monte Carlo standard error of the mean of WTP * y - x over the pairs of A
+ * (x = cost, y = QALYs): the net monetary benefit of one strategy (A = its
+ * own costs and QALYs) or its increment over another (A = the paired
+ * differences). The one formula for every NMB error in the program. NaN
+ * when A holds fewer than two pairs. */
+double hfs_accum2_nmb_se(const hfs_accum2 *a, double wtp);
 
 #endif

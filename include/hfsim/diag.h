@@ -68,9 +68,6 @@ size_t hfs_diag_count(const hfs_diag *d);
 /* Print every entry to STREAM as "hfsim: FILE:LINE: error: MESSAGE". */
 void hfs_diag_print(const hfs_diag *d, FILE *stream);
 
-/* Returns the message of entry I (for tests). */
-const char *hfs_diag_message(const hfs_diag *d, size_t i);
-
 /* Edit distance used to suggest the closest known name for a misspelt key. */
 size_t hfs_edit_distance(const char *a, const char *b);
 

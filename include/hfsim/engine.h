@@ -37,11 +37,14 @@ typedef struct hfs_run_config {
   double horizon_years; /* +inf = lifetime */
   double discount_rate_costs;
   double discount_rate_qalys;
-  /* outcome indices of discounted cost and QALY (for paired differences) */
-  int cost_outcome;
-  int qaly_outcome;
-  FILE *patients_csv;            /* per-patient rows, or NULL */
-  const char *patients_csv_name; /* its path, for messages */
+  /* Per-patient rows (patients.csv, without its header): when not NULL,
+   * called with each block's rows in block order, from one thread; it
+   * returns 0, or -1 with errno set, which stops the run with HFS_ERR_IO
+   * ("cannot write" under PATIENTS_CSV_NAME). hfs_rows_to_file writes them
+   * to a FILE *. */
+  int (*patient_rows)(void *user, const char *rows, size_t len);
+  void *patient_rows_user;
+  const char *patients_csv_name; /* for messages */
   /* polled between waves; a non-zero value stops the run with
    * HFS_ERR_INTERRUPTED */
   volatile sig_atomic_t *stop_flag;
@@ -69,6 +72,27 @@ typedef struct hfs_results {
 void hfs_results_init(hfs_results *r);
 void hfs_results_free(hfs_results *r);
 
+/* Add PART (results of other patients of the same model and configuration)
+ * to INTO: counts, means, variances, paired moments, trace and subgroups
+ * combine as if one run had simulated both (accum.h). The engine merges
+ * every block of patients into its results this way, in block order, which
+ * is why a continued run (first_patient > 0) equals one run; MPI ranks
+ * merge their results with it in rank order. HFS_ERR_INPUT (INTO
+ * unchanged) when the shapes differ. */
+hfs_status hfs_results_merge(hfs_results *into, const hfs_results *part);
+
+/* A patient_rows callback that writes to the FILE * USER. */
+int hfs_rows_to_file(void *user, const char *rows, size_t len);
+
+/* Monte Carlo standard error of strategy S's own net monetary benefit at
+ * WTP (hfs_accum2_nmb_se of its costs and QALYs). */
+double hfs_results_nmb_se(const hfs_results *r, size_t s, double wtp);
+/* Standard error of the paired difference (a - b) of discounted costs
+ * (WHAT = 0), QALYs (1) or net monetary benefit at WTP (2): the error of an
+ * increment, far smaller than that of two independent means. */
+double hfs_results_paired_se(const hfs_results *r, size_t a, size_t b, int what,
+                             double wtp);
+
 /* Number of subgroup levels of model class C (sum of n_levels). */
 size_t hfs_subgroup_levels(const hfs_model_class *c);
 
@@ -80,6 +104,40 @@ size_t hfs_subgroup_levels(const hfs_model_class *c);
  * all patients. On error nothing in R is meaningful. */
 hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
                           hfs_results *r, hfs_diag *d);
+
+/* ---- the precision rule ------------------------------------------------ */
+
+/* One round of hfs_engine_run_to_precision: the two strategies with the
+ * highest net monetary benefit, its increment and that increment's
+ * (paired) Monte Carlo standard error; DONE = 1 when the target is met, 2
+ * when the patient limit is reached first, 0 when another round follows. */
+typedef struct hfs_precision_round {
+  size_t best, second;
+  double incremental_nmb, se;
+  int done;
+} hfs_precision_round;
+
+typedef void (*hfs_precision_fn)(void *user, const hfs_results *r,
+                                 const hfs_precision_round *round);
+
+/* The first cohort of the rule for PATIENTS: rounded up to whole blocks
+ * (when that stays within MAX_PATIENTS), so that every doubling ends on a
+ * block boundary and the result is bit-identical to one run of the final
+ * cohort. */
+uint64_t hfs_precision_first_round(uint64_t patients, uint64_t max_patients);
+
+/* The precision rule: run M with CFG (from hfs_precision_first_round of
+ * CFG->patients patients), then double the cohort (a continuation of the
+ * same streams) until the standard error of the incremental net monetary
+ * benefit at WTP between the two best strategies is <= TARGET_SE, or
+ * MAX_PATIENTS are simulated. REPORT (may be NULL) gets every round.
+ * HFS_ERR_INPUT with fewer than two strategies; HFS_ERR_INTERRUPTED when
+ * CFG->stop_flag is raised between rounds. */
+hfs_status hfs_engine_run_to_precision(const hfs_model *m,
+                                       const hfs_run_config *cfg, double wtp,
+                                       double target_se, uint64_t max_patients,
+                                       hfs_precision_fn report, void *user,
+                                       hfs_results *r, hfs_diag *d);
 
 /* Write the header row of patients.csv for model M. */
 void hfs_engine_patients_header(const hfs_model *m, FILE *f);

@@ -42,15 +42,15 @@ hfs_status hfs_psa_draw(const hfs_param_table *t, gsl_rng *r, double *values,
 
 typedef void (*hfs_psa_progress_fn)(void *user, uint64_t done, uint64_t total);
 
-/* Run iterations R->done .. R->iterations-1 with N patients each. After
- * every iteration, CHECKPOINT (if not NULL) gets one line that
- * hfs_psa_checkpoint_read() can load back; if it cannot be written, the
- * run stops with HFS_ERR_IO. Stops with HFS_ERR_INTERRUPTED when *STOP
- * becomes non-zero (completed iterations are kept). */
-hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
+/* Run iterations R->done .. R->iterations-1 with CFG->patients patients
+ * each; every iteration's model comes from hfs_study_instantiate() (ST is
+ * not changed). After every iteration, CHECKPOINT (if not NULL) gets one
+ * line that hfs_psa_checkpoint_read() can load back; if it cannot be
+ * written, the run stops with HFS_ERR_IO. Stops with HFS_ERR_INTERRUPTED
+ * when CFG->stop_flag is raised (completed iterations are kept). */
+hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
                        hfs_psa_result *r, FILE *checkpoint,
-                       hfs_psa_progress_fn progress, void *user,
-                       volatile sig_atomic_t *stop, hfs_diag *d);
+                       hfs_psa_progress_fn progress, void *user, hfs_diag *d);
 
 /* Checkpoint: a first line FINGERPRINT, then one line per iteration.
  * Both flush, and return 0, or -1 (errno set) when the write failed. */

@@ -43,19 +43,12 @@ void hfs_write_trace(FILE *f, const hfs_model *m, const hfs_results *r);
 
 /* cea.csv: the incremental analysis at each willingness-to-pay value, one
  * row per (wtp, strategy), strategies ordered by cost (see
- * results/README.md). COST_OUTCOME and QALY_OUTCOME index the discounted
- * totals. */
+ * results/README.md), from the model class's cost and QALY outcomes. */
 void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
-                   const double *wtp, size_t n_wtp, int cost_outcome,
-                   int qaly_outcome);
+                   const double *wtp, size_t n_wtp);
 
 /* summary_subgroups.csv: the main outcomes by subgroup level. */
 void hfs_write_subgroups(FILE *f, const hfs_model *m, const hfs_results *r);
-
-/* Standard error of the paired difference (a - b) of discounted costs
- * (WHAT = 0), QALYs (1) or net monetary benefit at WTP (2). */
-double hfs_results_paired_se(const hfs_results *r, size_t a, size_t b, int what,
-                             double wtp);
 
 /* Write the data dictionary of every output file (Markdown) for class C. */
 void hfs_write_dictionary(FILE *f, const hfs_model_class *c);

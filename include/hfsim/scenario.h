@@ -29,8 +29,11 @@
 #include <stdint.h>
 #include "hfsim/diag.h"
 
+/* The model of a scenario without `[run] model`. */
+#define HFS_DEFAULT_MODEL "hfs"
+
 typedef struct hfs_setting {
-  char *section; /* "run", "strategy botox", ... */
+  char *section; /* "run", "strategy NAME", ... */
   char *key;
   char *value;
   char *file; /* scenario path, or "--set NAME=VALUE" */
@@ -47,7 +50,7 @@ typedef struct hfs_scenario {
   size_t n_settings;
 
   /* [run] */
-  char *model; /* "hfs" */
+  char *model; /* [run] model, default HFS_DEFAULT_MODEL */
   uint64_t patients;
   uint64_t seed;
   int threads;          /* 0 = all available */
@@ -81,7 +84,8 @@ void hfs_scenario_free(hfs_scenario *s);
 hfs_status hfs_scenario_load(hfs_scenario *s, const char *path, hfs_diag *d);
 
 /* Apply "SECTION.KEY=VALUE" (a setting override). Parameter overrides
- * (no dot) are not handled here; see hfs_override_apply. */
+ * (no dot) are not handled here: hfs_param_override (study.h) sets them
+ * in the parameter table, and hfs_study_load applies both kinds. */
 hfs_status hfs_scenario_set(hfs_scenario *s, const char *assignment,
                             hfs_diag *d);
 /* Same, with LABEL naming the origin in messages (e.g. "--patients 1e9"). */

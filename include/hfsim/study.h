@@ -46,9 +46,15 @@ hfs_status hfs_study_load(hfs_study *st, const char *config,
 hfs_status hfs_param_override(hfs_param_table *t, const char *assignment,
                               const char *label, hfs_diag *d);
 
-/* Re-create the model after parameters changed (PSA, sensitivity
- * analysis); the table is re-checked first. */
-hfs_status hfs_study_rebuild(hfs_study *st, hfs_diag *d);
+/* The one way to run a study again with other parameter values (PSA, DSA,
+ * verification): create in M a model of the study's class from its
+ * scenario and life table and the parameter VALUES ([st->params.count], in
+ * table order; NULL = the table's own values). The values are checked as
+ * the table is (errors with the table's file and lines). ST is not
+ * changed, so one study serves any number of models. Destroy M with
+ * hfs_model_destroy() (on failure it is already clean). */
+hfs_status hfs_study_instantiate(const hfs_study *st, const double *values,
+                                 hfs_model *m, hfs_diag *d);
 
 /* The engine configuration the scenario describes. */
 hfs_run_config hfs_study_run_config(const hfs_study *st);

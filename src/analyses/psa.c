@@ -143,16 +143,15 @@ int hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k)
  * few blocks, so splitting iterations keeps both cores busy. Models are
  * created serially (creation reads the shared scenario) for a chunk of
  * iterations, simulated in parallel, and recorded in iteration order. */
-hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
+hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
                        hfs_psa_result *r, FILE *checkpoint,
-                       hfs_psa_progress_fn progress, void *user,
-                       volatile sig_atomic_t *stop, hfs_diag *d)
+                       hfs_psa_progress_fn progress, void *user, hfs_diag *d)
 {
-  hfs_param_table *t = &st->params;
+  const hfs_param_table *t = &st->params;
+  volatile sig_atomic_t *stop = cfg->stop_flag;
   const size_t P = t->count ? t->count : 1;
   int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
   const size_t chunk = (size_t)(threads > 0 ? threads : 1);
-  double *base = malloc(P * sizeof *base);
   double *values = malloc(chunk * P * sizeof *values);
   hfs_model *models = calloc(chunk, sizeof *models);
   hfs_results *res = calloc(chunk, sizeof *res);
@@ -161,10 +160,8 @@ hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
   hfs_stream_id id = {cfg->seed, 0, 0, 0};
   gsl_rng *rng = hfs_rng_alloc(id);
   hfs_status s = HFS_OK;
-  if (!base || !values || !models || !res || !status || !diags || !rng)
+  if (!values || !models || !res || !status || !diags || !rng)
     s = HFS_ERR_NOMEM;
-  for (size_t i = 0; s == HFS_OK && i < t->count; i++)
-    base[i] = t->items[i].value;
   for (size_t j = 0; s == HFS_OK && j < chunk; j++) {
     hfs_results_init(&res[j]);
     hfs_diag_init(&diags[j]);
@@ -184,21 +181,12 @@ hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
       uint64_t k = k0 + j;
       hfs_stream_id pid = {cfg->seed, k + 1, 0, 0};
       hfs_rng_set_stream(rng, pid);
-      for (size_t i = 0; i < t->count; i++)
-        t->items[i].value = base[i];
       double *v = values + j * P;
       s = hfs_psa_draw(t, rng, v, d);
       if (s != HFS_OK)
         break;
-      for (size_t i = 0; i < t->count; i++)
-        t->items[i].value = v[i];
       size_t before = hfs_diag_count(d);
-      s = hfs_param_table_check(t, st->cls->params, st->cls->n_params,
-                                st->scenario.currency, d);
-      if (s == HFS_OK) {
-        hfs_model_inputs in = {t, &st->life_table, &st->scenario};
-        s = hfs_model_create(&models[j], st->cls, &in, d);
-      }
+      s = hfs_study_instantiate(st, v, &models[j], d);
       if (s != HFS_OK) {
         hfs_diag_error(d, t->path, 0,
                        "PSA iteration %llu drew parameters the model rejects "
@@ -211,7 +199,7 @@ hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
     if (s == HFS_OK) {
       hfs_run_config c = *cfg;
       c.replicate = 0; /* the same patients in every iteration */
-      c.patients_csv = NULL;
+      c.patient_rows = NULL;
       c.stop_flag = stop; /* a stopped chunk is not recorded */
       c.threads = 1;
 #pragma omp parallel for schedule(static, 1) num_threads(threads)
@@ -229,13 +217,9 @@ hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
         r->values[k * r->n_sampled + q] = values[j * P + r->sampled[q]];
       for (size_t q = 0; q < r->n_strategies; q++) {
         r->cost[k * r->n_strategies + q] =
-            res[j]
-                .outcomes[q * res[j].n_outcomes + (size_t)cfg->cost_outcome]
-                .mean;
+            res[j].outcomes[q * res[j].n_outcomes + st->cls->cost_outcome].mean;
         r->qaly[k * r->n_strategies + q] =
-            res[j]
-                .outcomes[q * res[j].n_outcomes + (size_t)cfg->qaly_outcome]
-                .mean;
+            res[j].outcomes[q * res[j].n_outcomes + st->cls->qaly_outcome].mean;
       }
       r->done = k + 1;
       if (checkpoint != NULL &&
@@ -252,17 +236,12 @@ hfs_status hfs_psa_run(hfs_study *st, const hfs_run_config *cfg,
     for (size_t j = 0; j < built; j++)
       hfs_model_destroy(&models[j]);
   }
-  /* leave the study as it was: base values */
-  if (base != NULL)
-    for (size_t i = 0; i < t->count; i++)
-      t->items[i].value = base[i];
   for (size_t j = 0; res && diags && j < chunk; j++) {
     hfs_results_free(&res[j]);
     hfs_diag_free(&diags[j]);
   }
   if (rng)
     gsl_rng_free(rng);
-  free(base);
   free(values);
   free(models);
   free(res);

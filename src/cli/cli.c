@@ -13,6 +13,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "commands.h"
 #include "common.h"
 #include "hfsim/params.h"
 #include "hfsim/version.h"
@@ -56,7 +57,7 @@ static const char *const main_help_tail =
     "\n"
     "Quick start (from the repository folder):\n"
     "  hfsim run                       default scenario -> results/default/\n"
-    "  hfsim run --patients 1000 --set botox_p_primary_response=0.9\n"
+    "  hfsim run --patients 1000 --set NAME=VALUE   (a parameter)\n"
     "  hfsim check --config my.ini     find every mistake in a scenario\n"
     "\n"
     "Files: the scenario (INI, default " HFS_DEFAULT_CONFIG ") names the\n"

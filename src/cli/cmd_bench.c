@@ -45,10 +45,10 @@ static int bench_psa(hfs_study *st, const options *o)
   hfs_status s = hfs_psa_result_init(&res, st, iterations);
   hfs_run_config cfg = hfs_study_run_config(st);
   cfg.patients = o->patients_given ? o->patients : 1000;
+  cfg.stop_flag = &hfs_cli_stop_requested;
   double t0 = omp_get_wtime();
   if (s == HFS_OK)
-    s = hfs_psa_run(st, &cfg, &res, NULL, NULL, NULL, &hfs_cli_stop_requested,
-                    &d);
+    s = hfs_psa_run(st, &cfg, &res, NULL, NULL, NULL, &d);
   double wall = omp_get_wtime() - t0;
   hfs_diag_print(&d, stderr);
   if (s == HFS_OK) {

@@ -266,8 +266,8 @@ static int cmd_psa(options *o, int argc, char **argv)
               "strategies\n",
               (unsigned long long)ps.iterations,
               (unsigned long long)ps.patients, st.model.n_strategies);
-    s = hfs_psa_run(&st, &cfg, &res, ckpt, show_progress, &prog,
-                    &hfs_cli_stop_requested, &d);
+    cfg.stop_flag = &hfs_cli_stop_requested;
+    s = hfs_psa_run(&st, &cfg, &res, ckpt, show_progress, &prog, &d);
     if (prog.enabled && s != HFS_OK)
       fputc('\n', stderr);
   }

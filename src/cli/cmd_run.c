@@ -57,8 +57,9 @@ static const char *const run_help =
     "  hfsim run --patients 100000 --seed 7 --out results/try\n"
     "  hfsim run --set economics.discount_rate_costs=0.035 \\\n"
     "            --set economics.discount_rate_qalys=0.035\n"
-    "  hfsim run --set run.horizon_years=10 --set cost_mvd=25000\n"
-    "  hfsim run --set strategy.mvd_only.lines=mvd   (a new strategy)\n";
+    "  hfsim run --set run.horizon_years=10 --set NAME=VALUE\n"
+    "            (NAME a parameter: 'hfsim check' lists them)\n"
+    "  hfsim run --set strategy.NEW.KEY=VALUE   (a new strategy)\n";
 
 static const char *const check_help =
     "Usage: hfsim check [--config FILE] [--set NAME=VALUE]...\n"
@@ -104,66 +105,30 @@ static void print_results_table(const hfs_study *st, const hfs_results *r)
          st->scenario.currency);
 }
 
-/* The precision rule: add patients (doubling, so the patients of every
- * round are a continuation of the same streams) until the Monte Carlo
- * standard error of the incremental net monetary benefit between the two
- * best strategies at the main WTP is below the target. */
-static hfs_status run_to_target_se(hfs_study *st, const options *o,
-                                   hfs_run_config *cfg, hfs_results *res,
-                                   hfs_diag *d)
+/* Each round of the precision rule, on stderr. */
+typedef struct target_report {
+  const hfs_study *st;
+  const options *o;
+  uint64_t max;
+} target_report;
+
+static void report_round(void *user, const hfs_results *r,
+                         const hfs_precision_round *round)
 {
-  uint64_t max = o->max_patients ? o->max_patients : 100000000ULL;
-  double wtp = st->scenario.wtp_main;
-  size_t S = res->n_strategies;
-  if (S < 2 || cfg->cost_outcome < 0) {
-    hfs_diag_error(d, NULL, 0,
-                   "--target-se needs at least two strategies to compare");
-    return HFS_ERR_INPUT;
-  }
-  for (;;) {
-    size_t best = 0, second = 1;
-#define NMB(s)                                                                 \
-  (wtp * res->outcomes[(s)*res->n_outcomes + (size_t)cfg->qaly_outcome].mean - \
-   res->outcomes[(s)*res->n_outcomes + (size_t)cfg->cost_outcome].mean)
-    if (NMB(1) > NMB(0)) {
-      best = 1;
-      second = 0;
-    }
-    for (size_t s = 2; s < S; s++) {
-      if (NMB(s) > NMB(best)) {
-        second = best;
-        best = s;
-      } else if (NMB(s) > NMB(second)) {
-        second = s;
-      }
-    }
-    double se = hfs_results_paired_se(res, best, second, 2, wtp);
-    if (!o->quiet)
-      fprintf(stderr,
-              "hfsim: %llu patients: incremental NMB %s vs %s at wtp %g = "
-              "%.2f, se %.3f (target %g)\n",
-              (unsigned long long)res->patients, st->model.strategy_names[best],
-              st->model.strategy_names[second], wtp, NMB(best) - NMB(second),
-              se, o->target_se);
-    if (se <= o->target_se)
-      return HFS_OK;
-    if (res->patients >= max) {
-      fprintf(stderr,
-              "hfsim: warning: stopped at --max-patients %llu with se %.3f "
-              "above the target %g\n",
-              (unsigned long long)max, se, o->target_se);
-      return HFS_OK;
-    }
-    if (hfs_cli_stop_requested)
-      return HFS_ERR_INTERRUPTED;
-    cfg->first_patient = res->patients;
-    cfg->patients = res->patients < max - res->patients ? res->patients
-                                                        : max - res->patients;
-    hfs_status s = hfs_engine_run(&st->model, cfg, res, d);
-    if (s != HFS_OK)
-      return s;
-  }
-#undef NMB
+  const target_report *t = user;
+  char *const *names = t->st->model.strategy_names;
+  if (!t->o->quiet)
+    fprintf(stderr,
+            "hfsim: %llu patients: incremental NMB %s vs %s at wtp %g = "
+            "%.2f, se %.3f (target %g)\n",
+            (unsigned long long)r->patients, names[round->best],
+            names[round->second], t->st->scenario.wtp_main,
+            round->incremental_nmb, round->se, t->o->target_se);
+  if (round->done == 2)
+    fprintf(stderr,
+            "hfsim: warning: stopped at --max-patients %llu with se %.3f "
+            "above the target %g\n",
+            (unsigned long long)t->max, round->se, t->o->target_se);
 }
 
 static int cmd_run(options *o, int argc, char **argv)
@@ -192,31 +157,36 @@ static int cmd_run(options *o, int argc, char **argv)
   }
   if (s == HFS_OK) {
     hfs_run_config cfg = hfs_study_run_config(&st);
-    cfg.patients_csv = patients;
+    cfg.patient_rows = patients ? hfs_rows_to_file : NULL;
+    cfg.patient_rows_user = patients;
     cfg.patients_csv_name = out.n_files ? out.files[0].final_path : NULL;
     cfg.stop_flag = &hfs_cli_stop_requested;
-    /* --target-se doubles the cohort: start on a whole number of blocks so
-     * that every round ends on one and the result is bit-identical to a
-     * plain run of the final cohort (engine.h) */
-    if (o->target_se > 0 && cfg.patients % HFS_BLOCK_PATIENTS != 0) {
-      uint64_t up =
-          (cfg.patients / HFS_BLOCK_PATIENTS + 1) * HFS_BLOCK_PATIENTS;
-      uint64_t max = o->max_patients ? o->max_patients : 100000000ULL;
-      if (up <= max) {
-        if (!o->quiet)
-          fprintf(stderr,
-                  "hfsim: --target-se: starting from %llu patients "
-                  "(a multiple of %d)\n",
-                  (unsigned long long)up, HFS_BLOCK_PATIENTS);
-        cfg.patients = up;
-      }
+    uint64_t max = o->max_patients ? o->max_patients : 100000000ULL;
+    if (o->target_se > 0 && st.model.n_strategies < 2) {
+      hfs_diag_error(&d, NULL, 0,
+                     "--target-se needs at least two strategies to compare");
+      s = HFS_ERR_INPUT;
+    } else if (o->target_se > 0) {
+      /* --target-se doubles the cohort from a whole number of blocks */
+      uint64_t first = hfs_precision_first_round(cfg.patients, max);
+      if (first != cfg.patients && !o->quiet)
+        fprintf(stderr,
+                "hfsim: --target-se: starting from %llu patients "
+                "(a multiple of %d)\n",
+                (unsigned long long)first, HFS_BLOCK_PATIENTS);
+      if (!o->quiet)
+        fprintf(stderr, "hfsim: simulating %llu patients x %zu strategies...\n",
+                (unsigned long long)first, st.model.n_strategies);
+      target_report t = {&st, o, max};
+      s = hfs_engine_run_to_precision(&st.model, &cfg, st.scenario.wtp_main,
+                                      o->target_se, max, report_round, &t, &res,
+                                      &d);
+    } else {
+      if (!o->quiet)
+        fprintf(stderr, "hfsim: simulating %llu patients x %zu strategies...\n",
+                (unsigned long long)cfg.patients, st.model.n_strategies);
+      s = hfs_engine_run(&st.model, &cfg, &res, &d);
     }
-    if (!o->quiet)
-      fprintf(stderr, "hfsim: simulating %llu patients x %zu strategies...\n",
-              (unsigned long long)cfg.patients, st.model.n_strategies);
-    s = hfs_engine_run(&st.model, &cfg, &res, &d);
-    if (s == HFS_OK && o->target_se > 0)
-      s = run_to_target_se(&st, o, &cfg, &res, &d);
   }
   if (s == HFS_OK) {
     FILE *f = hfs_output_add(&out, "summary.csv", &d);
@@ -225,14 +195,12 @@ static int cmd_run(options *o, int argc, char **argv)
     FILE *t = hfs_output_add(&out, "trace.csv", &d);
     if (t)
       hfs_write_trace(t, &st.model, &res);
-    hfs_run_config cfg = hfs_study_run_config(&st);
     FILE *g = hfs_output_add(&out, "summary_subgroups.csv", &d);
     if (g)
       hfs_write_subgroups(g, &st.model, &res);
     FILE *c = hfs_output_add(&out, "cea.csv", &d);
     if (c)
-      hfs_write_cea(c, &st.model, &res, st.scenario.wtp, st.scenario.n_wtp,
-                    cfg.cost_outcome, cfg.qaly_outcome);
+      hfs_write_cea(c, &st.model, &res, st.scenario.wtp, st.scenario.n_wtp);
     FILE *m = hfs_output_add(&out, "manifest.txt", &d);
     if (m) {
       hfs_cli_run_info info = {res.patients, res.threads_used,
@@ -323,7 +291,7 @@ static int cmd_dictionary(options *o, int argc, char **argv)
   hfs_diag_init(&d);
   hfs_status s = hfs_scenario_load(&sc, o->config, &d);
   const hfs_setting *e = hfs_scenario_get(&sc, "run", "model");
-  const char *name = e ? e->value : "hfs";
+  const char *name = e ? e->value : HFS_DEFAULT_MODEL;
   const hfs_model_class *c = hfs_model_class_find(name);
   if (s == HFS_OK && c == NULL)
     hfs_diag_error(&d, e ? e->file : o->config, e ? e->line : 0,

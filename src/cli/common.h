@@ -73,12 +73,6 @@ typedef struct hfs_cli_command {
   int (*run)(options *o, int argc, char **argv);
 } hfs_cli_command;
 
-/* The commands, defined beside their code. */
-extern const hfs_cli_command hfs_cli_cmd_run, hfs_cli_cmd_check,
-    hfs_cli_cmd_dictionary, hfs_cli_cmd_bench, hfs_cli_cmd_psa,
-    hfs_cli_cmd_owsa, hfs_cli_cmd_twsa, hfs_cli_cmd_scenarios,
-    hfs_cli_cmd_verify;
-
 void hfs_cli_options_free(options *o);
 int hfs_cli_usage_error(const char *command, const char *fmt, ...)
     HFS_PRINTF(2, 3);

@@ -1,9 +1,12 @@
 /*
- * accum.c - Welford updates and Chan et al. merges (see accum.h).
+ * accum.c - Welford updates, Chan et al. merges and the standard error of
+ * net monetary benefit (see accum.h).
  */
 #include "hfsim/accum.h"
 
 #include <math.h>
+
+#include "hfsim/mathx.h"
 
 void hfs_accum_reset(hfs_accum *a)
 {
@@ -90,4 +93,13 @@ void hfs_accum2_merge(hfs_accum2 *a, const hfs_accum2 *b)
 double hfs_accum2_covariance(const hfs_accum2 *a)
 {
   return a->n < 2 ? 0.0 : a->c_xy / (double)(a->n - 1);
+}
+
+double hfs_accum2_nmb_se(const hfs_accum2 *a, double wtp)
+{
+  if (a->n < 2)
+    return HFS_NAN;
+  double n = (double)a->n;
+  double v = (wtp * wtp * a->m2_y + a->m2_x - 2.0 * wtp * a->c_xy) / (n - 1);
+  return sqrt(fmax(v, 0.0) / n);
 }

@@ -228,6 +228,7 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
 {
   const hfs_model_class *c = m->cls;
   const size_t S = m->n_strategies, K = c->n_outcomes, ns = c->n_states;
+  const size_t co = c->cost_outcome, qo = c->qaly_outcome;
   hfs_sim_context ctx;
   ctx.streams = w->streams;
   ctx.horizon_years = cfg->horizon_years;
@@ -277,19 +278,16 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
     }
     /* Diagonal: (cost, QALY) of each strategy, for the variance of its net
      * benefit; above it: paired differences between strategies. */
-    if (cfg->cost_outcome >= 0 && cfg->qaly_outcome >= 0)
-      for (size_t a = 0; a < S; a++) {
-        const double *oa = w->outcomes + a * K;
-        hfs_accum2_add(&b->paired[a * S + a], oa[cfg->cost_outcome],
-                       oa[cfg->qaly_outcome]);
-        for (size_t bb = a + 1; bb < S; bb++) {
-          const double *ob = w->outcomes + bb * K;
-          hfs_accum2_add(&b->paired[a * S + bb],
-                         oa[cfg->cost_outcome] - ob[cfg->cost_outcome],
-                         oa[cfg->qaly_outcome] - ob[cfg->qaly_outcome]);
-        }
+    for (size_t a = 0; a < S; a++) {
+      const double *oa = w->outcomes + a * K;
+      hfs_accum2_add(&b->paired[a * S + a], oa[co], oa[qo]);
+      for (size_t bb = a + 1; bb < S; bb++) {
+        const double *ob = w->outcomes + bb * K;
+        hfs_accum2_add(&b->paired[a * S + bb], oa[co] - ob[co],
+                       oa[qo] - ob[qo]);
       }
-    if (cfg->patients_csv != NULL)
+    }
+    if (cfg->patient_rows != NULL)
       write_patient_rows(m, patient, w, &b->rows);
   }
 }
@@ -322,8 +320,8 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
                    "internal error: continuing a run with other settings");
     return HFS_ERR_NOMEM;
   }
-  r->patients = cfg->first_patient + cfg->patients;
-  /* patient-years go on adding in block order, as in one run */
+  /* blocks add their patients (and patient-years) in block order, as in
+   * one run */
   double wall_before = r->wall_seconds;
 
   int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
@@ -394,20 +392,25 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
     /* Serial merge in block order: same bits for any thread count. */
     for (long i = 0; i < nb; i++) {
       block_out *b = &blocks[i];
-      for (size_t k = 0; k < S * K; k++)
-        hfs_accum_merge(&r->outcomes[k], &b->outcomes[k]);
-      for (size_t k = 0; k < S * n_years * ns; k++)
-        r->trace[k] += b->trace[k];
-      for (size_t k = 0; k < S * S; k++)
-        hfs_accum2_merge(&r->paired[k], &b->paired[k]);
-      for (size_t k = 0; k < G * S * K; k++)
-        hfs_accum_merge(&r->subgroups[k], &b->subgroups[k]);
-      r->simulated_years += b->simulated_years;
+      uint64_t first = (first_block + b0 + (uint64_t)i) * HFS_BLOCK_PATIENTS;
+      uint64_t last = first + HFS_BLOCK_PATIENTS;
+      if (first < cfg->first_patient)
+        first = cfg->first_patient;
+      if (last > end_patient)
+        last = end_patient;
+      hfs_results part = *r;
+      part.patients = last - first;
+      part.outcomes = b->outcomes;
+      part.trace = b->trace;
+      part.paired = b->paired;
+      part.subgroups = b->subgroups;
+      part.simulated_years = b->simulated_years;
+      hfs_results_merge(r, &part);
       if (b->rows.nomem)
         st = HFS_ERR_NOMEM;
-      else if (cfg->patients_csv != NULL && b->rows.len > 0 &&
-               fwrite(b->rows.data, 1, b->rows.len, cfg->patients_csv) !=
-                   b->rows.len) {
+      else if (cfg->patient_rows != NULL && b->rows.len > 0 &&
+               cfg->patient_rows(cfg->patient_rows_user, b->rows.data,
+                                 b->rows.len) != 0) {
         write_errno = errno;
         st = HFS_ERR_IO;
       }

@@ -4,6 +4,7 @@
 #include "hfsim/study.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,17 +84,48 @@ static int is_parameter_override(const char *assignment)
   return dot == NULL || (eq != NULL && dot > eq);
 }
 
+/* hfs_study_instantiate; *TABLE_OK (if not NULL) says whether the values
+ * passed the table's checks, so that create() ran. */
+static hfs_status instantiate(const hfs_study *st, const double *values,
+                              hfs_model *m, int *table_ok, hfs_diag *d)
+{
+  memset(m, 0, sizeof *m);
+  /* A shallow copy of the table with the new values: names, units and
+   * sources (and so every message) are the study's. */
+  hfs_param_table t = st->params;
+  if (values != NULL) {
+    t.items = malloc((t.count ? t.count : 1) * sizeof *t.items);
+    if (t.items == NULL)
+      return HFS_ERR_NOMEM;
+    memcpy(t.items, st->params.items, t.count * sizeof *t.items);
+    for (size_t i = 0; i < t.count; i++)
+      t.items[i].value = values[i];
+  }
+  hfs_status s = hfs_param_table_check(&t, st->cls->params, st->cls->n_params,
+                                       st->scenario.currency, d);
+  if (table_ok != NULL)
+    *table_ok = s == HFS_OK;
+  if (s == HFS_OK) {
+    /* create() reads the scenario's settings and marks them read, which
+     * hfs_study_load does first: the scenario does not change. */
+    hfs_model_inputs in = {&t, &st->life_table,
+                           (hfs_scenario *)(uintptr_t)&st->scenario};
+    s = hfs_model_create(m, st->cls, &in, d);
+  }
+  if (values != NULL)
+    free(t.items);
+  return s;
+}
+
+hfs_status hfs_study_instantiate(const hfs_study *st, const double *values,
+                                 hfs_model *m, hfs_diag *d)
+{
+  return instantiate(st, values, m, NULL, d);
+}
+
 static hfs_status build_model(hfs_study *st, hfs_diag *d)
 {
-  st->create_attempted = 0;
-  hfs_status s =
-      hfs_param_table_check(&st->params, st->cls->params, st->cls->n_params,
-                            st->scenario.currency, d);
-  if (s != HFS_OK)
-    return s;
-  st->create_attempted = 1;
-  hfs_model_inputs in = {&st->params, &st->life_table, &st->scenario};
-  s = hfs_model_create(&st->model, st->cls, &in, d);
+  hfs_status s = instantiate(st, NULL, &st->model, &st->create_attempted, d);
   st->have_model = s == HFS_OK;
   return s;
 }
@@ -162,16 +194,6 @@ hfs_status hfs_study_load(hfs_study *st, const char *config,
   return s;
 }
 
-hfs_status hfs_study_rebuild(hfs_study *st, hfs_diag *d)
-{
-  if (st->have_model) {
-    hfs_model_destroy(&st->model);
-    st->have_model = 0;
-  }
-  /* The model marks the settings it reads; reading them again is fine. */
-  return build_model(st, d);
-}
-
 hfs_run_config hfs_study_run_config(const hfs_study *st)
 {
   const hfs_scenario *sc = &st->scenario;
@@ -183,7 +205,5 @@ hfs_run_config hfs_study_run_config(const hfs_study *st)
   cfg.horizon_years = sc->horizon_years;
   cfg.discount_rate_costs = sc->discount_rate_costs;
   cfg.discount_rate_qalys = sc->discount_rate_qalys;
-  cfg.cost_outcome = st->cls ? (int)st->cls->cost_outcome : -1;
-  cfg.qaly_outcome = st->cls ? (int)st->cls->qaly_outcome : -1;
   return cfg;
 }

@@ -68,11 +68,6 @@ size_t hfs_diag_count(const hfs_diag *d)
   return d->count;
 }
 
-const char *hfs_diag_message(const hfs_diag *d, size_t i)
-{
-  return i < d->count ? d->entries[i].message : NULL;
-}
-
 void hfs_diag_print(const hfs_diag *d, FILE *stream)
 {
   for (size_t i = 0; i < d->count; i++) {

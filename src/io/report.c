@@ -134,7 +134,7 @@ void hfs_write_summary(FILE *f, const hfs_model *m, const hfs_results *r)
         continue;
       }
       if (a->n == 0)
-        continue; /* empty cell: not available (e.g. nobody operated) */
+        continue; /* empty cell: not available (an empty condition) */
       double se = hfs_accum_se(a);
       switch (col->what) {
       case HFS_COL_MEAN:
@@ -238,48 +238,23 @@ void hfs_write_trace(FILE *f, const hfs_model *m, const hfs_results *r)
     }
 }
 
-double hfs_results_paired_se(const hfs_results *r, size_t a, size_t b, int what,
-                             double wtp)
-{
-  size_t S = r->n_strategies;
-  const hfs_accum2 *p = &r->paired[a < b ? a * S + b : b * S + a];
-  if (a == b || p->n < 2)
-    return a == b ? 0.0 : HFS_NAN;
-  double n = (double)p->n, vx = p->m2_x / (n - 1), vy = p->m2_y / (n - 1),
-         cxy = p->c_xy / (n - 1);
-  double v = what == 0   ? vx
-             : what == 1 ? vy
-                         : wtp * wtp * vy + vx - 2.0 * wtp * cxy;
-  return sqrt(fmax(v, 0.0) / n);
-}
-
-/* Standard error of strategy S's own net monetary benefit at WTP. */
-static double nmb_se(const hfs_results *r, size_t s, double wtp)
-{
-  const hfs_accum2 *p = &r->paired[s * r->n_strategies + s];
-  if (p->n < 2)
-    return HFS_NAN;
-  double n = (double)p->n;
-  double v = (wtp * wtp * p->m2_y + p->m2_x - 2.0 * wtp * p->c_xy) / (n - 1);
-  return sqrt(fmax(v, 0.0) / n);
-}
-
 void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
-                   const double *wtp, size_t n_wtp, int cost_outcome,
-                   int qaly_outcome)
+                   const double *wtp, size_t n_wtp)
 {
   size_t S = r->n_strategies, K = r->n_outcomes;
   double *cost = calloc(S, sizeof *cost), *qaly = calloc(S, sizeof *qaly);
   hfs_cea_row *rows = calloc(S, sizeof *rows);
-  if (!cost || !qaly || !rows || cost_outcome < 0 || qaly_outcome < 0) {
+  const size_t cost_outcome = m->cls->cost_outcome,
+               qaly_outcome = m->cls->qaly_outcome;
+  if (!cost || !qaly || !rows) {
     free(cost);
     free(qaly);
     free(rows);
     return;
   }
   for (size_t s = 0; s < S; s++) {
-    cost[s] = r->outcomes[s * K + (size_t)cost_outcome].mean;
-    qaly[s] = r->outcomes[s * K + (size_t)qaly_outcome].mean;
+    cost[s] = r->outcomes[s * K + cost_outcome].mean;
+    qaly[s] = r->outcomes[s * K + qaly_outcome].mean;
   }
   fputs("wtp,strategy,cost,cost_se,qaly,qaly_se,status,comparator,"
         "incremental_cost,incremental_cost_se,incremental_qaly,"
@@ -298,11 +273,11 @@ void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
         fputc(',', f);
         put_number(f, cost[s]);
         fputc(',', f);
-        put_number(f, hfs_accum_se(&r->outcomes[s * K + (size_t)cost_outcome]));
+        put_number(f, hfs_accum_se(&r->outcomes[s * K + cost_outcome]));
         fputc(',', f);
         put_number(f, qaly[s]);
         fputc(',', f);
-        put_number(f, hfs_accum_se(&r->outcomes[s * K + (size_t)qaly_outcome]));
+        put_number(f, hfs_accum_se(&r->outcomes[s * K + qaly_outcome]));
         fprintf(f, ",%s,", hfs_cea_status_name(row->status));
         if (row->comparator >= 0) {
           size_t c = (size_t)row->comparator;
@@ -323,7 +298,7 @@ void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
         fputc(',', f);
         put_number(f, hfs_cea_nmb(cost[s], qaly[s], wtp[w]));
         fputc(',', f);
-        double se = nmb_se(r, s, wtp[w]);
+        double se = hfs_results_nmb_se(r, s, wtp[w]);
         put_number(f, se);
         fputc(',', f);
         put_number(f, hfs_cea_nhb(cost[s], qaly[s], wtp[w]));
@@ -383,9 +358,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
           c->name, c->description);
   fprintf(f, "## summary.csv\n\n"
              "One row per strategy, in the order of the scenario file. An "
-             "empty cell means \"not available\" (for example "
-             "`mvd_cure_fraction` when nobody was operated, or "
-             "`spasm_free_10y` with a horizon under 10 years).\n\n"
+             "empty cell means \"not available\" (for example a share "
+             "among patients of whom there were none, or a milestone "
+             "beyond the horizon).\n\n"
              "| column | meaning |\n|---|---|\n");
   for (size_t k = 0; k < n; k++)
     fprintf(f, "| `%s` | %s |\n", cols[k].name, cols[k].description);
@@ -476,8 +451,8 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
              "One row per patient and strategy: baseline attributes (identical "
              "across strategies: common random numbers), then the patient's "
              "outcomes. A conditional outcome is empty where it does not "
-             "apply (e.g. `time_to_first_control` for a patient never "
-             "spasm-free).\n\n"
+             "apply (e.g. the time to an event for a patient who never "
+             "had it).\n\n"
              "| column | meaning |\n|---|---|\n"
              "| `patient` | patient number, 1 to N |\n"
              "| `strategy` | strategy name |\n");

@@ -394,7 +394,7 @@ hfs_status hfs_scenario_set_labeled(hfs_scenario *s, const char *assignment,
   char *nm = trim(name);
   char section[300], key[256];
   /* SECTION.KEY, or strategy.NAME.KEY where KEY may itself hold a dot
-   * (botox.schedule). */
+   * (TREATMENT.KEY). */
   const char *dot = strchr(nm, '.');
   int is_strategy = strncmp(nm, "strategy.", 9) == 0;
   if (is_strategy)
@@ -693,7 +693,7 @@ hfs_status hfs_scenario_resolve(hfs_scenario *s, hfs_diag *d)
 
   free(s->model);
   e = hfs_scenario_get(s, "run", "model");
-  s->model = hfs_strdup(e ? e->value : "hfs");
+  s->model = hfs_strdup(e ? e->value : HFS_DEFAULT_MODEL);
 
   if ((e = require(s, "run", "patients", d)) != NULL) {
     uint64_t v;

@@ -1,0 +1,603 @@
+/*
+ * dsa.c - deterministic sensitivity analysis: one-way, two-way and scenario
+ * analysis (see dsa.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "hfsim/dsa.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hfsim/cea.h"
+#include "hfsim/mathx.h"
+#include "hfsim/numfmt.h"
+#include "hfsim/output.h"
+
+/* ---- one variant -------------------------------------------------------- */
+
+void hfs_dsa_variant_free(hfs_dsa_variant *v)
+{
+  free(v->cost);
+  free(v->qaly);
+  free(v->cost_se);
+  free(v->qaly_se);
+  free(v->nmb_se);
+  free(v->inc_nmb_se);
+  memset(v, 0, sizeof *v);
+}
+
+static hfs_status variant_alloc(hfs_dsa_variant *v, size_t S)
+{
+  hfs_dsa_variant_free(v);
+  size_t n = S ? S : 1;
+  v->n_strategies = S;
+  v->cost = calloc(n, sizeof(double));
+  v->qaly = calloc(n, sizeof(double));
+  v->cost_se = calloc(n, sizeof(double));
+  v->qaly_se = calloc(n, sizeof(double));
+  v->nmb_se = calloc(n, sizeof(double));
+  v->inc_nmb_se = calloc(n, sizeof(double));
+  return v->cost && v->qaly && v->cost_se && v->qaly_se && v->nmb_se &&
+                 v->inc_nmb_se
+             ? HFS_OK
+             : HFS_ERR_NOMEM;
+}
+
+hfs_status hfs_dsa_simulate(const hfs_study *st, const double *values,
+                            const hfs_run_config *cfg, double wtp,
+                            hfs_dsa_variant *v, hfs_diag *d)
+{
+  hfs_model m;
+  hfs_status s = hfs_study_instantiate(st, values, &m, d);
+  if (s != HFS_OK)
+    return s;
+  hfs_results r;
+  hfs_results_init(&r);
+  s = variant_alloc(v, m.n_strategies);
+  if (s == HFS_OK)
+    s = hfs_engine_run(&m, cfg, &r, d);
+  const size_t c = m.cls->cost_outcome, q = m.cls->qaly_outcome;
+  for (size_t k = 0; s == HFS_OK && k < r.n_strategies; k++) {
+    const hfs_accum *ac = &r.outcomes[k * r.n_outcomes + c];
+    const hfs_accum *aq = &r.outcomes[k * r.n_outcomes + q];
+    v->cost[k] = ac->mean;
+    v->qaly[k] = aq->mean;
+    v->cost_se[k] = hfs_accum_se(ac);
+    v->qaly_se[k] = hfs_accum_se(aq);
+    v->nmb_se[k] = hfs_results_nmb_se(&r, k, wtp);
+    v->inc_nmb_se[k] = hfs_results_paired_se(&r, k, 0, 2, wtp);
+  }
+  hfs_results_free(&r);
+  hfs_model_destroy(&m);
+  return s;
+}
+
+uint64_t hfs_dsa_patients(hfs_study *st, hfs_diag *d)
+{
+  hfs_setting *e = hfs_scenario_get(&st->scenario, "dsa", "patients");
+  static const char *const keys[] = {"patients"};
+  hfs_scenario_report_unknown(&st->scenario, "dsa", keys, 1, d);
+  if (e == NULL)
+    return 20000;
+  double v;
+  if (hfs_parse_double(e->value, &v) != 0 || v < 1 || v != floor(v)) {
+    hfs_diag_error(d, e->file, e->line,
+                   "[dsa] patients: expected a whole number >= 1, got '%s'",
+                   e->value);
+    return 0;
+  }
+  return (uint64_t)v;
+}
+
+static void put(FILE *f, double x)
+{
+  char buf[40];
+  fputc(',', f);
+  fputs(hfs_format_double(buf, sizeof buf, x), f);
+}
+
+static double icer_vs(const hfs_dsa_variant *v, size_t s)
+{
+  double dq = v->qaly[s] - v->qaly[0];
+  return s == 0 || dq == 0.0 ? HFS_NAN : (v->cost[s] - v->cost[0]) / dq;
+}
+
+static int stopped(const hfs_run_config *cfg)
+{
+  return cfg->stop_flag != NULL && *cfg->stop_flag;
+}
+
+/* The study's parameter values, to vary one or two of them. */
+static double *base_values(const hfs_study *st)
+{
+  size_t n = st->params.count;
+  double *v = malloc((n ? n : 1) * sizeof *v);
+  for (size_t i = 0; v != NULL && i < n; i++)
+    v[i] = st->params.items[i].value;
+  return v;
+}
+
+/* ---- one-way ------------------------------------------------------------ */
+
+void hfs_owsa_result_free(hfs_owsa_result *r)
+{
+  for (size_t i = 0; i < r->n_params; i++) {
+    if (r->low)
+      hfs_dsa_variant_free(&r->low[i]);
+    if (r->high)
+      hfs_dsa_variant_free(&r->high[i]);
+  }
+  hfs_dsa_variant_free(&r->base);
+  free(r->params);
+  free(r->low);
+  free(r->high);
+  free(r->low_value);
+  free(r->high_value);
+  free(r->base_value);
+  memset(r, 0, sizeof *r);
+}
+
+hfs_status hfs_owsa_run(const hfs_study *st, const hfs_run_config *cfg,
+                        hfs_dsa_progress_fn progress, void *user,
+                        hfs_owsa_result *r, hfs_diag *d)
+{
+  memset(r, 0, sizeof *r);
+  const hfs_param_table *t = &st->params;
+  size_t P = t->count;
+  double wtp = st->scenario.wtp_main;
+  double *values = base_values(st);
+  r->params = calloc(P + 1, sizeof *r->params);
+  r->low = calloc(P + 1, sizeof *r->low);
+  r->high = calloc(P + 1, sizeof *r->high);
+  r->low_value = calloc(P + 1, sizeof(double));
+  r->high_value = calloc(P + 1, sizeof(double));
+  r->base_value = calloc(P + 1, sizeof(double));
+  if (!values || !r->params || !r->low || !r->high || !r->low_value ||
+      !r->high_value || !r->base_value) {
+    free(values);
+    return HFS_ERR_NOMEM;
+  }
+  for (size_t i = 0; i < P; i++)
+    if (!isnan(t->items[i].low)) {
+      size_t j = r->n_params++;
+      r->params[j] = i;
+      r->base_value[j] = t->items[i].value;
+      r->low_value[j] = t->items[i].low;
+      r->high_value[j] = t->items[i].high;
+    }
+  /* Check every low and high value first: nothing is simulated when one
+   * of them is invalid for the model. */
+  size_t before = hfs_diag_count(d);
+  for (size_t j = 0; j < r->n_params; j++) {
+    const hfs_param *p = &t->items[r->params[j]];
+    for (int side = 0; side < 2; side++) {
+      values[r->params[j]] = side ? p->high : p->low;
+      hfs_model m;
+      if (hfs_study_instantiate(st, values, &m, d) != HFS_OK)
+        hfs_diag_error(d, t->path, p->line,
+                       "%s: its %s value %g is rejected by the model (see "
+                       "above); fix the range",
+                       p->name, side ? "high" : "low", values[r->params[j]]);
+      else
+        hfs_model_destroy(&m);
+    }
+    values[r->params[j]] = p->value;
+  }
+  hfs_status s = hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
+  if (s == HFS_OK)
+    s = hfs_dsa_simulate(st, NULL, cfg, wtp, &r->base, d);
+  for (size_t j = 0; s == HFS_OK && j < r->n_params; j++) {
+    if (stopped(cfg)) {
+      s = HFS_ERR_INTERRUPTED;
+      break;
+    }
+    const hfs_param *p = &t->items[r->params[j]];
+    if (progress)
+      progress(user, j, r->n_params, p->name);
+    values[r->params[j]] = p->low;
+    s = hfs_dsa_simulate(st, values, cfg, wtp, &r->low[j], d);
+    if (s == HFS_OK) {
+      values[r->params[j]] = p->high;
+      s = hfs_dsa_simulate(st, values, cfg, wtp, &r->high[j], d);
+    }
+    values[r->params[j]] = p->value;
+  }
+  if (s == HFS_OK && progress)
+    progress(user, r->n_params, r->n_params, NULL);
+  free(values);
+  return s;
+}
+
+typedef struct owsa_row {
+  size_t param;
+  size_t strategy;
+  double swing;
+} owsa_row;
+
+static int by_strategy_then_swing(const void *a, const void *b)
+{
+  const owsa_row *x = a, *y = b;
+  if (x->strategy != y->strategy)
+    return x->strategy < y->strategy ? -1 : 1;
+  if (x->swing != y->swing)
+    return x->swing > y->swing ? -1 : 1;
+  return x->param < y->param ? -1 : (x->param > y->param);
+}
+
+void hfs_owsa_write(FILE *f, const hfs_study *st, const hfs_owsa_result *r)
+{
+  double w = st->scenario.wtp_main;
+  size_t S = st->model.n_strategies;
+  fputs("strategy,reference,parameter,base_value,low_value,high_value,"
+        "nmb_base,nmb_base_se,nmb_low,nmb_low_se,nmb_high,nmb_high_se,swing,"
+        "swing_se,incremental_nmb_low,incremental_nmb_low_se,"
+        "incremental_nmb_high,incremental_nmb_high_se,cost_low,cost_low_se,"
+        "cost_high,cost_high_se,qaly_low,qaly_low_se,qaly_high,qaly_high_se,"
+        "icer_low,icer_high,wtp\n",
+        f);
+  owsa_row *rows = calloc(r->n_params * S + 1, sizeof *rows);
+  if (rows == NULL)
+    return;
+  size_t n = 0;
+  for (size_t i = 0; i < r->n_params; i++)
+    for (size_t s = 0; s < S; s++) {
+      double lo = w * r->low[i].qaly[s] - r->low[i].cost[s];
+      double hi = w * r->high[i].qaly[s] - r->high[i].cost[s];
+      rows[n].param = i;
+      rows[n].strategy = s;
+      rows[n++].swing = fabs(hi - lo);
+    }
+  qsort(rows, n, sizeof *rows, by_strategy_then_swing);
+  const hfs_dsa_variant *base = &r->base;
+  for (size_t j = 0; j < n; j++) {
+    size_t i = rows[j].param, s = rows[j].strategy;
+    const hfs_dsa_variant *lo = &r->low[i], *hi = &r->high[i];
+    hfs_csv_write_text(f, st->model.strategy_names[s]);
+    fputc(',', f);
+    hfs_csv_write_text(f, st->model.strategy_names[0]);
+    fputc(',', f);
+    hfs_csv_write_text(f, st->params.items[r->params[i]].name);
+    put(f, r->base_value[i]);
+    put(f, r->low_value[i]);
+    put(f, r->high_value[i]);
+    put(f, w * base->qaly[s] - base->cost[s]);
+    put(f, base->nmb_se[s]);
+    put(f, w * lo->qaly[s] - lo->cost[s]);
+    put(f, lo->nmb_se[s]);
+    put(f, w * hi->qaly[s] - hi->cost[s]);
+    put(f, hi->nmb_se[s]);
+    put(f, rows[j].swing);
+    /* conservative: low and high share patients, which makes the true
+     * error of their difference smaller */
+    put(f, sqrt(lo->nmb_se[s] * lo->nmb_se[s] + hi->nmb_se[s] * hi->nmb_se[s]));
+    put(f, (w * lo->qaly[s] - lo->cost[s]) - (w * lo->qaly[0] - lo->cost[0]));
+    put(f, lo->inc_nmb_se[s]);
+    put(f, (w * hi->qaly[s] - hi->cost[s]) - (w * hi->qaly[0] - hi->cost[0]));
+    put(f, hi->inc_nmb_se[s]);
+    put(f, lo->cost[s]);
+    put(f, lo->cost_se[s]);
+    put(f, hi->cost[s]);
+    put(f, hi->cost_se[s]);
+    put(f, lo->qaly[s]);
+    put(f, lo->qaly_se[s]);
+    put(f, hi->qaly[s]);
+    put(f, hi->qaly_se[s]);
+    put(f, icer_vs(lo, s));
+    put(f, icer_vs(hi, s));
+    put(f, w);
+    fputc('\n', f);
+  }
+  free(rows);
+}
+
+/* ---- two-way ------------------------------------------------------------ */
+
+void hfs_twsa_result_free(hfs_twsa_result *r)
+{
+  for (size_t i = 0; r->grid && i < r->steps * r->steps; i++)
+    hfs_dsa_variant_free(&r->grid[i]);
+  free(r->grid);
+  for (int k = 0; k < 2; k++) {
+    free(r->name[k]);
+    free(r->value[k]);
+  }
+  memset(r, 0, sizeof *r);
+}
+
+hfs_status hfs_twsa_run(const hfs_study *st, const hfs_run_config *cfg,
+                        const char *const specs[2], const char *label,
+                        size_t steps, hfs_dsa_progress_fn progress, void *user,
+                        hfs_twsa_result *r, hfs_diag *d)
+{
+  memset(r, 0, sizeof *r);
+  r->steps = steps;
+  const hfs_param_table *t = &st->params;
+  const hfs_param *p[2] = {NULL, NULL};
+  double lo[2] = {0, 0}, hi[2] = {0, 0};
+  size_t before = hfs_diag_count(d);
+  for (int k = 0; k < 2; k++) {
+    char nm[128];
+    snprintf(nm, sizeof nm, "%s", specs[k]);
+    char *eq = strchr(nm, '=');
+    if (eq)
+      *eq = '\0';
+    r->name[k] = hfs_strdup(nm);
+    if (r->name[k] == NULL)
+      return HFS_ERR_NOMEM;
+    p[k] = hfs_param_find(t, nm);
+    if (p[k] == NULL) {
+      const char *sug = hfs_closest_name_strided(
+          nm, t->items, t->count, sizeof(hfs_param), offsetof(hfs_param, name));
+      hfs_diag_error(d, label, 0, "unknown parameter '%s'%s%s%s", nm,
+                     sug ? " (did you mean '" : "", sug ? sug : "",
+                     sug ? "'?)" : "");
+      continue;
+    }
+    r->param[k] = (size_t)(p[k] - t->items);
+    lo[k] = p[k]->low;
+    hi[k] = p[k]->high;
+    if (eq) {
+      char *colon = strchr(eq + 1, ':');
+      if (colon == NULL) {
+        hfs_diag_error(d, label, 0, "%s: expected NAME=LOW:HIGH", nm);
+        continue;
+      }
+      *colon = '\0';
+      if (hfs_parse_double(eq + 1, &lo[k]) != 0 ||
+          hfs_parse_double(colon + 1, &hi[k]) != 0 || !(lo[k] < hi[k]))
+        hfs_diag_error(d, label, 0,
+                       "%s: LOW:HIGH must be two numbers with LOW < HIGH", nm);
+    } else if (isnan(lo[k])) {
+      hfs_diag_error(d, t->path, p[k]->line,
+                     "%s has no low/high range; give one as "
+                     "--param %s=LOW:HIGH",
+                     nm, nm);
+    }
+  }
+  if (p[0] && p[1] && p[0] == p[1])
+    hfs_diag_error(d, label, 0, "the two parameters must differ");
+  if (steps < 2)
+    hfs_diag_error(d, label, 0, "a grid needs at least 2 steps");
+  if (hfs_diag_count(d) > before)
+    return HFS_ERR_INPUT;
+  r->value[0] = calloc(steps, sizeof(double));
+  r->value[1] = calloc(steps, sizeof(double));
+  r->grid = calloc(steps * steps, sizeof *r->grid);
+  double *values = base_values(st);
+  hfs_status s = HFS_OK;
+  if (!r->value[0] || !r->value[1] || !r->grid || !values)
+    s = HFS_ERR_NOMEM;
+  for (size_t i = 0; s == HFS_OK && i < steps; i++)
+    for (int k = 0; k < 2; k++)
+      /* weights rather than lo + i*step, so that round grid points print
+       * as such (0.9, not 0.8999999999999999) */
+      r->value[k][i] = (lo[k] * (double)(steps - 1 - i) + hi[k] * (double)i) /
+                       (double)(steps - 1);
+  for (size_t i = 0; s == HFS_OK && i < steps; i++)
+    for (size_t j = 0; s == HFS_OK && j < steps; j++) {
+      if (stopped(cfg)) {
+        s = HFS_ERR_INTERRUPTED;
+        break;
+      }
+      if (progress)
+        progress(user, i * steps + j, steps * steps, NULL);
+      values[r->param[0]] = r->value[0][i];
+      values[r->param[1]] = r->value[1][j];
+      s = hfs_dsa_simulate(st, values, cfg, st->scenario.wtp_main,
+                           &r->grid[i * steps + j], d);
+    }
+  if (s == HFS_OK && progress)
+    progress(user, steps * steps, steps * steps, NULL);
+  free(values);
+  return s;
+}
+
+void hfs_twsa_write(FILE *f, const hfs_study *st, const hfs_twsa_result *r)
+{
+  size_t S = st->model.n_strategies;
+  double w = st->scenario.wtp_main;
+  fputs("parameter_a,value_a,parameter_b,value_b,strategy,cost,cost_se,"
+        "qaly,qaly_se,nmb,nmb_se,optimal,wtp\n",
+        f);
+  for (size_t i = 0; i < r->steps; i++)
+    for (size_t j = 0; j < r->steps; j++) {
+      const hfs_dsa_variant *v = &r->grid[i * r->steps + j];
+      size_t best = hfs_cea_optimal(v->cost, v->qaly, S, w);
+      for (size_t s = 0; s < S; s++) {
+        hfs_csv_write_text(f, r->name[0]);
+        put(f, r->value[0][i]);
+        fputc(',', f);
+        hfs_csv_write_text(f, r->name[1]);
+        put(f, r->value[1][j]);
+        fputc(',', f);
+        hfs_csv_write_text(f, st->model.strategy_names[s]);
+        put(f, v->cost[s]);
+        put(f, v->cost_se[s]);
+        put(f, v->qaly[s]);
+        put(f, v->qaly_se[s]);
+        put(f, w * v->qaly[s] - v->cost[s]);
+        put(f, v->nmb_se[s]);
+        fprintf(f, ",%s", s == best ? "yes" : "no");
+        put(f, w);
+        fputc('\n', f);
+      }
+    }
+}
+
+/* ---- scenarios ---------------------------------------------------------- */
+
+void hfs_scenarios_result_free(hfs_scenarios_result *r)
+{
+  for (size_t i = 0; i < r->n; i++) {
+    free(r->names[i]);
+    if (r->out)
+      hfs_dsa_variant_free(&r->out[i]);
+    /* each list of strategy names ends with NULL */
+    for (size_t k = 0;
+         r->strategy_names && r->strategy_names[i] && r->strategy_names[i][k];
+         k++)
+      free(r->strategy_names[i][k]);
+    if (r->strategy_names)
+      free(r->strategy_names[i]);
+  }
+  free(r->names);
+  free(r->out);
+  free(r->strategy_names);
+  free(r->wtp);
+  memset(r, 0, sizeof *r);
+}
+
+/* Load scenario NAME of BASE's file: CONFIG with OVERRIDES and then the
+ * lines of [scenario NAME], each labelled with its file and line. */
+static hfs_status load_scenario(hfs_study *st, const hfs_study *base,
+                                const char *config,
+                                const hfs_override *overrides, size_t n_ov,
+                                const char *name, hfs_diag *d)
+{
+  const hfs_scenario *sc = &base->scenario;
+  hfs_override *ov = calloc(n_ov + sc->n_settings + 1, sizeof *ov);
+  char **labels = calloc(sc->n_settings + 1, sizeof *labels);
+  char **assign = calloc(sc->n_settings + 1, sizeof *assign);
+  size_t n_lab = 0;
+  hfs_status s = ov && labels && assign ? HFS_OK : HFS_ERR_NOMEM;
+  if (s == HFS_OK && n_ov > 0)
+    memcpy(ov, overrides, n_ov * sizeof *ov);
+  for (size_t k = 0; s == HFS_OK && k < sc->n_settings; k++) {
+    const hfs_setting *e = &sc->settings[k];
+    if (strncmp(e->section, "scenario ", 9) != 0 ||
+        strcmp(e->section + 9, name) != 0)
+      continue;
+    size_t la = strlen(e->key) + strlen(e->value) + 2;
+    size_t ll = strlen(e->file) + 32;
+    assign[n_lab] = malloc(la);
+    labels[n_lab] = malloc(ll);
+    if (!assign[n_lab] || !labels[n_lab]) {
+      free(assign[n_lab]);
+      free(labels[n_lab]);
+      s = HFS_ERR_NOMEM;
+      break;
+    }
+    snprintf(assign[n_lab], la, "%s=%s", e->key, e->value);
+    snprintf(labels[n_lab], ll, "%s:%ld", e->file, e->line);
+    ov[n_ov].assignment = assign[n_lab];
+    ov[n_ov].label = labels[n_lab];
+    n_ov++;
+    n_lab++;
+  }
+  if (s == HFS_OK)
+    s = hfs_study_load(st, config, ov, n_ov, d);
+  for (size_t k = 0; k < n_lab; k++) {
+    free(labels[k]);
+    free(assign[k]);
+  }
+  free(labels);
+  free(assign);
+  free(ov);
+  return s;
+}
+
+hfs_status hfs_scenarios_run(const hfs_study *base, const char *config,
+                             const hfs_override *overrides, size_t n_overrides,
+                             const hfs_run_config *cfg,
+                             hfs_dsa_progress_fn progress, void *user,
+                             hfs_scenarios_result *r, hfs_diag *d)
+{
+  memset(r, 0, sizeof *r);
+  const hfs_scenario *sc = &base->scenario;
+  size_t cap = 1 + sc->n_settings;
+  r->names = calloc(cap, sizeof *r->names);
+  r->out = calloc(cap, sizeof *r->out);
+  r->strategy_names = calloc(cap, sizeof *r->strategy_names);
+  r->wtp = calloc(cap, sizeof *r->wtp);
+  if (!r->names || !r->out || !r->strategy_names || !r->wtp)
+    return HFS_ERR_NOMEM;
+  /* scenario names in file order, the base case first */
+  if ((r->names[r->n++] = hfs_strdup("base")) == NULL)
+    return HFS_ERR_NOMEM;
+  for (size_t i = 0; i < sc->n_settings; i++) {
+    const char *sec = sc->settings[i].section;
+    if (strncmp(sec, "scenario ", 9) != 0)
+      continue;
+    int seen = 0;
+    for (size_t k = 1; k < r->n; k++)
+      seen |= strcmp(r->names[k], sec + 9) == 0;
+    if (!seen && (r->names[r->n++] = hfs_strdup(sec + 9)) == NULL)
+      return HFS_ERR_NOMEM;
+  }
+  hfs_status s = HFS_OK;
+  for (size_t i = 0; s == HFS_OK && i < r->n; i++) {
+    if (stopped(cfg)) {
+      s = HFS_ERR_INTERRUPTED;
+      break;
+    }
+    hfs_study st;
+    hfs_study_init(&st);
+    if (i > 0) {
+      size_t before = hfs_diag_count(d);
+      s = load_scenario(&st, base, config, overrides, n_overrides, r->names[i],
+                        d);
+      if (s == HFS_ERR_INPUT)
+        hfs_diag_error(d, sc->path, 0,
+                       "scenario '%s' is invalid (%zu problems above)",
+                       r->names[i], hfs_diag_count(d) - before);
+    }
+    const hfs_study *use = i == 0 ? base : &st;
+    if (s == HFS_OK) {
+      hfs_run_config c = hfs_study_run_config(use);
+      c.patients = cfg->patients;
+      c.stop_flag = cfg->stop_flag;
+      if (i == 0)
+        c = *cfg;
+      r->wtp[i] = use->scenario.wtp_main;
+      size_t S = use->model.n_strategies;
+      r->strategy_names[i] = calloc(S + 1, sizeof(char *));
+      for (size_t k = 0; r->strategy_names[i] && k < S; k++)
+        r->strategy_names[i][k] = hfs_strdup(use->model.strategy_names[k]);
+      if (progress)
+        progress(user, i, r->n, r->names[i]);
+      s = hfs_dsa_simulate(use, NULL, &c, r->wtp[i], &r->out[i], d);
+    }
+    hfs_study_free(&st);
+  }
+  return s;
+}
+
+void hfs_scenarios_write(FILE *f, const hfs_scenarios_result *r)
+{
+  fputs("scenario,strategy,cost,cost_se,qaly,qaly_se,nmb,nmb_se,status,"
+        "comparator,icer,optimal,wtp\n",
+        f);
+  for (size_t i = 0; i < r->n; i++) {
+    const hfs_dsa_variant *v = &r->out[i];
+    size_t S = v->n_strategies;
+    hfs_cea_row *rows = calloc(S ? S : 1, sizeof *rows);
+    if (rows == NULL || hfs_cea_analyse(v->cost, v->qaly, S, rows) != HFS_OK) {
+      free(rows);
+      continue;
+    }
+    double w = r->wtp[i];
+    size_t best = hfs_cea_optimal(v->cost, v->qaly, S, w);
+    for (size_t k = 0; k < S; k++) {
+      size_t s = rows[k].strategy;
+      hfs_csv_write_text(f, r->names[i]);
+      fputc(',', f);
+      hfs_csv_write_text(f, r->strategy_names[i][s]);
+      put(f, v->cost[s]);
+      put(f, v->cost_se[s]);
+      put(f, v->qaly[s]);
+      put(f, v->qaly_se[s]);
+      put(f, w * v->qaly[s] - v->cost[s]);
+      put(f, v->nmb_se[s]);
+      fprintf(f, ",%s,", hfs_cea_status_name(rows[k].status));
+      if (rows[k].comparator >= 0)
+        hfs_csv_write_text(f, r->strategy_names[i][rows[k].comparator]);
+      put(f, rows[k].icer);
+      fprintf(f, ",%s", s == best ? "yes" : "no");
+      put(f, w);
+      fputc('\n', f);
+    }
+    free(rows);
+  }
+}
