@@ -16,7 +16,8 @@
  *           error says it was interrupted after how many of the patients
  *           and that no results were written, nothing on standard output says
  *           "wrote", and WORK/out is exactly as the good run left it (same
- *           files, same SHA-256: no CSV, no .NAME.tmp-PID file). With
+ *           files, same SHA-256: no CSV), with no staging folder or
+ *           temporary in it or beside it (output.h). With
  *           --patients-csv the interrupted run goes into a new folder,
  *           which must hold no file afterwards.
  *   psa [PATIENTS]
@@ -296,14 +297,30 @@ static int has_file(const snapshot *s, const char *name)
   return 0;
 }
 
-/* Temporary output files are named .NAME.tmp-PID (output.h). */
-static void expect_no_temporaries(const char *dir)
+/* No temporary in DIR or beside it: staging folders are named
+ * .NAME.hfsim-staging-XXXXXX, temporaries of files kept beside a folder
+ * .NAME.WHAT.tmp-XXXXXX, and (before output folders were transactions)
+ * files .NAME.tmp-PID (output.h). */
+static void expect_no_temporaries_in(const char *dir)
 {
   snapshot s = take_snapshot(dir, NULL);
   for (size_t i = 0; i < s.n; i++)
-    if (s.e[i].name[0] == '.' && strstr(s.e[i].name, ".tmp-") != NULL)
+    if (s.e[i].name[0] == '.' && (strstr(s.e[i].name, ".tmp-") != NULL ||
+                                  strstr(s.e[i].name, "hfsim-staging") != NULL))
       fail("temporary file left behind: %s/%s", dir, s.e[i].name);
   free(s.e);
+}
+
+static void expect_no_temporaries(const char *dir)
+{
+  expect_no_temporaries_in(dir);
+  char *parent = strdup(dir);
+  char *slash = parent ? strrchr(parent, '/') : NULL;
+  if (slash != NULL && slash != parent) {
+    *slash = '\0';
+    expect_no_temporaries_in(parent);
+  }
+  free(parent);
 }
 
 /* ---- running hfsim --------------------------------------------------------
@@ -688,7 +705,8 @@ static int mode_psa(void)
 {
   char *ref = path2(work, "ref");
   char *dir = path2(work, "work");
-  char *ckpt = path2(dir, ".psa-checkpoint");
+  /* kept beside the folder (output.h, hfs_output_sibling_path()) */
+  char *ckpt = path2(work, ".work.psa-checkpoint");
   args a = {{NULL}, 0};
   char *err;
 
@@ -892,11 +910,14 @@ static int disk_full_steps(const char *mnt, int resume)
   add(&a, hfsim), add(&a, "psa"), add(&a, "-q"), add(&a, "--config");
   add(&a, config), add(&a, "--iterations"), add(&a, "12");
   add(&a, "--patients"), add(&a, "100"), add(&a, "--threads"), add(&a, "2");
-  add(&a, "--out"), add(&a, out);
-  /* it names psa.csv and the others at the end, or (better) its
-   * checkpoint at the start */
-  expect_write_failure("a PSA on a full disk", &a, NULL, out, &before, "/out/",
-                       "No space left on device");
+  /* a folder of its own: one folder belongs to one command (output.h) */
+  char *out_psa = path2(mnt, "out-psa");
+  add(&a, "--out"), add(&a, out_psa);
+  /* it names its staging folder or checkpoint at the start, or psa.csv
+   * and the others at the end */
+  expect_write_failure("a PSA on a full disk", &a, NULL, out, &before,
+                       "out-psa", "No space left on device");
+  expect_no_temporaries(out_psa);
 
   if (resume) {
     /* space again: the same PSA with --resume must run (from wherever its
@@ -906,12 +927,13 @@ static int disk_full_steps(const char *mnt, int resume)
     rc = run(&a, NULL, &err);
     expect_exit("the PSA resumed once there is space", rc, 0, err);
     free(err);
-    snapshot s = take_snapshot(out, NULL);
+    snapshot s = take_snapshot(out_psa, NULL);
     if (!has_file(&s, "psa.csv"))
       fail("the resumed PSA wrote no psa.csv");
     free(s.e);
   }
   free(before.e);
+  free(out_psa);
   free(out);
   free(filler);
   return failures ? FAILED : PASSED;

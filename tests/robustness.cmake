@@ -6,8 +6,14 @@
 #                       -fsanitize=address,undefined (gcc, Debug) in
 #                       <build>/sanitize, and its whole test suite
 #   valgrind_memcheck   valgrind memcheck on small runs and error paths
-#   test_output         unit tests of output.c: all-or-nothing output
-#                       folders and CSV text escaping
+#   test_output         unit tests of output.c: output folders as
+#                       transactions, the lock, the manifest's file list,
+#                       verify-folder, and CSV text escaping
+#   robust_folder_*     (slow) strace fault injection, random SIGKILLs,
+#                       30 concurrent pairs, planted links
+#                       (folder_transaction.sh)
+#   robust_inputs       (slow) inputs that once hung, overflowed or fooled
+#                       the simulator (robust_inputs.sh)
 #   robust_interrupt_*  SIGINT / SIGTERM during run and psa; psa --resume
 #   robust_disk_full, robust_file_too_large   writes that fail
 #   robust_spreadsheet_cells                  no CSV cell starts a formula
@@ -21,12 +27,9 @@
 if(NOT CMAKE_SCRIPT_MODE_FILE)
 
 # ---- unit tests of output.c -------------------------------------------------
-# (test_output is registered in tests/CMakeLists.txt.) The tests of the bugs
-# found here (ROBUSTNESS.md, "Found") are fixed and run in every build as
-# regression tests.
-add_test(NAME test_output_pending COMMAND test_output --pending)
-set_tests_properties(test_output_pending PROPERTIES
-  LABELS robustness)
+# (test_output is registered, with the label robustness, in
+# tests/CMakeLists.txt. Its former --pending group, the bugs found here,
+# is now part of its one group: ROBUSTNESS.md, "Found".)
 
 # ---- the driver: signals, full disks, CSV cells -----------------------------
 add_executable(interrupt_driver interrupt_driver.c)
@@ -72,6 +75,36 @@ hfs_robust_test(robust_spreadsheet_cells cells
 hfs_robust_test(robust_interrupt_verify verify ${_hfs_default_ini})
 hfs_robust_test(robust_disk_full_psa_resume disk-full ${_hfs_default_ini}
   resume)
+
+# ---- output folders as transactions (tests/folder_transaction.sh) ----------
+# strace fault injection and random SIGKILLs, 30 concurrent pairs into one
+# folder, planted links. Label "slow" (about 15 s together); the plain
+# `ctest` still runs them. The sanitizer build (which runs the whole suite
+# again) runs the quick two only.
+set(_hfs_folder_cases faults planted)
+if(NOT HFS_INNER_SANITIZE_BUILD)
+  list(APPEND _hfs_folder_cases kills concurrent)
+endif()
+foreach(c ${_hfs_folder_cases})
+  add_test(NAME robust_folder_${c}
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/folder_transaction.sh ${c}
+            $<TARGET_FILE:hfsim> ${_hfs_default_ini}
+            ${CMAKE_CURRENT_BINARY_DIR}/robust/folder_${c})
+  set_tests_properties(robust_folder_${c} PROPERTIES
+    LABELS "robustness;slow" TIMEOUT 600 ENVIRONMENT "OMP_NUM_THREADS=1")
+endforeach()
+
+# Inputs that once hung, overflowed or fooled the simulator
+# (robust_inputs.sh). Not in the sanitizer build: it limits the address
+# space (ulimit -v), which AddressSanitizer's shadow memory exceeds.
+if(NOT HFS_INNER_SANITIZE_BUILD)
+  add_test(NAME robust_inputs
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/robust_inputs.sh
+            $<TARGET_FILE:hfsim> ${CMAKE_SOURCE_DIR}/configs
+            ${CMAKE_CURRENT_BINARY_DIR}/robust/inputs)
+  set_tests_properties(robust_inputs PROPERTIES
+    LABELS "robustness;slow" TIMEOUT 600 ENVIRONMENT "OMP_NUM_THREADS=1")
+endif()
 
 # ---- command-line tests (exact standard error, exit code, nothing written) --
 if(COMMAND hfs_cli_test)

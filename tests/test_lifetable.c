@@ -296,6 +296,60 @@ static void time_to_death_inverts_the_hazard(void **state)
   unload(&l);
 }
 
+/* qx = 1 before the last age: refused, naming the row (it once made
+ * everyone past that age immortal: life years 30.35 became 37.67). */
+static void certain_death_before_the_last_age_is_refused(void **state)
+{
+  (void)state;
+  loaded l;
+  load_text(&l, "age,sex,qx\n"
+                "60,female,0.1\n"
+                "60,male,1\n"
+                "61,female,0.2\n"
+                "61,male,0.2\n");
+  assert_int_equal(l.status, HFS_ERR_INPUT);
+  expect_count(&l.d, 1);
+  expect_error(&l.d, l.path, 3, "qx = 1 at age 60 (male) before the last age");
+  unload(&l);
+}
+
+/* qx = 1 at the last age: everyone who reaches it dies at exactly that
+ * age; someone already past it dies at once; nobody is immortal. */
+static void certain_death_at_the_last_age(void **state)
+{
+  (void)state;
+  loaded l;
+  load_text(&l, "age,sex,qx\n"
+                "60,female,0.1\n"
+                "60,male,0.1\n"
+                "61,female,1\n"
+                "61,male,1\n");
+  assert_int_equal(l.status, HFS_OK);
+  double h0 = -log1p(-0.1);
+  /* u near 1: death within the first year, as usual */
+  assert_close(
+      hfs_life_table_time_to_death(&l.lt, HFS_SEX_FEMALE, 60.0, 0.99, 120.0),
+      -log(0.99) / h0, 1e-12);
+  /* u small: alive at 61, so death at exactly 61 */
+  for (double u = 1e-12; u < 0.9; u *= 10) {
+    double t =
+        hfs_life_table_time_to_death(&l.lt, HFS_SEX_MALE, 60.0, u, 120.0);
+    if (-log(u) >= h0)
+      assert_close(t, 1.0, 1e-12);
+    assert_true(t <= 1.0);
+  }
+  /* past the last age: death now, never +inf */
+  assert_close(
+      hfs_life_table_time_to_death(&l.lt, HFS_SEX_MALE, 61.5, 0.5, 120.0), 0.0,
+      0.0);
+  assert_close(
+      hfs_life_table_time_to_death(&l.lt, HFS_SEX_MALE, 70.0, 0.5, 120.0), 0.0,
+      0.0);
+  assert_close(hfs_life_table_survival(&l.lt, HFS_SEX_MALE, 60.0, 2.0), 0.0,
+               0.0);
+  unload(&l);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -311,6 +365,8 @@ int main(void)
       cmocka_unit_test(bad_header),
       cmocka_unit_test(every_error_is_reported_at_once),
       cmocka_unit_test(time_to_death_inverts_the_hazard),
+      cmocka_unit_test(certain_death_before_the_last_age_is_refused),
+      cmocka_unit_test(certain_death_at_the_last_age),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,15 +5,16 @@
  * hfs_csv_write_text: RFC 4180 quoting (comma, quote, line break), a
  * leading apostrophe for text starting with = + - @ tab or CR, and a round
  * trip through the project's CSV reader.
- * hfs_output_open/add/commit/abort: files are written under .NAME.tmp-PID,
- * appear under their names only at commit, replace earlier files then and
- * not before; abort removes the temporaries and keeps earlier files; a
- * write that fails (a stream on /dev/full) makes commit fail with
- * HFS_ERR_IO, naming the file, without renaming anything.
- *
- * `test_output --pending` runs the tests of the bugs found by the
- * robustness work (tests/ROBUSTNESS.md, "Found"); they are fixed, and the
- * ctest test test_output_pending runs them in every build.
+ * hfs_output_open/add/commit/abort: a folder is one transaction. Files are
+ * written into a private staging folder beside the target; the target
+ * appears (or is replaced whole) only at commit; abort removes the staging
+ * folder and keeps the earlier folder; a write that fails (a stream on
+ * /dev/full) makes commit fail with HFS_ERR_IO, naming the file, without
+ * switching anything. The lock file beside the folder excludes a second
+ * writer; stale staging folders are removed, planted links are not
+ * followed; a foreign folder or another command's folder is not replaced;
+ * the manifest lists every file with size and SHA-256 and
+ * hfs_output_verify_folder() re-checks it.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "test_util.h"
@@ -112,13 +113,43 @@ static void put_file(const char *dir, const char *name, const char *text)
   free(p);
 }
 
-/* ".NAME.tmp-PID" */
-static char *temp_name(const char *name)
+/* LISTING with every ".NAME.hfsim-staging-XXXXXX" shown as
+ * ".NAME.hfsim-staging-*" (the suffix is random). */
+static char *listing_masked(const char *dir)
 {
-  char *s = malloc(strlen(name) + 40);
-  assert_non_null(s);
-  sprintf(s, ".%s.tmp-%ld", name, (long)getpid());
+  char *s = listing(dir);
+  for (char *p = strstr(s, "hfsim-staging-"); p != NULL;
+       p = strstr(p + 1, "hfsim-staging-")) {
+    p += strlen("hfsim-staging-");
+    if (strlen(p) >= 6) {
+      p[0] = '*';
+      memmove(p + 1, p + 6, strlen(p + 6) + 1);
+    }
+  }
   return s;
+}
+
+static void expect_listing_masked(const char *dir, const char *want)
+{
+  char *got = listing_masked(dir);
+  if (strcmp(got, want) != 0)
+    fail_msg("%s holds [%s], expected [%s]", dir, got, want);
+  free(got);
+}
+
+/* A folder as an earlier hfsim command left it. */
+static void put_results(const char *root, const char *name, const char *command)
+{
+  char *dir = join(root, name);
+  assert_int_equal(mkdir(dir, 0777), 0);
+  char text[128];
+  snprintf(text, sizeof text,
+           "hfsim_version: 0.0\nfolder_command: %s\nfile: a.csv bytes=4 "
+           "sha256=x\n",
+           command);
+  put_file(dir, "manifest.txt", text);
+  put_file(dir, "a.csv", "old\n");
+  free(dir);
 }
 
 /* Each test gets a fresh folder (*state), removed afterwards. */
@@ -277,6 +308,7 @@ static void csv_round_trip(void **state)
 
 static void open_creates_nested_folders(void **state)
 {
+  char *parent = join(*state, "a/b");
   char *dir = join(*state, "a/b/c");
   hfs_diag d;
   hfs_diag_init(&d);
@@ -284,16 +316,18 @@ static void open_creates_nested_folders(void **state)
   assert_int_equal(hfs_output_open(&o, dir, &d), HFS_OK);
   expect_count(&d, 0);
   struct stat sb;
-  assert_int_equal(stat(dir, &sb), 0);
+  assert_int_equal(stat(parent, &sb), 0);
   assert_true(S_ISDIR(sb.st_mode));
-  /* nothing is written by opening */
-  expect_listing(dir, "");
+  /* the folder itself appears at the commit; meanwhile its lock file and
+   * its private staging folder (mode 0700) are beside it */
+  expect_listing_masked(parent, ".c.hfsim-lock .c.hfsim-staging-*");
+  assert_int_equal(stat(o.staging, &sb), 0);
+  assert_int_equal(sb.st_mode & 0777, 0700);
   hfs_output_free(&o);
-  /* an existing folder is fine */
-  assert_int_equal(hfs_output_open(&o, dir, &d), HFS_OK);
-  hfs_output_free(&o);
+  expect_listing(parent, ".c.hfsim-lock");
   hfs_diag_free(&d);
   free(dir);
+  free(parent);
 }
 
 static void open_under_a_file_fails(void **state)
@@ -314,10 +348,29 @@ static void open_under_a_file_fails(void **state)
   hfs_output_free(&o);
   /* the file is as it was */
   expect_content(*state, "file", "x");
-  expect_listing(*state, "file");
+  expect_listing(*state, ".file.hfsim-lock file");
   hfs_diag_free(&d);
   free(under);
   free(file);
+}
+
+/* An empty folder name, ".", ".." and "/": a folder that results would
+ * replace whole must be named. (`hfsim verify --out ''` once read past the
+ * end of a copy of "".) */
+static void open_unnamed_folder_fails(void **state)
+{
+  (void)state;
+  const char *bad[] = {"", ".", "..", "/", "a/.."};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    hfs_diag d;
+    hfs_diag_init(&d);
+    hfs_output_set o;
+    assert_int_equal(hfs_output_open(&o, bad[i], &d), HFS_ERR_IO);
+    expect_count(&d, 1);
+    expect_error(&d, NULL, 0, "must be named");
+    hfs_output_free(&o);
+    hfs_diag_free(&d);
+  }
 }
 
 /* ---- add, commit, abort ---------------------------------------------------
@@ -325,7 +378,7 @@ static void open_under_a_file_fails(void **state)
 
 static void files_appear_only_at_commit(void **state)
 {
-  const char *dir = *state;
+  char *dir = join(*state, "out");
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_output_set o;
@@ -336,30 +389,34 @@ static void files_appear_only_at_commit(void **state)
   assert_non_null(m);
   fputs("x,y\n1,2\n", a);
   fputs("version: test\n", m);
-  /* before the commit: only the temporaries, .NAME.tmp-PID */
-  char *ta = temp_name("a.csv"), *tm = temp_name("manifest.txt");
-  char want[256];
-  snprintf(want, sizeof want, "%s %s", ta, tm);
-  expect_listing(dir, want);
+  /* before the commit: only the staging folder and the lock */
+  expect_listing_masked(*state, ".out.hfsim-lock .out.hfsim-staging-*");
+  expect_listing(o.staging, "a.csv manifest.txt");
   assert_int_equal(hfs_output_commit(&o, &d), HFS_OK);
   expect_count(&d, 0);
+  expect_listing(*state, ".out.hfsim-lock out");
   expect_listing(dir, "a.csv manifest.txt");
   expect_content(dir, "a.csv", "x,y\n1,2\n");
-  expect_content(dir, "manifest.txt", "version: test\n");
+  /* the manifest ends with every other file, its size and SHA-256
+   * (sha256sum of "x,y\n1,2\n") */
+  expect_content(dir, "manifest.txt",
+                 "version: test\n"
+                 "file: a.csv bytes=8 "
+                 "sha256=81bf9fa83c6f7f151bd491a98cd7d933de3965289e3ebd77c6c42"
+                 "5f7eaa16392\n");
   /* abort after a commit does not touch the committed files */
   hfs_output_abort(&o);
   expect_listing(dir, "a.csv manifest.txt");
   hfs_output_free(&o);
   hfs_diag_free(&d);
-  free(ta);
-  free(tm);
+  free(dir);
 }
 
-static void commit_replaces_earlier_results(void **state)
+static void commit_replaces_the_whole_folder(void **state)
 {
-  const char *dir = *state;
-  put_file(dir, "a.csv", "old\n");
-  put_file(dir, "other.csv", "kept\n");
+  put_results(*state, "out", "run");
+  char *dir = join(*state, "out");
+  put_file(dir, "other.csv", "of the earlier run\n");
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_output_set o;
@@ -367,20 +424,24 @@ static void commit_replaces_earlier_results(void **state)
   FILE *a = hfs_output_add(&o, "a.csv", &d);
   assert_non_null(a);
   fputs("new\n", a);
-  /* the earlier file stays until the commit */
+  /* the earlier folder stays until the commit */
   expect_content(dir, "a.csv", "old\n");
   assert_int_equal(hfs_output_commit(&o, &d), HFS_OK);
+  expect_count(&d, 0);
+  /* no file of the earlier run is left beside the new ones; a manifest
+   * is written even when the caller adds none */
+  expect_listing(dir, "a.csv manifest.txt");
   expect_content(dir, "a.csv", "new\n");
-  expect_content(dir, "other.csv", "kept\n");
-  expect_listing(dir, "a.csv other.csv");
   hfs_output_free(&o);
+  expect_listing(*state, ".out.hfsim-lock out");
   hfs_diag_free(&d);
+  free(dir);
 }
 
-static void abort_removes_temporaries_keeps_earlier(void **state)
+static void abort_keeps_the_earlier_folder(void **state)
 {
-  const char *dir = *state;
-  put_file(dir, "a.csv", "old\n");
+  put_results(*state, "out", "run");
+  char *dir = join(*state, "out");
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_output_set o;
@@ -393,22 +454,24 @@ static void abort_removes_temporaries_keeps_earlier(void **state)
     fprintf(a, "%d,new\n", i);
   fputs("b\n", b);
   hfs_output_abort(&o);
-  expect_listing(dir, "a.csv");
+  expect_listing(dir, "a.csv manifest.txt");
   expect_content(dir, "a.csv", "old\n");
+  expect_listing(*state, ".out.hfsim-lock out");
   /* a second abort, and free, are harmless */
   hfs_output_abort(&o);
   hfs_output_free(&o);
-  expect_listing(dir, "a.csv");
+  expect_listing(*state, ".out.hfsim-lock out");
   expect_count(&d, 0);
   hfs_diag_free(&d);
+  free(dir);
 }
 
-static void failed_write_renames_nothing(void **state)
+static void failed_write_switches_nothing(void **state)
 {
-  const char *dir = *state;
   if (access("/dev/full", W_OK) != 0)
     skip();
-  put_file(dir, "a.csv", "old\n");
+  put_results(*state, "out", "run");
+  char *dir = join(*state, "out");
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_output_set o;
@@ -429,18 +492,20 @@ static void failed_write_renames_nothing(void **state)
   expect_count(&d, 1);
   expect_error(&d, bpath, 0, "cannot write");
   expect_error(&d, bpath, 0, strerror(ENOSPC));
-  /* nothing renamed, temporaries removed, the earlier a.csv kept */
-  expect_listing(dir, "a.csv");
+  /* nothing switched, the staging folder removed, the earlier kept */
+  expect_listing(dir, "a.csv manifest.txt");
   expect_content(dir, "a.csv", "old\n");
+  expect_listing(*state, ".out.hfsim-lock out");
   hfs_output_abort(&o);
   hfs_output_free(&o);
-  expect_listing(dir, "a.csv");
   hfs_diag_free(&d);
   free(bpath);
+  free(dir);
 }
 
 static void add_fails_cleanly(void **state)
 {
+  put_results(*state, "out", "run");
   char *dir = join(*state, "out");
   hfs_diag d;
   hfs_diag_init(&d);
@@ -449,103 +514,335 @@ static void add_fails_cleanly(void **state)
   FILE *a = hfs_output_add(&o, "a.csv", &d);
   assert_non_null(a);
   fputs("a\n", a);
-  /* the folder disappears under the run */
-  char *ta = temp_name("a.csv");
-  char *tpath = join(dir, ta);
-  assert_int_equal(unlink(tpath), 0);
-  assert_int_equal(rmdir(dir), 0);
+  /* the staging folder disappears under the run */
+  char *apath = join(o.staging, "a.csv");
+  assert_int_equal(unlink(apath), 0);
+  assert_int_equal(rmdir(o.staging), 0);
   assert_null(hfs_output_add(&o, "b.csv", &d));
   char *bpath = join(dir, "b.csv");
   expect_count(&d, 1);
   expect_error(&d, bpath, 0, "cannot create");
-  assert_int_equal(o.n_files, 1);
-  /* commit now fails (a.csv cannot be renamed) and reports it */
+  /* commit now fails and reports it; the earlier folder is kept */
   assert_int_equal(hfs_output_commit(&o, &d), HFS_ERR_IO);
   assert_true(hfs_diag_count(&d) >= 2);
-  hfs_output_abort(&o);
   hfs_output_free(&o);
-  expect_listing(*state, "");
+  expect_listing(dir, "a.csv manifest.txt");
+  expect_content(dir, "a.csv", "old\n");
   hfs_diag_free(&d);
+  free(apath);
   free(bpath);
-  free(ta);
-  free(tpath);
   free(dir);
 }
 
-/* ---- pending: bugs found, not fixed yet -----------------------------------
+/* ---- whose folder ----------------------------------------------------------
  */
 
-/* An empty folder name: make_dirs() read past the end of its copy of ""
- * (heap-buffer-overflow under AddressSanitizer; `hfsim verify --out ''`
- * reaches it). */
-static void pending_open_empty_path(void **state)
+/* A folder with files and no hfsim manifest (someone's own files, or
+ * --out $HOME) is never replaced. */
+static void foreign_folder_is_not_replaced(void **state)
 {
-  (void)state;
+  char *dir = join(*state, "mine");
+  assert_int_equal(mkdir(dir, 0777), 0);
+  put_file(dir, "thesis.docx", "years of work");
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_output_set o;
-  assert_int_equal(hfs_output_open(&o, "", &d), HFS_ERR_IO);
+  assert_int_equal(hfs_output_open(&o, dir, &d), HFS_ERR_IO);
   expect_count(&d, 1);
+  expect_error(&d, dir, 0, "not the results of an hfsim command");
   hfs_output_free(&o);
+  expect_listing(dir, "thesis.docx");
+  expect_content(dir, "thesis.docx", "years of work");
   hfs_diag_free(&d);
+  free(dir);
 }
 
-/* A rename that fails half-way (here: a folder where b.csv goes) must not
- * have replaced the earlier a.csv already. */
-static void pending_failed_rename_keeps_earlier(void **state)
+/* A folder written before manifests listed files (`hfsim verify` wrote
+ * none; interrupted runs left .NAME.tmp-PID) holds only hfsim's file
+ * names: it is replaced. One more file of any other name, and it is not. */
+static void folder_of_an_older_hfsim_is_replaced(void **state)
 {
-  const char *dir = *state;
-  put_file(dir, "a.csv", "old\n");
-  char *bdir = join(dir, "b.csv");
-  assert_int_equal(mkdir(bdir, 0777), 0);
+  char *dir = join(*state, "verification");
+  assert_int_equal(mkdir(dir, 0777), 0);
+  put_file(dir, "verification.csv", "old");
+  put_file(dir, "validation.csv", "old");
+  put_file(dir, ".validation.csv.tmp-123", "half");
+  put_file(dir, "notes.txt", "mine");
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_output_set o;
+  assert_int_equal(hfs_output_open(&o, dir, &d), HFS_ERR_IO);
+  hfs_output_free(&o);
+  char *notes = join(dir, "notes.txt");
+  assert_int_equal(unlink(notes), 0);
+  assert_int_equal(hfs_output_open(&o, dir, &d), HFS_OK);
+  assert_non_null(hfs_output_add(&o, "verification.csv", &d));
+  assert_int_equal(hfs_output_commit(&o, &d), HFS_OK);
+  hfs_output_free(&o);
+  expect_listing(dir, "manifest.txt verification.csv");
+  expect_count(&d, 1);
+  hfs_diag_free(&d);
+  free(notes);
+  free(dir);
+}
+
+/* One folder belongs to one command: psa into run's folder is refused. */
+static void other_commands_folder_is_not_replaced(void **state)
+{
+  put_results(*state, "out", "run");
+  char *dir = join(*state, "out");
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_output_set o;
+  hfs_output_configure("psa", 0);
+  assert_int_equal(hfs_output_open(&o, dir, &d), HFS_ERR_IO);
+  expect_error(&d, dir, 0, "holds the results of 'hfsim run'");
+  hfs_output_free(&o);
+  /* the same command may replace it, and records itself */
+  hfs_output_configure("run", 0);
+  assert_int_equal(hfs_output_open(&o, dir, &d), HFS_OK);
+  assert_non_null(hfs_output_add(&o, "b.csv", &d));
+  assert_int_equal(hfs_output_commit(&o, &d), HFS_OK);
+  hfs_output_free(&o);
+  hfs_output_configure(NULL, 0);
+  char *m = join(dir, "manifest.txt");
+  char *text = slurp(m);
+  assert_non_null(text);
+  assert_non_null(strstr(text, "folder_command: run\n"));
+  expect_count(&d, 1);
+  free(text);
+  free(m);
+  hfs_diag_free(&d);
+  free(dir);
+}
+
+/* ---- lock, stale staging folders, planted links ----------------------------
+ */
+
+static void second_writer_waits_or_fails(void **state)
+{
+  char *dir = join(*state, "out");
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_output_set a, b;
+  assert_int_equal(hfs_output_open(&a, dir, &d), HFS_OK);
+  /* flock locks belong to the open file: a second open conflicts even in
+   * the same process */
+  hfs_output_configure(NULL, 1);
+  assert_int_equal(hfs_output_open(&b, dir, &d), HFS_ERR_IO);
+  expect_error(&d, dir, 0, "another hfsim command is writing this folder");
+  hfs_output_free(&b);
+  hfs_output_free(&a);
+  assert_int_equal(hfs_output_open(&b, dir, &d), HFS_OK);
+  hfs_output_free(&b);
+  hfs_output_configure(NULL, 0);
+  expect_count(&d, 1);
+  hfs_diag_free(&d);
+  free(dir);
+}
+
+/* A staging folder that a killed command left (its name says what it is)
+ * is removed by the next command into the folder, without following a
+ * link inside it. */
+static void stale_staging_folders_are_removed(void **state)
+{
+  char *stale = join(*state, ".out.hfsim-staging-AbC123");
+  char *tmp = join(*state, ".out.psa-checkpoint.tmp-XyZ789");
+  char *other = join(*state, ".other.hfsim-staging-AbC123");
+  char *outside = join(*state, "outside");
+  assert_int_equal(mkdir(stale, 0700), 0);
+  assert_int_equal(mkdir(other, 0700), 0);
+  assert_int_equal(mkdir(outside, 0777), 0);
+  put_file(outside, "precious", "keep me");
+  put_file(stale, "a.csv", "half");
+  put_file(*state, ".out.psa-checkpoint.tmp-XyZ789", "half");
+  char *link = join(stale, "link");
+  assert_int_equal(symlink(outside, link), 0);
+  char *dir = join(*state, "out");
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_output_set o;
   assert_int_equal(hfs_output_open(&o, dir, &d), HFS_OK);
-  FILE *a = hfs_output_add(&o, "a.csv", &d);
-  FILE *b = hfs_output_add(&o, "b.csv", &d);
-  assert_non_null(a);
-  assert_non_null(b);
-  fputs("new\n", a);
-  fputs("b\n", b);
-  assert_int_equal(hfs_output_commit(&o, &d), HFS_ERR_IO);
-  expect_error(&d, bdir, 0, "");
-  expect_listing(dir, "a.csv b.csv");
-  expect_content(dir, "a.csv", "old\n");
   hfs_output_free(&o);
+  expect_count(&d, 0);
+  /* another folder's staging folder is not this command's to remove */
+  expect_listing(*state, ".other.hfsim-staging-AbC123 .out.hfsim-lock "
+                         "outside");
+  expect_content(outside, "precious", "keep me");
   hfs_diag_free(&d);
-  free(bdir);
+  free(stale);
+  free(tmp);
+  free(other);
+  free(outside);
+  free(link);
+  free(dir);
 }
 
-int main(int argc, char **argv)
+/* A link planted where the lock file goes is not followed (the file it
+ * points to is not created or truncated). */
+static void planted_lock_link_is_not_followed(void **state)
+{
+  char *victim = join(*state, "victim");
+  put_file(*state, "victim", "do not touch");
+  char *lock = join(*state, ".out.hfsim-lock");
+  assert_int_equal(symlink(victim, lock), 0);
+  char *dir = join(*state, "out");
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_output_set o;
+  assert_int_equal(hfs_output_open(&o, dir, &d), HFS_ERR_IO);
+  expect_error(&d, NULL, 0, "lock file");
+  hfs_output_free(&o);
+  expect_content(*state, "victim", "do not touch");
+  expect_listing(*state, ".out.hfsim-lock victim");
+  hfs_diag_free(&d);
+  free(victim);
+  free(lock);
+  free(dir);
+}
+
+/* An output folder that is a link would be replaced by a folder (the link
+ * target left alone), which is not what its owner meant: refused. */
+static void link_as_output_folder_is_refused(void **state)
+{
+  put_results(*state, "real", "run");
+  char *real = join(*state, "real");
+  char *dir = join(*state, "out");
+  assert_int_equal(symlink(real, dir), 0);
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_output_set o;
+  assert_int_equal(hfs_output_open(&o, dir, &d), HFS_ERR_IO);
+  expect_error(&d, dir, 0, "symbolic link");
+  hfs_output_free(&o);
+  expect_listing(real, "a.csv manifest.txt");
+  hfs_diag_free(&d);
+  free(real);
+  free(dir);
+}
+
+/* ---- extra files, the manifest, verify-folder ------------------------------
+ */
+
+static void files_by_path_and_subfolders_are_listed(void **state)
+{
+  char *dir = join(*state, "out");
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_output_set o;
+  assert_int_equal(hfs_output_open(&o, dir, &d), HFS_OK);
+  /* a figure written by another library, to a path, in a sub-folder */
+  const char *png = hfs_output_add_path(&o, "figures/ceac.png", &d);
+  assert_non_null(png);
+  FILE *f = fopen(png, "wb");
+  assert_non_null(f);
+  fwrite("\x89PNG\r\n\x1a\n\0\0", 1, 10, f);
+  fclose(f);
+  /* a file a library wrote beside it without registering it (gnuplot's
+   * extra output, say) is listed too */
+  put_file(o.staging, "figures/extra.svg", "<svg/>");
+  FILE *m = hfs_output_add(&o, "manifest.txt", &d);
+  assert_non_null(m);
+  /* names that could leave the folder or hide a file are refused */
+  assert_null(hfs_output_add(&o, "../escape.csv", &d));
+  assert_null(hfs_output_add(&o, ".hidden", &d));
+  assert_null(hfs_output_add(&o, "a\nfile: x", &d));
+  expect_count(&d, 3);
+  /* a file registered by path but never written fails the commit */
+  assert_int_equal(hfs_output_commit(&o, &d), HFS_OK);
+  char *m_path = join(dir, "manifest.txt");
+  char *text = slurp(m_path);
+  assert_non_null(text);
+  assert_non_null(strstr(text, "file: figures/ceac.png bytes=10 sha256="));
+  assert_non_null(strstr(text, "file: figures/extra.svg bytes=6 sha256="));
+  free(text);
+  hfs_output_free(&o);
+  expect_count(&d, 3);
+
+  /* verify-folder: whole */
+  hfs_diag v;
+  hfs_diag_init(&v);
+  assert_int_equal(hfs_output_verify_folder(dir, &v), 0);
+  expect_count(&v, 0);
+  /* changed, and an unlisted file */
+  char *figs = join(dir, "figures");
+  put_file(figs, "ceac.png", "changed!!!");
+  assert_int_equal(hfs_output_verify_folder(dir, &v), 1);
+  expect_error(&v, NULL, 0, "the file changed");
+  put_file(dir, "patients.csv", "of another run");
+  assert_int_equal(hfs_output_verify_folder(dir, &v), 2);
+  expect_error(&v, NULL, 0, "not listed in manifest.txt");
+  char *png_final = join(figs, "ceac.png");
+  assert_int_equal(unlink(png_final), 0);
+  assert_int_equal(hfs_output_verify_folder(dir, &v), 2);
+  expect_error(&v, NULL, 0, "missing");
+  hfs_diag_free(&v);
+  hfs_diag_free(&d);
+  free(png_final);
+  free(figs);
+  free(m_path);
+  free(dir);
+}
+
+static void unwritten_path_file_fails_the_commit(void **state)
+{
+  char *dir = join(*state, "out");
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_output_set o;
+  assert_int_equal(hfs_output_open(&o, dir, &d), HFS_OK);
+  assert_non_null(hfs_output_add_path(&o, "book.xlsx", &d));
+  assert_int_equal(hfs_output_commit(&o, &d), HFS_ERR_IO);
+  char *book = join(dir, "book.xlsx");
+  expect_error(&d, book, 0, "cannot write");
+  hfs_output_free(&o);
+  expect_listing(*state, ".out.hfsim-lock");
+  hfs_diag_free(&d);
+  free(book);
+  free(dir);
+}
+
+static void manifest_values_stay_on_one_line(void **state)
+{
+  (void)state;
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  assert_non_null(f);
+  hfs_manifest_write_value(f, "a\nfile: x\\y\r\t\x01z");
+  fclose(f);
+  assert_string_equal(buf, "a\\nfile: x\\\\y\\r\\t\\x01z");
+  free(buf);
+}
+
+int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(csv_plain_text_as_is),
       cmocka_unit_test(csv_rfc4180_quoting),
       cmocka_unit_test(csv_formula_text_gets_apostrophe),
       cmocka_unit_test(csv_round_trip),
-      cmocka_unit_test_setup_teardown(open_creates_nested_folders, make_folder,
-                                      remove_folder),
-      cmocka_unit_test_setup_teardown(open_under_a_file_fails, make_folder,
-                                      remove_folder),
-      cmocka_unit_test_setup_teardown(files_appear_only_at_commit, make_folder,
-                                      remove_folder),
-      cmocka_unit_test_setup_teardown(commit_replaces_earlier_results,
-                                      make_folder, remove_folder),
-      cmocka_unit_test_setup_teardown(abort_removes_temporaries_keeps_earlier,
-                                      make_folder, remove_folder),
-      cmocka_unit_test_setup_teardown(failed_write_renames_nothing, make_folder,
-                                      remove_folder),
-      cmocka_unit_test_setup_teardown(add_fails_cleanly, make_folder,
-                                      remove_folder),
+#define T(name) \
+  cmocka_unit_test_setup_teardown(name, make_folder, remove_folder)
+      T(open_creates_nested_folders),
+      T(open_under_a_file_fails),
+      T(open_unnamed_folder_fails),
+      T(files_appear_only_at_commit),
+      T(commit_replaces_the_whole_folder),
+      T(abort_keeps_the_earlier_folder),
+      T(failed_write_switches_nothing),
+      T(add_fails_cleanly),
+      T(foreign_folder_is_not_replaced),
+      T(other_commands_folder_is_not_replaced),
+      T(folder_of_an_older_hfsim_is_replaced),
+      T(second_writer_waits_or_fails),
+      T(stale_staging_folders_are_removed),
+      T(planted_lock_link_is_not_followed),
+      T(link_as_output_folder_is_refused),
+      T(files_by_path_and_subfolders_are_listed),
+      T(unwritten_path_file_fails_the_commit),
+      T(manifest_values_stay_on_one_line),
+#undef T
   };
-  const struct CMUnitTest pending[] = {
-      cmocka_unit_test_setup_teardown(pending_open_empty_path, make_folder,
-                                      remove_folder),
-      cmocka_unit_test_setup_teardown(pending_failed_rename_keeps_earlier,
-                                      make_folder, remove_folder),
-  };
-  if (argc > 1 && strcmp(argv[1], "--pending") == 0)
-    return cmocka_run_group_tests_name("output (pending)", pending, NULL, NULL);
   return cmocka_run_group_tests_name("output", tests, NULL, NULL);
 }

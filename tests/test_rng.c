@@ -6,6 +6,8 @@
 
 #include <gsl/gsl_randist.h>
 
+#include <Random123/philox.h>
+
 #include "hfsim/rng.h"
 
 static hfs_stream_id id(uint64_t seed, uint64_t rep, uint64_t patient,
@@ -146,6 +148,84 @@ static void exponential_and_bernoulli_helpers(void **state)
   gsl_rng_free(r);
 }
 
+/* Output j of stream ID straight from Random123: word j % 4 of block
+ * j / 4 (the definition in rng.h, without hfsim's buffer). */
+static uint64_t reference_output(hfs_stream_id sid, uint64_t j)
+{
+  philox4x64_key_t key = {{sid.seed, sid.replicate}};
+  philox4x64_ctr_t ctr = {{sid.patient, sid.purpose, j / 4, 0}};
+  return philox4x64(ctr, key).v[j % 4];
+}
+
+/* The buffer changes speed only: inline draws, calls through gsl_rng,
+ * rewinds before and after the buffer is full, and other addresses in
+ * between all give exactly the reference outputs. */
+static void buffered_draws_are_the_reference_outputs(void **state)
+{
+  (void)state;
+  hfs_stream_id a = id(20261126, 3, 41, 2), b = id(20261126, 3, 42, 2);
+  gsl_rng *r = hfs_rng_alloc(a);
+  const uint64_t lengths[] = {1,
+                              5,
+                              16,
+                              17,
+                              300,
+                              HFS_RNG_CACHE - 1,
+                              HFS_RNG_CACHE,
+                              HFS_RNG_CACHE + 1,
+                              3 * HFS_RNG_CACHE + 7};
+  for (size_t t = 0; t < sizeof lengths / sizeof lengths[0]; t++)
+    for (int rewind = 0; rewind < 3; rewind++) {
+      hfs_rng_set_stream(r, rewind == 2 ? b : a);
+      hfs_rng_uniform(r); /* b: another address in between */
+      hfs_rng_set_stream(r, a);
+      for (uint64_t j = 0; j < lengths[t]; j++) {
+        uint64_t want = reference_output(a, j);
+        switch (j % 4) {
+        case 0:
+          assert_true(hfs_rng_uniform(r) == (double)(want >> 11) * 0x1.0p-53);
+          break;
+        case 1:
+          assert_true(gsl_rng_uniform(r) == (double)(want >> 11) * 0x1.0p-53);
+          break;
+        case 2:
+          assert_int_equal(gsl_rng_get(r), want >> 32);
+          break;
+        default:
+          assert_true(hfs_rng_u64(r) == want);
+        }
+      }
+    }
+  gsl_rng_free(r);
+}
+
+/* Re-reading a stream computes nothing; counts of reads and computed
+ * outputs are exact. */
+static void rewinds_reuse_the_computed_outputs(void **state)
+{
+  (void)state;
+  gsl_rng *r = hfs_rng_alloc(id(1, 0, 7, 0));
+  uint64_t drawn, computed;
+  for (int strategy = 0; strategy < 5; strategy++) {
+    hfs_rng_set_stream(r, id(1, 0, 7, 0));
+    for (int j = 0; j < 25; j++)
+      hfs_rng_uniform(r);
+  }
+  hfs_rng_counts(r, &drawn, &computed);
+  assert_int_equal(drawn, 5 * 25);
+  assert_int_equal(computed, 32); /* 25 rounded up to 16 at a time */
+  /* past the buffer, a rewind recomputes */
+  hfs_rng_set_stream(r, id(1, 0, 8, 0));
+  for (int j = 0; j < HFS_RNG_CACHE + 1; j++)
+    hfs_rng_uniform(r);
+  hfs_rng_set_stream(r, id(1, 0, 8, 0));
+  hfs_rng_uniform(r);
+  hfs_rng_counts(r, &drawn, &computed);
+  assert_int_equal(drawn, 5 * 25 + HFS_RNG_CACHE + 2);
+  assert_int_equal(computed, 32 + HFS_RNG_CACHE + 16 + 16);
+  gsl_rng_free(r);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -156,6 +236,8 @@ int main(void)
       cmocka_unit_test(neighbouring_streams_are_uncorrelated),
       cmocka_unit_test(gsl_samplers_draw_from_the_stream),
       cmocka_unit_test(exponential_and_bernoulli_helpers),
+      cmocka_unit_test(buffered_draws_are_the_reference_outputs),
+      cmocka_unit_test(rewinds_reuse_the_computed_outputs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,7 +31,9 @@ typedef struct hfs_dsa_variant {
 void hfs_dsa_variant_free(hfs_dsa_variant *v);
 
 /* Simulate study ST with parameter VALUES ([st->params.count]; NULL = its
- * own) under CFG; fill V (freed first). WTP: for the NMB errors. */
+ * own) under CFG; fill V (freed first). WTP: for the NMB errors. A total
+ * that is not finite (an overflow) is an error, HFS_ERR_INPUT, never an
+ * empty cell (hfs_study_check_totals). */
 hfs_status hfs_dsa_simulate(const hfs_study *st, const double *values,
                             const hfs_run_config *cfg, double wtp,
                             hfs_dsa_variant *v, hfs_diag *d);

@@ -3,11 +3,14 @@
  * results that do not depend on the number of threads.
  *
  * Patients are cut into blocks of HFS_BLOCK_PATIENTS, independent of the
- * thread count. Blocks are simulated in waves of HFS_WAVE_BLOCKS with
- * OpenMP; each block has its own accumulators, and after each wave the
- * blocks are merged into the totals in block order. Floating-point sums are
- * therefore formed in the same order whatever the thread count, and memory is
- * bounded by one wave (it does not grow with the number of patients).
+ * thread count. Threads claim blocks in order and simulate each into its
+ * own accumulators (a ring of HFS_WAVE_BLOCKS slots); a finished block is
+ * merged into the totals as soon as every block before it has been, so
+ * blocks are always merged in block order. Floating-point sums are
+ * therefore formed in the same order whatever the thread count, memory is
+ * bounded by the ring (it does not grow with the number of patients), and
+ * there is no barrier: a thread waits only when it is a whole ring ahead
+ * of the oldest unfinished block.
  *
  * Each patient is simulated under every strategy in turn with the same
  * stream addresses (common random numbers); the engine also accumulates the
@@ -26,7 +29,10 @@
 #include "hfsim/model.h"
 
 #define HFS_BLOCK_PATIENTS 256
-#define HFS_WAVE_BLOCKS 64
+/* blocks between simulation and their in-order merge (the ring): without
+ * barriers a few per thread suffice; 32 lets one thread run 31 blocks
+ * ahead of a preempted one on a loaded machine */
+#define HFS_WAVE_BLOCKS 32
 
 typedef struct hfs_run_config {
   uint64_t first_patient; /* 0, or continue a run (see hfs_engine_run) */
@@ -45,7 +51,7 @@ typedef struct hfs_run_config {
   int (*patient_rows)(void *user, const char *rows, size_t len);
   void *patient_rows_user;
   const char *patients_csv_name; /* for messages */
-  /* polled between waves; a non-zero value stops the run with
+  /* polled before each block; a non-zero value stops the run with
    * HFS_ERR_INTERRUPTED */
   volatile sig_atomic_t *stop_flag;
 } hfs_run_config;
@@ -65,6 +71,9 @@ typedef struct hfs_results {
   size_t n_subgroup_levels;
   hfs_accum *subgroups;
   double simulated_years; /* patient-years simulated, all strategies */
+  /* random numbers read by the models, and computed by Philox (fewer:
+   * common random numbers re-read a patient's streams; see rng.h) */
+  uint64_t random_drawn, random_computed;
   double wall_seconds;
   int threads_used;
 } hfs_results;

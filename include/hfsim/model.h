@@ -87,14 +87,44 @@ typedef struct hfs_state_def {
 /* Trace of state occupancy at each whole year since the decision. */
 typedef struct hfs_trace {
   uint64_t *counts; /* [year * n_states + state] */
+  /* [year * n_states + state]: patients in STATE from whole year YEAR to
+   * the end of the trace (dead, or the last state to the horizon). One
+   * count instead of one per remaining year; the engine adds them into
+   * COUNTS as running sums when the block is done. */
+  uint64_t *from;
   size_t n_states;
   size_t n_years; /* years 0 .. n_years-1 */
 } hfs_trace;
 
-/* Record that the patient is in STATE on [T0, T1) (years; T1 may be +inf):
- * counts one for each whole year k with T0 <= k < T1. */
-void hfs_trace_state(hfs_trace *tr, size_t state, double t0_years,
-                     double t1_years);
+/* Record that the patient is in STATE on [T0, T1) (years, T0 >= 0; T1 may
+ * be +inf): counts one for each whole year k with T0 <= k < T1.
+ *
+ * The cheap path for continuous time: most intervals are weeks long and
+ * hold no whole year, which is found inline with one truncation and a few
+ * comparisons; only intervals that hold one go out of line. */
+void hfs__trace_span(hfs_trace *tr, size_t state, double t0_years,
+                    double t1_years);
+
+static inline void hfs_trace_state(hfs_trace *tr, size_t state,
+                                   double t0_years, double t1_years)
+{
+  if (!(t0_years < (double)tr->n_years)) /* also +inf, and no overflow */
+    return;
+  /* first whole year >= t0: k, or k + 1 when t0 is not whole */
+  double k = (double)(uint64_t)t0_years;
+  double first = k == t0_years ? k : k + 1.0;
+  if (t1_years > first)
+    hfs__trace_span(tr, state, first, t1_years);
+}
+
+/* The integer-cycle fast path for discrete-time models: the patient is in
+ * STATE during the whole of year (cycle) YEAR, i.e. on [YEAR, YEAR + 1).
+ * Same count as hfs_trace_state(tr, state, year, year + 1). */
+static inline void hfs_trace_year(hfs_trace *tr, size_t state, size_t year)
+{
+  if (year < tr->n_years)
+    tr->counts[year * tr->n_states + state]++;
+}
 
 /* What simulate() gets: streams addressed for this patient, discounting,
  * horizon, and where to write. */

@@ -64,6 +64,41 @@ int hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k);
 hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
                                    hfs_psa_result *r, hfs_diag *d);
 
+/* Re-validate every value loaded by hfs_psa_checkpoint_read(): the
+ * sampled parameters of each iteration are drawn again (they depend only
+ * on the seed and the iteration) and must match bit for bit; costs and
+ * QALYs must be finite. HFS_ERR_INPUT (naming the line) otherwise. Each
+ * checkpoint line also ends with a checksum of itself (",#" and 16 hex
+ * digits), checked by hfs_psa_checkpoint_read(). */
+hfs_status hfs_psa_checkpoint_verify(hfs_study *st, const hfs_psa_result *r,
+                                     const char *path, hfs_diag *d);
+
+/* The CEAC/EVPI grid (0 to WTP_MAX in steps of WTP_STEP) has at most this
+ * many points: a tiny step once started a 28 GB ceac.csv. */
+#define HFS_CEAC_MAX_POINTS 100000
+
+/* WTP_MAX >= 0 finite, WTP_STEP > 0 and at most HFS_CEAC_MAX_POINTS
+ * points; else an error at FILE:LINE, HFS_ERR_INPUT. */
+hfs_status hfs_psa_check_grid(double wtp_max, double wtp_step, const char *file,
+                              long line, hfs_diag *d);
+
+/* Validate the scenario's [psa] section as `hfsim psa` reads it, for
+ * `hfsim check`: iterations (whole, 1 to 1e8), patients (whole, 1 to
+ * 1e10), ceac_wtp_max (>= 0), ceac_wtp_step (> 0) and the grid,
+ * population (>= 0), evppi groups (known, sampled parameters, enough
+ * iterations), unknown keys. All errors to D; HFS_ERR_INPUT. */
+hfs_status hfs_psa_check_section(hfs_study *st, hfs_diag *d);
+
+/* Bytes hfs_psa_result_init() allocates for ITERATIONS (for messages). */
+size_t hfs_psa_result_bytes(const hfs_study *st, uint64_t iterations);
+
+/* Every cost, QALY and net monetary benefit (at the largest WTP of the
+ * scenario and of the CEAC grid, WTP_MAX) of every iteration is finite;
+ * else an error naming the inputs of the largest magnitude
+ * (hfs_study_check_value()), HFS_ERR_INPUT. */
+hfs_status hfs_psa_check_totals(const hfs_study *st, const hfs_psa_result *r,
+                                double wtp_max, hfs_diag *d);
+
 /* Output files (see results/README.md). WTP: the scenario's values;
  * the CEAC/EVPI grid runs from 0 to WTP_MAX in steps of WTP_STEP. */
 void hfs_psa_write_parameters(FILE *f, const hfs_study *st,

@@ -14,10 +14,21 @@
  * is a bijection of the counter for each key, so distinct (patient, purpose,
  * i) never repeat a block within a key: streams do not overlap by
  * construction (no probabilistic argument needed, unlike hashed seeds).
+ * Output j of a stream is word j % 4 of block j / 4.
  *
  * The stream is wrapped as a gsl_rng so every GSL sampler (gsl_ran_gamma,
  * gsl_ran_lognormal, ...) draws from it. Re-address an existing gsl_rng with
  * hfs_rng_set_stream() instead of allocating one per patient.
+ *
+ * Speed (issue 13). The draw functions below are inline and read the
+ * stream's buffer directly: no call through gsl_rng's function pointer per
+ * number. The buffer keeps the first HFS_RNG_CACHE outputs of the current
+ * stream, and hfs_rng_set_stream() to the SAME address only rewinds it:
+ * under common random numbers every strategy re-reads a patient's streams,
+ * and the Philox blocks are computed once per patient instead of once per
+ * patient and strategy. The numbers are exactly those of the unbuffered
+ * generator (output j is a pure function of the address and j), so
+ * buffering changes speed only, never results.
  *
  * Common random numbers: a model asks for the same (patient, purpose) under
  * every strategy, so baseline attributes, background death and natural
@@ -29,8 +40,11 @@
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
+#include "hfsim/mathx.h"
+
 /* The gsl_rng_type of the Philox stream. get() returns 32-bit integers
- * (max = 2^32 - 1); get_double() returns 53-bit uniforms in [0, 1). */
+ * (max = 2^32 - 1, the high half of an output); get_double() returns 53-bit
+ * uniforms in [0, 1) (the high 53 bits). */
 extern const gsl_rng_type *hfs_rng_philox;
 
 typedef struct hfs_stream_id {
@@ -40,23 +54,114 @@ typedef struct hfs_stream_id {
   uint64_t purpose; /* model-defined: baseline, death, natural history, ... */
 } hfs_stream_id;
 
+/* Outputs of a stream kept for re-reading (a multiple of 16: outputs are
+ * computed four Philox blocks at a time). A patient
+ * under injections for decades draws a few hundred numbers per purpose;
+ * beyond this the stream goes on correctly, 16 outputs at a time, and a
+ * rewind recomputes it. 8 KiB per stream. */
+#define HFS_RNG_CACHE 1024
+
+/* The state behind a gsl_rng of type hfs_rng_philox. Outputs
+ * [base, base + filled) of the stream are in buf; pos is the index of the
+ * next output. Use the functions, not the fields. */
+typedef struct hfs_philox_state {
+  uint64_t key[2];  /* {seed, replicate} */
+  uint64_t addr[2]; /* {patient, purpose} */
+  uint64_t pos, base;
+  uint32_t filled;
+  /* for `hfsim bench`: outputs read from earlier addresses, and outputs
+   * computed (4 per Philox block) */
+  uint64_t drawn, computed;
+  uint64_t buf[HFS_RNG_CACHE];
+} hfs_philox_state;
+
 /* Allocate a gsl_rng of type hfs_rng_philox addressed by ID. NULL on OOM. */
 gsl_rng *hfs_rng_alloc(hfs_stream_id id);
 
-/* Re-address R (which must be of type hfs_rng_philox) to the start of ID. */
-void hfs_rng_set_stream(gsl_rng *r, hfs_stream_id id);
+/* Re-address R to the start of ID (out of line; see hfs_rng_set_stream). */
+void hfs__rng_readdress(gsl_rng *r, hfs_stream_id id);
+
+/* Re-address R (which must be of type hfs_rng_philox) to the start of ID.
+ * Inline and cheap when ID is R's current address and its start is still
+ * buffered: a rewind. */
+static inline void hfs_rng_set_stream(gsl_rng *r, hfs_stream_id id)
+{
+  hfs_philox_state *s = (hfs_philox_state *)r->state;
+  if (s->base == 0 && s->key[0] == id.seed && s->key[1] == id.replicate &&
+      s->addr[0] == id.patient && s->addr[1] == id.purpose) {
+    s->drawn += s->pos;
+    s->pos = 0;
+    return;
+  }
+  hfs__rng_readdress(r, id);
+}
+
+/* Outputs of R read so far (all addresses) and outputs computed: with
+ * common random numbers most reads are rewinds, which compute nothing. */
+void hfs_rng_counts(const gsl_rng *r, uint64_t *drawn, uint64_t *computed);
+
+/* Compute the next block(s) and return the next output (out of line). */
+uint64_t hfs__philox_refill(hfs_philox_state *s);
+
+/* The next 64-bit output of the stream behind R (of type hfs_rng_philox). */
+static inline uint64_t hfs_rng_u64(const gsl_rng *r)
+{
+  hfs_philox_state *s = (hfs_philox_state *)r->state;
+  uint64_t k = s->pos - s->base;
+  if (k < s->filled) {
+    s->pos++;
+    return s->buf[k];
+  }
+  return hfs__philox_refill(s);
+}
+
+/* A uniform in [0, 1) with 53 random bits: the same number as
+ * gsl_rng_uniform(r), without the call through gsl_rng's function pointer.
+ * R must be of type hfs_rng_philox. */
+static inline double hfs_rng_uniform(const gsl_rng *r)
+{
+  return (double)(hfs_rng_u64(r) >> 11) * 0x1.0p-53;
+}
 
 /* A uniform in the open interval (0, 1): safe for log(u) and quantiles. */
-double hfs_rng_uniform_pos(gsl_rng *r);
+static inline double hfs_rng_uniform_pos(const gsl_rng *r)
+{
+  double u;
+  do {
+    u = hfs_rng_uniform(r);
+  } while (u == 0.0);
+  return u;
+}
 
 /* Exponential waiting time with RATE_PER_YEAR (> 0), or +inf when the rate
  * is 0. Uses one uniform. */
-double hfs_rng_exponential_years(gsl_rng *r, double rate_per_year);
+static inline double hfs_rng_exponential_years(const gsl_rng *r,
+                                               double rate_per_year)
+{
+  double u = hfs_rng_uniform_pos(r);
+  if (rate_per_year <= 0.0)
+    return HFS_INF;
+  return -log(u) / rate_per_year;
+}
 
 /* Bernoulli draw: 1 with probability P. Uses one uniform. */
-int hfs_rng_bernoulli(gsl_rng *r, double p);
+static inline int hfs_rng_bernoulli(const gsl_rng *r, double p)
+{
+  return hfs_rng_uniform(r) < p;
+}
 
-/* Index drawn from the discrete distribution PROBS[0..n) (sums to 1). */
-int hfs_rng_categorical(gsl_rng *r, const double *probs, int n);
+/* Index drawn from the discrete distribution PROBS[0..n) (sums to 1). Uses
+ * one uniform. */
+static inline int hfs_rng_categorical(const gsl_rng *r, const double *probs,
+                                      int n)
+{
+  double u = hfs_rng_uniform(r), cum = 0.0;
+  for (int i = 0; i < n - 1; i++) {
+    cum += probs[i];
+    if (u < cum)
+      return i;
+  }
+  return n - 1;
+}
 
 #endif

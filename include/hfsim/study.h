@@ -59,4 +59,24 @@ hfs_status hfs_study_instantiate(const hfs_study *st, const double *values,
 /* The engine configuration the scenario describes. */
 hfs_run_config hfs_study_run_config(const hfs_study *st);
 
+/* For `hfsim check`: the sections only the analyses read. [dsa] patients
+ * (whole, 1 to 1e10) and its unknown keys; every [scenario NAME] loaded
+ * with CONFIG, OVERRIDES and its own settings, as `hfsim scenarios` does.
+ * ([psa] is checked by hfs_psa_check_section(), psa.h.) Errors to D;
+ * HFS_ERR_INPUT. */
+hfs_status hfs_study_check_analyses(hfs_study *st, const char *config,
+                                    const hfs_override *overrides,
+                                    size_t n_overrides, hfs_diag *d);
+
+/* Every computed total must be finite before it is written: an overflow
+ * (costs or a WTP near 1e308) would otherwise be an empty cell. V not
+ * finite: an error naming WHAT and the inputs of the largest magnitude
+ * (with their files and lines), HFS_ERR_INPUT. */
+hfs_status hfs_study_check_value(const hfs_study *st, double v,
+                                 const char *what, hfs_diag *d);
+/* The same for every mean and standard error of R, and the net monetary
+ * benefit of every strategy at every WTP of the scenario. */
+hfs_status hfs_study_check_totals(const hfs_study *st, const hfs_results *r,
+                                  hfs_diag *d);
+
 #endif

@@ -58,6 +58,8 @@ hfs_status hfs_dsa_simulate(const hfs_study *st, const double *values,
   s = variant_alloc(v, m.n_strategies);
   if (s == HFS_OK)
     s = hfs_engine_run(&m, cfg, &r, d);
+  if (s == HFS_OK) /* an overflow is an error, not an empty cell */
+    s = hfs_study_check_totals(st, &r, d);
   const size_t c = m.cls->cost_outcome, q = m.cls->qaly_outcome;
   for (size_t k = 0; s == HFS_OK && k < r.n_strategies; k++) {
     const hfs_accum *ac = &r.outcomes[k * r.n_outcomes + c];

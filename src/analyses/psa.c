@@ -20,6 +20,7 @@
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
 #include "hfsim/rng.h"
+#include "hfsim/sha256.h"
 #include "hfsim/voi.h"
 
 hfs_status hfs_psa_result_init(hfs_psa_result *r, const hfs_study *st,
@@ -118,31 +119,58 @@ static int flushed(FILE *f)
   return 0;
 }
 
+/* The checksum that ends a checkpoint line: the first 16 hex digits of
+ * the SHA-256 of the line before it. An edited or damaged line (a cost
+ * changed by hand, a flipped bit) no longer matches. */
+static void line_checksum(const char *text, size_t n, char out[17])
+{
+  hfs_sha256 c;
+  char hex[65];
+  hfs_sha256_init(&c);
+  hfs_sha256_update(&c, text, n);
+  hfs_sha256_final_hex(&c, hex);
+  memcpy(out, hex, 16);
+  out[16] = '\0';
+}
+
 int hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k)
 {
   char buf[40];
-  fprintf(f, "%llu", (unsigned long long)k);
+  char *line = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&line, &len);
+  if (m == NULL)
+    return -1;
+  fprintf(m, "%llu", (unsigned long long)k);
   for (size_t j = 0; j < r->n_sampled; j++)
     fprintf(
-        f, ",%s",
+        m, ",%s",
         hfs_format_double(buf, sizeof buf, r->values[k * r->n_sampled + j]));
   for (size_t s = 0; s < r->n_strategies; s++) {
     fprintf(
-        f, ",%s",
+        m, ",%s",
         hfs_format_double(buf, sizeof buf, r->cost[k * r->n_strategies + s]));
     fprintf(
-        f, ",%s",
+        m, ",%s",
         hfs_format_double(buf, sizeof buf, r->qaly[k * r->n_strategies + s]));
   }
-  fputc('\n', f);
+  if (fclose(m) != 0 || line == NULL) {
+    free(line);
+    errno = ENOMEM;
+    return -1;
+  }
+  char sum[17];
+  line_checksum(line, len, sum);
+  fprintf(f, "%s,#%s\n", line, sum);
+  free(line);
   return flushed(f);
 }
 
-/* Iterations run in parallel, one per thread, each simulating its patients
- * on one thread: with a thousand patients per iteration there are only a
- * few blocks, so splitting iterations keeps both cores busy. Models are
- * created serially (creation reads the shared scenario) for a chunk of
- * iterations, simulated in parallel, and recorded in iteration order. */
+/* Iterations run in parallel, each simulating its patients on one thread:
+ * with a thousand patients per iteration there are only a few blocks, so
+ * splitting iterations keeps both cores busy. Models are created serially
+ * (creation reads the shared scenario) for a chunk of iterations,
+ * simulated in parallel, and recorded in iteration order. */
 hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
                        hfs_psa_result *r, FILE *checkpoint,
                        hfs_psa_progress_fn progress, void *user, hfs_diag *d)
@@ -151,7 +179,10 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
   volatile sig_atomic_t *stop = cfg->stop_flag;
   const size_t P = t->count ? t->count : 1;
   int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
-  const size_t chunk = (size_t)(threads > 0 ? threads : 1);
+  /* 8 iterations per thread between the serial steps, taken dynamically:
+   * iterations differ in length (their parameters differ), and with one
+   * per thread the faster thread idled at every chunk's end (issue 13). */
+  const size_t chunk = 8 * (size_t)(threads > 0 ? threads : 1);
   double *values = malloc(chunk * P * sizeof *values);
   hfs_model *models = calloc(chunk, sizeof *models);
   hfs_results *res = calloc(chunk, sizeof *res);
@@ -202,7 +233,7 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       c.patient_rows = NULL;
       c.stop_flag = stop; /* a stopped chunk is not recorded */
       c.threads = 1;
-#pragma omp parallel for schedule(static, 1) num_threads(threads)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
       for (long j = 0; j < (long)n; j++)
         status[j] = hfs_engine_run(&models[j], &c, &res[j], &diags[j]);
       for (size_t j = 0; j < n; j++) {
@@ -225,13 +256,17 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       if (checkpoint != NULL &&
           hfs_psa_checkpoint_line(checkpoint, r, k) != 0) {
         hfs_diag_error(d, NULL, 0,
-                       "cannot write the PSA checkpoint (.psa-checkpoint in "
-                       "the output folder): %s",
+                       "cannot write the PSA checkpoint (.NAME.psa-checkpoint "
+                       "beside the output folder): %s",
                        strerror(errno));
         s = HFS_ERR_IO;
       }
       if (progress != NULL)
         progress(user, r->done, r->iterations);
+      /* a stop between iterations: what is recorded stays, the rest of
+       * the chunk is dropped (as a stopped chunk is) */
+      if (s == HFS_OK && stop != NULL && *stop && r->done < r->iterations)
+        s = HFS_ERR_INTERRUPTED;
     }
     for (size_t j = 0; j < built; j++)
       hfs_model_destroy(&models[j]);
@@ -287,19 +322,38 @@ hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
     lineno++;
     if (line[strlen(line) - 1] != '\n')
       break; /* a torn last line (killed while writing): redo it */
-    char *p = line, *end;
-    unsigned long long k = strtoull(p, &end, 10);
-    if (end == p || *end != ',' || k != r->done || k >= r->iterations) {
-      hfs_diag_error(d, path, lineno, "damaged checkpoint line");
+    /* the checksum first: "...,#0123456789abcdef\n" */
+    size_t len = strlen(line);
+    char sum[17];
+    if (len < 19 || line[len - 19] != ',' || line[len - 18] != '#') {
+      hfs_diag_error(d, path, lineno,
+                     "damaged checkpoint line (no checksum); delete the "
+                     "checkpoint or run without --resume");
       st = HFS_ERR_INPUT;
       break;
     }
+    line_checksum(line, len - 19, sum);
+    if (memcmp(sum, line + len - 17, 16) != 0) {
+      hfs_diag_error(d, path, lineno,
+                     "checkpoint line changed since it was written (checksum "
+                     "mismatch); delete the checkpoint or run without "
+                     "--resume");
+      st = HFS_ERR_INPUT;
+      break;
+    }
+    line[len - 19] = '\n';
+    line[len - 18] = '\0';
+    char *p = line, *end;
+    unsigned long long k = strtoull(p, &end, 10);
     size_t n = r->n_sampled + 2 * r->n_strategies;
     double *vals = malloc((n ? n : 1) * sizeof *vals);
     size_t got = 0;
     p = end;
     while (vals != NULL && *p == ',' && got < n) {
-      vals[got++] = strtod(p + 1, &end);
+      vals[got] = strtod(p + 1, &end);
+      if (end == p + 1 || !isfinite(vals[got]))
+        break;
+      got++;
       p = end;
     }
     if (vals == NULL || got != n || *p != '\n') {
@@ -320,6 +374,207 @@ hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
   free(line);
   fclose(f);
   return st;
+}
+
+hfs_status hfs_psa_check_grid(double wtp_max, double wtp_step, const char *file,
+                              long line, hfs_diag *d)
+{
+  if (!(wtp_step > 0) || !isfinite(wtp_max) || wtp_max < 0) {
+    hfs_diag_error(d, file, line,
+                   "[psa] the CEAC grid needs ceac_wtp_max >= 0 and "
+                   "ceac_wtp_step > 0, got %g and %g",
+                   wtp_max, wtp_step);
+    return HFS_ERR_INPUT;
+  }
+  double points = floor(wtp_max / wtp_step) + 1;
+  if (points > HFS_CEAC_MAX_POINTS) {
+    hfs_diag_error(d, file, line,
+                   "[psa] a CEAC grid from 0 to %g in steps of %g has %.0f "
+                   "points; at most %d are allowed (ceac.csv and evpi.csv "
+                   "would be huge): raise ceac_wtp_step",
+                   wtp_max, wtp_step, points, HFS_CEAC_MAX_POINTS);
+    return HFS_ERR_INPUT;
+  }
+  return HFS_OK;
+}
+
+/* [psa] KEY as a whole number in [LO, HI] (default unchanged when unset). */
+static int psa_whole(hfs_scenario *sc, const char *key, double lo, double hi,
+                     uint64_t *out, hfs_diag *d)
+{
+  hfs_setting *e = hfs_scenario_get(sc, "psa", key);
+  double v;
+  if (e == NULL)
+    return 0;
+  if (hfs_parse_double(e->value, &v) != 0 || v != floor(v) || v < lo ||
+      v > hi) {
+    hfs_diag_error(d, e->file, e->line,
+                   "[psa] %s: expected a whole number from %.0f to %.0f, got "
+                   "'%s'",
+                   key, lo, hi, e->value);
+    return -1;
+  }
+  *out = (uint64_t)v;
+  return 0;
+}
+
+static int psa_number(hfs_scenario *sc, const char *key, double lo, double *out,
+                      hfs_diag *d)
+{
+  hfs_setting *e = hfs_scenario_get(sc, "psa", key);
+  double v;
+  if (e == NULL)
+    return 0;
+  if (hfs_parse_double(e->value, &v) != 0 || !(v >= lo) ||
+      (lo > 0 && !(v > 0))) {
+    hfs_diag_error(d, e->file, e->line,
+                   "[psa] %s: expected a number %s %g, got '%s'", key,
+                   lo > 0 ? ">" : ">=", lo > 0 ? 0.0 : lo, e->value);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+hfs_status hfs_psa_check_section(hfs_study *st, hfs_diag *d)
+{
+  hfs_scenario *sc = &st->scenario;
+  size_t before = hfs_diag_count(d);
+  uint64_t iterations = 1000, patients = 1000;
+  double wtp_max = sc->n_wtp ? 2.0 * sc->wtp[sc->n_wtp - 1] : 100000.0;
+  double wtp_step = wtp_max / 200.0, population = 1.0;
+  psa_whole(sc, "iterations", 1, 1e8, &iterations, d);
+  psa_whole(sc, "patients", 1, 1e10, &patients, d);
+  int grid_ok = psa_number(sc, "ceac_wtp_max", 0, &wtp_max, d) == 0;
+  grid_ok &= psa_number(sc, "ceac_wtp_step", 1e-300, &wtp_step, d) == 0;
+  psa_number(sc, "population", 0, &population, d);
+  if (grid_ok) {
+    const hfs_setting *e = hfs_scenario_get(sc, "psa", "ceac_wtp_step");
+    if (e == NULL)
+      e = hfs_scenario_get(sc, "psa", "ceac_wtp_max");
+    hfs_psa_check_grid(wtp_max, wtp_step, e ? e->file : sc->path,
+                       e ? e->line : 0, d);
+  }
+  hfs_setting *e = hfs_scenario_get(sc, "psa", "evppi");
+  if (e != NULL && e->value[0] != '\0') {
+    /* the sampled parameters, as hfs_psa_result_init() finds them */
+    hfs_psa_result r;
+    memset(&r, 0, sizeof r);
+    r.iterations = iterations;
+    r.sampled =
+        calloc(st->params.count ? st->params.count : 1, sizeof *r.sampled);
+    if (r.sampled == NULL) {
+      hfs_diag_error(d, NULL, 0, "out of memory (%zu bytes)",
+                     st->params.count * sizeof *r.sampled);
+      return HFS_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < st->params.count; i++)
+      if (st->params.items[i].dist != HFS_DIST_FIXED)
+        r.sampled[r.n_sampled++] = i;
+    hfs_psa_check_groups(st, &r, e->value, e->file, e->line, d);
+    free(r.sampled);
+  }
+  static const char *const keys[] = {
+      "iterations", "patients", "ceac_wtp_max", "ceac_wtp_step",
+      "population", "evppi",    "output"};
+  hfs_scenario_report_unknown(sc, "psa", keys, sizeof keys / sizeof *keys, d);
+  return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
+}
+
+size_t hfs_psa_result_bytes(const hfs_study *st, uint64_t iterations)
+{
+  size_t sampled = 0;
+  for (size_t i = 0; i < st->params.count; i++)
+    sampled += st->params.items[i].dist != HFS_DIST_FIXED;
+  double bytes =
+      (double)iterations *
+      (double)((sampled ? sampled : 1) + 2 * st->model.n_strategies) *
+      sizeof(double);
+  return bytes > (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
+}
+
+hfs_status hfs_psa_check_totals(const hfs_study *st, const hfs_psa_result *r,
+                                double wtp_max, hfs_diag *d)
+{
+  char what[256];
+  double w_top = wtp_max;
+  for (size_t w = 0; w < st->scenario.n_wtp; w++)
+    if (st->scenario.wtp[w] > w_top)
+      w_top = st->scenario.wtp[w];
+  for (uint64_t k = 0; k < r->done; k++)
+    for (size_t q = 0; q < r->n_strategies; q++) {
+      double c = r->cost[k * r->n_strategies + q];
+      double e = r->qaly[k * r->n_strategies + q];
+      const char *name = st->model.strategy_names[q];
+      snprintf(what, sizeof what,
+               "the net monetary benefit of strategy '%s' in PSA iteration "
+               "%llu at WTP %g",
+               name, (unsigned long long)k + 1, w_top);
+      if (hfs_study_check_value(st, c, what, d) != HFS_OK ||
+          hfs_study_check_value(st, e, what, d) != HFS_OK ||
+          hfs_study_check_value(st, w_top * e - c, what, d) != HFS_OK)
+        return HFS_ERR_INPUT;
+    }
+  return HFS_OK;
+}
+
+hfs_status hfs_psa_checkpoint_verify(hfs_study *st, const hfs_psa_result *r,
+                                     const char *path, hfs_diag *d)
+{
+  hfs_param_table *t = &st->params;
+  const size_t P = t->count ? t->count : 1;
+  double *base = malloc(P * sizeof *base);
+  double *v = malloc(P * sizeof *v);
+  hfs_stream_id id = {st->scenario.seed, 0, 0, 0};
+  gsl_rng *rng = hfs_rng_alloc(id);
+  hfs_status s = HFS_OK;
+  if (!base || !v || !rng) {
+    hfs_diag_error(d, path, 0,
+                   "out of memory (%zu bytes to re-check the checkpoint)",
+                   2 * P * sizeof *base);
+    s = HFS_ERR_NOMEM;
+  }
+  for (size_t i = 0; s == HFS_OK && i < t->count; i++)
+    base[i] = t->items[i].value;
+  for (uint64_t k = 0; s == HFS_OK && k < r->done; k++) {
+    /* the draws of iteration k depend only on (seed, k): draw them again,
+     * as hfs_psa_run() does, and compare bit for bit */
+    hfs_stream_id pid = {st->scenario.seed, k + 1, 0, 0};
+    hfs_rng_set_stream(rng, pid);
+    for (size_t i = 0; i < t->count; i++)
+      t->items[i].value = base[i];
+    s = hfs_psa_draw(t, rng, v, d);
+    for (size_t j = 0; s == HFS_OK && j < r->n_sampled; j++) {
+      double want = v[r->sampled[j]], got = r->values[k * r->n_sampled + j];
+      if (memcmp(&want, &got, sizeof want) != 0) {
+        hfs_diag_error(d, path, (long)k + 2,
+                       "iteration %llu: %s is %.17g in the checkpoint but "
+                       "this PSA draws %.17g; the checkpoint was changed: "
+                       "delete it or run without --resume",
+                       (unsigned long long)k + 1, t->items[r->sampled[j]].name,
+                       got, want);
+        s = HFS_ERR_INPUT;
+      }
+    }
+    for (size_t q = 0; s == HFS_OK && q < r->n_strategies; q++) {
+      double c = r->cost[k * r->n_strategies + q];
+      double e = r->qaly[k * r->n_strategies + q];
+      if (!isfinite(c) || !isfinite(e)) {
+        hfs_diag_error(d, path, (long)k + 2,
+                       "iteration %llu: a cost or QALY that is not a finite "
+                       "number",
+                       (unsigned long long)k + 1);
+        s = HFS_ERR_INPUT;
+      }
+    }
+  }
+  for (size_t i = 0; base != NULL && i < t->count; i++)
+    t->items[i].value = base[i];
+  if (rng)
+    gsl_rng_free(rng);
+  free(base);
+  free(v);
+  return s;
 }
 
 /* ---- outputs ------------------------------------------------------------ */

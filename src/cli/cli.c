@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "hfsim/cli.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,13 +16,15 @@
 
 #include "commands.h"
 #include "common.h"
+#include "hfsim/csvread.h"
 #include "hfsim/params.h"
 #include "hfsim/version.h"
 
 static const hfs_cli_command *const commands[] = {
-    &hfs_cli_cmd_run,    &hfs_cli_cmd_check, &hfs_cli_cmd_psa,
-    &hfs_cli_cmd_owsa,   &hfs_cli_cmd_twsa,  &hfs_cli_cmd_scenarios,
-    &hfs_cli_cmd_verify, &hfs_cli_cmd_bench, &hfs_cli_cmd_dictionary};
+    &hfs_cli_cmd_run,       &hfs_cli_cmd_check,         &hfs_cli_cmd_psa,
+    &hfs_cli_cmd_owsa,      &hfs_cli_cmd_twsa,          &hfs_cli_cmd_scenarios,
+    &hfs_cli_cmd_verify,    &hfs_cli_cmd_verify_folder, &hfs_cli_cmd_bench,
+    &hfs_cli_cmd_dictionary};
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 static void on_signal(int sig)
@@ -36,8 +39,18 @@ static void install_signal_handlers(void)
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
+  /* no SA_RESTART: a wait for an output folder's lock, or a read from a
+   * FIFO, ends with EINTR */
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+  /* A file over the size limit (ulimit -f) or a closed pipe on stdout
+   * makes the write fail (EFBIG, EPIPE) instead of killing the program:
+   * the failed write is reported, the staging folder removed (exit 4). */
+  signal(SIGXFSZ, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
+  /* reading an input (a FIFO, a terminal) stops on them too */
+  hfs_input_set_stop_flag(&hfs_cli_stop_requested);
 }
 
 static const char *const main_help_head =
@@ -73,8 +86,11 @@ static const char *const main_help_tail =
     "       (every error is reported as FILE:LINE: error: ...)\n"
     "  4    a file could not be read or written (nothing half-written is\n"
     "       left behind; earlier results are kept)\n"
-    "  5    hfsim verify: a verification check failed\n"
-    "  130  interrupted (Ctrl-C or SIGTERM); no partial results\n";
+    "  5    hfsim verify: a verification check failed; hfsim verify-folder:\n"
+    "       the folder differs from its manifest\n"
+    "  130  interrupted (Ctrl-C, SIGTERM or SIGHUP); no partial results\n"
+    "A file over the size limit (SIGXFSZ) or a closed output pipe (SIGPIPE)\n"
+    "is a failed write: exit 4.\n";
 
 static void print_main_help(FILE *f)
 {
@@ -85,7 +101,25 @@ static void print_main_help(FILE *f)
   fputs(main_help_tail, f);
 }
 
+static int dispatch(int argc, char **argv);
+
 int hfs_cli_main(int argc, char **argv)
+{
+  int rc = dispatch(argc, argv);
+  /* A write error on standard output (a full disk, a closed pipe) is an
+   * error like any other, not a silent success: `hfsim dictionary >
+   * /dev/full` fails. */
+  errno = 0;
+  if ((fflush(stdout) != 0 || ferror(stdout)) && rc != HFS_EXIT_IO) {
+    fprintf(stderr, "hfsim: cannot write to standard output: %s\n",
+            strerror(errno ? errno : EIO));
+    if (rc == HFS_EXIT_OK || rc == HFS_EXIT_VERIFY)
+      rc = HFS_EXIT_IO;
+  }
+  return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
   /* GSL's default handler aborts; we check return values ourselves. */
   gsl_set_error_handler_off();

@@ -63,45 +63,43 @@ static uint64_t dsa_patients(hfs_study *st, const options *o, hfs_diag *d)
   return o->patients_given ? o->patients : hfs_dsa_patients(st, d);
 }
 
-/* Make the output folder before simulating, so that one that cannot be
- * made is reported at once, not after the whole analysis. */
-static hfs_status open_early(const char *dir, hfs_diag *d)
+/* Open the command's output folder OUT (zeroed by the caller) before
+ * simulating: its lock is taken and its staging folder made, so that one
+ * that cannot be made is reported at once, not after the whole analysis,
+ * and so that the lock is held for the whole command (output.h). The
+ * caller commits it with write_outputs() and frees it (lock released,
+ * staging folder removed if not committed) at the end of the command. */
+static hfs_status open_early(hfs_output_set *out, const char *dir, hfs_diag *d)
 {
   if (dir == NULL)
     return HFS_ERR_NOMEM;
-  hfs_output_set out;
-  hfs_status s = hfs_output_open(&out, dir, d);
-  hfs_output_free(&out);
-  return s;
+  return hfs_output_open(out, dir, d);
 }
 
-/* Write FILE_NAME through WRITE into DIR atomically, with a manifest. */
+/* Write FILE_NAME through WRITE into OUT, opened by open_early(), with a
+ * manifest, and commit. */
 typedef void (*writer_fn)(FILE *f, const hfs_study *st, const void *result);
 
-static hfs_status write_outputs(const char *dir, const char *file_name,
+static hfs_status write_outputs(hfs_output_set *out, const char *file_name,
                                 writer_fn write, const void *result,
                                 const hfs_study *st, const options *o, int argc,
                                 char **argv, const char *started,
                                 double seconds, hfs_diag *d)
 {
-  hfs_output_set out;
-  hfs_status s = hfs_output_open(&out, dir, d);
-  if (s == HFS_OK) {
-    FILE *f = hfs_output_add(&out, file_name, d);
-    FILE *m = f ? hfs_output_add(&out, "manifest.txt", d) : NULL;
-    if (f && m) {
-      write(f, st, result);
-      hfs_cli_run_info info = {0, st->scenario.threads, seconds};
-      hfs_cli_write_manifest(m, st, o, argc, argv, &info, started);
-      s = hfs_cli_stop_requested ? HFS_ERR_INTERRUPTED
-                                 : hfs_output_commit(&out, d);
-    } else {
-      s = HFS_ERR_IO;
-    }
-    if (s != HFS_OK)
-      hfs_output_abort(&out);
+  FILE *f = hfs_output_add(out, file_name, d);
+  FILE *m = f ? hfs_output_add(out, "manifest.txt", d) : NULL;
+  hfs_status s;
+  if (f && m) {
+    write(f, st, result);
+    hfs_cli_run_info info = {0, st->scenario.threads, seconds};
+    hfs_cli_write_manifest(m, st, o, argc, argv, &info, started);
+    s = hfs_cli_stop_requested ? HFS_ERR_INTERRUPTED
+                               : hfs_output_commit(out, d);
+  } else {
+    s = HFS_ERR_IO;
   }
-  hfs_output_free(&out);
+  if (s != HFS_OK)
+    hfs_output_abort(out);
   return s;
 }
 
@@ -162,9 +160,11 @@ static int cmd_owsa(options *o, int argc, char **argv)
   cfg.patients = dsa_patients(&st, o, &d);
   cfg.stop_flag = &hfs_cli_stop_requested;
   char *dir = hfs_cli_output_dir(o, st.scenario.output_dir, "-owsa");
+  hfs_output_set out;
+  memset(&out, 0, sizeof out);
   hfs_status s = cfg.patients ? HFS_OK : HFS_ERR_INPUT;
   if (s == HFS_OK)
-    s = open_early(dir, &d);
+    s = open_early(&out, dir, &d);
   hfs_owsa_result r;
   memset(&r, 0, sizeof r);
   if (s == HFS_OK) {
@@ -180,8 +180,9 @@ static int cmd_owsa(options *o, int argc, char **argv)
     s = hfs_owsa_run(&st, &cfg, show_params, o, &r, &d);
   }
   if (s == HFS_OK)
-    s = write_outputs(dir, "owsa.csv", write_owsa, &r, &st, o, argc, argv,
+    s = write_outputs(&out, "owsa.csv", write_owsa, &r, &st, o, argc, argv,
                       started, omp_get_wtime() - t0, &d);
+  hfs_output_free(&out);
   hfs_diag_print(&d, stderr);
   if (s == HFS_ERR_INTERRUPTED)
     fprintf(stderr, "hfsim: interrupted; no results were written\n");
@@ -215,18 +216,21 @@ static int cmd_twsa(options *o, int argc, char **argv)
   cfg.patients = dsa_patients(&st, o, &d);
   cfg.stop_flag = &hfs_cli_stop_requested;
   char *dir = hfs_cli_output_dir(o, st.scenario.output_dir, "-twsa");
+  hfs_output_set out;
+  memset(&out, 0, sizeof out);
   hfs_twsa_result r;
   memset(&r, 0, sizeof r);
   hfs_status s =
       hfs_diag_count(&d) || cfg.patients == 0 ? HFS_ERR_INPUT : HFS_OK;
   if (s == HFS_OK)
-    s = open_early(dir, &d);
+    s = open_early(&out, dir, &d);
   if (s == HFS_OK)
     s = hfs_twsa_run(&st, &cfg, o->params, "--param", steps, NULL, NULL, &r,
                      &d);
   if (s == HFS_OK)
-    s = write_outputs(dir, "twsa.csv", write_twsa, &r, &st, o, argc, argv,
+    s = write_outputs(&out, "twsa.csv", write_twsa, &r, &st, o, argc, argv,
                       started, omp_get_wtime() - t0, &d);
+  hfs_output_free(&out);
   hfs_diag_print(&d, stderr);
   if (s == HFS_OK && !o->quiet)
     printf("hfsim: two-way grid of %zu x %zu in %.1f s; wrote %s/twsa.csv "
@@ -254,11 +258,13 @@ static int cmd_scenarios(options *o, int argc, char **argv)
   cfg.patients = dsa_patients(&base, o, &d);
   cfg.stop_flag = &hfs_cli_stop_requested;
   char *dir = hfs_cli_output_dir(o, base.scenario.output_dir, "-scenarios");
+  hfs_output_set out;
+  memset(&out, 0, sizeof out);
   hfs_scenarios_result r;
   memset(&r, 0, sizeof r);
   hfs_status s = cfg.patients ? HFS_OK : HFS_ERR_INPUT;
   if (s == HFS_OK)
-    s = open_early(dir, &d);
+    s = open_early(&out, dir, &d);
   if (s == HFS_OK) {
     int any = 0;
     for (size_t i = 0; i < base.scenario.n_settings; i++)
@@ -272,8 +278,9 @@ static int cmd_scenarios(options *o, int argc, char **argv)
                           show_scenario, o, &r, &d);
   }
   if (s == HFS_OK)
-    s = write_outputs(dir, "scenarios.csv", write_scenarios, &r, &base, o, argc,
-                      argv, started, omp_get_wtime() - t0, &d);
+    s = write_outputs(&out, "scenarios.csv", write_scenarios, &r, &base, o,
+                      argc, argv, started, omp_get_wtime() - t0, &d);
+  hfs_output_free(&out);
   hfs_diag_print(&d, stderr);
   if (s == HFS_OK && !o->quiet)
     printf("hfsim: %zu scenarios in %.1f s; wrote %s/scenarios.csv and "

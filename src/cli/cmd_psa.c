@@ -62,19 +62,12 @@ typedef struct psa_settings {
   char *output_dir;
 } psa_settings;
 
-static const char *const psa_keys[] = {
-    "iterations", "patients", "ceac_wtp_max", "ceac_wtp_step",
-    "population", "evppi",    "output"};
-
 static int read_number(hfs_setting *e, double *out, double min, hfs_diag *d)
 {
   double v;
-  if (hfs_parse_double(e->value, &v) != 0 || v < min) {
-    hfs_diag_error(d, e->file, e->line,
-                   "[psa] %s: expected a number >= %g, got '%s'", e->key, min,
-                   e->value);
+  (void)d; /* reported by hfs_psa_check_section() */
+  if (hfs_parse_double(e->value, &v) != 0 || v < min)
     return -1;
-  }
   *out = v;
   return 0;
 }
@@ -128,8 +121,13 @@ static hfs_status read_psa_settings(hfs_study *st, const options *o,
     ps->iterations = o->iterations;
   if (o->patients_given)
     ps->patients = o->patients;
-  hfs_scenario_report_unknown(sc, "psa", psa_keys,
-                              sizeof psa_keys / sizeof *psa_keys, d);
+  /* the same rules as `hfsim check` (psa.h), then the grid as used */
+  hfs_psa_check_section(st, d);
+  if (hfs_diag_count(d) == before) {
+    e = hfs_scenario_get(sc, "psa", "ceac_wtp_step");
+    hfs_psa_check_grid(ps->wtp_max, ps->wtp_step, e ? e->file : sc->path,
+                       e ? e->line : 0, d);
+  }
   if (!ps->evppi || !ps->output_dir)
     return HFS_ERR_NOMEM;
   return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
@@ -210,8 +208,15 @@ static int cmd_psa(options *o, int argc, char **argv)
   FILE *ckpt = NULL;
   char *ckpt_path = NULL;
   hfs_status s = read_psa_settings(&st, o, &ps, &d);
-  if (s == HFS_OK)
+  if (s == HFS_OK) {
     s = hfs_psa_result_init(&res, &st, ps.iterations);
+    if (s == HFS_ERR_NOMEM)
+      hfs_diag_error(&d, NULL, 0,
+                     "out of memory: %llu iterations need %zu MiB for their "
+                     "draws and results; use fewer iterations",
+                     (unsigned long long)ps.iterations,
+                     hfs_psa_result_bytes(&st, ps.iterations) >> 20);
+  }
   if (s == HFS_OK && ps.evppi[0] != '\0')
     s = hfs_psa_check_groups(&st, &res, ps.evppi, st.scenario.path, 0, &d);
   if (s == HFS_OK)
@@ -219,11 +224,15 @@ static int cmd_psa(options *o, int argc, char **argv)
   char fp[65];
   if (s == HFS_OK) {
     fingerprint(&st, &ps, o, fp);
-    size_t n = strlen(ps.output_dir) + 32;
-    ckpt_path = malloc(n);
-    snprintf(ckpt_path, n, "%s/.psa-checkpoint", ps.output_dir);
-    if (o->resume) {
+    /* beside the folder, not in it: the folder is replaced whole at the
+     * end, and the checkpoint must outlive an interrupted PSA */
+    ckpt_path = hfs_output_sibling_path(&out, "psa-checkpoint");
+    if (ckpt_path == NULL)
+      s = HFS_ERR_NOMEM;
+    if (s == HFS_OK && o->resume) {
       s = hfs_psa_checkpoint_read(ckpt_path, fp, &res, &d);
+      if (s == HFS_OK)
+        s = hfs_psa_checkpoint_verify(&st, &res, ckpt_path, &d);
       if (s == HFS_OK && !o->quiet && res.done > 0)
         fprintf(stderr, "hfsim: resuming after iteration %llu of %llu\n",
                 (unsigned long long)res.done,
@@ -236,9 +245,15 @@ static int cmd_psa(options *o, int argc, char **argv)
      * disk) keeps the iterations the old one holds. */
     size_t n = strlen(ckpt_path) + 32;
     char *tmp = malloc(n);
-    if (tmp != NULL)
-      snprintf(tmp, n, "%s.tmp-%ld", ckpt_path, (long)getpid());
-    ckpt = tmp ? fopen(tmp, "w") : NULL;
+    int fd = -1;
+    if (tmp != NULL) {
+      /* a fresh name (O_EXCL): never a file or link planted there */
+      snprintf(tmp, n, "%s.tmp-XXXXXX", ckpt_path);
+      fd = mkstemp(tmp);
+    }
+    ckpt = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (ckpt == NULL && fd >= 0)
+      close(fd);
     int bad = ckpt == NULL || hfs_psa_checkpoint_header(ckpt, fp) != 0;
     for (uint64_t k = 0; !bad && k < res.done; k++)
       bad = hfs_psa_checkpoint_line(ckpt, &res, k) != 0;
@@ -250,7 +265,7 @@ static int cmd_psa(options *o, int argc, char **argv)
       if (ckpt != NULL)
         fclose(ckpt);
       ckpt = NULL;
-      if (tmp != NULL)
+      if (fd >= 0)
         remove(tmp);
     }
     free(tmp);
@@ -273,6 +288,8 @@ static int cmd_psa(options *o, int argc, char **argv)
   }
   if (ckpt != NULL)
     fclose(ckpt);
+  if (s == HFS_OK) /* an overflow is an error, not an empty cell */
+    s = hfs_psa_check_totals(&st, &res, ps.wtp_max, &d);
   if (s == HFS_OK) {
     const double *wtp = st.scenario.wtp;
     size_t n_wtp = st.scenario.n_wtp;

@@ -13,6 +13,7 @@
 #include "hfsim/engine.h"
 #include "hfsim/output.h"
 #include "hfsim/params.h"
+#include "hfsim/psa.h"
 #include "hfsim/report.h"
 #include "hfsim/study.h"
 
@@ -31,8 +32,11 @@ static const char *const run_help =
     "  cea.csv       incremental analysis: strategies by cost, dominance,\n"
     "                ICERs, net monetary and health benefit at each WTP\n"
     "  patients.csv  one row per patient and strategy (--patients-csv)\n"
-    "  manifest.txt  version, command, input hashes, seed, threads, times\n"
-    "Files appear only when complete; a failed run leaves earlier results.\n"
+    "  manifest.txt  version, command, input hashes, seed, threads, times,\n"
+    "                and every file of the folder with its size and SHA-256\n"
+    "The folder is replaced whole, in one step, when every file is complete;\n"
+    "a failed or interrupted run leaves the earlier folder as it was. A\n"
+    "second command into the same folder waits for the first.\n"
     "\n"
     "Options (each overrides the scenario file):\n"
     "  --config FILE     scenario file (default " HFS_DEFAULT_CONFIG ")\n"
@@ -51,6 +55,8 @@ static const char *const run_help =
     "                    best strategies at [economics] wtp_main is <= X;\n"
     "                    prints how many patients it took\n"
     "  --max-patients N  upper limit for --target-se (default 100000000)\n"
+    "  --no-wait         fail (exit 4) instead of waiting when another\n"
+    "                    command is writing the same output folder\n"
     "  -q, --quiet       print nothing but errors\n"
     "\n"
     "Examples:\n"
@@ -187,6 +193,8 @@ static int cmd_run(options *o, int argc, char **argv)
                 (unsigned long long)cfg.patients, st.model.n_strategies);
       s = hfs_engine_run(&st.model, &cfg, &res, &d);
     }
+    if (s == HFS_OK) /* an overflow is an error, not an empty cell */
+      s = hfs_study_check_totals(&st, &res, &d);
   }
   if (s == HFS_OK) {
     FILE *f = hfs_output_add(&out, "summary.csv", &d);
@@ -247,6 +255,24 @@ static int cmd_check(options *o, int argc, char **argv)
   int rc = hfs_cli_load_study(&st, o);
   if (rc >= 0)
     return rc;
+  {
+    /* every section any command reads: [psa], [dsa], [scenario NAME] */
+    hfs_diag d;
+    hfs_diag_init(&d);
+    hfs_status s = hfs_psa_check_section(&st, &d);
+    hfs_status s2 = hfs_study_check_analyses(&st, o->config, o->overrides,
+                                             o->n_overrides, &d);
+    hfs_diag_print(&d, stderr);
+    if (s == HFS_OK)
+      s = s2;
+    if (s != HFS_OK && hfs_diag_count(&d) > 1)
+      fprintf(stderr, "hfsim: %zu errors\n", hfs_diag_count(&d));
+    hfs_diag_free(&d);
+    if (s != HFS_OK) {
+      hfs_study_free(&st);
+      return hfs_cli_exit_code(s);
+    }
+  }
   const hfs_scenario *sc = &st.scenario;
   printf("scenario: %s\nmodel: %s (%s)\n", sc->path, st.cls->name,
          st.cls->description);

@@ -57,16 +57,19 @@ static int cmd_verify(options *o, int argc, char **argv)
   if (!o->quiet)
     fprintf(stderr, "hfsim: verification with %llu patients per check...\n",
             (unsigned long long)patients);
-  const char *scenarios[] = {o->config, ss};
-  long n = hfs_verify_run(scenarios, 2, patients, &hfs_cli_stop_requested,
-                          checks, 32, &d);
-  hfs_status s = n < 0 ? HFS_ERR_INPUT : HFS_OK;
+  /* the folder first: its lock is held for the whole command, and a
+   * folder that cannot be made is reported before the checks run */
+  hfs_output_set out;
+  hfs_status s = hfs_output_open(&out, dir, &d);
+  long n = -1;
+  if (s == HFS_OK) {
+    const char *scenarios[] = {o->config, ss};
+    n = hfs_verify_run(scenarios, 2, patients, &hfs_cli_stop_requested, checks,
+                       32, &d);
+    s = n < 0 ? HFS_ERR_INPUT : HFS_OK;
+  }
   if (hfs_cli_stop_requested)
     s = HFS_ERR_INTERRUPTED;
-  hfs_output_set out;
-  memset(&out, 0, sizeof out);
-  if (s == HFS_OK)
-    s = hfs_output_open(&out, dir, &d);
   if (s == HFS_OK) {
     FILE *f = hfs_output_add(&out, "verification.csv", &d);
     FILE *v = f ? hfs_output_add(&out, "validation.csv", &d) : NULL;
@@ -120,4 +123,51 @@ const hfs_cli_command hfs_cli_cmd_verify = {
     .help = verify_help,
     .options = ALLOW_RUN | ALLOW_PATIENTS,
     .run = cmd_verify,
+};
+
+/* ---- verify-folder --------------------------------------------------------
+ */
+
+static const char *const verify_folder_help =
+    "Usage: hfsim verify-folder DIR\n"
+    "\n"
+    "Re-check a results folder against its manifest.txt: every file it\n"
+    "lists is present with the size and SHA-256 recorded when it was\n"
+    "written, and the folder holds no other file. Prints 'ok' or one line\n"
+    "per problem; exit 0 (whole), 5 (differs) or 4 (no readable\n"
+    "manifest).\n";
+
+static int cmd_verify_folder(options *o, int argc, char **argv)
+{
+  (void)argc;
+  (void)argv;
+  if (o->argument == NULL)
+    return hfs_cli_usage_error("verify-folder",
+                               "give the folder: hfsim verify-folder DIR");
+  hfs_diag d;
+  hfs_diag_init(&d);
+  long problems = hfs_output_verify_folder(o->argument, &d);
+  hfs_diag_print(&d, stderr);
+  hfs_diag_free(&d);
+  if (problems < 0)
+    return HFS_EXIT_IO;
+  if (problems > 0) {
+    fprintf(stderr,
+            "hfsim: %s: %ld problem%s: not the folder its manifest "
+            "describes\n",
+            o->argument, problems, problems == 1 ? "" : "s");
+    return HFS_EXIT_VERIFY;
+  }
+  if (!o->quiet)
+    printf("ok: %s matches its manifest\n", o->argument);
+  return HFS_EXIT_OK;
+}
+
+const hfs_cli_command hfs_cli_cmd_verify_folder = {
+    .name = "verify-folder",
+    .summary = "re-check a results folder against its manifest (every\n"
+               "              file present, with its size and SHA-256)",
+    .help = verify_folder_help,
+    .options = ALLOW_ARGUMENT,
+    .run = cmd_verify_folder,
 };

@@ -16,6 +16,7 @@
 #include <csv.h>
 
 #include "hfsim/numfmt.h"
+#include "hfsim/output.h"
 #include "hfsim/params.h"
 #include "hfsim/sha256.h"
 #include "hfsim/version.h"
@@ -102,6 +103,8 @@ int hfs_cli_exit_code(hfs_status s)
   case HFS_ERR_INTERRUPTED:
     return HFS_EXIT_INTERRUPTED;
   case HFS_ERR_NOMEM:
+    /* never a silent exit 1; the message above, if any, says for what */
+    fprintf(stderr, "hfsim: out of memory; nothing was written\n");
     break;
   }
   return HFS_EXIT_FAILURE;
@@ -159,8 +162,10 @@ typedef enum opt_id {
   O_TARGET_SE,
   O_MAX_PATIENTS,
   O_BENCH_PSA,
+  O_BENCH_SPEEDUP,
   O_PARAM,
-  O_STEPS
+  O_STEPS,
+  O_NO_WAIT
 } opt_id;
 
 typedef struct opt_def {
@@ -180,11 +185,13 @@ static const opt_def option_table[] = {
     {"--seed", NULL, O_SEED, OPT_SETTING, ALLOW_RUN},
     {"--out", "-o", O_OUT, OPT_PATH, ALLOW_RUN},
     {"--patients-csv", NULL, O_PATIENTS_CSV, OPT_FLAG, ALLOW_RUN},
+    {"--no-wait", NULL, O_NO_WAIT, OPT_FLAG, ALLOW_RUN},
     {"--iterations", NULL, O_ITERATIONS, OPT_COUNT, ALLOW_PSA},
     {"--resume", NULL, O_RESUME, OPT_FLAG, ALLOW_PSA},
     {"--target-se", NULL, O_TARGET_SE, OPT_POSITIVE, ALLOW_TARGET},
     {"--max-patients", NULL, O_MAX_PATIENTS, OPT_COUNT, ALLOW_TARGET},
     {"--psa", NULL, O_BENCH_PSA, OPT_FLAG, ALLOW_BENCH},
+    {"--speedup", NULL, O_BENCH_SPEEDUP, OPT_FLAG, ALLOW_BENCH},
     {"--param", NULL, O_PARAM, OPT_PATH, ALLOW_TWSA},
     {"--steps", NULL, O_STEPS, OPT_COUNT, ALLOW_TWSA},
 };
@@ -284,6 +291,9 @@ static int apply_option(options *o, const opt_def *d, const char *value,
   case O_RESUME:
     o->resume = 1;
     return -1;
+  case O_NO_WAIT:
+    o->no_wait = 1;
+    return -1;
   case O_TARGET_SE:
     if (hfs_parse_double(value, &o->target_se) != 0 || !(o->target_se > 0))
       return hfs_cli_usage_error(
@@ -295,6 +305,9 @@ static int apply_option(options *o, const opt_def *d, const char *value,
     return -1;
   case O_BENCH_PSA:
     o->bench_psa = 1;
+    return -1;
+  case O_BENCH_SPEEDUP:
+    o->bench_speedup = 1;
     return -1;
   case O_PARAM:
     if (o->n_params == 2)
@@ -329,6 +342,11 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
       snprintf(name, sizeof name, "%s", a);
     }
     const opt_def *d = find_option(name, allow);
+    if (d == NULL && a[0] != '-' && (allow & ALLOW_ARGUMENT) &&
+        o->argument == NULL) {
+      o->argument = a; /* verify-folder DIR */
+      continue;
+    }
     if (d == NULL) {
       if (a[0] == '-')
         return hfs_cli_usage_error(o->command, "unknown option '%s'", a);
@@ -349,6 +367,8 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
   }
   if (o->config == NULL)
     o->config = HFS_DEFAULT_CONFIG;
+  /* the command owns the folders it writes; --no-wait (output.h) */
+  hfs_output_configure(o->command, o->no_wait);
   return -1;
 }
 
@@ -371,10 +391,12 @@ static void write_hash_line(FILE *f, const char *what, const char *path)
   char hex[65];
   if (path == NULL)
     return;
+  fprintf(f, "%s: ", what);
+  hfs_manifest_write_value(f, path);
   if (hfs_sha256_file(path, hex) == 0)
-    fprintf(f, "%s: %s\n%s_sha256: %s\n", what, path, what, hex);
+    fprintf(f, "\n%s_sha256: %s\n", what, hex);
   else
-    fprintf(f, "%s: %s\n%s_sha256: (unreadable)\n", what, path, what);
+    fprintf(f, "\n%s_sha256: (unreadable)\n", what);
 }
 
 void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
@@ -388,25 +410,31 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     int plain = strpbrk(a, " \t\"'\\$`") == NULL && a[0] != '\0';
-    if (plain) {
-      fprintf(f, " %s", a);
-    } else {
-      fputs(" '", f);
-      for (const char *p = a; *p; p++)
-        if (*p == '\'')
-          fputs("'\\''", f);
-        else
-          fputc(*p, f);
+    fputc(' ', f);
+    if (!plain)
       fputc('\'', f);
-    }
+    /* control characters as C escapes: an argument holding a newline
+     * cannot start a manifest line of its own */
+    for (const char *p = a; *p; p++)
+      if (*p == '\'' && !plain)
+        fputs("'\\''", f);
+      else {
+        char c[2] = {*p, '\0'};
+        hfs_manifest_write_value(f, c);
+      }
+    if (!plain)
+      fputc('\'', f);
   }
   fputc('\n', f);
   write_hash_line(f, "scenario", sc->path);
   write_hash_line(f, "parameters", sc->parameters_path);
   if (st->cls->needs_life_table)
     write_hash_line(f, "life_table", sc->life_table_path);
-  for (size_t i = 0; i < o->n_overrides; i++)
-    fprintf(f, "override: %s\n", o->overrides[i].assignment);
+  for (size_t i = 0; i < o->n_overrides; i++) {
+    fputs("override: ", f);
+    hfs_manifest_write_value(f, o->overrides[i].assignment);
+    fputc('\n', f);
+  }
   fprintf(f, "model: %s\n", st->cls->name);
   fprintf(f, "strategies:");
   for (size_t s = 0; s < st->model.n_strategies; s++)

@@ -22,7 +22,7 @@
 
 #define HFS_DEFAULT_CONFIG "configs/default.ini"
 
-/* Set by SIGINT/SIGTERM; long loops poll it and stop cleanly. */
+/* Set by SIGINT/SIGTERM/SIGHUP; long loops poll it and stop cleanly. */
 extern volatile sig_atomic_t hfs_cli_stop_requested;
 
 /* The parsed command line of one command. */
@@ -41,25 +41,29 @@ typedef struct options {
   uint64_t patients;     /* --patients, when patients_given */
   uint64_t iterations;   /* --iterations, 0 = scenario's */
   int resume;            /* --resume */
+  int no_wait;           /* --no-wait: fail if the output folder is locked */
   double target_se;      /* --target-se, 0 = off */
   uint64_t max_patients; /* --max-patients */
   int bench_psa;         /* bench --psa */
+  int bench_speedup;     /* bench --speedup */
   const char *params[2]; /* twsa --param (NAME or NAME=LOW:HIGH) */
   size_t n_params;
-  size_t steps; /* twsa --steps, 0 = default */
+  size_t steps;         /* twsa --steps, 0 = default */
+  const char *argument; /* ALLOW_ARGUMENT: verify-folder DIR */
 } options;
 
 /* Option groups: which options a command accepts (its table entry). -h,
  * --help, --config and --quiet are accepted by every command. */
 enum {
-  ALLOW_RUN = 1,      /* --out --seed --patients-csv */
-  ALLOW_SET = 2,      /* --set */
-  ALLOW_PATIENTS = 4, /* --patients */
-  ALLOW_THREADS = 8,  /* --threads */
-  ALLOW_PSA = 16,     /* --iterations --resume */
-  ALLOW_TARGET = 32,  /* --target-se --max-patients */
-  ALLOW_BENCH = 64,   /* --psa */
-  ALLOW_TWSA = 128    /* --param --steps */
+  ALLOW_RUN = 1,       /* --out --seed --patients-csv --no-wait */
+  ALLOW_SET = 2,       /* --set */
+  ALLOW_PATIENTS = 4,  /* --patients */
+  ALLOW_THREADS = 8,   /* --threads */
+  ALLOW_PSA = 16,      /* --iterations --resume */
+  ALLOW_TARGET = 32,   /* --target-se --max-patients */
+  ALLOW_BENCH = 64,    /* --psa --speedup */
+  ALLOW_TWSA = 128,    /* --param --steps */
+  ALLOW_ARGUMENT = 256 /* one argument that is not an option */
 };
 
 /* One command of the table in cli.c. RUN gets the parsed options (freed

@@ -1,32 +1,33 @@
 /*
- * engine.c - the patient loop: blocks, waves, threads, aggregation
+ * engine.c - the patient loop: blocks, threads, in-order aggregation
  * (see engine.h for the determinism argument).
  */
+#define _POSIX_C_SOURCE 200809L
 #include "hfsim/engine.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <omp.h>
 
 #include "hfsim/numfmt.h"
 #include "hfsim/rng.h"
 
-void hfs_trace_state(hfs_trace *tr, size_t state, double t0_years,
-                     double t1_years)
+void hfs__trace_span(hfs_trace *tr, size_t state, double first_years,
+                    double t1_years)
 {
-  /* Most intervals are weeks long and hold no whole year: leave early. */
-  double first = ceil(t0_years);
-  if (!(t1_years > first))
+  /* FIRST_YEARS is whole (see hfs_trace_state in model.h) */
+  if (!(first_years < (double)tr->n_years))
     return;
-  if (first >= (double)tr->n_years)
+  size_t k = (size_t)first_years;
+  if (!(t1_years < (double)tr->n_years)) { /* to the end of the trace */
+    tr->from[k * tr->n_states + state]++;
     return;
-  size_t k = (size_t)first;
-  size_t end = isinf(t1_years) || t1_years > (double)tr->n_years
-                   ? tr->n_years
-                   : (size_t)ceil(t1_years);
+  }
+  size_t end = (size_t)ceil(t1_years);
   for (; k < end; k++)
     tr->counts[k * tr->n_states + state]++;
 }
@@ -97,6 +98,15 @@ static inline void block_sum_add(block_sum *b, double x)
   b->s2 += y * y;
 }
 
+/* SUMS[k] += X[k] for the K outcomes with KEEP[k]. */
+static inline void block_sums_add(block_sum *sums, const double *x,
+                                  const unsigned char *keep, size_t K)
+{
+  for (size_t k = 0; k < K; k++)
+    if (keep[k])
+      block_sum_add(&sums[k], x[k]);
+}
+
 static void block_sum_finish(const block_sum *b, hfs_accum *a)
 {
   a->n = b->n;
@@ -112,11 +122,12 @@ static void block_sum_finish(const block_sum *b, hfs_accum *a)
     a->m2 = 0.0;
 }
 
-/* Everything one block produces; merged in block order after each wave. */
+/* Everything one block produces; merged in block order. */
 typedef struct block_out {
   block_sum *sums;      /* [S * K + G * S * K] while simulating */
   hfs_accum *outcomes;  /* [S * K] */
   uint64_t *trace;      /* [S * Y * ns] */
+  uint64_t *trace_from; /* [S * Y * ns] (hfs_trace.from) */
   hfs_accum2 *paired;   /* [S * S] */
   hfs_accum *subgroups; /* [G * S * K] */
   double simulated_years;
@@ -127,6 +138,8 @@ typedef struct workspace {
   gsl_rng **streams;
   double *outcomes;   /* [S * K]: this patient under every strategy */
   double *attributes; /* [S * A] */
+  int *condition;      /* [K]: outcome k's condition (hfs_outcome_def) */
+  unsigned char *keep; /* [K]: does this patient count in outcome k */
   int nomem;
 } workspace;
 
@@ -139,6 +152,8 @@ static void workspace_free(workspace *w, size_t n_purposes)
   free(w->streams);
   free(w->outcomes);
   free(w->attributes);
+  free(w->condition);
+  free(w->keep);
 }
 
 static int workspace_alloc(workspace *w, const hfs_model *m)
@@ -149,8 +164,13 @@ static int workspace_alloc(workspace *w, const hfs_model *m)
   w->outcomes = calloc(m->n_strategies * c->n_outcomes, sizeof(double));
   w->attributes =
       calloc(m->n_strategies * (c->n_attributes + 1), sizeof(double));
-  if (!w->streams || !w->outcomes || !w->attributes)
+  w->condition = calloc(c->n_outcomes + 1, sizeof *w->condition);
+  w->keep = calloc(c->n_outcomes + 1, 1);
+  if (!w->streams || !w->outcomes || !w->attributes || !w->condition ||
+      !w->keep)
     return -1;
+  for (size_t k = 0; k < c->n_outcomes; k++)
+    w->condition[k] = c->outcomes[k].condition;
   hfs_stream_id id = {0, 0, 0, 0};
   for (size_t p = 0; p < c->n_purposes; p++)
     if ((w->streams[p] = hfs_rng_alloc(id)) == NULL)
@@ -223,8 +243,10 @@ static size_t level_of(const hfs_attribute_def *def, double value)
 }
 
 static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
-                           size_t n_years, uint64_t first, uint64_t last,
-                           workspace *w, block_out *b)
+                           const hfs_discount *discount_costs,
+                           const hfs_discount *discount_qalys, size_t n_years,
+                           uint64_t first, uint64_t last, workspace *w,
+                           block_out *b)
 {
   const hfs_model_class *c = m->cls;
   const size_t S = m->n_strategies, K = c->n_outcomes, ns = c->n_states;
@@ -232,8 +254,8 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
   hfs_sim_context ctx;
   ctx.streams = w->streams;
   ctx.horizon_years = cfg->horizon_years;
-  ctx.discount_costs = hfs_discount_make(cfg->discount_rate_costs);
-  ctx.discount_qalys = hfs_discount_make(cfg->discount_rate_qalys);
+  ctx.discount_costs = *discount_costs;
+  ctx.discount_qalys = *discount_qalys;
   hfs_trace tr;
   tr.n_states = ns;
   tr.n_years = n_years;
@@ -251,28 +273,24 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
       ctx.attributes = w->attributes + s * (c->n_attributes + 1);
       memset(ctx.outcomes, 0, K * sizeof(double));
       tr.counts = b->trace + s * n_years * ns;
+      tr.from = b->trace_from + s * n_years * ns;
       ctx.trace = &tr;
       ctx.simulated_years = 0.0;
       c->simulate(m, s, &ctx);
       b->simulated_years += ctx.simulated_years;
-      block_sum *acc = b->sums + s * K;
-      for (size_t k = 0; k < K; k++) {
-        int cond = c->outcomes[k].condition;
-        if (cond < 0 || ctx.outcomes[cond] != 0.0)
-          block_sum_add(&acc[k], ctx.outcomes[k]);
-      }
+      /* which outcomes this patient counts in (conditional means), found
+       * once for the totals and every subgroup */
+      const double *o = ctx.outcomes;
+      for (size_t k = 0; k < K; k++)
+        w->keep[k] = w->condition[k] < 0 || o[w->condition[k]] != 0.0;
+      block_sums_add(b->sums + s * K, o, w->keep, K);
       size_t g0 = 0;
       for (size_t a = 0; a < c->n_attributes; a++) {
         const hfs_attribute_def *def = &c->attributes[a];
         if (def->n_levels == 0)
           continue;
         size_t g = g0 + level_of(def, ctx.attributes[a]);
-        block_sum *sub = b->sums + S * K + (g * S + s) * K;
-        for (size_t k = 0; k < K; k++) {
-          int cond = c->outcomes[k].condition;
-          if (cond < 0 || ctx.outcomes[cond] != 0.0)
-            block_sum_add(&sub[k], ctx.outcomes[k]);
-        }
+        block_sums_add(b->sums + S * K + (g * S + s) * K, o, w->keep, K);
         g0 += (size_t)def->n_levels;
       }
     }
@@ -292,6 +310,50 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
   }
 }
 
+/* TRACE[y] += FROM[0] + ... + FROM[y], per strategy and state: patients
+ * counted once in the year they reached a state they keep to the end. */
+static void trace_add_from(uint64_t *trace, const uint64_t *from, size_t S,
+                           size_t n_years, size_t ns)
+{
+  for (size_t s = 0; s < S; s++) {
+    uint64_t *t = trace + s * n_years * ns;
+    const uint64_t *f = from + s * n_years * ns;
+    for (size_t j = 0; j < ns; j++) {
+      uint64_t running = 0;
+      for (size_t y = 0; y < n_years; y++) {
+        running += f[y * ns + j];
+        t[y * ns + j] += running;
+      }
+    }
+  }
+}
+
+/* R += B (patients FIRST .. LAST - 1), then B's patients.csv rows to
+ * cfg->patient_rows. Called in block order only: the same bits for any
+ * thread count. */
+static hfs_status merge_block(hfs_results *r, const block_out *b,
+                              uint64_t first, uint64_t last,
+                              const hfs_run_config *cfg, int *write_errno)
+{
+  hfs_results part = *r;
+  part.patients = last - first;
+  part.outcomes = b->outcomes;
+  part.trace = b->trace;
+  part.paired = b->paired;
+  part.subgroups = b->subgroups;
+  part.simulated_years = b->simulated_years;
+  hfs_results_merge(r, &part);
+  if (b->rows.nomem)
+    return HFS_ERR_NOMEM;
+  if (cfg->patient_rows != NULL && b->rows.len > 0 &&
+      cfg->patient_rows(cfg->patient_rows_user, b->rows.data, b->rows.len) !=
+          0) {
+    *write_errno = errno;
+    return HFS_ERR_IO;
+  }
+  return HFS_OK;
+}
+
 hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
                           hfs_results *r, hfs_diag *d)
 {
@@ -303,6 +365,11 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
 
   const size_t G = hfs_subgroup_levels(c);
   int write_errno = 0;
+  /* once per run: the tables of factors (discount.h) */
+  const hfs_discount discount_costs =
+      hfs_discount_make(cfg->discount_rate_costs);
+  const hfs_discount discount_qalys =
+      hfs_discount_make(cfg->discount_rate_qalys);
   if (cfg->first_patient == 0) {
     hfs_results_free(r);
     r->n_strategies = S;
@@ -329,24 +396,26 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
   const uint64_t first_block = cfg->first_patient / HFS_BLOCK_PATIENTS;
   const uint64_t n_blocks =
       (end_patient + HFS_BLOCK_PATIENTS - 1) / HFS_BLOCK_PATIENTS - first_block;
-  /* a small run needs fewer block buffers than a full wave */
-  const size_t wave_blocks =
+  /* a small run needs fewer block buffers than a full ring */
+  const size_t ring_blocks =
       n_blocks < HFS_WAVE_BLOCKS ? (size_t)n_blocks : HFS_WAVE_BLOCKS;
   if ((uint64_t)threads > n_blocks)
     threads = n_blocks > 0 ? (int)n_blocks : 1;
-  block_out *blocks = calloc(wave_blocks ? wave_blocks : 1, sizeof *blocks);
+  block_out *blocks = calloc(ring_blocks ? ring_blocks : 1, sizeof *blocks);
   workspace *ws = calloc((size_t)threads, sizeof *ws);
   hfs_status st = HFS_OK;
   if (!r->outcomes || !r->trace || !r->paired || !r->subgroups || !blocks ||
       !ws)
     st = HFS_ERR_NOMEM;
-  for (size_t i = 0; st == HFS_OK && i < wave_blocks; i++) {
+  for (size_t i = 0; st == HFS_OK && i < ring_blocks; i++) {
     blocks[i].outcomes = calloc(S * K, sizeof(hfs_accum));
     blocks[i].trace = calloc(S * n_years * ns, sizeof(uint64_t));
+    blocks[i].trace_from = calloc(S * n_years * ns, sizeof(uint64_t));
     blocks[i].paired = calloc(S * S, sizeof(hfs_accum2));
     blocks[i].subgroups = calloc(G * S * K + 1, sizeof(hfs_accum));
     blocks[i].sums = calloc((G + 1) * S * K, sizeof(block_sum));
-    if (!blocks[i].outcomes || !blocks[i].trace || !blocks[i].paired ||
+    if (!blocks[i].outcomes || !blocks[i].trace || !blocks[i].trace_from ||
+        !blocks[i].paired ||
         !blocks[i].subgroups || !blocks[i].sums)
       st = HFS_ERR_NOMEM;
   }
@@ -354,67 +423,97 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
     if (workspace_alloc(&ws[t], m) != 0)
       st = HFS_ERR_NOMEM;
 
-  for (uint64_t wave = 0; st == HFS_OK && wave * HFS_WAVE_BLOCKS < n_blocks;
-       wave++) {
-    if (cfg->stop_flag != NULL && *cfg->stop_flag) {
-      /* R->patients says how far the run got */
-      uint64_t done =
-          (first_block + wave * HFS_WAVE_BLOCKS) * HFS_BLOCK_PATIENTS;
-      r->patients = done > cfg->first_patient ? done : cfg->first_patient;
-      st = HFS_ERR_INTERRUPTED;
-      break;
-    }
-    uint64_t b0 = wave * HFS_WAVE_BLOCKS;
-    long nb = (long)(n_blocks - b0 < HFS_WAVE_BLOCKS ? n_blocks - b0
-                                                     : HFS_WAVE_BLOCKS);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (long i = 0; i < nb; i++) {
-      block_out *b = &blocks[i];
+  /* No waves and no barriers (issue 13): one parallel region for the run.
+   * A thread claims the next block, simulates it into ring slot
+   * (block % ring), then, under the lock, merges every block that is
+   * ready, in block order. The merge order, hence every bit of the result,
+   * is that of one thread; a thread waits only when it is a whole ring
+   * ahead of the oldest unmerged block (a preempted thread on a loaded
+   * machine), never at the end of each wave. */
+  const uint64_t ring = ring_blocks ? ring_blocks : 1;
+  uint64_t *slot_block = malloc(ring * sizeof *slot_block);
+  if (slot_block == NULL)
+    st = HFS_ERR_NOMEM;
+  for (uint64_t i = 0; slot_block && i < ring; i++)
+    slot_block[i] = UINT64_MAX; /* empty */
+  uint64_t next_block = 0, merged = 0;
+  int stopping = st != HFS_OK, interrupted = 0;
+  omp_lock_t lock;
+  omp_init_lock(&lock);
+#pragma omp parallel num_threads(threads)
+  {
+    workspace *w = &ws[omp_get_thread_num()];
+    for (;;) {
+      omp_set_lock(&lock);
+      if (!stopping && cfg->stop_flag != NULL && *cfg->stop_flag)
+        stopping = interrupted = 1;
+      uint64_t j = next_block;
+      int go = !stopping && j < n_blocks;
+      if (go)
+        next_block++;
+      omp_unset_lock(&lock);
+      if (!go)
+        break;
+      /* slot j % ring is free once block j - ring is merged */
+      for (;;) {
+        omp_set_lock(&lock);
+        int free_slot = merged + ring > j;
+        omp_unset_lock(&lock);
+        if (free_slot)
+          break;
+        struct timespec pause = {0, 50000}; /* 50 us */
+        nanosleep(&pause, NULL);
+      }
+      block_out *b = &blocks[j % ring];
       memset(b->sums, 0, (G + 1) * S * K * sizeof(block_sum));
       memset(b->trace, 0, S * n_years * ns * sizeof(uint64_t));
+      memset(b->trace_from, 0, S * n_years * ns * sizeof(uint64_t));
       for (size_t k = 0; k < S * S; k++)
         hfs_accum2_reset(&b->paired[k]);
       b->simulated_years = 0.0;
       b->rows.len = 0;
-      uint64_t first = (first_block + b0 + (uint64_t)i) * HFS_BLOCK_PATIENTS;
+      uint64_t first = (first_block + j) * HFS_BLOCK_PATIENTS;
       uint64_t last = first + HFS_BLOCK_PATIENTS;
       if (first < cfg->first_patient)
         first = cfg->first_patient;
       if (last > end_patient)
         last = end_patient;
-      simulate_block(m, cfg, n_years, first, last, &ws[omp_get_thread_num()],
-                     b);
+      simulate_block(m, cfg, &discount_costs, &discount_qalys, n_years, first,
+                     last, w, b);
       for (size_t k = 0; k < S * K; k++)
         block_sum_finish(&b->sums[k], &b->outcomes[k]);
       for (size_t k = 0; k < G * S * K; k++)
         block_sum_finish(&b->sums[S * K + k], &b->subgroups[k]);
-    }
-    /* Serial merge in block order: same bits for any thread count. */
-    for (long i = 0; i < nb; i++) {
-      block_out *b = &blocks[i];
-      uint64_t first = (first_block + b0 + (uint64_t)i) * HFS_BLOCK_PATIENTS;
-      uint64_t last = first + HFS_BLOCK_PATIENTS;
-      if (first < cfg->first_patient)
-        first = cfg->first_patient;
-      if (last > end_patient)
-        last = end_patient;
-      hfs_results part = *r;
-      part.patients = last - first;
-      part.outcomes = b->outcomes;
-      part.trace = b->trace;
-      part.paired = b->paired;
-      part.subgroups = b->subgroups;
-      part.simulated_years = b->simulated_years;
-      hfs_results_merge(r, &part);
-      if (b->rows.nomem)
-        st = HFS_ERR_NOMEM;
-      else if (cfg->patient_rows != NULL && b->rows.len > 0 &&
-               cfg->patient_rows(cfg->patient_rows_user, b->rows.data,
-                                 b->rows.len) != 0) {
-        write_errno = errno;
-        st = HFS_ERR_IO;
+      trace_add_from(b->trace, b->trace_from, S, n_years, ns);
+
+      omp_set_lock(&lock);
+      slot_block[j % ring] = j;
+      while (st == HFS_OK && slot_block[merged % ring] == merged) {
+        uint64_t m0 = (first_block + merged) * HFS_BLOCK_PATIENTS;
+        uint64_t m1 = m0 + HFS_BLOCK_PATIENTS;
+        if (m0 < cfg->first_patient)
+          m0 = cfg->first_patient;
+        if (m1 > end_patient)
+          m1 = end_patient;
+        hfs_status ms = merge_block(r, &blocks[merged % ring], m0, m1, cfg,
+                                    &write_errno);
+        slot_block[merged % ring] = UINT64_MAX;
+        merged++;
+        if (ms != HFS_OK) {
+          st = ms;
+          stopping = 1;
+        }
       }
+      omp_unset_lock(&lock);
     }
+  }
+  omp_destroy_lock(&lock);
+  free(slot_block);
+  if (st == HFS_OK && interrupted && merged < n_blocks) {
+    /* R->patients says how far the run got: whole blocks, in order */
+    uint64_t done = (first_block + merged) * HFS_BLOCK_PATIENTS;
+    r->patients = done > cfg->first_patient ? done : cfg->first_patient;
+    st = HFS_ERR_INTERRUPTED;
   }
   if (st == HFS_ERR_NOMEM)
     hfs_diag_error(d, NULL, 0, "out of memory while simulating");
@@ -422,17 +521,26 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
     hfs_diag_error(
         d, cfg->patients_csv_name ? cfg->patients_csv_name : "patients.csv", 0,
         "cannot write: %s", strerror(write_errno));
-  for (size_t i = 0; blocks && i < wave_blocks; i++) {
+  for (size_t i = 0; blocks && i < ring_blocks; i++) {
     free(blocks[i].outcomes);
     free(blocks[i].trace);
+    free(blocks[i].trace_from);
     free(blocks[i].paired);
     free(blocks[i].subgroups);
     free(blocks[i].sums);
     free(blocks[i].rows.data);
   }
   free(blocks);
-  for (int t = 0; ws && t < threads; t++)
+  for (int t = 0; ws && t < threads; t++) {
+    for (size_t p = 0; ws[t].streams && p < c->n_purposes; p++)
+      if (ws[t].streams[p] != NULL) {
+        uint64_t drawn, computed;
+        hfs_rng_counts(ws[t].streams[p], &drawn, &computed);
+        r->random_drawn += drawn;
+        r->random_computed += computed;
+      }
     workspace_free(&ws[t], c->n_purposes);
+  }
   free(ws);
   r->threads_used = threads;
   r->wall_seconds = wall_before + (omp_get_wtime() - t_start);

@@ -161,6 +161,20 @@ hfs_status hfs_life_table_read(hfs_life_table *lt, const char *path,
                          a, b, sex_name[s], lo, hi);
         a = b;
       }
+    /* qx = 1 is certain death within the year: an infinite hazard. It is
+     * accepted at the last age only (the table's closing row, as many
+     * published tables end), where it means death at exactly that age
+     * for everyone who reaches it. Before the last age it would make the
+     * later rows meaningless (and once made everyone past it immortal). */
+    for (int s = 0; s < 2; s++)
+      for (int a = lo; a < hi; a++)
+        if (r->line[s][a] && r->qx[s][a] >= 1.0)
+          hfs_diag_error(d, path, r->line[s][a],
+                         "qx = 1 at age %d (%s) before the last age of the "
+                         "table (%d): certain death is allowed only in the "
+                         "last row; give the probability of dying at this "
+                         "age (< 1)",
+                         a, sex_name[s], hi);
   }
   if (hfs_diag_count(d) > before) {
     free(r);
@@ -204,9 +218,12 @@ static double cumulative_at(const hfs_life_table *lt, int sex, double age)
 {
   if (age <= lt->age_min)
     return 0.0;
-  if (age >= lt->age_max + 1)
+  if (age >= lt->age_max + 1) {
+    /* (no 0 * inf when the last qx is 1 and AGE is its end) */
+    double beyond = age - (lt->age_max + 1);
     return lt->cumulative[sex][lt->age_max - lt->age_min + 1] +
-           (age - (lt->age_max + 1)) * hazard_at(lt, sex, lt->age_max);
+           (beyond > 0 ? beyond * hazard_at(lt, sex, lt->age_max) : 0.0);
+  }
   int year = (int)floor(age);
   return lt->cumulative[sex][year - lt->age_min] +
          (age - year) * lt->hazard[sex][year - lt->age_min];
@@ -219,7 +236,10 @@ double hfs_life_table_time_to_death(const hfs_life_table *lt, int sex,
   /* Find the age where the cumulative hazard has grown by -ln(u): locate
    * the year of age in the cumulative table by bisection, then solve
    * linearly within it (the hazard is constant there). */
-  double target = cumulative_at(lt, sex, age_years) - log(u);
+  double start = cumulative_at(lt, sex, age_years);
+  if (isinf(start)) /* at or past an age with qx = 1: death now */
+    return 0.0;
+  double target = start - log(u);
   if (target >= cumulative_at(lt, sex, limit_age_years))
     return HFS_INF;
   int n = lt->age_max - lt->age_min + 1;

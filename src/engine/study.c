@@ -135,8 +135,14 @@ hfs_status hfs_study_load(hfs_study *st, const char *config,
                           hfs_diag *d)
 {
   hfs_scenario *sc = &st->scenario;
+  size_t before_load = hfs_diag_count(d);
   hfs_status s = hfs_scenario_load(sc, config, d);
-  if (s == HFS_ERR_IO || s == HFS_ERR_NOMEM)
+  if (s == HFS_ERR_IO || s == HFS_ERR_NOMEM || s == HFS_ERR_INTERRUPTED)
+    return s;
+  /* a file that is not text (NUL bytes, stray carriage returns) holds no
+   * settings: the "missing setting" errors that would follow are noise */
+  if (s != HFS_OK && sc->n_settings == 0 &&
+      hfs_diag_count(d) == before_load + 1)
     return s;
   for (size_t i = 0; i < n_overrides; i++)
     if (!is_parameter_override(overrides[i].assignment))
@@ -206,4 +212,176 @@ hfs_run_config hfs_study_run_config(const hfs_study *st)
   cfg.discount_rate_costs = sc->discount_rate_costs;
   cfg.discount_rate_qalys = sc->discount_rate_qalys;
   return cfg;
+}
+
+/* ---- finiteness of computed totals ---------------------------------------
+ */
+
+/* The inputs most likely to have overflowed: the parameters of the largest
+ * magnitude, and the largest WTP. Appended to BUF. */
+static void name_large_inputs(const hfs_study *st, char *buf, size_t n)
+{
+  const hfs_param_table *t = &st->params;
+  size_t used = strlen(buf);
+  int top[3] = {-1, -1, -1};
+  for (size_t i = 0; i < t->count; i++) {
+    double v = fabs(t->items[i].value);
+    for (int k = 0; k < 3; k++)
+      if (top[k] < 0 || v > fabs(t->items[top[k]].value)) {
+        for (int j = 2; j > k; j--)
+          top[j] = top[j - 1];
+        top[k] = (int)i;
+        break;
+      }
+  }
+  used += (size_t)snprintf(buf + used, used < n ? n - used : 0,
+                           "; the inputs of the largest magnitude:");
+  for (int k = 0; k < 3 && top[k] >= 0 && used < n; k++) {
+    const hfs_param *p = &t->items[top[k]];
+    if (p->origin != NULL)
+      used += (size_t)snprintf(buf + used, n - used, " %s = %g (%s)%s", p->name,
+                               p->value, p->origin,
+                               k < 2 && top[k + 1] >= 0 ? "," : "");
+    else
+      used += (size_t)snprintf(buf + used, n - used, " %s = %g (%s:%ld)%s",
+                               p->name, p->value, t->path, p->line,
+                               k < 2 && top[k + 1] >= 0 ? "," : "");
+  }
+  const hfs_scenario *sc = &st->scenario;
+  if (sc->n_wtp > 0 && used < n)
+    snprintf(buf + used, n - used, "; the largest WTP: %g ([economics] wtp)",
+             sc->wtp[sc->n_wtp - 1]);
+}
+
+hfs_status hfs_study_check_value(const hfs_study *st, double v,
+                                 const char *what, hfs_diag *d)
+{
+  if (isfinite(v))
+    return HFS_OK;
+  char msg[1024];
+  snprintf(msg, sizeof msg,
+           "%s is not a finite number (%g): the inputs overflow the range of "
+           "double precision (about 1.8e308) in the sums",
+           what, v);
+  name_large_inputs(st, msg, sizeof msg);
+  hfs_diag_error(d, st->scenario.path, 0, "%s", msg);
+  return HFS_ERR_INPUT;
+}
+
+hfs_status hfs_study_check_totals(const hfs_study *st, const hfs_results *r,
+                                  hfs_diag *d)
+{
+  const hfs_model_class *c = st->cls;
+  char what[256];
+  for (size_t s = 0; s < r->n_strategies; s++) {
+    const char *sname = st->model.strategy_names[s];
+    for (size_t k = 0; k < r->n_outcomes; k++) {
+      const hfs_accum *a = &r->outcomes[s * r->n_outcomes + k];
+      snprintf(what, sizeof what, "the mean %s of strategy '%s'",
+               c->outcomes[k].name, sname);
+      if (hfs_study_check_value(st, a->mean, what, d) != HFS_OK)
+        return HFS_ERR_INPUT;
+      snprintf(what, sizeof what,
+               "the Monte Carlo standard error of %s of strategy '%s'",
+               c->outcomes[k].name, sname);
+      if (hfs_study_check_value(st, hfs_accum_se(a), what, d) != HFS_OK)
+        return HFS_ERR_INPUT;
+    }
+    /* the class's cost and QALY indices (hfs_model_class_check validated
+     * them) */
+    double cost = r->outcomes[s * r->n_outcomes + c->cost_outcome].mean;
+    double qaly = r->outcomes[s * r->n_outcomes + c->qaly_outcome].mean;
+    for (size_t w = 0; w < st->scenario.n_wtp; w++) {
+      snprintf(what, sizeof what,
+               "the net monetary benefit of strategy '%s' at WTP %g", sname,
+               st->scenario.wtp[w]);
+      if (hfs_study_check_value(st, st->scenario.wtp[w] * qaly - cost, what,
+                                d) != HFS_OK)
+        return HFS_ERR_INPUT;
+    }
+  }
+  return HFS_OK;
+}
+
+/* ---- the sections of the analyses ----------------------------------------
+ */
+
+hfs_status hfs_study_check_analyses(hfs_study *st, const char *config,
+                                    const hfs_override *overrides,
+                                    size_t n_overrides, hfs_diag *d)
+{
+  hfs_scenario *sc = &st->scenario;
+  size_t before = hfs_diag_count(d);
+  /* [dsa] patients, as owsa, twsa and scenarios read it */
+  hfs_setting *e = hfs_scenario_get(sc, "dsa", "patients");
+  double v;
+  if (e != NULL && (hfs_parse_double(e->value, &v) != 0 || v < 1 || v > 1e10 ||
+                    v != floor(v)))
+    hfs_diag_error(d, e->file, e->line,
+                   "[dsa] patients: expected a whole number from 1 to "
+                   "10000000000, got '%s'",
+                   e->value);
+  static const char *const dsa_keys[] = {"patients"};
+  hfs_scenario_report_unknown(sc, "dsa", dsa_keys, 1, d);
+  /* every [scenario NAME]: the study loaded with its overrides, as
+   * `hfsim scenarios` loads it (errors carry the scenario file's lines) */
+  for (size_t i = 0; i < sc->n_settings; i++) {
+    const hfs_setting *first = &sc->settings[i];
+    if (strncmp(first->section, "scenario ", 9) != 0)
+      continue;
+    int seen = 0;
+    for (size_t k = 0; k < i; k++)
+      seen |= strcmp(sc->settings[k].section, first->section) == 0;
+    if (seen)
+      continue;
+    size_t n = n_overrides;
+    hfs_override *ov = calloc(n_overrides + sc->n_settings + 1, sizeof *ov);
+    char **text = calloc(2 * sc->n_settings + 1, sizeof *text);
+    size_t n_text = 0;
+    if (ov == NULL || text == NULL) {
+      free(ov);
+      free(text);
+      hfs_diag_error(d, NULL, 0, "out of memory (%zu settings)",
+                     sc->n_settings);
+      return HFS_ERR_NOMEM;
+    }
+    if (n_overrides > 0) /* NULL when there are none */
+      memcpy(ov, overrides, n_overrides * sizeof *ov);
+    for (size_t k = i; k < sc->n_settings; k++) {
+      const hfs_setting *s = &sc->settings[k];
+      if (strcmp(s->section, first->section) != 0)
+        continue;
+      size_t la = strlen(s->key) + strlen(s->value) + 2;
+      size_t ll = strlen(s->file) + 32;
+      char *a = malloc(la), *l = malloc(ll);
+      text[n_text++] = a;
+      text[n_text++] = l;
+      if (a == NULL || l == NULL)
+        break;
+      snprintf(a, la, "%s=%s", s->key, s->value);
+      snprintf(l, ll, "%s:%ld", s->file, s->line);
+      ov[n].assignment = a;
+      ov[n].label = l;
+      n++;
+    }
+    hfs_study tmp;
+    hfs_study_init(&tmp);
+    hfs_diag sub;
+    hfs_diag_init(&sub);
+    hfs_status s = hfs_study_load(&tmp, config, ov, n, &sub);
+    if (s != HFS_OK)
+      hfs_diag_error(d, first->file, first->line,
+                     "[%s]: the scenario does not load (%zu problems):",
+                     first->section, hfs_diag_count(&sub));
+    for (size_t k = 0; s != HFS_OK && k < sub.count; k++)
+      hfs_diag_error(d, sub.entries[k].file, sub.entries[k].line, "  %s",
+                     sub.entries[k].message);
+    hfs_diag_free(&sub);
+    hfs_study_free(&tmp);
+    for (size_t k = 0; k < n_text; k++)
+      free(text[k]);
+    free(text);
+    free(ov);
+  }
+  return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
 }

@@ -6,11 +6,15 @@
  * number at the start of each row is known, and comment/blank lines can be
  * dropped while the parser sits between rows.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "hfsim/csvread.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <csv.h>
 
@@ -91,7 +95,11 @@ static hfs_status parse_lines(const char *text, size_t len, const char *name,
   size_t pos = 0;
   if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
     pos = 3;
-  hfs_status st = HFS_OK;
+  hfs_status st = hfs_input_check_text(text, len, name, d);
+  if (st != HFS_OK) {
+    csv_free(&p);
+    return st;
+  }
   while (pos < len && !r->stopped && !r->nomem) {
     const char *nl = memchr(text + pos, '\n', len - pos);
     size_t line_len = nl ? (size_t)(nl - (text + pos)) + 1 : len - pos;
@@ -148,42 +156,141 @@ hfs_status hfs_csv_read_string(const char *text, size_t len, const char *name,
   return parse_lines(text, len, name, &r, d);
 }
 
+/* ---- input files ---------------------------------------------------------
+ */
+
+static volatile sig_atomic_t *stop_flag;
+
+void hfs_input_set_stop_flag(volatile sig_atomic_t *flag)
+{
+  stop_flag = flag;
+}
+
+hfs_status hfs_input_check_text(const char *text, size_t len, const char *name,
+                                hfs_diag *d)
+{
+  long line = 1;
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] == '\n') {
+      line++;
+    } else if (text[i] == '\0') {
+      hfs_diag_error(d, name, line,
+                     "NUL byte in a text file (a binary file, or a file "
+                     "saved as UTF-16?)");
+      return HFS_ERR_INPUT;
+    } else if (text[i] == '\r' && (i + 1 == len || text[i + 1] != '\n')) {
+      hfs_diag_error(d, name, line,
+                     "carriage return inside a line (lines end with LF or "
+                     "CR LF; a line break inside a quoted field must be one "
+                     "too)");
+      return HFS_ERR_INPUT;
+    }
+  }
+  return HFS_OK;
+}
+
+hfs_status hfs_input_read_file(const char *path, const char *what, char **text,
+                               size_t *len, hfs_diag *d)
+{
+  *text = NULL;
+  *len = 0;
+  const char *sp = what[0] ? " " : "";
+  int fd;
+  /* opening a FIFO blocks until a writer comes: a signal ends the wait */
+  while ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 && errno == EINTR)
+    if (stop_flag != NULL && *stop_flag) {
+      hfs_diag_error(d, path, 0, "interrupted while opening it");
+      return HFS_ERR_INTERRUPTED;
+    }
+  if (fd < 0) {
+    hfs_diag_error(d, path, 0, "cannot open%s%s: %s", sp, what,
+                   strerror(errno));
+    return HFS_ERR_IO;
+  }
+  struct stat sb;
+  if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    close(fd);
+    hfs_diag_error(d, path, 0, "cannot read%s%s: %s", sp, what,
+                   strerror(EISDIR));
+    return HFS_ERR_IO;
+  }
+  size_t cap = 1 << 16, n = 0;
+  char *buf = malloc(cap + 1);
+  hfs_status st = HFS_OK;
+  while (st == HFS_OK) {
+    if (buf == NULL) {
+      hfs_diag_error(d, path, 0, "out of memory (%zu bytes to read it)",
+                     cap + 1);
+      st = HFS_ERR_NOMEM;
+      break;
+    }
+    if (stop_flag != NULL && *stop_flag) {
+      hfs_diag_error(d, path, 0, "interrupted while reading it");
+      st = HFS_ERR_INTERRUPTED;
+      break;
+    }
+    if (n == cap) {
+      if (cap >= HFS_INPUT_MAX_BYTES + 1) {
+        hfs_diag_error(d, path, 0,
+                       "larger than %zu MiB: not an input of hfsim (a "
+                       "device, or the wrong file?)",
+                       HFS_INPUT_MAX_BYTES >> 20);
+        st = HFS_ERR_IO;
+        break;
+      }
+      size_t ncap =
+          cap * 2 > HFS_INPUT_MAX_BYTES + 1 ? HFS_INPUT_MAX_BYTES + 1 : cap * 2;
+      char *nb = realloc(buf, ncap + 1);
+      if (nb == NULL) {
+        free(buf);
+        buf = NULL;
+        cap = ncap;
+        continue;
+      }
+      buf = nb;
+      cap = ncap;
+    }
+    ssize_t got = read(fd, buf + n, cap - n);
+    if (got < 0 && errno == EINTR)
+      continue; /* the stop flag is checked at the top */
+    if (got < 0) {
+      hfs_diag_error(d, path, 0, "cannot read%s%s: %s", sp, what,
+                     strerror(errno));
+      st = HFS_ERR_IO;
+    } else if (got == 0) {
+      break;
+    } else {
+      n += (size_t)got;
+    }
+  }
+  close(fd);
+  if (st != HFS_OK) {
+    free(buf);
+    return st;
+  }
+  buf[n] = '\0';
+  st = hfs_input_check_text(buf, n, path, d);
+  if (st != HFS_OK) {
+    free(buf);
+    return st;
+  }
+  size_t skip = n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+  if (skip)
+    memmove(buf, buf + skip, n - skip + 1);
+  *text = buf;
+  *len = n - skip;
+  return HFS_OK;
+}
+
 hfs_status hfs_csv_read(const char *path, hfs_csv_row_fn fn, void *user,
                         hfs_diag *d)
 {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    hfs_diag_error(d, path, 0, "cannot open: %s", strerror(errno));
-    return HFS_ERR_IO;
-  }
-  size_t cap = 1 << 16, len = 0;
-  char *buf = malloc(cap);
-  hfs_status st = HFS_OK;
-  while (buf != NULL) {
-    size_t got = fread(buf + len, 1, cap - len, f);
-    len += got;
-    if (len < cap)
-      break;
-    char *nb = realloc(buf, cap * 2);
-    if (nb == NULL) {
-      free(buf);
-      buf = NULL;
-      break;
-    }
-    buf = nb;
-    cap *= 2;
-  }
-  if (buf == NULL) {
-    fclose(f);
-    return HFS_ERR_NOMEM;
-  }
-  if (ferror(f)) {
-    hfs_diag_error(d, path, 0, "cannot read: %s", strerror(errno));
-    st = HFS_ERR_IO;
-  }
-  fclose(f);
-  if (st == HFS_OK)
-    st = hfs_csv_read_string(buf, len, path, fn, user, d);
+  char *buf;
+  size_t len;
+  hfs_status st = hfs_input_read_file(path, "", &buf, &len, d);
+  if (st != HFS_OK)
+    return st;
+  st = hfs_csv_read_string(buf, len, path, fn, user, d);
   free(buf);
   return st;
 }

@@ -51,12 +51,41 @@ int hfs_parse_double(const char *s, double *out)
     s++;
   if (*s == '\0')
     return -1;
+  /* Decimal notation only, the same in every input (INI, CSV, --set):
+   * [+-] digits [. digits] [e [+-] digits], at least one digit before the
+   * exponent. strtod alone would also take hexadecimal ("0x1p3"), "inf"
+   * and "nan". */
+  const char *p = s;
+  if (*p == '+' || *p == '-')
+    p++;
+  int digits = 0;
+  while (isdigit((unsigned char)*p))
+    p++, digits++;
+  if (*p == '.') {
+    p++;
+    while (isdigit((unsigned char)*p))
+      p++, digits++;
+  }
+  if (digits == 0)
+    return -1;
+  if (*p == 'e' || *p == 'E') {
+    p++;
+    if (*p == '+' || *p == '-')
+      p++;
+    if (!isdigit((unsigned char)*p))
+      return -1;
+    while (isdigit((unsigned char)*p))
+      p++;
+  }
+  const char *tail = p;
+  while (*tail == ' ' || *tail == '\t' || *tail == '\r')
+    tail++;
+  if (*tail != '\0')
+    return -1;
   char *end;
   errno = 0;
   double v = strtod(s, &end);
-  while (*end == ' ' || *end == '\t' || *end == '\r')
-    end++;
-  if (*end != '\0' || errno == ERANGE || !isfinite(v))
+  if (end != p || errno == ERANGE || !isfinite(v))
     return -1;
   *out = v;
   return 0;

@@ -11,6 +11,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "hfsim/mathx.h"
 #include "hfsim/scenario.h"
+#include "hfsim/csvread.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -341,9 +342,18 @@ hfs_status hfs_scenario_load(hfs_scenario *s, const char *path, hfs_diag *d)
   memset(&st, 0, sizeof st);
   st.s = s;
   st.d = d;
-  st.f = fopen(path, "r");
+  /* read whole, with the checks every input file gets (size limit,
+   * byte-order mark, NUL, carriage returns; csvread.h), then parsed from
+   * memory */
+  char *text;
+  size_t len;
+  hfs_status rs = hfs_input_read_file(path, "scenario file", &text, &len, d);
+  if (rs != HFS_OK)
+    return rs;
+  st.f = len ? fmemopen(text, len, "r") : fmemopen((char *)"\n", 1, "r");
   if (st.f == NULL) {
-    hfs_diag_error(d, path, 0, "cannot open scenario file: %s",
+    free(text);
+    hfs_diag_error(d, path, 0, "cannot read scenario file: %s",
                    strerror(errno));
     return HFS_ERR_IO;
   }
@@ -352,27 +362,33 @@ hfs_status hfs_scenario_load(hfs_scenario *s, const char *path, hfs_diag *d)
    * mistyped line onto the previous value; we want an error instead. */
   ini_allow_multiline = false;
   int rc = ini_parse_stream(ini_reader_fn, &st, ini_handler_fn, &st);
-  int read_error = ferror(st.f);
-  int read_errno = errno;
   fclose(st.f);
+  free(text);
   if (st.nomem || rc == -2)
     return HFS_ERR_NOMEM;
-  if (read_error) {
-    hfs_diag_error(d, path, 0, "cannot read scenario file: %s",
-                   strerror(read_errno));
-    return HFS_ERR_IO;
-  }
   if (rc > 0 && hfs_diag_count(d) == before)
     hfs_diag_error(d, path, rc, "syntax error");
   return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
 }
 
+static hfs_status set_value(hfs_scenario *s, const char *section,
+                            const char *key, const char *v, const char *label,
+                            hfs_diag *d);
+
 hfs_status hfs_scenario_set(hfs_scenario *s, const char *assignment,
                             hfs_diag *d)
 {
-  char label[512];
-  snprintf(label, sizeof label, "--set %s", assignment);
-  return hfs_scenario_set_labeled(s, assignment, label, d);
+  /* on the heap: a long value (a deep --out folder) is never cut */
+  size_t n = strlen(assignment) + 7;
+  char *label = malloc(n);
+  if (label == NULL) {
+    hfs_diag_error(d, NULL, 0, "out of memory (%zu bytes for an override)", n);
+    return HFS_ERR_NOMEM;
+  }
+  snprintf(label, n, "--set %s", assignment);
+  hfs_status st = hfs_scenario_set_labeled(s, assignment, label, d);
+  free(label);
+  return st;
 }
 
 hfs_status hfs_scenario_set_labeled(hfs_scenario *s, const char *assignment,
@@ -406,16 +422,33 @@ hfs_status hfs_scenario_set_labeled(hfs_scenario *s, const char *assignment,
                    "(strategy.NAME.KEY for strategies)");
     return HFS_ERR_INPUT;
   }
+  if (strlen(dot + 1) >= sizeof key) {
+    hfs_diag_error(d, label, 0, "name too long");
+    return HFS_ERR_INPUT;
+  }
   snprintf(key, sizeof key, "%s", dot + 1);
   size_t sl = (size_t)(dot - nm);
   if (is_strategy)
     snprintf(section, sizeof section, "strategy %.*s", (int)(sl - 9), nm + 9);
   else
     snprintf(section, sizeof section, "%.*s", (int)sl, nm);
-  char value[1024];
-  snprintf(value, sizeof value, "%s", eq + 1);
-  char *v = trim(value);
+  /* on the heap: a value of any length is kept whole (a fixed buffer
+   * once cut --out at 1023 bytes, and results went to another folder) */
+  char *value = hfs_strdup(eq + 1);
+  if (value == NULL) {
+    hfs_diag_error(d, label, 0, "out of memory (%zu bytes for a value)",
+                   strlen(eq + 1) + 1);
+    return HFS_ERR_NOMEM;
+  }
+  hfs_status result = set_value(s, section, key, trim(value), label, d);
+  free(value);
+  return result;
+}
 
+static hfs_status set_value(hfs_scenario *s, const char *section,
+                            const char *key, const char *v, const char *label,
+                            hfs_diag *d)
+{
   if (strncmp(section, "strategy ", 9) == 0) {
     const char *sname = section + 9;
     int found = 0;

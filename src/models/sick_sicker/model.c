@@ -343,34 +343,47 @@ static void simulate(const hfs_model *model, size_t strategy,
   const ss_impl *m = model->impl;
   const ss_strategy *st = &m->strategies[strategy];
   double *out = ctx->outcomes;
-  gsl_rng *rng = ctx->streams[P_TRANSITION];
+  const gsl_rng *rng = ctx->streams[P_TRANSITION];
   /* Discrete weights 1/(1+r)^t (see the top of this file), not the
    * engine's continuous hfs_discount_integral; formed by repeated
    * multiplication, which agrees with pow() to a few ulp over 31 cycles. */
   const double vc = 1.0 / (1.0 + ctx->discount_costs.rate_per_year);
   const double vq = 1.0 / (1.0 + ctx->discount_qalys.rate_per_year);
   double wc = 1.0, wq = 1.0;
+  /* sums in registers, added in the same order as into out[] */
+  double cost = 0.0, cost_u = 0.0, qaly = 0.0, qaly_u = 0.0;
+  /* cycles per state as integers in registers (a double array indexed by
+   * the state makes a chain through memory from one cycle to the next) */
+  int healthy = 0, sick = 0, sicker = 0;
+  /* a local copy: its fields cannot alias the counts it points to */
+  hfs_trace tr = *ctx->trace;
+  const ss_row *rows = m->chain.row;
   int s = SS_HEALTHY;
   int alive_cycles = 0;
   for (int t = 0; t <= m->n_cycles; t++) {
     if (s == SS_DEAD) {
-      hfs_trace_state(ctx->trace, SS_DEAD, (double)t, HFS_INF);
+      hfs_trace_state(&tr, SS_DEAD, (double)t, HFS_INF);
       break;
     }
-    hfs_trace_state(ctx->trace, (size_t)s, (double)t, (double)(t + 1));
-    out[O_COST] += st->cost[s] * wc;
-    out[O_COST_UNDISCOUNTED] += st->cost[s];
-    out[O_QALY] += st->utility[s] * wq; /* utility x one-year cycle */
-    out[O_QALY_UNDISCOUNTED] += st->utility[s];
-    out[O_CYCLES_HEALTHY + s] += 1.0;
+    hfs_trace_year(&tr, (size_t)s, (size_t)t);
+    cost += st->cost[s] * wc;
+    cost_u += st->cost[s];
+    qaly += st->utility[s] * wq; /* utility x one-year cycle */
+    qaly_u += st->utility[s];
+    healthy += s == SS_HEALTHY;
+    sick += s == SS_SICK;
+    sicker += s == SS_SICKER;
     alive_cycles++;
     wc *= vc;
     wq *= vq;
     if (t == m->n_cycles)
       break;
-    /* One categorical draw among the destinations; stay otherwise. */
-    const ss_row *r = &m->chain.row[s];
-    double u = gsl_rng_uniform(rng), cum = 0.0;
+    /* One categorical draw among the destinations; stay otherwise. (A
+     * branch-free lookup of the destination was measured slower: these
+     * branches are mostly predicted, and speculation runs ahead along the
+     * path, while a lookup chains each cycle to the last one's loads.) */
+    const ss_row *r = &rows[s];
+    double u = hfs_rng_uniform(rng), cum = 0.0;
     for (int k = 0; k < r->n; k++) {
       cum += r->p[k];
       if (u < cum) {
@@ -379,6 +392,13 @@ static void simulate(const hfs_model *model, size_t strategy,
       }
     }
   }
+  out[O_COST] = cost;
+  out[O_COST_UNDISCOUNTED] = cost_u;
+  out[O_QALY] = qaly;
+  out[O_QALY_UNDISCOUNTED] = qaly_u;
+  out[O_CYCLES_HEALTHY] = (double)healthy;
+  out[O_CYCLES_SICK] = (double)sick;
+  out[O_CYCLES_SICKER] = (double)sicker;
   out[O_LIFE_YEARS] = (double)alive_cycles;
   out[O_DIED] = s == SS_DEAD;
   ctx->simulated_years = (double)alive_cycles;
