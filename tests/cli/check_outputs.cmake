@@ -130,7 +130,9 @@ if(CASE STREQUAL "cea_default")
 
 elseif(CASE STREQUAL "cea_cost_tie")
   hfsim(run -q --config ${CONFIG} --patients 500 --threads 1 --patients-csv
-        --set cost_drug_per_month=0 --out ${TMP}/run)
+        --set cost_drug_per_month=0
+        --set cost_management_spasm_per_year=0
+        --set cost_management_controlled_per_year=0 --out ${TMP}/run)
   check(cea ${TMP}/run medication=frontier no_treatment=dominated:medication)
 
 elseif(CASE STREQUAL "cea_identical_strategies")
