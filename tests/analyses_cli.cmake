@@ -59,10 +59,21 @@ hfs_analysis_test(psa_threads)
 # SIGINT; a checkpoint of another PSA is refused.
 hfs_analysis_test(psa_resume)
 
+# --set NAME=V (or a [scenario NAME] line) fixes NAME at V in every draw;
+# every other draw is unchanged (tests/cli/psa_overrides.py).
+add_test(NAME psa_set_fixes_parameter COMMAND ${HFS_PYTHON3}
+  ${CMAKE_CURRENT_SOURCE_DIR}/cli/psa_overrides.py $<TARGET_FILE:hfsim>
+  ${CMAKE_SOURCE_DIR}/configs/default.ini
+  ${CMAKE_CURRENT_BINARY_DIR}/analyses/psa_set_fixes_parameter)
+set_tests_properties(psa_set_fixes_parameter PROPERTIES
+  LABELS "analyses;cli" TIMEOUT 300 ENVIRONMENT "OMP_NUM_THREADS=2")
+
 # ---- owsa, twsa, scenarios --------------------------------------------------
 hfs_analysis_test(owsa)
 hfs_analysis_test(twsa)
 hfs_analysis_test(scenarios)
+# strategy.*.TREATMENT.KEY: every strategy with that line
+hfs_analysis_test(strategy_wildcard)
 
 # ---- pending ----------------------------------------------------------------
 # manifest.txt of twsa records the command without --param and --steps,

@@ -977,9 +977,10 @@ static int cmd_summary(int argc, char **argv)
   csv sum, sub;
   csv_read(&sum, sp, 0);
   csv_read(&sub, gp, 0);
-  static const char *const skip_sum[] = {"strategy", "patients", NULL};
+  static const char *const skip_sum[] = {"strategy", "patients", "currency",
+                                         NULL};
   static const char *const skip_sub[] = {"subgroup", "level", "strategy",
-                                         "patients", NULL};
+                                         "patients", "currency", NULL};
   check_every_mean_has_se(&sum, skip_sum);
   check_every_mean_has_se(&sub, skip_sub);
   int s_name = need_col(&sum, "strategy"), s_pat = need_col(&sum, "patients");
@@ -1800,6 +1801,10 @@ static int cmd_scenarios(int argc, char **argv)
   int c[13];
   for (int k = 0; k < 13; k++)
     c[k] = need_col(&t, cols[k]);
+  int c_ic = need_col(&t, "incremental_cost"),
+      c_ics = need_col(&t, "incremental_cost_se"),
+      c_iq = need_col(&t, "incremental_qaly"),
+      c_iqs = need_col(&t, "incremental_qaly_se");
   int n_names = argc - 1;
   const char *same_name = NULL, *same_dir = NULL;
   for (int a = 1; a < argc; a++)
@@ -1843,7 +1848,8 @@ static int cmd_scenarios(int argc, char **argv)
       x->qaly = num(&t, k, c[4]);
       x->status = cell(&t, k, c[8]);
       x->comparator = cell(&t, k, c[9]);
-      x->inc_cost = x->inc_qaly = NaN;
+      x->inc_cost = num(&t, k, c_ic);
+      x->inc_qaly = num(&t, k, c_iq);
       x->icer = num(&t, k, c[10]);
       nmb[i] = num(&t, k, c[6]);
       opt[i] = cell(&t, k, c[11]);
@@ -1854,7 +1860,7 @@ static int cmd_scenarios(int argc, char **argv)
                 num(&t, k, c[7]) > 0,
             "%s: %s: a standard error is missing", label, x->name);
     }
-    check_cea_block(label, rows, S, 0);
+    check_cea_block(label, rows, S, 1);
     check_optimal(label, rows, nmb, opt, S, wtp);
     if (same_name && !strcmp(same_name, name)) {
       /* the same numbers as `hfsim run` */
@@ -1867,7 +1873,9 @@ static int cmd_scenarios(int argc, char **argv)
           sn = need_col(&sum, "strategy");
       int ew = need_col(&cea, "wtp"), es = need_col(&cea, "strategy"),
           en = need_col(&cea, "nmb_se"), et = need_col(&cea, "status"),
-          eo = need_col(&cea, "comparator"), ei = need_col(&cea, "icer");
+          eo = need_col(&cea, "comparator"), ei = need_col(&cea, "icer"),
+          ecs = need_col(&cea, "incremental_cost_se"),
+          eqs = need_col(&cea, "incremental_qaly_se");
       for (size_t i = 0; i < S; i++) {
         size_t k = r0 + i;
         for (size_t u = 0; u < sum.nrows; u++) {
@@ -1887,9 +1895,11 @@ static int cmd_scenarios(int argc, char **argv)
             CHECK(num(&t, k, c[7]) == num(&cea, u, en) &&
                       !strcmp(cell(&t, k, c[8]), cell(&cea, u, et)) &&
                       !strcmp(cell(&t, k, c[9]), cell(&cea, u, eo)) &&
-                      same(num(&t, k, c[10]), num(&cea, u, ei)),
-                  "%s: %s nmb_se/status/comparator/icer differ from "
-                  "cea.csv of `hfsim run`",
+                      same(num(&t, k, c[10]), num(&cea, u, ei)) &&
+                      same(num(&t, k, c_ics), num(&cea, u, ecs)) &&
+                      same(num(&t, k, c_iqs), num(&cea, u, eqs)),
+                  "%s: %s nmb_se/status/comparator/icer/increment ses "
+                  "differ from cea.csv of `hfsim run`",
                   label, rows[i].name);
       }
     }

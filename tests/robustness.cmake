@@ -2,9 +2,10 @@
 # tests/CMakeLists.txt, after inputs.cmake). tests/ROBUSTNESS.md says what
 # each test does, how long it takes and what it found.
 #
-#   sanitizers          a second build of this source tree with
+#   sanitizers_build    a second build of this source tree with
 #                       -fsanitize=address,undefined (gcc, Debug) in
-#                       <build>/sanitize, and its whole test suite
+#                       <build>/sanitize; sanitizers_1..4 run its whole
+#                       test suite, a quarter each
 #   valgrind_memcheck   valgrind memcheck on small runs and error paths
 #   test_output         unit tests of output.c: output folders as
 #                       transactions, the lock, the manifest's file list,
@@ -21,7 +22,8 @@
 #                       that would start a formula
 #
 # This file is also the script of the sanitizers and valgrind_memcheck
-# tests: `cmake -DHFS_ROBUST_STEP=sanitizers|valgrind ... -P robustness.cmake`
+# tests: `cmake -DHFS_ROBUST_STEP=sanitizers_build|sanitizers|valgrind ...
+# -P robustness.cmake`
 # (see the end of the file).
 
 if(NOT CMAKE_SCRIPT_MODE_FILE)
@@ -162,17 +164,31 @@ endif()
 
 # ---- sanitizers and valgrind (not inside the sanitizer build itself) --------
 if(NOT HFS_INNER_SANITIZE_BUILD)
-  add_test(NAME sanitizers COMMAND ${CMAKE_COMMAND}
-    -DHFS_ROBUST_STEP=sanitizers
+  # Split so that ctest shows progress: sanitizers_build configures and
+  # builds <build>/sanitize (a fixture), then sanitizers_1..4 each run a
+  # quarter of its suite (ctest -I K,,4: every 4th test from the K-th), so
+  # every inner test runs exactly once, whatever their number.
+  add_test(NAME sanitizers_build COMMAND ${CMAKE_COMMAND}
+    -DHFS_ROBUST_STEP=sanitizers_build
     -DSOURCE=${CMAKE_SOURCE_DIR}
     -DBINARY=${CMAKE_BINARY_DIR}/sanitize
     "-DGENERATOR=${CMAKE_GENERATOR}"
     "-DMAKE_PROGRAM=${CMAKE_MAKE_PROGRAM}"
     -P ${CMAKE_CURRENT_LIST_FILE})
-  # Alone on the machine: it builds and runs the whole suite on 2 cores.
-  set_tests_properties(sanitizers PROPERTIES
-    LABELS robustness TIMEOUT 1800 RUN_SERIAL TRUE
-    SKIP_REGULAR_EXPRESSION "SKIPPED:")
+  set_tests_properties(sanitizers_build PROPERTIES
+    LABELS "robustness;slow" TIMEOUT 1800 RUN_SERIAL TRUE
+    FIXTURES_SETUP sanitize_build SKIP_REGULAR_EXPRESSION "SKIPPED:")
+  foreach(k 1 2 3 4)
+    add_test(NAME sanitizers_${k} COMMAND ${CMAKE_COMMAND}
+      -DHFS_ROBUST_STEP=sanitizers
+      -DSHARD=${k}
+      -DBINARY=${CMAKE_BINARY_DIR}/sanitize
+      -P ${CMAKE_CURRENT_LIST_FILE})
+    # Alone on the machine: each runs its part of the suite on 2 cores.
+    set_tests_properties(sanitizers_${k} PROPERTIES
+      LABELS "robustness;slow" TIMEOUT 1800 RUN_SERIAL TRUE
+      FIXTURES_REQUIRED sanitize_build SKIP_REGULAR_EXPRESSION "SKIPPED:")
+  endforeach()
 
   add_test(NAME valgrind_memcheck COMMAND ${CMAKE_COMMAND}
     -DHFS_ROBUST_STEP=valgrind
@@ -181,7 +197,7 @@ if(NOT HFS_INNER_SANITIZE_BUILD)
     -DWORK=${CMAKE_CURRENT_BINARY_DIR}/robust/valgrind_memcheck
     -P ${CMAKE_CURRENT_LIST_FILE})
   set_tests_properties(valgrind_memcheck PROPERTIES
-    LABELS robustness TIMEOUT 900 SKIP_REGULAR_EXPRESSION "SKIPPED:")
+    LABELS "robustness;slow" TIMEOUT 900 SKIP_REGULAR_EXPRESSION "SKIPPED:")
 endif()
 
 return()
@@ -198,7 +214,7 @@ function(elapsed since out)
   set(${out} ${d} PARENT_SCOPE)
 endfunction()
 
-if(HFS_ROBUST_STEP STREQUAL "sanitizers")
+if(HFS_ROBUST_STEP STREQUAL "sanitizers_build")
   # gcc brings libasan and libubsan (Debian: libgcc-12-dev depends on
   # libasan8 and libubsan1).
   find_program(GCC gcc)
@@ -233,6 +249,12 @@ if(HFS_ROBUST_STEP STREQUAL "sanitizers")
   elapsed(${t0} build_s)
   message(STATUS "sanitizer build: ${build_s} s")
 
+elseif(HFS_ROBUST_STEP STREQUAL "sanitizers")
+  if(NOT EXISTS ${BINARY}/CTestTestfile.cmake)
+    message("SKIPPED: no sanitizer build (sanitizers_build skipped)")
+    return()
+  endif()
+
   # Any report fails: ASan and UBSan stop at the first error (the code is
   # built with -fno-sanitize-recover=all), LeakSanitizer (on by default with
   # gcc on x86-64 Linux) fails the exit code at the end, and every test
@@ -247,12 +269,12 @@ if(HFS_ROBUST_STEP STREQUAL "sanitizers")
   set(ENV{UBSAN_OPTIONS} "halt_on_error=1:print_stacktrace=1")
   string(TIMESTAMP t1 "%s")
   execute_process(COMMAND ${CMAKE_CTEST_COMMAND} --test-dir ${BINARY}
-      --output-on-failure --parallel 2 --timeout 900
-      -E "^(sanitizers|valgrind_memcheck)$"
+      --output-on-failure --parallel 2 --timeout 900 -I ${SHARD},,4
+      -E "^(sanitizers.*|valgrind_memcheck)$"
     RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
   elapsed(${t1} test_s)
   message("${out}")
-  message(STATUS "sanitizer test suite: ${test_s} s (build ${build_s} s)")
+  message(STATUS "sanitizer test suite, part ${SHARD} of 4: ${test_s} s")
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "the test suite fails under AddressSanitizer and "
       "UndefinedBehaviorSanitizer (see above; the build is ${BINARY})")
@@ -276,6 +298,8 @@ elseif(HFS_ROBUST_STEP STREQUAL "valgrind")
     "run_patients_csv|0|run^-q^--config^${data}/good.ini^--patients^300^--threads^2^--patients-csv^--out^${WORK}/run_csv"
     "psa|0|psa^-q^--config^${cfg}^--iterations^12^--patients^50^--threads^2^--out^${WORK}/psa"
     "check|0|check^--config^${cfg}"
+    "calibrate|0|calibrate^-q^--config^${SOURCE}/configs/sick_sicker.ini^--patients^100^--set^calibration.evaluations=10^--set^calibration.sir_draws=20^--threads^2^--out^${WORK}/calibrate"
+    "bad_calibration|3|calibrate^--config^${data}/bad_calibration.ini^--out^${WORK}/bad"
     "bad_scenario|3|run^--config^${data}/bad_many_errors.ini^--out^${WORK}/bad"
     "bad_parameter|3|run^--config^${data}/good.ini^--set^cost_mvd=cheap^--out^${WORK}/bad"
     "missing_scenario|4|run^--config^${data}/no_such_scenario.ini^--out^${WORK}/bad"

@@ -35,8 +35,8 @@ static const hfs_outcome_def stub_outcomes[N_OUT] = {
     {"qaly", "QALY", HFS_OUT_MEAN, -1, "QALYs"},
     {"odd", "share", HFS_OUT_PROPORTION | HFS_OUT_HEADLINE, -1, "odd patient"},
 };
-static const hfs_state_def stub_states[] = {{"well", "alive"},
-                                            {"dead", "dead"}};
+static const hfs_state_def stub_states[] = {
+    {"well", "alive", HFS_STATE_OTHER}, {"dead", "dead", HFS_STATE_OUT}};
 static const char *const parity_levels[] = {"even", "odd"};
 static const hfs_attribute_def stub_attributes[] = {
     {"parity", parity_levels, "patient number mod 2", 2, 0, 0}};

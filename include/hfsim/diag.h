@@ -53,6 +53,9 @@ typedef struct hfs_diag {
   size_t count;
   size_t capacity;
   int out_of_memory; /* set when an entry could not be stored */
+  /* warnings: printed first, but not errors (not counted, do not fail) */
+  hfs_diag_entry *warnings;
+  size_t n_warnings, cap_warnings;
 } hfs_diag;
 
 void hfs_diag_init(hfs_diag *d);
@@ -63,9 +66,16 @@ void hfs_diag_free(hfs_diag *d);
 void hfs_diag_error(hfs_diag *d, const char *file, long line, const char *fmt,
                     ...) HFS_PRINTF(4, 5);
 
+/* Append a warning: something legal but probably unintended (a value
+ * outside its table range). Printed as "hfsim: FILE: warning: MESSAGE". */
+void hfs_diag_warning(hfs_diag *d, const char *file, long line,
+                      const char *fmt, ...) HFS_PRINTF(4, 5);
+
+/* The number of errors (warnings do not count). */
 size_t hfs_diag_count(const hfs_diag *d);
 
-/* Print every entry to STREAM as "hfsim: FILE:LINE: error: MESSAGE". */
+/* Print every warning, then every error, to STREAM as
+ * "hfsim: FILE:LINE: error: MESSAGE". */
 void hfs_diag_print(const hfs_diag *d, FILE *stream);
 
 /* Edit distance used to suggest the closest known name for a misspelt key. */

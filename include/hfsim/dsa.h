@@ -26,6 +26,10 @@ typedef struct hfs_dsa_variant {
   double *cost, *qaly, *cost_se, *qaly_se;
   double *nmb_se;     /* of the strategy's own NMB at the variant's wtp_main */
   double *inc_nmb_se; /* of its NMB increment over strategy 0 (paired) */
+  /* of its cost and QALY increments over its comparator in the
+   * incremental analysis (hfs_cea_analyse; paired; NAN without one) */
+  double *inc_cost_se, *inc_qaly_se;
+  char currency[16]; /* the scenario's currency: the files' column */
 } hfs_dsa_variant;
 
 void hfs_dsa_variant_free(hfs_dsa_variant *v);

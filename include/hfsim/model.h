@@ -78,10 +78,21 @@ typedef struct hfs_attribute_def {
   double band_origin, band_width;
 } hfs_attribute_def;
 
+/* What a trace state means for the symptom-free figure (figures.h): the
+ * share of patients still followed who are free of symptoms, and of those
+ * with a cure. Written to manifest.txt, so the figure needs no model names. */
+enum hfs_state_role {
+  HFS_STATE_OTHER = 0,        /* with symptoms, or no role */
+  HFS_STATE_SYMPTOM_FREE = 1, /* free of symptoms while treated */
+  HFS_STATE_CURED = 2,        /* free of symptoms for good (counts as free) */
+  HFS_STATE_OUT = 3           /* no longer followed: dead, left the model */
+};
+
 /* A state of the cohort trace (a trace.csv row label). */
 typedef struct hfs_state_def {
   const char *name;        /* snake_case */
   const char *description; /* for results/README.md */
+  int role;                /* enum hfs_state_role; 0 when not given */
 } hfs_state_def;
 
 /* Trace of state occupancy at each whole year since the decision. */
@@ -196,6 +207,8 @@ struct hfs_model {
   size_t n_strategies;
   char **strategy_names; /* owned by the engine (hfs_model_create) */
   double max_years;      /* longest possible simulated time (sizes the trace) */
+  char currency[16]; /* the scenario's [economics] currency, which every
+                        money column of the result files names */
 };
 
 /* The registry (src/models/registry.c): the number of models and model I

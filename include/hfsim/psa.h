@@ -21,15 +21,63 @@
 #include "hfsim/engine.h"
 #include "hfsim/study.h"
 
+/*
+ * Overrides under PSA. A parameter set by an override (`--set NAME=V`, or a
+ * line of a [scenario NAME] section) is fixed at V in every draw: it is not
+ * sampled, it has no column in psa_parameters.csv and EVPPI counts it as
+ * certain. Setting one member of a Dirichlet group fixes the whole group
+ * (its members must still sum to 1). The draws of every other parameter
+ * are exactly those of the PSA without the override (the random stream
+ * still advances past the fixed ones), so the two PSAs differ only
+ * through the parameters fixed.
+ */
+/* Whether parameter I of T has a distribution but an override fixes it. */
+int hfs_psa_fixed_by_override(const hfs_param_table *t, size_t i);
+/* Print one line "PREFIXname = value (origin)" per such parameter to F;
+ * returns how many there are. */
+size_t hfs_psa_report_fixed(FILE *f, const hfs_param_table *t,
+                            const char *prefix);
+
 typedef struct hfs_psa_result {
   uint64_t iterations; /* planned */
   uint64_t done;       /* completed, 0..iterations */
   size_t n_strategies;
-  size_t n_sampled;    /* parameters with a distribution other than fixed */
+  size_t n_sampled;    /* parameters with a distribution other than fixed,
+                          and not fixed by an override */
   size_t *sampled;     /* their indices in the parameter table */
   double *values;      /* [k * n_sampled + j] */
   double *cost, *qaly; /* discounted means: [k * n_strategies + s] */
+  /* a calibrated posterior to draw from (hfs_psa_use_posterior), or NULL */
+  const struct hfs_psa_posterior *posterior;
+  char currency[16];   /* [economics] currency: the files' currency column */
 } hfs_psa_result;
+
+/* A posterior sample of calibrated parameters (posterior.csv of `hfsim
+ * calibrate`): header sample,evaluation,NAME...,log_likelihood and one row
+ * per draw. With it, iteration k draws every parameter from its
+ * distribution as usual, then one row, uniformly from the same stream, and
+ * replaces the calibrated parameters by that row's values: they vary
+ * jointly (keeping the correlations the calibration found), while every
+ * other parameter gets exactly the draw it gets without a posterior. */
+typedef struct hfs_psa_posterior {
+  char *path;
+  size_t n_params;
+  size_t *index; /* in the parameter table */
+  size_t n_rows;
+  double *values; /* [row * n_params + j] */
+} hfs_psa_posterior;
+
+/* Read PATH against table T: every NAME column must be a parameter of T,
+ * not in a Dirichlet group; errors go to D with file and line. */
+hfs_status hfs_psa_posterior_read(hfs_psa_posterior *p, const char *path,
+                                  const hfs_param_table *t, hfs_diag *d);
+void hfs_psa_posterior_free(hfs_psa_posterior *p);
+
+/* Draw R's iterations with posterior P (kept by pointer; must outlive R).
+ * Its parameters become sampled columns even when fixed in the table.
+ * Call after hfs_psa_result_init(), before anything is run or resumed. */
+hfs_status hfs_psa_use_posterior(hfs_psa_result *r, const hfs_study *st,
+                                 const hfs_psa_posterior *p);
 
 hfs_status hfs_psa_result_init(hfs_psa_result *r, const hfs_study *st,
                                uint64_t iterations);

@@ -7,7 +7,7 @@
  * every key with its meaning.
  *
  *   [run]        model, patients, seed, threads, horizon_years, output,
- *                patients_csv
+ *                patients_csv, xlsx
  *   [economics]  discount_rate_costs, discount_rate_qalys, currency, wtp,
  *                wtp_main
  *   [inputs]     parameters, life_table     (paths relative to this file)
@@ -57,6 +57,7 @@ typedef struct hfs_scenario {
   double horizon_years; /* +inf = lifetime */
   char *output_dir;     /* resolved against dir */
   int patients_csv;
+  int xlsx; /* [run] xlsx: also write results.xlsx (--xlsx) */
 
   /* [economics] */
   double discount_rate_costs;

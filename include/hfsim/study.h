@@ -41,6 +41,15 @@ hfs_status hfs_study_load(hfs_study *st, const char *config,
                           const hfs_override *overrides, size_t n_overrides,
                           hfs_diag *d);
 
+/* The same, then (when SCENARIO is not NULL) the lines of the config's
+ * [scenario SCENARIO] section as further overrides, labelled FILE:LINE,
+ * after the command line's (the order `hfsim scenarios` applies them in).
+ * An unknown name is an error naming the sections there are. */
+hfs_status hfs_study_load_scenario(hfs_study *st, const char *config,
+                                   const hfs_override *overrides,
+                                   size_t n_overrides, const char *scenario,
+                                   hfs_diag *d);
+
 /* Set parameter NAME to VALUE in table T; errors (unknown name with a
  * suggestion, not a number) go to D under LABEL. */
 hfs_status hfs_param_override(hfs_param_table *t, const char *assignment,

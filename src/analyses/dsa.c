@@ -14,6 +14,7 @@
 #include "hfsim/mathx.h"
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
 
 /* ---- one variant -------------------------------------------------------- */
 
@@ -25,6 +26,8 @@ void hfs_dsa_variant_free(hfs_dsa_variant *v)
   free(v->qaly_se);
   free(v->nmb_se);
   free(v->inc_nmb_se);
+  free(v->inc_cost_se);
+  free(v->inc_qaly_se);
   memset(v, 0, sizeof *v);
 }
 
@@ -39,10 +42,78 @@ static hfs_status variant_alloc(hfs_dsa_variant *v, size_t S)
   v->qaly_se = calloc(n, sizeof(double));
   v->nmb_se = calloc(n, sizeof(double));
   v->inc_nmb_se = calloc(n, sizeof(double));
+  v->inc_cost_se = calloc(n, sizeof(double));
+  v->inc_qaly_se = calloc(n, sizeof(double));
   return v->cost && v->qaly && v->cost_se && v->qaly_se && v->nmb_se &&
-                 v->inc_nmb_se
+                 v->inc_nmb_se && v->inc_cost_se && v->inc_qaly_se
              ? HFS_OK
              : HFS_ERR_NOMEM;
+}
+
+/* ---- variants over MPI ranks -------------------------------------------
+ *
+ * Between deal_begin() and deal_share(), the variants of an analysis are
+ * dealt out to the ranks in turn (variant i to rank i mod R): every rank
+ * builds every variant's model (so that a rejected value stops every rank
+ * at the same place), but only its owner simulates it, with all its
+ * threads. deal_share() then sends every variant from its owner to all
+ * ranks, in variant order. A variant depends only on its inputs and the
+ * engine gives the same bits for any thread count, so the files are
+ * identical for any number of ranks. Outside a deal (one rank, or
+ * hfs_dsa_simulate called on its own) every variant is simulated here. */
+static struct {
+  int active;
+  size_t n, cap;
+  hfs_dsa_variant **v; /* in order; owner = index mod ranks */
+} deal;
+
+static void deal_begin(void)
+{
+  deal.active = hfs_par_active();
+  deal.n = 0;
+}
+
+/* Register V; 1 when this rank simulates it. */
+static int deal_mine(hfs_dsa_variant *v)
+{
+  if (!deal.active)
+    return 1;
+  if (deal.n == deal.cap) {
+    size_t cap = deal.cap ? 2 * deal.cap : 64;
+    hfs_dsa_variant **p = realloc(deal.v, cap * sizeof *p);
+    if (p == NULL)
+      hfs_par_abort(1, "out of memory for the list of variants");
+    deal.v = p;
+    deal.cap = cap;
+  }
+  size_t i = deal.n++;
+  deal.v[i] = v;
+  return (int)(i % (size_t)hfs_par_size()) == hfs_par_rank();
+}
+
+/* Every variant's results from its owner to every rank (collective), when
+ * S (the analysis' status, the same on every rank) is HFS_OK; ends the
+ * deal and returns S. */
+static hfs_status deal_share(hfs_status s)
+{
+  if (!deal.active)
+    return s;
+  /* (a stop or an error is the same on every rank: they agree on it) */
+  if (s == HFS_OK)
+    for (size_t i = 0; i < deal.n; i++) {
+      hfs_dsa_variant *v = deal.v[i];
+      int owner = (int)(i % (size_t)hfs_par_size());
+      size_t bytes = v->n_strategies * sizeof(double);
+      double *arrays[] = {v->cost,       v->qaly,       v->cost_se,
+                          v->qaly_se,    v->nmb_se,     v->inc_nmb_se,
+                          v->inc_cost_se, v->inc_qaly_se};
+      for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++)
+        hfs_par_bcast_bytes_from(owner, arrays[a], bytes);
+      hfs_par_bcast_bytes_from(owner, v->currency, sizeof v->currency);
+    }
+  free(deal.v);
+  memset(&deal, 0, sizeof deal);
+  return s;
 }
 
 hfs_status hfs_dsa_simulate(const hfs_study *st, const double *values,
@@ -56,8 +127,24 @@ hfs_status hfs_dsa_simulate(const hfs_study *st, const double *values,
   hfs_results r;
   hfs_results_init(&r);
   s = variant_alloc(v, m.n_strategies);
-  if (s == HFS_OK)
-    s = hfs_engine_run(&m, cfg, &r, d);
+  if (s == HFS_OK && !deal_mine(v)) {
+    /* another rank's variant (deal_share fills it) */
+    hfs_model_destroy(&m);
+    return HFS_OK;
+  }
+  if (s == HFS_OK) {
+    hfs_run_config c = *cfg;
+    /* (a dealt variant cannot stop halfway on one rank only: the ranks
+     * agree on stopping between variants) */
+    if (deal.active)
+      c.stop_flag = NULL;
+    s = hfs_engine_run(&m, &c, &r, d);
+    if (s != HFS_OK && deal.active)
+      hfs_par_abort(1, "simulating a variant failed: %s",
+                    hfs_diag_count(d)
+                        ? d->entries[hfs_diag_count(d) - 1].message
+                        : "unknown error");
+  }
   if (s == HFS_OK) /* an overflow is an error, not an empty cell */
     s = hfs_study_check_totals(st, &r, d);
   const size_t c = m.cls->cost_outcome, q = m.cls->qaly_outcome;
@@ -70,6 +157,25 @@ hfs_status hfs_dsa_simulate(const hfs_study *st, const double *values,
     v->qaly_se[k] = hfs_accum_se(aq);
     v->nmb_se[k] = hfs_results_nmb_se(&r, k, wtp);
     v->inc_nmb_se[k] = hfs_results_paired_se(&r, k, 0, 2, wtp);
+  }
+  if (s == HFS_OK) {
+    snprintf(v->currency, sizeof v->currency, "%s", m.currency);
+    size_t S = r.n_strategies;
+    hfs_cea_row *rows = calloc(S ? S : 1, sizeof *rows);
+    if (rows == NULL)
+      s = HFS_ERR_NOMEM;
+    else if (hfs_cea_analyse(v->cost, v->qaly, S, rows) == HFS_OK)
+      for (size_t i = 0; i < S; i++) {
+        size_t k = rows[i].strategy;
+        long cmp = rows[i].comparator;
+        v->inc_cost_se[k] =
+            cmp >= 0 ? hfs_results_paired_se(&r, k, (size_t)cmp, 0, 0)
+                     : HFS_NAN;
+        v->inc_qaly_se[k] =
+            cmp >= 0 ? hfs_results_paired_se(&r, k, (size_t)cmp, 1, 0)
+                     : HFS_NAN;
+      }
+    free(rows);
   }
   hfs_results_free(&r);
   hfs_model_destroy(&m);
@@ -108,7 +214,8 @@ static double icer_vs(const hfs_dsa_variant *v, size_t s)
 
 static int stopped(const hfs_run_config *cfg)
 {
-  return cfg->stop_flag != NULL && *cfg->stop_flag;
+  /* (MPI ranks agree, so that all leave the loop of variants together) */
+  return hfs_par_max_int(cfg->stop_flag != NULL && *cfg->stop_flag);
 }
 
 /* The study's parameter values, to vary one or two of them. */
@@ -188,6 +295,7 @@ hfs_status hfs_owsa_run(const hfs_study *st, const hfs_run_config *cfg,
     values[r->params[j]] = p->value;
   }
   hfs_status s = hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
+  deal_begin();
   if (s == HFS_OK)
     s = hfs_dsa_simulate(st, NULL, cfg, wtp, &r->base, d);
   for (size_t j = 0; s == HFS_OK && j < r->n_params; j++) {
@@ -206,6 +314,7 @@ hfs_status hfs_owsa_run(const hfs_study *st, const hfs_run_config *cfg,
     }
     values[r->params[j]] = p->value;
   }
+  s = deal_share(s);
   if (s == HFS_OK && progress)
     progress(user, r->n_params, r->n_params, NULL);
   free(values);
@@ -237,7 +346,7 @@ void hfs_owsa_write(FILE *f, const hfs_study *st, const hfs_owsa_result *r)
         "swing_se,incremental_nmb_low,incremental_nmb_low_se,"
         "incremental_nmb_high,incremental_nmb_high_se,cost_low,cost_low_se,"
         "cost_high,cost_high_se,qaly_low,qaly_low_se,qaly_high,qaly_high_se,"
-        "icer_low,icer_high,wtp\n",
+        "icer_low,icer_high,wtp,currency\n",
         f);
   owsa_row *rows = calloc(r->n_params * S + 1, sizeof *rows);
   if (rows == NULL)
@@ -289,6 +398,8 @@ void hfs_owsa_write(FILE *f, const hfs_study *st, const hfs_owsa_result *r)
     put(f, icer_vs(lo, s));
     put(f, icer_vs(hi, s));
     put(f, w);
+    fputc(',', f);
+    hfs_csv_write_text(f, r->base.currency);
     fputc('\n', f);
   }
   free(rows);
@@ -377,6 +488,7 @@ hfs_status hfs_twsa_run(const hfs_study *st, const hfs_run_config *cfg,
        * as such (0.9, not 0.8999999999999999) */
       r->value[k][i] = (lo[k] * (double)(steps - 1 - i) + hi[k] * (double)i) /
                        (double)(steps - 1);
+  deal_begin();
   for (size_t i = 0; s == HFS_OK && i < steps; i++)
     for (size_t j = 0; s == HFS_OK && j < steps; j++) {
       if (stopped(cfg)) {
@@ -390,6 +502,7 @@ hfs_status hfs_twsa_run(const hfs_study *st, const hfs_run_config *cfg,
       s = hfs_dsa_simulate(st, values, cfg, st->scenario.wtp_main,
                            &r->grid[i * steps + j], d);
     }
+  s = deal_share(s);
   if (s == HFS_OK && progress)
     progress(user, steps * steps, steps * steps, NULL);
   free(values);
@@ -401,7 +514,7 @@ void hfs_twsa_write(FILE *f, const hfs_study *st, const hfs_twsa_result *r)
   size_t S = st->model.n_strategies;
   double w = st->scenario.wtp_main;
   fputs("parameter_a,value_a,parameter_b,value_b,strategy,cost,cost_se,"
-        "qaly,qaly_se,nmb,nmb_se,optimal,wtp\n",
+        "qaly,qaly_se,nmb,nmb_se,optimal,wtp,currency\n",
         f);
   for (size_t i = 0; i < r->steps; i++)
     for (size_t j = 0; j < r->steps; j++) {
@@ -423,6 +536,8 @@ void hfs_twsa_write(FILE *f, const hfs_study *st, const hfs_twsa_result *r)
         put(f, v->nmb_se[s]);
         fprintf(f, ",%s", s == best ? "yes" : "no");
         put(f, w);
+        fputc(',', f);
+        hfs_csv_write_text(f, v->currency);
         fputc('\n', f);
       }
     }
@@ -434,13 +549,13 @@ void hfs_scenarios_result_free(hfs_scenarios_result *r)
 {
   for (size_t i = 0; i < r->n; i++) {
     free(r->names[i]);
-    if (r->out)
-      hfs_dsa_variant_free(&r->out[i]);
     /* each list of strategy names ends with NULL */
     for (size_t k = 0;
          r->strategy_names && r->strategy_names[i] && r->strategy_names[i][k];
          k++)
       free(r->strategy_names[i][k]);
+    if (r->out)
+      hfs_dsa_variant_free(&r->out[i]);
     if (r->strategy_names)
       free(r->strategy_names[i]);
   }
@@ -529,6 +644,7 @@ hfs_status hfs_scenarios_run(const hfs_study *base, const char *config,
       return HFS_ERR_NOMEM;
   }
   hfs_status s = HFS_OK;
+  deal_begin();
   for (size_t i = 0; s == HFS_OK && i < r->n; i++) {
     if (stopped(cfg)) {
       s = HFS_ERR_INTERRUPTED;
@@ -563,13 +679,14 @@ hfs_status hfs_scenarios_run(const hfs_study *base, const char *config,
     }
     hfs_study_free(&st);
   }
-  return s;
+  return deal_share(s);
 }
 
 void hfs_scenarios_write(FILE *f, const hfs_scenarios_result *r)
 {
   fputs("scenario,strategy,cost,cost_se,qaly,qaly_se,nmb,nmb_se,status,"
-        "comparator,icer,optimal,wtp\n",
+        "comparator,incremental_cost,incremental_cost_se,incremental_qaly,"
+        "incremental_qaly_se,icer,optimal,wtp,currency\n",
         f);
   for (size_t i = 0; i < r->n; i++) {
     const hfs_dsa_variant *v = &r->out[i];
@@ -595,9 +712,15 @@ void hfs_scenarios_write(FILE *f, const hfs_scenarios_result *r)
       fprintf(f, ",%s,", hfs_cea_status_name(rows[k].status));
       if (rows[k].comparator >= 0)
         hfs_csv_write_text(f, r->strategy_names[i][rows[k].comparator]);
+      put(f, rows[k].inc_cost);
+      put(f, v->inc_cost_se[s]);
+      put(f, rows[k].inc_qaly);
+      put(f, v->inc_qaly_se[s]);
       put(f, rows[k].icer);
       fprintf(f, ",%s", s == best ? "yes" : "no");
       put(f, w);
+      fputc(',', f);
+      hfs_csv_write_text(f, v->currency);
       fputc('\n', f);
     }
     free(rows);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,13 +16,52 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "hfsim/cea.h"
+#include "hfsim/csvread.h"
 #include "hfsim/dist.h"
 #include "hfsim/mathx.h"
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
 #include "hfsim/rng.h"
 #include "hfsim/sha256.h"
 #include "hfsim/voi.h"
+
+/* Whether a member of Dirichlet group GROUP was set by an override. */
+static int group_overridden(const hfs_param_table *t, const char *group)
+{
+  for (size_t j = 0; j < t->count; j++)
+    if (t->items[j].dist == HFS_DIST_DIRICHLET && t->items[j].origin &&
+        strcmp(t->items[j].group, group) == 0)
+      return 1;
+  return 0;
+}
+
+int hfs_psa_fixed_by_override(const hfs_param_table *t, size_t i)
+{
+  const hfs_param *p = &t->items[i];
+  if (p->dist == HFS_DIST_FIXED)
+    return 0; /* fixed anyway */
+  if (p->origin != NULL)
+    return 1;
+  return p->dist == HFS_DIST_DIRICHLET && group_overridden(t, p->group);
+}
+
+size_t hfs_psa_report_fixed(FILE *f, const hfs_param_table *t,
+                            const char *prefix)
+{
+  size_t n = 0;
+  char buf[40];
+  for (size_t i = 0; i < t->count; i++) {
+    if (!hfs_psa_fixed_by_override(t, i))
+      continue;
+    const hfs_param *p = &t->items[i];
+    fprintf(f, "%s%s = %s (%s)\n", prefix, p->name,
+            hfs_format_double(buf, sizeof buf, p->value),
+            p->origin ? p->origin : "its Dirichlet group was overridden");
+    n++;
+  }
+  return n;
+}
 
 hfs_status hfs_psa_result_init(hfs_psa_result *r, const hfs_study *st,
                                uint64_t iterations)
@@ -29,12 +69,15 @@ hfs_status hfs_psa_result_init(hfs_psa_result *r, const hfs_study *st,
   memset(r, 0, sizeof *r);
   r->iterations = iterations;
   r->n_strategies = st->model.n_strategies;
+  if (st->scenario.currency != NULL)
+    snprintf(r->currency, sizeof r->currency, "%s", st->scenario.currency);
   const hfs_param_table *t = &st->params;
   r->sampled = calloc(t->count ? t->count : 1, sizeof *r->sampled);
   if (r->sampled == NULL)
     return HFS_ERR_NOMEM;
   for (size_t i = 0; i < t->count; i++)
-    if (t->items[i].dist != HFS_DIST_FIXED)
+    if (t->items[i].dist != HFS_DIST_FIXED &&
+        !hfs_psa_fixed_by_override(t, i))
       r->sampled[r->n_sampled++] = i;
   r->values =
       calloc(iterations * (r->n_sampled ? r->n_sampled : 1), sizeof *r->values);
@@ -98,11 +141,178 @@ hfs_status hfs_psa_draw(const hfs_param_table *t, gsl_rng *r, double *values,
     values[i] = hfs_dist_sample(&f, r);
     done[i] = 1;
   }
+  /* Overridden parameters are drawn above all the same, so that the
+   * stream stays aligned and every other parameter gets the very values
+   * it gets without the override; then they are put back. */
+  for (size_t i = 0; st == HFS_OK && i < n; i++)
+    if (hfs_psa_fixed_by_override(t, i))
+      values[i] = t->items[i].value;
   free(done);
   free(alpha);
   free(draw);
   free(members);
   return st;
+}
+
+/* ---- a calibrated posterior --------------------------------------------- */
+
+void hfs_psa_posterior_free(hfs_psa_posterior *p)
+{
+  free(p->path);
+  free(p->index);
+  free(p->values);
+  memset(p, 0, sizeof *p);
+}
+
+typedef struct posterior_reader {
+  hfs_psa_posterior *p;
+  const hfs_param_table *t;
+  hfs_diag *d;
+  size_t n_fields;
+  size_t *column; /* [field] parameter slot, or SIZE_MAX for other columns */
+  int bad, nomem;
+} posterior_reader;
+
+static int posterior_row(void *user, const hfs_csv_row *row)
+{
+  posterior_reader *pr = user;
+  hfs_psa_posterior *p = pr->p;
+  if (pr->n_fields == 0) {
+    pr->n_fields = row->n_fields;
+    pr->column = malloc(row->n_fields * sizeof *pr->column);
+    p->index = malloc(row->n_fields * sizeof *p->index);
+    if (!pr->column || !p->index) {
+      pr->nomem = 1;
+      return 1;
+    }
+    for (size_t i = 0; i < row->n_fields; i++) {
+      const char *name = row->fields[i];
+      pr->column[i] = SIZE_MAX;
+      if (!strcmp(name, "sample") || !strcmp(name, "evaluation") ||
+          !strcmp(name, "log_likelihood"))
+        continue;
+      const hfs_param *q = hfs_param_find(pr->t, name);
+      if (q == NULL) {
+        const char *sug = hfs_closest_name_strided(
+            name, pr->t->items, pr->t->count, sizeof *pr->t->items,
+            offsetof(hfs_param, name));
+        hfs_diag_error(pr->d, p->path, row->line,
+                       "column '%s' is not a parameter of %s%s%s%s", name,
+                       pr->t->path, sug ? " (did you mean '" : "",
+                       sug ? sug : "", sug ? "'?)" : "");
+        pr->bad = 1;
+        continue;
+      }
+      if (q->dist == HFS_DIST_DIRICHLET) {
+        hfs_diag_error(pr->d, p->path, row->line,
+                       "'%s' is part of a Dirichlet group; it cannot be "
+                       "drawn from a posterior alone",
+                       name);
+        pr->bad = 1;
+        continue;
+      }
+      for (size_t j = 0; j < p->n_params; j++)
+        if (p->index[j] == (size_t)(q - pr->t->items)) {
+          hfs_diag_error(pr->d, p->path, row->line, "column '%s' appears twice",
+                         name);
+          pr->bad = 1;
+        }
+      pr->column[i] = p->n_params;
+      p->index[p->n_params++] = (size_t)(q - pr->t->items);
+    }
+    if (p->n_params == 0 && !pr->bad) {
+      hfs_diag_error(pr->d, p->path, row->line,
+                     "no parameter column (expected the header of "
+                     "posterior.csv: sample,evaluation,NAME...,"
+                     "log_likelihood)");
+      pr->bad = 1;
+    }
+    return pr->bad;
+  }
+  if (row->n_fields != pr->n_fields) {
+    hfs_diag_error(pr->d, p->path, row->line, "expected %zu fields, got %zu",
+                   pr->n_fields, row->n_fields);
+    pr->bad = 1;
+    return 0;
+  }
+  double *v =
+      realloc(p->values, (p->n_rows + 1) * p->n_params * sizeof *p->values);
+  if (v == NULL) {
+    pr->nomem = 1;
+    return 1;
+  }
+  p->values = v;
+  for (size_t i = 0; i < row->n_fields; i++) {
+    if (pr->column[i] == SIZE_MAX)
+      continue;
+    double x;
+    if (hfs_parse_double(row->fields[i], &x) != 0) {
+      hfs_diag_error(
+          pr->d, p->path, row->line, "%s: expected a number, got '%s'",
+          pr->t->items[p->index[pr->column[i]]].name, row->fields[i]);
+      pr->bad = 1;
+      return 0;
+    }
+    v[p->n_rows * p->n_params + pr->column[i]] = x;
+  }
+  p->n_rows++;
+  return 0;
+}
+
+hfs_status hfs_psa_posterior_read(hfs_psa_posterior *p, const char *path,
+                                  const hfs_param_table *t, hfs_diag *d)
+{
+  memset(p, 0, sizeof *p);
+  p->path = hfs_strdup(path);
+  if (p->path == NULL)
+    return HFS_ERR_NOMEM;
+  posterior_reader pr = {p, t, d, 0, NULL, 0, 0};
+  hfs_status s = hfs_csv_read(path, posterior_row, &pr, d);
+  free(pr.column);
+  if (pr.nomem)
+    s = HFS_ERR_NOMEM;
+  else if (s == HFS_OK && pr.bad)
+    s = HFS_ERR_INPUT;
+  else if (s == HFS_OK && p->n_rows == 0) {
+    hfs_diag_error(d, path, 0, "no posterior draws (only a header, or empty)");
+    s = HFS_ERR_INPUT;
+  }
+  if (s != HFS_OK)
+    hfs_psa_posterior_free(p);
+  return s;
+}
+
+hfs_status hfs_psa_use_posterior(hfs_psa_result *r, const hfs_study *st,
+                                 const hfs_psa_posterior *p)
+{
+  const hfs_param_table *t = &st->params;
+  size_t n = 0;
+  for (size_t i = 0; i < t->count; i++) {
+    int in = t->items[i].dist != HFS_DIST_FIXED;
+    for (size_t j = 0; j < p->n_params; j++)
+      in |= p->index[j] == i;
+    if (in)
+      r->sampled[n++] = i;
+  }
+  if (n != r->n_sampled) {
+    double *v = calloc(r->iterations * n, sizeof *v);
+    if (v == NULL)
+      return HFS_ERR_NOMEM;
+    free(r->values);
+    r->values = v;
+    r->n_sampled = n;
+  }
+  r->posterior = p;
+  return HFS_OK;
+}
+
+/* Replace the calibrated parameters of VALUES by one posterior row. */
+static void posterior_draw(const hfs_psa_posterior *p, gsl_rng *rng,
+                           double *values)
+{
+  size_t row = (size_t)gsl_rng_uniform_int(rng, p->n_rows);
+  for (size_t j = 0; j < p->n_params; j++)
+    values[p->index[j]] = p->values[row * p->n_params + j];
 }
 
 /* ---- running ---------------------------------------------------------- */
@@ -170,7 +380,15 @@ int hfs_psa_checkpoint_line(FILE *f, const hfs_psa_result *r, uint64_t k)
  * with a thousand patients per iteration there are only a few blocks, so
  * splitting iterations keeps both cores busy. Models are created serially
  * (creation reads the shared scenario) for a chunk of iterations,
- * simulated in parallel, and recorded in iteration order. */
+ * simulated in parallel, and recorded in iteration order.
+ *
+ * MPI (parallel.h): a chunk has 8 x THREADS iterations per rank; rank q
+ * draws, builds and simulates the q-th share of them, and rank 0 gathers
+ * the chunk in iteration order and alone records it (checkpoint,
+ * progress). An iteration depends only on (seed, k), so any number of
+ * ranks gives the same numbers, and a checkpoint resumes with any number
+ * of ranks. The ranks agree at every chunk on stopping; a rank that fails
+ * stops the job with a message naming it. */
 hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
                        hfs_psa_result *r, FILE *checkpoint,
                        hfs_psa_progress_fn progress, void *user, hfs_diag *d)
@@ -181,8 +399,13 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
   int threads = cfg->threads > 0 ? cfg->threads : omp_get_max_threads();
   /* 8 iterations per thread between the serial steps, taken dynamically:
    * iterations differ in length (their parameters differ), and with one
-   * per thread the faster thread idled at every chunk's end (issue 13). */
-  const size_t chunk = 8 * (size_t)(threads > 0 ? threads : 1);
+   * per thread the faster thread idled at every chunk's end (issue 13).
+   * MPI: that many per rank (rank 0's thread count: every rank cuts
+   * alike). */
+  const size_t per_rank =
+      (size_t)hfs_par_bcast_int(8 * (threads > 0 ? threads : 1));
+  const int me = hfs_par_rank();
+  const size_t chunk = per_rank * (size_t)hfs_par_size();
   double *values = malloc(chunk * P * sizeof *values);
   hfs_model *models = calloc(chunk, sizeof *models);
   hfs_results *res = calloc(chunk, sizeof *res);
@@ -198,17 +421,28 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
     hfs_diag_init(&diags[j]);
   }
 
-  while (s == HFS_OK && r->done < r->iterations) {
-    if (stop != NULL && *stop) {
-      s = HFS_ERR_INTERRUPTED;
+  if (s != HFS_OK && me != 0)
+    hfs_par_abort(1, "out of memory for the PSA");
+  while (r->done < r->iterations) {
+    /* the ranks agree: go on, stop (a signal reached one), or rank 0
+     * failed (a checkpoint it could not write) */
+    if (hfs_par_max_int(s != HFS_OK ? 2 : stop != NULL && *stop)) {
+      if (s == HFS_OK)
+        s = HFS_ERR_INTERRUPTED;
       break;
     }
     uint64_t k0 = r->done;
     size_t n =
         (size_t)(r->iterations - k0 < chunk ? r->iterations - k0 : chunk);
+    /* this rank's iterations of the chunk: k0 + [lo, hi) */
+    size_t lo = (size_t)me * per_rank, hi = lo + per_rank;
+    if (lo > n)
+      lo = n;
+    if (hi > n)
+      hi = n;
     /* draw and build serially, in iteration order */
     size_t built = 0;
-    for (size_t j = 0; s == HFS_OK && j < n; j++) {
+    for (size_t j = lo; s == HFS_OK && j < hi; j++) {
       uint64_t k = k0 + j;
       hfs_stream_id pid = {cfg->seed, k + 1, 0, 0};
       hfs_rng_set_stream(rng, pid);
@@ -216,6 +450,8 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       s = hfs_psa_draw(t, rng, v, d);
       if (s != HFS_OK)
         break;
+      if (r->posterior != NULL)
+        posterior_draw(r->posterior, rng, v);
       size_t before = hfs_diag_count(d);
       s = hfs_study_instantiate(st, v, &models[j], d);
       if (s != HFS_OK && stop != NULL && *stop) {
@@ -238,16 +474,36 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       c.patient_rows = NULL;
       c.stop_flag = stop; /* a stopped chunk is not recorded */
       c.threads = 1;
+      const int fault = hfs_par_test_fault();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-      for (long j = 0; j < (long)n; j++)
+      for (long j = (long)lo; j < (long)hi; j++) {
         status[j] = hfs_engine_run(&models[j], &c, &res[j], &diags[j]);
-      for (size_t j = 0; j < n; j++) {
+        if (fault) {
+          hfs_diag_error(&diags[j], NULL, 0,
+                         "simulated failure (test hook HFSIM_TEST_FAIL_RANK)");
+          status[j] = HFS_ERR_NOMEM;
+        }
+      }
+      for (size_t j = lo; j < hi; j++) {
+        if (me != 0 && status[j] != HFS_OK && status[j] != HFS_ERR_INTERRUPTED)
+          hfs_par_abort(1, "PSA iteration %llu failed: %s",
+                        (unsigned long long)(k0 + j) + 1,
+                        hfs_diag_count(&diags[j]) ? diags[j].entries[0].message
+                                                  : "unknown error");
         hfs_diag_print(&diags[j], stderr);
         if (status[j] != HFS_OK && s == HFS_OK)
           s = status[j];
       }
+    } else if (me != 0 && s != HFS_ERR_INTERRUPTED) {
+      hfs_par_abort(
+          hfs_diag_count(d) ? 3 : 1, "PSA iteration in %llu..%llu: %s",
+          (unsigned long long)(k0 + lo) + 1, (unsigned long long)(k0 + hi),
+          hfs_diag_count(d) ? d->entries[0].message : "cannot build the model");
     }
-    for (size_t j = 0; s == HFS_OK && j < n; j++) {
+    /* every rank agrees whether the chunk is complete */
+    if (hfs_par_max_int(s != HFS_OK) && s == HFS_OK)
+      s = HFS_ERR_INTERRUPTED;
+    for (size_t j = lo; s == HFS_OK && j < hi; j++) {
       uint64_t k = k0 + j;
       for (size_t q = 0; q < r->n_sampled; q++)
         r->values[k * r->n_sampled + q] = values[j * P + r->sampled[q]];
@@ -257,6 +513,20 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
         r->qaly[k * r->n_strategies + q] =
             res[j].outcomes[q * res[j].n_outcomes + st->cls->qaly_outcome].mean;
       }
+    }
+    if (s == HFS_OK && hfs_par_active()) {
+      /* rank 0 gets the chunk, in iteration order */
+      hfs_par_gather_rows(r->values + k0 * r->n_sampled, r->n_sampled, n,
+                          per_rank);
+      hfs_par_gather_rows(r->cost + k0 * r->n_strategies, r->n_strategies, n,
+                          per_rank);
+      hfs_par_gather_rows(r->qaly + k0 * r->n_strategies, r->n_strategies, n,
+                          per_rank);
+      if (me != 0)
+        r->done = k0 + n; /* (recorded by rank 0) */
+    }
+    for (size_t j = 0; s == HFS_OK && me == 0 && j < n; j++) {
+      uint64_t k = k0 + j;
       r->done = k + 1;
       if (checkpoint != NULL &&
           hfs_psa_checkpoint_line(checkpoint, r, k) != 0) {
@@ -273,9 +543,11 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       if (s == HFS_OK && stop != NULL && *stop && r->done < r->iterations)
         s = HFS_ERR_INTERRUPTED;
     }
-    for (size_t j = 0; j < built; j++)
+    for (size_t j = lo; j < lo + built; j++)
       hfs_model_destroy(&models[j]);
   }
+  /* rank 0's verdict on every rank */
+  s = (hfs_status)hfs_par_bcast_int((int)s);
   for (size_t j = 0; res && diags && j < chunk; j++) {
     hfs_results_free(&res[j]);
     hfs_diag_free(&diags[j]);
@@ -549,6 +821,8 @@ hfs_status hfs_psa_checkpoint_verify(hfs_study *st, const hfs_psa_result *r,
     for (size_t i = 0; i < t->count; i++)
       t->items[i].value = base[i];
     s = hfs_psa_draw(t, rng, v, d);
+    if (s == HFS_OK && r->posterior != NULL)
+      posterior_draw(r->posterior, rng, v);
     for (size_t j = 0; s == HFS_OK && j < r->n_sampled; j++) {
       double want = v[r->sampled[j]], got = r->values[k * r->n_sampled + j];
       if (memcmp(&want, &got, sizeof want) != 0) {
@@ -620,7 +894,7 @@ void hfs_psa_write_iterations(FILE *f, const hfs_study *st,
   fputs("iteration,strategy,cost,qaly", f);
   for (size_t w = 0; w < n_wtp; w++)
     wtp_column(f, "nmb", wtp[w]);
-  fputc('\n', f);
+  fputs(",currency\n", f);
   size_t S = r->n_strategies;
   for (uint64_t k = 0; k < r->done; k++)
     for (size_t s = 0; s < S; s++) {
@@ -635,6 +909,8 @@ void hfs_psa_write_iterations(FILE *f, const hfs_study *st,
         fputc(',', f);
         put(f, wtp[w] * q - c);
       }
+      fputc(',', f);
+      hfs_csv_write_text(f, r->currency);
       fputc('\n', f);
     }
 }
@@ -674,7 +950,7 @@ void hfs_psa_write_summary(FILE *f, const hfs_study *st,
     wtp_column(f, "incremental_nmb_p2_5", wtp[w]);
     wtp_column(f, "incremental_nmb_p97_5", wtp[w]);
   }
-  fputc('\n', f);
+  fputs(",currency\n", f);
   size_t S = r->n_strategies, K = (size_t)r->done;
   double *x = malloc((K ? K : 1) * sizeof *x);
   if (x == NULL || K == 0) {
@@ -724,6 +1000,8 @@ void hfs_psa_write_summary(FILE *f, const hfs_study *st,
       fputc(',', f);
       put(f, gsl_stats_quantile_from_sorted_data(x, 1, K, 0.975));
     }
+    fputc(',', f);
+    hfs_csv_write_text(f, r->currency);
     fputc('\n', f);
   }
   free(x);
@@ -734,7 +1012,7 @@ void hfs_psa_write_ceac(FILE *f, const hfs_study *st, const hfs_psa_result *r,
 {
   size_t S = r->n_strategies, K = (size_t)r->done;
   fputs("wtp,strategy,probability_cost_effective,probability_se,"
-        "on_frontier\n",
+        "on_frontier,currency\n",
         f);
   double *prob = malloc(S * sizeof *prob);
   if (prob == NULL || K == 0) {
@@ -755,7 +1033,9 @@ void hfs_psa_write_ceac(FILE *f, const hfs_study *st, const hfs_psa_result *r,
       put(f, prob[s]);
       fputc(',', f);
       put(f, sqrt(prob[s] * (1 - prob[s]) / (double)K));
-      fprintf(f, ",%s\n", s == frontier ? "yes" : "no");
+      fprintf(f, ",%s,", s == frontier ? "yes" : "no");
+      hfs_csv_write_text(f, r->currency);
+      fputc('\n', f);
     }
   }
   free(prob);
@@ -765,7 +1045,7 @@ void hfs_psa_write_evpi(FILE *f, const hfs_psa_result *r, double wtp_max,
                         double wtp_step, double population)
 {
   size_t S = r->n_strategies, K = (size_t)r->done;
-  fputs("wtp,evpi_per_patient,evpi_population\n", f);
+  fputs("wtp,evpi_per_patient,evpi_population,currency\n", f);
   if (K == 0)
     return;
   size_t steps = (size_t)floor(wtp_max / wtp_step + 1e-9);
@@ -777,6 +1057,8 @@ void hfs_psa_write_evpi(FILE *f, const hfs_psa_result *r, double wtp_max,
     put(f, e);
     fputc(',', f);
     put(f, e * population);
+    fputc(',', f);
+    hfs_csv_write_text(f, r->currency);
     fputc('\n', f);
   }
 }
@@ -821,6 +1103,15 @@ static long parse_groups(const hfs_study *st, const hfs_psa_result *r,
                        nm, sug ? " (did you mean '" : "", sug ? sug : "",
                        sug ? "'?)" : "");
         ok = 0;
+      } else if (col < 0 &&
+                 hfs_psa_fixed_by_override(&st->params,
+                                           (size_t)(p - st->params.items))) {
+        /* fixed at its overridden value: it has no uncertainty left, so
+         * it adds nothing to its group (a group of such parameters has
+         * EVPPI 0) */
+        if (label[0])
+          strncat(label, "+", sizeof label - strlen(label) - 1);
+        strncat(label, nm, sizeof label - strlen(label) - 1);
       } else if (col < 0) {
         hfs_diag_error(d, origin, line,
                        "evppi: parameter '%s' is fixed (distribution fixed), "
@@ -834,7 +1125,7 @@ static long parse_groups(const hfs_study *st, const hfs_psa_result *r,
         strncat(label, nm, sizeof label - strlen(label) - 1);
       }
     }
-    if (m == 0)
+    if (label[0] == '\0')
       continue;
     (*sizes)[n] = m;
     (*labels)[n] = hfs_strdup(label);
@@ -865,7 +1156,7 @@ hfs_status hfs_psa_check_groups(const hfs_study *st, const hfs_psa_result *r,
   int too_few = 0;
   for (long g = 0; g < n; g++) {
     size_t terms = hfs_evppi_n_terms(sizes[g], (size_t)r->iterations);
-    if ((size_t)r->iterations <= terms) {
+    if (sizes[g] > 0 && (size_t)r->iterations <= terms) {
       hfs_diag_error(d, origin, line,
                      "evppi for %s: %llu iterations are too few for the "
                      "regression (need more than %zu); raise --iterations or "
@@ -892,7 +1183,7 @@ hfs_status hfs_psa_write_evppi(FILE *f, const hfs_study *st,
   }
   size_t K = (size_t)r->done, S = r->n_strategies;
   fputs("wtp,parameters,evppi_per_patient,evppi_population,"
-        "evpi_per_patient\n",
+        "evpi_per_patient,currency\n",
         f);
   double *x =
       malloc((K ? K : 1) * (r->n_sampled ? r->n_sampled : 1) * sizeof *x);
@@ -905,8 +1196,8 @@ hfs_status hfs_psa_write_evppi(FILE *f, const hfs_study *st,
         for (size_t j = 0; j < P; j++)
           x[k * P + j] =
               r->values[k * r->n_sampled + cols[(size_t)g * r->n_sampled + j]];
-      double e = HFS_NAN;
-      if (hfs_evppi(r->cost, r->qaly, K, S, wtp[w], x, P, &e) != HFS_OK) {
+      double e = 0; /* every member fixed by an override */
+      if (P > 0 && hfs_evppi(r->cost, r->qaly, K, S, wtp[w], x, P, &e) != HFS_OK) {
         hfs_diag_error(d, NULL, 0,
                        "evppi for %s: %zu iterations are too few for the "
                        "regression (need more than %zu)",
@@ -923,6 +1214,8 @@ hfs_status hfs_psa_write_evppi(FILE *f, const hfs_study *st,
       put(f, e * population);
       fputc(',', f);
       put(f, evpi);
+      fputc(',', f);
+      hfs_csv_write_text(f, r->currency);
       fputc('\n', f);
     }
   }

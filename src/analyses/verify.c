@@ -15,7 +15,9 @@
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
 #include "hfsim/params.h"
+#include "hfsim/ranks.h"
 #include "hfsim/study.h"
+#include "hfsim/targets.h"
 
 #define Z_LIMIT 4.0
 
@@ -67,7 +69,8 @@ hfs_status hfs_probe_run(hfs_probe *p, const hfs_verifier *v,
     return s;
   hfs_run_config cfg = hfs_study_run_config(&p->st);
   cfg.stop_flag = v->stop_flag;
-  return hfs_engine_run(&p->st.model, &cfg, &p->res, v->d);
+  /* (blocks over MPI ranks; every rank gets the totals) */
+  return hfs_engine_run_ranks(&p->st.model, &cfg, &p->res, v->d);
 }
 
 void hfs_probe_free(hfs_probe *p)
@@ -186,72 +189,13 @@ void hfs_verify_write(FILE *f, const hfs_check *checks, size_t n)
 
 /* ---- validation --------------------------------------------------------- */
 
-typedef struct target {
-  char *metric, *strategy, *outcome, *source;
-  double value, low, high;
-  long line;
-} target;
-
-typedef struct targets {
-  target *items;
-  size_t n;
-  int header;
-  const char *path;
-  hfs_diag *d;
-} targets;
-
-static int target_row(void *user, const hfs_csv_row *row)
-{
-  targets *t = user;
-  if (!t->header) {
-    t->header = 1;
-    if (row->n_fields != 7 || strcmp(row->fields[0], "metric") != 0) {
-      hfs_diag_error(t->d, t->path, row->line,
-                     "expected the header metric,strategy,outcome,"
-                     "published_value,low,high,source");
-      return 1;
-    }
-    return 0;
-  }
-  if (row->n_fields != 7) {
-    hfs_diag_error(t->d, t->path, row->line, "expected 7 fields, got %zu",
-                   row->n_fields);
-    return 0;
-  }
-  target x;
-  memset(&x, 0, sizeof x);
-  if (hfs_parse_double(row->fields[3], &x.value) != 0 ||
-      hfs_parse_double(row->fields[4], &x.low) != 0 ||
-      hfs_parse_double(row->fields[5], &x.high) != 0) {
-    hfs_diag_error(t->d, t->path, row->line,
-                   "published_value, low and high must be numbers");
-    return 0;
-  }
-  target *items = realloc(t->items, (t->n + 1) * sizeof *items);
-  if (items == NULL)
-    return 1;
-  t->items = items;
-  x.metric = hfs_strdup(row->fields[0]);
-  x.strategy = hfs_strdup(row->fields[1]);
-  x.outcome = hfs_strdup(row->fields[2]);
-  x.source = hfs_strdup(row->fields[6]);
-  x.line = row->line;
-  t->items[t->n++] = x;
-  return 0;
-}
-
 hfs_status hfs_validate_write(FILE *f, const char *config_path,
                               const char *targets_path, uint64_t patients,
                               volatile sig_atomic_t *stop_flag, hfs_diag *d)
 {
-  targets t;
-  memset(&t, 0, sizeof t);
-  t.path = targets_path;
-  t.d = d;
-  size_t before = hfs_diag_count(d);
-  hfs_status s = hfs_csv_read(targets_path, target_row, &t, d);
-  if (s == HFS_OK && hfs_diag_count(d) > before)
-    s = HFS_ERR_INPUT;
+  hfs_target_table t;
+  hfs_target_table_init(&t);
+  hfs_status s = hfs_target_table_read(&t, targets_path, d);
   hfs_probe p;
   int ran = 0;
   if (s == HFS_OK) {
@@ -270,37 +214,35 @@ hfs_status hfs_validate_write(FILE *f, const char *config_path,
       s = HFS_ERR_INPUT;
     }
   if (s == HFS_OK) {
-    fputs("metric,strategy,outcome,model_value,model_mcse,"
+    fputs("metric,use,strategy,outcome,model_value,model_mcse,"
           "published_value,published_low,published_high,within_range,"
           "source\n",
           f);
-    for (size_t i = 0; i < t.n; i++) {
-      const target *x = &t.items[i];
-      const hfs_accum *a = hfs_probe_outcome(&p, x->strategy, x->outcome);
-      hfs_csv_write_text(f, x->metric);
-      fputc(',', f);
-      hfs_csv_write_text(f, x->strategy);
-      fputc(',', f);
-      hfs_csv_write_text(f, x->outcome);
-      put(f, a->mean);
-      put(f, hfs_accum_se(a));
-      put(f, x->value);
-      put(f, x->low);
-      put(f, x->high);
-      fprintf(f, ",%s,",
-              a->mean >= x->low && a->mean <= x->high ? "yes" : "no");
-      hfs_csv_write_text(f, x->source);
-      fputc('\n', f);
-    }
+    /* calibration targets first, then the held-out validation ones */
+    for (int pass = 0; pass < 2; pass++)
+      for (size_t i = 0; i < t.n; i++) {
+        const hfs_target *x = &t.items[i];
+        if ((x->use == HFS_TARGET_CALIBRATION) != (pass == 0))
+          continue;
+        const hfs_accum *a = hfs_probe_outcome(&p, x->strategy, x->outcome);
+        hfs_csv_write_text(f, x->metric);
+        fprintf(f, ",%s,", hfs_target_use_name(x->use));
+        hfs_csv_write_text(f, x->strategy);
+        fputc(',', f);
+        hfs_csv_write_text(f, x->outcome);
+        put(f, a->mean);
+        put(f, hfs_accum_se(a));
+        put(f, x->value);
+        put(f, x->low);
+        put(f, x->high);
+        fprintf(f, ",%s,",
+                a->mean >= x->low && a->mean <= x->high ? "yes" : "no");
+        hfs_csv_write_text(f, x->source);
+        fputc('\n', f);
+      }
   }
   if (ran)
     hfs_probe_free(&p);
-  for (size_t i = 0; i < t.n; i++) {
-    free(t.items[i].metric);
-    free(t.items[i].strategy);
-    free(t.items[i].outcome);
-    free(t.items[i].source);
-  }
-  free(t.items);
+  hfs_target_table_free(&t);
   return s;
 }

@@ -8,6 +8,7 @@
 #include "hfsim/cli.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,10 +22,10 @@
 #include "hfsim/version.h"
 
 static const hfs_cli_command *const commands[] = {
-    &hfs_cli_cmd_run,       &hfs_cli_cmd_check,         &hfs_cli_cmd_psa,
-    &hfs_cli_cmd_owsa,      &hfs_cli_cmd_twsa,          &hfs_cli_cmd_scenarios,
-    &hfs_cli_cmd_verify,    &hfs_cli_cmd_verify_folder, &hfs_cli_cmd_bench,
-    &hfs_cli_cmd_dictionary};
+    &hfs_cli_cmd_run,       &hfs_cli_cmd_check,     &hfs_cli_cmd_psa,
+    &hfs_cli_cmd_owsa,      &hfs_cli_cmd_twsa,      &hfs_cli_cmd_scenarios,
+    &hfs_cli_cmd_calibrate, &hfs_cli_cmd_verify,    &hfs_cli_cmd_verify_folder,
+    &hfs_cli_cmd_report,    &hfs_cli_cmd_bench,     &hfs_cli_cmd_dictionary};
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 static void on_signal(int sig)
@@ -68,12 +69,13 @@ static const char *const main_help_tail =
     "  -h, --help     help (also 'hfsim COMMAND --help')\n"
     "  -V, --version  version\n"
     "\n"
-    "Quick start (from the repository folder):\n"
+    "Quick start (installed, or from the repository folder):\n"
     "  hfsim run                       default scenario -> results/default/\n"
     "  hfsim run --patients 1000 --set NAME=VALUE   (a parameter)\n"
     "  hfsim check --config my.ini     find every mistake in a scenario\n"
     "\n"
-    "Files: the scenario (INI, default " HFS_DEFAULT_CONFIG ") names the\n"
+    "Files: the scenario (INI, default " HFS_DEFAULT_CONFIG ", else the\n"
+    "installed PREFIX/share/hfsim/configs/default.ini) names the\n"
     "parameter table (CSV, every model number with its source) and the life\n"
     "table; paths in it are relative to its own folder. See README.md,\n"
     "configs/README.md and results/README.md.\n"
@@ -88,6 +90,7 @@ static const char *const main_help_tail =
     "       left behind; earlier results are kept)\n"
     "  5    hfsim verify: a verification check failed; hfsim verify-folder:\n"
     "       the folder differs from its manifest\n"
+    "  6    hfsim report: report.html written, some figures not drawn\n"
     "  130  interrupted (Ctrl-C, SIGTERM or SIGHUP); no partial results\n"
     "A file over the size limit (SIGXFSZ) or a closed output pipe (SIGPIPE)\n"
     "is a failed write: exit 4.\n";
@@ -111,8 +114,16 @@ int hfs_cli_main(int argc, char **argv)
    * /dev/full` fails. */
   errno = 0;
   if ((fflush(stdout) != 0 || ferror(stdout)) && rc != HFS_EXIT_IO) {
+    int err = errno;
+    if (err == 0) {
+      /* an earlier write failed and left nothing to flush (it depends on
+       * how the output falls in the buffer): a pipe without a reader shows
+       * as POLLERR */
+      struct pollfd pf = {fileno(stdout), POLLOUT, 0};
+      err = poll(&pf, 1, 0) == 1 && (pf.revents & POLLERR) ? EPIPE : EIO;
+    }
     fprintf(stderr, "hfsim: cannot write to standard output: %s\n",
-            strerror(errno ? errno : EIO));
+            strerror(err));
     if (rc == HFS_EXIT_OK || rc == HFS_EXIT_VERIFY)
       rc = HFS_EXIT_IO;
   }

@@ -13,7 +13,9 @@
 #include "common.h"
 #include "hfsim/bench.h"
 #include "hfsim/engine.h"
+#include "hfsim/parallel.h"
 #include "hfsim/psa.h"
+#include "hfsim/ranks.h"
 #include "hfsim/study.h"
 
 static const char *const bench_help =
@@ -32,7 +34,12 @@ static const char *const bench_help =
     "--speedup also runs the same cohort on one thread and prints the\n"
     "speed-up of T threads. With --psa: the PSA loop (default 1000\n"
     "iterations x 1000 patients) and iterations per second. Figures depend\n"
-    "on the machine and its load; quote them with both (`uptime`).\n";
+    "on the machine and its load; quote them with both (`uptime`).\n"
+    "\n"
+    "Under MPI (mpirun -n R hfsim bench ...) the work is spread over the R\n"
+    "ranks as in run and psa; rank 0 prints the job's figures with ranks x\n"
+    "threads per rank and the bytes each rank sends rank 0 per block of\n"
+    "patients or per PSA iteration.\n";
 
 static long peak_rss_kib(void)
 {
@@ -62,9 +69,13 @@ static int bench_psa(hfs_study *st, const options *o)
     int threads =
         st->scenario.threads > 0 ? st->scenario.threads : omp_get_max_threads();
     printf("hfsim bench --psa: %s, %llu iterations x %llu patients x %zu "
-           "strategies, %d threads\n",
+           "strategies, %d ranks x %d threads\n",
            st->scenario.path, (unsigned long long)iterations,
-           (unsigned long long)cfg.patients, st->model.n_strategies, threads);
+           (unsigned long long)cfg.patients, st->model.n_strategies,
+           hfs_par_size(), threads);
+    printf("ranks: %d\nthreads_per_rank: %d\n", hfs_par_size(), threads);
+    printf("message_bytes_per_iteration: %zu\n",
+           (res.n_sampled + 2 * res.n_strategies) * sizeof(double));
     printf("wall_seconds: %.3f\n", wall);
     printf("iterations_per_second: %.1f\n", (double)iterations / wall);
     printf("patient_strategy_runs_per_second: %.0f\n",

@@ -13,8 +13,10 @@
 #include <omp.h>
 
 #include "common.h"
+#include "hfsim/figures.h"
 #include "hfsim/dsa.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
 
 static const char *const owsa_help =
     "Usage: hfsim owsa [--config FILE] [--patients N] [--seed S]\n"
@@ -73,7 +75,10 @@ static hfs_status open_early(hfs_output_set *out, const char *dir, hfs_diag *d)
 {
   if (dir == NULL)
     return HFS_ERR_NOMEM;
-  return hfs_output_open(out, dir, d);
+  /* MPI: only rank 0 opens (and locks) the folder; its verdict holds for
+   * all ranks */
+  hfs_status s = hfs_par_rank() == 0 ? hfs_output_open(out, dir, d) : HFS_OK;
+  return (hfs_status)hfs_par_bcast_int((int)s);
 }
 
 /* Write FILE_NAME through WRITE into OUT, opened by open_early(), with a
@@ -86,6 +91,8 @@ static hfs_status write_outputs(hfs_output_set *out, const char *file_name,
                                 char **argv, const char *started,
                                 double seconds, hfs_diag *d)
 {
+  if (hfs_par_rank() != 0) /* (MPI: only rank 0 writes) */
+    return hfs_cli_stop_requested ? HFS_ERR_INTERRUPTED : HFS_OK;
   FILE *f = hfs_output_add(out, file_name, d);
   FILE *m = f ? hfs_output_add(out, "manifest.txt", d) : NULL;
   hfs_status s;
@@ -94,7 +101,8 @@ static hfs_status write_outputs(hfs_output_set *out, const char *file_name,
     hfs_cli_run_info info = {0, st->scenario.threads, seconds};
     hfs_cli_write_manifest(m, st, o, argc, argv, &info, started);
     s = hfs_cli_stop_requested ? HFS_ERR_INTERRUPTED
-                               : hfs_output_commit(out, d);
+                               : (hfs_figures_add(out, o->quiet),
+                                  hfs_output_commit(out, d));
   } else {
     s = HFS_ERR_IO;
   }

@@ -14,16 +14,21 @@
 #include <omp.h>
 
 #include "common.h"
+#include "hfsim/figures.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
 #include "hfsim/params.h"
 #include "hfsim/psa.h"
 #include "hfsim/sha256.h"
 #include "hfsim/version.h"
+#include "hfsim/xlsx.h"
 
 static const char *const psa_help =
     "Usage: hfsim psa [--config FILE] [--iterations K] [--patients N]\n"
     "                 [--seed S] [--threads T] [--out DIR]\n"
-    "                 [--set NAME=VALUE]... [--resume] [--quiet]\n"
+    "                 [--set NAME=VALUE]... [--scenario NAME]\n"
+    "                 [--posterior FILE] [--resume]\n"
+    "                 [--quiet]\n"
     "\n"
     "Probabilistic sensitivity analysis. Each iteration draws every\n"
     "parameter with a distribution in the parameter table (beta, gamma,\n"
@@ -33,6 +38,12 @@ static const char *const psa_help =
     "strategy (common random numbers). Settings come from the scenario's\n"
     "[psa] section (iterations, patients, ceac_wtp_max, ceac_wtp_step,\n"
     "population, evppi); options override them.\n"
+    "\n"
+    "A parameter set with --set NAME=V, or by a line of the section\n"
+    "chosen with --scenario NAME, is fixed at V in every draw (not sampled;\n"
+    "the console and manifest.txt list it); every other parameter gets the\n"
+    "same draws as without it. Setting one member of a Dirichlet group\n"
+    "fixes the whole group.\n"
     "\n"
     "Writes into the output folder ([psa] output, default <run output>-psa):\n"
     "  psa_parameters.csv  iteration and every sampled value\n"
@@ -44,14 +55,20 @@ static const char *const psa_help =
     "  evpi.csv            expected value of perfect information\n"
     "  evppi.csv           EVPPI of the [psa] evppi parameter groups\n"
     "                      (regression metamodel)\n"
+    "  results.xlsx        the files above as one workbook (--xlsx)\n"
     "  manifest.txt\n"
     "\n"
     "Options:\n"
     "  --iterations K  number of parameter draws ([psa] iterations)\n"
     "  --patients N    patients per iteration ([psa] patients)\n"
+    "  --posterior FILE  draw the calibrated parameters jointly from a\n"
+    "                  posterior sample (posterior.csv of hfsim calibrate):\n"
+    "                  one row per iteration, uniformly; the other\n"
+    "                  parameters from their distributions as without it\n"
     "  --resume        continue an interrupted PSA from its last completed\n"
     "                  iteration (results are identical to an uninterrupted\n"
     "                  run); needs the same inputs and options\n"
+    "  --xlsx          also write results.xlsx (typed numbers, any locale)\n"
     "  -q, --quiet     no progress bar (it is shown only on a terminal)\n"
     "  other options as for 'hfsim run'\n";
 
@@ -140,6 +157,12 @@ static void fingerprint(const hfs_study *st, const psa_settings *ps,
 {
   hfs_sha256 c;
   hfs_sha256_init(&c);
+  if (o->posterior != NULL) {
+    char h[65];
+    if (hfs_sha256_file(o->posterior, h) == 0)
+      hfs_sha256_update(&c, h, 64);
+    hfs_sha256_update(&c, "posterior", 10);
+  }
   const char *files[3] = {st->scenario.path, st->scenario.parameters_path,
                           st->scenario.life_table_path};
   for (int i = 0; i < 3; i++) {
@@ -157,6 +180,8 @@ static void fingerprint(const hfs_study *st, const psa_settings *ps,
       continue;
     hfs_sha256_update(&c, a, strlen(a) + 1);
   }
+  if (o->scenario != NULL)
+    hfs_sha256_update(&c, o->scenario, strlen(o->scenario) + 1);
   /* another build may simulate differently: never mix two in one PSA */
   char buf[256];
   snprintf(buf, sizeof buf, "%s %s %llu %llu %llu", HFS_VERSION, HFS_GIT_COMMIT,
@@ -217,12 +242,22 @@ static int cmd_psa(options *o, int argc, char **argv)
                      (unsigned long long)ps.iterations,
                      hfs_psa_result_bytes(&st, ps.iterations) >> 20);
   }
+  hfs_psa_posterior post;
+  memset(&post, 0, sizeof post);
+  if (s == HFS_OK && o->posterior != NULL) {
+    s = hfs_psa_posterior_read(&post, o->posterior, &st.params, &d);
+    if (s == HFS_OK)
+      s = hfs_psa_use_posterior(&res, &st, &post);
+  }
   if (s == HFS_OK && ps.evppi[0] != '\0')
     s = hfs_psa_check_groups(&st, &res, ps.evppi, st.scenario.path, 0, &d);
-  if (s == HFS_OK)
+  /* MPI: rank 0 alone opens the folder, reads and writes the checkpoint
+   * and writes the results; the other ranks simulate (psa.h) */
+  const int root = hfs_par_rank() == 0;
+  if (s == HFS_OK && root)
     s = hfs_output_open(&out, ps.output_dir, &d);
   char fp[65];
-  if (s == HFS_OK) {
+  if (s == HFS_OK && root) {
     fingerprint(&st, &ps, o, fp);
     /* beside the folder, not in it: the folder is replaced whole at the
      * end, and the checkpoint must outlive an interrupted PSA */
@@ -239,7 +274,7 @@ static int cmd_psa(options *o, int argc, char **argv)
                 (unsigned long long)res.iterations);
     }
   }
-  if (s == HFS_OK) {
+  if (s == HFS_OK && root) {
     /* Rewrite the checkpoint with the iterations kept, then append. It is
      * written beside the old one and renamed over it, so a failure (full
      * disk) keeps the iterations the old one holds. */
@@ -270,17 +305,22 @@ static int cmd_psa(options *o, int argc, char **argv)
     }
     free(tmp);
   }
+  s = (hfs_status)hfs_par_bcast_int((int)s); /* rank 0's */
+  res.done = hfs_par_bcast_u64(res.done);    /* where it resumes */
   if (s == HFS_OK) {
     hfs_run_config cfg = hfs_study_run_config(&st);
     cfg.patients = ps.patients;
     progress_state prog = {omp_get_wtime(), res.done,
                            !o->quiet && isatty(fileno(stderr))};
-    if (!o->quiet)
+    if (!o->quiet) {
       fprintf(stderr,
               "hfsim: PSA of %llu iterations x %llu patients x %zu "
               "strategies\n",
               (unsigned long long)ps.iterations,
               (unsigned long long)ps.patients, st.model.n_strategies);
+      hfs_psa_report_fixed(stderr, &st.params,
+                           "hfsim: fixed in every draw (override): ");
+    }
     cfg.stop_flag = &hfs_cli_stop_requested;
     s = hfs_psa_run(&st, &cfg, &res, ckpt, show_progress, &prog, &d);
     if (prog.enabled && s != HFS_OK)
@@ -288,9 +328,10 @@ static int cmd_psa(options *o, int argc, char **argv)
   }
   if (ckpt != NULL)
     fclose(ckpt);
-  if (s == HFS_OK) /* an overflow is an error, not an empty cell */
+  /* (rank 0 alone holds every iteration, checks and writes them) */
+  if (s == HFS_OK && root) /* an overflow is an error, not an empty cell */
     s = hfs_psa_check_totals(&st, &res, ps.wtp_max, &d);
-  if (s == HFS_OK) {
+  if (s == HFS_OK && root) {
     const double *wtp = st.scenario.wtp;
     size_t n_wtp = st.scenario.n_wtp;
     FILE *f;
@@ -310,6 +351,8 @@ static int cmd_psa(options *o, int argc, char **argv)
         (f = hfs_output_add(&out, "evppi.csv", &d)))
       s = hfs_psa_write_evppi(f, &st, &res, ps.evppi, wtp, n_wtp, ps.population,
                               &d);
+    if (s == HFS_OK && st.scenario.xlsx)
+      s = hfs_xlsx_add_workbook(&out, "results.xlsx", st.cls, &st.params, &d);
     if (s == HFS_OK && (f = hfs_output_add(&out, "manifest.txt", &d))) {
       hfs_cli_run_info info = {0, st.scenario.threads, omp_get_wtime() - t0};
       hfs_cli_write_manifest(f, &st, o, argc, argv, &info, started);
@@ -317,11 +360,20 @@ static int cmd_psa(options *o, int argc, char **argv)
               (unsigned long long)ps.iterations,
               (unsigned long long)ps.patients);
       fprintf(f, "psa_population: %.17g\n", ps.population);
+      char h[65];
+      if (o->posterior != NULL && hfs_sha256_file(o->posterior, h) == 0)
+        fprintf(f,
+                "posterior: %s\nposterior_sha256: %s\n"
+                "posterior_draws: %zu\n",
+                o->posterior, h, post.n_rows);
+      hfs_psa_report_fixed(f, &st.params, "psa_fixed_by_override: ");
     }
     if (s == HFS_OK && hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;
-    if (s == HFS_OK)
+    if (s == HFS_OK) {
+      hfs_figures_add(&out, o->quiet); /* figures.h: same commit */
       s = hfs_output_commit(&out, &d);
+    }
     if (s == HFS_OK)
       remove(ckpt_path);
   }
@@ -335,14 +387,16 @@ static int cmd_psa(options *o, int argc, char **argv)
             (unsigned long long)res.done, (unsigned long long)res.iterations);
   if (s == HFS_OK && !o->quiet)
     printf("hfsim: PSA of %llu iterations in %.1f s; wrote %s/psa.csv, "
-           "psa_summary.csv, psa_parameters.csv, ceac.csv, evpi.csv%s and "
+           "psa_summary.csv, psa_parameters.csv, ceac.csv, evpi.csv%s%s and "
            "manifest.txt\n",
            (unsigned long long)res.done, omp_get_wtime() - t0, ps.output_dir,
-           ps.evppi[0] ? ", evppi.csv" : "");
+           ps.evppi[0] ? ", evppi.csv" : "",
+           st.scenario.xlsx ? ", results.xlsx" : "");
   free(ckpt_path);
   free(ps.evppi);
   free(ps.output_dir);
   hfs_psa_result_free(&res);
+  hfs_psa_posterior_free(&post);
   hfs_output_free(&out);
   hfs_diag_free(&d);
   hfs_study_free(&st);
@@ -353,7 +407,7 @@ const hfs_cli_command hfs_cli_cmd_psa = {
     .name = "psa",
     .summary = "probabilistic sensitivity analysis: CEAC, EVPI, EVPPI",
     .help = psa_help,
-    .options =
-        ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_PSA,
+    .options = ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS |
+               ALLOW_PSA | ALLOW_POSTERIOR | ALLOW_SCENARIO | ALLOW_XLSX,
     .run = cmd_psa,
 };

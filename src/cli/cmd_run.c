@@ -10,12 +10,17 @@
 #include <string.h>
 
 #include "common.h"
+#include "hfsim/calibrate.h"
+#include "hfsim/figures.h"
 #include "hfsim/engine.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
 #include "hfsim/params.h"
 #include "hfsim/psa.h"
+#include "hfsim/ranks.h"
 #include "hfsim/report.h"
 #include "hfsim/study.h"
+#include "hfsim/xlsx.h"
 
 static const char *const run_help =
     "Usage: hfsim run [--config FILE] [--out DIR] [--patients N] [--seed S]\n"
@@ -26,12 +31,15 @@ static const char *const run_help =
     "  summary.csv   one row per strategy: means, Monte Carlo standard\n"
     "                errors and 95% intervals of costs, QALYs, years free of\n"
     "                spasm, treatments, complications, ...\n"
+    "  summary_long.csv  the same in tidy long form: strategy, outcome,\n"
+    "                statistic, value, unit\n"
     "  trace.csv     share of the cohort in each state, year by year\n"
     "  summary_subgroups.csv  the main outcomes by sex, age band and Asian\n"
     "                descent\n"
     "  cea.csv       incremental analysis: strategies by cost, dominance,\n"
     "                ICERs, net monetary and health benefit at each WTP\n"
     "  patients.csv  one row per patient and strategy (--patients-csv)\n"
+    "  results.xlsx  every CSV above but patients.csv, as a workbook (--xlsx)\n"
     "  manifest.txt  version, command, input hashes, seed, threads, times,\n"
     "                and every file of the folder with its size and SHA-256\n"
     "The folder is replaced whole, in one step, when every file is complete;\n"
@@ -39,7 +47,8 @@ static const char *const run_help =
     "second command into the same folder waits for the first.\n"
     "\n"
     "Options (each overrides the scenario file):\n"
-    "  --config FILE     scenario file (default " HFS_DEFAULT_CONFIG ")\n"
+    "  --config FILE     scenario file (default " HFS_DEFAULT_CONFIG ", else\n"
+    "                    the installed one; see 'man hfsim')\n"
     "  --out DIR         output folder ([run] output)\n"
     "  --patients N      cohort size ([run] patients)\n"
     "  --seed S          random seed, 0 to 2^64-1 ([run] seed)\n"
@@ -48,7 +57,12 @@ static const char *const run_help =
     "  --set NAME=VALUE  override a parameter of the table (NAME) or a\n"
     "                    scenario setting (SECTION.KEY, strategies as\n"
     "                    strategy.NAME.KEY); repeatable\n"
+    "  --scenario NAME   apply the overrides of the section [scenario NAME]\n"
+    "                    (after any --set)\n"
     "  --patients-csv    also write patients.csv ([run] patients_csv)\n"
+    "  --xlsx            also write results.xlsx, every CSV as a sheet with\n"
+    "                    typed numbers, for any spreadsheet locale\n"
+    "                    ([run] xlsx)\n"
     "  --target-se X     precision rule: keep adding patients (doubling)\n"
     "                    until the Monte Carlo standard error of the\n"
     "                    incremental net monetary benefit between the two\n"
@@ -68,13 +82,22 @@ static const char *const run_help =
     "  hfsim run --set strategy.NEW.KEY=VALUE   (a new strategy)\n";
 
 static const char *const check_help =
-    "Usage: hfsim check [--config FILE] [--set NAME=VALUE]...\n"
+    "Usage: hfsim check [--config FILE] [--set NAME=VALUE]... [--scenario NAME]\n"
     "\n"
     "Read and validate the scenario, the parameter table and the life table,\n"
     "report every error at once (FILE:LINE: error: ...), and print the\n"
-    "resolved settings, every parameter with its unit, evidence tag and\n"
-    "source, and each strategy's treatment lines with the rules for moving\n"
-    "on. Nothing is simulated or written. Exit code 0 when all is valid.\n";
+    "resolved settings, every parameter (name, value, unit, evidence tag\n"
+    "F/D/E, the start of its source, or for an overridden one the --set\n"
+    "or scenario line that set it), and each strategy's treatment lines\n"
+    "with the rules for moving on, and the [calibration] section\n"
+    "(parameters, bounds, targets) when there is one. Nothing is simulated\n"
+    "or written. Exit code 0 when all is valid.\n"
+    "\n"
+    "Options:\n"
+    "  --config FILE     scenario file (default " HFS_DEFAULT_CONFIG ", else\n"
+    "                    the installed one)\n"
+    "  --set NAME=VALUE  override, as for 'hfsim run'; repeatable\n"
+    "  --scenario NAME   apply the overrides of [scenario NAME]\n";
 
 static const char *const dictionary_help =
     "Usage: hfsim dictionary [--config FILE]\n"
@@ -109,13 +132,18 @@ static void print_results_table(const hfs_study *st, const hfs_results *r)
   printf("(discounted; %s; mean per patient with Monte Carlo standard "
          "error)\n",
          st->scenario.currency);
+  hfs_print_icer_table(stdout, &st->model, r, st->scenario.wtp,
+                       st->scenario.n_wtp, (int)cost, (int)qaly,
+                       st->scenario.currency);
 }
 
-/* Each round of the precision rule, on stderr. */
+/* Each round of the precision rule, on stderr and in convergence.csv
+ * (drawn by figures.h as convergence_run). */
 typedef struct target_report {
   const hfs_study *st;
   const options *o;
   uint64_t max;
+  FILE *conv;
 } target_report;
 
 static void report_round(void *user, const hfs_results *r,
@@ -123,6 +151,10 @@ static void report_round(void *user, const hfs_results *r,
 {
   const target_report *t = user;
   char *const *names = t->st->model.strategy_names;
+  fprintf(t->conv, "%llu,%s,%s,%.17g,%.17g,%.17g,%.17g\n",
+          (unsigned long long)r->patients, names[round->best],
+          names[round->second], t->st->scenario.wtp_main,
+          round->incremental_nmb, round->se, t->o->target_se);
   if (!t->o->quiet)
     fprintf(stderr,
             "hfsim: %llu patients: incremental NMB %s vs %s at wtp %g = "
@@ -152,18 +184,25 @@ static int cmd_run(options *o, int argc, char **argv)
   hfs_output_set out;
   hfs_results res;
   hfs_results_init(&res);
-  hfs_status s = hfs_output_open(&out, dir, &d);
+  /* MPI: only rank 0 writes (ranks.h); the others simulate */
+  const int root = hfs_par_rank() == 0;
+  memset(&out, 0, sizeof out);
+  hfs_status s = root ? hfs_output_open(&out, dir, &d) : HFS_OK;
   FILE *patients = NULL;
-  if (s == HFS_OK && st.scenario.patients_csv) {
+  if (s == HFS_OK && root && st.scenario.patients_csv) {
     patients = hfs_output_add(&out, "patients.csv", &d);
     if (patients == NULL)
       s = HFS_ERR_IO;
     else
       hfs_engine_patients_header(&st.model, patients);
   }
+  s = (hfs_status)hfs_par_bcast_int((int)s); /* rank 0's */
   if (s == HFS_OK) {
     hfs_run_config cfg = hfs_study_run_config(&st);
-    cfg.patient_rows = patients ? hfs_rows_to_file : NULL;
+    /* (on ranks other than 0 only "rows wanted" counts: never called) */
+    cfg.patient_rows = patients || (!root && st.scenario.patients_csv)
+                           ? hfs_rows_to_file
+                           : NULL;
     cfg.patient_rows_user = patients;
     cfg.patients_csv_name = out.n_files ? out.files[0].final_path : NULL;
     cfg.stop_flag = &hfs_cli_stop_requested;
@@ -183,23 +222,34 @@ static int cmd_run(options *o, int argc, char **argv)
       if (!o->quiet)
         fprintf(stderr, "hfsim: simulating %llu patients x %zu strategies...\n",
                 (unsigned long long)first, st.model.n_strategies);
-      target_report t = {&st, o, max};
-      s = hfs_engine_run_to_precision(&st.model, &cfg, st.scenario.wtp_main,
-                                      o->target_se, max, report_round, &t, &res,
-                                      &d);
+      target_report t = {&st, o, max,
+                         hfs_output_add(&out, "convergence.csv", &d)};
+      if (t.conv == NULL)
+        s = HFS_ERR_IO;
+      else {
+        fputs("patients,strategy,comparator,wtp,incremental_nmb,"
+              "incremental_nmb_se,target_se\n",
+              t.conv);
+        s = hfs_engine_run_to_precision(&st.model, &cfg,
+                                        st.scenario.wtp_main, o->target_se,
+                                        max, report_round, &t, &res, &d);
+      }
     } else {
       if (!o->quiet)
         fprintf(stderr, "hfsim: simulating %llu patients x %zu strategies...\n",
                 (unsigned long long)cfg.patients, st.model.n_strategies);
-      s = hfs_engine_run(&st.model, &cfg, &res, &d);
+      s = hfs_engine_run_ranks(&st.model, &cfg, &res, &d);
     }
     if (s == HFS_OK) /* an overflow is an error, not an empty cell */
       s = hfs_study_check_totals(&st, &res, &d);
   }
-  if (s == HFS_OK) {
+  if (s == HFS_OK && root) {
     FILE *f = hfs_output_add(&out, "summary.csv", &d);
     if (f)
       hfs_write_summary(f, &st.model, &res);
+    FILE *l = hfs_output_add(&out, "summary_long.csv", &d);
+    if (l)
+      hfs_write_summary_long(l, &st.model, &res);
     FILE *t = hfs_output_add(&out, "trace.csv", &d);
     if (t)
       hfs_write_trace(t, &st.model, &res);
@@ -215,11 +265,15 @@ static int cmd_run(options *o, int argc, char **argv)
                                res.wall_seconds};
       hfs_cli_write_manifest(m, &st, o, argc, argv, &info, started);
     }
-    s = (f && t && g && c && m) ? HFS_OK : HFS_ERR_IO;
+    s = (f && l && t && g && c && m) ? HFS_OK : HFS_ERR_IO;
+    if (s == HFS_OK && st.scenario.xlsx)
+      s = hfs_xlsx_add_workbook(&out, "results.xlsx", st.cls, &st.params, &d);
     if (s == HFS_OK && hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;
-    if (s == HFS_OK)
+    if (s == HFS_OK) {
+      hfs_figures_add(&out, o->quiet); /* figures.h: same commit */
       s = hfs_output_commit(&out, &d);
+    }
   }
   if (s != HFS_OK)
     hfs_output_abort(&out);
@@ -236,9 +290,11 @@ static int cmd_run(options *o, int argc, char **argv)
            res.threads_used);
     print_results_table(&st, &res);
     printf(
-        "\nwrote %s/summary.csv, summary_subgroups.csv, trace.csv, cea.csv%s "
-        "and manifest.txt\n",
-        dir, patients ? ", patients.csv" : "");
+        "\nwrote %s/summary.csv, summary_long.csv, summary_subgroups.csv, "
+        "trace.csv, cea.csv%s%s%s and manifest.txt\n",
+        dir, patients ? ", patients.csv" : "",
+        o->target_se > 0 ? ", convergence.csv" : "",
+        st.scenario.xlsx ? ", results.xlsx" : "");
   }
   hfs_diag_free(&d);
   hfs_results_free(&res);
@@ -295,11 +351,25 @@ static int cmd_check(options *o, int argc, char **argv)
   printf("\n\nparameters (%zu):\n", st.params.count);
   for (size_t i = 0; i < st.params.count; i++) {
     const hfs_param *p = &st.params.items[i];
-    printf("  %-38s %12.6g %-11s %s%s\n", p->name, p->value, p->unit,
-           p->evidence, p->line == 0 ? "  (set on the command line)" : "");
+    /* the source column that check --help promises; an override says
+     * where it came from, before the table's source */
+    const int width = 60; /* the start of it: the table has it whole */
+    int cut = (int)strlen(p->source) > width;
+    if (p->origin != NULL)
+      printf("  %-38s %12.6g %-11s %s  (set by %s)\n", p->name, p->value,
+             p->unit, p->evidence, p->origin);
+    else
+      printf("  %-38s %12.6g %-11s %s  %.*s%s\n", p->name, p->value, p->unit,
+             p->evidence, cut ? width - 3 : width, p->source,
+             cut ? "..." : "");
   }
   printf("\nstrategies (%zu):\n", st.model.n_strategies);
   st.cls->describe(&st.model, stdout);
+  hfs_status cal = hfs_calib_check(&st, stdout);
+  if (cal != HFS_OK) {
+    hfs_study_free(&st);
+    return hfs_cli_exit_code(cal);
+  }
   printf("\nok: no errors\n");
   hfs_study_free(&st);
   return HFS_EXIT_OK;
@@ -336,8 +406,8 @@ const hfs_cli_command hfs_cli_cmd_run = {
     .name = "run",
     .summary = "simulate the scenario and write results (CSV)",
     .help = run_help,
-    .options =
-        ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_TARGET,
+    .options = ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS |
+               ALLOW_TARGET | ALLOW_SCENARIO | ALLOW_XLSX,
     .run = cmd_run,
 };
 
@@ -346,7 +416,7 @@ const hfs_cli_command hfs_cli_cmd_check = {
     .summary = "validate the inputs and print the resolved parameters\n"
                "              and strategies, without simulating",
     .help = check_help,
-    .options = ALLOW_SET,
+    .options = ALLOW_SET | ALLOW_SCENARIO,
     .run = cmd_check,
 };
 

@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
 #include "hfsim/verify.h"
 
 static const char *const verify_help =
@@ -58,9 +59,14 @@ static int cmd_verify(options *o, int argc, char **argv)
     fprintf(stderr, "hfsim: verification with %llu patients per check...\n",
             (unsigned long long)patients);
   /* the folder first: its lock is held for the whole command, and a
-   * folder that cannot be made is reported before the checks run */
+   * folder that cannot be made is reported before the checks run. MPI:
+   * every rank simulates (each check's run is spread over the ranks by
+   * patient blocks); only rank 0 opens and writes the folder */
   hfs_output_set out;
-  hfs_status s = hfs_output_open(&out, dir, &d);
+  memset(&out, 0, sizeof out);
+  const int root = hfs_par_rank() == 0;
+  hfs_status s = root ? hfs_output_open(&out, dir, &d) : HFS_OK;
+  s = (hfs_status)hfs_par_bcast_int((int)s); /* rank 0's */
   long n = -1;
   if (s == HFS_OK) {
     const char *scenarios[] = {o->config, ss};
@@ -68,9 +74,17 @@ static int cmd_verify(options *o, int argc, char **argv)
                        32, &d);
     s = n < 0 ? HFS_ERR_INPUT : HFS_OK;
   }
-  if (hfs_cli_stop_requested)
+  if (hfs_par_max_int(hfs_cli_stop_requested)) /* (all ranks agree) */
     s = HFS_ERR_INTERRUPTED;
-  if (s == HFS_OK) {
+  if (s == HFS_OK && !root) {
+    FILE *null = fopen("/dev/null", "w");
+    if (null == NULL)
+      hfs_par_abort(HFS_EXIT_IO, "cannot open /dev/null");
+    s = hfs_validate_write(null, o->config, targets, patients,
+                           &hfs_cli_stop_requested, &d);
+    fclose(null);
+  }
+  if (s == HFS_OK && root) {
     FILE *f = hfs_output_add(&out, "verification.csv", &d);
     FILE *v = f ? hfs_output_add(&out, "validation.csv", &d) : NULL;
     if (f == NULL || v == NULL)

@@ -15,8 +15,10 @@
 #include <gsl/gsl_version.h>
 #include <csv.h>
 
+#include "hfsim/datadir.h"
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
 #include "hfsim/params.h"
 #include "hfsim/sha256.h"
 #include "hfsim/version.h"
@@ -117,10 +119,33 @@ int hfs_cli_load_study(hfs_study *st, const options *o)
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_study_init(st);
-  hfs_status s =
-      hfs_study_load(st, o->config, o->overrides, o->n_overrides, &d);
+  hfs_status s = hfs_study_load_scenario(st, o->config, o->overrides,
+                                         o->n_overrides, o->scenario, &d);
+  /* an installed scenario's results go under ./results, never into the
+   * data directory (unless --set run.output says otherwise; --out wins
+   * anyway) */
+  char *installed = s == HFS_OK ? hfs_installed_output(o->config) : NULL;
+  if (installed != NULL) {
+    const hfs_setting *e = hfs_scenario_get(&st->scenario, "run", "output");
+    if (e == NULL || e->line != 0) {
+      free(st->scenario.output_dir);
+      st->scenario.output_dir = installed;
+    } else {
+      free(installed);
+    }
+  }
   hfs_diag_print(&d, stderr);
   size_t n = hfs_diag_count(&d);
+  /* MPI: every rank reads the inputs; all go on only if all loaded them
+   * (a node that cannot see a file stops the job, naming itself) */
+  if (hfs_par_active()) {
+    hfs_status root = (hfs_status)hfs_par_bcast_int((int)s);
+    if (root == HFS_OK && s != HFS_OK) /* (the others wait: MPI_Abort) */
+      hfs_par_abort(hfs_cli_exit_code(s),
+                    "cannot load the inputs that rank 0 loaded: %s",
+                    n ? d.entries[0].message : "unknown error");
+    s = root;
+  }
   hfs_diag_free(&d);
   if (s == HFS_OK)
     return -1;
@@ -128,8 +153,8 @@ int hfs_cli_load_study(hfs_study *st, const options *o)
     fprintf(stderr, "hfsim: %zu errors; nothing was simulated\n", n);
   if (s == HFS_ERR_IO && strcmp(o->config, HFS_DEFAULT_CONFIG) == 0 && n == 1)
     fprintf(stderr,
-            "hfsim: run from the repository folder, or name a scenario with "
-            "--config FILE\n");
+            "hfsim: run from the repository folder, install hfsim (cmake "
+            "--install build), or name a scenario with --config FILE\n");
   hfs_study_free(st);
   return hfs_cli_exit_code(s);
 }
@@ -165,7 +190,10 @@ typedef enum opt_id {
   O_BENCH_SPEEDUP,
   O_PARAM,
   O_STEPS,
-  O_NO_WAIT
+  O_NO_WAIT,
+  O_POSTERIOR,
+  O_SCENARIO,
+  O_XLSX
 } opt_id;
 
 typedef struct opt_def {
@@ -194,6 +222,10 @@ static const opt_def option_table[] = {
     {"--speedup", NULL, O_BENCH_SPEEDUP, OPT_FLAG, ALLOW_BENCH},
     {"--param", NULL, O_PARAM, OPT_PATH, ALLOW_TWSA},
     {"--steps", NULL, O_STEPS, OPT_COUNT, ALLOW_TWSA},
+    {"--resume", NULL, O_RESUME, OPT_FLAG, ALLOW_RESUME},
+    {"--posterior", NULL, O_POSTERIOR, OPT_PATH, ALLOW_POSTERIOR},
+    {"--scenario", NULL, O_SCENARIO, OPT_PATH, ALLOW_SCENARIO},
+    {"--xlsx", NULL, O_XLSX, OPT_FLAG, ALLOW_XLSX},
 };
 
 static const opt_def *find_option(const char *name, int allow)
@@ -205,6 +237,28 @@ static const opt_def *find_option(const char *name, int allow)
       return d;
   }
   return NULL;
+}
+
+/* The option of the command's groups closest to a mistyped NAME, or NULL
+ * (the same rule as for commands and keys: hfs_closest_name). */
+static const char *closest_option(const char *name, int allow)
+{
+  /* compared without the leading "--", which every name shares */
+  const char *names[sizeof option_table / sizeof *option_table];
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof option_table / sizeof *option_table; i++) {
+    const opt_def *d = &option_table[i];
+    if (d->group == 0 || (allow & d->group))
+      names[n++] = d->name + 2;
+  }
+  while (*name == '-')
+    name++;
+  const char *sug = *name ? hfs_closest_name(name, names, n) : NULL;
+  /* option names are short: a suggestion two edits away must at least
+   * start alike (--out is not a misspelt --set) */
+  if (sug != NULL && sug[0] != name[0] && hfs_edit_distance(name, sug) > 1)
+    sug = NULL;
+  return sug ? sug - 2 : NULL;
 }
 
 static int parse_count(const char *value, uint64_t *out)
@@ -315,6 +369,9 @@ static int apply_option(options *o, const opt_def *d, const char *value,
                                  "--param is given more than twice");
     o->params[o->n_params++] = value;
     return -1;
+  case O_POSTERIOR:
+    o->posterior = value;
+    return -1;
   case O_STEPS:
     if (n < 2 || n > 101)
       return hfs_cli_usage_error(
@@ -322,6 +379,13 @@ static int apply_option(options *o, const opt_def *d, const char *value,
           value);
     o->steps = (size_t)n;
     return -1;
+  case O_SCENARIO:
+    o->scenario = value;
+    return -1;
+  case O_XLSX:
+    return hfs_cli_add_override(o, "run.xlsx=yes", "--xlsx") != 0
+               ? HFS_EXIT_FAILURE
+               : -1;
   }
   return HFS_EXIT_FAILURE;
 }
@@ -348,8 +412,12 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
       continue;
     }
     if (d == NULL) {
-      if (a[0] == '-')
-        return hfs_cli_usage_error(o->command, "unknown option '%s'", a);
+      if (a[0] == '-') {
+        const char *sug = closest_option(name, allow);
+        return hfs_cli_usage_error(o->command, "unknown option '%s'%s%s%s", a,
+                                   sug ? " (did you mean '" : "",
+                                   sug ? sug : "", sug ? "'?)" : "");
+      }
       return hfs_cli_usage_error(o->command, "unexpected argument '%s'", a);
     }
     if (d->kind == OPT_FLAG) {
@@ -365,8 +433,13 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
     if (rc >= 0)
       return rc;
   }
-  if (o->config == NULL)
-    o->config = HFS_DEFAULT_CONFIG;
+  if (o->config == NULL) {
+    /* ./configs/default.ini, else the installed one (datadir.h) */
+    char *c = hfs_default_config();
+    if (c == NULL || keep(o, c) != 0)
+      return HFS_EXIT_FAILURE;
+    o->config = c;
+  }
   /* the command owns the folders it writes; --no-wait (output.h) */
   hfs_output_configure(o->command, o->no_wait);
   return -1;
@@ -443,6 +516,8 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
   fprintf(f, "patients: %llu\n",
           (unsigned long long)(r->patients ? r->patients : sc->patients));
   fprintf(f, "threads: %d\n", r->threads_used);
+  if (hfs_par_active()) /* (threads are per rank) */
+    fprintf(f, "mpi_ranks: %d\n", hfs_par_size());
   if (isinf(sc->horizon_years))
     fprintf(f, "horizon_years: lifetime\n");
   else
@@ -450,6 +525,36 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
   fprintf(f, "discount_rate_costs: %.17g\n", sc->discount_rate_costs);
   fprintf(f, "discount_rate_qalys: %.17g\n", sc->discount_rate_qalys);
   fprintf(f, "currency: %s\n", sc->currency);
+  /* for `hfsim report`, which reads the folder only: WTPs and labels */
+  fprintf(f, "wtp:");
+  for (size_t i = 0; i < sc->n_wtp; i++)
+    fprintf(f, " %.17g", sc->wtp[i]);
+  fprintf(f, "\nwtp_main: %.17g\n", sc->wtp_main);
+  for (size_t s = 0; s < st->model.n_strategies; s++) {
+    char section[300];
+    snprintf(section, sizeof section, "strategy %s",
+             st->model.strategy_names[s]);
+    const hfs_setting *e =
+        hfs_scenario_get((hfs_scenario *)sc, section, "label");
+    if (e && e->value[0] && !strpbrk(e->value, "\r\n"))
+      fprintf(f, "strategy_label: %s = %s\n", st->model.strategy_names[s],
+              e->value);
+  }
+  /* the roles of the trace states (model.h), for the symptom-free figure */
+  static const char *const role_keys[] = {NULL, "symptom_free_states",
+                                          "cured_states", "out_states"};
+  for (int role = 1; role <= 3; role++) {
+    int any = 0;
+    for (size_t i = 0; i < st->cls->n_states; i++) {
+      if (st->cls->states[i].role != role)
+        continue;
+      if (any++ == 0)
+        fprintf(f, "%s:", role_keys[role]);
+      fprintf(f, " %s", st->cls->states[i].name);
+    }
+    if (any)
+      fputc('\n', f);
+  }
   fprintf(f, "started_utc: %s\n", started);
   fprintf(f, "wall_seconds: %.3f\n", r->wall_seconds);
   fprintf(f, "gsl_version: %s\n", GSL_VERSION);

@@ -48,22 +48,28 @@ typedef struct options {
   int bench_speedup;     /* bench --speedup */
   const char *params[2]; /* twsa --param (NAME or NAME=LOW:HIGH) */
   size_t n_params;
-  size_t steps;         /* twsa --steps, 0 = default */
-  const char *argument; /* ALLOW_ARGUMENT: verify-folder DIR */
+  size_t steps;          /* twsa --steps, 0 = default */
+  const char *argument;  /* ALLOW_ARGUMENT: verify-folder DIR */
+  const char *posterior; /* psa --posterior FILE, or NULL */
+  const char *scenario;  /* --scenario NAME: apply [scenario NAME] */
 } options;
 
 /* Option groups: which options a command accepts (its table entry). -h,
  * --help, --config and --quiet are accepted by every command. */
 enum {
-  ALLOW_RUN = 1,       /* --out --seed --patients-csv --no-wait */
-  ALLOW_SET = 2,       /* --set */
-  ALLOW_PATIENTS = 4,  /* --patients */
-  ALLOW_THREADS = 8,   /* --threads */
-  ALLOW_PSA = 16,      /* --iterations --resume */
-  ALLOW_TARGET = 32,   /* --target-se --max-patients */
-  ALLOW_BENCH = 64,    /* --psa --speedup */
-  ALLOW_TWSA = 128,    /* --param --steps */
-  ALLOW_ARGUMENT = 256 /* one argument that is not an option */
+  ALLOW_RUN = 1,         /* --out --seed --patients-csv --no-wait */
+  ALLOW_SET = 2,         /* --set */
+  ALLOW_PATIENTS = 4,    /* --patients */
+  ALLOW_THREADS = 8,     /* --threads */
+  ALLOW_PSA = 16,        /* --iterations --resume */
+  ALLOW_TARGET = 32,     /* --target-se --max-patients */
+  ALLOW_BENCH = 64,      /* --psa --speedup */
+  ALLOW_TWSA = 128,      /* --param --steps */
+  ALLOW_ARGUMENT = 256,  /* one argument that is not an option */
+  ALLOW_RESUME = 512,    /* --resume alone (calibrate) */
+  ALLOW_POSTERIOR = 1024, /* --posterior */
+  ALLOW_SCENARIO = 2048,  /* --scenario */
+  ALLOW_XLSX = 4096       /* --xlsx */
 };
 
 /* One command of the table in cli.c. RUN gets the parsed options (freed

@@ -10,6 +10,9 @@
 
 #include <Random123/philox.h>
 
+#include "hfsim/parallel.h"
+#include "hfsim/ranks.h"
+
 static double clock_seconds(clockid_t id)
 {
   struct timespec ts;
@@ -53,7 +56,8 @@ static hfs_status timed_run(const hfs_model *m, const hfs_run_config *cfg,
 {
   hfs_results_init(r);
   double c0 = hfs_bench_cpu_seconds();
-  hfs_status s = hfs_engine_run(m, cfg, r, d);
+  /* (MPI: blocks over the ranks, ranks.h; one rank: hfs_engine_run) */
+  hfs_status s = hfs_engine_run_ranks(m, cfg, r, d);
   *cpu = hfs_bench_cpu_seconds() - c0;
   return s;
 }
@@ -100,9 +104,12 @@ void hfs_bench_print(const hfs_bench_run *b, FILE *out)
   const double n = (double)b->patients,
                ns = (double)b->patients * (double)b->strategies;
   const double per_uniform = b->philox_seconds / HFS_BENCH_PHILOX_UNIFORMS;
-  fprintf(out, "hfsim bench: %s, %llu patients x %zu strategies, %d threads\n",
+  fprintf(out,
+          "hfsim bench: %s, %llu patients x %zu strategies, %d ranks x %d "
+          "threads\n",
           b->scenario, (unsigned long long)b->patients, b->strategies,
-          b->threads);
+          hfs_par_size(), b->threads);
+  fprintf(out, "ranks: %d\nthreads_per_rank: %d\n", hfs_par_size(), b->threads);
   fprintf(out, "wall_seconds: %.3f\n", b->wall_seconds);
   fprintf(out, "cpu_seconds: %.3f\n", b->cpu_seconds);
   fprintf(out, "patients_per_second: %.0f\n", n / b->wall_seconds);

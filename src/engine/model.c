@@ -4,6 +4,7 @@
  */
 #include "hfsim/model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,8 @@ hfs_status hfs_model_create(hfs_model *m, const hfs_model_class *cls,
   }
   m->cls = cls;
   const hfs_scenario *s = in->scenario;
+  if (s->currency != NULL)
+    snprintf(m->currency, sizeof m->currency, "%s", s->currency);
   m->strategy_names =
       calloc(s->n_strategies ? s->n_strategies : 1, sizeof(char *));
   if (m->strategy_names == NULL)

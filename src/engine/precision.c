@@ -4,6 +4,8 @@
  * engine.h).
  */
 #include "hfsim/engine.h"
+#include "hfsim/parallel.h"
+#include "hfsim/ranks.h"
 
 uint64_t hfs_precision_first_round(uint64_t patients, uint64_t max_patients)
 {
@@ -37,7 +39,7 @@ hfs_status hfs_engine_run_to_precision(const hfs_model *m,
   hfs_run_config c = *cfg;
   c.first_patient = 0;
   c.patients = hfs_precision_first_round(cfg->patients, max_patients);
-  hfs_status st = hfs_engine_run(m, &c, r, d);
+  hfs_status st = hfs_engine_run_ranks(m, &c, r, d);
   while (st == HFS_OK) {
     size_t best = 0, second = 1;
     if (nmb(m, r, 1, wtp) > nmb(m, r, 0, wtp)) {
@@ -62,13 +64,14 @@ hfs_status hfs_engine_run_to_precision(const hfs_model *m,
       report(user, r, &round);
     if (round.done)
       return HFS_OK;
-    if (c.stop_flag != NULL && *c.stop_flag)
+    /* (MPI ranks agree: every rank holds the same R, see ranks.h) */
+    if (hfs_par_max_int(c.stop_flag != NULL && *c.stop_flag))
       return HFS_ERR_INTERRUPTED;
     c.first_patient = r->patients;
     c.patients = r->patients < max_patients - r->patients
                      ? r->patients
                      : max_patients - r->patients;
-    st = hfs_engine_run(m, &c, r, d);
+    st = hfs_engine_run_ranks(m, &c, r, d);
   }
   return st;
 }

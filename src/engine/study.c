@@ -3,6 +3,8 @@
  */
 #include "hfsim/study.h"
 
+#include "hfsim/numfmt.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -75,6 +77,34 @@ hfs_status hfs_param_override(hfs_param_table *t, const char *assignment,
   p->value = v;
   p->line = 0;
   return HFS_OK;
+}
+
+/* A value set by an override outside the table's one-way range is legal
+ * (the range is for sensitivity analysis, not a limit) but often a slip:
+ * warn, and widen the range to contain it, so that owsa's bar and twsa's
+ * grid still hold the base case. Done once the table passed its checks
+ * (an inadmissible value is an error, not a warning). */
+static void widen_ranges(hfs_param_table *t, hfs_diag *d)
+{
+  for (size_t i = 0; i < t->count; i++) {
+    hfs_param *p = &t->items[i];
+    double v = p->value;
+    if (p->origin == NULL || isnan(p->low) || isnan(p->high) ||
+        (v >= p->low && v <= p->high))
+      continue;
+    char tv[40], tl[40], th[40], nl[40], nh[40];
+    double lo = v < p->low ? v : p->low, hi = v > p->high ? v : p->high;
+    hfs_diag_warning(d, p->origin, 0,
+                     "%s = %s lies outside its range in the table [%s, %s]; "
+                     "owsa and twsa vary it over [%s, %s]",
+                     p->name, hfs_format_double(tv, sizeof tv, v),
+                     hfs_format_double(tl, sizeof tl, p->low),
+                     hfs_format_double(th, sizeof th, p->high),
+                     hfs_format_double(nl, sizeof nl, lo),
+                     hfs_format_double(nh, sizeof nh, hi));
+    p->low = lo;
+    p->high = hi;
+  }
 }
 
 static int is_parameter_override(const char *assignment)
@@ -195,8 +225,87 @@ hfs_status hfs_study_load(hfs_study *st, const char *config,
   }
   if (st->cls != NULL)
     hfs_scenario_report_unknown_sections(sc, d);
+  if (s == HFS_OK && hfs_diag_count(d) == 0)
+    widen_ranges(&st->params, d);
   if (s == HFS_OK && hfs_diag_count(d) > 0)
     s = HFS_ERR_INPUT;
+  return s;
+}
+
+hfs_status hfs_study_load_scenario(hfs_study *st, const char *config,
+                                   const hfs_override *overrides,
+                                   size_t n_overrides, const char *scenario,
+                                   hfs_diag *d)
+{
+  if (scenario == NULL)
+    return hfs_study_load(st, config, overrides, n_overrides, d);
+  hfs_scenario sc;
+  hfs_scenario_init(&sc);
+  hfs_status s = hfs_scenario_load(&sc, config, d);
+  if (s != HFS_OK) {
+    hfs_scenario_free(&sc);
+    return s;
+  }
+  size_t cap = n_overrides + sc.n_settings + 1, n = n_overrides;
+  hfs_override *ov = calloc(cap, sizeof *ov);
+  char **owned = calloc(2 * sc.n_settings + 1, sizeof *owned);
+  size_t n_owned = 0;
+  const char **names = calloc(sc.n_settings + 1, sizeof *names);
+  size_t n_names = 0;
+  if (!ov || !owned || !names)
+    s = HFS_ERR_NOMEM;
+  if (s == HFS_OK && n_overrides > 0)
+    memcpy(ov, overrides, n_overrides * sizeof *ov);
+  int found = 0;
+  for (size_t i = 0; s == HFS_OK && i < sc.n_settings; i++) {
+    const hfs_setting *e = &sc.settings[i];
+    if (strncmp(e->section, "scenario ", 9) != 0)
+      continue;
+    int seen = 0;
+    for (size_t k = 0; k < n_names; k++)
+      seen |= strcmp(names[k], e->section + 9) == 0;
+    if (!seen)
+      names[n_names++] = e->section + 9;
+    if (strcmp(e->section + 9, scenario) != 0)
+      continue;
+    found = 1;
+    size_t la = strlen(e->key) + strlen(e->value) + 2;
+    size_t ll = strlen(e->file) + 32;
+    char *a = malloc(la), *l = malloc(ll);
+    owned[n_owned++] = a;
+    owned[n_owned++] = l;
+    if (!a || !l) {
+      s = HFS_ERR_NOMEM;
+      break;
+    }
+    snprintf(a, la, "%s=%s", e->key, e->value);
+    snprintf(l, ll, "%s:%ld", e->file, e->line);
+    ov[n].assignment = a;
+    ov[n].label = l;
+    n++;
+  }
+  if (s == HFS_OK && !found) {
+    char list[1024] = "";
+    for (size_t k = 0; k < n_names; k++) {
+      if (k > 0)
+        strncat(list, ", ", sizeof list - strlen(list) - 1);
+      strncat(list, names[k], sizeof list - strlen(list) - 1);
+    }
+    const char *sug = hfs_closest_name(scenario, names, n_names);
+    hfs_diag_error(d, sc.path, 0,
+                   "no section [scenario %s]%s%s%s (the file has: %s)",
+                   scenario, sug ? " (did you mean '" : "", sug ? sug : "",
+                   sug ? "'?)" : "", n_names ? list : "none");
+    s = HFS_ERR_INPUT;
+  }
+  if (s == HFS_OK)
+    s = hfs_study_load(st, config, ov, n, d);
+  for (size_t k = 0; owned && k < n_owned; k++)
+    free(owned[k]);
+  free(owned);
+  free(names);
+  free(ov);
+  hfs_scenario_free(&sc);
   return s;
 }
 

@@ -19,7 +19,40 @@ void hfs_diag_free(hfs_diag *d)
     free(d->entries[i].message);
   }
   free(d->entries);
+  for (size_t i = 0; i < d->n_warnings; i++) {
+    free(d->warnings[i].file);
+    free(d->warnings[i].message);
+  }
+  free(d->warnings);
   hfs_diag_init(d);
+}
+
+void hfs_diag_warning(hfs_diag *d, const char *file, long line,
+                      const char *fmt, ...)
+{
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (d->n_warnings == d->cap_warnings) {
+    size_t cap = d->cap_warnings ? 2 * d->cap_warnings : 4;
+    hfs_diag_entry *e = realloc(d->warnings, cap * sizeof *e);
+    if (e == NULL)
+      return; /* a warning lost to a lack of memory changes no result */
+    d->warnings = e;
+    d->cap_warnings = cap;
+  }
+  hfs_diag_entry *e = &d->warnings[d->n_warnings];
+  e->file = file ? hfs_strdup(file) : NULL;
+  e->line = line;
+  e->message = hfs_strdup(buf);
+  if (e->message == NULL || (file && e->file == NULL)) {
+    free(e->file);
+    free(e->message);
+    return;
+  }
+  d->n_warnings++;
 }
 
 char *hfs_strdup(const char *s)
@@ -70,6 +103,16 @@ size_t hfs_diag_count(const hfs_diag *d)
 
 void hfs_diag_print(const hfs_diag *d, FILE *stream)
 {
+  for (size_t i = 0; i < d->n_warnings; i++) {
+    const hfs_diag_entry *e = &d->warnings[i];
+    if (e->file && e->line > 0)
+      fprintf(stream, "hfsim: %s:%ld: warning: %s\n", e->file, e->line,
+              e->message);
+    else if (e->file)
+      fprintf(stream, "hfsim: %s: warning: %s\n", e->file, e->message);
+    else
+      fprintf(stream, "hfsim: warning: %s\n", e->message);
+  }
   for (size_t i = 0; i < d->count; i++) {
     const hfs_diag_entry *e = &d->entries[i];
     if (e->file && e->line > 0)

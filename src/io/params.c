@@ -504,43 +504,63 @@ hfs_status hfs_param_table_check(const hfs_param_table *t,
       hfs_diag_error(d, table_path, 0, "missing parameter '%s' (unit %s)",
                      specs[j].name, specs[j].unit);
 
-  /* Dirichlet groups: members share the distribution, values sum to 1. */
+  /* Dirichlet groups: members share the distribution, values sum to 1.
+   * A group with a single member is almost always a misspelt group name,
+   * which also leaves its real group short: report that root cause first
+   * (with the closest group), then what it causes. */
   const char *path = table_path;
-  for (size_t i = 0; i < t->count; i++) {
-    const hfs_param *p = &t->items[i];
-    if (p->group[0] == '\0')
-      continue;
-    int first = 1;
-    for (size_t k = 0; k < i; k++)
-      if (strcmp(t->items[k].group, p->group) == 0)
-        first = 0;
-    if (!first)
-      continue;
-    double sum = 0.0;
-    size_t members = 0;
-    for (size_t k = i; k < t->count; k++) {
-      const hfs_param *q = &t->items[k];
-      if (strcmp(q->group, p->group) != 0)
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < t->count; i++) {
+      const hfs_param *p = &t->items[i];
+      if (p->group[0] == '\0')
         continue;
-      members++;
-      sum += q->value;
-      if (q->dist != HFS_DIST_DIRICHLET)
-        hfs_diag_error(d, path, q->line,
-                       "%s: member of group '%s' must have distribution "
-                       "dirichlet, got %s",
-                       q->name, p->group, hfs_dist_name(q->dist));
+      int first = 1;
+      for (size_t k = 0; k < i; k++)
+        if (strcmp(t->items[k].group, p->group) == 0)
+          first = 0;
+      if (!first)
+        continue;
+      double sum = 0.0;
+      size_t members = 0;
+      for (size_t k = i; k < t->count; k++) {
+        const hfs_param *q = &t->items[k];
+        if (strcmp(q->group, p->group) != 0)
+          continue;
+        members++;
+        sum += q->value;
+        if (pass == 1 && q->dist != HFS_DIST_DIRICHLET)
+          hfs_diag_error(d, path, q->line,
+                         "%s: member of group '%s' must have distribution "
+                         "dirichlet, got %s",
+                         q->name, p->group, hfs_dist_name(q->dist));
+      }
+      if (pass == 0 && members < 2) {
+        const char *sug = NULL;
+        size_t best = (size_t)-1;
+        for (size_t k = 0; k < t->count; k++) {
+          const char *g = t->items[k].group;
+          if (g[0] == '\0' || strcmp(g, p->group) == 0)
+            continue;
+          size_t dist = hfs_edit_distance(p->group, g);
+          if (dist < best) {
+            best = dist;
+            sug = g;
+          }
+        }
+        if (sug != NULL && best > strlen(p->group) / 3 + 1)
+          sug = NULL;
+        hfs_diag_error(d, path, p->line,
+                       "group '%s' has a single member%s%s%s; a Dirichlet "
+                       "group needs at least two",
+                       p->group, sug ? " (did you mean '" : "",
+                       sug ? sug : "", sug ? "'?)" : "");
+      }
+      if (pass == 1 && members >= 2 && fabs(sum - 1.0) > 1e-6)
+        hfs_diag_error(d, path, p->line,
+                       "values of Dirichlet group '%s' must sum to 1, got %.9g "
+                       "(with --set, set every member)",
+                       p->group, sum);
     }
-    if (members < 2)
-      hfs_diag_error(d, path, p->line,
-                     "group '%s' has a single member; a Dirichlet group "
-                     "needs at least two",
-                     p->group);
-    if (fabs(sum - 1.0) > 1e-6)
-      hfs_diag_error(d, path, p->line,
-                     "values of Dirichlet group '%s' must sum to 1, got %.9g "
-                     "(with --set, set every member)",
-                     p->group, sum);
-  }
   return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
 }
 

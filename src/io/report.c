@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hfsim/calibrate.h"
 #include "hfsim/cea.h"
 #include "hfsim/mathx.h"
 #include "hfsim/numfmt.h"
@@ -21,7 +22,7 @@ static const char *unit_text(const char *unit)
 
 hfs_column *hfs_summary_columns(const hfs_model_class *c, size_t *n)
 {
-  size_t cap = 2 + 6 * c->n_outcomes;
+  size_t cap = 3 + 6 * c->n_outcomes;
   hfs_column *cols = calloc(cap, sizeof *cols);
   if (cols == NULL)
     return NULL;
@@ -96,6 +97,12 @@ hfs_column *hfs_summary_columns(const hfs_model_class *c, size_t *n)
                c->outcomes[def->condition].description);
     }
   }
+  snprintf(cols[k].name, sizeof cols[k].name, "currency");
+  snprintf(cols[k].description, sizeof cols[k].description,
+           "the currency of every money column ([economics] currency), so "
+           "a table read on its own still says what its costs are in");
+  cols[k].outcome = -1;
+  cols[k++].what = HFS_COL_CURRENCY;
   *n = k;
   return cols;
 }
@@ -126,6 +133,10 @@ void hfs_write_summary(FILE *f, const hfs_model *m, const hfs_results *r)
       }
       if (col->what == HFS_COL_PATIENTS) {
         fprintf(f, "%llu", (unsigned long long)r->patients);
+        continue;
+      }
+      if (col->what == HFS_COL_CURRENCY) {
+        hfs_csv_write_text(f, m->currency);
         continue;
       }
       const hfs_accum *a = &r->outcomes[s * r->n_outcomes + col->outcome];
@@ -187,7 +198,7 @@ void hfs_write_subgroups(FILE *f, const hfs_model *m, const hfs_results *r)
     int prop = (o->flags & HFS_OUT_PROPORTION) != 0;
     fprintf(f, ",%s%s,%s_se", o->name, prop ? "" : "_mean", o->name);
   }
-  fputc('\n', f);
+  fputs(",currency\n", f);
   size_t S = r->n_strategies, K = r->n_outcomes, g = 0;
   char buf[64];
   for (size_t a = 0; a < c->n_attributes; a++) {
@@ -212,9 +223,64 @@ void hfs_write_subgroups(FILE *f, const hfs_model *m, const hfs_results *r)
           if (x->n > 0)
             put_number(f, hfs_accum_se(x));
         }
+        fputc(',', f);
+        hfs_csv_write_text(f, m->currency);
         fputc('\n', f);
       }
   }
+}
+
+void hfs_write_summary_long(FILE *f, const hfs_model *m, const hfs_results *r)
+{
+  static const char *const stat_names[] = {
+      [HFS_COL_MEAN] = "mean", [HFS_COL_SE] = "se",
+      [HFS_COL_SD] = "sd",     [HFS_COL_CI_LOW] = "ci_low",
+      [HFS_COL_CI_HIGH] = "ci_high", [HFS_COL_N] = "n"};
+  size_t n;
+  hfs_column *cols = hfs_summary_columns(m->cls, &n);
+  if (cols == NULL)
+    return;
+  fputs("strategy,outcome,statistic,value,unit\n", f);
+  for (size_t s = 0; s < r->n_strategies; s++)
+    for (size_t k = 0; k < n; k++) {
+      const hfs_column *col = &cols[k];
+      if (col->outcome < 0)
+        continue;
+      const hfs_outcome_def *def = &m->cls->outcomes[col->outcome];
+      const hfs_accum *a = &r->outcomes[s * r->n_outcomes + col->outcome];
+      double se = hfs_accum_se(a), v;
+      switch (col->what) {
+      case HFS_COL_MEAN:
+        v = a->mean;
+        break;
+      case HFS_COL_SE:
+        v = se;
+        break;
+      case HFS_COL_SD:
+        v = hfs_accum_sd(a);
+        break;
+      case HFS_COL_CI_LOW:
+        v = a->mean - 1.959963984540054 * se;
+        break;
+      case HFS_COL_CI_HIGH:
+        v = a->mean + 1.959963984540054 * se;
+        break;
+      default:
+        v = (double)a->n;
+        break;
+      }
+      hfs_csv_write_text(f, m->strategy_names[s]);
+      fprintf(f, ",%s,%s,", def->name, stat_names[col->what]);
+      if (col->what == HFS_COL_N || a->n > 0)
+        put_number(f, v);
+      fputc(',', f);
+      const char *unit = col->what == HFS_COL_N ? "patients"
+                         : strcmp(def->unit, "currency") == 0 ? m->currency
+                                                              : def->unit;
+      hfs_csv_write_text(f, unit);
+      fputc('\n', f);
+    }
+  free(cols);
 }
 
 void hfs_write_trace(FILE *f, const hfs_model *m, const hfs_results *r)
@@ -259,7 +325,7 @@ void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
   fputs("wtp,strategy,cost,cost_se,qaly,qaly_se,status,comparator,"
         "incremental_cost,incremental_cost_se,incremental_qaly,"
         "incremental_qaly_se,icer,nmb,nmb_se,nhb,nhb_se,incremental_nmb,"
-        "incremental_nmb_se,optimal\n",
+        "incremental_nmb_se,optimal,currency\n",
         f);
   if (hfs_cea_analyse(cost, qaly, S, rows) == HFS_OK)
     for (size_t w = 0; w < n_wtp; w++) {
@@ -314,9 +380,79 @@ void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
         } else {
           fputc(',', f);
         }
-        fprintf(f, ",%s\n", s == best ? "yes" : "no");
+        fprintf(f, ",%s,", s == best ? "yes" : "no");
+        hfs_csv_write_text(f, m->currency);
+        fputc('\n', f);
       }
     }
+  free(cost);
+  free(qaly);
+  free(rows);
+}
+
+void hfs_print_icer_table(FILE *f, const hfs_model *m, const hfs_results *r,
+                          const double *wtp, size_t n_wtp, int cost_outcome,
+                          int qaly_outcome, const char *currency)
+{
+  size_t S = r->n_strategies, K = r->n_outcomes;
+  if (S == 0 || cost_outcome < 0 || qaly_outcome < 0)
+    return;
+  double *cost = calloc(S, sizeof *cost), *qaly = calloc(S, sizeof *qaly);
+  hfs_cea_row *rows = calloc(S, sizeof *rows);
+  for (size_t s = 0; cost && qaly && s < S; s++) {
+    cost[s] = r->outcomes[s * K + (size_t)cost_outcome].mean;
+    qaly[s] = r->outcomes[s * K + (size_t)qaly_outcome].mean;
+  }
+  if (!cost || !qaly || !rows || hfs_cea_analyse(cost, qaly, S, rows) != HFS_OK) {
+    free(cost);
+    free(qaly);
+    free(rows);
+    return;
+  }
+  fprintf(f, "\n%-14s %-14s %-14s %10s %7s %9s %7s %8s\n", "strategy",
+          "status", "vs", "inc. cost", "(se)", "inc. QALY", "(se)", "ICER");
+  for (size_t i = 0; i < S; i++) {
+    const hfs_cea_row *row = &rows[i];
+    const char *status = row->status == HFS_CEA_EXT_DOMINATED
+                             ? "ext. dominated"
+                             : hfs_cea_status_name(row->status);
+    if (row->comparator < 0) {
+      fprintf(f, "%-14s %s\n", m->strategy_names[row->strategy], status);
+      continue;
+    }
+    size_t s = row->strategy, c = (size_t)row->comparator;
+    fprintf(f, "%-14s %-14s %-14s %10.0f %7.0f %9.4f %7.4f",
+            m->strategy_names[s], status, m->strategy_names[c], row->inc_cost,
+            hfs_results_paired_se(r, s, c, 0, 0), row->inc_qaly,
+            hfs_results_paired_se(r, s, c, 1, 0));
+    if (!isnan(row->icer))
+      fprintf(f, " %8.0f", row->icer);
+    fputc('\n', f);
+  }
+  fprintf(f, "(strategies by cost; increments against the comparator 'vs', "
+             "with paired\nstandard errors; ICER in %s per QALY between "
+             "adjacent frontier strategies)\n\n",
+          currency);
+  for (size_t w = 0; w < n_wtp; w++) {
+    size_t best = hfs_cea_optimal(cost, qaly, S, wtp[w]);
+    if (best >= S)
+      continue; /* no finite net benefit */
+    fprintf(f, "optimal at %.0f %s/QALY: %s", wtp[w], currency,
+            m->strategy_names[best]);
+    /* its margin over the runner-up, which decides how sure the choice is */
+    size_t second = best == 0 ? 1 : 0;
+    for (size_t s = 0; s < S; s++)
+      if (s != best && hfs_cea_nmb(cost[s], qaly[s], wtp[w]) >
+                           hfs_cea_nmb(cost[second], qaly[second], wtp[w]))
+        second = s;
+    if (S > 1)
+      fprintf(f, " (net monetary benefit %.0f more than %s, se %.0f)",
+              hfs_cea_nmb(cost[best], qaly[best], wtp[w]) -
+                  hfs_cea_nmb(cost[second], qaly[second], wtp[w]),
+              m->strategy_names[second],
+              hfs_results_paired_se(r, best, second, 2, wtp[w]));
+    fputc('\n', f);
+  }
   free(cost);
   free(qaly);
   free(rows);
@@ -339,27 +475,42 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
           "precision), text quoted only when it holds a comma, quote or line "
           "break. An empty cell means \"not available\". Costs are in the "
           "currency of the scenario (`[economics] currency`, recorded in "
-          "manifest.txt); QALYs and years are per patient. Costs and QALYs "
+          "manifest.txt and in the `currency` column of every table of "
+          "money); QALYs and years are per patient. Costs and QALYs "
           "named without `_undiscounted` are discounted (continuous-time, "
           "exact: a cost at time t is worth c (1+r)^-t; a utility held from "
           "a to b is worth u times the integral of (1+r)^-s over [a, b]).\n\n"
           "Every folder also holds `manifest.txt` (one `key: value` per line: "
           "hfsim version, git commit, the full command line, path and SHA-256 "
           "of the scenario, parameter table and life table, every override, "
-          "model, strategies, seed, patients, threads, horizon, discount "
-          "rates, currency, start time in UTC, wall time, GSL and libcsv "
+          "model, strategies, seed, patients, threads (per rank, with "
+          "mpi_ranks under MPI), horizon, discount "
+          "rates, currency, willingness-to-pay values (`wtp`, `wtp_main`), "
+          "one `strategy_label: NAME = LABEL` line per labelled strategy, "
+          "the trace states by role (`symptom_free_states`, `cured_states`, "
+          "`out_states`), start time in UTC, wall time, GSL and libcsv "
           "versions): everything needed to rerun the results. It ends with "
           "`folder_command:` (the command that wrote the folder) and one "
           "line per other file of the folder, `file: NAME bytes=SIZE "
           "sha256=HEX`; `hfsim verify-folder DIR` re-checks them. A folder "
           "is written whole or not at all and holds the files of one "
           "command only (README.md, \"Robustness\").\n\n"
-          "Files of `hfsim run`: summary.csv, summary_subgroups.csv, "
-          "trace.csv, cea.csv, patients.csv (optional). Of `hfsim psa`: "
+          "With `--xlsx` (or `[run] xlsx = yes`), `hfsim run` and `hfsim "
+          "psa` also write `results.xlsx`: one sheet per CSV file of the "
+          "folder (but patients.csv), named as the file, with numbers stored "
+          "as numbers (any spreadsheet locale shows the same values; 16 "
+          "significant digits), the header row frozen and each header's "
+          "meaning and unit, as below, in its note.\n\n"
+          "Files of `hfsim run`: summary.csv, summary_long.csv, "
+          "summary_subgroups.csv, trace.csv, cea.csv, patients.csv "
+          "(optional), convergence.csv (with `--target-se`). Of `hfsim "
+          "psa`: "
           "psa_parameters.csv, psa.csv, psa_summary.csv, ceac.csv, evpi.csv, "
           "evppi.csv. Of `hfsim owsa`, `twsa`, `scenarios`: owsa.csv, "
           "twsa.csv, scenarios.csv. Of `hfsim verify`: verification.csv, "
-          "validation.csv.\n\n",
+          "validation.csv. Of `hfsim calibrate`: calibration.csv, "
+          "calibration_targets.csv, calibrated_parameters.csv, "
+          "posterior.csv, posterior_correlations.csv.\n\n",
           c->name, c->description);
   fprintf(f, "## summary.csv\n\n"
              "One row per strategy, in the order of the scenario file. An "
@@ -409,6 +560,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       fprintf(f, "| `%s_se` | its Monte Carlo standard error |\n",
               c->outcomes[k].name);
     }
+  fputs("| `currency` | the currency of every money column (`[economics] "
+        "currency`) |\n",
+        f);
   fprintf(
       f, "\n## cea.csv\n\n"
          "The incremental cost-effectiveness analysis, one row per "
@@ -451,7 +605,24 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
          "| `incremental_nmb_se` | Monte Carlo standard error of "
          "`incremental_nmb` (paired) |\n"
          "| `optimal` | `yes` for the strategy with the highest `nmb` at this "
-         "wtp (ties: the cheaper), `no` otherwise |\n");
+         "wtp (ties: the cheaper), `no` otherwise |\n"
+         "| `currency` | the currency of every money column (`[economics] "
+         "currency`) |\n");
+  fprintf(f, "\n## summary_long.csv\n\n"
+             "summary.csv in tidy long form, for R (`tidyr`), Stata or a "
+             "pivot table: one row per strategy, outcome and statistic, "
+             "with the unit. The same numbers as summary.csv.\n\n"
+             "| column | meaning |\n|---|---|\n"
+             "| `strategy` | strategy name |\n"
+             "| `outcome` | the outcome: the stem of summary.csv's columns "
+             "(`cost`, `qaly`, `life_years`, ...) |\n"
+             "| `statistic` | `mean` (for a 0-1 outcome, the proportion), "
+             "`se` (its Monte Carlo standard error), `sd`, `ci_low`, "
+             "`ci_high` (95%% interval of the mean), `n` (patients a "
+             "conditional outcome is computed over) |\n"
+             "| `value` | the number; empty when not available |\n"
+             "| `unit` | the currency code for money (e.g. USD), else `QALY`, "
+             "`years`, `count`, `share` or `patients` |\n");
   fprintf(f, "\n## patients.csv (only with `--patients-csv`)\n\n"
              "One row per patient and strategy: baseline attributes (identical "
              "across strategies: common random numbers), then the patient's "
@@ -484,7 +655,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "| `cost` | mean discounted cost per patient in this iteration |\n"
       "| `qaly` | mean discounted QALYs per patient in this iteration |\n"
       "| `nmb_at_wtp_W` | net monetary benefit `W * qaly - cost`, one column "
-      "per willingness-to-pay value W of the scenario |\n",
+      "per willingness-to-pay value W of the scenario |\n"
+      "| `currency` | the currency of every money column (`[economics] "
+      "currency`) |\n",
       "\n## psa_summary.csv (hfsim psa)\n\n"
       "One row per strategy, over the K iterations. Increments are against "
       "the first strategy of the scenario (column `reference`), iteration "
@@ -511,7 +684,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "| `incremental_nmb_mean_at_wtp_W`, `incremental_nmb_se_at_wtp_W`, "
       "`incremental_nmb_p2_5_at_wtp_W`, `incremental_nmb_p97_5_at_wtp_W` | "
       "net monetary benefit minus the reference's at W: mean, standard "
-      "error and percentiles |\n",
+      "error and percentiles |\n"
+      "| `currency` | the currency of every money column (`[economics] "
+      "currency`) |\n",
       "\n## ceac.csv (hfsim psa)\n\n"
       "Cost-effectiveness acceptability curves and frontier, over the grid "
       "0, step, ..., `[psa] ceac_wtp_max`.\n\n"
@@ -524,14 +699,18 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "| `probability_se` | Monte Carlo standard error, sqrt(p(1-p)/K) |\n"
       "| `on_frontier` | `yes` for the strategy with the highest mean net "
       "monetary benefit at this wtp (the acceptability frontier, CEAF), "
-      "which need not be the most often cost-effective |\n",
+      "which need not be the most often cost-effective |\n"
+      "| `currency` | the currency of every money column (`[economics] "
+      "currency`) |\n",
       "\n## evpi.csv (hfsim psa)\n\n"
       "| column | meaning |\n|---|---|\n"
       "| `wtp` | willingness to pay per QALY |\n"
       "| `evpi_per_patient` | expected value of perfect information: mean "
       "over iterations of the best net benefit, minus the best mean net "
       "benefit (currency per patient) |\n"
-      "| `evpi_population` | `evpi_per_patient` times `[psa] population` |\n",
+      "| `evpi_population` | `evpi_per_patient` times `[psa] population` |\n"
+      "| `currency` | the currency of every money column (`[economics] "
+      "currency`) |\n",
       "\n## evppi.csv (hfsim psa)\n\n"
       "Expected value of partial perfect information for the parameter "
       "groups of `[psa] evppi`, by regression of each strategy's "
@@ -543,7 +722,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "| `parameters` | the group, names joined by `+` |\n"
       "| `evppi_per_patient` | EVPPI per patient |\n"
       "| `evppi_population` | times `[psa] population` |\n"
-      "| `evpi_per_patient` | EVPI at the same wtp, for comparison |\n",
+      "| `evpi_per_patient` | EVPI at the same wtp, for comparison |\n"
+      "| `currency` | the currency of every money column (`[economics] "
+      "currency`) |\n",
       "\n## owsa.csv (hfsim owsa)\n\n"
       "One row per strategy and parameter with a low/high range, sorted by "
       "`swing` (largest first) within each strategy: ready for a tornado "
@@ -575,7 +756,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "their Monte Carlo standard errors |\n"
       "| `icer_low`, `icer_high` | ICER against the reference at low and "
       "high (not sequential; empty for the reference) |\n"
-      "| `wtp` | the willingness to pay used (`[economics] wtp_main`) |\n",
+      "| `wtp` | the willingness to pay used (`[economics] wtp_main`) |\n"
+      "| `currency` | the currency of every money column (`[economics] "
+      "currency`) |\n",
       "\n## twsa.csv (hfsim twsa)\n\n"
       "| column | meaning |\n|---|---|\n"
       "| `parameter_a`, `value_a`, `parameter_b`, `value_b` | the grid "
@@ -587,7 +770,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "Carlo standard error |\n"
       "| `optimal` | `yes` for the strategy with the highest nmb at this "
       "grid point |\n"
-      "| `wtp` | the willingness to pay used (`[economics] wtp_main`) |\n",
+      "| `wtp` | the willingness to pay used (`[economics] wtp_main`) |\n"
+      "| `currency` | the currency of every money column (`[economics] "
+      "currency`) |\n",
       "\n## scenarios.csv (hfsim scenarios)\n\n"
       "One block of rows per scenario, the base case first, strategies in "
       "cost order within a block (as in cea.csv).\n\n"
@@ -597,9 +782,16 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "| `cost`, `cost_se`, `qaly`, `qaly_se` | discounted means and their "
       "Monte Carlo standard errors |\n"
       "| `nmb`, `nmb_se` | net monetary benefit at `wtp` |\n"
-      "| `status`, `comparator`, `icer` | as in cea.csv |\n"
+      "| `status`, `comparator` | as in cea.csv |\n"
+      "| `incremental_cost`, `incremental_cost_se`, `incremental_qaly`, "
+      "`incremental_qaly_se` | cost and QALYs minus the comparator's, with "
+      "paired Monte Carlo standard errors, as in cea.csv; empty without a "
+      "comparator |\n"
+      "| `icer` | as in cea.csv |\n"
       "| `optimal` | `yes` for the highest nmb in the scenario |\n"
-      "| `wtp` | the scenario's `[economics] wtp_main` |\n",
+      "| `wtp` | the scenario's `[economics] wtp_main` |\n"
+      "| `currency` | the currency of every money column (`[economics] "
+      "currency`) |\n",
       "\n## verification.csv (hfsim verify)\n\n"
       "| column | meaning |\n|---|---|\n"
       "| `check` | name of the check |\n"
@@ -614,6 +806,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "\n## validation.csv (hfsim verify)\n\n"
       "| column | meaning |\n|---|---|\n"
       "| `metric` | the published figure compared |\n"
+      "| `use` | `calibration` (fitted by hfsim calibrate: agreement is "
+      "expected, not evidence) or `validation` (held out); calibration "
+      "rows come first |\n"
       "| `strategy`, `outcome` | where the model's value comes from |\n"
       "| `model_value`, `model_mcse` | the model's value and Monte Carlo "
       "standard error |\n"
@@ -621,7 +816,30 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "and its interval or range (configs/validation_targets.csv) |\n"
       "| `within_range` | `yes` when the model's value is inside "
       "[low, high] |\n"
-      "| `source` | the publication |\n"};
+      "| `source` | the publication |\n",
+      "\n## convergence.csv (hfsim run --target-se)\n\n"
+      "One row per round of `--target-se`, the cohort doubling each "
+      "round.\n\n"
+      "| column | meaning |\n|---|---|\n"
+      "| `patients` | patients simulated so far |\n"
+      "| `strategy`, `comparator` | the strategies with the highest and "
+      "second-highest net monetary benefit at `wtp` in that round |\n"
+      "| `wtp` | the willingness to pay (`[economics] wtp_main`) |\n"
+      "| `incremental_nmb`, `incremental_nmb_se` | net monetary benefit of "
+      "strategy minus comparator and its paired Monte Carlo standard error |\n"
+      "| `target_se` | the target given to `--target-se` |\n",
+      "\n## figures/ and report.html (every simulating command but verify; "
+      "`hfsim report DIR`)\n\n"
+      "After its CSV files, each command draws the figures its files allow "
+      "into `figures/` and writes `report.html` (self-contained: tables, "
+      "inline SVG figures, manifest). For each figure NAME: `NAME.gp`, the "
+      "commented gnuplot script; `NAME.dat`, the numbers it plots "
+      "(tab-separated); `NAME.svg`, `NAME.png`, `NAME.pdf`. Names: "
+      "`ce_plane`, `trace`, `symptom_free`, `convergence_run` (hfsim run); "
+      "`psa_cloud`, `convergence_psa`, `ceac`, `evpi`, `evppi` (hfsim psa); "
+      "`tornado_decision`, `tornado_nmb_STRATEGY` (hfsim owsa); `twsa_map` "
+      "(hfsim twsa); `scenarios` (hfsim scenarios).\n"};
   for (size_t i = 0; i < sizeof sections / sizeof *sections; i++)
     fputs(sections[i], f);
+  hfs_calib_write_dictionary(f);
 }

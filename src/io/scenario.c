@@ -391,6 +391,64 @@ hfs_status hfs_scenario_set(hfs_scenario *s, const char *assignment,
   return st;
 }
 
+/* Whether the comma-separated LINES names treatment T (LEN chars). */
+static int lines_have(const char *lines, const char *t, size_t len)
+{
+  const char *p = lines;
+  while (*p) {
+    while (*p == ' ' || *p == '\t' || *p == ',')
+      p++;
+    const char *q = p;
+    while (*q && *q != ',' && *q != ' ' && *q != '\t')
+      q++;
+    if ((size_t)(q - p) == len && strncmp(p, t, len) == 0)
+      return 1;
+    p = q;
+  }
+  return 0;
+}
+
+/* strategy.*.KEY=V: KEY in every strategy defined so far; a treatment's key
+ * (TREATMENT.KEY, a line type's key) only in the strategies that have
+ * that treatment among their lines. */
+static hfs_status set_every_strategy(hfs_scenario *s, const char *key,
+                                     const char *v, const char *label,
+                                     hfs_diag *d)
+{
+  const char *dot = strchr(key, '.');
+  size_t tlen = dot ? (size_t)(dot - key) : 0;
+  size_t matched = 0;
+  hfs_status st = HFS_OK;
+  for (size_t i = 0; st == HFS_OK && i < s->n_strategies; i++) {
+    char section[300];
+    snprintf(section, sizeof section, "strategy %s", s->strategy_names[i]);
+    if (dot != NULL) {
+      const hfs_setting *lines = find_setting(s, section, "lines");
+      if (lines == NULL || !lines_have(lines->value, key, tlen))
+        continue;
+    }
+    size_t n = strlen(s->strategy_names[i]) + strlen(key) + strlen(v) + 12;
+    char *a = malloc(n);
+    if (a == NULL)
+      return HFS_ERR_NOMEM;
+    snprintf(a, n, "strategy.%s.%s=%s", s->strategy_names[i], key, v);
+    st = hfs_scenario_set_labeled(s, a, label, d);
+    free(a);
+    matched++;
+  }
+  if (st == HFS_OK && matched == 0) {
+    if (dot != NULL)
+      hfs_diag_error(d, label, 0,
+                     "no strategy has a '%.*s' line, so strategy.*.%s "
+                     "changes nothing",
+                     (int)tlen, key, key);
+    else
+      hfs_diag_error(d, label, 0, "there is no strategy to set %s in", key);
+    return HFS_ERR_INPUT;
+  }
+  return st;
+}
+
 hfs_status hfs_scenario_set_labeled(hfs_scenario *s, const char *assignment,
                                     const char *label, hfs_diag *d)
 {
@@ -449,6 +507,8 @@ static hfs_status set_value(hfs_scenario *s, const char *section,
                             const char *key, const char *v, const char *label,
                             hfs_diag *d)
 {
+  if (strcmp(section, "strategy *") == 0)
+    return set_every_strategy(s, key, v, label, d);
   if (strncmp(section, "strategy ", 9) == 0) {
     const char *sname = section + 9;
     int found = 0;
@@ -713,7 +773,7 @@ static void resolve_wtp(hfs_scenario *s, hfs_diag *d)
 
 static const char *const run_keys[] = {"model",       "patients",      "seed",
                                        "threads",     "horizon_years", "output",
-                                       "patients_csv"};
+                                       "patients_csv", "xlsx"};
 static const char *const economics_keys[] = {"discount_rate_costs",
                                              "discount_rate_qalys", "currency",
                                              "wtp", "wtp_main"};
@@ -776,6 +836,10 @@ hfs_status hfs_scenario_resolve(hfs_scenario *s, hfs_diag *d)
   if ((e = hfs_scenario_get(s, "run", "patients_csv")) != NULL &&
       hfs_parse_yes_no(e->value, &s->patients_csv) != 0)
     setting_error(d, e, "expected yes or no, got '%s'", e->value);
+  s->xlsx = 0;
+  if ((e = hfs_scenario_get(s, "run", "xlsx")) != NULL &&
+      hfs_parse_yes_no(e->value, &s->xlsx) != 0)
+    setting_error(d, e, "expected yes or no, got '%s'", e->value);
 
   resolve_rate(s, "discount_rate_costs", &s->discount_rate_costs, d);
   resolve_rate(s, "discount_rate_qalys", &s->discount_rate_qalys, d);
@@ -833,7 +897,8 @@ void hfs_scenario_report_unknown(const hfs_scenario *s, const char *section,
 void hfs_scenario_report_unknown_sections(const hfs_scenario *s, hfs_diag *d)
 {
   static const char *const sections[] = {"run", "economics", "inputs",
-                                         "cohort", "model", "psa", "dsa"};
+                                         "cohort", "model", "psa", "dsa",
+                                         "calibration"};
   const size_t n_sections = sizeof sections / sizeof *sections;
   for (size_t i = 0; i < s->n_settings; i++) {
     const hfs_setting *e = &s->settings[i];
@@ -855,6 +920,7 @@ void hfs_scenario_report_unknown_sections(const hfs_scenario *s, hfs_diag *d)
                    e->section, sug ? " (did you mean [" : "", sug ? sug : "",
                    sug ? "]?)"
                        : " (known: run, economics, inputs, cohort, "
-                         "model, psa, dsa, strategy NAME, scenario NAME)");
+                         "model, psa, dsa, calibration, strategy NAME, "
+                         "scenario NAME)");
   }
 }

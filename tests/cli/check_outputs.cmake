@@ -292,6 +292,28 @@ elseif(CASE STREQUAL "scenarios")
         injections_when_worn_off v1_natural_history real_world
         no_utility_norms discontinuation_5pct --same-as-run base ${TMP}/base)
 
+elseif(CASE STREQUAL "strategy_wildcard")
+  # strategy.*.botox.schedule sets the schedule of every strategy with a
+  # botox line (botox, mvd, stepped): the same results as three --set
+  set(args run -q --config ${CONFIG} --patients 300 --threads 1)
+  hfsim(${args} --set strategy.*.botox.schedule=when_worn_off
+        --out ${TMP}/wildcard)
+  hfsim(${args} --set strategy.botox.botox.schedule=when_worn_off
+        --set strategy.mvd.botox.schedule=when_worn_off
+        --set strategy.stepped.botox.schedule=when_worn_off
+        --out ${TMP}/each)
+  same_files(${TMP}/wildcard ${TMP}/each summary.csv cea.csv trace.csv)
+  hfsim(${args} --out ${TMP}/plain)
+  file(SHA256 ${TMP}/plain/summary.csv h1)
+  file(SHA256 ${TMP}/wildcard/summary.csv h2)
+  if(h1 STREQUAL h2)
+    message(FATAL_ERROR "strategy.*.botox.schedule changed nothing")
+  endif()
+  # a treatment no strategy has: refused, naming it
+  hfsim(${args} --set strategy.*.surgery.redo_max=1 --out ${TMP}/bad
+        EXIT 3 STDERR err)
+  expect_in("${err}" "no strategy has a 'surgery' line" "the message")
+
 # ---- pending ---------------------------------------------------------------
 
 elseif(CASE STREQUAL "twsa_manifest")

@@ -62,21 +62,29 @@ enum state {
 };
 
 static const hfs_state_def states[N_STATES] = {
-    {"spasm_grade_1", "spasm not controlled, SMC grade I (eyelid only)"},
+    {"spasm_grade_1", "spasm not controlled, SMC grade I (eyelid only)",
+     HFS_STATE_OTHER},
     {"spasm_grade_2",
-     "spasm not controlled, SMC grade II (spread to other facial muscles)"},
+     "spasm not controlled, SMC grade II (spread to other facial muscles)",
+     HFS_STATE_OTHER},
     {"spasm_grade_3", "spasm not controlled, SMC grade III (frequent tonic "
-                      "spasm, vision affected)"},
+                      "spasm, vision affected)",
+     HFS_STATE_OTHER},
     {"spasm_grade_4",
-     "spasm not controlled, SMC grade IV (disfiguring asymmetry)"},
+     "spasm not controlled, SMC grade IV (disfiguring asymmetry)",
+     HFS_STATE_OTHER},
     {"controlled_injections",
-     "spasm controlled inside a botulinum toxin injection's effect window"},
+     "spasm controlled inside a botulinum toxin injection's effect window",
+     HFS_STATE_SYMPTOM_FREE},
     {"controlled_drug",
-     "spasm controlled by an oral drug the patient responds to"},
-    {"cured", "cured (after surgery or spontaneous remission)"},
-    {"dead", "dead"},
+     "spasm controlled by an oral drug the patient responds to",
+     HFS_STATE_SYMPTOM_FREE},
+    {"cured", "cured (after surgery or spontaneous remission)",
+     HFS_STATE_CURED},
+    {"dead", "dead", HFS_STATE_OUT},
     {"exited_age_limit",
-     "alive at the age limit (age_limit_years), where simulation stops"}};
+     "alive at the age limit (age_limit_years), where simulation stops",
+     HFS_STATE_OUT}};
 
 enum outcome {
   O_COST,

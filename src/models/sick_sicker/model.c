@@ -90,10 +90,11 @@ static const hfs_param_spec param_specs[] = {SS_MODEL_PARAMS(SS_PARAM_SPEC)};
 enum purpose { P_TRANSITION, N_PURPOSES };
 
 static const hfs_state_def states[SS_N_STATES] = {
-    {"healthy", "Healthy (H) at the start of the cycle"},
-    {"sick", "Sick (S1): can recover to Healthy, progress to Sicker or die"},
-    {"sicker", "Sicker (S2): cannot recover; can die"},
-    {"dead", "Dead (D)"}};
+    {"healthy", "Healthy (H) at the start of the cycle", HFS_STATE_OTHER},
+    {"sick", "Sick (S1): can recover to Healthy, progress to Sicker or die",
+     HFS_STATE_OTHER},
+    {"sicker", "Sicker (S2): cannot recover; can die", HFS_STATE_OTHER},
+    {"dead", "Dead (D)", HFS_STATE_OUT}};
 
 enum outcome {
   O_COST,

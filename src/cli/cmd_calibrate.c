@@ -1,0 +1,332 @@
+/*
+ * cmd_calibrate.c - `hfsim calibrate`: fit the parameters named in the
+ * scenario's [calibration] section to its targets (see calibrate.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <omp.h>
+
+#include "common.h"
+#include "hfsim/calibrate.h"
+#include "hfsim/output.h"
+#include "hfsim/parallel.h"
+#include "hfsim/sha256.h"
+#include "hfsim/version.h"
+
+static const char *const calibrate_help =
+    "Usage: hfsim calibrate [--config FILE] [--patients N] [--seed S]\n"
+    "                       [--threads T] [--out DIR] [--set NAME=VALUE]...\n"
+    "                       [--resume] [--quiet]\n"
+    "\n"
+    "Fit the parameters named in the scenario's [calibration] section to\n"
+    "its targets (rows of validation_targets.csv with use = calibration):\n"
+    "  1. Nelder-Mead (GSL nmsimplex2) on the logit of each parameter within\n"
+    "     its bounds, from [calibration] starts points drawn by Latin\n"
+    "     hypercube; the best fit minimises -log-likelihood (binomial for\n"
+    "     proportions, normal for means, target error plus Monte Carlo\n"
+    "     error) or a weighted sum of squares;\n"
+    "  2. sampling importance resampling from the priors of the parameter\n"
+    "     table ([calibration] sir_draws; 0 skips it): a posterior sample\n"
+    "     with its effective sample size, for hfsim psa --posterior.\n"
+    "Every evaluation simulates the same patients (common random numbers).\n"
+    "Settings: [calibration] parameters, bounds.NAME, targets, targets_file,\n"
+    "goodness_of_fit, starts, evaluations, tolerance, step, patients,\n"
+    "sir_draws, posterior_size, output (configs/README.md).\n"
+    "\n"
+    "Writes into the output folder ([calibration] output, default\n"
+    "<run output>-calibration):\n"
+    "  calibration.csv             every evaluation: parameters, model value\n"
+    "                              at each target, log-likelihood, SSQ\n"
+    "  calibration_targets.csv     the fit at each target (best fit)\n"
+    "  calibrated_parameters.csv   best fit, at a bound?, posterior mean, sd,\n"
+    "                              95% interval, effective sample size\n"
+    "  posterior.csv               posterior sample (for psa --posterior)\n"
+    "  posterior_correlations.csv  prior and posterior correlation of each\n"
+    "                              pair (non-identifiability)\n"
+    "  manifest.txt\n"
+    "\n"
+    "Options:\n"
+    "  --patients N  patients per evaluation ([calibration] patients)\n"
+    "  --resume      continue an interrupted calibration (identical results)\n"
+    "  -q, --quiet   no progress bar (it is shown only on a terminal)\n"
+    "  other options as for 'hfsim run'\n";
+
+/* Everything that determines the numbers, hashed: a checkpoint is resumed
+ * only by the same calibration. */
+static void fingerprint(const hfs_study *st, const hfs_calib_settings *cs,
+                        const options *o, char hex[65])
+{
+  hfs_sha256 c;
+  hfs_sha256_init(&c);
+  const char *files[4] = {st->scenario.path, st->scenario.parameters_path,
+                          st->scenario.life_table_path, cs->targets_path};
+  for (int i = 0; i < 4; i++) {
+    char h[65];
+    if (files[i] && hfs_sha256_file(files[i], h) == 0)
+      hfs_sha256_update(&c, h, 64);
+  }
+  for (size_t i = 0; i < o->n_overrides; i++) {
+    const char *a = o->overrides[i].assignment;
+    if (strncmp(a, "run.threads=", 12) == 0 ||
+        strncmp(a, "run.output=", 11) == 0)
+      continue;
+    hfs_sha256_update(&c, a, strlen(a) + 1);
+  }
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s %s %llu %llu", HFS_VERSION, HFS_GIT_COMMIT,
+           (unsigned long long)cs->patients, (unsigned long long)cs->seed);
+  hfs_sha256_update(&c, buf, strlen(buf));
+  hfs_sha256_final_hex(&c, hex);
+}
+
+typedef struct progress_state {
+  double start;
+  uint64_t first;
+  int enabled;
+  int started;
+} progress_state;
+
+static void show_progress(void *user, uint64_t done, uint64_t planned)
+{
+  progress_state *p = user;
+  if (!p->enabled)
+    return;
+  if (!p->started) {
+    p->started = 1;
+    p->first = done > 0 ? done - 1 : 0;
+    p->start = omp_get_wtime();
+  }
+  double elapsed = omp_get_wtime() - p->start;
+  int width = 30,
+      filled = (int)((double)width * (double)done / (double)planned);
+  if (filled > width)
+    filled = width;
+  fprintf(stderr, "\rcalibrate [%.*s%*s] %llu/%llu evaluations (at most)",
+          filled, "##############################", width - filled, "",
+          (unsigned long long)done, (unsigned long long)planned);
+  /* the rate is measured from the first evaluation reported */
+  if (elapsed > 0.2 && done > p->first) {
+    double rate = (double)(done - p->first) / elapsed;
+    double left = planned > done ? (double)(planned - done) / rate : 0;
+    fprintf(stderr, ", %.1f/s, <= %.0f s left ", rate, left);
+  }
+  if (done >= planned)
+    fputc('\n', stderr);
+  fflush(stderr);
+}
+
+static void print_fit(const hfs_study *st, const hfs_calib_settings *cs,
+                      const hfs_calib_result *r)
+{
+  const size_t P = cs->n_params, T = cs->n_targets;
+  printf("\n%-36s %12s %8s", "parameter", "best fit", "bound");
+  if (r->sir_n)
+    printf(" %12s %25s", "post. mean", "95% interval");
+  printf("\n");
+  for (size_t j = 0; j < P; j++) {
+    printf("%-36s %12.6g %8s", cs->params[j].name, r->theta[r->best * P + j],
+           r->at_bound[j] < 0   ? "low"
+           : r->at_bound[j] > 0 ? "high"
+                                : "-");
+    if (r->sir_n)
+      printf(" %12.6g   [%10.6g, %10.6g]", r->post_mean[j], r->post_q025[j],
+             r->post_q975[j]);
+    printf("\n");
+  }
+  printf("\n%-36s %10s %23s %12s %7s\n", "target", "published", "interval",
+         "model", "z");
+  for (size_t k = 0; k < T; k++) {
+    const hfs_calib_target *t = &cs->targets[k];
+    double m = r->value[r->best * T + k], e = r->mcse[r->best * T + k];
+    printf("%-36s %10.6g [%10.6g, %10.6g] %12.6g %+7.2f\n", t->metric, t->value,
+           t->low, t->high, m, (m - t->value) / sqrt(t->se * t->se + e * e));
+  }
+  printf("(best fit: evaluation %zu, log-likelihood %.4g, weighted SSQ %.4g; "
+         "%s)\n",
+         r->best + 1, r->loglik[r->best], r->ssq[r->best], st->scenario.path);
+  if (r->sir_n)
+    printf("SIR: %zu prior draws, effective sample size %.1f\n", r->sir_n,
+           r->ess);
+}
+
+static int cmd_calibrate(options *op, int argc, char **argv)
+{
+  const options o = *op;
+  /* The search is sequential (each Nelder-Mead step needs the last one) and
+   * is parallel over threads inside each evaluation; it is not split over
+   * MPI ranks, so refuse to run it R times into one folder. */
+  if (hfs_par_size() > 1)
+    return hfs_cli_usage_error("calibrate",
+                               "calibrate runs in one process (threads "
+                               "only), not under mpirun with %d ranks",
+                               hfs_par_size());
+  hfs_study st;
+  int rc = hfs_cli_load_study(&st, op);
+  if (rc >= 0)
+    return rc;
+  char started[32];
+  hfs_cli_now_utc(started);
+  double t0 = omp_get_wtime();
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_calib_settings cs;
+  hfs_calib_result res;
+  memset(&res, 0, sizeof res);
+  hfs_output_set out;
+  memset(&out, 0, sizeof out);
+  FILE *ckpt = NULL;
+  char *ckpt_path = NULL;
+  hfs_status s = hfs_calib_settings_read(&st, &cs, &d);
+  if (s == HFS_OK) {
+    if (o.patients_given)
+      cs.patients = o.patients;
+    if (o.out_dir != NULL) {
+      free(cs.output_dir);
+      cs.output_dir = hfs_strdup(o.out_dir);
+    }
+    if (cs.output_dir == NULL)
+      s = HFS_ERR_NOMEM;
+  }
+  if (s == HFS_OK)
+    s = hfs_output_open(&out, cs.output_dir, &d);
+  char fp[65];
+  if (s == HFS_OK) {
+    fingerprint(&st, &cs, &o, fp);
+    /* beside the folder, not in it: the folder is replaced whole at the
+     * end, and the checkpoint must outlive an interrupted calibration */
+    ckpt_path = hfs_output_sibling_path(&out, "calibration-checkpoint");
+    if (ckpt_path == NULL)
+      s = HFS_ERR_NOMEM;
+  }
+  if (s == HFS_OK && o.resume) {
+    s = hfs_calib_checkpoint_read(ckpt_path, fp, &cs, &res, &d);
+    if (s == HFS_OK && !o.quiet && res.n_cached > 0)
+      fprintf(stderr, "hfsim: resuming after evaluation %zu\n", res.n_cached);
+  }
+  if (s == HFS_OK) {
+    /* rewrite the kept evaluations beside the old checkpoint, then rename
+     * it over (a failure keeps the old one) */
+    size_t n = strlen(ckpt_path) + 32;
+    char *tmp = malloc(n);
+    int fd = -1;
+    if (tmp != NULL) {
+      /* a fresh name (O_EXCL): never a file or link planted there */
+      snprintf(tmp, n, "%s.tmp-XXXXXX", ckpt_path);
+      fd = mkstemp(tmp);
+    }
+    ckpt = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (ckpt == NULL && fd >= 0)
+      close(fd);
+    int bad = ckpt == NULL || hfs_calib_checkpoint_header(ckpt, fp) != 0;
+    for (size_t e = 0; !bad && e < res.n_cached; e++)
+      bad = hfs_calib_checkpoint_line(ckpt, &res, e) != 0;
+    if (!bad && rename(tmp, ckpt_path) != 0)
+      bad = 1;
+    if (bad) {
+      hfs_diag_error(&d, ckpt_path, 0, "cannot write: %s", strerror(errno));
+      s = HFS_ERR_IO;
+      if (ckpt != NULL)
+        fclose(ckpt);
+      ckpt = NULL;
+      if (fd >= 0)
+        remove(tmp);
+    }
+    free(tmp);
+  }
+  if (s == HFS_OK) {
+    if (!o.quiet)
+      fprintf(stderr,
+              "hfsim: calibrating %zu parameters to %zu targets: %u "
+              "Nelder-Mead starts (<= %u evaluations each), %llu SIR draws, "
+              "%llu patients per evaluation\n",
+              cs.n_params, cs.n_targets, cs.starts, cs.max_evaluations,
+              (unsigned long long)cs.sir_draws,
+              (unsigned long long)cs.patients);
+    hfs_calib_model cm;
+    hfs_calib_model_init(&cm, &st, &cs, &hfs_cli_stop_requested);
+    progress_state prog = {0, 0, !o.quiet && isatty(fileno(stderr)), 0};
+    s = hfs_calib_run(&cs, hfs_calib_model_eval, &cm, &res, ckpt, show_progress,
+                      &prog, &hfs_cli_stop_requested, &d);
+    if (prog.enabled && s != HFS_OK)
+      fputc('\n', stderr);
+  }
+  if (ckpt != NULL)
+    fclose(ckpt);
+  if (s == HFS_OK) {
+    FILE *f;
+    if ((f = hfs_output_add(&out, "calibration.csv", &d)))
+      hfs_calib_write_evaluations(f, &cs, &res);
+    else
+      s = HFS_ERR_IO;
+    if (s == HFS_OK &&
+        (f = hfs_output_add(&out, "calibration_targets.csv", &d)))
+      hfs_calib_write_targets(f, &cs, &res);
+    if (s == HFS_OK &&
+        (f = hfs_output_add(&out, "calibrated_parameters.csv", &d)))
+      hfs_calib_write_parameters(f, &cs, &st.params, &res);
+    if (s == HFS_OK && cs.sir_draws > 0 &&
+        (f = hfs_output_add(&out, "posterior.csv", &d)))
+      hfs_calib_write_posterior(f, &cs, &res);
+    if (s == HFS_OK && cs.sir_draws > 0 &&
+        (f = hfs_output_add(&out, "posterior_correlations.csv", &d)))
+      hfs_calib_write_correlations(f, &cs, &res);
+    if (s == HFS_OK && (f = hfs_output_add(&out, "manifest.txt", &d))) {
+      hfs_cli_run_info info = {cs.patients, st.scenario.threads,
+                               omp_get_wtime() - t0};
+      hfs_cli_write_manifest(f, &st, &o, argc, argv, &info, started);
+      fprintf(f, "calibration_targets_file: %s\n", cs.targets_path);
+      fprintf(f, "calibration_evaluations: %zu\n", res.n_evals);
+      fprintf(f, "calibration_patients_per_evaluation: %llu\n",
+              (unsigned long long)cs.patients);
+      if (res.sir_n)
+        fprintf(f, "calibration_sir_ess: %.17g\n", res.ess);
+    }
+    if (s == HFS_OK && hfs_diag_count(&d) > 0)
+      s = HFS_ERR_IO;
+    if (s == HFS_OK && hfs_cli_stop_requested)
+      s = HFS_ERR_INTERRUPTED;
+    if (s == HFS_OK)
+      s = hfs_output_commit(&out, &d);
+    if (s == HFS_OK)
+      remove(ckpt_path);
+  }
+  if (s != HFS_OK)
+    hfs_output_abort(&out);
+  hfs_diag_print(&d, stderr);
+  if (s == HFS_ERR_INTERRUPTED)
+    fprintf(stderr,
+            "hfsim: interrupted after %zu evaluations; no results were "
+            "written. Continue with the same command and --resume.\n",
+            res.n_evals);
+  if (s == HFS_OK && !o.quiet) {
+    print_fit(&st, &cs, &res);
+    printf("\nhfsim: %zu evaluations in %.1f s; wrote %s/calibration.csv, "
+           "calibration_targets.csv, calibrated_parameters.csv%s and "
+           "manifest.txt\n",
+           res.n_evals, omp_get_wtime() - t0, cs.output_dir,
+           cs.sir_draws ? ", posterior.csv, posterior_correlations.csv" : "");
+  }
+  free(ckpt_path);
+  hfs_calib_settings_free(&cs);
+  hfs_calib_result_free(&res);
+  hfs_output_free(&out);
+  hfs_diag_free(&d);
+  hfs_study_free(&st);
+  return hfs_cli_exit_code(s);
+}
+
+const hfs_cli_command hfs_cli_cmd_calibrate = {
+    .name = "calibrate",
+    .summary = "fit the [calibration] parameters to published targets:\n"
+               "              best fit (Nelder-Mead) and posterior (SIR)",
+    .help = calibrate_help,
+    .options =
+        ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_RESUME,
+    .run = cmd_calibrate,
+};

@@ -1,0 +1,364 @@
+/*
+ * report.c - draw the figures of an output folder and write report.html
+ * (see figures.h).
+ *
+ * The scripts and data are first written to a private scratch folder inside
+ * DIR (so gnuplot, run there, reads and writes relative names only), and the
+ * files gnuplot made are then copied through the all-or-nothing output set
+ * of DIR/figures; report.html follows in a set of its own. The scratch
+ * folder is removed in every case.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "hfsim/figures.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "fig_internal.h"
+#include "hfsim/output.h"
+
+static char *join3(const char *a, const char *b, const char *c)
+{
+  size_t n = strlen(a) + strlen(b) + strlen(c) + 3;
+  char *p = malloc(n);
+  if (p)
+    snprintf(p, n, "%s/%s%s", a, b, c);
+  return p;
+}
+
+static int write_file(const char *dir, const char *name, const char *ext,
+                      const fig_buf *b)
+{
+  char *p = join3(dir, name, ext);
+  if (p == NULL)
+    return -1;
+  FILE *f = fopen(p, "w");
+  int ok = f && fwrite(b->s, 1, b->len, f) == b->len;
+  if (f && fclose(f) != 0)
+    ok = 0;
+  free(p);
+  return ok ? 0 : -1;
+}
+
+/* Read DIR/NAME.EXT whole; NULL when absent. */
+static char *read_file(const char *dir, const char *name, const char *ext,
+                       size_t *len)
+{
+  char *p = join3(dir, name, ext);
+  if (p == NULL)
+    return NULL;
+  FILE *f = fopen(p, "rb");
+  free(p);
+  if (f == NULL)
+    return NULL;
+  fig_buf b = {0};
+  char chunk[65536];
+  size_t r;
+  while ((r = fread(chunk, 1, sizeof chunk, f)) > 0)
+    fig_buf_append(&b, chunk, r);
+  int bad = ferror(f) || b.failed;
+  fclose(f);
+  if (bad || b.len == 0) {
+    fig_buf_free(&b);
+    return NULL;
+  }
+  *len = b.len;
+  return b.s;
+}
+
+static void remove_scratch(const char *scratch, const fig_figure *figs,
+                           size_t n)
+{
+  static const char *const exts[] = {".gp", ".dat", ".svg", ".png", ".pdf"};
+  for (size_t i = 0; i < n; i++)
+    for (size_t e = 0; e < 5; e++) {
+      char *p = join3(scratch, figs[i].name, exts[e]);
+      if (p)
+        remove(p);
+      free(p);
+    }
+  rmdir(scratch);
+}
+
+static void print_missing_gnuplot(const char *prog)
+{
+  fprintf(stderr,
+          "hfsim: warning: figures: the plotting program '%s' was not found; "
+          "install it with 'apt-get install gnuplot-nox' (Debian/Ubuntu), "
+          "then run 'hfsim report DIR' to draw the figures. The scripts and "
+          "data are in DIR/figures; report.html has the tables only.\n",
+          prog);
+}
+
+/* Draw every figure in SCRATCH; fills figs[i].svg/png/pdf. */
+static void draw_all(const char *scratch, fig_figure *figs, size_t n,
+                     int progress, hfs_report_result *res)
+{
+  for (size_t i = 0; i < n; i++) {
+    fig_figure *g = &figs[i];
+    if (write_file(scratch, g->name, ".dat", &g->data) != 0 ||
+        write_file(scratch, g->name, ".gp", &g->script) != 0) {
+      fprintf(stderr, "hfsim: warning: figures: %s: cannot write its script "
+                      "in %s: %s\n",
+              g->name, scratch, strerror(errno));
+      res->n_figures_failed++;
+      continue;
+    }
+    if (res->gnuplot_missing) {
+      res->n_figures_failed++;
+      continue;
+    }
+    if (progress)
+      fprintf(stderr, "hfsim: report: drawing %s (%zu of %zu)\n", g->name,
+              i + 1, n);
+    char script[80], err[2048];
+    snprintf(script, sizeof script, "%s.gp", g->name);
+    int missing = 0;
+    if (fig_gnuplot_run(scratch, script, &missing, err, sizeof err) != 0) {
+      res->n_figures_failed++;
+      if (missing) {
+        res->gnuplot_missing = 1;
+        print_missing_gnuplot(fig_gnuplot_program());
+      } else {
+        fprintf(stderr, "hfsim: warning: figures: %s: gnuplot failed: %s\n",
+                g->name, err);
+      }
+      continue;
+    }
+    g->svg = read_file(scratch, g->name, ".svg", &g->svg_len);
+    g->png = read_file(scratch, g->name, ".png", &g->png_len);
+    g->pdf = read_file(scratch, g->name, ".pdf", &g->pdf_len);
+    if (g->svg == NULL || g->png == NULL || g->pdf == NULL) {
+      fprintf(stderr, "hfsim: warning: figures: %s: gnuplot wrote no "
+                      "SVG, PNG or PDF file\n",
+              g->name);
+      res->n_figures_failed++;
+      continue;
+    }
+    g->drawn = 1;
+    res->n_figures++;
+  }
+}
+
+static int add_bytes(hfs_output_set *o, const char *name, const char *ext,
+                     const char *bytes, size_t len, hfs_diag *d)
+{
+  char file[160];
+  snprintf(file, sizeof file, "%s%s", name, ext);
+  FILE *f = hfs_output_add(o, file, d);
+  if (f == NULL)
+    return -1;
+  fwrite(bytes, 1, len, f);
+  return 0;
+}
+
+/* Draw the figures of the folder SRC (its CSVs and manifest.txt) and add
+ * them and report.html to OUT. A scratch folder in $TMPDIR holds gnuplot's
+ * work; it is removed in every case. */
+static hfs_status build_into(const char *src, hfs_output_set *out,
+                             int progress, hfs_diag *d,
+                             hfs_report_result *res)
+{
+  memset(res, 0, sizeof *res);
+  fig_folder f;
+  hfs_status s = fig_folder_load(&f, src, d);
+  fig_figure *figs = NULL;
+  size_t n = 0;
+  if (s == HFS_OK)
+    s = fig_plan(&f, &figs, &n, d);
+  if (s != HFS_OK) {
+    fig_figures_free(figs, n);
+    fig_folder_free(&f);
+    return s;
+  }
+  const char *tmp = getenv("TMPDIR");
+  char *scratch = join3(tmp && tmp[0] ? tmp : "/tmp", "hfsim-figures-",
+                        "XXXXXX");
+  if (scratch == NULL || mkdtemp(scratch) == NULL) {
+    hfs_diag_error(d, scratch, 0, "cannot create a scratch folder for the "
+                                  "figures: %s",
+                   strerror(errno));
+    free(scratch);
+    fig_figures_free(figs, n);
+    fig_folder_free(&f);
+    return HFS_ERR_IO;
+  }
+  draw_all(scratch, figs, n, progress, res);
+  remove_scratch(scratch, figs, n);
+  free(scratch);
+  /* A full disk at the commit would cost the whole folder, CSVs included:
+   * add the figures only when they fit with room to spare. */
+  size_t bytes = 0;
+  for (size_t i = 0; i < n; i++)
+    bytes += figs[i].script.len + figs[i].data.len + figs[i].svg_len +
+             figs[i].png_len + figs[i].pdf_len;
+  struct statvfs vfs;
+  if (out->staging && statvfs(out->staging, &vfs) == 0 &&
+      (double)vfs.f_bavail * (double)vfs.f_frsize <
+          2.0 * (double)bytes + 4.0 * 1024 * 1024) {
+    fprintf(stderr, "hfsim: warning: figures: not enough free space in %s "
+                    "for the figures (%zu KiB); the results are written "
+                    "without them\n",
+            out->dir, bytes / 1024);
+    fig_figures_free(figs, n);
+    fig_folder_free(&f);
+    return HFS_OK;
+  }
+  /* figures/: every script and data file, and what was drawn */
+  for (size_t i = 0; s == HFS_OK && i < n; i++) {
+    fig_figure *g = &figs[i];
+    char stem[96];
+    snprintf(stem, sizeof stem, "figures/%s", g->name);
+    if (add_bytes(out, stem, ".gp", g->script.s, g->script.len, d) ||
+        add_bytes(out, stem, ".dat", g->data.s, g->data.len, d) ||
+        (g->drawn &&
+         (add_bytes(out, stem, ".svg", g->svg, g->svg_len, d) ||
+          add_bytes(out, stem, ".png", g->png, g->png_len, d) ||
+          add_bytes(out, stem, ".pdf", g->pdf, g->pdf_len, d))))
+      s = HFS_ERR_IO;
+  }
+  if (s == HFS_OK) {
+    FILE *h = hfs_output_add(out, "report.html", d);
+    if (h == NULL)
+      s = HFS_ERR_IO;
+    else
+      fig_report_html(h, &f, figs, n, res);
+  }
+  fig_figures_free(figs, n);
+  fig_folder_free(&f);
+  return s;
+}
+
+/* Copy DIR/NAME into OUT (binary). */
+static int copy_into(hfs_output_set *out, const char *dir, const char *name,
+                     hfs_diag *d)
+{
+  size_t len = 0;
+  char *bytes = read_file(dir, name, "", &len);
+  FILE *f = hfs_output_add(out, name, d);
+  if (f == NULL) {
+    free(bytes);
+    return -1;
+  }
+  if (bytes)
+    fwrite(bytes, 1, len, f);
+  free(bytes);
+  return 0;
+}
+
+hfs_status hfs_report_build(const char *dir, int progress, hfs_diag *d,
+                            hfs_report_result *res)
+{
+  memset(res, 0, sizeof *res);
+  /* the folder stays its command's: report rewrites it as that command
+   * (output.h: one folder belongs to one command) */
+  char *mpath = join3(dir, "manifest.txt", "");
+  FILE *m = mpath ? fopen(mpath, "r") : NULL;
+  if (m == NULL) {
+    hfs_diag_error(d, mpath ? mpath : dir, 0,
+                   "cannot read: %s (every hfsim output folder has one; is "
+                   "this an hfsim output folder?)",
+                   strerror(errno));
+    free(mpath);
+    return HFS_ERR_INPUT;
+  }
+  char owner[32] = "", line[8192];
+  fig_buf kept = {0};
+  while (fgets(line, sizeof line, m)) {
+    if (sscanf(line, "folder_command: %31s", owner) == 1)
+      continue;
+    if (strncmp(line, "file: ", 6) == 0)
+      continue;
+    if (!owner[0] && sscanf(line, "command: %*s %31s", owner) == 1) {
+    }
+    fig_buf_append(&kept, line, strlen(line));
+  }
+  fclose(m);
+  free(mpath);
+  if (owner[0])
+    hfs_output_configure(owner, 0);
+  hfs_output_set out;
+  hfs_status s = hfs_output_open(&out, dir, d);
+  /* every top-level file but the report and the manifest; figures/ is
+   * drawn anew */
+  DIR *dp = s == HFS_OK ? opendir(dir) : NULL;
+  if (s == HFS_OK && dp == NULL) {
+    hfs_diag_error(d, dir, 0, "cannot read the folder: %s", strerror(errno));
+    s = HFS_ERR_IO;
+  }
+  struct dirent *e;
+  while (s == HFS_OK && dp && (e = readdir(dp)) != NULL) {
+    const char *nm = e->d_name;
+    if (nm[0] == '.' || !strcmp(nm, "report.html") ||
+        !strcmp(nm, "manifest.txt") || !strcmp(nm, "figures"))
+      continue;
+    char *p = join3(dir, nm, "");
+    struct stat sb;
+    int regular = p && lstat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+    free(p);
+    if (regular && copy_into(&out, dir, nm, d) != 0)
+      s = HFS_ERR_IO;
+  }
+  if (dp)
+    closedir(dp);
+  if (s == HFS_OK) {
+    FILE *mf = hfs_output_add(&out, "manifest.txt", d);
+    if (mf == NULL)
+      s = HFS_ERR_IO;
+    else
+      fwrite(kept.s ? kept.s : "", 1, kept.len, mf);
+  }
+  fig_buf_free(&kept);
+  if (s == HFS_OK)
+    s = build_into(dir, &out, progress, d, res);
+  if (s == HFS_OK)
+    s = hfs_output_commit(&out, d);
+  hfs_output_free(&out);
+  return s;
+}
+
+void hfs_figures_add(hfs_output_set *out, int quiet)
+{
+  const char *env = getenv("HFSIM_FIGURES");
+  if (env && (strcmp(env, "off") == 0 || strcmp(env, "0") == 0))
+    return;
+  /* the figures read the command's files from the staging folder; when a
+   * write has already failed (disk full), the commit will fail and say so:
+   * draw nothing, and leave errno as the failed write set it */
+  int saved = errno;
+  for (size_t i = 0; i < out->n_files; i++)
+    if (out->files[i].f && (fflush(out->files[i].f) != 0 ||
+                            ferror(out->files[i].f))) {
+      errno = saved;
+      return;
+    }
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_report_result res;
+  hfs_status s = build_into(out->staging, out, 0, &d, &res);
+  for (size_t i = 0; i < d.count; i++) {
+    const hfs_diag_entry *e = &d.entries[i];
+    if (e->file && e->line)
+      fprintf(stderr, "hfsim: warning: %s:%ld: %s\n", e->file, e->line,
+              e->message);
+    else if (e->file)
+      fprintf(stderr, "hfsim: warning: %s: %s\n", e->file, e->message);
+    else
+      fprintf(stderr, "hfsim: warning: %s\n", e->message);
+  }
+  if (s != HFS_OK)
+    fprintf(stderr, "hfsim: warning: figures and report.html were not "
+                    "written; the CSV results in %s are complete\n",
+            out->dir);
+  else if (!quiet)
+    fprintf(stderr, "hfsim: %d figure%s in %s/figures, report in "
+                    "%s/report.html\n",
+            res.n_figures, res.n_figures == 1 ? "" : "s", out->dir, out->dir);
+  hfs_diag_free(&d);
+  errno = saved;
+}

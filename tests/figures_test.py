@@ -1,0 +1,394 @@
+#!/usr/bin/env python3
+"""Tests of the figures and report.html (run by ctest, see figures.cmake).
+
+Usage:
+  figures_test.py report HFSIM FIXTURE WORK FIG[,FIG...] LABEL[|LABEL...]
+      copy the fixture folder FIXTURE to WORK (a folder elsewhere), run
+      `hfsim report WORK`, and check every figure FIG: .gp, .dat, .svg (parses
+      as XML), .png (PNG signature and IHDR with a non-zero size), .pdf
+      (%PDF header); every LABEL appears in the SVG text of the figures;
+      report.html holds every figure inline and no external reference.
+  figures_test.py browser HFSIM FIXTURE_RUN FIXTURE_PSA WORK
+      report.html in headless Chromium: every SVG rendered with a non-zero
+      size, no request leaves the file (Chromium's net log), the screenshot
+      is not blank; and, so the check can fail, a copy with an external
+      image is caught.
+"""
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+import zlib
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def copy_fixture(src, dst):
+    if os.path.exists(dst):
+        shutil.rmtree(dst)
+    shutil.copytree(src, dst)
+
+
+def run_report(hfsim, folder, extra_env=None):
+    env = dict(os.environ)
+    if extra_env:
+        env.update(extra_env)
+    p = subprocess.run([hfsim, "report", folder, "--quiet"], env=env,
+                       capture_output=True, text=True)
+    return p
+
+
+def svg_text(path):
+    tree = ET.parse(path)  # raises on malformed XML
+    root = tree.getroot()
+    if not root.tag.endswith("svg"):
+        fail("%s: root element is %s, not svg" % (path, root.tag))
+    return " ".join(t for t in root.itertext())
+
+
+def check_png(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        fail("%s: not a PNG file" % path)
+    w, h = struct.unpack(">II", head[16:24])
+    if w == 0 or h == 0:
+        fail("%s: empty image %dx%d" % (path, w, h))
+    return w, h
+
+
+def check_pdf(path):
+    with open(path, "rb") as f:
+        if f.read(5) != b"%PDF-":
+            fail("%s: not a PDF file" % path)
+
+
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["'](?!#)|url\(\s*(?!#)|@import""",
+                      re.I)
+
+
+def cmd_report(hfsim, fixture, work, figs, labels):
+    copy_fixture(fixture, work)
+    p = run_report(hfsim, work)
+    if p.returncode != 0:
+        fail("hfsim report exit %d: %s" % (p.returncode, p.stderr))
+    if p.stdout or p.stderr:
+        fail("--quiet printed: %r %r" % (p.stdout, p.stderr))
+    text = ""
+    for fig in figs:
+        base = os.path.join(work, "figures", fig)
+        for ext in (".gp", ".dat", ".svg", ".png", ".pdf"):
+            if not os.path.getsize(base + ext) > 0:
+                fail("%s%s is empty" % (base, ext))
+        text += svg_text(base + ".svg") + "\n"
+        check_png(base + ".png")
+        check_pdf(base + ".pdf")
+    for label in labels:
+        if label not in text:
+            fail("label %r not in the figures' SVG text" % label)
+    html = open(os.path.join(work, "report.html"), encoding="utf-8").read()
+    n_svg = html.count("<svg")
+    if n_svg != len(figs):
+        fail("report.html has %d inline SVGs, expected %d" % (n_svg, len(figs)))
+    for fig in figs:
+        if 'id="fig-%s"' % fig not in html:
+            fail("report.html lacks figure %s" % fig)
+    m = EXTERNAL.search(html)
+    if m:
+        fail("report.html refers outside the file: %r" %
+             html[m.start():m.start() + 80])
+    for must in ("@media print", "Key settings", "Manifest"):
+        if must not in html:
+            fail("report.html lacks %r" % must)
+    print("ok: %d figures, labels %s" % (len(figs), ", ".join(labels)))
+
+
+# ---- Chromium ----------------------------------------------------------
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu",
+    "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-default-apps",
+    "--disable-extensions", "--disable-breakpad", "--disable-dev-shm-usage",
+]
+
+
+def chromium(profile, *args):
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        fail("chromium not found: install it with 'apt-get install chromium' "
+             "(.ci/install-deps does)")
+    cmd = [exe] + CHROMIUM_FLAGS + ["--user-data-dir=" + profile] + list(args)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    return p
+
+
+def page_requests(netlog):
+    """URLs the page itself asked for (Chromium's own background requests
+    have no initiator or 'not an origin')."""
+    d = json.load(open(netlog))
+    types = {v: k for k, v in d["constants"]["logEventTypes"].items()}
+    urls = []
+    for e in d["events"]:
+        if types.get(e["type"]) != "URL_REQUEST_START_JOB":
+            continue
+        prm = e.get("params", {})
+        url, init = prm.get("url", ""), prm.get("initiator")
+        if init in (None, "not an origin"):
+            continue
+        urls.append(url)
+    return urls
+
+
+def png_pixels(path):
+    """Decode an 8-bit RGB/RGBA PNG (what Chromium writes): rows of bytes."""
+    data = open(path, "rb").read()
+    pos, idat, w = 8, b"", 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+            if depth != 8 or ctype not in (2, 6):
+                fail("%s: unexpected PNG type %d/%d" % (path, depth, ctype))
+            bpp = 3 if ctype == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw = zlib.decompress(idat)
+    stride = w * bpp
+    rows, prev = [], bytearray(stride)
+    for y in range(h):
+        f = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                pr = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+                line[i] = (line[i] + pr) & 255
+        rows.append(bytes(line))
+        prev = line
+    return w, h, bpp, rows
+
+
+def check_page(html_path, work, name, want_ink=True):
+    """Returns (svg sizes, page requests, share of non-white pixels), from
+    one Chromium run on a copy of the page with a probe script that records
+    the rendered size of every SVG (the report itself has no script, and
+    its Content-Security-Policy would forbid one: the copy drops it, so the
+    request check sees what the HTML itself asks for, CSP or not)."""
+    html = open(html_path, encoding="utf-8").read()
+    if "Content-Security-Policy" not in html and name != "bad":
+        fail("%s: report.html has no Content-Security-Policy" % name)
+    probe = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "",
+                   html)
+    probe = probe.replace(
+        "</body>",
+        "<script>document.body.setAttribute('data-svg-sizes', Array.from("
+        "document.querySelectorAll('svg')).map(function(s){var r=s."
+        "getBoundingClientRect();return Math.round(r.width)+'x'+Math.round("
+        "r.height)}).join(' '))</script></body>")
+    probe_path = os.path.abspath(os.path.join(work, name + "-probe.html"))
+    open(probe_path, "w", encoding="utf-8").write(probe)
+    profile = tempfile.mkdtemp(prefix="chromium-", dir=work)
+    netlog = os.path.join(work, name + "-net.json")
+    shot = os.path.join(work, name + "-shot.png")
+    p = chromium(profile, "--dump-dom", "--virtual-time-budget=2000",
+                 "--log-net-log=" + netlog, "--screenshot=" + shot,
+                 "--window-size=800,1000", "file://" + probe_path)
+    shutil.rmtree(profile, ignore_errors=True)
+    m = re.search(r'data-svg-sizes="([^"]*)"', p.stdout)
+    if m is None:
+        fail("%s: Chromium's DOM has no svg sizes (stderr: %s)" %
+             (name, p.stderr[-500:]))
+    sizes = [tuple(int(v) for v in s.split("x")) for s in m.group(1).split()]
+    if not os.path.exists(shot):
+        fail("%s: no screenshot (stderr: %s)" % (name, p.stderr[-500:]))
+    urls = [u for u in page_requests(netlog) if u != "file://" + probe_path]
+    if not want_ink:
+        return sizes, urls, None
+    w, h, bpp, rows = png_pixels(shot)
+    ink = 0
+    for row in rows:
+        for i in range(0, len(row), bpp * 4):  # every 4th pixel
+            if min(row[i:i + 3]) < 200:
+                ink += 1
+    share = ink / (w * h / 4.0)
+    return sizes, urls, share
+
+
+def cmd_browser(hfsim, fixture_run, fixture_psa, work):
+    os.makedirs(work, exist_ok=True)
+    for name, fixture in (("run", fixture_run), ("psa", fixture_psa)):
+        folder = os.path.join(work, name)
+        copy_fixture(fixture, folder)
+        p = run_report(hfsim, folder)
+        if p.returncode != 0:
+            fail("hfsim report %s: exit %d %s" % (name, p.returncode,
+                                                  p.stderr))
+        html_path = os.path.join(folder, "report.html")
+        n_svg = open(html_path, encoding="utf-8").read().count("<svg")
+        sizes, urls, share = check_page(html_path, work, name)
+        if len(sizes) != n_svg or n_svg == 0:
+            fail("%s: Chromium rendered %d SVGs, report.html has %d" %
+                 (name, len(sizes), n_svg))
+        for i, (w, h) in enumerate(sizes):
+            if w <= 0 or h <= 0:
+                fail("%s: SVG %d rendered with size %dx%d" % (name, i, w, h))
+        if urls:
+            fail("%s: the page made requests: %s" % (name, urls))
+        if share < 0.01:
+            fail("%s: the screenshot is blank (%.4f non-white)" %
+                 (name, share))
+        print("ok: %s: %d SVGs rendered (%s), no request, %.1f%% ink" %
+              (name, len(sizes), " ".join("%dx%d" % s for s in sizes),
+               100 * share))
+    # the check can fail: a copy with an external image and no CSP
+    bad = os.path.join(work, "bad.html")
+    html = open(os.path.join(work, "run", "report.html"),
+                encoding="utf-8").read()
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
+    html = html.replace("</body>",
+                        '<img src="http://127.0.0.1:9/outside.png"></body>')
+    open(bad, "w", encoding="utf-8").write(html)
+    _, urls, _ = check_page(bad, work, "bad", want_ink=False)
+    if not any("127.0.0.1:9/outside.png" in u for u in urls):
+        fail("the request check missed an external image: %s" % urls)
+    print("ok: an external image in a copy is detected")
+
+
+# ---- bad input and failures -----------------------------------------------
+
+def expect(p, code, needles, name):
+    if p.returncode != code:
+        fail("%s: exit %d, expected %d; stderr: %s" % (name, p.returncode,
+                                                       code, p.stderr))
+    for n in needles:
+        if n not in p.stderr:
+            fail("%s: stderr lacks %r; got: %s" % (name, n, p.stderr))
+
+
+def cmd_case(case, hfsim, fixture, work):
+    copy_fixture(fixture, work)
+    html = os.path.join(work, "report.html")
+    if case == "malformed_csv":
+        path = os.path.join(work, "cea.csv")
+        lines = open(path).read().split("\n")
+        f = lines[2].split(",")
+        f[2] = "abc"  # cost of the second strategy
+        lines[2] = ",".join(f)
+        open(path, "w").write("\n".join(lines))
+        p = run_report(hfsim, work)
+        want = ("hfsim: %s:3: error: column 'cost': expected a number, got "
+                "'abc'\n" % path)
+        if p.returncode != 3 or p.stderr != want:
+            fail("malformed: exit %d, stderr %r, expected 3 and %r" %
+                 (p.returncode, p.stderr, want))
+        if os.path.exists(html) or os.path.exists(os.path.join(work,
+                                                               "figures")):
+            fail("malformed: files were written")
+    elif case == "field_count":
+        path = os.path.join(work, "trace.csv")
+        lines = open(path).read().split("\n")
+        lines[4] += ",extra"
+        open(path, "w").write("\n".join(lines))
+        p = run_report(hfsim, work)
+        expect(p, 3, ["%s:5: error: expected 4 fields as in the header, got "
+                      "5" % path], case)
+    elif case == "missing_csv":
+        os.remove(os.path.join(work, "trace.csv"))
+        p = run_report(hfsim, work)
+        expect(p, 3, ["%s/trace.csv: error: missing: manifest.txt says this "
+                      "folder was written by 'hfsim run', which writes it" %
+                      work], case)
+        if os.path.exists(html):
+            fail("missing: report.html was written")
+    elif case == "not_a_results_folder":
+        empty = os.path.join(work, "empty")
+        os.makedirs(empty)
+        p = run_report(hfsim, empty)
+        expect(p, 3, ["%s/manifest.txt: error: cannot read: No such file or "
+                      "directory" % empty], case)
+    elif case == "no_gnuplot":
+        p = run_report(hfsim, work, {"HFSIM_GNUPLOT": "/nonexistent/gnuplot"})
+        expect(p, 6, ["the plotting program '/nonexistent/gnuplot' was not "
+                      "found; install it with 'apt-get install gnuplot-nox'"],
+               case)
+        if p.stderr.count("\n") != 1:
+            fail("no_gnuplot: expected one message, got: %s" % p.stderr)
+        if not os.path.exists(html) or "gnuplot was not found" not in open(
+                html).read():
+            fail("no_gnuplot: report.html without the note")
+        if not os.path.exists(os.path.join(work, "figures", "ce_plane.gp")):
+            fail("no_gnuplot: the scripts were not written")
+        if os.path.exists(os.path.join(work, "figures", "ce_plane.svg")):
+            fail("no_gnuplot: an SVG appeared")
+    elif case == "gnuplot_fails":
+        p = run_report(hfsim, work, {"HFSIM_GNUPLOT": "false"})
+        expect(p, 6, ["hfsim: warning: figures: ce_plane: gnuplot failed"],
+               case)
+    elif case == "after_run":
+        # a figure failure never costs the CSV results, nor the exit code
+        out = os.path.join(work, "r")
+        # run from the repository folder (tests/data/figures/run is FIXTURE)
+        root = os.path.abspath(os.path.join(fixture, "..", "..", "..", ".."))
+        p = subprocess.run([hfsim, "run", "--patients", "64", "--out", out,
+                            "--quiet"], capture_output=True, text=True,
+                           cwd=root,
+                           env=dict(os.environ, HFSIM_GNUPLOT="false"))
+        expect(p, 0, ["hfsim: warning: figures: ce_plane: gnuplot failed"],
+               case)
+        for f in ("summary.csv", "cea.csv", "trace.csv", "manifest.txt",
+                  "report.html"):
+            if not os.path.exists(os.path.join(out, f)):
+                fail("after_run: %s missing" % f)
+        # and with gnuplot, the figures are there
+        p = subprocess.run([hfsim, "run", "--patients", "64", "--out", out,
+                            "--quiet"], capture_output=True, text=True,
+                           cwd=root)
+        expect(p, 0, [], case)
+        if p.stderr:
+            fail("after_run: --quiet printed %r" % p.stderr)
+        svg_text(os.path.join(out, "figures", "ce_plane.svg"))
+        man = open(os.path.join(out, "manifest.txt")).read()
+        for key in ("wtp_main: 100000", "strategy_label: mvd = "):
+            if key not in man:
+                fail("after_run: manifest lacks %r" % key)
+    else:
+        fail("unknown case " + case)
+    print("ok: " + case)
+
+
+def main():
+    if len(sys.argv) == 6 and sys.argv[1] == "case":
+        cmd_case(*sys.argv[2:])
+        return
+    if len(sys.argv) >= 2 and sys.argv[1] == "report" and len(sys.argv) == 7:
+        cmd_report(sys.argv[2], sys.argv[3], sys.argv[4],
+                   sys.argv[5].split(","), sys.argv[6].split("|"))
+    elif len(sys.argv) == 6 and sys.argv[1] == "browser":
+        cmd_browser(*sys.argv[2:])
+    else:
+        print(__doc__)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
