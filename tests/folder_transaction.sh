@@ -119,7 +119,9 @@ kills)
   RANDOM=20261201 # fixed: the same points every time
   old_n=0 new_n=0
   for i in $(seq 20); do
-    k=$(((RANDOM * 32768 + RANDOM) % total + 1))
+    # (from call 2: call 1 is the execve that starts hfsim, which strace
+    # reports on its return, when a signal no longer interrupts it)
+    k=$(((RANDOM * 32768 + RANDOM) % (total - 1) + 2))
     name=$(sed -n "${k}p" names.txt)
     when=$(head -n "$k" names.txt | grep -cx "$name")
     fresh_old

@@ -191,3 +191,30 @@ hfs_run_test(input_life_table_qx 3 good.ini
   --set inputs.life_table=@DATA@/bad_lt_qx.csv)
 hfs_run_test(input_life_table_many 3 good.ini
   --set inputs.life_table=@DATA@/bad_lt_many.csv)
+
+# ---- model v2 settings (exit 3) --------------------------------------------
+# [model] options, re-entry reasons, and a pathway that can loop forever.
+hfs_run_test(input_model_options 3 bad_model_options.ini)
+hfs_cli_test(input_check_model_options EXIT 3
+  ARGS check --config @DATA@/bad_model_options.ini)
+# A population-norms table with a utility above 1, a gap between age bands
+# and an unknown sex: each reported at its line.
+hfs_run_test(input_utility_norms 3 good.ini
+  --set model.utility_norms=@DATA@/bad_utility_norms.csv)
+hfs_run_test(input_utility_norms_missing 3 good.ini
+  --set model.utility_norms=@DATA@/no_such_norms.csv)
+# Price-year conversion: a bad [model] price_year, then bad price-year and
+# price-index tables, each reported at its line.
+hfs_run_test(input_price_year 3 good.ini
+  --set model.price_year=soon)
+hfs_run_test(input_price_year_needs_tables 3 good.ini
+  --set model.price_year=2024)
+hfs_run_test(input_cost_price_years 3 good.ini
+  --set model.price_year=2024
+  --set model.price_index=@SOURCE@/configs/cpi_medical_care_us.csv
+  --set model.cost_price_years=@DATA@/bad_cost_price_years.csv)
+hfs_run_test(input_price_index 3 good.ini
+  --set model.price_year=2024
+  --set model.price_index=@DATA@/bad_price_index.csv
+  --set model.cost_price_years=@SOURCE@/configs/cost_price_years.csv)
+hfs_table_test(input_param_v2_values)

@@ -1168,7 +1168,10 @@ static int mode_cells(const char *configs)
                                       "life_table_us_ssa_2020.csv",
                                       "sick_sicker.ini",
                                       "sick_sicker_parameters.csv",
-                                      "validation_targets.csv"};
+                                      "validation_targets.csv",
+                                      "utility_norms_us_fryback2007.csv",
+                                      "cpi_medical_care_us.csv",
+                                      "cost_price_years.csv"};
   for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
     char *from = path2(configs, files[i]), *to = path2(cfg, files[i]);
     if (copy_file(from, to) != 0)

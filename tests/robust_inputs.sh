@@ -34,6 +34,9 @@ expect() {
 scenario() { # FILE [TEXT appended]
   sed -e "/^\[inputs\]/,/^\[/ s|^parameters = .*|parameters = ${2:-$configs/parameters.csv}|" \
     -e "s|^life_table = .*|life_table = ${3:-$configs/life_table_us_ssa_2020.csv}|" \
+    -e "s|^utility_norms = .*|utility_norms = $configs/utility_norms_us_fryback2007.csv|" \
+    -e "s|^price_index = .*|price_index = $configs/cpi_medical_care_us.csv|" \
+    -e "s|^cost_price_years = .*|cost_price_years = $configs/cost_price_years.csv|" \
     -e "s|^targets_file = .*|targets_file = $configs/validation_targets.csv|" \
     "$configs/default.ini" >"$1"
 }

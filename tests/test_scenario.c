@@ -1,6 +1,6 @@
 /*
  * test_scenario.c - the scenario reader (scenario.h), --set overrides and
- * the strategy sections (hfs_strategy.h).
+ * the strategy sections (spasm_strategy.h).
  *
  * Every syntax and value error names its line and says what was expected,
  * all are reported in one pass, and a good scenario resolves to the values
@@ -627,11 +627,11 @@ static void every_error_is_reported_at_once(void **state)
   unload(&l);
 }
 
-/* ---- strategies (hfs_strategies_read) ----------------------------------- */
+/* ---- strategies (spasm_strategies_read) ----------------------------------- */
 
 typedef struct strategies {
   loaded l;
-  hfs_strategy st[8];
+  spasm_strategy st[8];
   hfs_status status;
 } strategies;
 
@@ -644,13 +644,13 @@ static void read_strategies(strategies *x, const char *text)
   }
   assert_true(x->l.s.n_strategies <= 8);
   memset(x->st, 0, sizeof x->st);
-  x->status = hfs_strategies_read(&x->l.s, x->st, &x->l.d);
+  x->status = spasm_strategies_read(&x->l.s, x->st, &x->l.d);
 }
 
 static void free_strategies(strategies *x)
 {
   for (size_t i = 0; i < x->l.s.n_strategies; i++)
-    hfs_strategy_free(&x->st[i]);
+    spasm_strategy_free(&x->st[i]);
   unload(&x->l);
 }
 
@@ -675,23 +675,84 @@ static void good_strategies(void **state)
   assert_string_equal(x.st[0].name, "none");
   assert_string_equal(x.st[0].label, "none");
   assert_int_equal(x.st[0].n_lines, 0);
-  const hfs_strategy *s = &x.st[1];
+  const spasm_strategy *s = &x.st[1];
   assert_string_equal(s->label, "Stepped care");
   assert_int_equal(s->n_lines, 3);
-  assert_int_equal(s->lines[0].treatment, HFS_TX_MEDICATION);
+  assert_int_equal(s->lines[0].treatment, SPASM_TX_MEDICATION);
   assert_int_equal(s->lines[0].n_drugs, 2);
   assert_int_equal(s->lines[0].drugs[0], 1);
   assert_int_equal(s->lines[0].drugs[1], 3);
-  assert_int_equal(s->lines[0].go_to[HFS_END_FAILURE], 1);
-  assert_int_equal(s->lines[0].go_to[HFS_END_INTOLERANCE], HFS_GOTO_NEXT_DRUG);
-  assert_int_equal(s->lines[1].go_to[HFS_END_FAILURE], 2);
-  assert_int_equal(s->lines[1].go_to[HFS_END_DISCONTINUATION],
-                   HFS_GOTO_UNTREATED);
-  assert_int_equal(s->lines[1].go_to[HFS_END_CHOICE], 2);
+  assert_int_equal(s->lines[0].go_to[SPASM_END_FAILURE], 1);
+  assert_int_equal(s->lines[0].go_to[SPASM_END_INTOLERANCE], SPASM_GOTO_NEXT_DRUG);
+  assert_int_equal(s->lines[1].go_to[SPASM_END_FAILURE], 2);
+  assert_int_equal(s->lines[1].go_to[SPASM_END_DISCONTINUATION],
+                   SPASM_GOTO_UNTREATED);
+  assert_int_equal(s->lines[1].go_to[SPASM_END_CHOICE], 2);
   assert_int_equal(s->lines[2].redo_max, 2);
   assert_close(s->lines[2].max_years, 5, 0);
   /* after the last line: untreated */
-  assert_int_equal(s->lines[2].go_to[HFS_END_FAILURE], HFS_GOTO_UNTREATED);
+  assert_int_equal(s->lines[2].go_to[SPASM_END_FAILURE], SPASM_GOTO_UNTREATED);
+  free_strategies(&x);
+}
+
+/* v2: any line may be a destination (earlier, later, itself); a line keeps
+ * its history (reenter_after); a pathway that could loop forever is
+ * rejected at the line of a setting on the loop. */
+static void strategy_graph_back_edges_and_reentry(void **state)
+{
+  (void)state;
+  strategies x;
+  read_strategies(&x, "[strategy stepped]\n"
+                      "lines = medication, botox, mvd\n"
+                      "botox.on_failure = mvd\n"
+                      "botox.surgery_choice = yes\n"
+                      "mvd.on_ineligible = botox\n"
+                      "mvd.on_failure = botox\n"
+                      "medication.reenter_after = time_limit, failure\n");
+  if (x.status != HFS_OK)
+    dump(&x.l.d);
+  assert_int_equal(x.status, HFS_OK);
+  const spasm_strategy *s = &x.st[0];
+  assert_int_equal(s->lines[2].go_to[SPASM_END_INELIGIBLE], 1);
+  assert_int_equal(s->lines[2].go_to[SPASM_END_FAILURE], 1);
+  assert_int_equal(s->lines[1].go_to[SPASM_END_CHOICE], 2);
+  /* defaults: injections re-entered after the choice of surgery only */
+  assert_int_equal(s->lines[1].reenter_mask, 1u << SPASM_END_CHOICE);
+  assert_int_equal(s->lines[2].reenter_mask, 0u);
+  assert_int_equal(s->lines[0].reenter_mask,
+                   (1u << SPASM_END_TIME_LIMIT) | (1u << SPASM_END_FAILURE));
+  free_strategies(&x);
+}
+
+static void strategy_loops_are_rejected(void **state)
+{
+  (void)state;
+  strategies x;
+  read_strategies(&x, "[strategy a]\n"
+                      "lines = botox, mvd\n"
+                      "botox.surgery_choice = yes\n"
+                      "mvd.on_ineligible = botox\n"
+                      "mvd.reenter_after = ineligible\n"
+                      "[strategy b]\n"
+                      "lines = botox\n"
+                      "botox.on_discontinuation = botox\n"
+                      "botox.reenter_after = discontinuation\n"
+                      "[strategy c]\n"
+                      "lines = botox, mvd\n"
+                      "botox.surgery_choice = yes\n"
+                      "mvd.on_ineligible = botox\n"
+                      "botox.reenter_after = sometimes\n");
+  assert_int_equal(x.status, HFS_ERR_INPUT);
+  expect_count(&x.l.d, 3);
+  expect_error(&x.l.d, x.l.path, 4,
+               "[strategy a] the pathway can loop forever: botox ends "
+               "(choice) -> mvd ends (ineligible) -> botox");
+  expect_error(&x.l.d, x.l.path, 8,
+               "[strategy b] the pathway can loop forever: botox ends "
+               "(discontinuation) -> botox");
+  expect_error(&x.l.d, x.l.path, 14,
+               "[strategy c] botox.reenter_after: unknown reason "
+               "'sometimes'");
   free_strategies(&x);
 }
 
@@ -741,7 +802,7 @@ static void bad_strategy_keys_and_values(void **state)
                       "lable = A\n"
                       "botox.schedul = when_worn_off\n"
                       "botox.schedule = monthly\n"
-                      "botox.on_failure = medication\n"
+                      "botox.on_failure = surgery\n"
                       "medication.drugs = carbamazepin, gabapentin, "
                       "gabapentin\n"
                       "mvd.redo_max = 5\n"
@@ -750,7 +811,7 @@ static void bad_strategy_keys_and_values(void **state)
                       "[strategy b]\n"
                       "label = no lines\n"
                       "[strategy c]\n"
-                      "lines = mvd, botox\n"
+                      "lines = medication, botox\n"
                       "botox.surgery_choice = yes\n"
                       "[strategy d]\n"
                       "lines = botox, botox\n"
@@ -769,7 +830,7 @@ static void bad_strategy_keys_and_values(void **state)
                "when_worn_off, got 'monthly'");
   expect_error(&x.l.d, x.l.path, 6,
                "[strategy a] botox.on_failure: expected next, untreated or "
-               "the name of a later line of this strategy, got 'medication'");
+               "the name of a line of this strategy, got 'surgery'");
   expect_error(&x.l.d, x.l.path, 7,
                "[strategy a] medication.drugs: unknown drug 'carbamazepin' "
                "(did you mean 'carbamazepine'?)");
@@ -789,7 +850,7 @@ static void bad_strategy_keys_and_values(void **state)
                "or 'none')");
   expect_error(&x.l.d, x.l.path, 13,
                "[strategy c] botox.surgery_choice = yes needs an mvd line "
-               "after botox in 'lines'");
+               "in 'lines'");
   expect_error(&x.l.d, x.l.path, 17,
                "[strategy d] lines: 'botox' appears twice; each treatment "
                "can be one line of a strategy");
@@ -834,6 +895,8 @@ int main(void)
       cmocka_unit_test(bad_economics_values),
       cmocka_unit_test(every_error_is_reported_at_once),
       cmocka_unit_test(good_strategies),
+      cmocka_unit_test(strategy_graph_back_edges_and_reentry),
+      cmocka_unit_test(strategy_loops_are_rejected),
       cmocka_unit_test(unknown_treatment),
       cmocka_unit_test(key_for_a_line_not_in_the_strategy),
       cmocka_unit_test(bad_strategy_keys_and_values),

@@ -454,6 +454,11 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
         posterior_draw(r->posterior, rng, v);
       size_t before = hfs_diag_count(d);
       s = hfs_study_instantiate(st, v, &models[j], d);
+      if (s != HFS_OK && stop != NULL && *stop) {
+        /* a model reading its own tables was interrupted: not a bad draw */
+        s = HFS_ERR_INTERRUPTED;
+        break;
+      }
       if (s != HFS_OK) {
         hfs_diag_error(d, t->path, 0,
                        "PSA iteration %llu drew parameters the model rejects "

@@ -896,8 +896,9 @@ void hfs_scenario_report_unknown(const hfs_scenario *s, const char *section,
 
 void hfs_scenario_report_unknown_sections(const hfs_scenario *s, hfs_diag *d)
 {
-  static const char *const sections[] = {
-      "run", "economics", "inputs", "cohort", "psa", "dsa", "calibration"};
+  static const char *const sections[] = {"run", "economics", "inputs",
+                                         "cohort", "model", "psa", "dsa",
+                                         "calibration"};
   const size_t n_sections = sizeof sections / sizeof *sections;
   for (size_t i = 0; i < s->n_settings; i++) {
     const hfs_setting *e = &s->settings[i];
@@ -919,7 +920,7 @@ void hfs_scenario_report_unknown_sections(const hfs_scenario *s, hfs_diag *d)
                    e->section, sug ? " (did you mean [" : "", sug ? sug : "",
                    sug ? "]?)"
                        : " (known: run, economics, inputs, cohort, "
-                         "psa, dsa, calibration, strategy NAME, "
+                         "model, psa, dsa, calibration, strategy NAME, "
                          "scenario NAME)");
   }
 }

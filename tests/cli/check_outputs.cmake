@@ -130,7 +130,9 @@ if(CASE STREQUAL "cea_default")
 
 elseif(CASE STREQUAL "cea_cost_tie")
   hfsim(run -q --config ${CONFIG} --patients 500 --threads 1 --patients-csv
-        --set cost_drug_per_month=0 --out ${TMP}/run)
+        --set cost_drug_per_month=0
+        --set cost_management_spasm_per_year=0
+        --set cost_management_controlled_per_year=0 --out ${TMP}/run)
   check(cea ${TMP}/run medication=frontier no_treatment=dominated:medication)
 
 elseif(CASE STREQUAL "cea_identical_strategies")
@@ -287,7 +289,8 @@ elseif(CASE STREQUAL "scenarios")
   hfsim(run -q --config ${CONFIG} --patients 300 --threads 1
         --out ${TMP}/base)
   check(scenarios ${TMP}/scenarios base uk_discounting ten_year_horizon
-        injections_when_worn_off --same-as-run base ${TMP}/base)
+        injections_when_worn_off v1_natural_history real_world
+        no_utility_norms discontinuation_5pct --same-as-run base ${TMP}/base)
 
 elseif(CASE STREQUAL "strategy_wildcard")
   # strategy.*.botox.schedule sets the schedule of every strategy with a

@@ -17,6 +17,7 @@ other parameter gets exactly the draws of the PSA without the override
     files of --set cost_mvd=15000 (the same rule for scenario sections).
 """
 import csv
+import re
 import os
 import shutil
 import subprocess
@@ -108,10 +109,9 @@ for g in group:
 cfgdir = os.path.dirname(os.path.abspath(config))
 with open(config) as f:
     text = f.read()
-text = text.replace("parameters = parameters.csv",
-                    f"parameters = {cfgdir}/parameters.csv")
-text = text.replace("life_table = life_table_us_ssa_2020.csv",
-                    f"life_table = {cfgdir}/life_table_us_ssa_2020.csv")
+# every table the scenario names (KEY = FILE.csv) relative to its folder
+text = re.sub(r"(?m)^(\w+) = ([\w.-]+\.csv)$",
+              lambda m: f"{m.group(1)} = {cfgdir}/{m.group(2)}", text)
 text += "\n[scenario cheap_mvd]\ncost_mvd = 15000\n"
 config = os.path.join(tmp, "with_scenario.ini")
 with open(config, "w") as f:

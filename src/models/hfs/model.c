@@ -22,11 +22,13 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 
+#include "hfsim/csvread.h"
 #include "hfsim/mathx.h"
 #include "hfsim/model.h"
 #include "hfsim/rng.h"
 #include "model_params.h"
 #include "strategy.h"
+#include "utility.h"
 #include "verify.h"
 
 #define WEEKS_PER_YEAR (365.25 / 7.0)
@@ -135,6 +137,13 @@ enum outcome {
   O_INJECTION_INTERVAL,
   O_HAS_EFFECT,
   O_INJECTION_EFFECT,
+  O_REDONE,
+  O_PFP_PER_OPERATED,
+  O_PHL_PER_OPERATED,
+  O_NEGATIVE_EXPLORATION,
+  O_LEFT_UNTREATED,
+  O_HAS_SESSION_RATE,
+  O_SESSIONS_PER_YEAR,
   N_OUTCOMES
 };
 
@@ -236,6 +245,26 @@ static const hfs_outcome_def outcomes[N_OUTCOMES] = {
      "had an injection that worked (denominator)"},
     {"injection_effect_weeks", "weeks", M, O_HAS_EFFECT,
      "mean weeks of benefit of an injection that worked, per patient"},
+    {"redo_share", "share", P, O_OPERATED,
+     "operated patients who had at least one redo decompression / patients "
+     "operated (published 1.2-9%)"},
+    {"permanent_facial_palsy_per_operated", "count", M, O_OPERATED,
+     "permanent facial palsies per operated patient (first and redo "
+     "operations)"},
+    {"permanent_hearing_loss_per_operated", "count", M, O_OPERATED,
+     "permanent hearing losses per operated patient (first and redo "
+     "operations)"},
+    {"negative_exploration", "share", P, O_OPERATED,
+     "operated patients in whom the operation found no compression / "
+     "patients operated"},
+    {"left_untreated_with_line_left", "share", P, -1,
+     "patients the strategy sent to no treatment (other than by stopping "
+     "treatment themselves) while a line they could still use remained"},
+    {"has_session_rate", "share", H, -1,
+     "injection responder with a year or more on injections (denominator)"},
+    {"injection_sessions_per_year", "count", M, O_HAS_SESSION_RATE,
+     "injection sessions per year on the injection line, per responder "
+     "injected for a year or more (US claims: median 2)"},
 };
 #undef M
 #undef I
@@ -275,19 +304,29 @@ static const hfs_attribute_def attributes[N_ATTRIBUTES] = {
     {"grade_at_start", NULL, "SMC grade (1-4) at the decision", 0, 0, 0},
 };
 
-#define HFS_PARAM_SPEC(name, kind, unit) \
-  {#name, HFS_KIND_##kind, unit, offsetof(hfs_model_params, name)},
-static const hfs_param_spec param_specs[] = {HFS_MODEL_PARAMS(HFS_PARAM_SPEC)};
-#undef HFS_PARAM_SPEC
+#define SPASM_PARAM_SPEC(name, kind, unit) \
+  {#name, HFS_KIND_##kind, unit, offsetof(spasm_params, name)},
+static const hfs_param_spec param_specs[] = {SPASM_PARAMS(SPASM_PARAM_SPEC)};
+#undef SPASM_PARAM_SPEC
 #define N_PARAMS (sizeof param_specs / sizeof param_specs[0])
 
 /* ---- the model instance ---------------------------------------------------
  */
 
-typedef struct hfs_impl {
-  hfs_model_params p;
+enum {
+  U_CURED = SPASM_U_CURED,
+  U_INJECTIONS = SPASM_U_INJECTIONS,
+  U_DRUG = SPASM_U_DRUG,
+  U_GRADE_1 = SPASM_U_GRADE_1
+};
+enum { SPASM_MAX_NORM_BANDS = 16 };
+
+typedef struct spasm_impl {
+  spasm_params p;
   const hfs_life_table *lt;
   int onset_normal;              /* [cohort] onset_age_distribution = normal */
+  int nh_paused;         /* [model] natural_history = paused_while_controlled */
+  int operate_secondary; /* [model] operate_secondary = yes (v1) */
   double onset_p_lo, onset_p_hi; /* normal CDF at the truncation bounds */
   /* derived rates per year, r = -ln(1 - p) */
   double rate_progression, rate_remission;
@@ -295,11 +334,18 @@ typedef struct hfs_impl {
   double rate_drug_stop;
   double recurrence_hazard[4]; /* [0,1), [1,2), [2,5), [5,inf) */
   double grade_share[4], mvd_outcome[3];
-  double drug_response[HFS_DRUG_COUNT];
+  double drug_response[SPASM_DRUG_COUNT];
   double botox_cost_unilateral, botox_cost_bilateral;
-  hfs_strategy *strategies;
+  double utility[SPASM_N_UTILITIES]; /* utility.h */
+  /* population utility norms ([model] utility_norms), by sex and band */
+  int norms_on;
+  int price_year; /* costs converted to this year; 0 = not converted */
+  int n_norm_bands;
+  double norm_age_low[SPASM_MAX_NORM_BANDS];
+  double norm_multiplier[2][SPASM_MAX_NORM_BANDS];
+  spasm_strategy *strategies;
   size_t n_strategies;
-} hfs_impl;
+} spasm_impl;
 
 static double annual_rate(double p)
 {
@@ -320,7 +366,7 @@ typedef struct transient {
 } transient;
 
 typedef struct patient {
-  const hfs_impl *m;
+  const spasm_impl *m;
   hfs_sim_context *ctx;
   double *out;
   gsl_rng **rng;
@@ -334,8 +380,12 @@ typedef struct patient {
   /* natural history on the uncontrolled clock */
   double nh_used, nh_next_progression, nh_remission;
   /* health state */
-  int cured, on_drug, botox_responder;
+  int cured, on_drug, botox_responder, drug_responder;
+  /* time on the injection line and sessions there, all entries */
+  double botox_years;
+  int botox_sessions;
   double permanent_decrement;
+  int n_hearing_loss, n_facial_palsy; /* permanent, for their care costs */
   transient tr[MAX_TRANSIENT];
   int n_tr;
   int controlled_before;
@@ -358,19 +408,31 @@ static int trace_state(const patient *p, int status)
 
 static double status_utility(const patient *p, int status)
 {
-  const hfs_model_params *q = &p->m->p;
+  const spasm_impl *m = p->m;
   switch (status) {
   case ST_INJECTIONS:
-    return q->utility_controlled_injections;
+    return m->utility[U_INJECTIONS];
   case ST_DRUG:
-    return q->utility_controlled_drug;
+    return m->utility[U_DRUG];
   case ST_CURED:
-    return q->utility_cured;
-  default: {
-    const double g[4] = {q->utility_spasm_grade_1, q->utility_spasm_grade_2,
-                         q->utility_spasm_grade_3, q->utility_spasm_grade_4};
-    return g[p->grade - 1];
+    return m->utility[U_CURED];
+  default:
+    return m->utility[U_GRADE_1 + p->grade - 1];
   }
+}
+
+/* Annual disease-management cost in STATUS (v2, section 8). */
+static double status_cost_per_year(const patient *p, int status)
+{
+  const spasm_params *q = &p->m->p;
+  switch (status) {
+  case ST_INJECTIONS:
+  case ST_DRUG:
+    return q->cost_management_controlled_per_year;
+  case ST_CURED:
+    return q->cost_management_cured_per_year;
+  default:
+    return q->cost_management_spasm_per_year;
   }
 }
 
@@ -379,7 +441,7 @@ static void accrue(patient *p, double t0, double t1, int status)
 {
   if (!(t1 > t0))
     return;
-  const hfs_model_params *q = &p->m->p;
+  const spasm_params *q = &p->m->p;
   hfs_sim_context *c = p->ctx;
   double *out = p->out;
   double dt = t1 - t0;
@@ -388,8 +450,33 @@ static void accrue(patient *p, double t0, double t1, int status)
   double u = status_utility(p, status) - p->permanent_decrement;
   if (p->on_drug)
     u -= q->disutility_drug_side_effects;
-  out[O_QALY] += u * dq;
-  out[O_QALY_UNDISCOUNTED] += u * dt;
+  if (!p->m->norms_on) {
+    out[O_QALY] += u * dq;
+    out[O_QALY_UNDISCOUNTED] += u * dt;
+  } else {
+    /* Multiplied by the age- and sex-specific population norm relative to
+     * the reference age (piecewise constant by age band), exactly over
+     * each band's part of the interval. */
+    const spasm_impl *m = p->m;
+    for (double a = t0; a < t1;) {
+      double age = p->decision_age + a;
+      int k = 0;
+      while (k + 1 < m->n_norm_bands && age >= m->norm_age_low[k + 1])
+        k++;
+      double b = k + 1 < m->n_norm_bands
+                     ? fmin(t1, m->norm_age_low[k + 1] - p->decision_age)
+                     : t1;
+      if (!(b > a)) /* rounding at a band edge */
+        b = t1;
+      double w = a == t0 && b == t1
+                     ? dq
+                     : hfs_discount_integral(&c->discount_qalys, a, b);
+      double mult = m->norm_multiplier[p->sex][k];
+      out[O_QALY] += u * mult * w;
+      out[O_QALY_UNDISCOUNTED] += u * mult * (b - a);
+      a = b;
+    }
+  }
   /* Transient decrements (adverse events, transient palsy), exactly over
    * their overlap with this interval; expired ones are dropped. */
   int keep = 0;
@@ -406,8 +493,14 @@ static void accrue(patient *p, double t0, double t1, int status)
       p->tr[keep++] = *e;
   }
   p->n_tr = keep;
-  if (p->on_drug) {
-    double rate = q->cost_drug_per_month * MONTHS_PER_YEAR;
+  /* Cost flows: the drug, disease management by state, and the lasting
+   * care of permanent complications (v2). */
+  double rate = status_cost_per_year(p, status) +
+                p->n_hearing_loss * q->cost_hearing_loss_per_year +
+                p->n_facial_palsy * q->cost_facial_palsy_per_year;
+  if (p->on_drug)
+    rate += q->cost_drug_per_month * MONTHS_PER_YEAR;
+  if (rate != 0.0) {
     out[O_COST] += rate * hfs_discount_integral_next(&c->discount_costs,
                                                      &p->cursor_c, t0, t1);
     out[O_COST_UNDISCOUNTED] += rate * dt;
@@ -471,11 +564,16 @@ static void add_transient(patient *p, double decrement, double duration_years)
  * spontaneous remission cures the patient (ADV_REMISSION). */
 static int advance(patient *p, double target, int status)
 {
-  const hfs_impl *m = p->m;
+  const spasm_impl *m = p->m;
   if (target > p->t_end)
     target = p->t_end;
+  /* Natural history runs on the calendar (MODEL.md v2 section 3) whether or
+   * not spasm is controlled; a cure (surgical or spontaneous) stops it. The
+   * v1 assumption, paused while controlled, is [model] natural_history =
+   * paused_while_controlled. */
+  int nh_runs = status == ST_SPASM || (!m->nh_paused && status != ST_CURED);
   while (p->t < target) {
-    if (status != ST_SPASM) {
+    if (!nh_runs) {
       accrue(p, p->t, target, status);
       p->t = target;
       break;
@@ -483,12 +581,12 @@ static int advance(patient *p, double target, int status)
     double next_event = fmin(p->nh_next_progression, p->nh_remission);
     double event_time = p->t + (next_event - p->nh_used);
     if (event_time >= target) {
-      accrue(p, p->t, target, ST_SPASM);
+      accrue(p, p->t, target, status);
       p->nh_used += target - p->t;
       p->t = target;
       break;
     }
-    accrue(p, p->t, event_time, ST_SPASM);
+    accrue(p, p->t, event_time, status);
     p->t = event_time;
     p->nh_used = next_event;
     if (p->nh_remission <= p->nh_next_progression) {
@@ -507,8 +605,8 @@ static int advance(patient *p, double target, int status)
 
 static void draw_baseline(patient *p)
 {
-  const hfs_impl *m = p->m;
-  const hfs_model_params *q = &m->p;
+  const spasm_impl *m = p->m;
+  const spasm_params *q = &m->p;
   gsl_rng *r = p->rng[P_BASELINE];
   /* Always the same draws in the same order (common random numbers). */
   p->sex = hfs_rng_bernoulli(r, q->p_female) ? HFS_SEX_FEMALE : HFS_SEX_MALE;
@@ -532,6 +630,11 @@ static void draw_baseline(patient *p)
   double delay = q->delay_to_decision_median_years *
                  exp(q->delay_to_decision_sdlog *
                      gsl_cdf_ugaussian_Pinv(hfs_rng_uniform_pos(r)));
+  /* The lognormal tail is capped so that the decision age stays below the
+   * life table's last age and the age limit (a delay of decades is
+   * possible in the tail; a decision at or past the limit is not). */
+  double last_age = fmin((double)m->lt->age_max, q->age_limit_years);
+  delay = fmin(delay, fmax(0.0, last_age - onset - 1.0 / DAYS_PER_YEAR));
   p->decision_age = onset + delay;
 
   double *a = p->ctx->attributes;
@@ -547,7 +650,7 @@ static void draw_baseline(patient *p)
 
 static void start_clock(patient *p)
 {
-  const hfs_impl *m = p->m;
+  const spasm_impl *m = p->m;
   double limit = m->p.age_limit_years;
   double t_death =
       hfs_life_table_time_to_death(m->lt, p->sex, p->decision_age,
@@ -594,10 +697,11 @@ static int advance_injections(patient *p, double target, double *win_end,
   return p->t >= p->t_end ? ADV_END : ADV_REACHED;
 }
 
-static hfs_line_end run_botox(patient *p, const hfs_line *ln)
+static spasm_line_end run_botox(patient *p, const spasm_line *ln,
+                                int choice_open)
 {
-  const hfs_impl *m = p->m;
-  const hfs_model_params *q = &m->p;
+  const spasm_impl *m = p->m;
+  const spasm_params *q = &m->p;
   gsl_rng *r = p->rng[P_BOTOX];
   double t0 = p->t;
   if (p->botox_responder < 0)
@@ -611,8 +715,8 @@ static hfs_line_end run_botox(patient *p, const hfs_line *ln)
   double t_discontinue =
       t0 + hfs_rng_exponential_years(r, m->rate_discontinuation);
   double t_choice = t0 + hfs_rng_exponential_years(r, m->rate_choice);
-  if (!ln->surgery_choice)
-    t_choice = HFS_INF;
+  if (!ln->surgery_choice || !choice_open)
+    t_choice = HFS_INF; /* no surgery the patient could still have */
   double t_limit = t0 + ln->max_years;
   double win_end = -HFS_INF, pend_start = HFS_INF, pend_end = HFS_INF;
   const double cost =
@@ -621,21 +725,21 @@ static hfs_line_end run_botox(patient *p, const hfs_line *ln)
   double first_session = 0.0, effect_sum_years = 0.0;
   for (;;) {
     if (p->t >= p->t_end)
-      return HFS_END_SIMULATION;
+      return SPASM_END_SIMULATION;
     /* Exits take effect at the visit on or after their time. */
     double first_exit =
         fmin(fmin(t_nonresponse, t_discontinue), fmin(t_choice, t_limit));
     if (first_exit <= p->t) {
       if (first_exit == t_nonresponse)
-        return HFS_END_FAILURE;
+        return SPASM_END_FAILURE;
       if (first_exit == t_discontinue)
-        return HFS_END_DISCONTINUATION;
+        return SPASM_END_DISCONTINUATION;
       if (first_exit == t_choice)
-        return HFS_END_CHOICE;
-      return HFS_END_TIME_LIMIT;
+        return SPASM_END_CHOICE;
+      return SPASM_END_TIME_LIMIT;
     }
     if (sessions > 0 && !p->botox_responder)
-      return HFS_END_FAILURE; /* primary non-response, seen at the visit */
+      return SPASM_END_FAILURE; /* primary non-response, seen at the visit */
 
     double ts = p->t;
     sessions++;
@@ -700,26 +804,33 @@ static hfs_line_end run_botox(patient *p, const hfs_line *ln)
     int res =
         advance_injections(p, next_visit, &win_end, &pend_start, &pend_end);
     if (res != ADV_REACHED)
-      return HFS_END_SIMULATION;
+      return SPASM_END_SIMULATION;
   }
 }
 
-static hfs_line_end run_medication(patient *p, const hfs_line *ln)
+static spasm_line_end run_medication(patient *p, const spasm_line *ln)
 {
-  const hfs_impl *m = p->m;
-  const hfs_model_params *q = &m->p;
+  const spasm_impl *m = p->m;
+  const spasm_params *q = &m->p;
   gsl_rng *r = p->rng[P_MEDICATION];
   double t_limit = p->t + ln->max_years;
   double trial_years = q->drug_trial_months / MONTHS_PER_YEAR;
+  /* Whether the patient's spasm responds to any oral drug at all: one
+   * patient-level draw (E); each drug's response is conditional on it, so a
+   * longer sequence cannot push the cumulative response above
+   * drug_p_any_response (MODEL.md v2 section 5.2). */
+  if (p->drug_responder < 0)
+    p->drug_responder = hfs_rng_bernoulli(r, q->drug_p_any_response);
   for (int k = 0; k < ln->n_drugs; k++) {
     int drug = ln->drugs[k];
     if (p->t >= p->t_end)
-      return HFS_END_SIMULATION;
+      return SPASM_END_SIMULATION;
     if (p->t >= t_limit)
-      return HFS_END_TIME_LIMIT;
+      return SPASM_END_TIME_LIMIT;
     p->out[O_DRUG_COURSES] += 1.0;
     /* Same four draws for every drug, in the same order. */
-    int responds = hfs_rng_bernoulli(r, m->drug_response[drug]);
+    int responds =
+        hfs_rng_bernoulli(r, m->drug_response[drug]) && p->drug_responder;
     double p_rash = drug == 0 ? q->drug_p_rash_carbamazepine *
                                     (p->asian ? q->drug_rash_rr_asian : 1.0)
                               : 0.0;
@@ -732,39 +843,39 @@ static hfs_line_end run_medication(patient *p, const hfs_line *ln)
       int res = advance(p, fmin(rash_at, t_limit), ST_SPASM);
       p->on_drug = 0;
       if (res != ADV_REACHED)
-        return HFS_END_SIMULATION;
+        return SPASM_END_SIMULATION;
       if (p->t >= t_limit)
-        return HFS_END_TIME_LIMIT;
+        return SPASM_END_TIME_LIMIT;
       p->out[O_RASH] += 1.0;
       add_transient(p, q->disutility_rash,
                     q->rash_duration_weeks / WEEKS_PER_YEAR);
-      if (ln->go_to[HFS_END_INTOLERANCE] == HFS_GOTO_NEXT_DRUG)
+      if (ln->go_to[SPASM_END_INTOLERANCE] == SPASM_GOTO_NEXT_DRUG)
         continue;
-      return HFS_END_INTOLERANCE;
+      return SPASM_END_INTOLERANCE;
     }
     /* Trial period: response is judged at its end; spasm meanwhile. */
     int res = advance(p, fmin(trial_end, t_limit), ST_SPASM);
     if (res != ADV_REACHED || p->t >= t_limit || !responds) {
       p->on_drug = 0;
       if (res != ADV_REACHED)
-        return HFS_END_SIMULATION;
+        return SPASM_END_SIMULATION;
       if (p->t >= t_limit)
-        return HFS_END_TIME_LIMIT;
+        return SPASM_END_TIME_LIMIT;
       continue;
     }
     res = advance(p, fmin(trial_end + stop_after, t_limit), ST_DRUG);
     p->on_drug = 0;
     if (res != ADV_REACHED)
-      return HFS_END_SIMULATION;
+      return SPASM_END_SIMULATION;
     if (p->t >= t_limit)
-      return HFS_END_TIME_LIMIT;
+      return SPASM_END_TIME_LIMIT;
   }
-  return HFS_END_FAILURE;
+  return SPASM_END_FAILURE;
 }
 
 /* Years from a surgical cure to recurrence, by inverting the piecewise
  * constant hazard fitted to Chang et al. 2012 (1.0/1.7/2.9% at 1/2/5 y). */
-static double recurrence_after(const hfs_impl *m, double u)
+static double recurrence_after(const spasm_impl *m, double u)
 {
   static const double edge[4] = {0.0, 1.0, 2.0, 5.0};
   double target = -log(u);
@@ -781,13 +892,12 @@ static double recurrence_after(const hfs_impl *m, double u)
 /* One decompression; returns 0 if the patient dies at operation. */
 static int operate(patient *p, int redo)
 {
-  const hfs_model_params *q = &p->m->p;
+  const spasm_params *q = &p->m->p;
   gsl_rng *r = p->rng[P_MVD];
   add_cost(p, q->cost_mvd);
-  add_qaly_loss(p, q->qaly_loss_mvd_perioperative);
-  /* Seven uniforms, always drawn, in this order. */
-  double u[7];
-  for (int k = 0; k < 7; k++)
+  /* Five uniforms, always drawn, in this order. */
+  double u[5];
+  for (int k = 0; k < 5; k++)
     u[k] = gsl_rng_uniform(r);
   if (u[0] < q->mvd_p_operative_death) {
     p->out[O_OPERATIVE_DEATH] += 1.0;
@@ -795,6 +905,8 @@ static int operate(patient *p, int redo)
     p->end_kind = END_DEATH;
     return 0;
   }
+  /* The peri-operative loss is charged to survivors only (v2). */
+  add_qaly_loss(p, q->qaly_loss_mvd_perioperative);
   double age = p->decision_age + p->t;
   double rr =
       age >= q->mvd_hearing_older_age_years ? q->mvd_hearing_rr_older : 1.0;
@@ -802,29 +914,34 @@ static int operate(patient *p, int redo)
       redo ? q->redo_p_permanent_facial_palsy : q->mvd_p_permanent_facial_palsy;
   double p_phl =
       redo ? q->redo_p_permanent_hearing_loss : q->mvd_p_permanent_hearing_loss;
-  if (u[1] < q->mvd_p_transient_facial_palsy) {
+  /* One operation leaves a nerve with a permanent deficit, a transient one
+   * or none: the two are exclusive outcomes of one draw (v2), each with its
+   * published marginal probability. */
+  add_cost(p, q->cost_followup_after_surgery);
+  if (u[1] < p_pfp) {
+    p->out[O_PERMANENT_FACIAL_PALSY] += 1.0;
+    p->n_facial_palsy++;
+    p->permanent_decrement += q->disutility_permanent_facial_palsy;
+  } else if (u[1] < p_pfp + q->mvd_p_transient_facial_palsy) {
     p->out[O_TRANSIENT_FACIAL_PALSY] += 1.0;
     add_transient(p, q->disutility_transient_facial_palsy,
                   q->mvd_transient_facial_palsy_months / MONTHS_PER_YEAR);
   }
-  if (u[2] < p_pfp) {
-    p->out[O_PERMANENT_FACIAL_PALSY] += 1.0;
-    p->permanent_decrement += q->disutility_permanent_facial_palsy;
-  }
-  if (u[3] < fmin(1.0, q->mvd_p_transient_hearing_loss * rr)) {
+  double p_phl_rr = fmin(1.0, p_phl * rr);
+  if (u[2] < p_phl_rr) {
+    p->out[O_PERMANENT_HEARING_LOSS] += 1.0;
+    p->n_hearing_loss++;
+    p->permanent_decrement += q->disutility_permanent_hearing_loss;
+  } else if (u[2] < p_phl_rr + q->mvd_p_transient_hearing_loss * rr) {
     p->out[O_TRANSIENT_HEARING_LOSS] += 1.0;
     add_transient(p, q->disutility_transient_hearing_loss,
                   q->mvd_transient_hearing_loss_months / MONTHS_PER_YEAR);
   }
-  if (u[4] < fmin(1.0, p_phl * rr)) {
-    p->out[O_PERMANENT_HEARING_LOSS] += 1.0;
-    p->permanent_decrement += q->disutility_permanent_hearing_loss;
-  }
-  if (u[5] < q->mvd_p_csf_leak) {
+  if (u[3] < q->mvd_p_csf_leak) {
     p->out[O_CSF_LEAK] += 1.0;
     add_cost(p, q->cost_csf_leak);
   }
-  if (u[6] < q->mvd_p_stroke) {
+  if (u[4] < q->mvd_p_stroke) {
     p->out[O_STROKE] += 1.0;
     add_cost(p, q->cost_stroke);
     p->permanent_decrement += q->disutility_stroke;
@@ -834,22 +951,24 @@ static int operate(patient *p, int redo)
 
 enum mvd_result { MVD_IMMEDIATE, MVD_DELAYED, MVD_PERSISTENT };
 
-static hfs_line_end run_mvd(patient *p, const hfs_line *ln)
+static spasm_line_end run_mvd(patient *p, const spasm_line *ln)
 {
-  const hfs_impl *m = p->m;
-  const hfs_model_params *q = &m->p;
+  const spasm_impl *m = p->m;
+  const spasm_params *q = &m->p;
   gsl_rng *r = p->rng[P_MVD];
   if (p->t >= p->t_end)
-    return HFS_END_SIMULATION;
-  /* Pre-operative MRI: only patients whose scan shows compression are
-   * candidates (MODEL.md section 4). */
+    return SPASM_END_SIMULATION;
+  double u_mri = gsl_rng_uniform(p->rng[P_DIAGNOSIS]);
+  /* Candidates are patients with primary HFS whose MRI shows compression;
+   * secondary (post-paralytic) HFS is never operated (v2 section 5.3). */
+  if (!p->primary && !m->operate_secondary)
+    return SPASM_END_INELIGIBLE;
   p->out[O_MRI_SCANS] += 1.0;
   add_cost(p, q->cost_mri);
-  double u_mri = gsl_rng_uniform(p->rng[P_DIAGNOSIS]);
   int positive = p->compression ? u_mri < q->mri_sensitivity
                                 : u_mri < 1.0 - q->mri_specificity;
   if (!positive)
-    return HFS_END_INELIGIBLE;
+    return SPASM_END_INELIGIBLE;
 
   int redo_left = ln->redo_max;
   for (int redo = 0;; redo = 1) {
@@ -859,23 +978,29 @@ static hfs_line_end run_mvd(patient *p, const hfs_line *ln)
       p->out[O_OPERATED_COMPRESSION] = p->compression;
     } else {
       p->out[O_REDO_OPERATIONS] += 1.0;
+      p->out[O_REDONE] = 1.0;
     }
     if (!operate(p, redo))
-      return HFS_END_SIMULATION;
-    /* Outcome draws: always three uniforms. */
+      return SPASM_END_SIMULATION;
+    /* Outcome draws: always four uniforms. */
     double u_outcome = gsl_rng_uniform(r);
     double u_delay = hfs_rng_uniform_pos(r);
     double u_recur = hfs_rng_uniform_pos(r);
+    double u_accept = gsl_rng_uniform(r);
     int result;
-    if (p->compression && !redo) {
+    if (!p->compression) {
+      /* The operation shows there is no compression: a negative
+       * exploration decompresses nothing (v2). */
+      p->out[O_NEGATIVE_EXPLORATION] = 1.0;
+      result = u_outcome < q->mvd_p_cure_without_compression ? MVD_IMMEDIATE
+                                                             : MVD_PERSISTENT;
+    } else if (!redo) {
       result = u_outcome < m->mvd_outcome[0] ? MVD_IMMEDIATE
                : u_outcome < m->mvd_outcome[0] + m->mvd_outcome[1]
                    ? MVD_DELAYED
                    : MVD_PERSISTENT;
     } else {
-      double pc =
-          p->compression ? q->redo_p_cure : q->mvd_p_cure_without_compression;
-      result = u_outcome < pc ? MVD_IMMEDIATE : MVD_PERSISTENT;
+      result = u_outcome < q->redo_p_cure ? MVD_IMMEDIATE : MVD_PERSISTENT;
     }
     double t_op = p->t;
     if (result == MVD_DELAYED) {
@@ -884,7 +1009,7 @@ static hfs_line_end run_mvd(patient *p, const hfs_line *ln)
           exp(q->mvd_delayed_cure_sdlog * gsl_cdf_ugaussian_Pinv(u_delay)) /
           DAYS_PER_YEAR;
       if (advance(p, t_op + delay_years, ST_SPASM) != ADV_REACHED)
-        return HFS_END_SIMULATION;
+        return SPASM_END_SIMULATION;
     }
     if (result != MVD_PERSISTENT) {
       p->cured = 1;
@@ -911,24 +1036,40 @@ static hfs_line_end run_mvd(patient *p, const hfs_line *ln)
         }
       }
       if (advance(p, t_recur, ST_CURED) != ADV_REACHED)
-        return HFS_END_SIMULATION;
+        return SPASM_END_SIMULATION;
       p->cured = 0;
       p->out[O_RECURRENCES] += 1.0;
     } else {
       if (advance(p, t_op + q->mvd_persistence_judged_years, ST_SPASM) !=
           ADV_REACHED)
-        return HFS_END_SIMULATION;
+        return SPASM_END_SIMULATION;
     }
-    if (redo_left == 0)
-      return HFS_END_FAILURE;
+    /* A redo is offered only after a failed decompression of a true
+     * compression (persistent or recurrent spasm), and accepted with
+     * probability mvd_p_accept_redo (E; v2 section 5.3). A negative
+     * exploration is not redone. */
+    if (redo_left == 0 || !p->compression || u_accept >= q->mvd_p_accept_redo)
+      return SPASM_END_FAILURE;
     redo_left--;
   }
+}
+
+/* Which lines the patient has been on and why each last ended. */
+typedef struct line_history {
+  int entered[SPASM_MAX_LINES];
+  int last_end[SPASM_MAX_LINES];
+} line_history;
+
+static int can_enter(const spasm_strategy *st, const line_history *h, int k)
+{
+  return !h->entered[k] ||
+         (st->lines[k].reenter_mask & (1u << h->last_end[k])) != 0;
 }
 
 static void simulate(const hfs_model *model, size_t strategy,
                      hfs_sim_context *ctx)
 {
-  const hfs_impl *m = model->impl;
+  const spasm_impl *m = model->impl;
   patient p;
   memset(&p, 0, sizeof p);
   p.m = m;
@@ -936,36 +1077,64 @@ static void simulate(const hfs_model *model, size_t strategy,
   p.out = ctx->outcomes;
   p.rng = ctx->streams;
   p.botox_responder = -1;
+  p.drug_responder = -1;
   hfs_discount_cursor_start(&p.cursor_q);
   hfs_discount_cursor_start(&p.cursor_c);
   draw_baseline(&p);
   start_clock(&p);
   p.last_status = ST_SPASM;
 
-  const hfs_strategy *st = &m->strategies[strategy];
-  int li = st->n_lines > 0 ? 0 : HFS_GOTO_UNTREATED;
+  const spasm_strategy *st = &m->strategies[strategy];
+  /* The strategy's graph (strategy.h): each line keeps its history, the
+   * reason it last ended for, which decides whether it can be entered
+   * again. `hfsim check` has rejected graphs that could loop forever. */
+  line_history h;
+  memset(&h, 0, sizeof h);
+  int li = st->n_lines > 0 ? 0 : SPASM_GOTO_UNTREATED;
   while (li >= 0 && li < st->n_lines && p.t < p.t_end && !p.cured) {
-    const hfs_line *ln = &st->lines[li];
+    const spasm_line *ln = &st->lines[li];
     /* every treatment is a case (-Wswitch-enum): a new one fails to
      * compile here instead of silently running another treatment */
-    hfs_line_end why = HFS_END_SIMULATION;
+    spasm_line_end why = SPASM_END_SIMULATION;
+    h.entered[li] = 1;
+    double t_before = p.t;
     switch (ln->treatment) {
-    case HFS_TX_BOTOX:
-      why = run_botox(&p, ln);
-      break;
-    case HFS_TX_MEDICATION:
-      why = run_medication(&p, ln);
-      break;
-    case HFS_TX_MVD:
-      why = run_mvd(&p, ln);
-      break;
-    case HFS_TX_COUNT_:
+    case SPASM_TX_BOTOX: {
+      int c = ln->go_to[SPASM_END_CHOICE];
+      why = run_botox(&p, ln, c >= 0 && c != li && can_enter(st, &h, c));
+      p.botox_years += p.t - t_before;
       break;
     }
-    if (why == HFS_END_SIMULATION)
+    case SPASM_TX_MEDICATION:
+      why = run_medication(&p, ln);
       break;
-    li = ln->go_to[why];
+    case SPASM_TX_MVD:
+      why = run_mvd(&p, ln);
+      break;
+    case SPASM_TX_COUNT_:
+      break;
+    }
+    if (why == SPASM_END_SIMULATION)
+      break;
+    h.last_end[li] = why;
+    int to = ln->go_to[why];
+    if (to >= 0 && !can_enter(st, &h, to))
+      to = SPASM_GOTO_UNTREATED; /* that line is closed to this patient */
+    if (to < 0 && why != SPASM_END_DISCONTINUATION) {
+      /* A patient the pathway leaves untreated (not one who stopped of
+       * their own accord) while some line is still open to them. */
+      for (int k = 0; k < st->n_lines; k++)
+        if (can_enter(st, &h, k))
+          p.out[O_LEFT_UNTREATED] = 1.0;
+    }
+    li = to;
   }
+  if (p.botox_responder == 1 && p.botox_years >= 1.0) {
+    p.out[O_HAS_SESSION_RATE] = 1.0;
+    p.out[O_SESSIONS_PER_YEAR] = p.out[O_INJECTION_SESSIONS] / p.botox_years;
+  }
+  p.out[O_PFP_PER_OPERATED] = p.out[O_PERMANENT_FACIAL_PALSY];
+  p.out[O_PHL_PER_OPERATED] = p.out[O_PERMANENT_HEARING_LOSS];
   /* Untreated (or cured) until the end. */
   while (p.t < p.t_end)
     if (advance(&p, p.t_end, p.cured ? ST_CURED : ST_SPASM) == ADV_REMISSION)
@@ -994,10 +1163,10 @@ static void simulate(const hfs_model *model, size_t strategy,
 
 /* ---- creation ----------------------------------------------------------- */
 
-static void check_model_params(const hfs_impl *m, const hfs_param_table *t,
+static void check_model_params(const spasm_impl *m, const hfs_param_table *t,
                                hfs_diag *d)
 {
-  const hfs_model_params *q = &m->p;
+  const spasm_params *q = &m->p;
   const char *path = t->path;
 #define LINE_OF(name) \
   (hfs_param_find(t, #name) ? hfs_param_find(t, #name)->line : 0)
@@ -1034,36 +1203,142 @@ static void check_model_params(const hfs_impl *m, const hfs_param_table *t,
 #undef LINE_OF
 }
 
-/* [cohort]: returns 1 for a normal onset-age distribution, 0 for uniform. */
-static int read_cohort(hfs_scenario *s, hfs_diag *d)
+/* The model's scenario options: [cohort] and [model]. */
+typedef struct spasm_options {
+  int onset_normal;      /* [cohort] onset_age_distribution = normal */
+  int nh_paused;         /* [model] natural_history */
+  int operate_secondary; /* [model] operate_secondary */
+  char *norms_path;      /* [model] utility_norms: a table, or NULL (no) */
+  const char *norms_file; /* where the setting is, for messages */
+  long norms_line;
+  /* [model] price_year (0 = none: costs at their sources' years),
+   * price_index and cost_price_years (paths) */
+  int price_year;
+  const hfs_setting *price_year_setting;
+  char *index_path, *years_path;
+} spasm_options;
+
+static void options_free(spasm_options *o)
 {
-  int normal = 0;
-  hfs_setting *e = hfs_scenario_get(s, "cohort", "onset_age_distribution");
-  if (e != NULL) {
-    if (strcmp(e->value, "normal") == 0)
-      normal = 1;
-    else if (strcmp(e->value, "uniform") != 0)
-      hfs_diag_error(d, e->file, e->line,
-                     "[cohort] onset_age_distribution: expected uniform or "
-                     "normal, got '%s'",
-                     e->value);
+  free(o->norms_path);
+  free(o->index_path);
+  free(o->years_path);
+  o->norms_path = o->index_path = o->years_path = NULL;
+}
+
+/* A path setting of [model], relative to the scenario file (from --set:
+ * to the working folder); NULL if unset. */
+static char *model_path(hfs_scenario *s, const char *key, hfs_diag *d)
+{
+  hfs_setting *e = hfs_scenario_get(s, "model", key);
+  if (e == NULL)
+    return NULL;
+  if (e->value[0] == '\0') {
+    hfs_diag_error(d, e->file, e->line, "[model] %s: needs a path", key);
+    return NULL;
   }
+  return e->line == 0 ? hfs_strdup(e->value) : hfs_scenario_path(s, e->value);
+}
+
+/* KEY in SECTION is one of CHOICES[0..n); returns its index, DEFAULT_INDEX
+ * if unset, and reports anything else with the file and line. */
+static int read_choice(hfs_scenario *s, const char *section, const char *key,
+                       const char *const *choices, int n, int default_index,
+                       hfs_diag *d)
+{
+  hfs_setting *e = hfs_scenario_get(s, section, key);
+  if (e == NULL)
+    return default_index;
+  for (int i = 0; i < n; i++)
+    if (strcmp(e->value, choices[i]) == 0)
+      return i;
+  char list[160] = "";
+  for (int i = 0; i < n; i++) {
+    strncat(list, choices[i], sizeof list - strlen(list) - 1);
+    if (i + 1 < n)
+      strncat(list, i + 2 == n ? " or " : ", ", sizeof list - strlen(list) - 1);
+  }
+  hfs_diag_error(d, e->file, e->line, "[%s] %s: expected %s, got '%s'",
+                 section, key, list, e->value);
+  return default_index;
+}
+
+static spasm_options read_options(hfs_scenario *s, hfs_diag *d)
+{
+  spasm_options o;
+  static const char *const onset[] = {"uniform", "normal"};
+  static const char *const nh[] = {"calendar", "paused_while_controlled"};
+  static const char *const no_yes[] = {"no", "yes"};
+  o.onset_normal =
+      read_choice(s, "cohort", "onset_age_distribution", onset, 2, 0, d);
   static const char *const cohort_keys[] = {"onset_age_distribution"};
   hfs_scenario_report_unknown(s, "cohort", cohort_keys, 1, d);
-  return normal;
+  o.nh_paused = read_choice(s, "model", "natural_history", nh, 2, 0, d);
+  o.operate_secondary =
+      read_choice(s, "model", "operate_secondary", no_yes, 2, 0, d);
+  o.norms_path = NULL;
+  o.norms_file = NULL;
+  o.norms_line = 0;
+  hfs_setting *e = hfs_scenario_get(s, "model", "utility_norms");
+  if (e != NULL && strcmp(e->value, "no") != 0) {
+    if (e->value[0] == '\0')
+      hfs_diag_error(d, e->file, e->line,
+                     "[model] utility_norms: expected no or the path of a "
+                     "table of population utility norms");
+    else /* relative to the scenario file; from --set, to the folder */
+      o.norms_path = e->line == 0 ? hfs_strdup(e->value)
+                                  : hfs_scenario_path(s, e->value);
+    o.norms_file = e->file;
+    o.norms_line = e->line;
+  }
+  o.price_year = 0;
+  o.price_year_setting = NULL;
+  o.index_path = o.years_path = NULL;
+  /* Mark the table settings read even when price_year = none, so that
+   * switching the conversion off does not make them unknown keys. */
+  (void)hfs_scenario_get(s, "model", "price_index");
+  (void)hfs_scenario_get(s, "model", "cost_price_years");
+  e = hfs_scenario_get(s, "model", "price_year");
+  if (e != NULL && strcmp(e->value, "none") != 0) {
+    double y;
+    if (hfs_parse_double(e->value, &y) != 0 || y != floor(y) || y < 1900 ||
+        y > 2100)
+      hfs_diag_error(d, e->file, e->line,
+                     "[model] price_year: expected none or a year such as "
+                     "2024, got '%s'",
+                     e->value);
+    else {
+      o.price_year = (int)y;
+      o.price_year_setting = e;
+      o.index_path = model_path(s, "price_index", d);
+      o.years_path = model_path(s, "cost_price_years", d);
+      if (o.index_path == NULL || o.years_path == NULL)
+        hfs_diag_error(d, e->file, e->line,
+                       "[model] price_year = %d needs price_index (a price "
+                       "index table) and cost_price_years (the price year "
+                       "of every cost)",
+                       o.price_year);
+    }
+  }
+  static const char *const model_keys[] = {
+      "natural_history", "operate_secondary", "utility_norms",
+      "price_year",      "price_index",       "cost_price_years"};
+  hfs_scenario_report_unknown(s, "model", model_keys, 6, d);
+  return o;
 }
 
 static hfs_status check_settings(hfs_scenario *s, hfs_diag *d)
 {
   size_t before = hfs_diag_count(d);
-  read_cohort(s, d);
-  hfs_strategy *tmp =
+  spasm_options opt = read_options(s, d);
+  options_free(&opt);
+  spasm_strategy *tmp =
       calloc(s->n_strategies ? s->n_strategies : 1, sizeof *tmp);
   if (tmp == NULL)
     return HFS_ERR_NOMEM;
-  hfs_status st = hfs_strategies_read(s, tmp, d);
+  hfs_status st = spasm_strategies_read(s, tmp, d);
   for (size_t i = 0; i < s->n_strategies; i++)
-    hfs_strategy_free(&tmp[i]);
+    spasm_strategy_free(&tmp[i]);
   free(tmp);
   if (st == HFS_ERR_NOMEM)
     return st;
@@ -1072,31 +1347,326 @@ static hfs_status check_settings(hfs_scenario *s, hfs_diag *d)
 
 static void destroy(hfs_model *model)
 {
-  hfs_impl *m = model->impl;
+  spasm_impl *m = model->impl;
   if (m != NULL) {
     for (size_t i = 0; i < m->n_strategies; i++)
-      hfs_strategy_free(&m->strategies[i]);
+      spasm_strategy_free(&m->strategies[i]);
     free(m->strategies);
     free(m);
   }
   model->impl = NULL;
 }
 
+/* ---- one price year ----------------------------------------------------- */
+
+enum { MAX_INDEX_YEARS = 200 };
+
+typedef struct index_reader {
+  const char *path;
+  hfs_diag *d;
+  int header;
+  int n;
+  int year[MAX_INDEX_YEARS];
+  double index[MAX_INDEX_YEARS];
+} index_reader;
+
+static int index_of_year(const index_reader *r, int year)
+{
+  for (int i = 0; i < r->n; i++)
+    if (r->year[i] == year)
+      return i;
+  return -1;
+}
+
+static int index_row(void *user, const hfs_csv_row *row)
+{
+  index_reader *r = user;
+  if (!r->header) {
+    r->header = 1;
+    if (row->n_fields < 2 || strcmp(row->fields[0], "year") != 0 ||
+        strcmp(row->fields[1], "index") != 0) {
+      hfs_diag_error(r->d, r->path, row->line,
+                     "expected the header year,index[,...]");
+      return 1;
+    }
+    return 0;
+  }
+  double y, v;
+  if (row->n_fields < 2 || hfs_parse_double(row->fields[0], &y) != 0 ||
+      y != floor(y) || hfs_parse_double(row->fields[1], &v) != 0 ||
+      !(v > 0) || !isfinite(v)) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "expected a whole year and an index > 0, got '%s' and '%s'",
+                   row->n_fields > 0 ? row->fields[0] : "",
+                   row->n_fields > 1 ? row->fields[1] : "");
+    return 0;
+  }
+  if (index_of_year(r, (int)y) >= 0) {
+    hfs_diag_error(r->d, r->path, row->line, "year %d appears twice", (int)y);
+    return 0;
+  }
+  if (r->n == MAX_INDEX_YEARS) {
+    hfs_diag_error(r->d, r->path, row->line, "at most %d years",
+                   MAX_INDEX_YEARS);
+    return 1;
+  }
+  r->year[r->n] = (int)y;
+  r->index[r->n] = v;
+  r->n++;
+  return 0;
+}
+
+typedef struct years_reader {
+  const char *path;
+  hfs_diag *d;
+  int header;
+  const index_reader *idx;
+  double factor_to[N_PARAMS]; /* by spec; 0 = no row yet */
+  long line[N_PARAMS];
+  int target;
+} years_reader;
+
+static int years_row(void *user, const hfs_csv_row *row)
+{
+  years_reader *r = user;
+  if (!r->header) {
+    r->header = 1;
+    if (row->n_fields < 2 || strcmp(row->fields[0], "parameter") != 0 ||
+        strcmp(row->fields[1], "price_year") != 0) {
+      hfs_diag_error(r->d, r->path, row->line,
+                     "expected the header parameter,price_year[,...]");
+      return 1;
+    }
+    return 0;
+  }
+  if (row->n_fields < 2) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "expected at least 2 fields, got %zu", row->n_fields);
+    return 0;
+  }
+  size_t k = 0;
+  while (k < N_PARAMS && strcmp(param_specs[k].name, row->fields[0]) != 0)
+    k++;
+  if (k == N_PARAMS || param_specs[k].kind != HFS_KIND_COST) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "'%s' is not a cost parameter of this model",
+                   row->fields[0]);
+    return 0;
+  }
+  if (r->line[k] != 0) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "%s appears twice (first at line %ld)", row->fields[0],
+                   r->line[k]);
+    return 0;
+  }
+  double y;
+  int i = -1;
+  if (hfs_parse_double(row->fields[1], &y) != 0 || y != floor(y) ||
+      (i = index_of_year(r->idx, (int)y)) < 0) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "%s: price year '%s' is not a year of the price index "
+                   "(%s)",
+                   row->fields[0], row->fields[1], r->idx->path);
+    return 0;
+  }
+  r->line[k] = row->line;
+  r->factor_to[k] = r->idx->index[index_of_year(r->idx, r->target)] /
+                    r->idx->index[i];
+  return 0;
+}
+
+/* Convert every cost of M to the price year of O with the index table
+ * (MODEL.md section 8): cost x index(price_year) / index(source year). */
+static void convert_costs(spasm_impl *m, const spasm_options *o, hfs_diag *d)
+{
+  size_t before = hfs_diag_count(d);
+  index_reader idx;
+  memset(&idx, 0, sizeof idx);
+  idx.path = o->index_path;
+  idx.d = d;
+  if (hfs_csv_read(o->index_path, index_row, &idx, d) != HFS_OK ||
+      hfs_diag_count(d) > before)
+    return;
+  if (index_of_year(&idx, o->price_year) < 0) {
+    hfs_diag_error(d, o->price_year_setting->file,
+                   o->price_year_setting->line,
+                   "[model] price_year: %d is not a year of the price index "
+                   "(%s)",
+                   o->price_year, o->index_path);
+    return;
+  }
+  years_reader y;
+  memset(&y, 0, sizeof y);
+  y.path = o->years_path;
+  y.d = d;
+  y.idx = &idx;
+  y.target = o->price_year;
+  if (hfs_csv_read(o->years_path, years_row, &y, d) != HFS_OK ||
+      hfs_diag_count(d) > before)
+    return;
+  for (size_t k = 0; k < N_PARAMS; k++)
+    if (param_specs[k].kind == HFS_KIND_COST && y.line[k] == 0)
+      hfs_diag_error(d, o->years_path, 0,
+                     "no price year for the cost parameter %s",
+                     param_specs[k].name);
+  if (hfs_diag_count(d) > before)
+    return;
+  for (size_t k = 0; k < N_PARAMS; k++)
+    if (param_specs[k].kind == HFS_KIND_COST)
+      *(double *)((char *)&m->p + param_specs[k].offset) *= y.factor_to[k];
+}
+
+/* ---- population utility norms ------------------------------------------ */
+
+typedef struct norm_reader {
+  const char *path;
+  hfs_diag *d;
+  int header;
+  int n[2];
+  double low[2][SPASM_MAX_NORM_BANDS], high[2][SPASM_MAX_NORM_BANDS];
+  double value[2][SPASM_MAX_NORM_BANDS];
+  long line[2][SPASM_MAX_NORM_BANDS];
+} norm_reader;
+
+static int norm_row(void *user, const hfs_csv_row *row)
+{
+  norm_reader *r = user;
+  if (!r->header) {
+    r->header = 1;
+    if (row->n_fields < 4 || strcmp(row->fields[0], "age_low") != 0 ||
+        strcmp(row->fields[1], "age_high") != 0 ||
+        strcmp(row->fields[2], "sex") != 0 ||
+        strcmp(row->fields[3], "utility") != 0) {
+      hfs_diag_error(r->d, r->path, row->line,
+                     "expected the header age_low,age_high,sex,utility[,...]");
+      return 1;
+    }
+    return 0;
+  }
+  if (row->n_fields < 4) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "expected at least 4 fields, got %zu", row->n_fields);
+    return 0;
+  }
+  const char *sex = row->fields[2];
+  int k = strcmp(sex, "female") == 0 ? HFS_SEX_FEMALE
+          : strcmp(sex, "male") == 0 ? HFS_SEX_MALE
+          : strcmp(sex, "both") == 0 ? -1
+                                     : -2;
+  if (k == -2) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "sex: expected female, male or both, got '%s'", sex);
+    return 0;
+  }
+  double lo, hi, u;
+  if (hfs_parse_double(row->fields[0], &lo) != 0 ||
+      hfs_parse_double(row->fields[1], &hi) != 0 || lo != floor(lo) ||
+      hi != floor(hi) || !(lo <= hi) || lo < 0) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "age_low and age_high must be whole ages with age_low <= "
+                   "age_high, got '%s' and '%s'",
+                   row->fields[0], row->fields[1]);
+    return 0;
+  }
+  if (hfs_parse_double(row->fields[3], &u) != 0 || !(u > 0.0 && u <= 1.0)) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "utility must be a number in (0, 1], got '%s'",
+                   row->fields[3]);
+    return 0;
+  }
+  if (k < 0)
+    return 0; /* both sexes pooled: not used (the model knows the sex) */
+  int n = r->n[k];
+  if (n == SPASM_MAX_NORM_BANDS) {
+    hfs_diag_error(r->d, r->path, row->line, "at most %d age bands per sex",
+                   SPASM_MAX_NORM_BANDS);
+    return 0;
+  }
+  if (n > 0 && lo != r->high[k][n - 1] + 1) {
+    hfs_diag_error(r->d, r->path, row->line,
+                   "the %s age bands must follow each other without gap or "
+                   "overlap: %g-%g follows %g-%g",
+                   sex, lo, hi, r->low[k][n - 1], r->high[k][n - 1]);
+    return 0;
+  }
+  r->low[k][n] = lo;
+  r->high[k][n] = hi;
+  r->value[k][n] = u;
+  r->line[k][n] = row->line;
+  r->n[k]++;
+  return 0;
+}
+
+/* Read the norms table into M: multipliers norm(band, sex) / norm(band of
+ * utility_norm_reference_age, sex). Ages before the first band use it, ages
+ * after the last use the last (MODEL.md section 8). */
+static void read_norms(spasm_impl *m, const char *path, hfs_diag *d)
+{
+  norm_reader r;
+  memset(&r, 0, sizeof r);
+  r.path = path;
+  r.d = d;
+  size_t before = hfs_diag_count(d);
+  hfs_status st = hfs_csv_read(path, norm_row, &r, d);
+  if (st != HFS_OK || hfs_diag_count(d) > before)
+    return;
+  for (int k = 0; k < 2; k++)
+    if (r.n[k] == 0) {
+      hfs_diag_error(d, path, 0, "no %s rows: the table needs age bands "
+                     "for both sexes",
+                     k == HFS_SEX_FEMALE ? "female" : "male");
+      return;
+    }
+  if (r.n[0] != r.n[1]) {
+    hfs_diag_error(d, path, r.line[1][0],
+                   "female and male rows must have the same age bands");
+    return;
+  }
+  for (int i = 0; i < r.n[0]; i++)
+    if (r.low[0][i] != r.low[1][i]) {
+      hfs_diag_error(d, path, r.line[1][i],
+                     "female and male rows must have the same age bands");
+      return;
+    }
+  m->norms_on = 1;
+  m->n_norm_bands = r.n[0];
+  double ref = m->p.utility_norm_reference_age;
+  for (int k = 0; k < 2; k++) {
+    int b = 0;
+    while (b + 1 < r.n[k] && ref >= r.low[k][b + 1])
+      b++;
+    for (int i = 0; i < r.n[k]; i++) {
+      m->norm_age_low[i] = r.low[k][i];
+      m->norm_multiplier[k][i] = r.value[k][i] / r.value[k][b];
+    }
+  }
+}
+
 static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
                          hfs_diag *d)
 {
   size_t before = hfs_diag_count(d);
-  hfs_impl *m = calloc(1, sizeof *m);
+  spasm_impl *m = calloc(1, sizeof *m);
   if (m == NULL)
     return HFS_ERR_NOMEM;
   model->impl = m;
   m->lt = in->life_table;
   hfs_param_table_bind(in->params, param_specs, N_PARAMS, &m->p);
-  const hfs_model_params *q = &m->p;
+  const spasm_params *q = &m->p;
   check_model_params(m, in->params, d);
 
   hfs_scenario *s = in->scenario;
-  m->onset_normal = read_cohort(s, d);
+  spasm_options opt = read_options(s, d);
+  m->onset_normal = opt.onset_normal;
+  m->nh_paused = opt.nh_paused;
+  m->operate_secondary = opt.operate_secondary;
+  if (opt.norms_path != NULL)
+    read_norms(m, opt.norms_path, d);
+  if (opt.price_year != 0 && opt.index_path && opt.years_path)
+    convert_costs(m, &opt, d);
+  m->price_year = opt.price_year;
+  options_free(&opt);
+  spasm_state_utilities(q, m->utility); /* utility.h: ordered by design */
   m->onset_p_lo =
       gsl_cdf_gaussian_P(q->onset_age_min - q->onset_age_mean, q->onset_age_sd);
   m->onset_p_hi =
@@ -1136,7 +1706,7 @@ static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
       calloc(s->n_strategies ? s->n_strategies : 1, sizeof *m->strategies);
   if (m->strategies == NULL)
     return HFS_ERR_NOMEM;
-  hfs_status st = hfs_strategies_read(s, m->strategies, d);
+  hfs_status st = spasm_strategies_read(s, m->strategies, d);
   if (st == HFS_ERR_NOMEM)
     return st;
   model->max_years = q->age_limit_years - q->onset_age_min;
@@ -1145,12 +1715,29 @@ static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
 
 static void describe(const hfs_model *model, FILE *out)
 {
-  const hfs_impl *m = model->impl;
+  const spasm_impl *m = model->impl;
   fprintf(out, "cohort: onset age %s on [%g, %g]\n",
           m->onset_normal ? "normal (truncated)" : "uniform",
           m->p.onset_age_min, m->p.onset_age_max);
+  fprintf(out,
+          "model: natural history %s; secondary HFS %s\n",
+          m->nh_paused ? "paused while spasm is controlled (v1)"
+                       : "on the calendar (v2)",
+          m->operate_secondary ? "operated if the MRI is positive (v1)"
+                               : "never operated (v2)");
+  fprintf(out, "utilities: cured %.4g, injections %.4g, drug %.4g, grades "
+          "I-IV %.4g/%.4g/%.4g/%.4g; population norms %s\n",
+          m->utility[U_CURED], m->utility[U_INJECTIONS], m->utility[U_DRUG],
+          m->utility[U_GRADE_1], m->utility[SPASM_U_GRADE_2], m->utility[SPASM_U_GRADE_3],
+          m->utility[SPASM_U_GRADE_4],
+          m->norms_on ? "on (relative to utility_norm_reference_age)" : "off");
+  if (m->price_year)
+    fprintf(out, "costs: converted to %d prices with the price index\n",
+            m->price_year);
+  else
+    fprintf(out, "costs: at their sources' price years (not converted)\n");
   for (size_t i = 0; i < m->n_strategies; i++)
-    hfs_strategy_describe(&m->strategies[i], out);
+    spasm_strategy_describe(&m->strategies[i], out);
 }
 
 const hfs_model_class spasm_model_class = {

@@ -7,11 +7,11 @@
  * Annual probabilities (unit "per_year") are converted to constant rates
  * r = -ln(1 - p) when the model is created.
  */
-#ifndef HFSIM_HFS_PARAMS_H
-#define HFSIM_HFS_PARAMS_H
+#ifndef SPASM_PARAMS_H
+#define SPASM_PARAMS_H
 
 /* clang-format off */
-#define HFS_MODEL_PARAMS(X)                                                    \
+#define SPASM_PARAMS(X)                                                    \
   /* cohort (MODEL.md section 2) */                                            \
   X(p_female,                          PROBABILITY, "probability")            \
   X(onset_age_min,                     AGE,         "years")                  \
@@ -64,6 +64,7 @@
   X(cost_botox_administration,         COST,        "currency")               \
   /* oral medication (section 5.2) */                                         \
   X(drug_trial_months,                 POSITIVE,    "months")                 \
+  X(drug_p_any_response,               PROBABILITY, "probability")            \
   X(drug_p_response_carbamazepine,     PROBABILITY, "probability")            \
   X(drug_p_response_gabapentin,        PROBABILITY, "probability")            \
   X(drug_p_response_clonazepam,        PROBABILITY, "probability")            \
@@ -104,26 +105,37 @@
   X(mvd_recurrence_cum_2y,             PROBABILITY, "probability")            \
   X(mvd_recurrence_cum_5y,             PROBABILITY, "probability")            \
   X(mvd_recurrence_annual_p_after_5y,  PROBABILITY, "per_year")               \
+  X(mvd_p_accept_redo,                 PROBABILITY, "probability")            \
   X(redo_p_cure,                       PROBABILITY, "probability")            \
   X(redo_p_permanent_hearing_loss,     PROBABILITY, "probability")            \
   X(redo_p_permanent_facial_palsy,     PROBABILITY, "probability")            \
   /* quality of life (section 8) */                                           \
-  X(utility_spasm_grade_1,             UTILITY,     "utility")                \
-  X(utility_spasm_grade_2,             UTILITY,     "utility")                \
-  X(utility_spasm_grade_3,             UTILITY,     "utility")                \
-  X(utility_spasm_grade_4,             UTILITY,     "utility")                \
-  X(utility_controlled_injections,     UTILITY,     "utility")                \
-  X(utility_controlled_drug,           UTILITY,     "utility")                \
+  /* v2: a ceiling and non-negative decrements, so that cured >= injections \
+   * >= drug >= grade I > II > III > IV holds in every draw */                \
   X(utility_cured,                     UTILITY,     "utility")                \
+  X(decrement_injections_vs_cured,     DECREMENT,   "utility")                \
+  X(decrement_drug_vs_injections,      DECREMENT,   "utility")                \
+  X(decrement_grade_1_vs_drug,         DECREMENT,   "utility")                \
+  X(decrement_grade_2_vs_1,            DECREMENT,   "utility")                \
+  X(decrement_grade_3_vs_2,            DECREMENT,   "utility")                \
+  X(decrement_grade_4_vs_3,            DECREMENT,   "utility")                \
+  X(utility_norm_reference_age,        AGE,         "years")                  \
   X(disutility_permanent_facial_palsy, DECREMENT,   "utility")                \
   X(disutility_permanent_hearing_loss, DECREMENT,   "utility")                \
-  X(disutility_stroke,                 DECREMENT,   "utility")
+  X(disutility_stroke,                 DECREMENT,   "utility")                \
+  /* disease management and lasting complication costs (section 8, v2) */   \
+  X(cost_management_spasm_per_year,    COST,        "currency")               \
+  X(cost_management_controlled_per_year, COST,      "currency")               \
+  X(cost_management_cured_per_year,    COST,        "currency")               \
+  X(cost_followup_after_surgery,       COST,        "currency")               \
+  X(cost_hearing_loss_per_year,        COST,        "currency")               \
+  X(cost_facial_palsy_per_year,        COST,        "currency")
 /* clang-format on */
 
-typedef struct hfs_model_params {
-#define HFS_PARAM_FIELD(name, kind, unit) double name;
-  HFS_MODEL_PARAMS(HFS_PARAM_FIELD)
-#undef HFS_PARAM_FIELD
-} hfs_model_params;
+typedef struct spasm_params {
+#define SPASM_PARAM_FIELD(name, kind, unit) double name;
+  SPASM_PARAMS(SPASM_PARAM_FIELD)
+#undef SPASM_PARAM_FIELD
+} spasm_params;
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * hfs_strategy.c - read and describe HFS strategies (see hfs_strategy.h).
+ * spasm_strategy.c - read and describe HFS strategies (see spasm_strategy.h).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "strategy.h"
@@ -12,31 +12,34 @@
 #include "hfsim/mathx.h"
 #include "hfsim/params.h"
 
-const char *const hfs_treatment_names[HFS_TX_COUNT_] = {"medication", "botox",
+const char *const spasm_treatment_names[SPASM_TX_COUNT_] = {"medication", "botox",
                                                         "mvd"};
-const char *const hfs_drug_names[HFS_DRUG_COUNT] = {
+const char *const spasm_drug_names[SPASM_DRUG_COUNT] = {
     "carbamazepine", "gabapentin", "clonazepam", "baclofen"};
 
-static const char *const reason_keys[HFS_END_REASONS_] = {
+static const char *const reason_keys[SPASM_END_REASONS_] = {
     "on_failure", "on_intolerance", "on_discontinuation",
     "on_choice",  "on_time_limit",  "on_ineligible"};
+const char *const spasm_reason_names[SPASM_END_REASONS_] = {
+    "failure", "intolerance", "discontinuation",
+    "choice",  "time_limit",  "ineligible"};
 
 /* Which reasons each treatment can produce (others are unknown keys). */
-static int produces(hfs_treatment t, hfs_line_end r)
+static int produces(spasm_treatment t, spasm_line_end r)
 {
   switch (r) {
-  case HFS_END_FAILURE:
-  case HFS_END_TIME_LIMIT:
+  case SPASM_END_FAILURE:
+  case SPASM_END_TIME_LIMIT:
     return 1;
-  case HFS_END_INTOLERANCE:
-    return t == HFS_TX_MEDICATION;
-  case HFS_END_DISCONTINUATION:
-    return t == HFS_TX_BOTOX;
-  case HFS_END_CHOICE:
+  case SPASM_END_INTOLERANCE:
+    return t == SPASM_TX_MEDICATION;
+  case SPASM_END_DISCONTINUATION:
+    return t == SPASM_TX_BOTOX;
+  case SPASM_END_CHOICE:
     return 0; /* set through botox.surgery_choice, not a key */
-  case HFS_END_INELIGIBLE:
-    return t == HFS_TX_MVD;
-  case HFS_END_SIMULATION: /* (= HFS_END_REASONS_) not a key */
+  case SPASM_END_INELIGIBLE:
+    return t == SPASM_TX_MVD;
+  case SPASM_END_SIMULATION: /* (= SPASM_END_REASONS_) not a key */
     return 0;
   }
   return 0;
@@ -77,7 +80,7 @@ static void unknown_value(hfs_diag *d, const hfs_setting *e, const char *what,
 }
 
 /* Parse the comma-separated list "lines". */
-static int read_lines(hfs_setting *e, hfs_strategy *st, hfs_diag *d)
+static int read_lines(hfs_setting *e, spasm_strategy *st, hfs_diag *d)
 {
   char buf[512];
   snprintf(buf, sizeof buf, "%s", e->value);
@@ -97,78 +100,82 @@ static int read_lines(hfs_setting *e, hfs_strategy *st, hfs_diag *d)
   for (char *tok = strtok_r(v, ",", &save); tok;
        tok = strtok_r(NULL, ",", &save)) {
     char *name = trim(tok);
-    int t = find_name(name, hfs_treatment_names, HFS_TX_COUNT_);
+    int t = find_name(name, spasm_treatment_names, SPASM_TX_COUNT_);
     if (t < 0) {
-      unknown_value(d, e, "treatment", name, hfs_treatment_names,
-                    HFS_TX_COUNT_);
+      unknown_value(d, e, "treatment", name, spasm_treatment_names,
+                    SPASM_TX_COUNT_);
       ok = 0;
       continue;
     }
     for (int i = 0; i < st->n_lines; i++)
-      if (st->lines[i].treatment == (hfs_treatment)t) {
+      if (st->lines[i].treatment == (spasm_treatment)t) {
         hfs_diag_error(d, e->file, e->line,
                        "[%s] lines: '%s' appears twice; each treatment can "
                        "be one line of a strategy",
                        e->section, name);
         ok = 0;
       }
-    if (st->n_lines == HFS_MAX_LINES) {
+    if (st->n_lines == SPASM_MAX_LINES) {
       hfs_diag_error(d, e->file, e->line, "[%s] lines: at most %d lines",
-                     e->section, HFS_MAX_LINES);
+                     e->section, SPASM_MAX_LINES);
       return 0;
     }
-    hfs_line *ln = &st->lines[st->n_lines++];
+    spasm_line *ln = &st->lines[st->n_lines++];
     memset(ln, 0, sizeof *ln);
-    ln->treatment = (hfs_treatment)t;
+    ln->treatment = (spasm_treatment)t;
     ln->max_years = HFS_INF;
     ln->redo_max = 1;
-    for (int r = 0; r < HFS_END_REASONS_; r++)
+    for (int r = 0; r < SPASM_END_REASONS_; r++)
       ln->go_to[r] = -100; /* "next", resolved below */
-    if (t == HFS_TX_MEDICATION) {
-      ln->n_drugs = HFS_DRUG_COUNT;
-      for (int k = 0; k < HFS_DRUG_COUNT; k++)
+    /* A patient who left injections to choose surgery and was then
+     * ineligible may return to them (MODEL.md section 6). */
+    ln->reenter_mask = t == SPASM_TX_BOTOX ? 1u << SPASM_END_CHOICE : 0u;
+    if (t == SPASM_TX_MEDICATION) {
+      ln->n_drugs = SPASM_DRUG_COUNT;
+      for (int k = 0; k < SPASM_DRUG_COUNT; k++)
         ln->drugs[k] = k;
-      ln->go_to[HFS_END_INTOLERANCE] = HFS_GOTO_NEXT_DRUG;
+      ln->go_to[SPASM_END_INTOLERANCE] = SPASM_GOTO_NEXT_DRUG;
     }
   }
   return ok;
 }
 
-static int line_index(const hfs_strategy *st, const char *name)
+static int line_index(const spasm_strategy *st, const char *name)
 {
   for (int i = 0; i < st->n_lines; i++)
-    if (strcmp(hfs_treatment_names[st->lines[i].treatment], name) == 0)
+    if (strcmp(spasm_treatment_names[st->lines[i].treatment], name) == 0)
       return i;
   return -1;
 }
 
-static void read_target(hfs_setting *e, hfs_strategy *st, int line, int reason,
+static void read_target(hfs_setting *e, spasm_strategy *st, int line, int reason,
                         hfs_diag *d)
 {
   char buf[128];
   snprintf(buf, sizeof buf, "%s", e->value);
   char *v = trim(buf);
-  hfs_line *ln = &st->lines[line];
+  spasm_line *ln = &st->lines[line];
+  ln->go_to_line[reason] = e->line;
   if (strcmp(v, "next") == 0) {
     ln->go_to[reason] = -100;
   } else if (strcmp(v, "untreated") == 0) {
-    ln->go_to[reason] = HFS_GOTO_UNTREATED;
-  } else if (strcmp(v, "next_drug") == 0 && reason == HFS_END_INTOLERANCE) {
-    ln->go_to[reason] = HFS_GOTO_NEXT_DRUG;
+    ln->go_to[reason] = SPASM_GOTO_UNTREATED;
+  } else if (strcmp(v, "next_drug") == 0 && reason == SPASM_END_INTOLERANCE) {
+    ln->go_to[reason] = SPASM_GOTO_NEXT_DRUG;
   } else {
     int j = line_index(st, v);
-    if (j < 0 || j <= line)
+    if (j < 0)
       hfs_diag_error(d, e->file, e->line,
                      "[%s] %s: expected next, untreated%s or the name of a "
-                     "later line of this strategy, got '%s'",
+                     "line of this strategy, got '%s'",
                      e->section, e->key,
-                     reason == HFS_END_INTOLERANCE ? ", next_drug" : "", v);
+                     reason == SPASM_END_INTOLERANCE ? ", next_drug" : "", v);
     else
       ln->go_to[reason] = j;
   }
 }
 
-static void read_drugs(hfs_setting *e, hfs_line *ln, hfs_diag *d)
+static void read_drugs(hfs_setting *e, spasm_line *ln, hfs_diag *d)
 {
   char buf[512];
   snprintf(buf, sizeof buf, "%s", e->value);
@@ -177,9 +184,9 @@ static void read_drugs(hfs_setting *e, hfs_line *ln, hfs_diag *d)
   for (char *tok = strtok_r(buf, ",", &save); tok;
        tok = strtok_r(NULL, ",", &save)) {
     char *name = trim(tok);
-    int k = find_name(name, hfs_drug_names, HFS_DRUG_COUNT);
+    int k = find_name(name, spasm_drug_names, SPASM_DRUG_COUNT);
     if (k < 0) {
-      unknown_value(d, e, "drug", name, hfs_drug_names, HFS_DRUG_COUNT);
+      unknown_value(d, e, "drug", name, spasm_drug_names, SPASM_DRUG_COUNT);
       continue;
     }
     int dup = 0;
@@ -197,35 +204,143 @@ static void read_drugs(hfs_setting *e, hfs_line *ln, hfs_diag *d)
                    "[%s] medication.drugs: name at least one drug", e->section);
 }
 
+/* Can line LN end for reason R? */
+static int can_end(const spasm_line *ln, int r)
+{
+  return produces(ln->treatment, (spasm_line_end)r) ||
+         (r == SPASM_END_CHOICE && ln->surgery_choice);
+}
+
+/* LINE.reenter_after = none | REASON, REASON, ... */
+static void read_reenter(hfs_setting *e, spasm_line *ln, hfs_diag *d)
+{
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s", e->value);
+  char *v = trim(buf);
+  ln->reenter_mask = 0;
+  if (strcmp(v, "none") == 0)
+    return;
+  int any = 0;
+  char *save = NULL;
+  for (char *tok = strtok_r(v, ",", &save); tok;
+       tok = strtok_r(NULL, ",", &save)) {
+    char *name = trim(tok);
+    int r = find_name(name, spasm_reason_names, SPASM_END_REASONS_);
+    if (r < 0) {
+      unknown_value(d, e, "reason", name, spasm_reason_names,
+                    SPASM_END_REASONS_);
+      continue;
+    }
+    ln->reenter_mask |= 1u << r;
+    any = 1;
+  }
+  if (!any && *v == '\0')
+    hfs_diag_error(d, e->file, e->line,
+                   "[%s] %s: list the reasons after which the line may be "
+                   "entered again, or 'none'",
+                   e->section, e->key);
+}
+
+/* A pathway loops forever if some line can end for a reason that leaves it
+ * open (re-enterable) and lead, through lines that each end for a reason
+ * that leaves them open, back to itself: nothing in the patient's history
+ * then stops the cycle. Nodes are (line, reason) pairs that leave the line
+ * open; (L, r) -> (go_to[r], r') for every open end r' of the target.
+ * Returns 1 and reports the first cycle found. */
+static int find_loop(const spasm_strategy *st, int node, int *mark,
+                     int *path, int depth, hfs_diag *d, const char *section)
+{
+  int li = node / SPASM_END_REASONS_, r = node % SPASM_END_REASONS_;
+  mark[node] = 1; /* on the current path */
+  path[depth] = node;
+  const spasm_line *ln = &st->lines[li];
+  int to = ln->go_to[r];
+  if (to >= 0) {
+    const spasm_line *tn = &st->lines[to];
+    for (int r2 = 0; r2 < SPASM_END_REASONS_; r2++) {
+      if (!can_end(tn, r2) || !(tn->reenter_mask & (1u << r2)))
+        continue;
+      int next = to * SPASM_END_REASONS_ + r2;
+      if (mark[next] == 1) {
+        char cycle[512] = "";
+        int start = 0;
+        while (path[start] != next)
+          start++;
+        long where = 0;
+        for (int k = start; k <= depth; k++) {
+          int l = path[k] / SPASM_END_REASONS_, rr = path[k] % SPASM_END_REASONS_;
+          char step[96];
+          snprintf(step, sizeof step, "%s ends (%s) -> ",
+                   spasm_treatment_names[st->lines[l].treatment],
+                   spasm_reason_names[rr]);
+          strncat(cycle, step, sizeof cycle - strlen(cycle) - 1);
+          if (where == 0)
+            where = st->lines[l].go_to_line[rr];
+        }
+        strncat(cycle, spasm_treatment_names[tn->treatment],
+                sizeof cycle - strlen(cycle) - 1);
+        hfs_diag_error(d, st->file, where ? where : st->line,
+                       "[%s] the pathway can loop forever: %s; each line is "
+                       "re-entered after the reason it ended for (change an "
+                       "on_ target or a reenter_after)",
+                       section, cycle);
+        return 1;
+      }
+      if (mark[next] == 0 && find_loop(st, next, mark, path, depth + 1, d,
+                                       section))
+        return 1;
+    }
+  }
+  mark[node] = 2; /* done */
+  return 0;
+}
+
+static void check_loops(const spasm_strategy *st, hfs_diag *d,
+                        const char *section)
+{
+  int mark[SPASM_MAX_LINES * SPASM_END_REASONS_] = {0};
+  int path[SPASM_MAX_LINES * SPASM_END_REASONS_];
+  for (int li = 0; li < st->n_lines; li++)
+    for (int r = 0; r < SPASM_END_REASONS_; r++) {
+      const spasm_line *ln = &st->lines[li];
+      int node = li * SPASM_END_REASONS_ + r;
+      if (!can_end(ln, r) || !(ln->reenter_mask & (1u << r)) || mark[node])
+        continue;
+      if (find_loop(st, node, mark, path, 0, d, section))
+        return;
+    }
+}
+
 /* Keys of line TREATMENT that apply, for suggestions. */
-static size_t known_keys(hfs_treatment t, const char **out)
+static size_t known_keys(spasm_treatment t, const char **out)
 {
   size_t n = 0;
-  for (int r = 0; r < HFS_END_REASONS_; r++)
-    if (produces(t, (hfs_line_end)r))
+  for (int r = 0; r < SPASM_END_REASONS_; r++)
+    if (produces(t, (spasm_line_end)r))
       out[n++] = reason_keys[r];
   out[n++] = "max_years";
-  if (t == HFS_TX_MEDICATION)
+  out[n++] = "reenter_after";
+  if (t == SPASM_TX_MEDICATION)
     out[n++] = "drugs";
-  if (t == HFS_TX_BOTOX) {
+  if (t == SPASM_TX_BOTOX) {
     out[n++] = "schedule";
     out[n++] = "surgery_choice";
   }
-  if (t == HFS_TX_MVD)
+  if (t == SPASM_TX_MVD)
     out[n++] = "redo_max";
   return n;
 }
 
-static void read_line_key(hfs_setting *e, hfs_strategy *st, hfs_diag *d)
+static void read_line_key(hfs_setting *e, spasm_strategy *st, hfs_diag *d)
 {
   const char *dot = strchr(e->key, '.');
   char tname[64];
   size_t n = (size_t)(dot - e->key);
   snprintf(tname, sizeof tname, "%.*s", (int)(n < 63 ? n : 63), e->key);
   const char *key = dot + 1;
-  int t = find_name(tname, hfs_treatment_names, HFS_TX_COUNT_);
+  int t = find_name(tname, spasm_treatment_names, SPASM_TX_COUNT_);
   if (t < 0) {
-    unknown_value(d, e, "treatment", tname, hfs_treatment_names, HFS_TX_COUNT_);
+    unknown_value(d, e, "treatment", tname, spasm_treatment_names, SPASM_TX_COUNT_);
     return;
   }
   int li = line_index(st, tname);
@@ -235,8 +350,8 @@ static void read_line_key(hfs_setting *e, hfs_strategy *st, hfs_diag *d)
                    e->section, e->key, tname);
     return;
   }
-  hfs_line *ln = &st->lines[li];
-  for (int r = 0; r < HFS_END_REASONS_; r++)
+  spasm_line *ln = &st->lines[li];
+  for (int r = 0; r < SPASM_END_REASONS_; r++)
     if (strcmp(key, reason_keys[r]) == 0 && produces(ln->treatment, r)) {
       read_target(e, st, li, r, d);
       return;
@@ -254,11 +369,15 @@ static void read_line_key(hfs_setting *e, hfs_strategy *st, hfs_diag *d)
       ln->max_years = v;
     return;
   }
-  if (t == HFS_TX_MEDICATION && strcmp(key, "drugs") == 0) {
+  if (strcmp(key, "reenter_after") == 0) {
+    read_reenter(e, ln, d);
+    return;
+  }
+  if (t == SPASM_TX_MEDICATION && strcmp(key, "drugs") == 0) {
     read_drugs(e, ln, d);
     return;
   }
-  if (t == HFS_TX_BOTOX && strcmp(key, "schedule") == 0) {
+  if (t == SPASM_TX_BOTOX && strcmp(key, "schedule") == 0) {
     if (strcmp(e->value, "fixed_interval") == 0)
       ln->when_worn_off = 0;
     else if (strcmp(e->value, "when_worn_off") == 0)
@@ -270,14 +389,14 @@ static void read_line_key(hfs_setting *e, hfs_strategy *st, hfs_diag *d)
                      e->section, e->key, e->value);
     return;
   }
-  if (t == HFS_TX_BOTOX && strcmp(key, "surgery_choice") == 0) {
+  if (t == SPASM_TX_BOTOX && strcmp(key, "surgery_choice") == 0) {
     if (hfs_parse_yes_no(e->value, &ln->surgery_choice) != 0)
       hfs_diag_error(d, e->file, e->line,
                      "[%s] %s: expected yes or no, got '%s'", e->section,
                      e->key, e->value);
     return;
   }
-  if (t == HFS_TX_MVD && strcmp(key, "redo_max") == 0) {
+  if (t == SPASM_TX_MVD && strcmp(key, "redo_max") == 0) {
     double v;
     if (hfs_parse_double(e->value, &v) != 0 || v != floor(v) || v < 0 || v > 3)
       hfs_diag_error(d, e->file, e->line,
@@ -296,7 +415,7 @@ static void read_line_key(hfs_setting *e, hfs_strategy *st, hfs_diag *d)
                  sug ? sug : "", sug ? "'?)" : "");
 }
 
-hfs_status hfs_strategies_read(hfs_scenario *s, hfs_strategy *out, hfs_diag *d)
+hfs_status spasm_strategies_read(hfs_scenario *s, spasm_strategy *out, hfs_diag *d)
 {
   size_t before = hfs_diag_count(d);
   if (s->n_strategies == 0)
@@ -304,13 +423,16 @@ hfs_status hfs_strategies_read(hfs_scenario *s, hfs_strategy *out, hfs_diag *d)
                    "no strategies: define at least one [strategy NAME] "
                    "section");
   for (size_t i = 0; i < s->n_strategies; i++) {
-    hfs_strategy *st = &out[i];
+    spasm_strategy *st = &out[i];
+    size_t st_before = hfs_diag_count(d);
     memset(st, 0, sizeof *st);
     st->name = hfs_strdup(s->strategy_names[i]);
     char section[300];
     snprintf(section, sizeof section, "strategy %s", s->strategy_names[i]);
     hfs_setting *e = hfs_scenario_get(s, section, "label");
     st->label = hfs_strdup(e ? e->value : s->strategy_names[i]);
+    st->file = s->path;
+    st->line = s->strategy_lines[i];
     if (st->name == NULL || st->label == NULL)
       return HFS_ERR_NOMEM;
     e = hfs_scenario_get(s, section, "lines");
@@ -343,76 +465,88 @@ hfs_status hfs_strategies_read(hfs_scenario *s, hfs_strategy *out, hfs_diag *d)
     }
     /* Resolve "next" and check that a surgery choice has somewhere to go. */
     for (int li = 0; li < st->n_lines; li++) {
-      hfs_line *ln = &st->lines[li];
-      for (int r = 0; r < HFS_END_REASONS_; r++)
+      spasm_line *ln = &st->lines[li];
+      for (int r = 0; r < SPASM_END_REASONS_; r++)
         if (ln->go_to[r] == -100)
-          ln->go_to[r] = li + 1 < st->n_lines ? li + 1 : HFS_GOTO_UNTREATED;
-      ln->go_to[HFS_END_CHOICE] = HFS_GOTO_UNTREATED;
-      if (ln->treatment == HFS_TX_BOTOX && ln->surgery_choice) {
+          ln->go_to[r] = li + 1 < st->n_lines ? li + 1 : SPASM_GOTO_UNTREATED;
+      ln->go_to[SPASM_END_CHOICE] = SPASM_GOTO_UNTREATED;
+      if (ln->treatment == SPASM_TX_BOTOX && ln->surgery_choice) {
         int m = line_index(st, "mvd");
-        if (m <= li)
+        if (m < 0)
           hfs_diag_error(d, s->path, s->strategy_lines[i],
                          "[%s] botox.surgery_choice = yes needs an mvd line "
-                         "after botox in 'lines'",
+                         "in 'lines'",
                          section);
         else
-          ln->go_to[HFS_END_CHOICE] = m;
+          ln->go_to[SPASM_END_CHOICE] = m;
       }
     }
+    if (hfs_diag_count(d) == st_before)
+      check_loops(st, d, section);
   }
   return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
 }
 
-void hfs_strategy_free(hfs_strategy *st)
+void spasm_strategy_free(spasm_strategy *st)
 {
   free(st->name);
   free(st->label);
   st->name = st->label = NULL;
 }
 
-static const char *target_text(const hfs_strategy *st, int go, char *buf,
+static const char *target_text(const spasm_strategy *st, int go, char *buf,
                                size_t n)
 {
-  if (go == HFS_GOTO_UNTREATED)
+  if (go == SPASM_GOTO_UNTREATED)
     return "untreated";
-  if (go == HFS_GOTO_NEXT_DRUG)
+  if (go == SPASM_GOTO_NEXT_DRUG)
     return "next drug";
-  snprintf(buf, n, "%s", hfs_treatment_names[st->lines[go].treatment]);
+  snprintf(buf, n, "%d] %s", go + 1,
+           spasm_treatment_names[st->lines[go].treatment]);
   return buf;
 }
 
-void hfs_strategy_describe(const hfs_strategy *st, FILE *f)
+void spasm_strategy_describe(const spasm_strategy *st, FILE *f)
 {
   fprintf(f, "strategy %s (%s)\n", st->name, st->label);
   if (st->n_lines == 0)
     fprintf(f, "  no treatment: natural history only\n");
   for (int li = 0; li < st->n_lines; li++) {
-    const hfs_line *ln = &st->lines[li];
+    const spasm_line *ln = &st->lines[li];
     char buf[64];
-    fprintf(f, "  %d. %s", li + 1, hfs_treatment_names[ln->treatment]);
-    if (ln->treatment == HFS_TX_MEDICATION) {
+    fprintf(f, "  [%d] %s%s", li + 1, spasm_treatment_names[ln->treatment],
+            li == 0 ? " (start)" : "");
+    if (ln->treatment == SPASM_TX_MEDICATION) {
       fprintf(f, " (drugs:");
       for (int k = 0; k < ln->n_drugs; k++)
-        fprintf(f, "%s %s", k ? "," : "", hfs_drug_names[ln->drugs[k]]);
+        fprintf(f, "%s %s", k ? "," : "", spasm_drug_names[ln->drugs[k]]);
       fprintf(f, ")");
     }
-    if (ln->treatment == HFS_TX_BOTOX)
+    if (ln->treatment == SPASM_TX_BOTOX)
       fprintf(f, " (schedule: %s, surgery choice: %s)",
               ln->when_worn_off ? "when_worn_off" : "fixed_interval",
               ln->surgery_choice ? "yes" : "no");
-    if (ln->treatment == HFS_TX_MVD)
+    if (ln->treatment == SPASM_TX_MVD)
       fprintf(f, " (redo operations allowed: %d)", ln->redo_max);
     if (!isinf(ln->max_years))
       fprintf(f, " (time limit: %g years)", ln->max_years);
-    fprintf(f, "\n");
-    for (int r = 0; r < HFS_END_REASONS_; r++) {
-      if (!produces(ln->treatment, r) &&
-          !(r == HFS_END_CHOICE && ln->surgery_choice))
+    fprintf(f, "\n      re-entered after: ");
+    int any = 0;
+    for (int r = 0; r < SPASM_END_REASONS_; r++)
+      if (ln->reenter_mask & (1u << r)) {
+        fprintf(f, "%s%s", any ? ", " : "", spasm_reason_names[r]);
+        any = 1;
+      }
+    fprintf(f, "%s\n", any ? "" : "never");
+    for (int r = 0; r < SPASM_END_REASONS_; r++) {
+      if (!can_end(ln, r))
         continue;
-      if (r == HFS_END_TIME_LIMIT && isinf(ln->max_years))
+      if (r == SPASM_END_TIME_LIMIT && isinf(ln->max_years))
         continue;
-      fprintf(f, "       %-19s -> %s\n", reason_keys[r] + 3,
-              target_text(st, ln->go_to[r], buf, sizeof buf));
+      int go = ln->go_to[r];
+      const char *dir = go < 0 ? "" : go < li ? "  (back)" : go == li ? "  (same line)" : "";
+      fprintf(f, "      |-- %-16s --> %s%s%s\n", spasm_reason_names[r],
+              go >= 0 ? "[" : "", target_text(st, go, buf, sizeof buf), dir);
     }
   }
 }
