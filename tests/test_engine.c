@@ -26,6 +26,15 @@
 #include "hfsim/mathx.h"
 #include "hfsim/model.h"
 
+/* out_of_memory_says_how_much asks for terabytes: under AddressSanitizer
+ * (the sanitizer pass) calloc must then return NULL, as glibc's does,
+ * instead of aborting. Unused in other builds. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+  return "allocator_may_return_null=1";
+}
+
 /* ---- the stub model ----------------------------------------------------- */
 
 enum { O_COST, O_QALY, O_ODD, N_OUT };
@@ -35,8 +44,8 @@ static const hfs_outcome_def stub_outcomes[N_OUT] = {
     {"qaly", "QALY", HFS_OUT_MEAN, -1, "QALYs"},
     {"odd", "share", HFS_OUT_PROPORTION | HFS_OUT_HEADLINE, -1, "odd patient"},
 };
-static const hfs_state_def stub_states[] = {
-    {"well", "alive", HFS_STATE_OTHER}, {"dead", "dead", HFS_STATE_OUT}};
+static const hfs_state_def stub_states[] = {{"well", "alive", HFS_STATE_OTHER},
+                                            {"dead", "dead", HFS_STATE_OUT}};
 static const char *const parity_levels[] = {"even", "odd"};
 static const hfs_attribute_def stub_attributes[] = {
     {"parity", parity_levels, "patient number mod 2", 2, 0, 0}};
@@ -333,6 +342,32 @@ static void a_raised_stop_flag_interrupts(void **state)
   hfs_model_destroy(&m);
 }
 
+/* Out of memory: the message says what the buffers were for and how much
+ * they need (issue 8). A horizon of 10^12 years asks for terabytes of trace
+ * buffers, which calloc refuses at once. */
+static void out_of_memory_says_how_much(void **state)
+{
+  (void)state;
+  hfs_model m;
+  create_stub(&m, &stub);
+  m.max_years = 1e12;
+  hfs_run_config c = config(300, 1);
+  c.horizon_years = 1e12;
+  hfs_results r;
+  hfs_results_init(&r);
+  hfs_diag d;
+  hfs_diag_init(&d);
+  assert_int_equal(hfs_engine_run(&m, &c, &r, &d), HFS_ERR_NOMEM);
+  assert_true(hfs_diag_count(&d) > 0);
+  const char *msg = d.entries[hfs_diag_count(&d) - 1].message;
+  assert_non_null(strstr(msg, "out of memory while simulating"));
+  assert_non_null(strstr(msg, "MiB"));
+  assert_non_null(strstr(msg, "1000000000001 trace years"));
+  hfs_diag_free(&d);
+  hfs_results_free(&r);
+  hfs_model_destroy(&m);
+}
+
 static void the_engine_owns_the_strategy_names(void **state)
 {
   (void)state;
@@ -507,6 +542,7 @@ int main(void)
       cmocka_unit_test(a_continued_run_and_a_merge_equal_one_run),
       cmocka_unit_test(patient_rows_through_the_callback),
       cmocka_unit_test(a_raised_stop_flag_interrupts),
+      cmocka_unit_test(out_of_memory_says_how_much),
       cmocka_unit_test(the_engine_owns_the_strategy_names),
       cmocka_unit_test(the_precision_rule_doubles_until_the_target),
       cmocka_unit_test(the_contract_is_checked_at_creation),

@@ -17,7 +17,7 @@
 #include "hfsim/rng.h"
 
 void hfs__trace_span(hfs_trace *tr, size_t state, double first_years,
-                    double t1_years)
+                     double t1_years)
 {
   /* FIRST_YEARS is whole (see hfs_trace_state in model.h) */
   if (!(first_years < (double)tr->n_years))
@@ -136,8 +136,8 @@ typedef struct block_out {
 
 typedef struct workspace {
   gsl_rng **streams;
-  double *outcomes;   /* [S * K]: this patient under every strategy */
-  double *attributes; /* [S * A] */
+  double *outcomes;    /* [S * K]: this patient under every strategy */
+  double *attributes;  /* [S * A] */
   int *condition;      /* [K]: outcome k's condition (hfs_outcome_def) */
   unsigned char *keep; /* [K]: does this patient count in outcome k */
   int nomem;
@@ -415,8 +415,7 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
     blocks[i].subgroups = calloc(G * S * K + 1, sizeof(hfs_accum));
     blocks[i].sums = calloc((G + 1) * S * K, sizeof(block_sum));
     if (!blocks[i].outcomes || !blocks[i].trace || !blocks[i].trace_from ||
-        !blocks[i].paired ||
-        !blocks[i].subgroups || !blocks[i].sums)
+        !blocks[i].paired || !blocks[i].subgroups || !blocks[i].sums)
       st = HFS_ERR_NOMEM;
   }
   for (int t = 0; st == HFS_OK && t < threads; t++)
@@ -495,8 +494,8 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
           m0 = cfg->first_patient;
         if (m1 > end_patient)
           m1 = end_patient;
-        hfs_status ms = merge_block(r, &blocks[merged % ring], m0, m1, cfg,
-                                    &write_errno);
+        hfs_status ms =
+            merge_block(r, &blocks[merged % ring], m0, m1, cfg, &write_errno);
         slot_block[merged % ring] = UINT64_MAX;
         merged++;
         if (ms != HFS_OK) {
@@ -515,9 +514,25 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
     r->patients = done > cfg->first_patient ? done : cfg->first_patient;
     st = HFS_ERR_INTERRUPTED;
   }
-  if (st == HFS_ERR_NOMEM)
-    hfs_diag_error(d, NULL, 0, "out of memory while simulating");
-  else if (st == HFS_ERR_IO)
+  if (st == HFS_ERR_NOMEM) {
+    /* what the run's buffers need (issue 8: say what and how much): the
+     * totals, a ring of block results and one workspace per thread */
+    const double per_result = (double)S * K * sizeof(hfs_accum) +
+                              (double)S * n_years * ns * sizeof(uint64_t) +
+                              (double)S * S * sizeof(hfs_accum2) +
+                              (double)(G * S * K + 1) * sizeof(hfs_accum);
+    const double per_block = per_result +
+                             (double)S * n_years * ns * sizeof(uint64_t) +
+                             (double)(G + 1) * S * K * sizeof(block_sum);
+    const double need_mib =
+        (per_result + (double)ring_blocks * per_block) / (1024.0 * 1024.0);
+    hfs_diag_error(d, NULL, 0,
+                   "out of memory while simulating: the totals and %zu "
+                   "block buffers need about %.1f MiB (%zu strategies, %zu "
+                   "outcomes, %zu trace years), plus one workspace for each "
+                   "of %d threads",
+                   ring_blocks, need_mib, S, K, n_years, threads);
+  } else if (st == HFS_ERR_IO)
     hfs_diag_error(
         d, cfg->patients_csv_name ? cfg->patients_csv_name : "patients.csv", 0,
         "cannot write: %s", strerror(write_errno));
