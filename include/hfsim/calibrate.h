@@ -43,8 +43,9 @@
  *
  *   Reproducibility. The sequence of evaluations depends only on the
  *   settings and the seed; each evaluation's numbers do not depend on the
- *   thread count (engine.h), and batches are recorded in their order. A
- *   checkpoint holds every evaluation; a resumed run replays them from it
+ *   thread count (engine.h) or the number of MPI ranks
+ *   (hfs_calib_run_ranks below), and batches are recorded in their order.
+ *   A checkpoint holds every evaluation; a resumed run replays them from it
  *   (checking each point bit for bit) and continues, with identical results.
  */
 #ifndef HFSIM_CALIBRATE_H
@@ -178,6 +179,24 @@ hfs_status hfs_calib_run(const hfs_calib_settings *cs, hfs_calib_eval_fn fn,
                          void *user, hfs_calib_result *r, FILE *checkpoint,
                          hfs_calib_progress_fn progress, void *puser,
                          volatile sig_atomic_t *stop, hfs_diag *d);
+
+/* hfs_calib_run with the evaluator CM, over the ranks of an MPI job
+ * (parallel.h); collective. Rank 0 runs the calibration (the points, the
+ * checkpoint, PROGRESS) and fills R; the other ranks only evaluate its
+ * points and leave R empty: a Nelder-Mead point's cohort is spread over
+ * every rank (ranks.h), a batch of SIR draws is shared out, a share per
+ * rank, and gathered in draw order. Either way each point's values are
+ * the bits one process computes, so R does not depend on the number of
+ * ranks or threads, and a checkpoint resumes with any number of ranks.
+ * A stop request on any rank stops all (HFS_ERR_INTERRUPTED); a rank
+ * other than 0 whose evaluation fails stops the job (hfs_par_abort).
+ * Returns rank 0's status on every rank. With one rank: hfs_calib_run
+ * with hfs_calib_model_eval. */
+hfs_status hfs_calib_run_ranks(const hfs_calib_settings *cs,
+                               hfs_calib_model *cm, hfs_calib_result *r,
+                               FILE *checkpoint,
+                               hfs_calib_progress_fn progress, void *puser,
+                               volatile sig_atomic_t *stop, hfs_diag *d);
 
 /* Log-likelihood and weighted sum of squares of target T for a model value
  * M with Monte Carlo standard error E (see the top of this file). */

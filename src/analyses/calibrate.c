@@ -18,6 +18,8 @@
 #include "hfsim/mathx.h"
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
+#include "hfsim/parallel.h"
+#include "hfsim/ranks.h"
 #include "hfsim/rng.h"
 #include "hfsim/targets.h"
 
@@ -30,7 +32,8 @@
 /* draws of one parameter tried before its prior is declared outside the
  * bounds */
 #define MAX_PRIOR_TRIES 10000
-/* SIR evaluations per batch (results do not depend on it) */
+/* SIR evaluations per batch and rank (results do not depend on it; a
+ * batch is also what one checkpoint write holds) */
 #define SIR_BATCH 64
 
 /* ---- settings ----------------------------------------------------------- */
@@ -626,10 +629,23 @@ static void extract(const hfs_calib_settings *cs, const hfs_results *res,
   }
 }
 
-hfs_status hfs_calib_model_eval(void *user, size_t n, const double *theta,
-                                double *value, double *mcse, hfs_diag *d)
+/* Remove D's errors after the first BEFORE. */
+static void drop_diags(hfs_diag *d, size_t before)
 {
-  hfs_calib_model *cm = user;
+  while (d->count > before) {
+    d->count--;
+    free(d->entries[d->count].file);
+    free(d->entries[d->count].message);
+  }
+}
+
+/* Evaluate N points on this rank (one point per thread when N > 1). With
+ * COLLECTIVE (every rank calls this with the same single point), a single
+ * point's cohort is spread over the ranks (hfs_engine_run_ranks). */
+static hfs_status eval_points(hfs_calib_model *cm, size_t n,
+                              const double *theta, double *value,
+                              double *mcse, hfs_diag *d, int collective)
+{
   hfs_study *st = cm->st;
   const hfs_calib_settings *cs = cm->cs;
   hfs_param_table *t = &st->params;
@@ -659,6 +675,27 @@ hfs_status hfs_calib_model_eval(void *user, size_t n, const double *theta,
         values[cs->params[j].index] = theta[(i0 + i) * P + j];
       size_t before = hfs_diag_count(d);
       s = hfs_study_instantiate(st, values, &models[i], d);
+      if (s == HFS_OK)
+        built++; /* (destroyed below, whatever happens next) */
+      /* A stop request while the model read its input files: interrupted,
+       * not rejected (and without the readers' messages) */
+      if (s != HFS_OK && cm->stop != NULL && *cm->stop)
+        s = HFS_ERR_INTERRUPTED;
+      if (s == HFS_ERR_INTERRUPTED)
+        drop_diags(d, before);
+      if (collective) {
+        /* the same point on every rank: all agree before simulating it
+         * (1: a rank was interrupted, 2: a rank's model failed) */
+        int code = hfs_par_max_int(s == HFS_OK ? 0
+                                   : s == HFS_ERR_INTERRUPTED ? 1
+                                                               : 2);
+        if (code == 1 && s == HFS_OK)
+          s = HFS_ERR_INTERRUPTED;
+        else if (code == 2 && s != HFS_ERR_INPUT)
+          s = HFS_ERR_INPUT;
+      }
+      if (s == HFS_ERR_INTERRUPTED)
+        break;
       if (s != HFS_OK) {
         hfs_diag_error(d, t->path, 0,
                        "calibration: the model rejects the parameters of an "
@@ -666,9 +703,11 @@ hfs_status hfs_calib_model_eval(void *user, size_t n, const double *theta,
                        hfs_diag_count(d) - before);
         break;
       }
-      built++;
     }
-    if (s == HFS_OK && m == 1) {
+    if (s == HFS_OK && m == 1 && collective) {
+      status[0] =
+          hfs_engine_run_ranks(&models[0], &cm->cfg, &res[0], &diags[0]);
+    } else if (s == HFS_OK && m == 1) {
       status[0] = hfs_engine_run(&models[0], &cm->cfg, &res[0], &diags[0]);
     } else if (s == HFS_OK) {
       hfs_run_config c = cm->cfg;
@@ -697,6 +736,127 @@ hfs_status hfs_calib_model_eval(void *user, size_t n, const double *theta,
   free(status);
   free(diags);
   return s;
+}
+
+hfs_status hfs_calib_model_eval(void *user, size_t n, const double *theta,
+                                double *value, double *mcse, hfs_diag *d)
+{
+  return eval_points(user, n, theta, value, mcse, d, 0);
+}
+
+/* ---- the evaluations over the ranks of an MPI job -------------------------
+ *
+ * Rank 0 runs the calibration (hfs_calib_run: every Nelder-Mead decision,
+ * the SIR draws, the checkpoint, the progress bar); the other ranks serve
+ * its evaluations. Why this split: Nelder-Mead is sequential, and running
+ * it on every rank would need every rank to take exactly the same
+ * floating-point decisions; with rank 0 alone deciding, the points come
+ * from one place, the checkpoint is replayed on rank 0 alone (a resume may
+ * use any number of ranks), and the results are rank 0's evaluations,
+ * which are the one-process bits:
+ *  - one point (a Nelder-Mead step): its cohort is spread over all ranks
+ *    (hfs_engine_run_ranks merges the blocks in block order: the same bits
+ *    as one process);
+ *  - a batch of points (SIR draws): each rank evaluates a contiguous share
+ *    of the points (each point alone, as one process does), and rank 0
+ *    gathers them in point order.
+ * Every exchange is a broadcast from rank 0 (the command: the number of
+ * points, 0 to finish; then the points) or an agreement (a stop request
+ * or a failure on any rank stops all). */
+
+/* One command from rank 0, on every rank (collective). THETA is rank 0's
+ * points (NULL elsewhere); rank 0 gets the values. */
+static hfs_status serve(hfs_calib_model *cm, size_t n, const double *theta,
+                        double *value, double *mcse, hfs_diag *d)
+{
+  const hfs_calib_settings *cs = cm->cs;
+  const size_t P = cs->n_params, T = cs->n_targets;
+  const int me = hfs_par_rank(), R = hfs_par_size();
+  double *pts = malloc(n * (P ? P : 1) * sizeof *pts);
+  /* rows of [value T, mcse T] */
+  double *rows = malloc(n * 2 * (T ? T : 1) * sizeof *rows);
+  if (pts == NULL || rows == NULL)
+    hfs_par_abort(1, "out of memory for %zu calibration points", n);
+  if (me == 0)
+    memcpy(pts, theta, n * P * sizeof *pts);
+  hfs_par_bcast_bytes(pts, n * P * sizeof *pts);
+  hfs_status s = HFS_OK;
+  if (n == 1) {
+    s = eval_points(cm, 1, pts, rows, rows + T, d, 1);
+  } else {
+    size_t per = (n + (size_t)R - 1) / (size_t)R;
+    size_t lo = (size_t)me * per, hi = me == R - 1 ? n : lo + per;
+    if (lo > n)
+      lo = n;
+    if (hi > n)
+      hi = n;
+    double *v = malloc((hi - lo) * (T ? T : 1) * sizeof *v);
+    double *e = malloc((hi - lo) * (T ? T : 1) * sizeof *e);
+    if (v == NULL || e == NULL)
+      hfs_par_abort(1, "out of memory for %zu calibration points", hi - lo);
+    if (hi > lo)
+      s = eval_points(cm, hi - lo, pts + lo * P, v, e, d, 0);
+    if (s != HFS_OK && s != HFS_ERR_INTERRUPTED && me != 0)
+      hfs_par_abort(1, "calibration points %zu to %zu failed: %s", lo + 1, hi,
+                    hfs_diag_count(d) ? d->entries[0].message
+                                      : "unknown error");
+    for (size_t i = lo; i < hi; i++) {
+      memcpy(rows + i * 2 * T, v + (i - lo) * T, T * sizeof *v);
+      memcpy(rows + i * 2 * T + T, e + (i - lo) * T, T * sizeof *e);
+    }
+    free(v);
+    free(e);
+    /* all agree: go on (0), stop (1: a signal reached a rank), or rank 0
+     * failed (2) */
+    int local = s != HFS_OK && s != HFS_ERR_INTERRUPTED ? 2
+                : s != HFS_OK || (cm->stop != NULL && *cm->stop) ? 1
+                                                                 : 0;
+    int code = hfs_par_max_int(local);
+    if (code == 1 && s == HFS_OK)
+      s = HFS_ERR_INTERRUPTED;
+    if (code == 2 && s == HFS_OK)
+      s = HFS_ERR_IO; /* (rank 0's error; only rank 0's status counts) */
+    if (code == 0)
+      hfs_par_gather_rows(rows, 2 * T, n, per);
+  }
+  if (me == 0 && s == HFS_OK)
+    for (size_t i = 0; i < n; i++) {
+      memcpy(value + i * T, rows + i * 2 * T, T * sizeof *value);
+      memcpy(mcse + i * T, rows + i * 2 * T + T, T * sizeof *mcse);
+    }
+  free(pts);
+  free(rows);
+  return s;
+}
+
+/* The evaluator of rank 0: each call is one command to every rank. */
+static hfs_status eval_ranks(void *user, size_t n, const double *theta,
+                             double *value, double *mcse, hfs_diag *d)
+{
+  hfs_par_bcast_u64((uint64_t)n);
+  return serve(user, n, theta, value, mcse, d);
+}
+
+hfs_status hfs_calib_run_ranks(const hfs_calib_settings *cs,
+                               hfs_calib_model *cm, hfs_calib_result *r,
+                               FILE *checkpoint,
+                               hfs_calib_progress_fn progress, void *puser,
+                               volatile sig_atomic_t *stop, hfs_diag *d)
+{
+  if (!hfs_par_active())
+    return hfs_calib_run(cs, hfs_calib_model_eval, cm, r, checkpoint,
+                         progress, puser, stop, d);
+  hfs_status s = HFS_OK;
+  if (hfs_par_rank() == 0) {
+    s = hfs_calib_run(cs, eval_ranks, cm, r, checkpoint, progress, puser,
+                      stop, d);
+    hfs_par_bcast_u64(0); /* done */
+  } else {
+    uint64_t n;
+    while ((n = hfs_par_bcast_u64(0)) != 0)
+      serve(cm, (size_t)n, NULL, NULL, NULL, d);
+  }
+  return (hfs_status)hfs_par_bcast_int((int)s); /* rank 0's */
 }
 
 /* ---- results ------------------------------------------------------------ */
@@ -1005,14 +1165,16 @@ static hfs_status sir(run_ctx *c)
   const size_t P = cs->n_params, N = (size_t)cs->sir_draws;
   r->sir_first = c->next;
   r->sir_n = N;
-  double *batch = malloc(SIR_BATCH * P * sizeof *batch);
-  int *idx = malloc(SIR_BATCH * sizeof *idx);
+  /* every rank gets SIR_BATCH points of each batch (hfs_calib_run_ranks) */
+  const size_t B = SIR_BATCH * (size_t)hfs_par_size();
+  double *batch = malloc(B * P * sizeof *batch);
+  int *idx = malloc(B * sizeof *idx);
   hfs_stream_id id = {cs->seed, 0, 0, 1};
   gsl_rng *rng = hfs_rng_alloc(id);
   if (!batch || !idx || !rng)
     c->status = HFS_ERR_NOMEM;
-  for (size_t i0 = 0; c->status == HFS_OK && i0 < N; i0 += SIR_BATCH) {
-    size_t m = N - i0 < SIR_BATCH ? N - i0 : SIR_BATCH;
+  for (size_t i0 = 0; c->status == HFS_OK && i0 < N; i0 += B) {
+    size_t m = N - i0 < B ? N - i0 : B;
     for (size_t i = 0; c->status == HFS_OK && i < m; i++) {
       hfs_stream_id did = {cs->seed, i0 + i + 1, 0, 1};
       hfs_rng_set_stream(rng, did);

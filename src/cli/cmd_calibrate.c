@@ -35,6 +35,9 @@ static const char *const calibrate_help =
     "     table ([calibration] sir_draws; 0 skips it): a posterior sample\n"
     "     with its effective sample size, for hfsim psa --posterior.\n"
     "Every evaluation simulates the same patients (common random numbers).\n"
+    "Under mpirun (README \"Cluster use\"): the same files for any number\n"
+    "of ranks and threads; a Nelder-Mead point's patients are spread over\n"
+    "the ranks, the SIR draws are shared out; rank 0 writes.\n"
     "Settings: [calibration] parameters, bounds.NAME, targets, targets_file,\n"
     "goodness_of_fit, starts, evaluations, tolerance, step, patients,\n"
     "sir_draws, posterior_size, output (configs/README.md).\n"
@@ -53,7 +56,8 @@ static const char *const calibrate_help =
     "\n"
     "Options:\n"
     "  --patients N  patients per evaluation ([calibration] patients)\n"
-    "  --resume      continue an interrupted calibration (identical results)\n"
+    "  --resume      continue an interrupted calibration (identical results,\n"
+    "                with any number of threads and ranks)\n"
     "  -q, --quiet   no progress bar (it is shown only on a terminal)\n"
     "  other options as for 'hfsim run'\n";
 
@@ -158,14 +162,6 @@ static void print_fit(const hfs_study *st, const hfs_calib_settings *cs,
 static int cmd_calibrate(options *op, int argc, char **argv)
 {
   const options o = *op;
-  /* The search is sequential (each Nelder-Mead step needs the last one) and
-   * is parallel over threads inside each evaluation; it is not split over
-   * MPI ranks, so refuse to run it R times into one folder. */
-  if (hfs_par_size() > 1)
-    return hfs_cli_usage_error("calibrate",
-                               "calibrate runs in one process (threads "
-                               "only), not under mpirun with %d ranks",
-                               hfs_par_size());
   hfs_study st;
   int rc = hfs_cli_load_study(&st, op);
   if (rc >= 0)
@@ -193,10 +189,15 @@ static int cmd_calibrate(options *op, int argc, char **argv)
     if (cs.output_dir == NULL)
       s = HFS_ERR_NOMEM;
   }
-  if (s == HFS_OK)
+  /* MPI: every rank reads the settings (a bad one fails on every rank,
+   * reported by rank 0); rank 0 alone opens the folder, reads and writes
+   * the checkpoint and writes the results; the other ranks evaluate
+   * (hfs_calib_run_ranks) */
+  const int root = hfs_par_rank() == 0;
+  if (s == HFS_OK && root)
     s = hfs_output_open(&out, cs.output_dir, &d);
   char fp[65];
-  if (s == HFS_OK) {
+  if (s == HFS_OK && root) {
     fingerprint(&st, &cs, &o, fp);
     /* beside the folder, not in it: the folder is replaced whole at the
      * end, and the checkpoint must outlive an interrupted calibration */
@@ -204,12 +205,12 @@ static int cmd_calibrate(options *op, int argc, char **argv)
     if (ckpt_path == NULL)
       s = HFS_ERR_NOMEM;
   }
-  if (s == HFS_OK && o.resume) {
+  if (s == HFS_OK && root && o.resume) {
     s = hfs_calib_checkpoint_read(ckpt_path, fp, &cs, &res, &d);
     if (s == HFS_OK && !o.quiet && res.n_cached > 0)
       fprintf(stderr, "hfsim: resuming after evaluation %zu\n", res.n_cached);
   }
-  if (s == HFS_OK) {
+  if (s == HFS_OK && root) {
     /* rewrite the kept evaluations beside the old checkpoint, then rename
      * it over (a failure keeps the old one) */
     size_t n = strlen(ckpt_path) + 32;
@@ -239,6 +240,7 @@ static int cmd_calibrate(options *op, int argc, char **argv)
     }
     free(tmp);
   }
+  s = (hfs_status)hfs_par_bcast_int((int)s); /* rank 0's */
   if (s == HFS_OK) {
     if (!o.quiet)
       fprintf(stderr,
@@ -251,14 +253,15 @@ static int cmd_calibrate(options *op, int argc, char **argv)
     hfs_calib_model cm;
     hfs_calib_model_init(&cm, &st, &cs, &hfs_cli_stop_requested);
     progress_state prog = {0, 0, !o.quiet && isatty(fileno(stderr)), 0};
-    s = hfs_calib_run(&cs, hfs_calib_model_eval, &cm, &res, ckpt, show_progress,
-                      &prog, &hfs_cli_stop_requested, &d);
+    s = hfs_calib_run_ranks(&cs, &cm, &res, ckpt, show_progress, &prog,
+                            &hfs_cli_stop_requested, &d);
     if (prog.enabled && s != HFS_OK)
       fputc('\n', stderr);
   }
   if (ckpt != NULL)
     fclose(ckpt);
-  if (s == HFS_OK) {
+  /* (rank 0 alone holds the evaluations and writes them) */
+  if (s == HFS_OK && root) {
     FILE *f;
     if ((f = hfs_output_add(&out, "calibration.csv", &d)))
       hfs_calib_write_evaluations(f, &cs, &res);
@@ -298,13 +301,14 @@ static int cmd_calibrate(options *op, int argc, char **argv)
   }
   if (s != HFS_OK)
     hfs_output_abort(&out);
+  s = (hfs_status)hfs_par_bcast_int((int)s); /* every rank exits as rank 0 */
   hfs_diag_print(&d, stderr);
   if (s == HFS_ERR_INTERRUPTED)
     fprintf(stderr,
             "hfsim: interrupted after %zu evaluations; no results were "
             "written. Continue with the same command and --resume.\n",
             res.n_evals);
-  if (s == HFS_OK && !o.quiet) {
+  if (s == HFS_OK && root && !o.quiet) {
     print_fit(&st, &cs, &res);
     printf("\nhfsim: %zu evaluations in %.1f s; wrote %s/calibration.csv, "
            "calibration_targets.csv, calibrated_parameters.csv%s and "

@@ -1,5 +1,6 @@
 # hfsim under MPI (label `mpi`): the same bytes for any number of ranks and
-# threads, resume with another rank count, SIGTERM, a failing rank. Only
+# threads, resume with another rank count, SIGTERM, a failing rank; the
+# same for calibrate, and its bad settings reported once. Only
 # registered when hfsim is built with MPI (HFS_MPI); the plain build has
 # nothing of MPI to test. Open MPI needs --oversubscribe to start more
 # ranks than cores, and (as root, e.g. in CI containers) the
@@ -26,7 +27,8 @@ if(HFS_SANITIZE)
   string(APPEND _hfs_mpi_env
     ";ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=0")
 endif()
-foreach(case run psa resume sigterm dsa fail)
+foreach(case run psa resume sigterm dsa fail calibrate calibrate_resume
+    calibrate_input)
   add_test(NAME mpi_${case}
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/mpi/mpi_test.sh ${case}
       $<TARGET_FILE:hfsim> ${CMAKE_SOURCE_DIR}/configs/default.ini

@@ -17,6 +17,17 @@
 #              plain run on 2, 3 and 5 ranks
 #   fail       a failing rank (test hook HFSIM_TEST_FAIL_RANK) stops the
 #              job with a message naming it, and no results are written
+#              (run, psa, calibrate)
+#   calibrate  calibrate (Sick-Sicker demonstration and the HFS model):
+#              every CSV byte-identical to the plain run on 1 to 3 ranks x
+#              1 or 2 threads
+#   calibrate_resume
+#              SIGTERM to mpirun during a calibration on 2 ranks: no
+#              results, the checkpoint kept; --resume on 3 ranks and on 1
+#              rank gives the plain run's bytes
+#   calibrate_input
+#              a bad [calibration] section on 2 ranks: each error once,
+#              with its file and line, exit 3, no output folder
 set -u
 CASE=$1 HFSIM=$2 CONFIG=$3 WORK=$4 MPIEXEC=$5
 shift 5
@@ -55,10 +66,11 @@ children() {
 }
 
 # run_mpi R T OUT ARGS...: hfsim under mpirun with R ranks of T threads
+# (on RUN_CONFIG when set, else CONFIG)
 run_mpi() {
   r=$1 t=$2 out=$3
   shift 3
-  $MPI -n "$r" "$HFSIM" "$@" --config "$CONFIG" --threads "$t" --out "$out" \
+  $MPI -n "$r" "$HFSIM" "$@" --config "${RUN_CONFIG:-$CONFIG}" --threads "$t" --out "$out" \
     -q >"$out.log" 2>&1 || { fail "$r ranks x $t threads: exit $?"; cat "$out.log"; }
 }
 
@@ -180,6 +192,97 @@ fail)
   grep -q "hfsim: rank 2 of 3: error: PSA iteration [0-9]* failed" \
     psa_fail.log || fail "psa: no message naming rank 2"
   ls psa_fail/*.csv >/dev/null 2>&1 && fail "psa: results written"
+  HFSIM_TEST_FAIL_RANK=1 $MPI -n 2 "$HFSIM" calibrate --patients 500 \
+    --config "$CONFIG" --threads 1 --out cal_fail >cal_fail.log 2>&1
+  rc=$?
+  cat cal_fail.log
+  [ "$rc" != 0 ] || fail "calibrate: exit 0 with a failing rank"
+  grep -q "hfsim: rank 1 of 2: error: simulating patients .* failed" \
+    cal_fail.log || fail "calibrate: no message naming rank 1"
+  ls cal_fail/*.csv >/dev/null 2>&1 && fail "calibrate: results written"
+  [ -e .cal_fail.calibration-checkpoint ] && [ "$(wc -l \
+    <.cal_fail.calibration-checkpoint)" != 1 ] &&
+    fail "calibrate: evaluations checkpointed from a failed rank"
+  ;;
+calibrate)
+  ss="$(dirname "$CONFIG")/sick_sicker.ini"
+  small="--patients 500 --set calibration.sir_draws=200
+    --set calibration.posterior_size=100 --set calibration.evaluations=40"
+  "$HFSIM" calibrate $small --config "$ss" --out ref_ss -q ||
+    fail "plain calibrate"
+  for rt in 1x2 2x1 2x2 3x1; do
+    RUN_CONFIG=$ss
+    run_mpi ${rt%x*} ${rt#*x} ss_$rt calibrate $small
+    RUN_CONFIG=
+    same_csv ref_ss ss_$rt
+  done
+  [ "$(ls ss_2x2 | wc -l)" = "$(ls ref_ss | wc -l)" ] ||
+    fail "other files in ss_2x2: $(ls ss_2x2)"
+  # the HFS model: 768 patients (3 blocks over the ranks) per evaluation
+  hfs="--patients 768 --set calibration.sir_draws=40
+    --set calibration.posterior_size=40 --set calibration.evaluations=12
+    --set calibration.starts=2"
+  "$HFSIM" calibrate $hfs --config "$CONFIG" --threads 2 --out ref_hfs -q ||
+    fail "plain calibrate"
+  run_mpi 2 1 hfs_2x1 calibrate $hfs
+  same_csv ref_hfs hfs_2x1
+  run_mpi 3 2 hfs_3x2 calibrate $hfs
+  same_csv ref_hfs hfs_3x2
+  ;;
+calibrate_resume)
+  # (about 160 evaluations of 512 patients, 2 s: long enough that the
+  # signal lands while the ranks evaluate)
+  c="--patients 512 --seed 23 --set calibration.sir_draws=120
+    --set calibration.posterior_size=100 --set calibration.evaluations=20
+    --set calibration.starts=2"
+  "$HFSIM" calibrate $c --config "$CONFIG" --threads 1 --out ref -q ||
+    fail "plain calibrate"
+  $MPI -n 2 "$HFSIM" calibrate $c --config "$CONFIG" --threads 1 --out cut \
+    -q >cut.log 2>&1 &
+  pid=$!
+  i=0
+  while [ "$i" -lt 600 ]; do
+    n=$(cat .cut.calibration-checkpoint 2>/dev/null | wc -l)
+    [ "$n" -ge 15 ] && break
+    sleep 0.1
+    i=$((i + 1))
+  done
+  kill -TERM $pid # mpirun forwards it to every rank
+  wait $pid
+  rc=$?
+  cat cut.log
+  [ "$rc" != 0 ] || fail "exit code 0 after SIGTERM"
+  grep -q "interrupted after" cut.log || fail "rank 0 did not stop cleanly"
+  ls cut/*.csv >/dev/null 2>&1 && fail "results written after SIGTERM"
+  [ -s .cut.calibration-checkpoint ] || fail "no checkpoint kept"
+  done_n=$(($(wc -l <.cut.calibration-checkpoint) - 1))
+  total=$(($(wc -l <ref/calibration.csv) - 1))
+  [ "$done_n" -lt "$total" ] || fail "the calibration finished before the signal"
+  cp .cut.calibration-checkpoint saved-checkpoint
+  # resume on another number of ranks, and on one
+  $MPI -n 3 "$HFSIM" calibrate $c --config "$CONFIG" --threads 1 --out cut \
+    --resume >resume.log 2>&1 || fail "resume: exit $?"
+  cat resume.log
+  grep -q "resuming after evaluation" resume.log || fail "did not resume"
+  same_csv ref cut
+  [ -e .cut.calibration-checkpoint ] && fail "checkpoint left after completion"
+  cp saved-checkpoint .one.calibration-checkpoint
+  "$HFSIM" calibrate $c --config "$CONFIG" --threads 2 --out one --resume \
+    >one.log 2>&1 || fail "resume on one rank: exit $?"
+  grep -q "resuming after evaluation" one.log || fail "did not resume"
+  same_csv ref one
+  ;;
+calibrate_input)
+  bad="$(dirname "$CONFIG")/../tests/data/bad_calibration.ini"
+  $MPI -n 2 "$HFSIM" calibrate --config "$bad" --out bad >bad.log 2>&1
+  rc=$?
+  cat bad.log
+  [ "$rc" = 3 ] || fail "exit code $rc, expected 3"
+  [ -e bad ] && fail "an output folder was made"
+  [ "$(grep -c "bad_calibration.ini:30: error: .*unknown parameter 'p_hs2'" \
+    bad.log)" = 1 ] || fail "the unknown parameter is not reported once"
+  [ "$(grep -c "bad_calibration_targets.csv:[0-9]*: error:" bad.log)" = 2 ] ||
+    fail "the targets' errors are not reported once each"
   ;;
 *)
   echo "unknown case $CASE"
