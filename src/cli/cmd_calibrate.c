@@ -3,7 +3,6 @@
  * scenario's [calibration] section to its targets (see calibrate.h).
  */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +86,24 @@ static void fingerprint(const hfs_study *st, const hfs_calib_settings *cs,
            (unsigned long long)cs->patients, (unsigned long long)cs->seed);
   hfs_sha256_update(&c, buf, strlen(buf));
   hfs_sha256_final_hex(&c, hex);
+}
+
+/* What a resumed calibration keeps of its checkpoint: the header and the
+ * evaluations loaded from it. */
+typedef struct ckpt_kept {
+  const char *fingerprint;
+  const hfs_calib_result *res;
+} ckpt_kept;
+
+static int write_kept(FILE *f, void *user)
+{
+  const ckpt_kept *k = user;
+  if (hfs_calib_checkpoint_header(f, k->fingerprint) != 0)
+    return -1;
+  for (size_t e = 0; e < k->res->n_cached; e++)
+    if (hfs_calib_checkpoint_line(f, k->res, e) != 0)
+      return -1;
+  return 0;
 }
 
 typedef struct progress_state {
@@ -211,34 +228,11 @@ static int cmd_calibrate(options *op, int argc, char **argv)
       fprintf(stderr, "hfsim: resuming after evaluation %zu\n", res.n_cached);
   }
   if (s == HFS_OK && root) {
-    /* rewrite the kept evaluations beside the old checkpoint, then rename
-     * it over (a failure keeps the old one) */
-    size_t n = strlen(ckpt_path) + 32;
-    char *tmp = malloc(n);
-    int fd = -1;
-    if (tmp != NULL) {
-      /* a fresh name (O_EXCL): never a file or link planted there */
-      snprintf(tmp, n, "%s.tmp-XXXXXX", ckpt_path);
-      fd = mkstemp(tmp);
-    }
-    ckpt = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (ckpt == NULL && fd >= 0)
-      close(fd);
-    int bad = ckpt == NULL || hfs_calib_checkpoint_header(ckpt, fp) != 0;
-    for (size_t e = 0; !bad && e < res.n_cached; e++)
-      bad = hfs_calib_checkpoint_line(ckpt, &res, e) != 0;
-    if (!bad && rename(tmp, ckpt_path) != 0)
-      bad = 1;
-    if (bad) {
-      hfs_diag_error(&d, ckpt_path, 0, "cannot write: %s", strerror(errno));
+    /* the kept evaluations, beside the old checkpoint, renamed over it */
+    ckpt_kept kept = {fp, &res};
+    ckpt = hfs_cli_checkpoint_rewrite(ckpt_path, write_kept, &kept, &d);
+    if (ckpt == NULL)
       s = HFS_ERR_IO;
-      if (ckpt != NULL)
-        fclose(ckpt);
-      ckpt = NULL;
-      if (fd >= 0)
-        remove(tmp);
-    }
-    free(tmp);
   }
   s = (hfs_status)hfs_par_bcast_int((int)s); /* rank 0's */
   if (s == HFS_OK) {

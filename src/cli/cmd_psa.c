@@ -3,7 +3,6 @@
  * command line (see psa.h for the method).
  */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +190,24 @@ static void fingerprint(const hfs_study *st, const psa_settings *ps,
   hfs_sha256_final_hex(&c, hex);
 }
 
+/* What a resumed PSA keeps of its checkpoint: the header and the
+ * iterations loaded from it. */
+typedef struct ckpt_kept {
+  const char *fingerprint;
+  const hfs_psa_result *res;
+} ckpt_kept;
+
+static int write_kept(FILE *f, void *user)
+{
+  const ckpt_kept *k = user;
+  if (hfs_psa_checkpoint_header(f, k->fingerprint) != 0)
+    return -1;
+  for (uint64_t i = 0; i < k->res->done; i++)
+    if (hfs_psa_checkpoint_line(f, k->res, i) != 0)
+      return -1;
+  return 0;
+}
+
 typedef struct progress_state {
   double start;
   uint64_t first;
@@ -278,32 +295,10 @@ static int cmd_psa(options *o, int argc, char **argv)
     /* Rewrite the checkpoint with the iterations kept, then append. It is
      * written beside the old one and renamed over it, so a failure (full
      * disk) keeps the iterations the old one holds. */
-    size_t n = strlen(ckpt_path) + 32;
-    char *tmp = malloc(n);
-    int fd = -1;
-    if (tmp != NULL) {
-      /* a fresh name (O_EXCL): never a file or link planted there */
-      snprintf(tmp, n, "%s.tmp-XXXXXX", ckpt_path);
-      fd = mkstemp(tmp);
-    }
-    ckpt = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (ckpt == NULL && fd >= 0)
-      close(fd);
-    int bad = ckpt == NULL || hfs_psa_checkpoint_header(ckpt, fp) != 0;
-    for (uint64_t k = 0; !bad && k < res.done; k++)
-      bad = hfs_psa_checkpoint_line(ckpt, &res, k) != 0;
-    if (!bad && rename(tmp, ckpt_path) != 0)
-      bad = 1;
-    if (bad) {
-      hfs_diag_error(&d, ckpt_path, 0, "cannot write: %s", strerror(errno));
+    ckpt_kept kept = {fp, &res};
+    ckpt = hfs_cli_checkpoint_rewrite(ckpt_path, write_kept, &kept, &d);
+    if (ckpt == NULL)
       s = HFS_ERR_IO;
-      if (ckpt != NULL)
-        fclose(ckpt);
-      ckpt = NULL;
-      if (fd >= 0)
-        remove(tmp);
-    }
-    free(tmp);
   }
   s = (hfs_status)hfs_par_bcast_int((int)s); /* rank 0's */
   res.done = hfs_par_bcast_u64(res.done);    /* where it resumes */

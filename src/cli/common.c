@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <gsl/gsl_version.h>
 #include <csv.h>
@@ -565,4 +566,33 @@ void hfs_cli_now_utc(char buf[32])
 {
   time_t now = time(NULL);
   strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+}
+
+FILE *hfs_cli_checkpoint_rewrite(const char *path,
+                                 int (*write)(FILE *f, void *user), void *user,
+                                 hfs_diag *d)
+{
+  size_t n = strlen(path) + 32;
+  char *tmp = malloc(n);
+  int fd = -1;
+  if (tmp != NULL) {
+    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
+    fd = mkstemp(tmp);
+  }
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (f == NULL && fd >= 0)
+    close(fd);
+  int bad = f == NULL || write(f, user) != 0;
+  if (!bad && rename(tmp, path) != 0)
+    bad = 1;
+  if (bad) {
+    hfs_diag_error(d, path, 0, "cannot write: %s", strerror(errno));
+    if (f != NULL)
+      fclose(f);
+    f = NULL;
+    if (fd >= 0)
+      remove(tmp);
+  }
+  free(tmp);
+  return f;
 }

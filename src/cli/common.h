@@ -115,4 +115,14 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
 /* Current UTC time as ISO 8601 into BUF[32]. */
 void hfs_cli_now_utc(char buf[32]);
 
+/* Start the checkpoint PATH anew with what it keeps: WRITE(F, USER) writes
+ * the header and the kept lines into a fresh file beside PATH (mkstemp,
+ * O_EXCL: never a file or link planted there), which is then renamed over
+ * PATH, so that a failure (a full disk) keeps the old checkpoint. Returns
+ * that file, open for appending the next lines, or NULL with
+ * "PATH: cannot write: ..." in D. WRITE returns 0, or -1 with errno set. */
+FILE *hfs_cli_checkpoint_rewrite(const char *path,
+                                 int (*write)(FILE *f, void *user), void *user,
+                                 hfs_diag *d);
+
 #endif
