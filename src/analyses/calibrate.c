@@ -691,7 +691,7 @@ static hfs_status eval_points(hfs_calib_model *cm, size_t n,
                                                                : 2);
         if (code == 1 && s == HFS_OK)
           s = HFS_ERR_INTERRUPTED;
-        else if (code == 2 && s != HFS_ERR_INPUT)
+        else if (code == 2 && s == HFS_OK)
           s = HFS_ERR_INPUT;
       }
       if (s == HFS_ERR_INTERRUPTED)
@@ -794,12 +794,16 @@ static hfs_status serve(hfs_calib_model *cm, size_t n, const double *theta,
     double *e = malloc((hi - lo) * (T ? T : 1) * sizeof *e);
     if (v == NULL || e == NULL)
       hfs_par_abort(1, "out of memory for %zu calibration points", hi - lo);
+    size_t before = hfs_diag_count(d);
     if (hi > lo)
       s = eval_points(cm, hi - lo, pts + lo * P, v, e, d, 0);
     if (s != HFS_OK && s != HFS_ERR_INTERRUPTED && me != 0)
-      hfs_par_abort(1, "calibration points %zu to %zu failed: %s", lo + 1, hi,
-                    hfs_diag_count(d) ? d->entries[0].message
-                                      : "unknown error");
+      hfs_par_abort(1,
+                    "evaluating points %zu to %zu of a batch of %zu "
+                    "calibration points failed: %s",
+                    lo + 1, hi, n,
+                    hfs_diag_count(d) > before ? d->entries[before].message
+                                               : "unknown error");
     for (size_t i = lo; i < hi; i++) {
       memcpy(rows + i * 2 * T, v + (i - lo) * T, T * sizeof *v);
       memcpy(rows + i * 2 * T + T, e + (i - lo) * T, T * sizeof *e);

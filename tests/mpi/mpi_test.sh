@@ -22,9 +22,9 @@
 #              every CSV byte-identical to the plain run on 1 to 3 ranks x
 #              1 or 2 threads
 #   calibrate_resume
-#              SIGTERM to mpirun during a calibration on 2 ranks: no
-#              results, the checkpoint kept; --resume on 3 ranks and on 1
-#              rank gives the plain run's bytes
+#              SIGTERM to mpirun during the SIR of a calibration on 2
+#              ranks: no results, the checkpoint kept; --resume on 3 ranks
+#              and on 1 rank gives the plain run's bytes
 #   calibrate_input
 #              a bad [calibration] section on 2 ranks: each error once,
 #              with its file and line, exit 3, no output folder
@@ -230,9 +230,12 @@ calibrate)
   same_csv ref_hfs hfs_3x2
   ;;
 calibrate_resume)
-  # (about 160 evaluations of 512 patients, 2 s: long enough that the
-  # signal lands while the ranks evaluate)
-  c="--patients 512 --seed 23 --set calibration.sir_draws=120
+  # 40 Nelder-Mead evaluations, then 300 SIR draws in batches of 64 per
+  # rank: on 2 ranks the checkpoint grows by 128 lines a batch. The signal
+  # comes after the first batch (1 + 40 + 128 lines), so that
+  # the resumed runs start inside their first batch (3 ranks: batches of
+  # 192) or on a boundary (1 rank: 64), from a checkpoint ending in SIR.
+  c="--patients 512 --seed 23 --set calibration.sir_draws=300
     --set calibration.posterior_size=100 --set calibration.evaluations=20
     --set calibration.starts=2"
   "$HFSIM" calibrate $c --config "$CONFIG" --threads 1 --out ref -q ||
@@ -243,7 +246,7 @@ calibrate_resume)
   i=0
   while [ "$i" -lt 600 ]; do
     n=$(cat .cut.calibration-checkpoint 2>/dev/null | wc -l)
-    [ "$n" -ge 15 ] && break
+    [ "$n" -ge 169 ] && break
     sleep 0.1
     i=$((i + 1))
   done
