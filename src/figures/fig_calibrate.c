@@ -441,18 +441,25 @@ hfs_status fig_posterior_pairs(fig_folder *f, fig_figure **figs, size_t *n,
   }
 
   const char *ess = fig_manifest(f, "calibration_sir_ess");
-  char ess_txt[64] = "";
-  if (ess)
-    snprintf(ess_txt, sizeof ess_txt, ", effective sample size %.0f",
+  char ess_txt[64] = "", ess_long[96] = "";
+  if (ess) {
+    snprintf(ess_txt, sizeof ess_txt, ", ESS %.0f", strtod(ess, NULL));
+    snprintf(ess_long, sizeof ess_long,
+             "; the importance weights' effective sample size is %.0f",
              strtod(ess, NULL));
+  }
   fig_buf *b = &g->script;
   if (P == 1) {
     fig_script_begin(g, "posterior.csv", 640, 420);
-    fig_buf_printf(b, "  set title 'Posterior of %s (%zu draws%s); "
-                      "x axis: the search bounds'\n  set xlabel ",
+    fig_buf_printf(b, "  set title 'Posterior of %s (%zu draws%s)'\n"
+                      "  set xlabel ",
                    fig_cell(pt, 0, cp), N, ess_txt);
-    fig_gp_str(b, fig_cell(pt, 0, cp));
+    char xl[320];
+    snprintf(xl, sizeof xl, "%s (the axis spans its search bounds)",
+             fig_cell(pt, 0, cp));
+    fig_gp_str(b, xl);
     fig_buf_printf(b, "\n  set ylabel 'Posterior draws'\n"
+                      "  set key inside top right\n"
                       "  set xrange [%.17g:%.17g]\n  set yrange [0:%.1f]\n"
                       "  set style fill solid 0.6 border lc rgb \"#0072B2\"\n"
                       "  set arrow 1 from %.17g, graph 0 to %.17g, graph 1 "
@@ -462,15 +469,15 @@ hfs_status fig_posterior_pairs(fig_folder *f, fig_figure **figs, size_t *n,
                       "       NaN with lines lt 2 dt 2 title 'Best fit'\n",
                    lo[0], hi[0], 1.12 * (double)top[0], best[0], best[0]);
   } else {
-    const int cell_px = P <= 3 ? 220 : P <= 5 ? 170 : 120;
+    const int cell_px = P == 2 ? 280 : P == 3 ? 220 : P <= 5 ? 170 : 120;
     const int size = 90 + cell_px * (int)P + 60;
     fig_script_begin(g, "posterior.csv", size, size + 30);
     /* the grid in screen coordinates: room left and below for the tic
      * labels and names, above for the title */
-    const double x0 = 70.0 / size, x1 = 1.0 - 20.0 / size,
+    const double x0 = 90.0 / size, x1 = 1.0 - 20.0 / size,
                  y0 = 60.0 / (size + 30), y1 = 1.0 - 60.0 / (size + 30);
-    fig_buf_printf(b, "  set multiplot title 'Posterior pairs: %zu draws%s; "
-                      "x = best fit; axes span the search bounds'\n"
+    fig_buf_printf(b, "  set multiplot title 'Posterior pairs (%zu draws%s); "
+                      "x: best fit; axes: search bounds'\n"
                       "  unset key\n  set tics font ',9' scale 0.5\n"
                       "  set style textbox opaque noborder\n"
                       "  set style fill solid 0.6 border lc rgb \"#0072B2\"\n",
@@ -499,14 +506,14 @@ hfs_status fig_posterior_pairs(fig_folder *f, fig_figure **figs, size_t *n,
         if (j == 0 && i > 0) {
           fig_buf_printf(b, "  set ylabel ");
           fig_gp_str(b, ni);
-          fig_buf_printf(b, " offset 1,0\n");
+          fig_buf_printf(b, " offset 0.5,0\n");
         }
         if (i == j) {
           /* the marginal histogram, with the name in the panel */
           fig_buf_printf(b, "  set xrange [%.17g:%.17g]\n  set yrange "
                             "[0:%.1f]\n  set format y ''\n  unset ytics\n"
                             "  set label 1 ",
-                         lo[j], hi[j], 1.12 * (double)top[j]);
+                         lo[j], hi[j], 1.3 * (double)top[j]);
           fig_gp_str(b, nj);
           fig_buf_printf(b, " at graph 0.03, graph 0.9 left front boxed "
                             "font ',11'\n"
@@ -520,6 +527,8 @@ hfs_status fig_posterior_pairs(fig_folder *f, fig_figure **figs, size_t *n,
           int from_table = !isnan(r);
           if (!from_table)
             r = sample_corr(x, N, P, i, j);
+          if (fabs(r) < 0.005)
+            r = 0; /* printed +0.00, not -0.00 */
           if (i > j) {
             /* scatter: x = parameter j, y = parameter i */
             fig_buf_printf(b,
@@ -565,7 +574,7 @@ hfs_status fig_posterior_pairs(fig_folder *f, fig_figure **figs, size_t *n,
            "draws overlap)%s. Each axis spans the parameter's search bounds, "
            "the prior's support; the cross (dashed line on the diagonal) is "
            "the Nelder-Mead best fit.%s",
-           N, ess_txt,
+           N, ess_long,
            P > 1 ? ": marginal histograms on the diagonal, pairs below it, "
                    "their posterior correlations above it"
                  : "",
