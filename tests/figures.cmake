@@ -45,6 +45,7 @@ endforeach()
 
 add_test(NAME figures_browser_chromium
   COMMAND ${Python3_EXECUTABLE} ${_fig_py} browser $<TARGET_FILE:hfsim>
-    ${_fig_data}/run ${_fig_data}/psa ${_fig_work}/browser)
+    ${_fig_data}/run ${_fig_data}/psa ${_fig_work}/browser
+    ${_fig_data}/calibrate)
 set_tests_properties(figures_browser_chromium PROPERTIES LABELS browser
   TIMEOUT 300)

@@ -16,7 +16,7 @@ Usage:
       (recomputed here); without SIR only calibration_fit, without a
       posterior row; one parameter: a histogram; HFSIM_FIGURES=off: none;
       a posterior.csv row naming no evaluation is refused at its line.
-  figures_test.py browser HFSIM FIXTURE_RUN FIXTURE_PSA WORK
+  figures_test.py browser HFSIM FIXTURE_RUN FIXTURE_PSA WORK [FIXTURE_CALIBRATE]
       report.html in headless Chromium: every SVG rendered with a non-zero
       size, no request leaves the file (Chromium's net log), the screenshot
       is not blank; and, so the check can fail, a copy with an external
@@ -243,9 +243,12 @@ def check_page(html_path, work, name, want_ink=True):
     return sizes, urls, share
 
 
-def cmd_browser(hfsim, fixture_run, fixture_psa, work):
+def cmd_browser(hfsim, fixture_run, fixture_psa, work, fixture_cal=None):
     os.makedirs(work, exist_ok=True)
-    for name, fixture in (("run", fixture_run), ("psa", fixture_psa)):
+    pages = [("run", fixture_run), ("psa", fixture_psa)]
+    if fixture_cal:
+        pages.append(("calibrate", fixture_cal))
+    for name, fixture in pages:
         folder = os.path.join(work, name)
         copy_fixture(fixture, folder)
         p = run_report(hfsim, folder)
@@ -614,7 +617,7 @@ def main():
                    sys.argv[5].split(","), sys.argv[6].split("|"))
     elif len(sys.argv) == 5 and sys.argv[1] == "calibrate":
         cmd_calibrate(*sys.argv[2:])
-    elif len(sys.argv) == 6 and sys.argv[1] == "browser":
+    elif len(sys.argv) in (6, 7) and sys.argv[1] == "browser":
         cmd_browser(*sys.argv[2:])
     else:
         print(__doc__)
