@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "progress.h"
 #include "hfsim/figures.h"
 
 static const char report_help[] =
@@ -52,9 +53,12 @@ static int cmd_report(options *o, int argc, char **argv)
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_report_result res;
-  /* progress only where someone watches */
-  int progress = !o->quiet && isatty(STDERR_FILENO);
-  hfs_status s = hfs_report_build(o->argument, progress, &d, &res);
+  /* progress only where someone watches (progress.h) */
+  hfs_cli_progress bar;
+  hfs_cli_progress_init(&bar, o->quiet, "report", "figures");
+  hfs_status s =
+      hfs_report_build(o->argument, hfs_cli_progress_fn, &bar, &d, &res);
+  hfs_cli_progress_end(&bar);
   hfs_diag_print(&d, stderr);
   hfs_diag_free(&d);
   if (s != HFS_OK)
