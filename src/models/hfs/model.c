@@ -404,8 +404,10 @@ typedef struct patient {
   /* costs and QALYs discounted at the same rate: their factors and, while
    * the cursors agree, their integrals are the same numbers */
   int same_discount;
-  int norm_band; /* population-norm band of the last interval (ages only
-                    increase, so the search starts there) */
+  /* population-norm band of the last interval, and where it ends (age,
+   * and time t); ages only increase */
+  int norm_band;
+  double norm_edge_age, norm_edge_t;
 } patient;
 
 static int trace_state(const patient *p, int status)
@@ -452,29 +454,44 @@ static double status_cost_per_year(const patient *p, int status)
   }
 }
 
-/* Integrate everything that flows over [t0, t1) in STATUS. */
+/* Integrate everything that flows over [t0, t1) in STATUS.
+ *
+ * Called twice per injection session, so kept lean (issue 13): the QALY
+ * sums are kept in locals (stores to OUT could alias the patient's fields
+ * otherwise), an interval inside the population-norm band of the last one
+ * skips the band search, and the cost integral reuses the QALY one when
+ * they are the same computation. Every output receives the same operations
+ * in the same order as before: the same bits. */
 static void accrue(patient *p, double t0, double t1, int status)
 {
   if (!(t1 > t0))
     return;
-  const spasm_params *q = &p->m->p;
+  const spasm_impl *m = p->m;
+  const spasm_params *q = &m->p;
   hfs_sim_context *c = p->ctx;
   double *out = p->out;
-  double dt = t1 - t0;
+  const double dt = t1 - t0;
   const hfs_discount_cursor q_before = p->cursor_q;
-  double dq =
+  const double dq =
       hfs_discount_integral_next(&c->discount_qalys, &p->cursor_q, t0, t1);
   double u = status_utility(p, status) - p->permanent_decrement;
   if (p->on_drug)
     u -= q->disutility_drug_side_effects;
-  if (!p->m->norms_on) {
-    out[O_QALY] += u * dq;
-    out[O_QALY_UNDISCOUNTED] += u * dt;
+  double qaly = out[O_QALY], qaly_u = out[O_QALY_UNDISCOUNTED];
+  if (!m->norms_on) {
+    qaly += u * dq;
+    qaly_u += u * dt;
+  } else if (p->decision_age + t0 < p->norm_edge_age && t1 <= p->norm_edge_t) {
+    /* within the band of the last interval: the loop below would make one
+     * pass with this band, b = t1 and w = dq */
+    double mult = m->norm_multiplier[p->sex][p->norm_band];
+    qaly += u * mult * dq;
+    qaly_u += u * mult * dt;
   } else {
     /* Multiplied by the age- and sex-specific population norm relative to
      * the reference age (piecewise constant by age band), exactly over
-     * each band's part of the interval. */
-    const spasm_impl *m = p->m;
+     * each band's part of the interval. Ages only increase, so the search
+     * starts at the last band. */
     int k = p->norm_band;
     for (double a = t0; a < t1;) {
       double age = p->decision_age + a;
@@ -489,28 +506,36 @@ static void accrue(patient *p, double t0, double t1, int status)
                      ? dq
                      : hfs_discount_integral(&c->discount_qalys, a, b);
       double mult = m->norm_multiplier[p->sex][k];
-      out[O_QALY] += u * mult * w;
-      out[O_QALY_UNDISCOUNTED] += u * mult * (b - a);
+      qaly += u * mult * w;
+      qaly_u += u * mult * (b - a);
       a = b;
     }
     p->norm_band = k;
+    int last = k + 1 >= m->n_norm_bands;
+    p->norm_edge_age = last ? HFS_INF : m->norm_age_low[k + 1];
+    p->norm_edge_t =
+        last ? HFS_INF : m->norm_age_low[k + 1] - p->decision_age;
   }
   /* Transient decrements (adverse events, transient palsy), exactly over
    * their overlap with this interval; expired ones are dropped. */
-  int keep = 0;
-  for (int i = 0; i < p->n_tr; i++) {
-    transient *e = &p->tr[i];
-    double b = min_years(t1, e->end_years);
-    if (b > t0) {
-      double w =
-          b == t1 ? dq : hfs_discount_integral(&c->discount_qalys, t0, b);
-      out[O_QALY] -= e->decrement * w;
-      out[O_QALY_UNDISCOUNTED] -= e->decrement * (b - t0);
+  if (p->n_tr > 0) {
+    int keep = 0;
+    for (int i = 0; i < p->n_tr; i++) {
+      transient *e = &p->tr[i];
+      double b = min_years(t1, e->end_years);
+      if (b > t0) {
+        double w =
+            b == t1 ? dq : hfs_discount_integral(&c->discount_qalys, t0, b);
+        qaly -= e->decrement * w;
+        qaly_u -= e->decrement * (b - t0);
+      }
+      if (e->end_years > t1)
+        p->tr[keep++] = *e;
     }
-    if (e->end_years > t1)
-      p->tr[keep++] = *e;
+    p->n_tr = keep;
   }
-  p->n_tr = keep;
+  out[O_QALY] = qaly;
+  out[O_QALY_UNDISCOUNTED] = qaly_u;
   /* Cost flows: the drug, disease management by state, and the lasting
    * care of permanent complications (v2). */
   double rate = status_cost_per_year(p, status) +
@@ -1152,6 +1177,7 @@ static void simulate(const hfs_model *model, size_t strategy,
   hfs_discount_cursor_start(&p.cursor_c);
   p.same_discount = ctx->discount_costs.rate_per_year ==
                     ctx->discount_qalys.rate_per_year;
+  p.norm_edge_age = -HFS_INF; /* the first interval finds the band */
   draw_baseline(&p);
   start_clock(&p);
   p.last_status = ST_SPASM;
