@@ -471,9 +471,13 @@ static void accrue(patient *p, double t0, double t1, int status)
   hfs_sim_context *c = p->ctx;
   double *out = p->out;
   const double dt = t1 - t0;
+  /* the cursor in a local: copied whole below, it must not be reloaded
+   * from the two separate stores just made (a store-forwarding stall) */
   const hfs_discount_cursor q_before = p->cursor_q;
+  hfs_discount_cursor cq = q_before;
   const double dq =
-      hfs_discount_integral_next(&c->discount_qalys, &p->cursor_q, t0, t1);
+      hfs_discount_integral_next(&c->discount_qalys, &cq, t0, t1);
+  p->cursor_q = cq;
   double u = status_utility(p, status) - p->permanent_decrement;
   if (p->on_drug)
     u -= q->disutility_drug_side_effects;
@@ -550,7 +554,7 @@ static void accrue(patient *p, double t0, double t1, int status)
     if (p->same_discount && p->cursor_c.t_years == q_before.t_years &&
         p->cursor_c.factor == q_before.factor) {
       dc = dq;
-      p->cursor_c = p->cursor_q;
+      p->cursor_c = cq;
     } else {
       dc = hfs_discount_integral_next(&c->discount_costs, &p->cursor_c, t0,
                                       t1);
