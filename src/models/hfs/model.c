@@ -800,8 +800,16 @@ static double botox_effect_weeks(const spasm_impl *m, gsl_rng *r)
   return m->effect_gamma_scale * d * v;
 }
 
-static spasm_line_end run_botox(patient *p, const spasm_line *ln,
-                                int choice_open)
+/* Sessions and effects of one stay on the injection line, for the mean
+ * interval and effect outputs, written once when the stay ends (they were
+ * rewritten at every session with the same final values). */
+typedef struct botox_tally {
+  int sessions, effective;
+  double first_session, last_session, effect_sum_years;
+} botox_tally;
+
+static spasm_line_end botox_sessions(patient *p, const spasm_line *ln,
+                                     int choice_open, botox_tally *tally)
 {
   const spasm_impl *m = p->m;
   const spasm_params *q = &m->p;
@@ -824,8 +832,21 @@ static spasm_line_end run_botox(patient *p, const spasm_line *ln,
   double win_end = -HFS_INF, pend_start = HFS_INF, pend_end = HFS_INF;
   const double cost =
       p->bilateral ? m->botox_cost_bilateral : m->botox_cost_unilateral;
-  int sessions = 0, effective = 0;
-  double first_session = 0.0, effect_sum_years = 0.0;
+  /* constant over the sessions (read once: stores to p->out could alias
+   * q's fields for the compiler) */
+  const double latency_years = q->botox_latency_days / DAYS_PER_YEAR;
+  const double visit_qaly_loss = q->qaly_loss_injection_visit;
+  const double p_failure = q->botox_p_session_failure;
+  const double interval_min = q->botox_interval_min_weeks;
+  const double interval_span =
+      q->botox_interval_max_weeks - q->botox_interval_min_weeks;
+  static const int ae_out[4] = {O_PTOSIS, O_FACIAL_WEAKNESS, O_DRY_EYE,
+                                O_DIPLOPIA};
+  const double ae_p[4] = {q->botox_p_ptosis, q->botox_p_facial_weakness,
+                          q->botox_p_dry_eye, q->botox_p_diplopia};
+  const double ae_dec[4] = {q->disutility_ptosis,
+                            q->disutility_facial_weakness,
+                            q->disutility_dry_eye, q->disutility_diplopia};
   for (;;) {
     if (p->t >= p->t_end)
       return SPASM_END_SIMULATION;
@@ -841,27 +862,16 @@ static spasm_line_end run_botox(patient *p, const spasm_line *ln,
         return SPASM_END_CHOICE;
       return SPASM_END_TIME_LIMIT;
     }
-    if (sessions > 0 && !p->botox_responder)
+    if (tally->sessions > 0 && !p->botox_responder)
       return SPASM_END_FAILURE; /* primary non-response, seen at the visit */
 
     double ts = p->t;
-    sessions++;
+    tally->sessions++;
     p->out[O_INJECTION_SESSIONS] += 1.0;
-    if (sessions == 1)
-      first_session = ts;
-    else {
-      p->out[O_HAS_INTERVAL] = 1.0;
-      p->out[O_INJECTION_INTERVAL] =
-          (ts - first_session) / (sessions - 1) * WEEKS_PER_YEAR;
-    }
-    add_cost_and_qaly_loss(p, cost, q->qaly_loss_injection_visit);
-    static const int ae_out[4] = {O_PTOSIS, O_FACIAL_WEAKNESS, O_DRY_EYE,
-                                  O_DIPLOPIA};
-    const double ae_p[4] = {q->botox_p_ptosis, q->botox_p_facial_weakness,
-                            q->botox_p_dry_eye, q->botox_p_diplopia};
-    const double ae_dec[4] = {q->disutility_ptosis,
-                              q->disutility_facial_weakness,
-                              q->disutility_dry_eye, q->disutility_diplopia};
+    if (tally->sessions == 1)
+      tally->first_session = ts;
+    tally->last_session = ts;
+    add_cost_and_qaly_loss(p, cost, visit_qaly_loss);
     for (int k = 0; k < 4; k++) {
       /* The duration is drawn only for an event: the stream's use still
        * depends on its own values alone, so every strategy replays the
@@ -874,25 +884,18 @@ static spasm_line_end run_botox(patient *p, const spasm_line *ln,
         add_transient(p, ae_dec[k], weeks / WEEKS_PER_YEAR);
       }
     }
-    int works =
-        p->botox_responder && !hfs_rng_bernoulli(r, q->botox_p_session_failure);
+    int works = p->botox_responder && !hfs_rng_bernoulli(r, p_failure);
     double effect_years = botox_effect_weeks(m, r) / WEEKS_PER_YEAR;
     double interval_years =
-        (q->botox_interval_min_weeks +
-         hfs_rng_uniform(r) *
-             (q->botox_interval_max_weeks - q->botox_interval_min_weeks)) /
-        WEEKS_PER_YEAR;
+        (interval_min + hfs_rng_uniform(r) * interval_span) / WEEKS_PER_YEAR;
     double next_visit = ts + interval_years;
     if (works) {
-      effective++;
-      effect_sum_years += effect_years;
-      p->out[O_HAS_EFFECT] = 1.0;
-      p->out[O_INJECTION_EFFECT] =
-          effect_sum_years / effective * WEEKS_PER_YEAR;
-      double s = ts + q->botox_latency_days / DAYS_PER_YEAR;
+      tally->effective++;
+      tally->effect_sum_years += effect_years;
+      double s = ts + latency_years;
       double e = s + effect_years;
       if (s <= win_end) {
-        win_end = fmax(win_end, e);
+        win_end = e > win_end ? e : win_end; /* fmax, inline */
       } else {
         pend_start = s;
         pend_end = e;
@@ -905,6 +908,25 @@ static spasm_line_end run_botox(patient *p, const spasm_line *ln,
     if (res != ADV_REACHED)
       return SPASM_END_SIMULATION;
   }
+}
+
+static spasm_line_end run_botox(patient *p, const spasm_line *ln,
+                                int choice_open)
+{
+  botox_tally tally = {0, 0, 0.0, 0.0, 0.0};
+  spasm_line_end why = botox_sessions(p, ln, choice_open, &tally);
+  /* the values the last session (effective session) of this stay gives */
+  if (tally.sessions >= 2) {
+    p->out[O_HAS_INTERVAL] = 1.0;
+    p->out[O_INJECTION_INTERVAL] = (tally.last_session - tally.first_session) /
+                                   (tally.sessions - 1) * WEEKS_PER_YEAR;
+  }
+  if (tally.effective > 0) {
+    p->out[O_HAS_EFFECT] = 1.0;
+    p->out[O_INJECTION_EFFECT] =
+        tally.effect_sum_years / tally.effective * WEEKS_PER_YEAR;
+  }
+  return why;
 }
 
 static spasm_line_end run_medication(patient *p, const spasm_line *ln)
