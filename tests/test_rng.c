@@ -4,6 +4,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "test_util.h"
 
+#include <math.h>
+
 #include <gsl/gsl_randist.h>
 
 #include <Random123/philox.h>
@@ -226,6 +228,66 @@ static void rewinds_reuse_the_computed_outputs(void **state)
   gsl_rng_free(r);
 }
 
+/* A cursor reads the same outputs as the stream itself, across refills and
+ * past the buffer, and leaves the stream where it stopped. */
+static void cursor_draws_are_the_reference_outputs(void **state)
+{
+  (void)state;
+  hfs_stream_id a = id(20261201, 1, 9, 0);
+  gsl_rng *r = hfs_rng_alloc(a);
+  const uint64_t lengths[] = {1, 16, 17, HFS_RNG_CACHE + 33};
+  for (size_t t = 0; t < sizeof lengths / sizeof lengths[0]; t++)
+    for (int rewind = 0; rewind < 2; rewind++) {
+      hfs_rng_set_stream(r, a);
+      hfs_rng_uniform(r); /* the cursor starts where the stream is */
+      hfs_rng_cursor c = hfs_rng_cursor_begin(r);
+      for (uint64_t j = 1; j < lengths[t]; j++) {
+        uint64_t want = reference_output(a, j);
+        if (j % 2)
+          assert_true(hfs_rng_cursor_u53(&c) == want >> 11);
+        else
+          assert_true(hfs_rng_cursor_uniform(&c) ==
+                      (double)(want >> 11) * 0x1.0p-53);
+      }
+      hfs_rng_cursor_end(&c);
+      assert_true(hfs_rng_u64(r) == reference_output(a, lengths[t]));
+    }
+  gsl_rng_free(r);
+}
+
+/* hfs_uniform_threshold: m < T exactly when m 2^-53 < p, at the edges (0,
+ * 1, tiny, multiples of 2^-53 and their neighbours) and for random p and
+ * draws. */
+static void integer_thresholds_make_the_same_comparisons(void **state)
+{
+  (void)state;
+  assert_true(hfs_uniform_threshold(0.0) == 0);
+  assert_true(hfs_uniform_threshold(-1.0) == 0);
+  assert_true(hfs_uniform_threshold(NAN) == 0);
+  assert_true(hfs_uniform_threshold(1.0) == UINT64_C(1) << 53);
+  assert_true(hfs_uniform_threshold(2.0) == UINT64_C(1) << 53);
+  assert_true(hfs_uniform_threshold(0x1.0p-60) == 1);
+  assert_true(hfs_uniform_threshold(0x1.0p-53) == 1);
+  assert_true(hfs_uniform_threshold(nextafter(0x1.0p-53, 1.0)) == 2);
+  assert_true(hfs_uniform_threshold(0.5) == UINT64_C(1) << 52);
+  assert_true(hfs_uniform_threshold(nextafter(1.0, 0.0)) ==
+              (UINT64_C(1) << 53) - 1);
+  gsl_rng *r = hfs_rng_alloc(id(5, 0, 0, 0));
+  const uint64_t top = UINT64_C(1) << 53;
+  for (int i = 0; i < 200000; i++) {
+    double p = hfs_rng_uniform(r);
+    if (i % 4 == 1)
+      p = nextafter(p, 0.0);
+    uint64_t m = hfs_rng_u64(r) >> 11;
+    if (i % 3 == 0) /* draws next to the threshold */
+      m = (uint64_t)(p * 0x1.0p53) + (uint64_t)(i % 5) - 2;
+    m &= top - 1;
+    uint64_t t = hfs_uniform_threshold(p);
+    assert_true(((double)m * 0x1.0p-53 < p) == (m < t));
+  }
+  gsl_rng_free(r);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -238,6 +300,8 @@ int main(void)
       cmocka_unit_test(exponential_and_bernoulli_helpers),
       cmocka_unit_test(buffered_draws_are_the_reference_outputs),
       cmocka_unit_test(rewinds_reuse_the_computed_outputs),
+      cmocka_unit_test(cursor_draws_are_the_reference_outputs),
+      cmocka_unit_test(integer_thresholds_make_the_same_comparisons),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

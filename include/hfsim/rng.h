@@ -37,6 +37,7 @@
 #ifndef HFSIM_RNG_H
 #define HFSIM_RNG_H
 
+#include <math.h>
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
@@ -123,6 +124,74 @@ static inline uint64_t hfs_rng_u64(const gsl_rng *r)
 static inline double hfs_rng_uniform(const gsl_rng *r)
 {
   return (double)(hfs_rng_u64(r) >> 11) * 0x1.0p-53;
+}
+
+/* A cursor over R's buffer, for a model's tight loop. Drawing through R
+ * reads and writes the stream's fields (pos, base, filled) in memory, and
+ * the compiler must reload them after every store the loop makes through a
+ * pointer of the same type (a trace count is a uint64_t, like pos). A
+ * cursor is a local copy the compiler keeps in registers. Take it with
+ * hfs_rng_cursor_begin(), draw with hfs_rng_cursor_uniform(), and give it
+ * back with hfs_rng_cursor_end() before R is used in any other way. Same
+ * numbers as hfs_rng_uniform(R). */
+typedef struct hfs_rng_cursor {
+  hfs_philox_state *state;
+  const uint64_t *buf;
+  uint64_t k;      /* index into buf of the next output */
+  uint64_t filled; /* outputs in buf */
+} hfs_rng_cursor;
+
+static inline hfs_rng_cursor hfs_rng_cursor_begin(const gsl_rng *r)
+{
+  hfs_philox_state *s = (hfs_philox_state *)r->state;
+  hfs_rng_cursor c = {s, s->buf, s->pos - s->base, s->filled};
+  return c;
+}
+
+static inline void hfs_rng_cursor_end(hfs_rng_cursor *c)
+{
+  c->state->pos = c->state->base + c->k;
+}
+
+/* The next uniform of C as its 53-bit integer: hfs_rng_cursor_uniform(C)
+ * is exactly this times 2^-53. With hfs_uniform_threshold() a model can
+ * compare it with a probability in integers. */
+static inline uint64_t hfs_rng_cursor_u53(hfs_rng_cursor *c)
+{
+  uint64_t x;
+  if (c->k < c->filled) {
+    x = c->buf[c->k++];
+  } else {
+    /* out of line, and without taking C's address, so that C stays in
+     * registers */
+    hfs_philox_state *s = c->state;
+    s->pos = s->base + c->k;
+    x = hfs__philox_refill(s);
+    c->buf = s->buf;
+    c->k = s->pos - s->base;
+    c->filled = s->filled;
+  }
+  return x >> 11;
+}
+
+static inline double hfs_rng_cursor_uniform(hfs_rng_cursor *c)
+{
+  return (double)hfs_rng_cursor_u53(c) * 0x1.0p-53;
+}
+
+/* The integer T with (u < P) == (m < T) for every uniform u = m 2^-53 the
+ * streams produce (m an integer in [0, 2^53)): T = ceil(P 2^53), clamped
+ * to [0, 2^53]. Exact: P 2^53 only shifts P's exponent, and m < x holds for
+ * an integer m exactly when m < ceil(x). So a model that compares a draw
+ * with fixed probabilities many times can compare integers instead, and
+ * draw the same paths. */
+static inline uint64_t hfs_uniform_threshold(double p)
+{
+  if (!(p > 0.0)) /* also NaN: u < NaN never holds */
+    return 0;
+  if (p >= 1.0)
+    return UINT64_C(1) << 53;
+  return (uint64_t)ceil(p * 0x1.0p53);
 }
 
 /* A uniform in the open interval (0, 1): safe for log(u) and quantiles. */

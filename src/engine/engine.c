@@ -98,10 +98,17 @@ static inline void block_sum_add(block_sum *b, double x)
   b->s2 += y * y;
 }
 
-/* SUMS[k] += X[k] for the K outcomes with KEEP[k]. */
+/* SUMS[k] += X[k] for the K outcomes with KEEP[k], or for all of them when
+ * KEEP is NULL (a model without conditional outcomes: no test per
+ * outcome). */
 static inline void block_sums_add(block_sum *sums, const double *x,
                                   const unsigned char *keep, size_t K)
 {
+  if (keep == NULL) {
+    for (size_t k = 0; k < K; k++)
+      block_sum_add(&sums[k], x[k]);
+    return;
+  }
   for (size_t k = 0; k < K; k++)
     if (keep[k])
       block_sum_add(&sums[k], x[k]);
@@ -113,7 +120,7 @@ static inline void block_sums_add_list(block_sum *sums, const double *x,
                                        const size_t *idx, size_t n)
 {
   for (size_t i = 0; i < n; i++)
-    if (keep[idx[i]])
+    if (keep == NULL || keep[idx[i]])
       block_sum_add(&sums[idx[i]], x[idx[i]]);
 }
 
@@ -155,8 +162,26 @@ typedef struct workspace {
    * patients; the others' subgroup sums stay empty (issue 13: summing all
    * of them was a tenth of the HFS model's time) */
   size_t *subgroup_k, n_subgroup_k;
+  int any_condition;   /* does any outcome have a condition */
   int nomem;
 } workspace;
+
+/* Zeroed memory for N items of SIZE bytes on cache lines of its own:
+ * each thread writes its workspace for every patient, and two threads'
+ * small arrays allocated one after the other would otherwise share a line
+ * and make the cores fight over it (false sharing). Free with free(). */
+#define CACHE_LINE_BYTES 64
+static void *calloc_own_lines(size_t n, size_t size)
+{
+  if (size != 0 && n > SIZE_MAX / size - CACHE_LINE_BYTES)
+    return NULL;
+  size_t bytes = n * size;
+  bytes = (bytes / CACHE_LINE_BYTES + 1) * CACHE_LINE_BYTES;
+  void *p = aligned_alloc(CACHE_LINE_BYTES, bytes);
+  if (p != NULL)
+    memset(p, 0, bytes);
+  return p;
+}
 
 static void workspace_free(workspace *w, size_t n_purposes)
 {
@@ -176,18 +201,22 @@ static int workspace_alloc(workspace *w, const hfs_model *m)
 {
   const hfs_model_class *c = m->cls;
   memset(w, 0, sizeof *w);
-  w->streams = calloc(c->n_purposes ? c->n_purposes : 1, sizeof *w->streams);
-  w->outcomes = calloc(m->n_strategies * c->n_outcomes, sizeof(double));
+  w->streams =
+      calloc_own_lines(c->n_purposes ? c->n_purposes : 1, sizeof *w->streams);
+  w->outcomes =
+      calloc_own_lines(m->n_strategies * c->n_outcomes, sizeof(double));
   w->attributes =
-      calloc(m->n_strategies * (c->n_attributes + 1), sizeof(double));
-  w->condition = calloc(c->n_outcomes + 1, sizeof *w->condition);
-  w->keep = calloc(c->n_outcomes + 1, 1);
-  w->subgroup_k = calloc(c->n_outcomes + 1, sizeof *w->subgroup_k);
+      calloc_own_lines(m->n_strategies * (c->n_attributes + 1), sizeof(double));
+  w->condition = calloc_own_lines(c->n_outcomes + 1, sizeof *w->condition);
+  w->keep = calloc_own_lines(c->n_outcomes + 1, 1);
+  w->subgroup_k = calloc_own_lines(c->n_outcomes + 1, sizeof *w->subgroup_k);
   if (!w->streams || !w->outcomes || !w->attributes || !w->condition ||
       !w->keep || !w->subgroup_k)
     return -1;
   for (size_t k = 0; k < c->n_outcomes; k++) {
     w->condition[k] = c->outcomes[k].condition;
+    if (w->condition[k] >= 0)
+      w->any_condition = 1;
     if (k == 0 || (c->outcomes[k].flags & HFS_OUT_SUBGROUP))
       w->subgroup_k[w->n_subgroup_k++] = k;
   }
@@ -280,6 +309,11 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
   tr.n_states = ns;
   tr.n_years = n_years;
 
+  /* Summed here and stored once: block_out structs of different threads
+   * share cache lines, and a store per patient into them made the two
+   * threads' caches fight over those lines (false sharing). Same order of
+   * additions, so the same bits. */
+  double simulated_years = b->simulated_years;
   for (uint64_t patient = first; patient < last; patient++) {
     ctx.patient = patient;
     for (size_t s = 0; s < S; s++) {
@@ -297,20 +331,24 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
       ctx.trace = &tr;
       ctx.simulated_years = 0.0;
       c->simulate(m, s, &ctx);
-      b->simulated_years += ctx.simulated_years;
+      simulated_years += ctx.simulated_years;
       /* which outcomes this patient counts in (conditional means), found
        * once for the totals and every subgroup */
       const double *o = ctx.outcomes;
-      for (size_t k = 0; k < K; k++)
-        w->keep[k] = w->condition[k] < 0 || o[w->condition[k]] != 0.0;
-      block_sums_add(b->sums + s * K, o, w->keep, K);
+      const unsigned char *keep = NULL;
+      if (w->any_condition) {
+        for (size_t k = 0; k < K; k++)
+          w->keep[k] = w->condition[k] < 0 || o[w->condition[k]] != 0.0;
+        keep = w->keep;
+      }
+      block_sums_add(b->sums + s * K, o, keep, K);
       size_t g0 = 0;
       for (size_t a = 0; a < c->n_attributes; a++) {
         const hfs_attribute_def *def = &c->attributes[a];
         if (def->n_levels == 0)
           continue;
         size_t g = g0 + level_of(def, ctx.attributes[a]);
-        block_sums_add_list(b->sums + S * K + (g * S + s) * K, o, w->keep,
+        block_sums_add_list(b->sums + S * K + (g * S + s) * K, o, keep,
                             w->subgroup_k, w->n_subgroup_k);
         g0 += (size_t)def->n_levels;
       }
@@ -329,6 +367,7 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
     if (cfg->patient_rows != NULL)
       write_patient_rows(m, patient, w, &b->rows);
   }
+  b->simulated_years = simulated_years;
 }
 
 /* TRACE[y] += FROM[0] + ... + FROM[y], per strategy and state: patients
@@ -429,12 +468,15 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
       !ws)
     st = HFS_ERR_NOMEM;
   for (size_t i = 0; st == HFS_OK && i < ring_blocks; i++) {
-    blocks[i].outcomes = calloc(S * K, sizeof(hfs_accum));
-    blocks[i].trace = calloc(S * n_years * ns, sizeof(uint64_t));
-    blocks[i].trace_from = calloc(S * n_years * ns, sizeof(uint64_t));
-    blocks[i].paired = calloc(S * S, sizeof(hfs_accum2));
-    blocks[i].subgroups = calloc(G * S * K + 1, sizeof(hfs_accum));
-    blocks[i].sums = calloc((G + 1) * S * K, sizeof(block_sum));
+    /* own cache lines: neighbouring blocks are simulated by different
+     * threads */
+    blocks[i].outcomes = calloc_own_lines(S * K, sizeof(hfs_accum));
+    blocks[i].trace = calloc_own_lines(S * n_years * ns, sizeof(uint64_t));
+    blocks[i].trace_from =
+        calloc_own_lines(S * n_years * ns, sizeof(uint64_t));
+    blocks[i].paired = calloc_own_lines(S * S, sizeof(hfs_accum2));
+    blocks[i].subgroups = calloc_own_lines(G * S * K + 1, sizeof(hfs_accum));
+    blocks[i].sums = calloc_own_lines((G + 1) * S * K, sizeof(block_sum));
     if (!blocks[i].outcomes || !blocks[i].trace || !blocks[i].trace_from ||
         !blocks[i].paired || !blocks[i].subgroups || !blocks[i].sums)
       st = HFS_ERR_NOMEM;

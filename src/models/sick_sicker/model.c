@@ -35,6 +35,7 @@
  */
 #include "sick_sicker.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,13 @@ typedef struct ss_row {
   int dest[3];
   double p[3];
   double stay;
+  /* The draw's thresholds: cum[k] = p[0] + ... + p[k], summed in that
+   * order from 0.0 (so the same doubles as a running sum), and -1 for
+   * k >= n (u < -1 never holds). The patient moves to dest[k] for the
+   * first k with u < cum[k]; threshold[k] = hfs_uniform_threshold(cum[k])
+   * makes the same comparisons in integers (rng.h). */
+  double cum[3];
+  uint64_t threshold[3];
 } ss_row;
 
 typedef struct ss_chain {
@@ -175,16 +183,22 @@ static void build_chain(const ss_params *q, ss_chain *c)
   c->p_s2d = death_probability(q->rr_s2, q->p_hd);
   ss_row *h = &c->row[SS_HEALTHY], *s1 = &c->row[SS_SICK],
          *s2 = &c->row[SS_SICKER];
-  *h = (ss_row){2, {SS_SICK, SS_DEAD, 0}, {q->p_hs1, q->p_hd, 0}, 0};
+  *h = (ss_row){2, {SS_SICK, SS_DEAD, 0}, {q->p_hs1, q->p_hd, 0}, 0, {0}, {0}};
   *s1 = (ss_row){
-      3, {SS_HEALTHY, SS_SICKER, SS_DEAD}, {q->p_s1h, q->p_s1s2, c->p_s1d}, 0};
-  *s2 = (ss_row){1, {SS_DEAD, 0, 0}, {c->p_s2d, 0, 0}, 0};
-  c->row[SS_DEAD] = (ss_row){0, {0, 0, 0}, {0, 0, 0}, 1.0};
-  for (int i = 0; i < SS_DEAD; i++) {
+      3, {SS_HEALTHY, SS_SICKER, SS_DEAD}, {q->p_s1h, q->p_s1s2, c->p_s1d}, 0, {0}, {0}};
+  *s2 = (ss_row){1, {SS_DEAD, 0, 0}, {c->p_s2d, 0, 0}, 0, {0}, {0}};
+  c->row[SS_DEAD] = (ss_row){0, {0, 0, 0}, {0, 0, 0}, 1.0, {0}, {0}};
+  for (int i = 0; i < SS_N_STATES; i++) {
+    ss_row *r = &c->row[i];
     double sum = 0.0;
-    for (int k = 0; k < c->row[i].n; k++)
-      sum += c->row[i].p[k];
-    c->row[i].stay = sum < 1.0 ? 1.0 - sum : 0.0;
+    for (int k = 0; k < 3; k++) {
+      if (k < r->n)
+        sum += r->p[k];
+      r->cum[k] = k < r->n ? sum : -1.0;
+      r->threshold[k] = hfs_uniform_threshold(r->cum[k]);
+    }
+    if (i != SS_DEAD)
+      r->stay = sum < 1.0 ? 1.0 - sum : 0.0;
   }
 }
 
@@ -344,7 +358,6 @@ static void simulate(const hfs_model *model, size_t strategy,
   const ss_impl *m = model->impl;
   const ss_strategy *st = &m->strategies[strategy];
   double *out = ctx->outcomes;
-  const gsl_rng *rng = ctx->streams[P_TRANSITION];
   /* Discrete weights 1/(1+r)^t (see the top of this file), not the
    * engine's continuous hfs_discount_integral; formed by repeated
    * multiplication, which agrees with pow() to a few ulp over 31 cycles. */
@@ -353,46 +366,59 @@ static void simulate(const hfs_model *model, size_t strategy,
   double wc = 1.0, wq = 1.0;
   /* sums in registers, added in the same order as into out[] */
   double cost = 0.0, cost_u = 0.0, qaly = 0.0, qaly_u = 0.0;
-  /* cycles per state as integers in registers (a double array indexed by
-   * the state makes a chain through memory from one cycle to the next) */
-  int healthy = 0, sick = 0, sicker = 0;
-  /* a local copy: its fields cannot alias the counts it points to */
-  hfs_trace tr = *ctx->trace;
+  /* cycles per state, as integers (a double array indexed by the state
+   * would chain each cycle to the last through a floating-point add) */
+  int cycles_in[SS_N_STATES] = {0};
+  /* Locals, not fields read through pointers: a uint64_t trace count the
+   * loop writes could alias them, and they would be reloaded every cycle.
+   * The trace is hfs_trace_year() by hand: one row of counts per cycle. */
+  uint64_t *trace_row = ctx->trace->counts;
+  const size_t trace_states = ctx->trace->n_states;
+  const int trace_cycles = (int)(ctx->trace->n_years < (size_t)INT_MAX
+                                     ? ctx->trace->n_years
+                                     : (size_t)INT_MAX);
+  hfs_rng_cursor rng = hfs_rng_cursor_begin(ctx->streams[P_TRANSITION]);
   const ss_row *rows = m->chain.row;
+  const int n_cycles = m->n_cycles;
   int s = SS_HEALTHY;
-  int alive_cycles = 0;
-  for (int t = 0; t <= m->n_cycles; t++) {
-    if (s == SS_DEAD) {
-      hfs_trace_state(&tr, SS_DEAD, (double)t, HFS_INF);
-      break;
-    }
-    hfs_trace_year(&tr, (size_t)s, (size_t)t);
+  int t = 0;
+  for (;; t++) {
+    if (t < trace_cycles)
+      trace_row[s]++;
+    trace_row += trace_states;
     cost += st->cost[s] * wc;
     cost_u += st->cost[s];
     qaly += st->utility[s] * wq; /* utility x one-year cycle */
     qaly_u += st->utility[s];
-    healthy += s == SS_HEALTHY;
-    sick += s == SS_SICK;
-    sicker += s == SS_SICKER;
-    alive_cycles++;
+    cycles_in[s]++;
     wc *= vc;
     wq *= vq;
-    if (t == m->n_cycles)
+    if (t == n_cycles)
       break;
     /* One categorical draw among the destinations; stay otherwise. (A
      * branch-free lookup of the destination was measured slower: these
      * branches are mostly predicted, and speculation runs ahead along the
-     * path, while a lookup chains each cycle to the last one's loads.) */
+     * path, while a lookup chains each cycle to the last one's loads.) The
+     * thresholds are precomputed (ss_row.cum), the same doubles as a
+     * running sum of p[k], and compared in integers (ss_row.threshold):
+     * the same paths with fewer instructions. */
     const ss_row *r = &rows[s];
-    double u = hfs_rng_uniform(rng), cum = 0.0;
-    for (int k = 0; k < r->n; k++) {
-      cum += r->p[k];
-      if (u < cum) {
-        s = r->dest[k];
-        break;
-      }
+    uint64_t u53 = hfs_rng_cursor_u53(&rng);
+    if (u53 < r->threshold[0])
+      s = r->dest[0];
+    else if (u53 < r->threshold[1])
+      s = r->dest[1];
+    else if (u53 < r->threshold[2])
+      s = r->dest[2];
+    if (s == SS_DEAD) {
+      hfs_trace_state(ctx->trace, SS_DEAD, (double)(t + 1), HFS_INF);
+      break;
     }
   }
+  hfs_rng_cursor_end(&rng);
+  const int healthy = cycles_in[SS_HEALTHY], sick = cycles_in[SS_SICK],
+            sicker = cycles_in[SS_SICKER];
+  const int alive_cycles = healthy + sick + sicker;
   out[O_COST] = cost;
   out[O_COST_UNDISCOUNTED] = cost_u;
   out[O_QALY] = qaly;
