@@ -41,8 +41,10 @@
 static inline char *test_write_temp(const char *text)
 {
   char *path = malloc(64);
-  if (path == NULL)
+  if (path == NULL) {
     fail_msg("out of memory");
+    return NULL; /* not reached: said for the compiler */
+  }
   snprintf(path, 64, "/tmp/hfsim_test_XXXXXX");
   int fd = mkstemp(path);
   if (fd < 0)
