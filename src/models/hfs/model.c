@@ -408,6 +408,8 @@ typedef struct patient {
    * and time t); ages only increase */
   int norm_band;
   double norm_edge_age, norm_edge_t;
+  /* the first whole year the trace could count next (accrue()) */
+  double trace_first_year;
 } patient;
 
 static int trace_state(const patient *p, int status)
@@ -583,7 +585,15 @@ static void accrue(patient *p, double t0, double t1, int status)
         out[alive_idx[k]] = 1.0;
         out[free_idx[k]] = status != ST_SPASM;
       }
-  hfs_trace_state(c->trace, (size_t)trace_state(p, status), t0, t1);
+  /* The trace counts the whole years k with t0 <= k < t1. Intervals follow
+   * each other, so the first whole year at or after t0 is the one after the
+   * last interval that held one (trace_first_year; never above it): most
+   * intervals are weeks long and hold none, and skip the call. */
+  if (t1 > p->trace_first_year) {
+    hfs_trace_state(c->trace, (size_t)trace_state(p, status), t0, t1);
+    double k = (double)(int64_t)t1; /* t1 is finite and below 2^63 */
+    p->trace_first_year = k < t1 ? k + 1.0 : k;
+  }
   c->simulated_years += dt;
   p->last_status = status;
 }
