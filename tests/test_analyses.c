@@ -20,6 +20,7 @@
 #include "hfsim/report.h"
 #include "hfsim/rng.h"
 #include "hfsim/study.h"
+#include "hfsim/verify.h"
 
 #define DEFAULT_INI HFS_SOURCE_DIR "/configs/default.ini"
 
@@ -825,10 +826,45 @@ static void paired_standard_errors_match_patients_csv(void **state)
   hfs_study_free(&st);
 }
 
+/* The progress of `hfsim verify` counts engine runs against the total its
+ * models declare (hfs_model_class.verify_runs): the declared totals must be
+ * the runs the hooks really make, or the bar and its ETA would lie. Few
+ * patients: only the count matters here, not the checks' verdicts. */
+static void progress_calls(void *user, uint64_t done, uint64_t planned)
+{
+  uint64_t *calls = user;
+  assert_true(done <= planned);
+  (*calls)++;
+}
+
+static void verify_declares_the_runs_it_makes(void **state)
+{
+  (void)state;
+  const char *const configs[][1] = {{DEFAULT_INI},
+                                    {HFS_SOURCE_DIR "/configs/sick_sicker.ini"}};
+  for (size_t i = 0; i < 2; i++) {
+    hfs_check checks[32];
+    hfs_diag d;
+    hfs_diag_init(&d);
+    uint64_t calls = 0;
+    hfs_verify_progress vp = {progress_calls, &calls, 0,
+                              hfs_verify_planned_runs(configs[i], 1)};
+    assert_true(vp.planned > 0);
+    long n = hfs_verify_run(configs[i], 1, 300, NULL, checks, 32, &vp, &d);
+    if (n <= 0)
+      hfs_diag_print(&d, stderr);
+    assert_true(n > 0);
+    assert_int_equal(vp.done, vp.planned);
+    assert_int_equal(calls, vp.planned);
+    hfs_diag_free(&d);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(psa_is_identical_for_1_and_2_threads),
+      cmocka_unit_test(verify_declares_the_runs_it_makes),
       cmocka_unit_test(psa_resumes_from_checkpoint_bit_identically),
       cmocka_unit_test(psa_checkpoint_read_handles_missing_foreign_and_torn),
       cmocka_unit_test(psa_draws_match_the_distribution_means),

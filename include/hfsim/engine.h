@@ -54,6 +54,13 @@ typedef struct hfs_run_config {
   /* polled before each block; a non-zero value stops the run with
    * HFS_ERR_INTERRUPTED */
   volatile sig_atomic_t *stop_flag;
+  /* When not NULL, called as blocks are merged with DONE, the patients
+   * merged so far (counted from patient 0, so a continued run starts at
+   * first_patient), and TOTAL = first_patient + patients: from one thread
+   * at a time (under the engine's lock; under MPI on rank 0 only, once a
+   * round), so it may draw a progress line without a lock of its own. */
+  void (*progress)(void *user, uint64_t done, uint64_t total);
+  void *progress_user;
 } hfs_run_config;
 
 typedef struct hfs_results {

@@ -199,6 +199,9 @@ typedef struct hfs_model_class {
    * HFS_OK, or the error that stopped it (reported to the verifier's
    * diagnostics). */
   hfs_status (*verify)(struct hfs_verifier *v);
+  /* The engine runs (hfs_probe_run calls) verify makes: the total of the
+   * progress line. tests/test_analyses.c holds it to the real count. */
+  size_t verify_runs;
 } hfs_model_class;
 
 struct hfs_model {

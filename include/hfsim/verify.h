@@ -34,6 +34,15 @@ typedef struct hfs_check {
   int pass;
 } hfs_check;
 
+/* Progress of a verification, counted in engine runs: hfs_probe_run()
+ * adds one to DONE after each run and calls FN (when not NULL) with DONE
+ * and PLANNED. */
+typedef struct hfs_verify_progress {
+  void (*fn)(void *user, uint64_t done, uint64_t planned);
+  void *user;
+  uint64_t done, planned;
+} hfs_verify_progress;
+
 /* What a model's verification hook works with. */
 typedef struct hfs_verifier {
   const char *config_path;          /* the model's scenario */
@@ -42,6 +51,7 @@ typedef struct hfs_verifier {
   hfs_check *checks;                /* receives up to MAX entries */
   size_t n, max;
   hfs_diag *d;
+  hfs_verify_progress *progress; /* may be NULL */
 } hfs_verifier;
 
 /* One run of the verifier's scenario: its study and results. */
@@ -81,10 +91,18 @@ double hfs_expected_life_years(const hfs_life_table *lt, int sex,
 /* Run the verification checks of the model of each of the N_CONFIGS
  * scenarios CONFIGS (models without a hook add none) with PATIENTS patients.
  * CHECKS receives up to MAX entries; returns how many, or -1 on error
- * (reported to D; an interrupt through STOP_FLAG is an error). */
+ * (reported to D; an interrupt through STOP_FLAG is an error). PROGRESS
+ * (may be NULL) counts the engine runs. */
 long hfs_verify_run(const char *const *configs, size_t n_configs,
                     uint64_t patients, volatile sig_atomic_t *stop_flag,
-                    hfs_check *checks, size_t max, hfs_diag *d);
+                    hfs_check *checks, size_t max,
+                    hfs_verify_progress *progress, hfs_diag *d);
+
+/* The engine runs hfs_verify_run() makes for these scenarios: the sum of
+ * their models' hfs_model_class.verify_runs (0 for a scenario whose model
+ * cannot be found; hfs_verify_run reports that). */
+uint64_t hfs_verify_planned_runs(const char *const *configs,
+                                 size_t n_configs);
 
 void hfs_verify_write(FILE *f, const hfs_check *checks, size_t n);
 

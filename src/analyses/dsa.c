@@ -679,6 +679,8 @@ hfs_status hfs_scenarios_run(const hfs_study *base, const char *config,
     }
     hfs_study_free(&st);
   }
+  if (progress && s == HFS_OK)
+    progress(user, r->n, r->n, NULL);
   return deal_share(s);
 }
 

@@ -473,6 +473,7 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       c.replicate = 0; /* the same patients in every iteration */
       c.patient_rows = NULL;
       c.stop_flag = stop; /* a stopped chunk is not recorded */
+      c.progress = NULL;  /* the PSA reports iterations, not patients */
       c.threads = 1;
       const int fault = hfs_par_test_fault();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)

@@ -70,7 +70,14 @@ hfs_status hfs_probe_run(hfs_probe *p, const hfs_verifier *v,
   hfs_run_config cfg = hfs_study_run_config(&p->st);
   cfg.stop_flag = v->stop_flag;
   /* (blocks over MPI ranks; every rank gets the totals) */
-  return hfs_engine_run_ranks(&p->st.model, &cfg, &p->res, v->d);
+  s = hfs_engine_run_ranks(&p->st.model, &cfg, &p->res, v->d);
+  if (s == HFS_OK && v->progress != NULL) {
+    v->progress->done++;
+    if (v->progress->fn != NULL)
+      v->progress->fn(v->progress->user, v->progress->done,
+                      v->progress->planned);
+  }
+  return s;
 }
 
 void hfs_probe_free(hfs_probe *p)
@@ -143,11 +150,27 @@ static const hfs_model_class *scenario_class(const char *config, hfs_diag *d)
   return c;
 }
 
+uint64_t hfs_verify_planned_runs(const char *const *configs,
+                                 size_t n_configs)
+{
+  uint64_t runs = 0;
+  for (size_t i = 0; i < n_configs; i++) {
+    hfs_diag quiet;
+    hfs_diag_init(&quiet);
+    const hfs_model_class *c = scenario_class(configs[i], &quiet);
+    hfs_diag_free(&quiet);
+    if (c != NULL && c->verify != NULL)
+      runs += c->verify_runs;
+  }
+  return runs;
+}
+
 long hfs_verify_run(const char *const *configs, size_t n_configs,
                     uint64_t patients, volatile sig_atomic_t *stop_flag,
-                    hfs_check *checks, size_t max, hfs_diag *d)
+                    hfs_check *checks, size_t max,
+                    hfs_verify_progress *progress, hfs_diag *d)
 {
-  hfs_verifier v = {NULL, patients, stop_flag, checks, 0, max, d};
+  hfs_verifier v = {NULL, patients, stop_flag, checks, 0, max, d, progress};
   for (size_t i = 0; i < n_configs; i++) {
     const hfs_model_class *c = scenario_class(configs[i], d);
     if (c == NULL) {
@@ -199,7 +222,7 @@ hfs_status hfs_validate_write(FILE *f, const char *config_path,
   hfs_probe p;
   int ran = 0;
   if (s == HFS_OK) {
-    hfs_verifier v = {config_path, patients, stop_flag, NULL, 0, 0, d};
+    hfs_verifier v = {config_path, patients, stop_flag, NULL, 0, 0, d, NULL};
     ran = 1;
     s = hfs_probe_run(&p, &v, NULL, 0, 0);
     if (s != HFS_OK && s != HFS_ERR_INTERRUPTED && s != HFS_ERR_NOMEM)

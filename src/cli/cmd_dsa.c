@@ -13,6 +13,7 @@
 #include <omp.h>
 
 #include "common.h"
+#include "progress.h"
 #include "hfsim/figures.h"
 #include "hfsim/dsa.h"
 #include "hfsim/output.h"
@@ -113,27 +114,28 @@ static hfs_status write_outputs(hfs_output_set *out, const char *file_name,
   return s;
 }
 
-/* Progress on a terminal: "N/M parameters". */
-static void show_params(void *user, size_t done, size_t total,
-                        const char *label)
+/* Progress on a terminal (progress.h): USER is the hfs_cli_progress. */
+static void show_progress(void *user, size_t done, size_t total,
+                          const char *label)
 {
   (void)label;
-  const options *o = user;
-  if (o->quiet || !isatty(2))
-    return;
-  if (done > 0)
-    fprintf(stderr, "\rhfsim: %zu/%zu parameters", done, total);
-  if (done == total)
-    fputc('\n', stderr);
+  hfs_cli_progress_update(user, done, total);
 }
+
+/* Scenarios: the bar on a terminal; elsewhere (a log) one line per
+ * scenario, unless --quiet. */
+typedef struct scenario_progress {
+  hfs_cli_progress bar;
+  int quiet;
+} scenario_progress;
 
 static void show_scenario(void *user, size_t done, size_t total,
                           const char *label)
 {
-  (void)done;
-  (void)total;
-  const options *o = user;
-  if (!o->quiet)
+  scenario_progress *p = user;
+  if (p->bar.enabled)
+    hfs_cli_progress_update(&p->bar, done, total);
+  else if (!p->quiet && label != NULL)
     fprintf(stderr, "hfsim: scenario %s\n", label);
 }
 
@@ -187,7 +189,11 @@ static int cmd_owsa(options *o, int argc, char **argv)
               "patients each\n",
               n, (unsigned long long)cfg.patients);
     }
-    s = hfs_owsa_run(&st, &cfg, show_params, o, &r, &d);
+    hfs_cli_progress bar;
+    hfs_cli_progress_init(&bar, o->quiet || hfs_par_rank() != 0, "owsa",
+                          "parameters");
+    s = hfs_owsa_run(&st, &cfg, show_progress, &bar, &r, &d);
+    hfs_cli_progress_end(&bar);
   }
   if (s == HFS_OK)
     s = write_outputs(&out, "owsa.csv", write_owsa, &r, &st, o, argc, argv,
@@ -234,9 +240,14 @@ static int cmd_twsa(options *o, int argc, char **argv)
       hfs_diag_count(&d) || cfg.patients == 0 ? HFS_ERR_INPUT : HFS_OK;
   if (s == HFS_OK)
     s = open_early(&out, dir, &d);
-  if (s == HFS_OK)
-    s = hfs_twsa_run(&st, &cfg, o->params, "--param", steps, NULL, NULL, &r,
-                     &d);
+  if (s == HFS_OK) {
+    hfs_cli_progress bar;
+    hfs_cli_progress_init(&bar, o->quiet || hfs_par_rank() != 0, "twsa",
+                          "grid points");
+    s = hfs_twsa_run(&st, &cfg, o->params, "--param", steps, show_progress,
+                     &bar, &r, &d);
+    hfs_cli_progress_end(&bar);
+  }
   if (s == HFS_OK)
     s = write_outputs(&out, "twsa.csv", write_twsa, &r, &st, o, argc, argv,
                       started, omp_get_wtime() - t0, &d);
@@ -284,8 +295,13 @@ static int cmd_scenarios(options *o, int argc, char **argv)
               "hfsim: note: no [scenario NAME] sections in %s; only "
               "the base case is run\n",
               base.scenario.path);
+    scenario_progress sp;
+    hfs_cli_progress_init(&sp.bar, o->quiet || hfs_par_rank() != 0,
+                          "scenarios", "scenarios");
+    sp.quiet = o->quiet;
     s = hfs_scenarios_run(&base, o->config, o->overrides, o->n_overrides, &cfg,
-                          show_scenario, o, &r, &d);
+                          show_scenario, &sp, &r, &d);
+    hfs_cli_progress_end(&sp.bar);
   }
   if (s == HFS_OK)
     s = write_outputs(&out, "scenarios.csv", write_scenarios, &r, &base, o,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "progress.h"
 #include "hfsim/calibrate.h"
 #include "hfsim/figures.h"
 #include "hfsim/engine.h"
@@ -188,6 +189,8 @@ static int cmd_run(options *o, int argc, char **argv)
   hfs_results_init(&res);
   /* MPI: only rank 0 writes (ranks.h); the others simulate */
   const int root = hfs_par_rank() == 0;
+  hfs_cli_progress progress;
+  hfs_cli_progress_init(&progress, o->quiet || !root, "run", "patients");
   memset(&out, 0, sizeof out);
   hfs_status s = root ? hfs_output_open(&out, dir, &d) : HFS_OK;
   FILE *patients = NULL;
@@ -208,6 +211,10 @@ static int cmd_run(options *o, int argc, char **argv)
     cfg.patient_rows_user = patients;
     cfg.patients_csv_name = out.n_files ? out.files[0].final_path : NULL;
     cfg.stop_flag = &hfs_cli_stop_requested;
+    if (root) {
+      cfg.progress = hfs_cli_progress_fn;
+      cfg.progress_user = &progress;
+    }
     uint64_t max = o->max_patients ? o->max_patients : 100000000ULL;
     if (o->target_se > 0 && st.model.n_strategies < 2) {
       hfs_diag_error(&d, NULL, 0,
@@ -285,6 +292,7 @@ static int cmd_run(options *o, int argc, char **argv)
   }
   if (s != HFS_OK)
     hfs_output_abort(&out);
+  hfs_cli_progress_end(&progress); /* (interrupted: the line is open) */
   hfs_diag_print(&d, stderr);
   if (s == HFS_ERR_INTERRUPTED)
     fprintf(stderr,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "progress.h"
 #include "hfsim/output.h"
 #include "hfsim/parallel.h"
 #include "hfsim/verify.h"
@@ -68,10 +69,15 @@ static int cmd_verify(options *o, int argc, char **argv)
   hfs_status s = root ? hfs_output_open(&out, dir, &d) : HFS_OK;
   s = (hfs_status)hfs_par_bcast_int((int)s); /* rank 0's */
   long n = -1;
+  /* progress in engine runs: the checks', then validation's one */
+  const char *scenarios[] = {o->config, ss};
+  hfs_cli_progress bar;
+  hfs_cli_progress_init(&bar, o->quiet || !root, "verify", "runs");
+  hfs_verify_progress vp = {hfs_cli_progress_fn, &bar, 0,
+                            hfs_verify_planned_runs(scenarios, 2) + 1};
   if (s == HFS_OK) {
-    const char *scenarios[] = {o->config, ss};
     n = hfs_verify_run(scenarios, 2, patients, &hfs_cli_stop_requested, checks,
-                       32, &d);
+                       32, &vp, &d);
     s = n < 0 ? HFS_ERR_INPUT : HFS_OK;
   }
   if (hfs_par_max_int(hfs_cli_stop_requested)) /* (all ranks agree) */
@@ -93,7 +99,10 @@ static int cmd_verify(options *o, int argc, char **argv)
       hfs_verify_write(f, checks, (size_t)n);
       s = hfs_validate_write(v, o->config, targets, patients,
                              &hfs_cli_stop_requested, &d);
+      if (s == HFS_OK)
+        hfs_cli_progress_update(&bar, vp.planned, vp.planned);
     }
+    hfs_cli_progress_end(&bar);
     if (hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;
     if (s == HFS_OK)

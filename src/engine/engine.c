@@ -550,6 +550,7 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
 
       omp_set_lock(&lock);
       slot_block[j % ring] = j;
+      const uint64_t merged_before = merged;
       while (st == HFS_OK && slot_block[merged % ring] == merged) {
         uint64_t m0 = (first_block + merged) * HFS_BLOCK_PATIENTS;
         uint64_t m1 = m0 + HFS_BLOCK_PATIENTS;
@@ -565,6 +566,11 @@ hfs_status hfs_engine_run(const hfs_model *m, const hfs_run_config *cfg,
           st = ms;
           stopping = 1;
         }
+      }
+      if (cfg->progress != NULL && merged != merged_before) {
+        uint64_t done = (first_block + merged) * HFS_BLOCK_PATIENTS;
+        cfg->progress(cfg->progress_user, done < end_patient ? done : end_patient,
+                      end_patient);
       }
       omp_unset_lock(&lock);
     }

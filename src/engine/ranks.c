@@ -128,6 +128,7 @@ hfs_status hfs_engine_run_ranks(const hfs_model *m, const hfs_run_config *cfg,
     z.patients = 0;
     z.patient_rows = NULL;
     z.stop_flag = NULL;
+    z.progress = NULL;
     st = hfs_engine_run(m, &z, r, d);
   } else if (r->patients != cfg->first_patient || r->outcomes == NULL) {
     hfs_diag_error(d, NULL, 0,
@@ -173,6 +174,7 @@ hfs_status hfs_engine_run_ranks(const hfs_model *m, const hfs_run_config *cfg,
     z.patients = 0;
     z.patient_rows = NULL;
     z.stop_flag = NULL;
+    z.progress = NULL;
     if (hfs_engine_run(m, &z, &slots[i].res, &slots[i].diag) != HFS_OK)
       hfs_par_abort(1, "out of memory while simulating");
   }
@@ -215,6 +217,7 @@ hfs_status hfs_engine_run_ranks(const hfs_model *m, const hfs_run_config *cfg,
       c.patients = last - first;
       c.threads = 1;
       c.stop_flag = NULL; /* stopping is decided per round, by all ranks */
+      c.progress = NULL;  /* rank 0 reports whole rounds */
       c.patient_rows = want_rows ? capture_rows : NULL;
       c.patient_rows_user = b;
       b->status =
@@ -325,6 +328,8 @@ hfs_status hfs_engine_run_ranks(const hfs_model *m, const hfs_run_config *cfg,
         p += (rl + 7) / 8 * 8;
       }
     }
+    if (cfg->progress != NULL && st == HFS_OK)
+      cfg->progress(cfg->progress_user, r->patients, end_patient);
   }
   /* (after a stop, rank 0's R->patients says how far the run got) */
   if (me == 0 && st == HFS_ERR_IO)

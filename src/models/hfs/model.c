@@ -1904,4 +1904,5 @@ const hfs_model_class spasm_model_class = {
     .describe = describe,
     .check_settings = check_settings,
     .verify = spasm_verify,
+    .verify_runs = 12, /* src/models/hfs/verify.c: RUN() calls */
 };

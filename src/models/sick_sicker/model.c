@@ -599,6 +599,7 @@ const hfs_model_class ss_model_class = {
     .describe = describe,
     /* no .check_settings: strategies need the parameters (create()) */
     .verify = ss_verify,
+    .verify_runs = 1,
 };
 
 int ss_treated(const hfs_model *m, size_t strategy)
