@@ -24,6 +24,17 @@ hfs_figures_test(twsa "twsa_map" "cost_mvd|utility_cured|Surgery first if the MR
 hfs_figures_test(scenarios "scenarios"
   "uk_discounting|ten_year_horizon|Incremental net monetary benefit vs")
 
+hfs_figures_test(calibrate "calibration_fit,posterior_pairs"
+  "Target, 95% interval|Posterior 95% interval|ss_cycles_sicker: cycles_sicker (no_treatment)|p_s1s2|posterior correlation|Posterior pairs (100 draws")
+
+# `hfsim calibrate` draws its figures (a small Sick-Sicker calibration, a
+# few seconds): the data fed to gnuplot checked against its CSV files.
+add_test(NAME figures_calibrate_command
+  COMMAND ${Python3_EXECUTABLE} ${_fig_py} calibrate $<TARGET_FILE:hfsim>
+    ${CMAKE_SOURCE_DIR} ${_fig_work}/calibrate_command)
+set_tests_properties(figures_calibrate_command PROPERTIES LABELS figures
+  ENVIRONMENT "OMP_NUM_THREADS=2")
+
 foreach(case malformed_csv field_count missing_csv not_a_results_folder
         no_gnuplot gnuplot_fails after_run)
   add_test(NAME figures_${case}
@@ -34,6 +45,7 @@ endforeach()
 
 add_test(NAME figures_browser_chromium
   COMMAND ${Python3_EXECUTABLE} ${_fig_py} browser $<TARGET_FILE:hfsim>
-    ${_fig_data}/run ${_fig_data}/psa ${_fig_work}/browser)
+    ${_fig_data}/run ${_fig_data}/psa ${_fig_work}/browser
+    ${_fig_data}/calibrate)
 set_tests_properties(figures_browser_chromium PROPERTIES LABELS browser
   TIMEOUT 300)

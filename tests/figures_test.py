@@ -8,7 +8,15 @@ Usage:
       as XML), .png (PNG signature and IHDR with a non-zero size), .pdf
       (%PDF header); every LABEL appears in the SVG text of the figures;
       report.html holds every figure inline and no external reference.
-  figures_test.py browser HFSIM FIXTURE_RUN FIXTURE_PSA WORK
+  figures_test.py calibrate HFSIM ROOT WORK
+      `hfsim calibrate` on a small Sick-Sicker calibration (from the
+      repository folder ROOT) draws calibration_fit and posterior_pairs into
+      its folder: non-blank PNGs, and the numbers in their .dat files are
+      those of calibration_targets.csv, posterior.csv and calibration.csv
+      (recomputed here); without SIR only calibration_fit, without a
+      posterior row; one parameter: a histogram; HFSIM_FIGURES=off: none;
+      a posterior.csv row naming no evaluation is refused at its line.
+  figures_test.py browser HFSIM FIXTURE_RUN FIXTURE_PSA WORK [FIXTURE_CALIBRATE]
       report.html in headless Chromium: every SVG rendered with a non-zero
       size, no request leaves the file (Chromium's net log), the screenshot
       is not blank; and, so the check can fail, a copy with an external
@@ -148,8 +156,9 @@ def page_requests(netlog):
     return urls
 
 
-def png_pixels(path):
-    """Decode an 8-bit RGB/RGBA PNG (what Chromium writes): rows of bytes."""
+def png_pixels(path, max_rows=None):
+    """Decode an 8-bit RGB/RGBA PNG (what Chromium writes): rows of bytes
+    (the first MAX_ROWS only, when given: decoding is slow in Python)."""
     data = open(path, "rb").read()
     pos, idat, w = 8, b"", 0
     while pos < len(data):
@@ -166,7 +175,7 @@ def png_pixels(path):
     raw = zlib.decompress(idat)
     stride = w * bpp
     rows, prev = [], bytearray(stride)
-    for y in range(h):
+    for y in range(h if max_rows is None else min(h, max_rows)):
         f = raw[y * (stride + 1)]
         line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
         for i in range(stride):
@@ -234,9 +243,12 @@ def check_page(html_path, work, name, want_ink=True):
     return sizes, urls, share
 
 
-def cmd_browser(hfsim, fixture_run, fixture_psa, work):
+def cmd_browser(hfsim, fixture_run, fixture_psa, work, fixture_cal=None):
     os.makedirs(work, exist_ok=True)
-    for name, fixture in (("run", fixture_run), ("psa", fixture_psa)):
+    pages = [("run", fixture_run), ("psa", fixture_psa)]
+    if fixture_cal:
+        pages.append(("calibrate", fixture_cal))
+    for name, fixture in pages:
         folder = os.path.join(work, name)
         copy_fixture(fixture, folder)
         p = run_report(hfsim, folder)
@@ -272,6 +284,226 @@ def cmd_browser(hfsim, fixture_run, fixture_psa, work):
     if not any("127.0.0.1:9/outside.png" in u for u in urls):
         fail("the request check missed an external image: %s" % urls)
     print("ok: an external image in a copy is detected")
+
+
+# ---- calibration ------------------------------------------------------------
+
+def read_csv(path):
+    import csv
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def dat_blocks(path):
+    """A gnuplot data file as blocks (split at two blank lines) of rows of
+    tab-separated fields, '#' lines left out."""
+    text = open(path, encoding="utf-8").read()
+    blocks = []
+    for chunk in text.split("\n\n\n"):
+        rows = [line.split("\t") for line in chunk.split("\n")
+                if line and not line.startswith("#")]
+        blocks.append(rows)
+    return blocks
+
+
+def close(a, b, what, rel=1e-12):
+    a, b = float(a), float(b)
+    if abs(a - b) > rel * max(1.0, abs(a), abs(b)):
+        fail("%s: %r in the figure data, %r recomputed" % (what, a, b))
+
+
+def quantile7(xs, q):
+    xs = sorted(xs)
+    h = (len(xs) - 1) * q
+    lo = int(h)
+    if lo + 1 >= len(xs):
+        return xs[-1]
+    return xs[lo] + (h - lo) * (xs[lo + 1] - xs[lo])
+
+
+def ink_share(path):
+    """Share of non-white pixels (every 4th) in the top third of the image,
+    which holds a panel in every layout."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+    h = struct.unpack(">II", head[16:24])[1]
+    w, h, bpp, rows = png_pixels(path, h // 3)
+    ink = 0
+    for row in rows:
+        for i in range(0, len(row), bpp * 4):
+            if min(row[i:i + 3]) < 200:
+                ink += 1
+    return ink / (w * len(rows) / 4.0)
+
+
+def run_calibrate(hfsim, root, out, sets, env=None):
+    args = [hfsim, "calibrate", "--config", "configs/sick_sicker.ini",
+            "--patients", "500", "--out", out, "--quiet",
+            "--set", "calibration.evaluations=30"]
+    for kv in sets:
+        args += ["--set", kv]
+    p = subprocess.run(args, capture_output=True, text=True, cwd=root,
+                       env=dict(os.environ, **(env or {})))
+    if p.returncode != 0 or p.stderr:
+        fail("hfsim calibrate %s: exit %d, stderr %r" % (" ".join(sets),
+                                                         p.returncode,
+                                                         p.stderr))
+
+
+def check_fit_data(folder, with_posterior):
+    targets = read_csv(os.path.join(folder, "calibration_targets.csv"))
+    blocks = dat_blocks(os.path.join(folder, "figures",
+                                     "calibration_fit.dat"))
+    if len(blocks) != len(targets):
+        fail("calibration_fit.dat: %d blocks for %d targets" %
+             (len(blocks), len(targets)))
+    if with_posterior:
+        post = read_csv(os.path.join(folder, "posterior.csv"))
+        evals = {r["evaluation"]: r for r in
+                 read_csv(os.path.join(folder, "calibration.csv"))}
+    for t, rows in zip(targets, blocks):
+        m = t["metric"]
+        want = [("3", t["published_value"], t["published_low"],
+                 t["published_high"])]
+        v, e = float(t["model_value"]), float(t["model_mcse"])
+        want.append(("2", v, v - 1.96 * e, v + 1.96 * e))
+        if with_posterior:
+            xs = [float(evals[r["evaluation"]]["model_" + m]) for r in post]
+            want.append(("1", sum(xs) / len(xs), quantile7(xs, 0.025),
+                         quantile7(xs, 0.975)))
+        if len(rows) != len(want):
+            fail("calibration_fit.dat, %s: %d rows, expected %d" %
+                 (m, len(rows), len(want)))
+        for got, exp in zip(rows, want):
+            if got[0] != exp[0] or got[4] != m:
+                fail("calibration_fit.dat, %s: row %r" % (m, got))
+            for k, name in ((1, "value"), (2, "low"), (3, "high")):
+                close(got[k], exp[k], "%s row y=%s %s" % (m, exp[0], name),
+                      1e-12 if exp[0] != "1" else 1e-9)
+    return targets
+
+
+def check_pairs_data(folder):
+    params = read_csv(os.path.join(folder, "calibrated_parameters.csv"))
+    post = read_csv(os.path.join(folder, "posterior.csv"))
+    blocks = dat_blocks(os.path.join(folder, "figures",
+                                     "posterior_pairs.dat"))
+    P = len(params)
+    if len(blocks) != 2 + P:
+        fail("posterior_pairs.dat: %d blocks for %d parameters" %
+             (len(blocks), P))
+    names = [p["parameter"] for p in params]
+    if len(blocks[0]) != len(post):
+        fail("posterior_pairs.dat: %d draws, posterior.csv has %d" %
+             (len(blocks[0]), len(post)))
+    for got, r in zip(blocks[0], post):
+        for j, n in enumerate(names):
+            close(got[j], r[n], "posterior draw %s %s" % (r["sample"], n))
+    for j, p in enumerate(params):
+        close(blocks[1][0][j], p["best_fit"], "best fit " + p["parameter"])
+        lo, hi = float(p["low"]), float(p["high"])
+        w = (hi - lo) / 20
+        counts = [0] * 20
+        for r in post:
+            k = int((float(r[p["parameter"]]) - lo) // w)
+            counts[min(max(k, 0), 19)] += 1
+        hist = blocks[2 + j]
+        if len(hist) != 20 or [int(h[1]) for h in hist] != counts:
+            fail("histogram of %s: %s, recomputed %s" %
+                 (p["parameter"], [h[1] for h in hist], counts))
+        close(hist[0][0], lo + w / 2, "first bin of " + p["parameter"])
+        close(hist[-1][0], hi - w / 2, "last bin of " + p["parameter"])
+    return names
+
+
+def check_drawn(folder, figs, ink=True):
+    for fig in figs:
+        base = os.path.join(folder, "figures", fig)
+        for ext in (".gp", ".dat", ".svg", ".png", ".pdf"):
+            if not os.path.exists(base + ext) or \
+                    os.path.getsize(base + ext) == 0:
+                fail("%s%s missing or empty" % (base, ext))
+        check_png(base + ".png")
+        check_pdf(base + ".pdf")
+        share = ink_share(base + ".png") if ink else 0.5
+        if not 0.01 < share < 0.6:
+            fail("%s.png: %.4f of the pixels are ink: blank or garbled" %
+                 (base, share))
+    html = open(os.path.join(folder, "report.html"), encoding="utf-8").read()
+    if html.count("<svg") != len(figs):
+        fail("%s/report.html: %d inline SVGs, expected %d" %
+             (folder, html.count("<svg"), len(figs)))
+    for must in ["Calibration: fit at each target", "Calibrated parameters"] \
+            + ['id="fig-%s"' % f for f in figs]:
+        if must not in html:
+            fail("%s/report.html lacks %r" % (folder, must))
+
+
+def cmd_calibrate(hfsim, root, work):
+    if os.path.exists(work):
+        shutil.rmtree(work)
+    os.makedirs(work)
+    sir = ["calibration.sir_draws=100", "calibration.posterior_size=100"]
+    full = os.path.join(work, "full")
+    run_calibrate(hfsim, root, full, sir)
+    figs = ["calibration_fit", "posterior_pairs"]
+    check_drawn(full, figs)
+    targets = check_fit_data(full, True)
+    names = check_pairs_data(full)
+    text = svg_text(os.path.join(full, "figures", "calibration_fit.svg"))
+    for label in ["Target, 95% interval", "Best fit ± 1.96 MCSE",
+                  "Posterior 95% interval"] + [t["metric"] for t in targets]:
+        if label not in text:
+            fail("calibration_fit.svg lacks %r" % label)
+    text = svg_text(os.path.join(full, "figures", "posterior_pairs.svg"))
+    for r in read_csv(os.path.join(full, "posterior_correlations.csv")):
+        c = float(r["posterior_correlation"])
+        label = "r = %+.2f" % (0.0 if abs(c) < 0.005 else c)
+        if text.count(label) < 2:  # above and below the diagonal
+            fail("posterior_pairs.svg: %r for %s, %s not shown twice" %
+                 (label, r["parameter_a"], r["parameter_b"]))
+    for n in names:
+        if n not in text:
+            fail("posterior_pairs.svg lacks %r" % n)
+    print("ok: calibrate draws both figures; their data match the CSVs")
+
+    nosir = os.path.join(work, "nosir")
+    run_calibrate(hfsim, root, nosir, ["calibration.sir_draws=0"])
+    check_drawn(nosir, ["calibration_fit"], ink=False)
+    check_fit_data(nosir, False)
+    if "Posterior 95% interval" in svg_text(
+            os.path.join(nosir, "figures", "calibration_fit.svg")):
+        fail("without SIR, calibration_fit shows a posterior interval")
+    print("ok: without SIR, calibration_fit only, best fit only")
+
+    one = os.path.join(work, "one")
+    run_calibrate(hfsim, root, one, sir + ["calibration.parameters=p_s1s2"])
+    check_drawn(one, figs, ink=False)
+    check_pairs_data(one)
+    print("ok: one parameter: its histogram")
+
+    off = os.path.join(work, "off")
+    run_calibrate(hfsim, root, off, sir, {"HFSIM_FIGURES": "off"})
+    for name in ("figures", "report.html"):
+        if os.path.exists(os.path.join(off, name)):
+            fail("HFSIM_FIGURES=off: %s was written" % name)
+    print("ok: HFSIM_FIGURES=off draws nothing")
+
+    # the posterior interval is looked up, never guessed: a posterior row
+    # naming no evaluation is an error at its line, and nothing is written
+    path = os.path.join(full, "posterior.csv")
+    lines = open(path).read().split("\n")
+    f = lines[1].split(",")
+    f[1] = "99999"
+    lines[1] = ",".join(f)
+    open(path, "w").write("\n".join(lines))
+    before = open(os.path.join(full, "report.html"), "rb").read()
+    p = run_report(hfsim, full)
+    expect(p, 3, ["%s:2: error: column 'evaluation': 99999 is not an "
+                  "evaluation of calibration.csv" % path], "calibrate")
+    if open(os.path.join(full, "report.html"), "rb").read() != before:
+        fail("a refused report rewrote report.html")
+    print("ok: a posterior row naming no evaluation is refused at its line")
 
 
 # ---- bad input and failures -----------------------------------------------
@@ -383,7 +615,9 @@ def main():
     if len(sys.argv) >= 2 and sys.argv[1] == "report" and len(sys.argv) == 7:
         cmd_report(sys.argv[2], sys.argv[3], sys.argv[4],
                    sys.argv[5].split(","), sys.argv[6].split("|"))
-    elif len(sys.argv) == 6 and sys.argv[1] == "browser":
+    elif len(sys.argv) == 5 and sys.argv[1] == "calibrate":
+        cmd_calibrate(*sys.argv[2:])
+    elif len(sys.argv) in (6, 7) and sys.argv[1] == "browser":
         cmd_browser(*sys.argv[2:])
     else:
         print(__doc__)

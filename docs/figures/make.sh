@@ -19,10 +19,13 @@ HERE=docs/figures
 "$HFSIM" twsa --param cost_mvd=20000:150000 --param utility_cured=0.75:0.95 \
   --steps 9 --patients 1000 --out "$OUT/twsa" --quiet
 "$HFSIM" scenarios --patients 2000 --out "$OUT/scenarios" --quiet
+"$HFSIM" calibrate --config configs/sick_sicker.ini --out "$OUT/calibrate" \
+  --quiet
 
 for f in run/ce_plane run/trace run/symptom_free run/convergence_run psa/psa_cloud psa/ceac \
   psa/evpi psa/evppi psa/convergence_psa owsa/tornado_decision \
-  owsa/tornado_nmb_mvd twsa/twsa_map scenarios/scenarios; do
+  owsa/tornado_nmb_mvd twsa/twsa_map scenarios/scenarios \
+  calibrate/calibration_fit calibrate/posterior_pairs; do
   cp "$OUT/${f%%/*}/figures/${f#*/}.png" "$HERE/"
 done
 "$HFSIM" --version > "$HERE/VERSION"

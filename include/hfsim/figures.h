@@ -20,6 +20,8 @@
 #ifndef HFSIM_FIGURES_H
 #define HFSIM_FIGURES_H
 
+#include <stdint.h>
+
 #include "hfsim/diag.h"
 #include "hfsim/output.h"
 
@@ -47,9 +49,12 @@ typedef struct hfs_report_result {
  * missing or a figure fails, the problem is reported as a warning on stderr
  * (always, even for --quiet commands), the
  * other figures and report.html are still written, and HFS_OK is returned
- * with the counts in RES. PROGRESS non-zero prints one line per figure on
- * stderr. */
-hfs_status hfs_report_build(const char *dir, int progress, hfs_diag *d,
+ * with the counts in RES. PROGRESS (may be NULL) is called with the
+ * figures drawn and their number, before each figure and at the end. */
+typedef void (*hfs_report_progress_fn)(void *user, uint64_t done,
+                                       uint64_t total);
+hfs_status hfs_report_build(const char *dir, hfs_report_progress_fn progress,
+                            void *progress_user, hfs_diag *d,
                             hfs_report_result *res);
 
 /* Called by every analysis command after writing its CSVs into OUT and

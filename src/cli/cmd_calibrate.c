@@ -14,6 +14,7 @@
 
 #include "common.h"
 #include "hfsim/calibrate.h"
+#include "hfsim/figures.h"
 #include "hfsim/output.h"
 #include "hfsim/parallel.h"
 #include "hfsim/sha256.h"
@@ -50,6 +51,13 @@ static const char *const calibrate_help =
     "  posterior_correlations.csv  prior and posterior correlation of each\n"
     "                              pair (non-identifiability)\n"
     "  manifest.txt\n"
+    "  figures/calibration_fit     each target's 95% interval against the\n"
+    "                              model at the best fit (+- 1.96 MCSE) and\n"
+    "                              the posterior interval of its value\n"
+    "  figures/posterior_pairs     scatterplot matrix of posterior.csv,\n"
+    "                              histograms, correlations (after SIR)\n"
+    "  report.html                 tables and figures (hfsim report DIR\n"
+    "                              redraws them; HFSIM_FIGURES=off skips)\n"
     "\n"
     "Options:\n"
     "  --patients N  patients per evaluation ([calibration] patients)\n"
@@ -291,6 +299,11 @@ static int cmd_calibrate(options *op, int argc, char **argv)
       s = HFS_ERR_IO;
     if (s == HFS_OK && hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;
+    if (s == HFS_OK) {
+      hfs_figures_add(&out, o.quiet); /* figures.h: same commit */
+      if (hfs_cli_stop_requested)
+        s = HFS_ERR_INTERRUPTED;
+    }
     if (s == HFS_OK)
       s = hfs_output_commit(&out, &d);
     if (s == HFS_OK)

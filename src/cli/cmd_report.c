@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "progress.h"
 #include "hfsim/figures.h"
 
 static const char report_help[] =
@@ -22,8 +23,9 @@ static const char report_help[] =
     "\n"
     "report.html is one self-contained file (inline SVG and CSS, no request\n"
     "outside the file) with the key settings, the manifest, the summary\n"
-    "and ICER tables and every figure the folder's data allows; it prints\n"
-    "cleanly to PDF.\n"
+    "and ICER tables (a calibration: the fit at each target and the\n"
+    "calibrated parameters) and every figure the folder's data allows;\n"
+    "it prints cleanly to PDF.\n"
     "\n"
     "Figures need gnuplot (Debian: apt-get install gnuplot-nox); the\n"
     "environment variable HFSIM_GNUPLOT names another program to run.\n"
@@ -51,9 +53,12 @@ static int cmd_report(options *o, int argc, char **argv)
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_report_result res;
-  /* progress only where someone watches */
-  int progress = !o->quiet && isatty(STDERR_FILENO);
-  hfs_status s = hfs_report_build(o->argument, progress, &d, &res);
+  /* progress only where someone watches (progress.h) */
+  hfs_cli_progress bar;
+  hfs_cli_progress_init(&bar, o->quiet, "report", "figures");
+  hfs_status s =
+      hfs_report_build(o->argument, hfs_cli_progress_fn, &bar, &d, &res);
+  hfs_cli_progress_end(&bar);
   hfs_diag_print(&d, stderr);
   hfs_diag_free(&d);
   if (s != HFS_OK)

@@ -67,6 +67,9 @@ typedef struct fig_folder {
   /* the tables present (n_cols == 0 when absent) */
   fig_table summary, cea, trace, convergence, psa, psa_summary, ceac, evpi,
       evppi, owsa, twsa, scenarios;
+  /* hfsim calibrate (posterior*: only with SIR) */
+  fig_table calibration, calibration_targets, calibrated_parameters,
+      posterior, posterior_correlations;
 } fig_folder;
 
 /* Load every known CSV of DIR and its manifest. Errors in D. */
@@ -89,6 +92,26 @@ typedef struct fig_figure {
   char *svg, *png, *pdf; /* file contents (png/pdf binary) */
   size_t svg_len, png_len, pdf_len;
 } fig_figure;
+
+/* Script helpers of figures.c, for the figure builders in other files:
+ * a new figure in the table, its caption (copied), the head and foot of
+ * every script (figures.c: palette, formats loop), a gnuplot string literal
+ * and a text field of a data file. */
+fig_figure *fig_new_figure(fig_figure **figs, size_t *n, const char *name,
+                           const char *title);
+void fig_set_caption(fig_figure *g, const char *text);
+void fig_script_begin(fig_figure *g, const char *source, int width,
+                      int height);
+void fig_script_end(fig_figure *g);
+void fig_gp_str(fig_buf *b, const char *s);
+void fig_dat_str(fig_buf *b, const char *s);
+
+/* The figures of a calibration folder (fig_calibrate.c): the fit at each
+ * target, and the pairs of the posterior sample. */
+hfs_status fig_calibration_fit(fig_folder *f, fig_figure **figs, size_t *n,
+                               hfs_diag *d);
+hfs_status fig_posterior_pairs(fig_folder *f, fig_figure **figs, size_t *n,
+                               hfs_diag *d);
 
 /* Build the data and script of every figure the folder allows. */
 hfs_status fig_plan(fig_folder *f, fig_figure **figs, size_t *n,

@@ -371,6 +371,17 @@ static const char *const scenarios_cols[] = {
     "scenario", "strategy", "cost", "qaly", "nmb", "nmb_se", "optimal", "wtp",
     NULL};
 
+static const char *const calibration_cols[] = {"evaluation", "phase", NULL};
+static const char *const calibration_targets_cols[] = {
+    "metric", "strategy", "outcome", "published_value", "published_low",
+    "published_high", "model_value", "model_mcse", "z", "within_interval",
+    NULL};
+static const char *const calibrated_parameters_cols[] = {
+    "parameter", "low", "high", "best_fit", NULL};
+static const char *const posterior_cols[] = {"sample", "evaluation", NULL};
+static const char *const posterior_correlations_cols[] = {
+    "parameter_a", "parameter_b", "posterior_correlation", NULL};
+
 typedef struct known_file {
   const char *name;
   const char *command; /* the command that writes it */
@@ -395,6 +406,16 @@ static const known_file known_files[] = {
     {"twsa.csv", "twsa", twsa_cols, offsetof(fig_folder, twsa)},
     {"scenarios.csv", "scenarios", scenarios_cols,
      offsetof(fig_folder, scenarios)},
+    {"calibration.csv", "calibrate", calibration_cols,
+     offsetof(fig_folder, calibration)},
+    {"calibration_targets.csv", "calibrate", calibration_targets_cols,
+     offsetof(fig_folder, calibration_targets)},
+    {"calibrated_parameters.csv", "calibrate", calibrated_parameters_cols,
+     offsetof(fig_folder, calibrated_parameters)},
+    /* only with SIR ([calibration] sir_draws > 0): never required */
+    {"posterior.csv", "", posterior_cols, offsetof(fig_folder, posterior)},
+    {"posterior_correlations.csv", "", posterior_correlations_cols,
+     offsetof(fig_folder, posterior_correlations)},
 };
 enum { N_KNOWN = sizeof known_files / sizeof known_files[0] };
 
@@ -507,7 +528,8 @@ hfs_status fig_folder_load(fig_folder *f, const char *dir, hfs_diag *d)
   if (s == HFS_OK && !any) {
     hfs_diag_error(d, dir, 0,
                    "no hfsim results here (summary.csv, cea.csv, psa.csv, "
-                   "owsa.csv, twsa.csv or scenarios.csv)");
+                   "owsa.csv, twsa.csv, scenarios.csv or "
+                   "calibration_targets.csv)");
     s = HFS_ERR_INPUT;
   }
   return s;

@@ -154,6 +154,26 @@ static void script_end(fig_figure *g)
   fig_buf_printf(&g->script, "\n  set output\n}\n");
 }
 
+/* the same, for the figure builders in other files (fig_internal.h) */
+fig_figure *fig_new_figure(fig_figure **figs, size_t *n, const char *name,
+                           const char *title)
+{
+  return new_figure(figs, n, name, title);
+}
+void fig_set_caption(fig_figure *g, const char *text)
+{
+  free(g->caption);
+  g->caption = hfs_strdup(text);
+}
+void fig_script_begin(fig_figure *g, const char *source, int width,
+                      int height)
+{
+  script_begin(g, source, width, height);
+}
+void fig_script_end(fig_figure *g) { script_end(g); }
+void fig_gp_str(fig_buf *b, const char *s) { gp_str(b, s); }
+void fig_dat_str(fig_buf *b, const char *s) { dat_str(b, s); }
+
 /* ---- 1. cost-effectiveness plane (cea.csv) ---------------------------- */
 
 static hfs_status fig_ce_plane(fig_folder *f, fig_figure **figs, size_t *n,
@@ -1595,7 +1615,8 @@ typedef hfs_status (*fig_builder)(fig_folder *, fig_figure **, size_t *,
 
 static const fig_builder builders[] = {
     fig_ce_plane, fig_trace, fig_convergence_run, fig_psa,
-    fig_voi,      fig_owsa,  fig_twsa,            fig_scenarios};
+    fig_voi,      fig_owsa,  fig_twsa,            fig_scenarios,
+    fig_calibration_fit, fig_posterior_pairs};
 
 hfs_status fig_plan(fig_folder *f, fig_figure **figs, size_t *n, hfs_diag *d)
 {

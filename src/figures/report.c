@@ -97,9 +97,12 @@ static void print_missing_gnuplot(const char *prog)
 
 /* Draw every figure in SCRATCH; fills figs[i].svg/png/pdf. */
 static void draw_all(const char *scratch, fig_figure *figs, size_t n,
-                     int progress, hfs_report_result *res)
+                     hfs_report_progress_fn progress, void *progress_user,
+                     hfs_report_result *res)
 {
   for (size_t i = 0; i < n; i++) {
+    if (progress != NULL)
+      progress(progress_user, i, n);
     fig_figure *g = &figs[i];
     if (write_file(scratch, g->name, ".dat", &g->data) != 0 ||
         write_file(scratch, g->name, ".gp", &g->script) != 0) {
@@ -113,9 +116,6 @@ static void draw_all(const char *scratch, fig_figure *figs, size_t n,
       res->n_figures_failed++;
       continue;
     }
-    if (progress)
-      fprintf(stderr, "hfsim: report: drawing %s (%zu of %zu)\n", g->name,
-              i + 1, n);
     char script[80], err[2048];
     snprintf(script, sizeof script, "%s.gp", g->name);
     int missing = 0;
@@ -143,6 +143,8 @@ static void draw_all(const char *scratch, fig_figure *figs, size_t n,
     g->drawn = 1;
     res->n_figures++;
   }
+  if (progress != NULL && n > 0)
+    progress(progress_user, n, n);
 }
 
 static int add_bytes(hfs_output_set *o, const char *name, const char *ext,
@@ -161,7 +163,8 @@ static int add_bytes(hfs_output_set *o, const char *name, const char *ext,
  * them and report.html to OUT. A scratch folder in $TMPDIR holds gnuplot's
  * work; it is removed in every case. */
 static hfs_status build_into(const char *src, hfs_output_set *out,
-                             int progress, hfs_diag *d,
+                             hfs_report_progress_fn progress,
+                             void *progress_user, hfs_diag *d,
                              hfs_report_result *res)
 {
   memset(res, 0, sizeof *res);
@@ -188,7 +191,7 @@ static hfs_status build_into(const char *src, hfs_output_set *out,
     fig_folder_free(&f);
     return HFS_ERR_IO;
   }
-  draw_all(scratch, figs, n, progress, res);
+  draw_all(scratch, figs, n, progress, progress_user, res);
   remove_scratch(scratch, figs, n);
   free(scratch);
   /* A full disk at the commit would cost the whole folder, CSVs included:
@@ -251,7 +254,8 @@ static int copy_into(hfs_output_set *out, const char *dir, const char *name,
   return 0;
 }
 
-hfs_status hfs_report_build(const char *dir, int progress, hfs_diag *d,
+hfs_status hfs_report_build(const char *dir, hfs_report_progress_fn progress,
+                            void *progress_user, hfs_diag *d,
                             hfs_report_result *res)
 {
   memset(res, 0, sizeof *res);
@@ -315,7 +319,7 @@ hfs_status hfs_report_build(const char *dir, int progress, hfs_diag *d,
   }
   fig_buf_free(&kept);
   if (s == HFS_OK)
-    s = build_into(dir, &out, progress, d, res);
+    s = build_into(dir, &out, progress, progress_user, d, res);
   if (s == HFS_OK)
     s = hfs_output_commit(&out, d);
   hfs_output_free(&out);
@@ -340,7 +344,7 @@ void hfs_figures_add(hfs_output_set *out, int quiet)
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_report_result res;
-  hfs_status s = build_into(out->staging, out, 0, &d, &res);
+  hfs_status s = build_into(out->staging, out, NULL, NULL, &d, &res);
   for (size_t i = 0; i < d.count; i++) {
     const hfs_diag_entry *e = &d.entries[i];
     if (e->file && e->line)

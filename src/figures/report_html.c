@@ -302,6 +302,103 @@ static void scenarios_table(FILE *o, fig_folder *f)
   fputs("</table>\n", o);
 }
 
+/* A number with 4 significant digits ("%.4g"); "" when NaN. Calibration
+ * targets and parameters have any scale, so no fixed decimals. */
+static void sig(FILE *o, double x)
+{
+  if (!isnan(x))
+    fprintf(o, "%.4g", x);
+}
+
+static void text_cell(FILE *o, const fig_table *t, size_t r, const char *col)
+{
+  fputs("<td>", o);
+  esc(o, fig_cell(t, r, fig_col(t, col)));
+  fputs("</td>", o);
+}
+
+static void calibration_tables(FILE *o, fig_folder *f)
+{
+  fig_table *t = &f->calibration_targets;
+  if (t->n_rows > 0) {
+    fputs("<h2>Calibration: fit at each target</h2><p>The published value "
+          "and its 95% interval against the model at the best fit, with its "
+          "Monte Carlo standard error in brackets; z = (model - target) / "
+          "sqrt(target se<sup>2</sup> + MCSE<sup>2</sup>) "
+          "(calibration_targets.csv).</p><table><tr><th>Target</th>"
+          "<th>Strategy</th><th>Outcome</th><th>Published</th>"
+          "<th>95% interval</th><th>Model, best fit</th><th>z</th>"
+          "<th>Inside</th><th>Model, posterior mean</th></tr>\n",
+          o);
+    for (size_t r = 0; r < t->n_rows; r++) {
+      fputs("<tr>", o);
+      text_cell(o, t, r, "metric");
+      text_cell(o, t, r, "strategy");
+      text_cell(o, t, r, "outcome");
+      fputs("<td class=n>", o);
+      sig(o, cellnum(t, r, "published_value"));
+      fputs("</td><td class=n>", o);
+      sig(o, cellnum(t, r, "published_low"));
+      fputs(" &ndash; ", o);
+      sig(o, cellnum(t, r, "published_high"));
+      fputs("</td><td class=n>", o);
+      sig(o, cellnum(t, r, "model_value"));
+      fputs(" <span class=se>(", o);
+      sig(o, cellnum(t, r, "model_mcse"));
+      fputs(")</span></td><td class=n>", o);
+      double z = cellnum(t, r, "z");
+      if (!isnan(z))
+        fprintf(o, "%+.2f", z);
+      fputs("</td>", o);
+      text_cell(o, t, r, "within_interval");
+      fputs("<td class=n>", o);
+      sig(o, cellnum(t, r, "posterior_model_mean"));
+      fputs("</td></tr>\n", o);
+    }
+    fputs("</table>\n", o);
+  }
+  t = &f->calibrated_parameters;
+  if (t->n_rows > 0) {
+    fputs("<h2>Calibrated parameters</h2><p>Search bounds, the best fit "
+          "(Nelder-Mead) and whether it sits at a bound, and the posterior "
+          "mean (sd) and 95% interval from sampling importance resampling "
+          "(calibrated_parameters.csv; empty without it).</p><table><tr>"
+          "<th>Parameter</th><th>Table value</th><th>Bounds</th>"
+          "<th>Best fit</th><th>At a bound</th><th>Posterior mean</th>"
+          "<th>95% interval</th></tr>\n",
+          o);
+    for (size_t r = 0; r < t->n_rows; r++) {
+      fputs("<tr>", o);
+      text_cell(o, t, r, "parameter");
+      fputs("<td class=n>", o);
+      sig(o, cellnum(t, r, "table_value"));
+      fputs("</td><td class=n>", o);
+      sig(o, cellnum(t, r, "low"));
+      fputs(" &ndash; ", o);
+      sig(o, cellnum(t, r, "high"));
+      fputs("</td><td class=n>", o);
+      sig(o, cellnum(t, r, "best_fit"));
+      fputs("</td>", o);
+      text_cell(o, t, r, "at_bound");
+      fputs("<td class=n>", o);
+      sig(o, cellnum(t, r, "posterior_mean"));
+      if (!isnan(cellnum(t, r, "posterior_sd"))) {
+        fputs(" <span class=se>(", o);
+        sig(o, cellnum(t, r, "posterior_sd"));
+        fputs(")</span>", o);
+      }
+      fputs("</td><td class=n>", o);
+      if (!isnan(cellnum(t, r, "posterior_p2_5"))) {
+        sig(o, cellnum(t, r, "posterior_p2_5"));
+        fputs(" &ndash; ", o);
+        sig(o, cellnum(t, r, "posterior_p97_5"));
+      }
+      fputs("</td></tr>\n", o);
+    }
+    fputs("</table>\n", o);
+  }
+}
+
 void fig_report_html(FILE *o, const fig_folder *cf, const fig_figure *figs,
                      size_t n, const hfs_report_result *res)
 {
@@ -362,7 +459,12 @@ void fig_report_html(FILE *o, const fig_folder *cf, const fig_figure *figs,
       {"wtp_main", "Main willingness to pay"},
       {"psa_iterations", "PSA iterations"},
       {"psa_patients_per_iteration", "Patients per PSA iteration"},
-      {"psa_population", "Population for EVPI"}};
+      {"psa_population", "Population for EVPI"},
+      {"calibration_targets_file", "Calibration targets"},
+      {"calibration_evaluations", "Calibration: model evaluations"},
+      {"calibration_patients_per_evaluation",
+       "Calibration: patients per evaluation"},
+      {"calibration_sir_ess", "Calibration: SIR effective sample size"}};
   fputs("<h2>Key settings</h2><table>\n", o);
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
     const char *val = fig_manifest(f, keys[i][0]);
@@ -389,6 +491,7 @@ void fig_report_html(FILE *o, const fig_folder *cf, const fig_figure *figs,
   icer_table(o, f);
   psa_table(o, f);
   scenarios_table(o, f);
+  calibration_tables(o, f);
 
   fputs("<h2>Figures</h2>\n", o);
   if (n == 0)

@@ -838,7 +838,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "`ce_plane`, `trace`, `symptom_free`, `convergence_run` (hfsim run); "
       "`psa_cloud`, `convergence_psa`, `ceac`, `evpi`, `evppi` (hfsim psa); "
       "`tornado_decision`, `tornado_nmb_STRATEGY` (hfsim owsa); `twsa_map` "
-      "(hfsim twsa); `scenarios` (hfsim scenarios).\n"};
+      "(hfsim twsa); `scenarios` (hfsim scenarios); `calibration_fit`, "
+      "`posterior_pairs` (hfsim calibrate; posterior_pairs only after "
+      "SIR).\n"};
   for (size_t i = 0; i < sizeof sections / sizeof *sections; i++)
     fputs(sections[i], f);
   hfs_calib_write_dictionary(f);

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""progress_on_terminal.py HFSIM CONFIG TMP - every long command draws a
+"""progress_on_terminal.py HFSIM CONFIG TMP - every long command (run, owsa,
+twsa, scenarios, verify, report) draws a
 progress line with its total and the time left when standard error is a
 terminal (a pseudo-terminal here), and nothing of it when standard error is
 a pipe or with --quiet.
@@ -91,6 +92,16 @@ for name, args, total in cases:
     piped = on_pipe(args + ["--out", f"{tmp}/{name}_pipe"], ok)
     if f"{name} [" in piped or "\r" in piped:
         fails.append(f"{name}: progress on a pipe:\n{piped}")
+
+# report redraws the figures of a folder: its line counts figures
+os.environ.pop("HFSIM_FIGURES")
+out = on_terminal(["report", f"{tmp}/run_pipe"])
+if not re.search(r"report \[#{24}\] (\d+)/\1 figures", out):
+    fails.append(f"report: no complete progress line:\n{out}")
+piped = on_pipe(["report", f"{tmp}/run_pipe"])
+if "report [" in piped or "\r" in piped:
+    fails.append(f"report: progress on a pipe:\n{piped}")
+os.environ["HFSIM_FIGURES"] = "off"
 
 # the time left shows once the rate is known (a run of a few seconds)
 out = on_terminal(["run", "--config", config, "--patients", "100000",
