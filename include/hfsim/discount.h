@@ -34,6 +34,8 @@
 #ifndef HFSIM_DISCOUNT_H
 #define HFSIM_DISCOUNT_H
 
+#include <math.h>
+
 /* Years with precomputed factors (a lifetime horizon is shorter), and
  * steps per year. */
 #define HFS_DISCOUNT_YEARS 128
@@ -54,8 +56,10 @@ typedef struct hfs_discount {
 /* RATE_PER_YEAR must be >= 0 (validated by the scenario reader). */
 hfs_discount hfs_discount_make(double rate_per_year);
 
-/* Present value factor (1+r)^-t of a payment at T_YEARS (>= 0). */
-double hfs_discount_factor(const hfs_discount *d, double t_years);
+/* Present value factor (1+r)^-t of a payment at T_YEARS (>= 0); inline,
+ * below. */
+static inline double hfs_discount_factor(const hfs_discount *d,
+                                         double t_years);
 
 /* integral_a^b (1+r)^-s ds; 0 when b <= a; b may be +inf. */
 double hfs_discount_integral(const hfs_discount *d, double a_years,
@@ -78,7 +82,105 @@ void hfs_discount_cursor_start(hfs_discount_cursor *c);
  * same polynomial as its integral; it is taken afresh from the table at
  * every whole year, so the error does not grow with the number of
  * intervals (tests/test_discount.c: thousands of them to 1e-12). */
-double hfs_discount_integral_next(const hfs_discount *d, hfs_discount_cursor *c,
-                                  double a_years, double b_years);
+static inline double hfs_discount_integral_next(const hfs_discount *d,
+                                                hfs_discount_cursor *c,
+                                                double a_years,
+                                                double b_years);
+
+/* ---- inline implementation ----------------------------------------------
+ * The two functions above run several times per event of a continuous-time
+ * model; inline, the compiler keeps the table and the cursor in registers
+ * across an event's flows (issue 13). The arithmetic is that of the
+ * out-of-line version before it, operation for operation: same bits. */
+
+/* Largest argument of the polynomial: L / 8 with L <= 0.1. */
+#define HFS__DISCOUNT_SMALL_X 0.0125
+
+/* P(x) = (1 - e^-x) / x = sum_{k=0..6} (-x)^k / (k+1)! for
+ * 0 <= x <= HFS__DISCOUNT_SMALL_X. Estrin's scheme: the pairs are
+ * independent, so the chain of dependent steps is shorter than Horner's. */
+static inline double hfs__one_minus_exp_over_x(double x)
+{
+  /* c_k = (-1)^k / (k+1)! */
+  const double c0 = 1.0, c1 = -1.0 / 2.0, c2 = 1.0 / 6.0, c3 = -1.0 / 24.0,
+               c4 = 1.0 / 120.0, c5 = -1.0 / 720.0, c6 = 1.0 / 5040.0;
+  double x2 = x * x, x4 = x2 * x2;
+  double p01 = c0 + c1 * x, p23 = c2 + c3 * x;
+  double p45 = c4 + c5 * x;
+  double p03 = p01 + p23 * x2, p46 = p45 + c6 * x2;
+  return p03 + p46 * x4;
+}
+
+/* (1+r)^-t for L > 0 and finite t. */
+static inline double hfs__discount_factor_at(const hfs_discount *d,
+                                             double t_years)
+{
+  if (d->use_table && t_years >= 0.0 &&
+      t_years < (double)HFS_DISCOUNT_YEARS) {
+    double steps = t_years * HFS_DISCOUNT_STEPS_PER_YEAR; /* exact */
+    int j = (int)steps;
+    /* exact: j/8 and t are within 1/8 of each other */
+    double g = t_years - (double)j / HFS_DISCOUNT_STEPS_PER_YEAR;
+    double x = d->log_factor * g;
+    return d->step_factor[j] * (1.0 - x * hfs__one_minus_exp_over_x(x));
+  }
+  return exp(-d->log_factor * t_years);
+}
+
+/* integral_a^b for L > 0, finite b > a, with HEAD = (1+r)^-a and
+ * TAIL = (1+r)^-b. */
+static inline double hfs__discount_between(const hfs_discount *d,
+                                           double a_years, double b_years,
+                                           double head, double tail)
+{
+  double x = d->log_factor * (b_years - a_years);
+  if (x <= HFS__DISCOUNT_SMALL_X && d->use_table)
+    return head * x * hfs__one_minus_exp_over_x(x) / d->log_factor;
+  if (d->use_table)
+    return (head - tail) / d->log_factor;
+  return -head * expm1(-x) / d->log_factor;
+}
+
+static inline double hfs_discount_factor(const hfs_discount *d,
+                                         double t_years)
+{
+  if (d->log_factor == 0.0)
+    return 1.0;
+  return hfs__discount_factor_at(d, t_years);
+}
+
+static inline double hfs_discount_integral_next(const hfs_discount *d,
+                                                hfs_discount_cursor *c,
+                                                double a_years, double b_years)
+{
+  if (!(b_years > a_years))
+    return 0.0;
+  if (d->log_factor == 0.0)
+    return b_years - a_years;
+  double head = a_years == c->t_years ? c->factor
+                                      : hfs__discount_factor_at(d, a_years);
+  c->t_years = b_years;
+  if (isinf(b_years)) {
+    c->factor = 0.0;
+    return head / d->log_factor;
+  }
+  double x = d->log_factor * (b_years - a_years);
+  if (d->use_table && x <= HFS__DISCOUNT_SMALL_X &&
+      b_years < (double)HFS_DISCOUNT_YEARS) {
+    /* A short interval: one polynomial gives both the integral and the
+     * factor at its end, (1+r)^-b = (1+r)^-a (1 - x P(x)). Carried from
+     * one interval to the next that factor would drift by an ulp or so
+     * each time, so it is taken afresh from the table whenever the
+     * interval reaches into the next whole year: the drift is bounded by
+     * the intervals within one year (a relative 1e-14). */
+    double dd = x * hfs__one_minus_exp_over_x(x);
+    c->factor = (int)b_years == (int)a_years
+                    ? head - head * dd
+                    : hfs__discount_factor_at(d, b_years);
+    return head * dd / d->log_factor;
+  }
+  c->factor = hfs__discount_factor_at(d, b_years);
+  return hfs__discount_between(d, a_years, b_years, head, c->factor);
+}
 
 #endif

@@ -74,7 +74,9 @@ typedef struct hfs_results {
   /* paired differences (a - b) of (cost, QALY): [a * n_strategies + b] */
   hfs_accum2 *paired;
   /* by subgroup level g (all levels of all subgroup attributes in order):
-   * [(g * n_strategies + strategy) * n_outcomes + outcome] */
+   * [(g * n_strategies + strategy) * n_outcomes + outcome]; only outcome 0
+   * and the outcomes flagged HFS_OUT_SUBGROUP are summed, the others are
+   * empty (n = 0) */
   size_t n_subgroup_levels;
   hfs_accum *subgroups;
   double simulated_years; /* patient-years simulated, all strategies */

@@ -114,6 +114,16 @@ static inline void block_sums_add(block_sum *sums, const double *x,
       block_sum_add(&sums[k], x[k]);
 }
 
+/* The same for the outcomes IDX[0..n) only. */
+static inline void block_sums_add_list(block_sum *sums, const double *x,
+                                       const unsigned char *keep,
+                                       const size_t *idx, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (keep == NULL || keep[idx[i]])
+      block_sum_add(&sums[idx[i]], x[idx[i]]);
+}
+
 static void block_sum_finish(const block_sum *b, hfs_accum *a)
 {
   a->n = b->n;
@@ -147,6 +157,11 @@ typedef struct workspace {
   double *attributes;  /* [S * A] */
   int *condition;      /* [K]: outcome k's condition (hfs_outcome_def) */
   unsigned char *keep; /* [K]: does this patient count in outcome k */
+  /* the outcomes summed by subgroup: those of summary_subgroups.csv
+   * (HFS_OUT_SUBGROUP) and outcome 0, whose count gives a level's
+   * patients; the others' subgroup sums stay empty (issue 13: summing all
+   * of them was a tenth of the HFS model's time) */
+  size_t *subgroup_k, n_subgroup_k;
   int any_condition;   /* does any outcome have a condition */
   int nomem;
 } workspace;
@@ -179,6 +194,7 @@ static void workspace_free(workspace *w, size_t n_purposes)
   free(w->attributes);
   free(w->condition);
   free(w->keep);
+  free(w->subgroup_k);
 }
 
 static int workspace_alloc(workspace *w, const hfs_model *m)
@@ -193,13 +209,16 @@ static int workspace_alloc(workspace *w, const hfs_model *m)
       calloc_own_lines(m->n_strategies * (c->n_attributes + 1), sizeof(double));
   w->condition = calloc_own_lines(c->n_outcomes + 1, sizeof *w->condition);
   w->keep = calloc_own_lines(c->n_outcomes + 1, 1);
+  w->subgroup_k = calloc_own_lines(c->n_outcomes + 1, sizeof *w->subgroup_k);
   if (!w->streams || !w->outcomes || !w->attributes || !w->condition ||
-      !w->keep)
+      !w->keep || !w->subgroup_k)
     return -1;
   for (size_t k = 0; k < c->n_outcomes; k++) {
     w->condition[k] = c->outcomes[k].condition;
     if (w->condition[k] >= 0)
       w->any_condition = 1;
+    if (k == 0 || (c->outcomes[k].flags & HFS_OUT_SUBGROUP))
+      w->subgroup_k[w->n_subgroup_k++] = k;
   }
   hfs_stream_id id = {0, 0, 0, 0};
   for (size_t p = 0; p < c->n_purposes; p++)
@@ -329,7 +348,8 @@ static void simulate_block(const hfs_model *m, const hfs_run_config *cfg,
         if (def->n_levels == 0)
           continue;
         size_t g = g0 + level_of(def, ctx.attributes[a]);
-        block_sums_add(b->sums + S * K + (g * S + s) * K, o, keep, K);
+        block_sums_add_list(b->sums + S * K + (g * S + s) * K, o, keep,
+                            w->subgroup_k, w->n_subgroup_k);
         g0 += (size_t)def->n_levels;
       }
     }

@@ -336,6 +336,11 @@ typedef struct spasm_impl {
   double grade_share[4], mvd_outcome[3];
   double drug_response[SPASM_DRUG_COUNT];
   double botox_cost_unilateral, botox_cost_bilateral;
+  /* the injection effect's gamma (Marsaglia-Tsang, botox_effect_weeks()):
+   * d = shape - 1/3, c = 1 / (3 sqrt(d)), scale in weeks; inline when the
+   * shape is at least 1 */
+  int effect_gamma_inline;
+  double effect_gamma_d, effect_gamma_c, effect_gamma_scale;
   double utility[SPASM_N_UTILITIES]; /* utility.h */
   /* population utility norms ([model] utility_norms), by sex and band */
   int norms_on;
@@ -346,6 +351,12 @@ typedef struct spasm_impl {
   spasm_strategy *strategies;
   size_t n_strategies;
 } spasm_impl;
+
+/* min(a, b) for times (never NaN): inline, where fmin() is a libm call. */
+static inline double min_years(double a, double b)
+{
+  return b < a ? b : a;
+}
 
 static double annual_rate(double p)
 {
@@ -390,6 +401,15 @@ typedef struct patient {
   int n_tr;
   int controlled_before;
   hfs_discount_cursor cursor_q, cursor_c;
+  /* costs and QALYs discounted at the same rate: their factors and, while
+   * the cursors agree, their integrals are the same numbers */
+  int same_discount;
+  /* population-norm band of the last interval, and where it ends (age,
+   * and time t); ages only increase */
+  int norm_band;
+  double norm_edge_age, norm_edge_t;
+  /* the first whole year the trace could count next (accrue()) */
+  double trace_first_year;
 } patient;
 
 static int trace_state(const patient *p, int status)
@@ -436,35 +456,55 @@ static double status_cost_per_year(const patient *p, int status)
   }
 }
 
-/* Integrate everything that flows over [t0, t1) in STATUS. */
+/* Integrate everything that flows over [t0, t1) in STATUS.
+ *
+ * Called twice per injection session, so kept lean (issue 13): the QALY
+ * sums are kept in locals (stores to OUT could alias the patient's fields
+ * otherwise), an interval inside the population-norm band of the last one
+ * skips the band search, and the cost integral reuses the QALY one when
+ * they are the same computation. Every output receives the same operations
+ * in the same order as before: the same bits. */
 static void accrue(patient *p, double t0, double t1, int status)
 {
   if (!(t1 > t0))
     return;
-  const spasm_params *q = &p->m->p;
+  const spasm_impl *m = p->m;
+  const spasm_params *q = &m->p;
   hfs_sim_context *c = p->ctx;
   double *out = p->out;
-  double dt = t1 - t0;
-  double dq =
-      hfs_discount_integral_next(&c->discount_qalys, &p->cursor_q, t0, t1);
+  const double dt = t1 - t0;
+  /* the cursor in a local: copied whole below, it must not be reloaded
+   * from the two separate stores just made (a store-forwarding stall) */
+  const hfs_discount_cursor q_before = p->cursor_q;
+  hfs_discount_cursor cq = q_before;
+  const double dq =
+      hfs_discount_integral_next(&c->discount_qalys, &cq, t0, t1);
+  p->cursor_q = cq;
   double u = status_utility(p, status) - p->permanent_decrement;
   if (p->on_drug)
     u -= q->disutility_drug_side_effects;
-  if (!p->m->norms_on) {
-    out[O_QALY] += u * dq;
-    out[O_QALY_UNDISCOUNTED] += u * dt;
+  double qaly = out[O_QALY], qaly_u = out[O_QALY_UNDISCOUNTED];
+  if (!m->norms_on) {
+    qaly += u * dq;
+    qaly_u += u * dt;
+  } else if (p->decision_age + t0 < p->norm_edge_age && t1 <= p->norm_edge_t) {
+    /* within the band of the last interval: the loop below would make one
+     * pass with this band, b = t1 and w = dq */
+    double mult = m->norm_multiplier[p->sex][p->norm_band];
+    qaly += u * mult * dq;
+    qaly_u += u * mult * dt;
   } else {
     /* Multiplied by the age- and sex-specific population norm relative to
      * the reference age (piecewise constant by age band), exactly over
-     * each band's part of the interval. */
-    const spasm_impl *m = p->m;
+     * each band's part of the interval. Ages only increase, so the search
+     * starts at the last band. */
+    int k = p->norm_band;
     for (double a = t0; a < t1;) {
       double age = p->decision_age + a;
-      int k = 0;
       while (k + 1 < m->n_norm_bands && age >= m->norm_age_low[k + 1])
         k++;
       double b = k + 1 < m->n_norm_bands
-                     ? fmin(t1, m->norm_age_low[k + 1] - p->decision_age)
+                     ? min_years(t1, m->norm_age_low[k + 1] - p->decision_age)
                      : t1;
       if (!(b > a)) /* rounding at a band edge */
         b = t1;
@@ -472,27 +512,36 @@ static void accrue(patient *p, double t0, double t1, int status)
                      ? dq
                      : hfs_discount_integral(&c->discount_qalys, a, b);
       double mult = m->norm_multiplier[p->sex][k];
-      out[O_QALY] += u * mult * w;
-      out[O_QALY_UNDISCOUNTED] += u * mult * (b - a);
+      qaly += u * mult * w;
+      qaly_u += u * mult * (b - a);
       a = b;
     }
+    p->norm_band = k;
+    int last = k + 1 >= m->n_norm_bands;
+    p->norm_edge_age = last ? HFS_INF : m->norm_age_low[k + 1];
+    p->norm_edge_t =
+        last ? HFS_INF : m->norm_age_low[k + 1] - p->decision_age;
   }
   /* Transient decrements (adverse events, transient palsy), exactly over
    * their overlap with this interval; expired ones are dropped. */
-  int keep = 0;
-  for (int i = 0; i < p->n_tr; i++) {
-    transient *e = &p->tr[i];
-    double b = fmin(t1, e->end_years);
-    if (b > t0) {
-      double w =
-          b == t1 ? dq : hfs_discount_integral(&c->discount_qalys, t0, b);
-      out[O_QALY] -= e->decrement * w;
-      out[O_QALY_UNDISCOUNTED] -= e->decrement * (b - t0);
+  if (p->n_tr > 0) {
+    int keep = 0;
+    for (int i = 0; i < p->n_tr; i++) {
+      transient *e = &p->tr[i];
+      double b = min_years(t1, e->end_years);
+      if (b > t0) {
+        double w =
+            b == t1 ? dq : hfs_discount_integral(&c->discount_qalys, t0, b);
+        qaly -= e->decrement * w;
+        qaly_u -= e->decrement * (b - t0);
+      }
+      if (e->end_years > t1)
+        p->tr[keep++] = *e;
     }
-    if (e->end_years > t1)
-      p->tr[keep++] = *e;
+    p->n_tr = keep;
   }
-  p->n_tr = keep;
+  out[O_QALY] = qaly;
+  out[O_QALY_UNDISCOUNTED] = qaly_u;
   /* Cost flows: the drug, disease management by state, and the lasting
    * care of permanent complications (v2). */
   double rate = status_cost_per_year(p, status) +
@@ -501,8 +550,18 @@ static void accrue(patient *p, double t0, double t1, int status)
   if (p->on_drug)
     rate += q->cost_drug_per_month * MONTHS_PER_YEAR;
   if (rate != 0.0) {
-    out[O_COST] += rate * hfs_discount_integral_next(&c->discount_costs,
-                                                     &p->cursor_c, t0, t1);
+    /* The same computation as the QALYs' when the rates and the cursors
+     * agree: take its result (the same bits) instead of repeating it. */
+    double dc;
+    if (p->same_discount && p->cursor_c.t_years == q_before.t_years &&
+        p->cursor_c.factor == q_before.factor) {
+      dc = dq;
+      p->cursor_c = cq;
+    } else {
+      dc = hfs_discount_integral_next(&c->discount_costs, &p->cursor_c, t0,
+                                      t1);
+    }
+    out[O_COST] += rate * dc;
     out[O_COST_UNDISCOUNTED] += rate * dt;
   }
   out[O_LIFE_YEARS] += dt;
@@ -520,12 +579,21 @@ static void accrue(patient *p, double t0, double t1, int status)
   static const int alive_idx[3] = {O_ALIVE_1Y, O_ALIVE_5Y, O_ALIVE_10Y};
   static const int free_idx[3] = {O_SPASM_FREE_1Y, O_SPASM_FREE_5Y,
                                   O_SPASM_FREE_10Y};
-  for (int k = 0; k < 3; k++)
-    if (t0 <= milestone[k] && milestone[k] < t1) {
-      out[alive_idx[k]] = 1.0;
-      out[free_idx[k]] = status != ST_SPASM;
-    }
-  hfs_trace_state(c->trace, (size_t)trace_state(p, status), t0, t1);
+  if (t0 <= milestone[2] && milestone[0] < t1) /* most intervals: neither */
+    for (int k = 0; k < 3; k++)
+      if (t0 <= milestone[k] && milestone[k] < t1) {
+        out[alive_idx[k]] = 1.0;
+        out[free_idx[k]] = status != ST_SPASM;
+      }
+  /* The trace counts the whole years k with t0 <= k < t1. Intervals follow
+   * each other, so the first whole year at or after t0 is the one after the
+   * last interval that held one (trace_first_year; never above it): most
+   * intervals are weeks long and hold none, and skip the call. */
+  if (t1 > p->trace_first_year) {
+    hfs_trace_state(c->trace, (size_t)trace_state(p, status), t0, t1);
+    double k = (double)(int64_t)t1; /* t1 is finite and below 2^63 */
+    p->trace_first_year = k < t1 ? k + 1.0 : k;
+  }
   c->simulated_years += dt;
   p->last_status = status;
 }
@@ -535,6 +603,20 @@ static void add_cost(patient *p, double amount)
 {
   p->out[O_COST] += amount * hfs_discount_factor(&p->ctx->discount_costs, p->t);
   p->out[O_COST_UNDISCOUNTED] += amount;
+}
+
+/* A one-off cost and QALY loss at the current time (an injection visit):
+ * one discount factor when both rates are the same. */
+static void add_cost_and_qaly_loss(patient *p, double amount, double qaly)
+{
+  const hfs_sim_context *c = p->ctx;
+  double fc = hfs_discount_factor(&c->discount_costs, p->t);
+  double fq =
+      p->same_discount ? fc : hfs_discount_factor(&c->discount_qalys, p->t);
+  p->out[O_COST] += amount * fc;
+  p->out[O_COST_UNDISCOUNTED] += amount;
+  p->out[O_QALY] -= qaly * fq;
+  p->out[O_QALY_UNDISCOUNTED] -= qaly;
 }
 
 /* A one-off QALY loss at the current time (e.g. peri-operative period). */
@@ -578,7 +660,7 @@ static int advance(patient *p, double target, int status)
       p->t = target;
       break;
     }
-    double next_event = fmin(p->nh_next_progression, p->nh_remission);
+    double next_event = min_years(p->nh_next_progression, p->nh_remission);
     double event_time = p->t + (next_event - p->nh_used);
     if (event_time >= target) {
       accrue(p, p->t, target, status);
@@ -683,13 +765,13 @@ static int advance_injections(patient *p, double target, double *win_end,
   while (p->t < target && p->t < p->t_end) {
     int r;
     if (p->t < *win_end) {
-      r = advance(p, fmin(*win_end, target), ST_INJECTIONS);
+      r = advance(p, min_years(*win_end, target), ST_INJECTIONS);
     } else if (*pend_start <= p->t) {
       *win_end = *pend_end;
       *pend_start = HFS_INF;
       continue;
     } else {
-      r = advance(p, fmin(*pend_start, target), ST_SPASM);
+      r = advance(p, min_years(*pend_start, target), ST_SPASM);
     }
     if (r != ADV_REACHED)
       return r;
@@ -697,8 +779,47 @@ static int advance_injections(patient *p, double target, double *win_end,
   return p->t >= p->t_end ? ADV_END : ADV_REACHED;
 }
 
-static spasm_line_end run_botox(patient *p, const spasm_line *ln,
-                                int choice_open)
+/* One injection's effect, in weeks: gamma with shape
+ * botox_effect_gamma_shape and mean botox_effect_mean_weeks. For a shape of
+ * at least 1 this is GSL's gsl_ran_gamma() written out, the method of
+ * Marsaglia and Tsang, "A simple method for generating gamma variables",
+ * ACM Trans. Math. Softw. 26(3):363-372, 2000, with the same draws in the
+ * same order and the same arithmetic (the same numbers), but with d and c
+ * computed once per model instead of a square root per draw, and the
+ * uniforms read inline (issue 13). The normals are still GSL's ziggurat. */
+static double botox_effect_weeks(const spasm_impl *m, gsl_rng *r)
+{
+  if (!m->effect_gamma_inline)
+    return gsl_ran_gamma(r, m->p.botox_effect_gamma_shape,
+                         m->p.botox_effect_mean_weeks /
+                             m->p.botox_effect_gamma_shape);
+  const double d = m->effect_gamma_d, c = m->effect_gamma_c;
+  double x, v, u;
+  for (;;) {
+    do {
+      x = gsl_ran_gaussian_ziggurat(r, 1.0);
+      v = 1.0 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    u = hfs_rng_uniform_pos(r);
+    if (u < 1 - 0.0331 * x * x * x * x)
+      break;
+    if (log(u) < 0.5 * x * x + d * (1 - v + log(v)))
+      break;
+  }
+  return m->effect_gamma_scale * d * v;
+}
+
+/* Sessions and effects of one stay on the injection line, for the mean
+ * interval and effect outputs, written once when the stay ends (they were
+ * rewritten at every session with the same final values). */
+typedef struct botox_tally {
+  int sessions, effective;
+  double first_session, last_session, effect_sum_years;
+} botox_tally;
+
+static spasm_line_end botox_sessions(patient *p, const spasm_line *ln,
+                                     int choice_open, botox_tally *tally)
 {
   const spasm_impl *m = p->m;
   const spasm_params *q = &m->p;
@@ -721,14 +842,27 @@ static spasm_line_end run_botox(patient *p, const spasm_line *ln,
   double win_end = -HFS_INF, pend_start = HFS_INF, pend_end = HFS_INF;
   const double cost =
       p->bilateral ? m->botox_cost_bilateral : m->botox_cost_unilateral;
-  int sessions = 0, effective = 0;
-  double first_session = 0.0, effect_sum_years = 0.0;
+  /* constant over the sessions (read once: stores to p->out could alias
+   * q's fields for the compiler) */
+  const double latency_years = q->botox_latency_days / DAYS_PER_YEAR;
+  const double visit_qaly_loss = q->qaly_loss_injection_visit;
+  const double p_failure = q->botox_p_session_failure;
+  const double interval_min = q->botox_interval_min_weeks;
+  const double interval_span =
+      q->botox_interval_max_weeks - q->botox_interval_min_weeks;
+  static const int ae_out[4] = {O_PTOSIS, O_FACIAL_WEAKNESS, O_DRY_EYE,
+                                O_DIPLOPIA};
+  const double ae_p[4] = {q->botox_p_ptosis, q->botox_p_facial_weakness,
+                          q->botox_p_dry_eye, q->botox_p_diplopia};
+  const double ae_dec[4] = {q->disutility_ptosis,
+                            q->disutility_facial_weakness,
+                            q->disutility_dry_eye, q->disutility_diplopia};
   for (;;) {
     if (p->t >= p->t_end)
       return SPASM_END_SIMULATION;
     /* Exits take effect at the visit on or after their time. */
-    double first_exit =
-        fmin(fmin(t_nonresponse, t_discontinue), fmin(t_choice, t_limit));
+    double first_exit = min_years(min_years(t_nonresponse, t_discontinue),
+                                  min_years(t_choice, t_limit));
     if (first_exit <= p->t) {
       if (first_exit == t_nonresponse)
         return SPASM_END_FAILURE;
@@ -738,62 +872,40 @@ static spasm_line_end run_botox(patient *p, const spasm_line *ln,
         return SPASM_END_CHOICE;
       return SPASM_END_TIME_LIMIT;
     }
-    if (sessions > 0 && !p->botox_responder)
+    if (tally->sessions > 0 && !p->botox_responder)
       return SPASM_END_FAILURE; /* primary non-response, seen at the visit */
 
     double ts = p->t;
-    sessions++;
+    tally->sessions++;
     p->out[O_INJECTION_SESSIONS] += 1.0;
-    if (sessions == 1)
-      first_session = ts;
-    else {
-      p->out[O_HAS_INTERVAL] = 1.0;
-      p->out[O_INJECTION_INTERVAL] =
-          (ts - first_session) / (sessions - 1) * WEEKS_PER_YEAR;
-    }
-    add_cost(p, cost);
-    add_qaly_loss(p, q->qaly_loss_injection_visit);
-    static const int ae_out[4] = {O_PTOSIS, O_FACIAL_WEAKNESS, O_DRY_EYE,
-                                  O_DIPLOPIA};
-    const double ae_p[4] = {q->botox_p_ptosis, q->botox_p_facial_weakness,
-                            q->botox_p_dry_eye, q->botox_p_diplopia};
-    const double ae_dec[4] = {q->disutility_ptosis,
-                              q->disutility_facial_weakness,
-                              q->disutility_dry_eye, q->disutility_diplopia};
+    if (tally->sessions == 1)
+      tally->first_session = ts;
+    tally->last_session = ts;
+    add_cost_and_qaly_loss(p, cost, visit_qaly_loss);
     for (int k = 0; k < 4; k++) {
       /* The duration is drawn only for an event: the stream's use still
        * depends on its own values alone, so every strategy replays the
        * same sessions. */
-      if (gsl_rng_uniform(r) < ae_p[k]) {
+      if (hfs_rng_uniform(r) < ae_p[k]) {
         p->out[ae_out[k]] += 1.0;
         double weeks = q->botox_ae_min_weeks +
-                       gsl_rng_uniform(r) *
+                       hfs_rng_uniform(r) *
                            (q->botox_ae_max_weeks - q->botox_ae_min_weeks);
         add_transient(p, ae_dec[k], weeks / WEEKS_PER_YEAR);
       }
     }
-    int works =
-        p->botox_responder && !hfs_rng_bernoulli(r, q->botox_p_session_failure);
-    double effect_years = gsl_ran_gamma(r, q->botox_effect_gamma_shape,
-                                        q->botox_effect_mean_weeks /
-                                            q->botox_effect_gamma_shape) /
-                          WEEKS_PER_YEAR;
+    int works = p->botox_responder && !hfs_rng_bernoulli(r, p_failure);
+    double effect_years = botox_effect_weeks(m, r) / WEEKS_PER_YEAR;
     double interval_years =
-        (q->botox_interval_min_weeks +
-         gsl_rng_uniform(r) *
-             (q->botox_interval_max_weeks - q->botox_interval_min_weeks)) /
-        WEEKS_PER_YEAR;
+        (interval_min + hfs_rng_uniform(r) * interval_span) / WEEKS_PER_YEAR;
     double next_visit = ts + interval_years;
     if (works) {
-      effective++;
-      effect_sum_years += effect_years;
-      p->out[O_HAS_EFFECT] = 1.0;
-      p->out[O_INJECTION_EFFECT] =
-          effect_sum_years / effective * WEEKS_PER_YEAR;
-      double s = ts + q->botox_latency_days / DAYS_PER_YEAR;
+      tally->effective++;
+      tally->effect_sum_years += effect_years;
+      double s = ts + latency_years;
       double e = s + effect_years;
       if (s <= win_end) {
-        win_end = fmax(win_end, e);
+        win_end = e > win_end ? e : win_end; /* fmax, inline */
       } else {
         pend_start = s;
         pend_end = e;
@@ -806,6 +918,25 @@ static spasm_line_end run_botox(patient *p, const spasm_line *ln,
     if (res != ADV_REACHED)
       return SPASM_END_SIMULATION;
   }
+}
+
+static spasm_line_end run_botox(patient *p, const spasm_line *ln,
+                                int choice_open)
+{
+  botox_tally tally = {0, 0, 0.0, 0.0, 0.0};
+  spasm_line_end why = botox_sessions(p, ln, choice_open, &tally);
+  /* the values the last session (effective session) of this stay gives */
+  if (tally.sessions >= 2) {
+    p->out[O_HAS_INTERVAL] = 1.0;
+    p->out[O_INJECTION_INTERVAL] = (tally.last_session - tally.first_session) /
+                                   (tally.sessions - 1) * WEEKS_PER_YEAR;
+  }
+  if (tally.effective > 0) {
+    p->out[O_HAS_EFFECT] = 1.0;
+    p->out[O_INJECTION_EFFECT] =
+        tally.effect_sum_years / tally.effective * WEEKS_PER_YEAR;
+  }
+  return why;
 }
 
 static spasm_line_end run_medication(patient *p, const spasm_line *ln)
@@ -835,7 +966,7 @@ static spasm_line_end run_medication(patient *p, const spasm_line *ln)
                                     (p->asian ? q->drug_rash_rr_asian : 1.0)
                               : 0.0;
     int rash = hfs_rng_bernoulli(r, fmin(1.0, p_rash));
-    double rash_at = p->t + gsl_rng_uniform(r) * trial_years;
+    double rash_at = p->t + hfs_rng_uniform(r) * trial_years;
     double stop_after = hfs_rng_exponential_years(r, m->rate_drug_stop);
     double trial_end = p->t + trial_years;
     p->on_drug = 1;
@@ -898,7 +1029,7 @@ static int operate(patient *p, int redo)
   /* Five uniforms, always drawn, in this order. */
   double u[5];
   for (int k = 0; k < 5; k++)
-    u[k] = gsl_rng_uniform(r);
+    u[k] = hfs_rng_uniform(r);
   if (u[0] < q->mvd_p_operative_death) {
     p->out[O_OPERATIVE_DEATH] += 1.0;
     p->t_end = p->t;
@@ -958,7 +1089,7 @@ static spasm_line_end run_mvd(patient *p, const spasm_line *ln)
   gsl_rng *r = p->rng[P_MVD];
   if (p->t >= p->t_end)
     return SPASM_END_SIMULATION;
-  double u_mri = gsl_rng_uniform(p->rng[P_DIAGNOSIS]);
+  double u_mri = hfs_rng_uniform(p->rng[P_DIAGNOSIS]);
   /* Candidates are patients with primary HFS whose MRI shows compression;
    * secondary (post-paralytic) HFS is never operated (v2 section 5.3). */
   if (!p->primary && !m->operate_secondary)
@@ -983,10 +1114,10 @@ static spasm_line_end run_mvd(patient *p, const spasm_line *ln)
     if (!operate(p, redo))
       return SPASM_END_SIMULATION;
     /* Outcome draws: always four uniforms. */
-    double u_outcome = gsl_rng_uniform(r);
+    double u_outcome = hfs_rng_uniform(r);
     double u_delay = hfs_rng_uniform_pos(r);
     double u_recur = hfs_rng_uniform_pos(r);
-    double u_accept = gsl_rng_uniform(r);
+    double u_accept = hfs_rng_uniform(r);
     int result;
     if (!p->compression) {
       /* The operation shows there is no compression: a negative
@@ -1080,6 +1211,9 @@ static void simulate(const hfs_model *model, size_t strategy,
   p.drug_responder = -1;
   hfs_discount_cursor_start(&p.cursor_q);
   hfs_discount_cursor_start(&p.cursor_c);
+  p.same_discount = ctx->discount_costs.rate_per_year ==
+                    ctx->discount_qalys.rate_per_year;
+  p.norm_edge_age = -HFS_INF; /* the first interval finds the band */
   draw_baseline(&p);
   start_clock(&p);
   p.last_status = ST_SPASM;
@@ -1700,6 +1834,13 @@ static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
   double drug_side = q->botox_units_per_side * q->cost_botox_per_unit;
   m->botox_cost_unilateral = q->cost_botox_administration + drug_side;
   m->botox_cost_bilateral = q->cost_botox_administration + 2.0 * drug_side;
+  /* as gsl_ran_gamma(r, shape, scale) computes them */
+  double shape = q->botox_effect_gamma_shape;
+  m->effect_gamma_inline = shape >= 1.0;
+  m->effect_gamma_d = shape - 1.0 / 3.0;
+  m->effect_gamma_c =
+      m->effect_gamma_inline ? (1.0 / 3.0) / sqrt(m->effect_gamma_d) : 0.0;
+  m->effect_gamma_scale = q->botox_effect_mean_weeks / shape;
 
   m->n_strategies = s->n_strategies;
   m->strategies =
