@@ -12,6 +12,7 @@
 #include <omp.h>
 
 #include "common.h"
+#include "progress.h"
 #include "hfsim/calibrate.h"
 #include "hfsim/figures.h"
 #include "hfsim/output.h"
@@ -112,42 +113,6 @@ static int write_kept(FILE *f, void *user)
     if (hfs_calib_checkpoint_line(f, k->res, e) != 0)
       return -1;
   return 0;
-}
-
-typedef struct progress_state {
-  double start;
-  uint64_t first;
-  int enabled;
-  int started;
-} progress_state;
-
-static void show_progress(void *user, uint64_t done, uint64_t planned)
-{
-  progress_state *p = user;
-  if (!p->enabled)
-    return;
-  if (!p->started) {
-    p->started = 1;
-    p->first = done > 0 ? done - 1 : 0;
-    p->start = omp_get_wtime();
-  }
-  double elapsed = omp_get_wtime() - p->start;
-  int width = 30,
-      filled = (int)((double)width * (double)done / (double)planned);
-  if (filled > width)
-    filled = width;
-  fprintf(stderr, "\rcalibrate [%.*s%*s] %llu/%llu evaluations (at most)",
-          filled, "##############################", width - filled, "",
-          (unsigned long long)done, (unsigned long long)planned);
-  /* the rate is measured from the first evaluation reported */
-  if (elapsed > 0.2 && done > p->first) {
-    double rate = (double)(done - p->first) / elapsed;
-    double left = planned > done ? (double)(planned - done) / rate : 0;
-    fprintf(stderr, ", %.1f/s, <= %.0f s left ", rate, left);
-  }
-  if (done >= planned)
-    fputc('\n', stderr);
-  fflush(stderr);
 }
 
 static void print_fit(const hfs_study *st, const hfs_calib_settings *cs,
@@ -254,11 +219,14 @@ static int cmd_calibrate(options *op, int argc, char **argv)
               (unsigned long long)cs.patients);
     hfs_calib_model cm;
     hfs_calib_model_init(&cm, &st, &cs, &hfs_cli_stop_requested);
-    progress_state prog = {0, 0, !o.quiet && isatty(fileno(stderr)), 0};
-    s = hfs_calib_run_ranks(&cs, &cm, &res, ckpt, show_progress, &prog,
+    /* (the planned count is an upper bound: Nelder-Mead may converge
+     * sooner; rank 0's line, on a terminal) */
+    hfs_cli_progress prog;
+    hfs_cli_progress_init(&prog, o.quiet || !root, "calibrate",
+                          "evaluations (at most)");
+    s = hfs_calib_run_ranks(&cs, &cm, &res, ckpt, hfs_cli_progress_fn, &prog,
                             &hfs_cli_stop_requested, &d);
-    if (prog.enabled && s != HFS_OK)
-      fputc('\n', stderr);
+    hfs_cli_progress_end(&prog);
   }
   if (ckpt != NULL)
     fclose(ckpt);

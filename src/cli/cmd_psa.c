@@ -13,6 +13,7 @@
 #include <omp.h>
 
 #include "common.h"
+#include "progress.h"
 #include "hfsim/figures.h"
 #include "hfsim/output.h"
 #include "hfsim/parallel.h"
@@ -208,29 +209,6 @@ static int write_kept(FILE *f, void *user)
   return 0;
 }
 
-typedef struct progress_state {
-  double start;
-  uint64_t first;
-  int enabled;
-} progress_state;
-
-static void show_progress(void *user, uint64_t done, uint64_t total)
-{
-  progress_state *p = user;
-  if (!p->enabled)
-    return;
-  double elapsed = omp_get_wtime() - p->start;
-  double rate = (double)(done - p->first) / (elapsed > 0 ? elapsed : 1e-9);
-  double left = rate > 0 ? (double)(total - done) / rate : 0;
-  int width = 30, filled = (int)((double)width * (double)done / (double)total);
-  fprintf(stderr, "\rPSA [%.*s%*s] %llu/%llu iterations, %.1f/s, %.0f s left ",
-          filled, "##############################", width - filled, "",
-          (unsigned long long)done, (unsigned long long)total, rate, left);
-  if (done == total)
-    fputc('\n', stderr);
-  fflush(stderr);
-}
-
 static int cmd_psa(options *o, int argc, char **argv)
 {
   hfs_study st;
@@ -305,8 +283,8 @@ static int cmd_psa(options *o, int argc, char **argv)
   if (s == HFS_OK) {
     hfs_run_config cfg = hfs_study_run_config(&st);
     cfg.patients = ps.patients;
-    progress_state prog = {omp_get_wtime(), res.done,
-                           !o->quiet && isatty(fileno(stderr))};
+    hfs_cli_progress prog; /* (rank 0's, on a terminal) */
+    hfs_cli_progress_init(&prog, o->quiet || !root, "psa", "iterations");
     if (!o->quiet) {
       fprintf(stderr,
               "hfsim: PSA of %llu iterations x %llu patients x %zu "
@@ -317,9 +295,8 @@ static int cmd_psa(options *o, int argc, char **argv)
                            "hfsim: fixed in every draw (override): ");
     }
     cfg.stop_flag = &hfs_cli_stop_requested;
-    s = hfs_psa_run(&st, &cfg, &res, ckpt, show_progress, &prog, &d);
-    if (prog.enabled && s != HFS_OK)
-      fputc('\n', stderr);
+    s = hfs_psa_run(&st, &cfg, &res, ckpt, hfs_cli_progress_fn, &prog, &d);
+    hfs_cli_progress_end(&prog);
   }
   if (ckpt != NULL)
     fclose(ckpt);
