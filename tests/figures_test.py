@@ -83,6 +83,33 @@ EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["'](?!#)|url\(\s*(?!#)|@import""",
                       re.I)
 
 
+def check_ce_plane_labels(gp):
+    """Every strategy has a label at its point, and two points closer than
+    10% of the QALY range and 5% of the cost range (no treatment and oral
+    drugs in the fixture)
+    get their labels on different sides, so the names do not overprint."""
+    pat = re.compile(r"set label \d+ '([^']*)' at ([-0-9.e+]+), ([-0-9.e+]+) "
+                     r"(left|right) offset char ([-0-9.]+), char ([-0-9.]+)")
+    lab = [m.groups() for m in pat.finditer(open(gp).read())]
+    if len(lab) < 2:
+        fail("%s: %d strategy labels" % (gp, len(lab)))
+    xs = [float(l[1]) for l in lab]
+    ys = [float(l[2]) for l in lab]
+    dx = (max(xs) - min(xs)) or 1.0
+    dy = (max(ys) - min(ys)) or 1.0
+    close = 0
+    for i in range(len(lab)):
+        for j in range(i):
+            if (abs(xs[i] - xs[j]) < 0.10 * dx and
+                    abs(ys[i] - ys[j]) < 0.05 * dy):
+                close += 1
+                if lab[i][3:] == lab[j][3:]:
+                    fail("%s: labels %s and %s of nearby points share a side"
+                         % (gp, lab[i][0], lab[j][0]))
+    if close == 0:
+        fail("%s: the fixture should have two nearby strategies" % gp)
+
+
 def cmd_report(hfsim, fixture, work, figs, labels):
     copy_fixture(fixture, work)
     p = run_report(hfsim, work)
@@ -102,6 +129,8 @@ def cmd_report(hfsim, fixture, work, figs, labels):
     for label in labels:
         if label not in text:
             fail("label %r not in the figures' SVG text" % label)
+    if "ce_plane" in figs:
+        check_ce_plane_labels(os.path.join(work, "figures", "ce_plane.gp"))
     html = open(os.path.join(work, "report.html"), encoding="utf-8").read()
     n_svg = html.count("<svg")
     if n_svg != len(figs):

@@ -176,6 +176,57 @@ void fig_dat_str(fig_buf *b, const char *s) { dat_str(b, s); }
 
 /* ---- 1. cost-effectiveness plane (cea.csv) ---------------------------- */
 
+/* The strategies' names beside their points, as `set label` lines: each
+ * label goes above right of its point unless it would overlap a label
+ * already placed, then below right, above left or below left (strategies
+ * of nearly equal cost and QALYs, such as no treatment and oral drugs,
+ * printed their names over each other). Overlap is judged on the plot
+ * scaled to [0, 1] both ways, with a character about 1/80 of the width and
+ * 1/35 of the height of this 720 x 560 figure. */
+static void place_point_labels(fig_buf *b, fig_table *t, const size_t *rows,
+                               int col_strategy, const double *x,
+                               const double *y, size_t m)
+{
+  const double char_w = 1.0 / 80.0, char_h = 1.0 / 35.0;
+  static const double side[4][2] = {{1, 1}, {1, -1}, {-1, 1}, {-1, -1}};
+  double x0 = x[0], x1 = x[0], y0 = y[0], y1 = y[0];
+  for (size_t i = 1; i < m; i++) {
+    x0 = x[i] < x0 ? x[i] : x0;
+    x1 = x[i] > x1 ? x[i] : x1;
+    y0 = y[i] < y0 ? y[i] : y0;
+    y1 = y[i] > y1 ? y[i] : y1;
+  }
+  double xs = x1 > x0 ? x1 - x0 : 1.0, ys = y1 > y0 ? y1 - y0 : 1.0;
+  double box[FIG_MAX_STRATEGIES][4]; /* left, right, bottom, top */
+  for (size_t i = 0; i < m; i++) {
+    const char *name = fig_cell(t, rows[i], col_strategy);
+    double u = (x[i] - x0) / xs, v = (y[i] - y0) / ys;
+    double width = (double)strlen(name) * char_w;
+    int k = 0;
+    for (; k < 4; k++) {
+      double l = side[k][0] > 0 ? u + char_w : u - char_w - width;
+      double bt = side[k][1] > 0 ? v + 0.5 * char_h : v - 1.5 * char_h;
+      box[i][0] = l;
+      box[i][1] = l + width;
+      box[i][2] = bt;
+      box[i][3] = bt + char_h;
+      int clash = 0;
+      for (size_t j = 0; j < i && !clash; j++)
+        clash = box[i][0] < box[j][1] && box[j][0] < box[i][1] &&
+                box[i][2] < box[j][3] && box[j][2] < box[i][3];
+      if (!clash)
+        break;
+    }
+    if (k == 4)
+      k = 0; /* crowded all round: the usual place */
+    fig_buf_printf(b, "  set label %zu ", i + 1);
+    gp_str(b, name);
+    fig_buf_printf(b, " at %.17g, %.17g %s offset char %g, char %g\n", x[i],
+                   y[i], side[k][0] > 0 ? "left" : "right", side[k][0],
+                   side[k][1]);
+  }
+}
+
 static hfs_status fig_ce_plane(fig_folder *f, fig_figure **figs, size_t *n,
                                hfs_diag *d)
 {
@@ -221,6 +272,7 @@ static hfs_status fig_ce_plane(fig_folder *f, fig_figure **figs, size_t *n,
   }
   script_begin(g, "cea.csv", 720, 560);
   fig_buf *b = &g->script;
+  place_point_labels(b, t, rows, cs, qs, cs_, m);
   fig_buf_printf(b,
                  "  set title 'Cost-effectiveness plane: mean cost and QALYs "
                  "per patient'\n"
@@ -250,8 +302,7 @@ static hfs_status fig_ce_plane(fig_folder *f, fig_figure **figs, size_t *n,
                    i, i, frontier ? 7 : 6, s + 1);
     gp_str(b, title);
   }
-  fig_buf_printf(b, ", \\\n       '' index 1 using 3:4:2 with labels offset "
-                    "char 1,char 1 left notitle\n");
+  fig_buf_printf(b, "\n");
   script_end(g);
   set_caption(g,
               "Mean discounted cost against mean QALYs per patient for each "
