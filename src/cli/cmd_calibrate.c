@@ -76,20 +76,7 @@ static void fingerprint(const hfs_study *st, const hfs_calib_settings *cs,
 {
   hfs_sha256 c;
   hfs_sha256_init(&c);
-  const char *files[4] = {st->scenario.path, st->scenario.parameters_path,
-                          st->scenario.life_table_path, cs->targets_path};
-  for (int i = 0; i < 4; i++) {
-    char h[65];
-    if (files[i] && hfs_sha256_file(files[i], h) == 0)
-      hfs_sha256_update(&c, h, 64);
-  }
-  for (size_t i = 0; i < o->n_overrides; i++) {
-    const char *a = o->overrides[i].assignment;
-    if (strncmp(a, "run.threads=", 12) == 0 ||
-        strncmp(a, "run.output=", 11) == 0)
-      continue;
-    hfs_sha256_update(&c, a, strlen(a) + 1);
-  }
+  hfs_cli_hash_inputs(&c, st, cs->targets_path, o);
   char buf[256];
   snprintf(buf, sizeof buf, "%s %s %llu %llu", HFS_VERSION, HFS_GIT_COMMIT,
            (unsigned long long)cs->patients, (unsigned long long)cs->seed);

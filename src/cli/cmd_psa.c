@@ -163,23 +163,7 @@ static void fingerprint(const hfs_study *st, const psa_settings *ps,
       hfs_sha256_update(&c, h, 64);
     hfs_sha256_update(&c, "posterior", 10);
   }
-  const char *files[3] = {st->scenario.path, st->scenario.parameters_path,
-                          st->scenario.life_table_path};
-  for (int i = 0; i < 3; i++) {
-    char h[65];
-    if (files[i] && hfs_sha256_file(files[i], h) == 0)
-      hfs_sha256_update(&c, h, 64);
-  }
-  for (size_t i = 0; i < o->n_overrides; i++) {
-    const char *a = o->overrides[i].assignment;
-    /* the thread count and the spelling of the folder (--out is not an
-     * override) do not change the numbers: a PSA may resume on another
-     * machine */
-    if (strncmp(a, "run.threads=", 12) == 0 ||
-        strncmp(a, "run.output=", 11) == 0)
-      continue;
-    hfs_sha256_update(&c, a, strlen(a) + 1);
-  }
+  hfs_cli_hash_inputs(&c, st, NULL, o);
   if (o->scenario != NULL)
     hfs_sha256_update(&c, o->scenario, strlen(o->scenario) + 1);
   /* another build may simulate differently: never mix two in one PSA */

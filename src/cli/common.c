@@ -568,6 +568,25 @@ void hfs_cli_now_utc(char buf[32])
   strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 }
 
+void hfs_cli_hash_inputs(hfs_sha256 *c, const hfs_study *st,
+                         const char *extra, const options *o)
+{
+  const char *files[4] = {st->scenario.path, st->scenario.parameters_path,
+                          st->scenario.life_table_path, extra};
+  for (int i = 0; i < 4; i++) {
+    char h[65];
+    if (files[i] && hfs_sha256_file(files[i], h) == 0)
+      hfs_sha256_update(c, h, 64);
+  }
+  for (size_t i = 0; i < o->n_overrides; i++) {
+    const char *a = o->overrides[i].assignment;
+    if (strncmp(a, "run.threads=", 12) == 0 ||
+        strncmp(a, "run.output=", 11) == 0)
+      continue;
+    hfs_sha256_update(c, a, strlen(a) + 1);
+  }
+}
+
 FILE *hfs_cli_checkpoint_rewrite(const char *path,
                                  int (*write)(FILE *f, void *user), void *user,
                                  hfs_diag *d)

@@ -115,6 +115,16 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
 /* Current UTC time as ISO 8601 into BUF[32]. */
 void hfs_cli_now_utc(char buf[32]);
 
+/* Hash into C what every checkpointed command's numbers depend on: the
+ * SHA-256 of the scenario, parameter table, life table and EXTRA (another
+ * input file, or NULL), then each override of O except the thread count
+ * and the output folder (they do not change the numbers, so a run may
+ * resume on another machine or with other threads). The command adds its
+ * own settings and the build (HFS_VERSION, HFS_GIT_COMMIT). */
+struct hfs_sha256;
+void hfs_cli_hash_inputs(struct hfs_sha256 *c, const hfs_study *st,
+                         const char *extra, const options *o);
+
 /* Start the checkpoint PATH anew with what it keeps: WRITE(F, USER) writes
  * the header and the kept lines into a fresh file beside PATH (mkstemp,
  * O_EXCL: never a file or link planted there), which is then renamed over

@@ -39,7 +39,9 @@ void hfs_cli_progress_update(hfs_cli_progress *p, uint64_t done,
                              uint64_t total);
 
 /* Ends the line if one is open (an interrupted or failed command), so
- * that the next message starts on a line of its own. */
+ * that the next message starts on a line of its own. The next update
+ * starts timing anew (a new phase, such as the next round of
+ * run --target-se). */
 void hfs_cli_progress_end(hfs_cli_progress *p);
 
 /* hfs_cli_progress_update with the signature of hfs_run_config.progress

@@ -173,8 +173,8 @@ typedef struct workspace {
 #define CACHE_LINE_BYTES 64
 static void *calloc_own_lines(size_t n, size_t size)
 {
-  if (size != 0 && n > SIZE_MAX / size - CACHE_LINE_BYTES)
-    return NULL;
+  if (size != 0 && n > (SIZE_MAX - CACHE_LINE_BYTES) / size)
+    return NULL; /* n * size, rounded up to whole lines, would overflow */
   size_t bytes = n * size;
   bytes = (bytes / CACHE_LINE_BYTES + 1) * CACHE_LINE_BYTES;
   void *p = aligned_alloc(CACHE_LINE_BYTES, bytes);

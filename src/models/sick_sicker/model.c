@@ -151,12 +151,11 @@ typedef struct ss_row {
   int dest[3];
   double p[3];
   double stay;
-  /* The draw's thresholds: cum[k] = p[0] + ... + p[k], summed in that
-   * order from 0.0 (so the same doubles as a running sum), and -1 for
-   * k >= n (u < -1 never holds). The patient moves to dest[k] for the
-   * first k with u < cum[k]; threshold[k] = hfs_uniform_threshold(cum[k])
-   * makes the same comparisons in integers (rng.h). */
-  double cum[3];
+  /* The draw's thresholds: the patient moves to dest[k] for the first k
+   * with u < p[0] + ... + p[k] (summed in that order from 0.0, the same
+   * doubles as a running sum); threshold[k] = hfs_uniform_threshold() of
+   * that sum makes the same comparison in integers (rng.h), and is 0 for
+   * k >= n (never taken). */
   uint64_t threshold[3];
 } ss_row;
 
@@ -183,19 +182,20 @@ static void build_chain(const ss_params *q, ss_chain *c)
   c->p_s2d = death_probability(q->rr_s2, q->p_hd);
   ss_row *h = &c->row[SS_HEALTHY], *s1 = &c->row[SS_SICK],
          *s2 = &c->row[SS_SICKER];
-  *h = (ss_row){2, {SS_SICK, SS_DEAD, 0}, {q->p_hs1, q->p_hd, 0}, 0, {0}, {0}};
-  *s1 = (ss_row){
-      3, {SS_HEALTHY, SS_SICKER, SS_DEAD}, {q->p_s1h, q->p_s1s2, c->p_s1d}, 0, {0}, {0}};
-  *s2 = (ss_row){1, {SS_DEAD, 0, 0}, {c->p_s2d, 0, 0}, 0, {0}, {0}};
-  c->row[SS_DEAD] = (ss_row){0, {0, 0, 0}, {0, 0, 0}, 1.0, {0}, {0}};
+  *h = (ss_row){2, {SS_SICK, SS_DEAD, 0}, {q->p_hs1, q->p_hd, 0}, 0, {0}};
+  *s1 = (ss_row){3,
+                 {SS_HEALTHY, SS_SICKER, SS_DEAD},
+                 {q->p_s1h, q->p_s1s2, c->p_s1d},
+                 0,
+                 {0}};
+  *s2 = (ss_row){1, {SS_DEAD, 0, 0}, {c->p_s2d, 0, 0}, 0, {0}};
+  c->row[SS_DEAD] = (ss_row){0, {0, 0, 0}, {0, 0, 0}, 1.0, {0}};
   for (int i = 0; i < SS_N_STATES; i++) {
     ss_row *r = &c->row[i];
     double sum = 0.0;
-    for (int k = 0; k < 3; k++) {
-      if (k < r->n)
-        sum += r->p[k];
-      r->cum[k] = k < r->n ? sum : -1.0;
-      r->threshold[k] = hfs_uniform_threshold(r->cum[k]);
+    for (int k = 0; k < r->n; k++) {
+      sum += r->p[k];
+      r->threshold[k] = hfs_uniform_threshold(sum);
     }
     if (i != SS_DEAD)
       r->stay = sum < 1.0 ? 1.0 - sum : 0.0;
@@ -399,9 +399,8 @@ static void simulate(const hfs_model *model, size_t strategy,
      * branch-free lookup of the destination was measured slower: these
      * branches are mostly predicted, and speculation runs ahead along the
      * path, while a lookup chains each cycle to the last one's loads.) The
-     * thresholds are precomputed (ss_row.cum), the same doubles as a
-     * running sum of p[k], and compared in integers (ss_row.threshold):
-     * the same paths with fewer instructions. */
+     * cumulative thresholds are precomputed and compared in integers
+     * (ss_row.threshold): the same paths with fewer instructions. */
     const ss_row *r = &rows[s];
     uint64_t u53 = hfs_rng_cursor_u53(&rng);
     if (u53 < r->threshold[0])
