@@ -104,6 +104,15 @@ hfs_cli_test(input_failed_run_keeps_results EXIT 3 OUT @TMP@/out
 hfs_run_test(input_no_equals 3 bad_no_equals.ini)
 hfs_run_test(input_unknown_section 3 bad_unknown_section.ini)
 hfs_run_test(input_unknown_key 3 bad_unknown_key.ini)
+# owsa, twsa and scenarios check [dsa] before simulating: owsa used to
+# print the error, run anyway and exit 0.
+hfs_cli_test(input_dsa_unknown_key_owsa EXIT 3 OUT @TMP@/out
+  ARGS owsa --config @DATA@/bad_dsa_unknown_key.ini --out @TMP@/out)
+hfs_cli_test(input_dsa_unknown_key_twsa EXIT 3 OUT @TMP@/out
+  ARGS twsa --param cost_mvd --param utility_cured --steps 2
+       --config @DATA@/bad_dsa_unknown_key.ini --out @TMP@/out)
+hfs_cli_test(input_dsa_unknown_key_scenarios EXIT 3 OUT @TMP@/out
+  ARGS scenarios --config @DATA@/bad_dsa_unknown_key.ini --out @TMP@/out)
 hfs_run_test(input_duplicate_key 3 bad_duplicate_key.ini)
 hfs_run_test(input_missing_key 3 bad_missing_key.ini)
 hfs_run_test(input_run_values 3 bad_run_values.ini)

@@ -106,7 +106,8 @@ typedef struct hfs_scenarios_result {
  * loaded afresh with OVERRIDES followed by the section's lines, so every
  * check applies with file and line. CFG gives the patients per scenario and
  * the stop flag; the rest of each scenario's run configuration is its own
- * (hfs_study_run_config). */
+ * (hfs_study_run_config). D must hold no error on entry: loading a
+ * scenario counts every error in D as its own. */
 hfs_status hfs_scenarios_run(const hfs_study *base, const char *config,
                              const hfs_override *overrides, size_t n_overrides,
                              const hfs_run_config *cfg,

@@ -157,60 +157,97 @@ static void write_scenarios(FILE *f, const hfs_study *st, const void *r)
 
 /* ---- the commands ------------------------------------------------------- */
 
-static int cmd_owsa(options *o, int argc, char **argv)
-{
+/* What the three commands share: the study, the clock, the diagnostics,
+ * the run configuration and the output folder, opened before simulating. */
+typedef struct dsa_command {
   hfs_study st;
-  int rc = hfs_cli_load_study(&st, o);
+  char started[32];
+  double t0;
+  hfs_diag d;
+  hfs_run_config cfg;
+  char *dir;
+  hfs_output_set out;
+} dsa_command;
+
+/* Load the study and open the output folder <run output>SUFFIX (or --out).
+ * Returns an exit code if the study could not be loaded (nothing to free);
+ * otherwise -1, with *S saying whether to go on: any error so far (a bad
+ * [dsa] setting, one the caller found) stops the command before it
+ * simulates. Finish with dsa_finish() in every case. */
+static int dsa_begin(dsa_command *c, options *o, const char *suffix,
+                     hfs_status *s)
+{
+  int rc = hfs_cli_load_study(&c->st, o);
   if (rc >= 0)
     return rc;
-  char started[32];
-  hfs_cli_now_utc(started);
-  double t0 = omp_get_wtime();
-  hfs_diag d;
-  hfs_diag_init(&d);
-  hfs_run_config cfg = hfs_study_run_config(&st);
-  cfg.patients = dsa_patients(&st, o, &d);
-  cfg.stop_flag = &hfs_cli_stop_requested;
-  char *dir = hfs_cli_output_dir(o, st.scenario.output_dir, "-owsa");
-  hfs_output_set out;
-  memset(&out, 0, sizeof out);
-  hfs_status s = cfg.patients ? HFS_OK : HFS_ERR_INPUT;
+  hfs_cli_now_utc(c->started);
+  c->t0 = omp_get_wtime();
+  hfs_diag_init(&c->d);
+  c->cfg = hfs_study_run_config(&c->st);
+  c->cfg.patients = dsa_patients(&c->st, o, &c->d);
+  c->cfg.stop_flag = &hfs_cli_stop_requested;
+  c->dir = hfs_cli_output_dir(o, c->st.scenario.output_dir, suffix);
+  memset(&c->out, 0, sizeof c->out);
+  *s = hfs_diag_count(&c->d) || c->cfg.patients == 0 ? HFS_ERR_INPUT
+                                                     : HFS_OK;
+  if (*s == HFS_OK)
+    *s = open_early(&c->out, c->dir, &c->d);
+  return -1;
+}
+
+/* Write FILE_NAME (when S is still HFS_OK), report (WHAT names what was
+ * done, for the closing line), free everything but the analysis's own
+ * result, and return the exit code. */
+static int dsa_finish(dsa_command *c, hfs_status s, const char *what,
+                      const char *file_name, writer_fn write,
+                      const void *result, const options *o, int argc,
+                      char **argv)
+{
   if (s == HFS_OK)
-    s = open_early(&out, dir, &d);
+    s = write_outputs(&c->out, file_name, write, result, &c->st, o, argc,
+                      argv, c->started, omp_get_wtime() - c->t0, &c->d);
+  hfs_output_free(&c->out);
+  hfs_diag_print(&c->d, stderr);
+  if (s == HFS_ERR_INTERRUPTED)
+    fprintf(stderr, "hfsim: interrupted; no results were written\n");
+  if (s == HFS_OK && !o->quiet)
+    printf("hfsim: %s in %.1f s; wrote %s/%s and manifest.txt\n", what,
+           omp_get_wtime() - c->t0, c->dir, file_name);
+  free(c->dir);
+  hfs_diag_free(&c->d);
+  hfs_study_free(&c->st);
+  return hfs_cli_exit_code(s);
+}
+
+static int cmd_owsa(options *o, int argc, char **argv)
+{
+  dsa_command c;
+  hfs_status s;
+  int rc = dsa_begin(&c, o, "-owsa", &s);
+  if (rc >= 0)
+    return rc;
   hfs_owsa_result r;
   memset(&r, 0, sizeof r);
   if (s == HFS_OK) {
     if (!o->quiet) {
       size_t n = 0;
-      for (size_t i = 0; i < st.params.count; i++)
-        n += !isnan(st.params.items[i].low);
+      for (size_t i = 0; i < c.st.params.count; i++)
+        n += !isnan(c.st.params.items[i].low);
       fprintf(stderr,
               "hfsim: one-way analysis of %zu parameters x 2 values, %llu "
               "patients each\n",
-              n, (unsigned long long)cfg.patients);
+              n, (unsigned long long)c.cfg.patients);
     }
     hfs_cli_progress bar;
     hfs_cli_progress_init(&bar, o->quiet || hfs_par_rank() != 0, "owsa",
                           "parameters");
-    s = hfs_owsa_run(&st, &cfg, show_progress, &bar, &r, &d);
+    s = hfs_owsa_run(&c.st, &c.cfg, show_progress, &bar, &r, &c.d);
     hfs_cli_progress_end(&bar);
   }
-  if (s == HFS_OK)
-    s = write_outputs(&out, "owsa.csv", write_owsa, &r, &st, o, argc, argv,
-                      started, omp_get_wtime() - t0, &d);
-  hfs_output_free(&out);
-  hfs_diag_print(&d, stderr);
-  if (s == HFS_ERR_INTERRUPTED)
-    fprintf(stderr, "hfsim: interrupted; no results were written\n");
-  if (s == HFS_OK && !o->quiet)
-    printf("hfsim: one-way analysis in %.1f s; wrote %s/owsa.csv and "
-           "manifest.txt\n",
-           omp_get_wtime() - t0, dir);
-  free(dir);
+  rc = dsa_finish(&c, s, "one-way analysis", "owsa.csv", write_owsa, &r, o,
+                  argc, argv);
   hfs_owsa_result_free(&r);
-  hfs_diag_free(&d);
-  hfs_study_free(&st);
-  return hfs_cli_exit_code(s);
+  return rc;
 }
 
 static int cmd_twsa(options *o, int argc, char **argv)
@@ -219,104 +256,60 @@ static int cmd_twsa(options *o, int argc, char **argv)
     return hfs_cli_usage_error("twsa",
                                "name two parameters: --param A --param B");
   size_t steps = o->steps ? o->steps : 5;
-  hfs_study st;
-  int rc = hfs_cli_load_study(&st, o);
+  dsa_command c;
+  hfs_status s;
+  int rc = dsa_begin(&c, o, "-twsa", &s);
   if (rc >= 0)
     return rc;
-  char started[32];
-  hfs_cli_now_utc(started);
-  double t0 = omp_get_wtime();
-  hfs_diag d;
-  hfs_diag_init(&d);
-  hfs_run_config cfg = hfs_study_run_config(&st);
-  cfg.patients = dsa_patients(&st, o, &d);
-  cfg.stop_flag = &hfs_cli_stop_requested;
-  char *dir = hfs_cli_output_dir(o, st.scenario.output_dir, "-twsa");
-  hfs_output_set out;
-  memset(&out, 0, sizeof out);
   hfs_twsa_result r;
   memset(&r, 0, sizeof r);
-  hfs_status s =
-      hfs_diag_count(&d) || cfg.patients == 0 ? HFS_ERR_INPUT : HFS_OK;
-  if (s == HFS_OK)
-    s = open_early(&out, dir, &d);
   if (s == HFS_OK) {
     hfs_cli_progress bar;
     hfs_cli_progress_init(&bar, o->quiet || hfs_par_rank() != 0, "twsa",
                           "grid points");
-    s = hfs_twsa_run(&st, &cfg, o->params, "--param", steps, show_progress,
-                     &bar, &r, &d);
+    s = hfs_twsa_run(&c.st, &c.cfg, o->params, "--param", steps,
+                     show_progress, &bar, &r, &c.d);
     hfs_cli_progress_end(&bar);
   }
-  if (s == HFS_OK)
-    s = write_outputs(&out, "twsa.csv", write_twsa, &r, &st, o, argc, argv,
-                      started, omp_get_wtime() - t0, &d);
-  hfs_output_free(&out);
-  hfs_diag_print(&d, stderr);
-  if (s == HFS_OK && !o->quiet)
-    printf("hfsim: two-way grid of %zu x %zu in %.1f s; wrote %s/twsa.csv "
-           "and manifest.txt\n",
-           steps, steps, omp_get_wtime() - t0, dir);
-  free(dir);
+  char what[64];
+  snprintf(what, sizeof what, "two-way grid of %zu x %zu", steps, steps);
+  rc = dsa_finish(&c, s, what, "twsa.csv", write_twsa, &r, o, argc, argv);
   hfs_twsa_result_free(&r);
-  hfs_diag_free(&d);
-  hfs_study_free(&st);
-  return hfs_cli_exit_code(s);
+  return rc;
 }
 
 static int cmd_scenarios(options *o, int argc, char **argv)
 {
-  hfs_study base;
-  int rc = hfs_cli_load_study(&base, o);
+  dsa_command c;
+  hfs_status s;
+  int rc = dsa_begin(&c, o, "-scenarios", &s);
   if (rc >= 0)
     return rc;
-  char started[32];
-  hfs_cli_now_utc(started);
-  double t0 = omp_get_wtime();
-  hfs_diag d;
-  hfs_diag_init(&d);
-  hfs_run_config cfg = hfs_study_run_config(&base);
-  cfg.patients = dsa_patients(&base, o, &d);
-  cfg.stop_flag = &hfs_cli_stop_requested;
-  char *dir = hfs_cli_output_dir(o, base.scenario.output_dir, "-scenarios");
-  hfs_output_set out;
-  memset(&out, 0, sizeof out);
   hfs_scenarios_result r;
   memset(&r, 0, sizeof r);
-  hfs_status s = cfg.patients ? HFS_OK : HFS_ERR_INPUT;
-  if (s == HFS_OK)
-    s = open_early(&out, dir, &d);
   if (s == HFS_OK) {
     int any = 0;
-    for (size_t i = 0; i < base.scenario.n_settings; i++)
-      any |= strncmp(base.scenario.settings[i].section, "scenario ", 9) == 0;
+    for (size_t i = 0; i < c.st.scenario.n_settings; i++)
+      any |= strncmp(c.st.scenario.settings[i].section, "scenario ", 9) == 0;
     if (!any)
       fprintf(stderr,
               "hfsim: note: no [scenario NAME] sections in %s; only "
               "the base case is run\n",
-              base.scenario.path);
+              c.st.scenario.path);
     scenario_progress sp;
     hfs_cli_progress_init(&sp.bar, o->quiet || hfs_par_rank() != 0,
                           "scenarios", "scenarios");
     sp.quiet = o->quiet;
-    s = hfs_scenarios_run(&base, o->config, o->overrides, o->n_overrides, &cfg,
-                          show_scenario, &sp, &r, &d);
+    s = hfs_scenarios_run(&c.st, o->config, o->overrides, o->n_overrides,
+                          &c.cfg, show_scenario, &sp, &r, &c.d);
     hfs_cli_progress_end(&sp.bar);
   }
-  if (s == HFS_OK)
-    s = write_outputs(&out, "scenarios.csv", write_scenarios, &r, &base, o,
-                      argc, argv, started, omp_get_wtime() - t0, &d);
-  hfs_output_free(&out);
-  hfs_diag_print(&d, stderr);
-  if (s == HFS_OK && !o->quiet)
-    printf("hfsim: %zu scenarios in %.1f s; wrote %s/scenarios.csv and "
-           "manifest.txt\n",
-           r.n, omp_get_wtime() - t0, dir);
-  free(dir);
+  char what[64];
+  snprintf(what, sizeof what, "%zu scenarios", r.n);
+  rc = dsa_finish(&c, s, what, "scenarios.csv", write_scenarios, &r, o, argc,
+                  argv);
   hfs_scenarios_result_free(&r);
-  hfs_diag_free(&d);
-  hfs_study_free(&base);
-  return hfs_cli_exit_code(s);
+  return rc;
 }
 
 const hfs_cli_command hfs_cli_cmd_owsa = {
