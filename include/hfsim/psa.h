@@ -49,6 +49,9 @@ typedef struct hfs_psa_result {
   double *cost, *qaly; /* discounted means: [k * n_strategies + s] */
   /* a calibrated posterior to draw from (hfs_psa_use_posterior), or NULL */
   const struct hfs_psa_posterior *posterior;
+  /* per posterior column: 1 drawn, 0 fixed by an override (--set or
+   * --scenario fixes a calibrated parameter as any other) */
+  char *posterior_used;
   char currency[16];   /* [economics] currency: the files' currency column */
 } hfs_psa_result;
 
@@ -74,7 +77,9 @@ hfs_status hfs_psa_posterior_read(hfs_psa_posterior *p, const char *path,
 void hfs_psa_posterior_free(hfs_psa_posterior *p);
 
 /* Draw R's iterations with posterior P (kept by pointer; must outlive R).
- * Its parameters become sampled columns even when fixed in the table.
+ * Its parameters become sampled columns even when fixed in the table,
+ * but for those an override fixes: they keep the override's value and
+ * have no column, as without a posterior.
  * Call after hfs_psa_result_init(), before anything is run or resumed. */
 hfs_status hfs_psa_use_posterior(hfs_psa_result *r, const hfs_study *st,
                                  const hfs_psa_posterior *p);

@@ -36,6 +36,15 @@ static int group_overridden(const hfs_param_table *t, const char *group)
   return 0;
 }
 
+/* Whether parameter I was set by an override (--set, --scenario), itself
+ * or through its Dirichlet group, whatever its distribution. */
+static int overridden(const hfs_param_table *t, size_t i)
+{
+  const hfs_param *p = &t->items[i];
+  return p->origin != NULL ||
+         (p->dist == HFS_DIST_DIRICHLET && group_overridden(t, p->group));
+}
+
 int hfs_psa_fixed_by_override(const hfs_param_table *t, size_t i)
 {
   const hfs_param *p = &t->items[i];
@@ -96,6 +105,7 @@ void hfs_psa_result_free(hfs_psa_result *r)
   free(r->values);
   free(r->cost);
   free(r->qaly);
+  free(r->posterior_used);
   memset(r, 0, sizeof *r);
 }
 
@@ -288,12 +298,21 @@ hfs_status hfs_psa_use_posterior(hfs_psa_result *r, const hfs_study *st,
   const hfs_param_table *t = &st->params;
   size_t n = 0;
   for (size_t i = 0; i < t->count; i++) {
+    /* an override fixes a calibrated parameter too (README, "Overrides
+     * are fixed values"): its posterior column is not used */
     int in = t->items[i].dist != HFS_DIST_FIXED;
     for (size_t j = 0; j < p->n_params; j++)
       in |= p->index[j] == i;
-    if (in)
+    if (in && !overridden(t, i))
       r->sampled[n++] = i;
   }
+  free(r->posterior_used);
+  r->posterior_used = calloc(p->n_params ? p->n_params : 1,
+                             sizeof *r->posterior_used);
+  if (r->posterior_used == NULL)
+    return HFS_ERR_NOMEM;
+  for (size_t j = 0; j < p->n_params; j++)
+    r->posterior_used[j] = !overridden(t, p->index[j]);
   if (n != r->n_sampled) {
     double *v = calloc(r->iterations * n, sizeof *v);
     if (v == NULL)
@@ -306,13 +325,16 @@ hfs_status hfs_psa_use_posterior(hfs_psa_result *r, const hfs_study *st,
   return HFS_OK;
 }
 
-/* Replace the calibrated parameters of VALUES by one posterior row. */
-static void posterior_draw(const hfs_psa_posterior *p, gsl_rng *rng,
+/* Replace the calibrated parameters of VALUES by one posterior row, but
+ * for those an override fixes (R->posterior_used). */
+static void posterior_draw(const hfs_psa_result *r, gsl_rng *rng,
                            double *values)
 {
+  const hfs_psa_posterior *p = r->posterior;
   size_t row = (size_t)gsl_rng_uniform_int(rng, p->n_rows);
   for (size_t j = 0; j < p->n_params; j++)
-    values[p->index[j]] = p->values[row * p->n_params + j];
+    if (r->posterior_used[j])
+      values[p->index[j]] = p->values[row * p->n_params + j];
 }
 
 /* ---- running ---------------------------------------------------------- */
@@ -451,7 +473,7 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       if (s != HFS_OK)
         break;
       if (r->posterior != NULL)
-        posterior_draw(r->posterior, rng, v);
+        posterior_draw(r, rng, v);
       size_t before = hfs_diag_count(d);
       s = hfs_study_instantiate(st, v, &models[j], d);
       if (s != HFS_OK && stop != NULL && *stop) {
@@ -823,7 +845,7 @@ hfs_status hfs_psa_checkpoint_verify(hfs_study *st, const hfs_psa_result *r,
       t->items[i].value = base[i];
     s = hfs_psa_draw(t, rng, v, d);
     if (s == HFS_OK && r->posterior != NULL)
-      posterior_draw(r->posterior, rng, v);
+      posterior_draw(r, rng, v);
     for (size_t j = 0; s == HFS_OK && j < r->n_sampled; j++) {
       double want = v[r->sampled[j]], got = r->values[k * r->n_sampled + j];
       if (memcmp(&want, &got, sizeof want) != 0) {

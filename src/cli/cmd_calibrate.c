@@ -156,6 +156,19 @@ static int cmd_calibrate(options *op, int argc, char **argv)
   FILE *ckpt = NULL;
   char *ckpt_path = NULL;
   hfs_status s = hfs_calib_settings_read(&st, &cs, &d);
+  /* An override fixes a value (--set, --scenario); fitting the parameter
+   * would silently discard it. (`hfsim check` allows it: the override may
+   * be meant for a run.) */
+  for (size_t j = 0; s == HFS_OK && j < cs.n_params; j++) {
+    const hfs_param *p = &st.params.items[cs.params[j].index];
+    if (p->origin != NULL)
+      hfs_diag_error(&d, p->origin, 0,
+                     "%s is one of the [calibration] parameters, which "
+                     "calibrate fits; it cannot be fixed too",
+                     p->name);
+  }
+  if (s == HFS_OK && hfs_diag_count(&d) > 0)
+    s = HFS_ERR_INPUT;
   if (s == HFS_OK) {
     if (o.patients_given)
       cs.patients = o.patients;

@@ -245,6 +245,36 @@ elseif(CASE STREQUAL "calibrate_posterior")
   if(changed LESS 50)
     message(FATAL_ERROR "only ${changed} of 60 iterations changed p_hs1")
   endif()
+  # an override fixes a calibrated parameter as any other: no column, and
+  # every other column as without the override (the posterior rows are
+  # drawn all the same); psa.csv differs, so the override is used
+  hfsim(${psa} --posterior ${TMP}/cal/posterior.csv --set p_hs1=0.2
+        --out ${TMP}/fixed)
+  file(STRINGS ${TMP}/fixed/psa_parameters.csv fixed)
+  list(GET drawn 0 h2)
+  string(REPLACE ",p_hs1" "" h2 "${h2}")
+  list(GET fixed 0 h3)
+  if(NOT h2 STREQUAL h3)
+    message(FATAL_ERROR "with --set p_hs1: columns ${h3}, expected ${h2}")
+  endif()
+  index_of("${h3}" p_s1h f_p_s1h)
+  foreach(k RANGE 1 ${last})
+    list(GET drawn ${k} r1)
+    list(GET fixed ${k} r2)
+    column("${r1}" ${i_p_s1h} b1)
+    column("${r2}" ${f_p_s1h} b2)
+    if(NOT b1 STREQUAL b2)
+      message(FATAL_ERROR "iteration ${k}: p_s1h ${b2} with --set p_hs1, "
+                          "${b1} without")
+    endif()
+  endforeach()
+  file(READ ${TMP}/post/psa.csv psa_post)
+  file(READ ${TMP}/fixed/psa.csv psa_fixed)
+  if(psa_post STREQUAL psa_fixed)
+    message(FATAL_ERROR "--set p_hs1=0.2 did not change psa.csv")
+  endif()
+  file(STRINGS ${TMP}/fixed/manifest.txt man REGEX "^psa_fixed_by_override")
+  expect_in("${man}" "p_hs1" "manifest.txt")
   # interrupted and resumed with the posterior: the same files
   file(MAKE_DIRECTORY ${TMP}/cut)
   execute_process(COMMAND ${CHECK} interrupt ${TMP}/.cut.psa-checkpoint 5
@@ -272,6 +302,15 @@ elseif(CASE STREQUAL "calibrate_posterior")
   endif()
   hfsim(${psa} --posterior ${TMP}/missing.csv --out ${TMP}/bad EXIT 4)
   hfsim(${psa} --posterior EXIT 2)
+  # calibrate refuses to fit a parameter an override fixes (it used to fit
+  # it and drop the override silently); nothing is written
+  hfsim(${args} -q --set p_hs1=0.15 --out ${TMP}/calfixed EXIT 3
+        STDERR err)
+  expect_in("${err}" "hfsim: --set p_hs1=0.15: error: p_hs1 is one of the "
+            "the refused override")
+  if(EXISTS ${TMP}/calfixed)
+    message(FATAL_ERROR "a refused calibration made ${TMP}/calfixed")
+  endif()
 else()
   message(FATAL_ERROR "unknown CASE ${CASE}")
 endif()
