@@ -43,6 +43,11 @@ foreach(case malformed_csv field_count missing_csv not_a_results_folder
   set_tests_properties(figures_${case} PROPERTIES LABELS figures)
 endforeach()
 
+add_test(NAME figures_psa_without_evppi
+  COMMAND ${Python3_EXECUTABLE} ${_fig_py} case psa_without_evppi
+    $<TARGET_FILE:hfsim> ${_fig_data}/psa ${_fig_work}/case_psa_without_evppi)
+set_tests_properties(figures_psa_without_evppi PROPERTIES LABELS figures)
+
 add_test(NAME figures_browser_chromium
   COMMAND ${Python3_EXECUTABLE} ${_fig_py} browser $<TARGET_FILE:hfsim>
     ${_fig_data}/run ${_fig_data}/psa ${_fig_work}/browser

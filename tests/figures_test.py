@@ -632,6 +632,21 @@ def cmd_case(case, hfsim, fixture, work):
         for key in ("wtp_main: 100000", "strategy_label: mvd = "):
             if key not in man:
                 fail("after_run: manifest lacks %r" % key)
+    elif case == "psa_without_evppi":
+        # a PSA without [psa] evppi groups writes no evppi.csv: its figures
+        # and report are drawn all the same, without the EVPPI figure (the
+        # report used to refuse the folder as incomplete)
+        os.remove(os.path.join(work, "evppi.csv"))
+        p = run_report(hfsim, work)
+        expect(p, 0, [], case)
+        if p.stderr:
+            fail("psa_without_evppi: stderr %r" % p.stderr)
+        for fig in ("psa_cloud", "ceac", "evpi"):
+            svg_text(os.path.join(work, "figures", fig + ".svg"))
+        if os.path.exists(os.path.join(work, "figures", "evppi.svg")):
+            fail("psa_without_evppi: an EVPPI figure without evppi.csv")
+        if not os.path.exists(html):
+            fail("psa_without_evppi: no report.html")
     else:
         fail("unknown case " + case)
     print("ok: " + case)

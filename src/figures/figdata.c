@@ -401,7 +401,8 @@ static const known_file known_files[] = {
      offsetof(fig_folder, psa_summary)},
     {"ceac.csv", "psa", ceac_cols, offsetof(fig_folder, ceac)},
     {"evpi.csv", "psa", evpi_cols, offsetof(fig_folder, evpi)},
-    {"evppi.csv", "psa", evppi_cols, offsetof(fig_folder, evppi)},
+    /* only with [psa] evppi groups: never required */
+    {"evppi.csv", "", evppi_cols, offsetof(fig_folder, evppi)},
     {"owsa.csv", "owsa", owsa_cols, offsetof(fig_folder, owsa)},
     {"twsa.csv", "twsa", twsa_cols, offsetof(fig_folder, twsa)},
     {"scenarios.csv", "scenarios", scenarios_cols,
