@@ -228,8 +228,13 @@ static int cmd_psa(options *o, int argc, char **argv)
     if (s == HFS_OK)
       s = hfs_psa_use_posterior(&res, &st, &post);
   }
-  if (s == HFS_OK && ps.evppi[0] != '\0')
-    s = hfs_psa_check_groups(&st, &res, ps.evppi, st.scenario.path, 0, &d);
+  if (s == HFS_OK && ps.evppi[0] != '\0') {
+    /* errors at the setting's line (or its --set) */
+    const hfs_setting *e = hfs_scenario_get(&st.scenario, "psa", "evppi");
+    s = hfs_psa_check_groups(&st, &res, ps.evppi,
+                             e ? e->file : st.scenario.path, e ? e->line : 0,
+                             &d);
+  }
   /* MPI: rank 0 alone opens the folder, reads and writes the checkpoint
    * and writes the results; the other ranks simulate (psa.h) */
   const int root = hfs_par_rank() == 0;

@@ -131,8 +131,11 @@ static void print_results_table(const hfs_study *st, const hfs_results *r)
         printf(" %16.3f", r->outcomes[s * K + k].mean);
     printf("\n");
   }
-  printf("(discounted; %s; mean per patient with Monte Carlo standard "
-         "error)\n",
+  /* the other columns are the model's own outcomes, discounted or not as
+   * summary.csv's columns of the same name (the data dictionary says) */
+  printf("(mean per patient; cost in %s and QALYs discounted, with Monte "
+         "Carlo standard errors;\n other columns as the same names in "
+         "summary.csv, see results/README.md)\n",
          st->scenario.currency);
   hfs_print_icer_table(stdout, &st->model, r, st->scenario.wtp,
                        st->scenario.n_wtp, (int)cost, (int)qaly,
