@@ -417,6 +417,9 @@ static void commit_replaces_the_whole_folder(void **state)
   put_results(*state, "out", "run");
   char *dir = join(*state, "out");
   put_file(dir, "other.csv", "of the earlier run\n");
+  put_file(dir, "manifest.txt",
+           "hfsim_version: 0.0\nfolder_command: run\nfile: a.csv bytes=4 "
+           "sha256=x\nfile: other.csv bytes=19 sha256=x\n");
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_output_set o;
@@ -583,6 +586,103 @@ static void folder_of_an_older_hfsim_is_replaced(void **state)
   expect_count(&d, 1);
   hfs_diag_free(&d);
   free(notes);
+  free(dir);
+}
+
+/* Results replace a folder whole: a file or folder its manifest does not
+ * list (the user's notes, a folder of their data, files beside a
+ * manifest.txt copied in) is never deleted. The command is refused,
+ * naming the first such entry; the folder is left as it was. */
+static void unlisted_files_are_not_replaced(void **state)
+{
+  static const char *const planted[] = {"notes.txt", "mydata/a.csv",
+                                        ".hidden", "figures.csv"};
+  for (size_t i = 0; i < sizeof planted / sizeof *planted; i++) {
+    char name[16];
+    snprintf(name, sizeof name, "out%zu", i);
+    put_results(*state, name, "run");
+    char *dir = join(*state, name);
+    char *sub = strchr(planted[i], '/');
+    char *folder = NULL;
+    if (sub != NULL) {
+      char first[32];
+      snprintf(first, sizeof first, "%.*s", (int)(sub - planted[i]),
+               planted[i]);
+      folder = join(dir, first);
+      assert_int_equal(mkdir(folder, 0777), 0);
+      put_file(folder, sub + 1, "mine");
+    } else {
+      put_file(dir, planted[i], "mine");
+    }
+    hfs_diag d;
+    hfs_diag_init(&d);
+    hfs_output_set o;
+    assert_int_equal(hfs_output_open(&o, dir, &d), HFS_ERR_IO);
+    hfs_output_free(&o);
+    expect_count(&d, 1);
+    char *named = join(dir, folder ? "mydata" : planted[i]);
+    expect_error(&d, named, 0, "not listed in");
+    expect_error(&d, named, 0, folder ? "a folder" : "a file");
+    expect_error(&d, named, 0, "move it out of the folder first");
+    if (folder)
+      expect_content(folder, sub + 1, "mine");
+    else
+      expect_content(dir, planted[i], "mine");
+    expect_content(dir, "a.csv", "old\n");
+    hfs_diag_free(&d);
+    free(named);
+    free(folder);
+    free(dir);
+  }
+}
+
+/* What is hfsim's is replaced: the listed files (in sub-folders too),
+ * and figures/ whatever it holds (it is drawn anew: a figure a user drew
+ * there with gnuplot). A manifest without a file list (hfsim before 0.3)
+ * vouches for the names hfsim writes only. */
+static void listed_files_and_figures_are_replaced(void **state)
+{
+  put_results(*state, "out", "run");
+  char *dir = join(*state, "out");
+  char *figs = join(dir, "figures");
+  char *tables = join(dir, "tables");
+  assert_int_equal(mkdir(figs, 0777), 0);
+  assert_int_equal(mkdir(tables, 0777), 0);
+  put_file(figs, "ce_plane.svg", "drawn by gnuplot");
+  put_file(tables, "t.csv", "listed");
+  put_file(dir, "manifest.txt",
+           "hfsim_version: 0.0\nfolder_command: run\nfile: a.csv bytes=4 "
+           "sha256=x\nfile: tables/t.csv bytes=6 sha256=x\n");
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_output_set o;
+  hfs_output_configure("run", 0);
+  assert_int_equal(hfs_output_open(&o, dir, &d), HFS_OK);
+  assert_non_null(hfs_output_add(&o, "b.csv", &d));
+  assert_int_equal(hfs_output_commit(&o, &d), HFS_OK);
+  hfs_output_free(&o);
+  expect_listing(dir, "b.csv manifest.txt");
+  /* before file lists: hfsim's names only (b.csv is none) */
+  char *b = join(dir, "b.csv");
+  assert_int_equal(unlink(b), 0);
+  free(b);
+  put_file(dir, "manifest.txt",
+           "hfsim_version: 0.0\ncommand: hfsim run --out x\n");
+  put_file(dir, "convergence.csv", "old");
+  assert_int_equal(hfs_output_open(&o, dir, &d), HFS_OK);
+  hfs_output_free(&o);
+  put_file(dir, "notes.txt", "mine");
+  assert_int_equal(hfs_output_open(&o, dir, &d), HFS_ERR_IO);
+  hfs_output_free(&o);
+  hfs_output_configure(NULL, 0);
+  expect_count(&d, 1);
+  char *notes = join(dir, "notes.txt");
+  expect_error(&d, notes, 0, "a file that hfsim does not write");
+  expect_content(dir, "notes.txt", "mine");
+  hfs_diag_free(&d);
+  free(notes);
+  free(tables);
+  free(figs);
   free(dir);
 }
 
@@ -835,6 +935,8 @@ int main(void)
       T(foreign_folder_is_not_replaced),
       T(other_commands_folder_is_not_replaced),
       T(folder_of_an_older_hfsim_is_replaced),
+      T(unlisted_files_are_not_replaced),
+      T(listed_files_and_figures_are_replaced),
       T(second_writer_waits_or_fails),
       T(stale_staging_folders_are_removed),
       T(planted_lock_link_is_not_followed),

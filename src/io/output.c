@@ -141,6 +141,11 @@ static int sync_tree(int fd)
   return rc;
 }
 
+static int by_name(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Names a command may give its files: no way out of the folder, no hidden
  * file, nothing a manifest line could not hold. */
 static int valid_name(const char *name)
@@ -259,6 +264,218 @@ static int dir_is_empty(int fd)
   return empty;
 }
 
+/* Names written by some hfsim command, for a manifest without a file list
+ * (hfsim before 0.3): what such a folder may hold besides legacy_name()s. */
+static int written_name(const char *n)
+{
+  static const char *const names[] = {
+      "summary_long.csv",          "convergence.csv",
+      "calibration.csv",           "calibration_targets.csv",
+      "calibrated_parameters.csv", "posterior.csv",
+      "posterior_correlations.csv", "results.xlsx",
+      "report.html"};
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (!strcmp(n, names[i]))
+      return 1;
+  return legacy_name(n);
+}
+
+/* The names of the "file:" lines of the manifest.txt in the folder at FD
+ * (a damaged line names no file). *HAS_LIST: the manifest has a file list
+ * (folder_command: or file: lines; not before hfsim 0.3). 0, or -1 when
+ * it cannot be read or memory runs out. */
+static int read_listed_names(int fd, char ***names, size_t *n, int *has_list)
+{
+  *names = NULL;
+  *n = 0;
+  *has_list = 0;
+  int mfd = openat(fd, "manifest.txt", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  FILE *f = mfd >= 0 ? fdopen(mfd, "r") : NULL;
+  if (f == NULL) {
+    if (mfd >= 0)
+      close(mfd);
+    return -1;
+  }
+  char line[4096], name[300];
+  int rc = 0;
+  while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
+    if (!strncmp(line, "folder_command:", 15))
+      *has_list = 1;
+    if (strncmp(line, "file: ", 6) != 0)
+      continue;
+    *has_list = 1;
+    if (sscanf(line, "file: %299s bytes=", name) != 1 || !valid_name(name))
+      continue;
+    char **grown = realloc(*names, (*n + 1) * sizeof *grown);
+    char *copy = hfs_strdup(name);
+    if (grown != NULL)
+      *names = grown;
+    if (grown == NULL || copy == NULL) {
+      free(copy);
+      rc = -1;
+      break;
+    }
+    (*names)[(*n)++] = copy;
+  }
+  fclose(f);
+  return rc;
+}
+
+static void free_names(char **names, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free(names[i]);
+  free(names);
+}
+
+/* The entries of the folder at FD, sorted (so that a message names the
+ * same first one every time). 0, or -1. */
+static int sorted_entries(int fd, char ***names, size_t *n)
+{
+  *names = NULL;
+  *n = 0;
+  int dup_fd = dup(fd);
+  DIR *dp = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+  if (dp == NULL) {
+    if (dup_fd >= 0)
+      close(dup_fd);
+    return -1;
+  }
+  rewinddir(dp);
+  int rc = 0;
+  struct dirent *e;
+  while ((e = readdir(dp)) != NULL) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+      continue;
+    char **grown = realloc(*names, (*n + 1) * sizeof *grown);
+    char *copy = hfs_strdup(e->d_name);
+    if (grown != NULL)
+      *names = grown;
+    if (grown == NULL || copy == NULL) {
+      free(copy);
+      rc = -1;
+      break;
+    }
+    (*names)[(*n)++] = copy;
+  }
+  closedir(dp);
+  if (*n > 1)
+    qsort(*names, *n, sizeof **names, by_name);
+  return rc;
+}
+
+/* The first entry (in name order, depth first) under the folder at FD
+ * (path PREFIX inside the output folder) that is not hfsim's: hfsim's are
+ * manifest.txt, the figures/ folder (drawn anew by every command), every
+ * regular file the manifest lists and the folders holding them; with a
+ * manifest without a file list, the top-level files hfsim writes
+ * (written_name()). 1 = found (*FOUND allocated, *IS_DIR), 0 = none, -1 =
+ * cannot read. */
+static int first_foreign(int fd, const char *prefix, char **listed_names,
+                         size_t n_listed, int has_list, char **found,
+                         int *is_dir)
+{
+  char **names;
+  size_t n;
+  if (sorted_entries(fd, &names, &n) != 0) {
+    free_names(names, n);
+    return -1;
+  }
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    char *rel = prefix[0] ? join(prefix, names[i]) : hfs_strdup(names[i]);
+    if (rel == NULL) {
+      rc = -1;
+      break;
+    }
+    struct stat sb;
+    if (fstatat(fd, names[i], &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+      free(rel);
+      continue; /* removed meanwhile */
+    }
+    int dir = S_ISDIR(sb.st_mode), reg = S_ISREG(sb.st_mode);
+    int ours = 0;
+    if (!prefix[0] && ((reg && !strcmp(rel, "manifest.txt")) ||
+                       (dir && !strcmp(rel, "figures"))))
+      ours = 1;
+    else if (!has_list)
+      ours = !prefix[0] && reg && written_name(rel);
+    else if (reg) {
+      for (size_t k = 0; !ours && k < n_listed; k++)
+        ours = !strcmp(listed_names[k], rel);
+    } else if (dir) {
+      /* a folder holding listed files: look inside */
+      size_t len = strlen(rel);
+      int holds = 0;
+      for (size_t k = 0; !holds && k < n_listed; k++)
+        holds = !strncmp(listed_names[k], rel, len) &&
+                listed_names[k][len] == '/';
+      if (holds) {
+        int sub = openat(fd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+        rc = sub < 0 ? -1
+                     : first_foreign(sub, rel, listed_names, n_listed,
+                                     has_list, found, is_dir);
+        if (sub >= 0)
+          close(sub);
+        free(rel);
+        continue;
+      }
+    }
+    if (ours) {
+      free(rel);
+      continue;
+    }
+    *found = rel;
+    *is_dir = dir;
+    rc = 1;
+  }
+  free_names(names, n);
+  return rc;
+}
+
+/* Refuse (message in D) a folder with a manifest that holds anything the
+ * manifest does not vouch for: results replace the folder whole, which
+ * would delete it (someone's notes, a subfolder of their data, files
+ * beside a manifest.txt copied in). */
+static hfs_status check_contents(hfs_output_set *o, int fd, hfs_diag *d)
+{
+  char **listed_names;
+  size_t n_listed;
+  int has_list;
+  char *found = NULL;
+  int is_dir = 0;
+  int rc = read_listed_names(fd, &listed_names, &n_listed, &has_list);
+  if (rc == 0)
+    rc = first_foreign(fd, "", listed_names, n_listed, has_list, &found,
+                       &is_dir);
+  free_names(listed_names, n_listed);
+  if (rc < 0) {
+    hfs_diag_error(d, o->dir, 0, "cannot read the output folder: %s",
+                   strerror(errno ? errno : ENOMEM));
+    return HFS_ERR_IO;
+  }
+  if (rc == 0)
+    return HFS_OK;
+  char *path = join(o->dir, found);
+  if (has_list)
+    hfs_diag_error(d, path ? path : found, 0,
+                   "%s not listed in %s/manifest.txt, so not an hfsim "
+                   "result; results replace the whole folder, which would "
+                   "delete it: move it out of the folder first, or write "
+                   "the results to another folder",
+                   is_dir ? "a folder" : "a file", o->dir);
+  else
+    hfs_diag_error(d, path ? path : found, 0,
+                   "%s that hfsim does not write (%s/manifest.txt, from an "
+                   "hfsim before 0.3, lists no files); results replace the "
+                   "whole folder, which would delete it: move it out of the "
+                   "folder first, or write the results to another folder",
+                   is_dir ? "a folder" : "a file", o->dir);
+  free(path);
+  free(found);
+  return HFS_ERR_IO;
+}
+
 /* May the existing folder BASE be replaced by this command's results? */
 static hfs_status check_target(hfs_output_set *o, hfs_diag *d)
 {
@@ -292,26 +509,28 @@ static hfs_status check_target(hfs_output_set *o, hfs_diag *d)
   int known = folder_owner(fd, owner);
   int empty = dir_is_empty(fd);
   int legacy = known == 0 && only_legacy_files(fd);
-  close(fd);
-  if (empty || legacy)
-    return HFS_OK;
-  if (known <= 0) {
+  hfs_status s = HFS_OK;
+  if (empty || legacy) {
+    s = HFS_OK;
+  } else if (known <= 0) {
     hfs_diag_error(d, o->dir, 0,
                    "the output folder holds files that are not the results "
                    "of an hfsim command (no hfsim manifest.txt); results "
                    "replace the whole folder, so give a new or empty "
                    "folder with --out");
-    return HFS_ERR_IO;
-  }
-  if (g_command[0] != '\0' && strcmp(owner, g_command) != 0) {
+    s = HFS_ERR_IO;
+  } else if (g_command[0] != '\0' && strcmp(owner, g_command) != 0) {
     hfs_diag_error(d, o->dir, 0,
                    "the output folder holds the results of 'hfsim %s'; each "
                    "command writes its own folder (results replace the "
                    "whole folder), so give another folder with --out",
                    owner);
-    return HFS_ERR_IO;
+    s = HFS_ERR_IO;
+  } else {
+    s = check_contents(o, fd, d);
   }
-  return HFS_OK;
+  close(fd);
+  return s;
 }
 
 /* Remove staging folders that a killed command left (their name says
@@ -663,11 +882,6 @@ static int collect_files(int fd, const char *prefix, char ***list, size_t *n,
   }
   closedir(dp);
   return rc;
-}
-
-static int by_name(const void *a, const void *b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* The manifest's file list: folder_command, then one line per file of the
