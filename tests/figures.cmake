@@ -43,6 +43,16 @@ foreach(case malformed_csv field_count missing_csv not_a_results_folder
   set_tests_properties(figures_${case} PROPERTIES LABELS figures)
 endforeach()
 
+# `hfsim report` keeps a folder's results as their command wrote them:
+# a changed or missing listed file (exit 5), a file or folder the manifest
+# does not list (exit 4); the calibrate fixture has a file list.
+foreach(case report_changed_file report_missing_file report_unlisted)
+  add_test(NAME figures_${case}
+    COMMAND ${Python3_EXECUTABLE} ${_fig_py} case ${case} $<TARGET_FILE:hfsim>
+      ${_fig_data}/calibrate ${_fig_work}/case_${case})
+  set_tests_properties(figures_${case} PROPERTIES LABELS figures)
+endforeach()
+
 add_test(NAME figures_psa_without_evppi
   COMMAND ${Python3_EXECUTABLE} ${_fig_py} case psa_without_evppi
     $<TARGET_FILE:hfsim> ${_fig_data}/psa ${_fig_work}/case_psa_without_evppi)

@@ -15,7 +15,13 @@ Usage:
       those of calibration_targets.csv, posterior.csv and calibration.csv
       (recomputed here); without SIR only calibration_fit, without a
       posterior row; one parameter: a histogram; HFSIM_FIGURES=off: none;
-      a posterior.csv row naming no evaluation is refused at its line.
+      a posterior.csv row naming no evaluation is refused at its line (and
+      before its manifest line is made to match, as a changed file, exit 5).
+  figures_test.py case CASE HFSIM FIXTURE WORK
+      one case of bad input or failure on a copy of FIXTURE; report_*:
+      `hfsim report` refuses a changed or missing listed file (exit 5) and
+      a file or folder the manifest does not list (exit 4), and leaves the
+      folder exactly as it was.
   figures_test.py browser HFSIM FIXTURE_RUN FIXTURE_PSA WORK [FIXTURE_CALIBRATE]
       report.html in headless Chromium: every SVG rendered with a non-zero
       size, no request leaves the file (Chromium's net log), the screenshot
@@ -52,6 +58,37 @@ def run_report(hfsim, folder, extra_env=None):
     p = subprocess.run([hfsim, "report", folder, "--quiet"], env=env,
                        capture_output=True, text=True)
     return p
+
+
+def sha256_of(path):
+    import hashlib
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def relist(folder, name):
+    """Give NAME its new size and SHA-256 in FOLDER/manifest.txt (a folder
+    edited consistently, as a forger would: it passes verify-folder)."""
+    import hashlib
+    data = open(os.path.join(folder, name), "rb").read()
+    mpath = os.path.join(folder, "manifest.txt")
+    lines = open(mpath).read().split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("file: %s " % name):
+            lines[i] = "file: %s bytes=%d sha256=%s" % (
+                name, len(data), hashlib.sha256(data).hexdigest())
+    open(mpath, "w").write("\n".join(lines))
+
+
+def snapshot(folder):
+    """Every file and folder under FOLDER (dot files too) with its bytes."""
+    out = {}
+    for root, dirs, files in os.walk(folder):
+        for d in dirs:
+            out[os.path.relpath(os.path.join(root, d), folder) + "/"] = None
+        for f in files:
+            p = os.path.join(root, f)
+            out[os.path.relpath(p, folder)] = open(p, "rb").read()
+    return out
 
 
 def svg_text(path):
@@ -527,6 +564,12 @@ def cmd_calibrate(hfsim, root, work):
     lines[1] = ",".join(f)
     open(path, "w").write("\n".join(lines))
     before = open(os.path.join(full, "report.html"), "rb").read()
+    # (an edited file is refused as changed, exit 5; the check below is of
+    # a folder whose manifest was edited to match)
+    p = run_report(hfsim, full)
+    expect(p, 5, ["%s: error: " % path, "changed or truncated"],
+           "calibrate, edited")
+    relist(full, "posterior.csv")
     p = run_report(hfsim, full)
     expect(p, 3, ["%s:2: error: column 'evaluation': 99999 is not an "
                   "evaluation of calibration.csv" % path], "calibrate")
@@ -647,6 +690,72 @@ def cmd_case(case, hfsim, fixture, work):
             fail("psa_without_evppi: an EVPPI figure without evppi.csv")
         if not os.path.exists(html):
             fail("psa_without_evppi: no report.html")
+    elif case in ("report_changed_file", "report_missing_file",
+                  "report_unlisted"):
+        # FIXTURE is a folder with a file list (calibrate): report checks
+        # the listed files first and certifies only results as their
+        # command wrote them; it never adopts or deletes a file the
+        # manifest does not list. Nothing is written in either case.
+        p = run_report(hfsim, work)  # figures and report.html, listed
+        expect(p, 0, [], case)
+        if case == "report_changed_file":
+            path = os.path.join(work, "calibration_targets.csv")
+            text = open(path).read()
+            open(path, "w").write(text.replace(",", ";", 1))  # same size
+            code = 5
+        elif case == "report_missing_file":
+            path = os.path.join(work, "posterior_correlations.csv")
+            os.remove(path)
+            code = 5
+        else:
+            os.makedirs(os.path.join(work, "analysis"))
+            open(os.path.join(work, "analysis", "a.csv"), "w").write("mine\n")
+            open(os.path.join(work, ".notes"), "w").write("mine\n")
+            open(os.path.join(work, "notes.txt"), "w").write("mine\n")
+            code = 4
+        before = snapshot(work)
+        p = run_report(hfsim, work)
+        if case == "report_changed_file":
+            want = ("hfsim: %s: error: SHA-256 %s, manifest.txt says "
+                    "67be671e0c111906cbc9cf7a1d0f6d4dde0f6ebf2e87c7bd72b4681b"
+                    "fc1a1b3f: the file changed\n" % (path, sha256_of(path)))
+        elif case == "report_missing_file":
+            want = ("hfsim: %s: error: listed in manifest.txt but missing: No "
+                    "such file or directory\n" % path)
+        else:
+            want = ("hfsim: %s/.notes: error: a file not listed in "
+                    "%s/manifest.txt, so not an hfsim result; results "
+                    "replace the whole folder, which would delete it: move "
+                    "it out of the folder first, or write the results to "
+                    "another folder\n" % (work, work))
+        if code == 5:
+            want += ("hfsim: %s: error: 1 problem: not the folder its "
+                     "manifest describes; 'hfsim report' draws only results "
+                     "as their command wrote them: restore the file, or run "
+                     "the command again\n" % work)
+        if p.returncode != code or p.stderr != want:
+            fail("%s: exit %d, stderr %r; expected %d and %r" %
+                 (case, p.returncode, p.stderr, code, want))
+        if snapshot(work) != before:
+            fail("%s: the folder changed" % case)
+        v = subprocess.run([hfsim, "verify-folder", work],
+                           capture_output=True, text=True)
+        if v.returncode != 5:
+            fail("%s: verify-folder exit %d afterwards (the manifest now "
+                 "certifies the folder?): %s" % (case, v.returncode,
+                                                 v.stderr))
+        if case == "report_unlisted":
+            # moved out, the report is drawn, and lists only hfsim's files
+            for name in ("analysis", ".notes", "notes.txt"):
+                q = os.path.join(work, name)
+                shutil.rmtree(q) if os.path.isdir(q) else os.remove(q)
+            p = run_report(hfsim, work)
+            expect(p, 0, [], case)
+            v = subprocess.run([hfsim, "verify-folder", work],
+                               capture_output=True, text=True)
+            if v.returncode != 0:
+                fail("%s: verify-folder after the report: %s" % (case,
+                                                                 v.stderr))
     else:
         fail("unknown case " + case)
     print("ok: " + case)

@@ -20,6 +20,7 @@
 #ifndef HFSIM_FIGURES_H
 #define HFSIM_FIGURES_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "hfsim/diag.h"
@@ -38,22 +39,35 @@ typedef struct hfs_report_result {
   int n_figures;        /* figures drawn */
   int n_figures_failed; /* figures the folder's data allows but not drawn */
   int gnuplot_missing;  /* no gnuplot: report.html written without figures */
+  int folder_changed;   /* a file manifest.txt lists is changed or missing:
+                           nothing written (`hfsim report` exits 5) */
 } hfs_report_result;
 
 /* Read DIR's CSVs and manifest.txt, draw every figure its data allows into
- * DIR/figures/ and write DIR/report.html.
+ * DIR/figures/ and write DIR/report.html, as one transaction (output.h)
+ * that keeps the folder's results: the files manifest.txt lists (not
+ * figures/ and report.html, which are drawn anew), each checked against
+ * its size and SHA-256 first, and the manifest's lines (its file list is
+ * renewed). A manifest without a file list (hfsim before 0.3): every
+ * top-level file, which must be one hfsim writes.
  *
  * Returns HFS_ERR_INPUT (errors naming file and line in D) when a CSV is
- * malformed or one the manifest's command writes is missing, HFS_ERR_IO when
- * DIR cannot be read or written; nothing is written then. When gnuplot is
- * missing or a figure fails, the problem is reported as a warning on stderr
- * (always, even for --quiet commands), the
- * other figures and report.html are still written, and HFS_OK is returned
- * with the counts in RES. PROGRESS (may be NULL) is called with the
- * figures drawn and their number, before each figure and at the end. */
+ * malformed or one the manifest's command writes is missing, or (with
+ * RES->folder_changed set, messages in the words of verify-folder) when a
+ * listed file is changed or missing; HFS_ERR_IO when DIR cannot be read or
+ * written, or holds a file or folder its manifest does not list
+ * (hfs_output_open(): results replace the folder whole, so it would be
+ * deleted); HFS_ERR_INTERRUPTED when *STOP (may be NULL) became nonzero
+ * (checked before each figure and before the commit). Nothing is written
+ * then. When gnuplot is missing or a figure fails, the problem is
+ * reported as a warning on stderr (always, even for --quiet commands),
+ * the other figures and report.html are still written, and HFS_OK is
+ * returned with the counts in RES. PROGRESS (may be NULL) is called with
+ * the figures drawn and their number, before each figure and at the end. */
 typedef void (*hfs_report_progress_fn)(void *user, uint64_t done,
                                        uint64_t total);
-hfs_status hfs_report_build(const char *dir, hfs_report_progress_fn progress,
+hfs_status hfs_report_build(const char *dir, const volatile sig_atomic_t *stop,
+                            hfs_report_progress_fn progress,
                             void *progress_user, hfs_diag *d,
                             hfs_report_result *res);
 

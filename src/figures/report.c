@@ -12,6 +12,7 @@
 #include "hfsim/figures.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
@@ -21,6 +22,7 @@
 
 #include "fig_internal.h"
 #include "hfsim/output.h"
+#include "hfsim/sha256.h"
 
 static char *join3(const char *a, const char *b, const char *c)
 {
@@ -97,10 +99,13 @@ static void print_missing_gnuplot(const char *prog)
 
 /* Draw every figure in SCRATCH; fills figs[i].svg/png/pdf. */
 static void draw_all(const char *scratch, fig_figure *figs, size_t n,
+                     const volatile sig_atomic_t *stop,
                      hfs_report_progress_fn progress, void *progress_user,
                      hfs_report_result *res)
 {
   for (size_t i = 0; i < n; i++) {
+    if (stop != NULL && *stop)
+      return; /* the caller commits nothing */
     if (progress != NULL)
       progress(progress_user, i, n);
     fig_figure *g = &figs[i];
@@ -120,6 +125,9 @@ static void draw_all(const char *scratch, fig_figure *figs, size_t n,
     snprintf(script, sizeof script, "%s.gp", g->name);
     int missing = 0;
     if (fig_gnuplot_run(scratch, script, &missing, err, sizeof err) != 0) {
+      /* Ctrl-C reaches gnuplot too: not a failed figure, an interrupt */
+      if (stop != NULL && *stop)
+        return;
       res->n_figures_failed++;
       if (missing) {
         res->gnuplot_missing = 1;
@@ -163,6 +171,7 @@ static int add_bytes(hfs_output_set *o, const char *name, const char *ext,
  * them and report.html to OUT. A scratch folder in $TMPDIR holds gnuplot's
  * work; it is removed in every case. */
 static hfs_status build_into(const char *src, hfs_output_set *out,
+                             const volatile sig_atomic_t *stop,
                              hfs_report_progress_fn progress,
                              void *progress_user, hfs_diag *d,
                              hfs_report_result *res)
@@ -191,7 +200,7 @@ static hfs_status build_into(const char *src, hfs_output_set *out,
     fig_folder_free(&f);
     return HFS_ERR_IO;
   }
-  draw_all(scratch, figs, n, progress, progress_user, res);
+  draw_all(scratch, figs, n, stop, progress, progress_user, res);
   remove_scratch(scratch, figs, n);
   free(scratch);
   /* A full disk at the commit would cost the whole folder, CSVs included:
@@ -254,13 +263,35 @@ static int copy_into(hfs_output_set *out, const char *dir, const char *name,
   return 0;
 }
 
-hfs_status hfs_report_build(const char *dir, hfs_report_progress_fn progress,
-                            void *progress_user, hfs_diag *d,
-                            hfs_report_result *res)
+/* One "file:" line of a manifest. */
+typedef struct listed_file {
+  char name[300];
+  long long bytes;
+  char sha256[65];
+} listed_file;
+
+/* What report reads of DIR/manifest.txt: the owner, every line but the
+ * file list (KEPT; the commit writes a new list), and the file list. */
+typedef struct manifest_text {
+  char owner[32];
+  fig_buf kept;
+  listed_file *files;
+  size_t n_files;
+  int has_list; /* folder_command: or file: lines (hfsim 0.3 and later) */
+  long damaged; /* file: lines that name no file (messages in D) */
+} manifest_text;
+
+static void manifest_text_free(manifest_text *m)
 {
-  memset(res, 0, sizeof *res);
-  /* the folder stays its command's: report rewrites it as that command
-   * (output.h: one folder belongs to one command) */
+  fig_buf_free(&m->kept);
+  free(m->files);
+  memset(m, 0, sizeof *m);
+}
+
+static hfs_status read_manifest(const char *dir, manifest_text *mt,
+                                hfs_diag *d)
+{
+  memset(mt, 0, sizeof *mt);
   char *mpath = join3(dir, "manifest.txt", "");
   FILE *m = mpath ? fopen(mpath, "r") : NULL;
   if (m == NULL) {
@@ -271,32 +302,172 @@ hfs_status hfs_report_build(const char *dir, hfs_report_progress_fn progress,
     free(mpath);
     return HFS_ERR_INPUT;
   }
-  char owner[32] = "", line[8192];
-  fig_buf kept = {0};
-  while (fgets(line, sizeof line, m)) {
-    if (sscanf(line, "folder_command: %31s", owner) == 1)
+  char line[8192];
+  long lineno = 0;
+  hfs_status s = HFS_OK;
+  while (s == HFS_OK && fgets(line, sizeof line, m)) {
+    lineno++;
+    if (sscanf(line, "folder_command: %31s", mt->owner) == 1) {
+      mt->has_list = 1;
       continue;
-    if (strncmp(line, "file: ", 6) == 0)
-      continue;
-    if (!owner[0] && sscanf(line, "command: %*s %31s", owner) == 1) {
     }
-    fig_buf_append(&kept, line, strlen(line));
+    if (strncmp(line, "file: ", 6) == 0) {
+      mt->has_list = 1;
+      listed_file lf;
+      if (sscanf(line, "file: %299s bytes=%lld sha256=%64s", lf.name,
+                 &lf.bytes, lf.sha256) != 3 ||
+          strlen(lf.sha256) != 64 || lf.bytes < 0) {
+        hfs_diag_error(d, mpath, lineno, "damaged file line");
+        mt->damaged++;
+        continue;
+      }
+      listed_file *grown =
+          realloc(mt->files, (mt->n_files + 1) * sizeof *grown);
+      if (grown == NULL) {
+        s = HFS_ERR_NOMEM;
+        break;
+      }
+      mt->files = grown;
+      mt->files[mt->n_files++] = lf;
+      continue;
+    }
+    if (!mt->owner[0])
+      sscanf(line, "command: %*s %31s", mt->owner);
+    fig_buf_append(&mt->kept, line, strlen(line));
   }
   fclose(m);
   free(mpath);
-  if (owner[0])
-    hfs_output_configure(owner, 0);
-  hfs_output_set out;
-  hfs_status s = hfs_output_open(&out, dir, d);
-  /* every top-level file but the report and the manifest; figures/ is
-   * drawn anew */
-  DIR *dp = s == HFS_OK ? opendir(dir) : NULL;
-  if (s == HFS_OK && dp == NULL) {
-    hfs_diag_error(d, dir, 0, "cannot read the folder: %s", strerror(errno));
-    s = HFS_ERR_IO;
+  if (s == HFS_OK && mt->kept.failed)
+    s = HFS_ERR_NOMEM;
+  return s;
+}
+
+/* Files report draws anew: figures/ and report.html. */
+static int redrawn(const char *name)
+{
+  return !strncmp(name, "figures/", 8) || !strcmp(name, "report.html");
+}
+
+/* Read DIR/F->name whole (a regular file, not followed through a link) and
+ * compare it with its manifest line; the wording follows verify-folder.
+ * Returns the bytes (malloc'd; *LEN) when they match, else NULL with one
+ * message in D. */
+static char *read_listed(const char *dir, const listed_file *lf, size_t *len,
+                         hfs_diag *d)
+{
+  char *path = join3(dir, lf->name, "");
+  if (path == NULL) {
+    hfs_diag_error(d, NULL, 0, "out of memory (file names)");
+    return NULL;
   }
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat sb;
+  FILE *f = NULL;
+  if (fd < 0 && errno == ENOENT) {
+    hfs_diag_error(d, path, 0, "listed in manifest.txt but missing: %s",
+                   strerror(errno));
+  } else if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    hfs_diag_error(d, path, 0, "not a regular file");
+  } else if ((f = fdopen(fd, "rb")) == NULL) {
+    hfs_diag_error(d, path, 0, "cannot read: %s", strerror(errno));
+  }
+  if (f == NULL) {
+    if (fd >= 0)
+      close(fd);
+    free(path);
+    return NULL;
+  }
+  fig_buf b = {0};
+  char chunk[65536];
+  size_t r;
+  while ((r = fread(chunk, 1, sizeof chunk, f)) > 0)
+    fig_buf_append(&b, chunk, r);
+  int bad = ferror(f) || b.failed;
+  fclose(f);
+  char hex[65];
+  hfs_sha256 c;
+  hfs_sha256_init(&c);
+  hfs_sha256_update(&c, b.s ? b.s : "", b.len);
+  hfs_sha256_final_hex(&c, hex);
+  if (bad) {
+    hfs_diag_error(d, path, 0, "cannot read: %s",
+                   b.failed ? "out of memory" : strerror(errno));
+  } else if ((long long)b.len != lf->bytes) {
+    hfs_diag_error(d, path, 0,
+                   "%zu bytes, manifest.txt says %lld: changed or truncated",
+                   b.len, lf->bytes);
+    bad = 1;
+  } else if (strcmp(hex, lf->sha256) != 0) {
+    hfs_diag_error(d, path, 0,
+                   "SHA-256 %s, manifest.txt says %s: the file changed", hex,
+                   lf->sha256);
+    bad = 1;
+  }
+  free(path);
+  if (bad) {
+    fig_buf_free(&b);
+    return NULL;
+  }
+  *len = b.len;
+  return b.s ? b.s : calloc(1, 1);
+}
+
+/* The results that report keeps, into OUT: with a file list, every listed
+ * file but figures/ and report.html, each checked against its size and
+ * SHA-256 first (a changed or missing one: *CHANGED, and nothing is
+ * copied); without one (hfsim before 0.3), every top-level file but those
+ * (hfs_output_open() has checked that they are files hfsim writes). */
+static hfs_status carry_over(const char *dir, const manifest_text *mt,
+                             hfs_output_set *out, int *changed, hfs_diag *d)
+{
+  *changed = 0;
+  if (mt->has_list) {
+    long problems = mt->damaged;
+    char **bytes = calloc(mt->n_files + 1, sizeof *bytes);
+    size_t *lens = calloc(mt->n_files + 1, sizeof *lens);
+    hfs_status s = bytes && lens ? HFS_OK : HFS_ERR_NOMEM;
+    for (size_t i = 0; s == HFS_OK && i < mt->n_files; i++) {
+      if (redrawn(mt->files[i].name) ||
+          !strcmp(mt->files[i].name, "manifest.txt"))
+        continue;
+      bytes[i] = read_listed(dir, &mt->files[i], &lens[i], d);
+      if (bytes[i] == NULL)
+        problems++;
+    }
+    if (s == HFS_OK && problems > 0) {
+      hfs_diag_error(d, dir, 0,
+                     "%ld problem%s: not the folder its manifest describes; "
+                     "'hfsim report' draws only results as their command "
+                     "wrote them: restore the file%s, or run the command "
+                     "again",
+                     problems, problems == 1 ? "" : "s",
+                     problems == 1 ? "" : "s");
+      *changed = 1;
+      s = HFS_ERR_INPUT;
+    }
+    for (size_t i = 0; s == HFS_OK && i < mt->n_files; i++) {
+      if (bytes[i] == NULL)
+        continue;
+      FILE *f = hfs_output_add(out, mt->files[i].name, d);
+      if (f == NULL)
+        s = HFS_ERR_IO;
+      else
+        fwrite(bytes[i], 1, lens[i], f);
+    }
+    for (size_t i = 0; bytes && i < mt->n_files; i++)
+      free(bytes[i]);
+    free(bytes);
+    free(lens);
+    return s;
+  }
+  DIR *dp = opendir(dir);
+  if (dp == NULL) {
+    hfs_diag_error(d, dir, 0, "cannot read the folder: %s", strerror(errno));
+    return HFS_ERR_IO;
+  }
+  hfs_status s = HFS_OK;
   struct dirent *e;
-  while (s == HFS_OK && dp && (e = readdir(dp)) != NULL) {
+  while (s == HFS_OK && (e = readdir(dp)) != NULL) {
     const char *nm = e->d_name;
     if (nm[0] == '.' || !strcmp(nm, "report.html") ||
         !strcmp(nm, "manifest.txt") || !strcmp(nm, "figures"))
@@ -305,21 +476,63 @@ hfs_status hfs_report_build(const char *dir, hfs_report_progress_fn progress,
     struct stat sb;
     int regular = p && lstat(p, &sb) == 0 && S_ISREG(sb.st_mode);
     free(p);
-    if (regular && copy_into(&out, dir, nm, d) != 0)
+    if (regular && copy_into(out, dir, nm, d) != 0)
       s = HFS_ERR_IO;
   }
-  if (dp)
-    closedir(dp);
+  closedir(dp);
+  return s;
+}
+
+hfs_status hfs_report_build(const char *dir, const volatile sig_atomic_t *stop,
+                            hfs_report_progress_fn progress,
+                            void *progress_user, hfs_diag *d,
+                            hfs_report_result *res)
+{
+  memset(res, 0, sizeof *res);
+  /* the folder stays its command's: report rewrites it as that command
+   * (output.h: one folder belongs to one command) */
+  manifest_text mt;
+  hfs_status s = read_manifest(dir, &mt, d);
+  char owner[32];
+  memcpy(owner, mt.owner, sizeof owner);
+  manifest_text_free(&mt);
+  if (s != HFS_OK)
+    return s;
+  if (owner[0])
+    hfs_output_configure(owner, 0);
+  /* the lock, and no file the manifest does not vouch for (output.h) */
+  hfs_output_set out;
+  s = hfs_output_open(&out, dir, d);
+  /* read again under the lock: the list of what is kept */
   if (s == HFS_OK) {
-    FILE *mf = hfs_output_add(&out, "manifest.txt", d);
-    if (mf == NULL)
-      s = HFS_ERR_IO;
-    else
-      fwrite(kept.s ? kept.s : "", 1, kept.len, mf);
+    hfs_diag mine;
+    hfs_diag_init(&mine);
+    s = read_manifest(dir, &mt, &mine);
+    for (size_t i = 0; i < mine.count; i++) {
+      const hfs_diag_entry *e = &mine.entries[i];
+      hfs_diag_error(d, e->file, e->line, "%s", e->message);
+    }
+    hfs_diag_free(&mine);
+    int changed = 0;
+    if (s == HFS_OK)
+      s = carry_over(dir, &mt, &out, &changed, d);
+    res->folder_changed = changed;
+    if (s == HFS_OK) {
+      FILE *mf = hfs_output_add(&out, "manifest.txt", d);
+      if (mf == NULL)
+        s = HFS_ERR_IO;
+      else
+        fwrite(mt.kept.s ? mt.kept.s : "", 1, mt.kept.len, mf);
+    }
+    manifest_text_free(&mt);
   }
-  fig_buf_free(&kept);
+  if (s == HFS_OK && stop && *stop)
+    s = HFS_ERR_INTERRUPTED;
   if (s == HFS_OK)
-    s = build_into(dir, &out, progress, progress_user, d, res);
+    s = build_into(dir, &out, stop, progress, progress_user, d, res);
+  /* a signal while the figures were drawn: nothing is committed */
+  if (s == HFS_OK && stop && *stop)
+    s = HFS_ERR_INTERRUPTED;
   if (s == HFS_OK)
     s = hfs_output_commit(&out, d);
   hfs_output_free(&out);
@@ -344,7 +557,7 @@ void hfs_figures_add(hfs_output_set *out, int quiet)
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_report_result res;
-  hfs_status s = build_into(out->staging, out, NULL, NULL, &d, &res);
+  hfs_status s = build_into(out->staging, out, NULL, NULL, NULL, &d, &res);
   for (size_t i = 0; i < d.count; i++) {
     const hfs_diag_entry *e = &d.entries[i];
     if (e->file && e->line)
