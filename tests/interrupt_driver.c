@@ -31,6 +31,13 @@
  *           psa_summary.csv, psa_parameters.csv, ceac.csv, evpi.csv and
  *           evppi.csv equal the reference byte for byte.
  *   verify  `hfsim verify` sent SIGINT: exit 130 and nothing written.
+ *   report SIG group|parent
+ *           `hfsim report` of a good run's folder, HFSIM_GNUPLOT a stand-in
+ *           that sends SIG (INT or TERM) while the first figure is drawn:
+ *           "group" to hfsim and itself (Ctrl-C in a terminal), "parent"
+ *           to hfsim only, then runs gnuplot. Exit 130, standard error says
+ *           no results were written, and the folder and its figures/ are
+ *           exactly as the run left them (no timing involved).
  *   disk-full [resume]
  *           in a private mount namespace, a 512 KiB tmpfs: a good run
  *           into it, then a run with patients.csv that fills it, a run
@@ -826,6 +833,95 @@ static int mode_verify(void)
   return failures ? FAILED : PASSED;
 }
 
+/* ---- report: interrupted while drawing ----------------------------------- */
+
+/* `hfsim report` of a good run's folder, with a stand-in for gnuplot that
+ * sends SIG: HOW "group" to hfsim and then to itself, as Ctrl-C in a
+ * terminal reaches the whole process group (the figure is not drawn);
+ * "parent" to hfsim only, then runs the real gnuplot (the figure is drawn,
+ * hfsim must notice on its own). No timing: the signal comes while the
+ * first figure is drawn. Exit 130, "interrupted; no results were written",
+ * and the folder (figures/ too) exactly as the run left it. */
+static int mode_report(const char *signame, const char *how)
+{
+  (void)signal_number(signame); /* INT or TERM, else exit */
+  int group = !strcmp(how, "group");
+  if (!group && strcmp(how, "parent") != 0) {
+    fprintf(stderr, "report: group or parent, not '%s'\n", how);
+    return FAILED;
+  }
+  char *out = path2(work, "out");
+  char *figs = path2(out, "figures");
+  char *stand_in = path2(work, "gnuplot-stand-in");
+  char *stdout_path = path2(work, "stdout.txt");
+  args a = {{NULL}, 0};
+  add(&a, hfsim), add(&a, "run"), add(&a, "-q"), add(&a, "--config");
+  add(&a, config), add(&a, "--patients"), add(&a, "200");
+  add(&a, "--threads"), add(&a, "2"), add(&a, "--out"), add(&a, out);
+  char *err;
+  int rc = run(&a, NULL, &err);
+  expect_exit("the run", rc, 0, err);
+  free(err);
+  snapshot before = take_snapshot(out, NULL);
+  snapshot figs_before = take_snapshot(figs, NULL);
+  if (!has_file(&figs_before, "ce_plane.svg"))
+    fail("the run drew no ce_plane.svg (is gnuplot installed?)");
+
+  char script[256];
+  if (group)
+    snprintf(script, sizeof script,
+             "#!/bin/sh\n"
+             "# a stand-in for gnuplot (tests/interrupt_driver.c, report)\n"
+             "kill -%s $PPID\nkill -%s $$\nexit 1\n",
+             signame, signame);
+  else
+    snprintf(script, sizeof script,
+             "#!/bin/sh\n"
+             "# a stand-in for gnuplot (tests/interrupt_driver.c, report)\n"
+             "kill -%s $PPID\nexec gnuplot \"$@\"\n",
+             signame);
+  if (write_file(stand_in, script) != 0 || chmod(stand_in, 0755) != 0) {
+    fprintf(stderr, "cannot write %s: %s\n", stand_in, strerror(errno));
+    exit(FAILED);
+  }
+  setenv("HFSIM_GNUPLOT", stand_in, 1);
+  args b = {{NULL}, 0};
+  add(&b, hfsim), add(&b, "report"), add(&b, out);
+  show("$", &b);
+  note("  (HFSIM_GNUPLOT=%s: sends SIG%s to %s)", stand_in, signame,
+       group ? "hfsim and itself" : "hfsim, then runs gnuplot");
+  proc p;
+  start(&p, b.v, stdout_path, NULL);
+  rc = finish(&p, 300);
+  unsetenv("HFSIM_GNUPLOT");
+  note("  exit %d; standard error:\n%s", rc, err_text(&p));
+  expect_exit("the interrupted report", rc, 130, err_text(&p));
+  expect_text("standard error", err_text(&p),
+              "hfsim: interrupted; no results were written");
+  if (strstr(err_text(&p), "gnuplot failed") != NULL)
+    fail("an interrupt reported as a failed figure:\n%s", err_text(&p));
+  char *so = read_file(stdout_path);
+  if (so != NULL && strstr(so, "wrote") != NULL)
+    fail("the interrupted report says it wrote results:\n%s", so);
+  free(so);
+  proc_free(&p);
+  snapshot after = take_snapshot(out, NULL);
+  snapshot figs_after = take_snapshot(figs, NULL);
+  expect_same("the interrupted report changed the folder", &before, &after);
+  expect_same("the interrupted report changed figures/", &figs_before,
+              &figs_after);
+  expect_no_temporaries(out);
+  free(before.e);
+  free(after.e);
+  free(figs_before.e);
+  free(figs_after.e);
+  free(out);
+  free(figs);
+  free(stand_in);
+  free(stdout_path);
+  return failures ? FAILED : PASSED;
+}
+
 /* ---- full disk and file-size limit --------------------------------------- */
 
 static void run_args(args *a, const char *out, const char *patients,
@@ -1255,6 +1351,7 @@ static int usage(void)
   fprintf(stderr,
           "usage: interrupt_driver MODE HFSIM CONFIG WORK [ARG]\n"
           "modes: run INT|TERM [--patients-csv], psa [PATIENTS], verify,\n"
+          "       report INT|TERM group|parent,\n"
           "       disk-full [resume], file-too-large, cells CONFIGS_DIR\n");
   return 2;
 }
@@ -1289,6 +1386,8 @@ int main(int argc, char **argv)
     rc = mode_psa();
   } else if (!strcmp(mode, "verify"))
     rc = mode_verify();
+  else if (!strcmp(mode, "report") && argc >= 7)
+    rc = mode_report(argv[5], argv[6]);
   else if (!strcmp(mode, "disk-full"))
     rc = mode_disk_full(argc >= 6 && !strcmp(argv[5], "resume"));
   else if (!strcmp(mode, "file-too-large"))

@@ -15,7 +15,8 @@
 #                       (folder_transaction.sh)
 #   robust_inputs       (slow) inputs that once hung, overflowed or fooled
 #                       the simulator (robust_inputs.sh)
-#   robust_interrupt_*  SIGINT / SIGTERM during run and psa; psa --resume
+#   robust_interrupt_*  SIGINT / SIGTERM during run, psa, verify and
+#                       report; psa --resume
 #   robust_disk_full, robust_file_too_large   writes that fail
 #   robust_spreadsheet_cells                  no CSV cell starts a formula
 #   robust_*            (CLI) unreadable inputs, unwritable outputs, names
@@ -75,6 +76,11 @@ hfs_robust_test(robust_spreadsheet_cells cells
 # Pending (bugs in ROBUSTNESS.md, "Found"): `hfsim verify` ignores Ctrl-C;
 # after a PSA failed on a full disk, --resume refuses its empty checkpoint.
 hfs_robust_test(robust_interrupt_verify verify ${_hfs_default_ini})
+# `hfsim report` ignored the signal and committed figures half drawn.
+hfs_robust_test(robust_interrupt_report_sigint report ${_hfs_default_ini}
+  INT group)
+hfs_robust_test(robust_interrupt_report_sigterm report ${_hfs_default_ini}
+  TERM parent)
 hfs_robust_test(robust_disk_full_psa_resume disk-full ${_hfs_default_ini}
   resume)
 
