@@ -12,7 +12,7 @@
 
 
 # hfs_cli_test(NAME EXIT CODE ARGS ARG... [OUT DIR] [WORKDIR DIR] [ROWS]
-#              [FIRST_ARGS ARG...] [PENDING])
+#              [FIRST_ARGS ARG...] [PLANT ITEM...] [PENDING])
 #   runs `hfsim ARG...` (in WORKDIR, default a scratch folder) and compares
 #   its standard error with tests/data/NAME.expected.
 #   OUT      a folder that must hold no file afterwards
@@ -20,6 +20,9 @@
 #            with the edits of tests/data/NAME.rows (pass
 #            --set inputs.parameters=@TMP@/parameters.csv in ARGS)
 #   FIRST_ARGS  a good run into OUT first; OUT must then stay as it was
+#   PLANT    then the user's own changes to OUT: NAME (a file of theirs),
+#            NAME<SOURCE (a copy of SOURCE), -NAME (removed); see
+#            cli/run_cli.cmake
 #   PENDING  the expected file holds the message hfsim should print; the
 #            test is disabled until the program does
 # ARGS, OUT and the expected file may use @DATA@ (tests/data), @SOURCE@,
@@ -27,8 +30,9 @@
 set(HFS_CLI_DATA ${CMAKE_CURRENT_SOURCE_DIR}/data)
 function(hfs_cli_test name)
   cmake_parse_arguments(T "ROWS;PENDING" "EXIT;OUT;WORKDIR"
-    "ARGS;FIRST_ARGS" ${ARGN})
+    "ARGS;FIRST_ARGS;PLANT" ${ARGN})
   string(JOIN "|" args ${T_ARGS})
+  string(JOIN "|" plant ${T_PLANT})
   string(JOIN "|" first ${T_FIRST_ARGS})
   set(rows "")
   if(T_ROWS)
@@ -38,6 +42,7 @@ function(hfs_cli_test name)
     -DHFSIM=$<TARGET_FILE:hfsim>
     "-DARGS=${args}"
     "-DFIRST_ARGS=${first}"
+    "-DPLANT=${plant}"
     -DEXPECTED=${HFS_CLI_DATA}/${name}.expected
     -DEXIT=${T_EXIT}
     -DDATA=${HFS_CLI_DATA}
@@ -99,6 +104,31 @@ hfs_cli_test(input_failed_run_keeps_results EXIT 3 OUT @TMP@/out
   FIRST_ARGS run -q --config @DATA@/good.ini --out @TMP@/out --patients 200
   ARGS run --config @DATA@/good.ini --out @TMP@/out --patients 200
        --set botox_p_primary_respons=0.9)
+# Results replace a folder whole: a file or folder that its manifest.txt
+# does not list is the user's, and the command is refused (exit 4) instead
+# of deleting it; the folder stays as it was.
+hfs_cli_test(input_output_unlisted_file EXIT 4 OUT @TMP@/out
+  FIRST_ARGS run -q --config @DATA@/good.ini --out @TMP@/out --patients 200
+  PLANT notes.txt
+  ARGS run --config @DATA@/good.ini --out @TMP@/out --patients 200)
+hfs_cli_test(input_output_unlisted_folder EXIT 4 OUT @TMP@/out
+  FIRST_ARGS run -q --config @DATA@/good.ini --out @TMP@/out --patients 200
+  PLANT mydata/a.csv
+  ARGS run --config @DATA@/good.ini --out @TMP@/out --patients 200)
+hfs_cli_test(input_output_copied_manifest EXIT 4 OUT @TMP@/mine
+  FIRST_ARGS run -q --config @DATA@/good.ini --out @TMP@/run --patients 200
+  PLANT thesis.txt manifest.txt<@TMP@/run/manifest.txt
+  ARGS run --config @DATA@/good.ini --out @TMP@/mine --patients 200)
+# `hfsim report` keeps only results as their command wrote them
+# (figures_report_* check a changed file and more).
+hfs_cli_test(input_report_unlisted_folder EXIT 4 OUT @TMP@/out
+  FIRST_ARGS run -q --config @DATA@/good.ini --out @TMP@/out --patients 200
+  PLANT analysis/a.csv
+  ARGS report @TMP@/out)
+hfs_cli_test(input_report_missing_file EXIT 5 OUT @TMP@/out
+  FIRST_ARGS run -q --config @DATA@/good.ini --out @TMP@/out --patients 200
+  PLANT -trace.csv
+  ARGS report @TMP@/out)
 
 # ---- the scenario file (exit 3) --------------------------------------------
 hfs_run_test(input_no_equals 3 bad_no_equals.ini)

@@ -3,7 +3,8 @@ cmake_minimum_required(VERSION 3.20)
 #
 #   cmake -DHFSIM=... -DARGS=... -DEXPECTED=... -DEXIT=... -DDATA=...
 #         -DSOURCE=... -DTMP=... [-DOUT=...] [-DWORKDIR=...]
-#         [-DPARAM_ROWS=...] [-DFIRST_ARGS=...] -P run_cli.cmake
+#         [-DPARAM_ROWS=...] [-DFIRST_ARGS=...] [-DPLANT=...]
+#         -P run_cli.cmake
 #
 #   HFSIM       the program
 #   ARGS        its arguments, separated by '|'
@@ -23,6 +24,10 @@ cmake_minimum_required(VERSION 3.20)
 #   FIRST_ARGS  arguments of a run that must succeed before the one under
 #               test; then OUT must be left exactly as that run wrote it
 #               (same files, same SHA-256) instead of empty
+#   PLANT       changes to OUT after FIRST_ARGS, before the run under test
+#               ('|'-separated): NAME writes a file of the user's there
+#               (folders made as needed), NAME<SOURCE copies SOURCE there,
+#               -NAME removes it; OUT must then stay as they left it
 #
 # Placeholders, in ARGS and in the expected file: @DATA@, @SOURCE@, @TMP@,
 # and @LINE:NAME@ = the line of parameter NAME in the table the run reads
@@ -199,10 +204,28 @@ if(DEFINED FIRST_ARGS AND NOT FIRST_ARGS STREQUAL "")
     message(FATAL_ERROR "the first run failed (exit ${rc}):\n${e}")
   endif()
   snapshot("${OUT}" before)
-  if(NOT before MATCHES "(^|\n)  summary.csv ")
+  if(NOT before MATCHES "(^|\n)  summary.csv " AND
+     (NOT DEFINED PLANT OR PLANT STREQUAL ""))
     message(FATAL_ERROR "the first run wrote no summary.csv in ${OUT}:\n"
             "${before}")
   endif()
+endif()
+
+# ---- the user's own changes to OUT -----------------------------------------
+
+if(DEFINED PLANT AND NOT PLANT STREQUAL "")
+  split_args("${PLANT}" plants)
+  foreach(p IN LISTS plants)
+    if(p MATCHES "^-(.*)$")
+      file(REMOVE "${OUT}/${CMAKE_MATCH_1}")
+    elseif(p MATCHES "^([^<]*)<(.*)$")
+      file(READ "${CMAKE_MATCH_2}" text)
+      file(WRITE "${OUT}/${CMAKE_MATCH_1}" "${text}")
+    else()
+      file(WRITE "${OUT}/${p}" "a file of the user's\n")
+    endif()
+  endforeach()
+  snapshot("${OUT}" before)
 endif()
 
 # ---- the run under test ----------------------------------------------------
