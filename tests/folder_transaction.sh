@@ -18,6 +18,13 @@
 #   planted      links planted where the lock file and a staging folder go
 #                are not followed; a newline in an argument stays inside
 #                its manifest line; write errors on standard output fail.
+#   rerun        every command (run, psa, owsa, twsa, scenarios, verify,
+#                calibrate) twice into its own folder, figures drawn, then
+#                report twice (not of verify's folder: it has no figures):
+#                each replaces the folder and leaves it whole; a folder of
+#                an older hfsim (manifest without a file list) is replaced
+#                too; a file of the user's in any of them stops the
+#                command and report (exit 4) and is kept.
 set -u
 case_=$1 hfsim=$2 config=$3 work=$4
 rm -rf "$work"
@@ -270,6 +277,72 @@ print(subprocess.call(sys.argv[1:], stdout=w, stderr=open("err.txt", "w")))' \
   [ "$rc" = 4 ] || fail "dictionary into a closed pipe: exit $rc, expected 4"
   grep -q "Broken pipe" err.txt || fail "closed pipe: $(cat err.txt)"
   echo "standard output on a full disk or a closed pipe: exit 4"
+  ;;
+rerun)
+  configs=$(dirname "$config")
+  ss="$configs/sick_sicker.ini"
+  small=(--patients 20 --threads 1)
+  cmd_args() { # NAME: the command line (words) of that folder's command
+    case $1 in
+    run) echo run -q --config "$config" --patients 200 --threads 1 ;;
+    psa) echo psa -q --config "$config" --iterations 12 "${small[@]}" \
+      --set psa.evppi= ;;
+    owsa) echo owsa -q --config "$config" "${small[@]}" ;;
+    twsa) echo twsa -q --config "$config" --param cost_mvd \
+      --param utility_cured --steps 3 "${small[@]}" ;;
+    scenarios) echo scenarios -q --config "$config" "${small[@]}" ;;
+    verify) echo verify -q --config "$config" --patients 200 ;;
+    calibrate) echo calibrate -q --config "$ss" --patients 100 --threads 1 \
+      --set calibration.evaluations=10 --set calibration.sir_draws=20 ;;
+    esac
+  }
+  for c in run psa owsa twsa scenarios verify calibrate; do
+    # (no folder name holds a space: word splitting is safe here)
+    # shellcheck disable=SC2046
+    for round in 1 2; do
+      "$hfsim" $(cmd_args $c) --out "$c" 2>err.txt >/dev/null ||
+        fail "$c, round $round: exit $?: $(cat err.txt)"
+    done
+    # (a verification folder has no figures, and no report)
+    if [ $c != verify ]; then
+      [ -d "$c/figures" ] || fail "$c: no figures/"
+      "$hfsim" report -q "$c" 2>err.txt || fail "report $c: $(cat err.txt)"
+      "$hfsim" report -q "$c" 2>err.txt ||
+        fail "report $c again: $(cat err.txt)"
+    fi
+    "$hfsim" verify-folder -q "$c" 2>err.txt || fail "$c: $(cat err.txt)"
+    # shellcheck disable=SC2046
+    "$hfsim" $(cmd_args $c) --out "$c" 2>err.txt >/dev/null ||
+      fail "$c after report: $(cat err.txt)"
+    echo "mine" >"$c/notes.txt"
+    # shellcheck disable=SC2046
+    "$hfsim" $(cmd_args $c) --out "$c" 2>err.txt >/dev/null
+    rc=$?
+    [ $rc -eq 4 ] && grep -q "$c/notes.txt: error: a file not listed" err.txt ||
+      fail "$c with notes.txt: exit $rc: $(cat err.txt)"
+    [ "$(cat "$c/notes.txt")" = mine ] || fail "$c: notes.txt lost"
+    "$hfsim" report -q "$c" 2>err.txt
+    rc=$?
+    [ $rc -eq 4 ] && [ "$(cat "$c/notes.txt")" = mine ] ||
+      fail "report $c with notes.txt: exit $rc: $(cat err.txt)"
+  done
+  echo "every command, run twice, then report twice: replaced, whole;" \
+    "a file of the user's: refused and kept"
+  # a folder of an older hfsim: its manifest lists no files
+  run 1 old || fail "the run for the older folder"
+  grep -v -e '^file: ' -e '^folder_command: ' old/manifest.txt >m.txt
+  mv m.txt old/manifest.txt
+  rm -rf old/figures old/report.html
+  run 2 old 2>err.txt || fail "an older hfsim's folder: $(cat err.txt)"
+  "$hfsim" verify-folder -q old 2>err.txt || fail "old: $(cat err.txt)"
+  grep -v -e '^file: ' -e '^folder_command: ' old/manifest.txt >m.txt
+  mv m.txt old/manifest.txt
+  echo "mine" >old/notes.txt
+  run 2 old 2>err.txt
+  rc=$?
+  [ $rc -eq 4 ] && grep -q "a file that hfsim does not write" err.txt ||
+    fail "an older folder with notes.txt: exit $rc: $(cat err.txt)"
+  echo "an older hfsim's folder: replaced; with a file of the user's: refused"
   ;;
 *)
   echo "unknown case $case_"

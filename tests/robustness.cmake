@@ -11,8 +11,8 @@
 #                       transactions, the lock, the manifest's file list,
 #                       verify-folder, and CSV text escaping
 #   robust_folder_*     (slow) strace fault injection, random SIGKILLs,
-#                       30 concurrent pairs, planted links
-#                       (folder_transaction.sh)
+#                       30 concurrent pairs, planted links, every command
+#                       re-run into its folder (folder_transaction.sh)
 #   robust_inputs       (slow) inputs that once hung, overflowed or fooled
 #                       the simulator (robust_inputs.sh)
 #   robust_interrupt_*  SIGINT / SIGTERM during run, psa, verify and
@@ -89,7 +89,7 @@ hfs_robust_test(robust_disk_full_psa_resume disk-full ${_hfs_default_ini}
 # folder, planted links. Label "slow" (about 15 s together); the plain
 # `ctest` still runs them. The sanitizer build (which runs the whole suite
 # again) runs the quick two only.
-set(_hfs_folder_cases faults planted)
+set(_hfs_folder_cases faults planted rerun)
 if(NOT HFS_INNER_SANITIZE_BUILD)
   list(APPEND _hfs_folder_cases kills concurrent)
 endif()
