@@ -372,6 +372,31 @@ static void line_without_equals(void **state)
   unload(&l);
 }
 
+/* Warnings: an identical one is held once; a caller drops its own. */
+static void diag_warnings_dedupe_and_drop(void **state)
+{
+  (void)state;
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_diag_warning(&d, "a.ini", 3, "x = %d is odd", 1);
+  hfs_diag_warning(&d, "a.ini", 3, "x = %d is odd", 1);
+  hfs_diag_warning(&d, "a.ini", 4, "x = %d is odd", 1);
+  hfs_diag_warning(&d, "p_female=1", 0, "outside");
+  hfs_diag_warning(&d, NULL, 0, "no file");
+  hfs_diag_warning(&d, NULL, 0, "no file");
+  assert_int_equal(d.n_warnings, 4);
+  hfs_diag_drop_warnings(&d, 1, "p_female=1");
+  assert_int_equal(d.n_warnings, 3);
+  assert_string_equal(d.warnings[1].file, "a.ini");
+  assert_int_equal(d.warnings[1].line, 4);
+  assert_null(d.warnings[2].file);
+  hfs_diag_drop_warnings(&d, 1, "a.ini"); /* index 0 is kept */
+  assert_int_equal(d.n_warnings, 2);
+  assert_int_equal(d.warnings[0].line, 3);
+  assert_int_equal(hfs_diag_count(&d), 0);
+  hfs_diag_free(&d);
+}
+
 /* CR LF line ends: a line of the longest length is still accepted (the CR
  * was counted against the limit), and values carry no CR. */
 static void crlf_lines(void **state)
@@ -934,6 +959,7 @@ int main(void)
       cmocka_unit_test(bad_strategy_keys_and_values),
       cmocka_unit_test(no_strategies),
       cmocka_unit_test(crlf_lines),
+      cmocka_unit_test(diag_warnings_dedupe_and_drop),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
