@@ -451,6 +451,16 @@ hfs_status hfs_twsa_run(const hfs_study *st, const hfs_run_config *cfg,
     r->param[k] = (size_t)(p[k] - t->items);
     lo[k] = p[k]->low;
     hi[k] = p[k]->high;
+    if (p[k]->dist == HFS_DIST_DIRICHLET) {
+      /* its shares must sum to 1: one cannot move alone */
+      hfs_diag_error(d, label, 0,
+                     "%s is a share of the Dirichlet group '%s', whose "
+                     "shares must sum to 1; it cannot be varied alone on a "
+                     "grid (vary the whole group with [scenario NAME] "
+                     "sections and hfsim scenarios)",
+                     nm, p[k]->group);
+      continue;
+    }
     if (eq) {
       char *colon = strchr(eq + 1, ':');
       if (colon == NULL) {
