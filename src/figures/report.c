@@ -314,9 +314,11 @@ static hfs_status read_manifest(const char *dir, manifest_text *mt,
     if (strncmp(line, "file: ", 6) == 0) {
       mt->has_list = 1;
       listed_file lf;
+      /* a name inside the folder only (as output.c writes them) */
       if (sscanf(line, "file: %299s bytes=%lld sha256=%64s", lf.name,
                  &lf.bytes, lf.sha256) != 3 ||
-          strlen(lf.sha256) != 64 || lf.bytes < 0) {
+          strlen(lf.sha256) != 64 || lf.bytes < 0 || lf.name[0] == '.' ||
+          lf.name[0] == '/' || strstr(lf.name, "/.") != NULL) {
         hfs_diag_error(d, mpath, lineno, "damaged file line");
         mt->damaged++;
         continue;
@@ -483,6 +485,14 @@ static hfs_status carry_over(const char *dir, const manifest_text *mt,
   return s;
 }
 
+static void copy_messages(hfs_diag *to, const hfs_diag *from)
+{
+  for (size_t i = 0; i < from->count; i++) {
+    const hfs_diag_entry *e = &from->entries[i];
+    hfs_diag_error(to, e->file, e->line, "%s", e->message);
+  }
+}
+
 hfs_status hfs_report_build(const char *dir, const volatile sig_atomic_t *stop,
                             hfs_report_progress_fn progress,
                             void *progress_user, hfs_diag *d,
@@ -492,10 +502,15 @@ hfs_status hfs_report_build(const char *dir, const volatile sig_atomic_t *stop,
   /* the folder stays its command's: report rewrites it as that command
    * (output.h: one folder belongs to one command) */
   manifest_text mt;
-  hfs_status s = read_manifest(dir, &mt, d);
+  hfs_diag pre; /* (a damaged line is reported once, by the read below) */
+  hfs_diag_init(&pre);
+  hfs_status s = read_manifest(dir, &mt, &pre);
   char owner[32];
   memcpy(owner, mt.owner, sizeof owner);
   manifest_text_free(&mt);
+  if (s != HFS_OK)
+    copy_messages(d, &pre);
+  hfs_diag_free(&pre);
   if (s != HFS_OK)
     return s;
   if (owner[0])
@@ -505,14 +520,7 @@ hfs_status hfs_report_build(const char *dir, const volatile sig_atomic_t *stop,
   s = hfs_output_open(&out, dir, d);
   /* read again under the lock: the list of what is kept */
   if (s == HFS_OK) {
-    hfs_diag mine;
-    hfs_diag_init(&mine);
-    s = read_manifest(dir, &mt, &mine);
-    for (size_t i = 0; i < mine.count; i++) {
-      const hfs_diag_entry *e = &mine.entries[i];
-      hfs_diag_error(d, e->file, e->line, "%s", e->message);
-    }
-    hfs_diag_free(&mine);
+    s = read_manifest(dir, &mt, d);
     int changed = 0;
     if (s == HFS_OK)
       s = carry_over(dir, &mt, &out, &changed, d);
