@@ -595,8 +595,8 @@ static void folder_of_an_older_hfsim_is_replaced(void **state)
  * naming the first such entry; the folder is left as it was. */
 static void unlisted_files_are_not_replaced(void **state)
 {
-  static const char *const planted[] = {"notes.txt", "mydata/a.csv",
-                                        ".hidden", "figures.csv"};
+  static const char *const planted[] = {"notes.txt", "mydata/a.csv", ".hidden",
+                                        "figures.csv"};
   for (size_t i = 0; i < sizeof planted / sizeof *planted; i++) {
     char name[16];
     snprintf(name, sizeof name, "out%zu", i);

@@ -69,8 +69,9 @@ static int cmd_report(options *o, int argc, char **argv)
   hfs_diag_print(&d, stderr);
   hfs_diag_free(&d);
   if (s == HFS_ERR_INTERRUPTED)
-    fprintf(stderr, "hfsim: interrupted; no results were written (%s is as "
-                    "it was)\n",
+    fprintf(stderr,
+            "hfsim: interrupted; no results were written (%s is as "
+            "it was)\n",
             o->argument);
   if (s != HFS_OK)
     return res.folder_changed ? HFS_EXIT_VERIFY : hfs_cli_exit_code(s);

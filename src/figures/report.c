@@ -288,8 +288,7 @@ static void manifest_text_free(manifest_text *m)
   memset(m, 0, sizeof *m);
 }
 
-static hfs_status read_manifest(const char *dir, manifest_text *mt,
-                                hfs_diag *d)
+static hfs_status read_manifest(const char *dir, manifest_text *mt, hfs_diag *d)
 {
   memset(mt, 0, sizeof *mt);
   char *mpath = join3(dir, "manifest.txt", "");
@@ -315,8 +314,8 @@ static hfs_status read_manifest(const char *dir, manifest_text *mt,
       mt->has_list = 1;
       listed_file lf;
       /* a name inside the folder only (as output.c writes them) */
-      if (sscanf(line, "file: %299s bytes=%lld sha256=%64s", lf.name,
-                 &lf.bytes, lf.sha256) != 3 ||
+      if (sscanf(line, "file: %299s bytes=%lld sha256=%64s", lf.name, &lf.bytes,
+                 lf.sha256) != 3 ||
           strlen(lf.sha256) != 64 || lf.bytes < 0 || lf.name[0] == '.' ||
           lf.name[0] == '/' || strstr(lf.name, "/.") != NULL) {
         hfs_diag_error(d, mpath, lineno, "damaged file line");

@@ -268,12 +268,15 @@ static int dir_is_empty(int fd)
  * (hfsim before 0.3): what such a folder may hold besides legacy_name()s. */
 static int written_name(const char *n)
 {
-  static const char *const names[] = {
-      "summary_long.csv",          "convergence.csv",
-      "calibration.csv",           "calibration_targets.csv",
-      "calibrated_parameters.csv", "posterior.csv",
-      "posterior_correlations.csv", "results.xlsx",
-      "report.html"};
+  static const char *const names[] = {"summary_long.csv",
+                                      "convergence.csv",
+                                      "calibration.csv",
+                                      "calibration_targets.csv",
+                                      "calibrated_parameters.csv",
+                                      "posterior.csv",
+                                      "posterior_correlations.csv",
+                                      "results.xlsx",
+                                      "report.html"};
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)
     if (!strcmp(n, names[i]))
       return 1;
@@ -408,13 +411,13 @@ static int first_foreign(int fd, const char *prefix, char **listed_names,
       size_t len = strlen(rel);
       int holds = 0;
       for (size_t k = 0; !holds && k < n_listed; k++)
-        holds = !strncmp(listed_names[k], rel, len) &&
-                listed_names[k][len] == '/';
+        holds =
+            !strncmp(listed_names[k], rel, len) && listed_names[k][len] == '/';
       if (holds) {
         int sub = openat(fd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
         rc = sub < 0 ? -1
-                     : first_foreign(sub, rel, listed_names, n_listed,
-                                     has_list, found, is_dir);
+                     : first_foreign(sub, rel, listed_names, n_listed, has_list,
+                                     found, is_dir);
         if (sub >= 0)
           close(sub);
         free(rel);
