@@ -219,7 +219,7 @@ hfs_cli_test(input_check_model_options EXIT 3
 # and an unknown sex: each reported at its line.
 hfs_run_test(input_utility_norms 3 good.ini
   --set model.utility_norms=@DATA@/bad_utility_norms.csv)
-hfs_run_test(input_utility_norms_missing 3 good.ini
+hfs_run_test(input_utility_norms_missing 4 good.ini
   --set model.utility_norms=@DATA@/no_such_norms.csv)
 # Price-year conversion: a bad [model] price_year, then bad price-year and
 # price-index tables, each reported at its line.
