@@ -345,6 +345,10 @@ typedef struct spasm_impl {
   /* population utility norms ([model] utility_norms), by sex and band */
   int norms_on;
   int price_year; /* costs converted to this year; 0 = not converted */
+  /* per parameter spec, for a cost: its source's price year and the factor
+   * that converted it (for `hfsim check`) */
+  int cost_year[N_PARAMS];
+  double cost_factor[N_PARAMS];
   int n_norm_bands;
   double norm_age_low[SPASM_MAX_NORM_BANDS];
   double norm_multiplier[2][SPASM_MAX_NORM_BANDS];
@@ -1556,6 +1560,7 @@ typedef struct years_reader {
   int header;
   const index_reader *idx;
   double factor_to[N_PARAMS]; /* by spec; 0 = no row yet */
+  int year[N_PARAMS];
   long line[N_PARAMS];
   int target;
 } years_reader;
@@ -1604,6 +1609,7 @@ static int years_row(void *user, const hfs_csv_row *row)
     return 0;
   }
   r->line[k] = row->line;
+  r->year[k] = (int)y;
   r->factor_to[k] = r->idx->index[index_of_year(r->idx, r->target)] /
                     r->idx->index[i];
   return 0;
@@ -1647,8 +1653,11 @@ static int convert_costs(spasm_impl *m, const spasm_options *o, hfs_diag *d)
   if (hfs_diag_count(d) > before)
     return 0;
   for (size_t k = 0; k < N_PARAMS; k++)
-    if (param_specs[k].kind == HFS_KIND_COST)
+    if (param_specs[k].kind == HFS_KIND_COST) {
       *(double *)((char *)&m->p + param_specs[k].offset) *= y.factor_to[k];
+      m->cost_year[k] = y.year[k];
+      m->cost_factor[k] = y.factor_to[k];
+    }
   return 0;
 }
 
@@ -1879,10 +1888,19 @@ static void describe(const hfs_model *model, FILE *out)
           m->utility[U_GRADE_1], m->utility[SPASM_U_GRADE_2], m->utility[SPASM_U_GRADE_3],
           m->utility[SPASM_U_GRADE_4],
           m->norms_on ? "on (relative to utility_norm_reference_age)" : "off");
-  if (m->price_year)
-    fprintf(out, "costs: converted to %d prices with the price index\n",
+  if (m->price_year) {
+    /* the parameter table (and --set, owsa, twsa) gives each cost at its
+     * source's price year; the model uses it converted */
+    fprintf(out,
+            "costs: the table's costs are at their sources' price years "
+            "(cost_price_years); converted to %d prices with the price "
+            "index:\n",
             m->price_year);
-  else
+    for (size_t k = 0; k < N_PARAMS; k++)
+      if (param_specs[k].kind == HFS_KIND_COST)
+        fprintf(out, "  %-40s %d x %.4f\n", param_specs[k].name,
+                m->cost_year[k], m->cost_factor[k]);
+  } else
     fprintf(out, "costs: at their sources' price years (not converted)\n");
   for (size_t i = 0; i < m->n_strategies; i++)
     spasm_strategy_describe(&m->strategies[i], out);
