@@ -1776,6 +1776,10 @@ static int cmd_twsa(int argc, char **argv)
     }
     free(list);
   }
+  /* grid points are rounded to 15 significant digits, so a round point
+   * prints as such */
+  CHECK(inexact == 0, "twsa.csv: %zu grid points printed with more digits "
+        "than the ends of their ranges", inexact);
   printf("check_csv twsa %s: %zu x %zu grid x %zu strategies at wtp %g, %zu "
          "grid points printed inexactly, %zu strategies invariant in %s\n",
          dir, steps, steps, S, wtp, inexact, invariant, pa->name);
