@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "hfsim/numfmt.h"
 #include "progress.h"
 #include "hfsim/calibrate.h"
 #include "hfsim/figures.h"
@@ -156,11 +157,18 @@ static void report_round(void *user, const hfs_results *r,
 {
   const target_report *t = user;
   char *const *names = t->st->model.strategy_names;
-  if (t->conv != NULL) /* (NULL on MPI ranks other than 0) */
-    fprintf(t->conv, "%llu,%s,%s,%.17g,%.17g,%.17g,%.17g\n",
+  if (t->conv != NULL) { /* (NULL on MPI ranks other than 0) */
+    /* numbers in the shortest form that reads back (the dictionary's
+     * promise for every CSV) */
+    char w[32], nmb[32], se[32], target[32];
+    fprintf(t->conv, "%llu,%s,%s,%s,%s,%s,%s\n",
             (unsigned long long)r->patients, names[round->best],
-            names[round->second], t->st->scenario.wtp_main,
-            round->incremental_nmb, round->se, t->o->target_se);
+            names[round->second],
+            hfs_format_double(w, sizeof w, t->st->scenario.wtp_main),
+            hfs_format_double(nmb, sizeof nmb, round->incremental_nmb),
+            hfs_format_double(se, sizeof se, round->se),
+            hfs_format_double(target, sizeof target, t->o->target_se));
+  }
   if (!t->o->quiet)
     fprintf(stderr,
             "hfsim: %llu patients: incremental NMB %s vs %s at wtp %g = "
