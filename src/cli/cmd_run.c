@@ -310,12 +310,15 @@ static int cmd_run(options *o, int argc, char **argv)
     hfs_output_abort(&out);
   hfs_cli_progress_end(&progress); /* (interrupted: the line is open) */
   hfs_diag_print(&d, stderr);
-  if (s == HFS_ERR_INTERRUPTED)
+  if (s == HFS_ERR_INTERRUPTED) {
+    char note[4200];
     fprintf(stderr,
             "hfsim: interrupted after %llu of %llu patients; no results were "
-            "written (earlier results in %s are unchanged)\n",
+            "written%s\n",
             (unsigned long long)res.patients,
-            (unsigned long long)st.scenario.patients, dir);
+            (unsigned long long)st.scenario.patients,
+            hfs_cli_earlier_results_note(dir, note, sizeof note));
+  }
   if (s == HFS_OK && !o->quiet) {
     printf("hfsim: %llu patients x %zu strategies in %.2f s (%d threads)\n",
            (unsigned long long)res.patients, res.n_strategies, res.wall_seconds,

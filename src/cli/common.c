@@ -464,6 +464,16 @@ char *hfs_cli_output_dir(const options *o, const char *default_dir,
   return p;
 }
 
+const char *hfs_cli_earlier_results_note(const char *dir, char *buf,
+                                         size_t size)
+{
+  struct stat sb;
+  if (dir == NULL || stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+    return "";
+  snprintf(buf, size, " (earlier results in %s are unchanged)", dir);
+  return buf;
+}
+
 /* ---- manifest ---------------------------------------------------------- */
 
 /* The model's own input files: the settings of [model] whose value is a
