@@ -191,6 +191,10 @@ hfs_run_test(input_wtp_duplicate 3 bad_wtp_duplicate.ini)
 hfs_run_test(input_set_probability 3 good.ini
   --set botox_p_primary_response=1.5)
 hfs_run_test(input_set_negative_cost 3 good.ini --set cost_mvd=-100)
+# a rule between two parameters broken by an override names the override
+# (it named the parameter table, without a line)
+hfs_run_test(input_set_cross_parameter 3 good.ini
+  --set onset_age_min=59 --set onset_age_max=45)
 # A misspelt strategy name in --set silently defines a new strategy; the
 # error then blames the scenario file, without a line or a suggestion.
 hfs_run_test(input_set_unknown_strategy 3 good.ini
