@@ -172,6 +172,11 @@ hfs_cli_test(input_check_param_probability EXIT 3 ROWS
        --set inputs.parameters=@TMP@/parameters.csv)
 
 # ---- the life table (exit 3) -----------------------------------------------
+# a life table that ends below the age limit is legal but extrapolated:
+# a warning (it was silent)
+hfs_cli_test(input_life_table_short EXIT 0
+  ARGS check --config @DATA@/good.ini
+       --set inputs.life_table=@DATA@/life_table_to_98.csv)
 hfs_run_test(input_life_table_gap 3 good.ini
   --set inputs.life_table=@DATA@/bad_lt_gap.csv)
 hfs_run_test(input_life_table_duplicate 3 good.ini

@@ -1331,6 +1331,13 @@ static void check_model_params(const spasm_impl *m, const hfs_param_table *t,
                    "onset_age_min (%g) is below the first age of the life "
                    "table (%d, %s)",
                    q->onset_age_min, m->lt->age_min, m->lt->path);
+  if ((double)m->lt->age_max + 1.0 < q->age_limit_years)
+    /* legal, but an extrapolation the user should know about */
+    hfs_diag_warning(d, m->lt->path, 0,
+                     "the life table ends at age %d, below "
+                     "age_limit_years (%g): its last age's mortality is used "
+                     "up to the limit",
+                     m->lt->age_max, q->age_limit_years);
   if (q->age_limit_years <= q->onset_age_max)
     hfs_diag_error(d, AT(age_limit_years),
                    "age_limit_years (%g) must be above onset_age_max (%g)",
