@@ -41,7 +41,9 @@ static const char report_help[] =
     "       names the file and line); nothing was written\n"
     "  4    a file could not be read or written\n"
     "  6    report.html was written but some figures were not drawn\n"
-    "       (gnuplot missing or failed; the warning says why)\n";
+    "       (gnuplot missing or failed; the warning says why)\n"
+    "\n"
+    "Accepted without effect: --config (the folder's files are the input).\n";
 
 static int cmd_report(options *o, int argc, char **argv)
 {
