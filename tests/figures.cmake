@@ -36,7 +36,7 @@ set_tests_properties(figures_calibrate_command PROPERTIES LABELS figures
   ENVIRONMENT "OMP_NUM_THREADS=2")
 
 foreach(case malformed_csv field_count missing_csv not_a_results_folder
-        no_gnuplot gnuplot_fails after_run)
+        no_gnuplot gnuplot_fails after_run too_many_strategies)
   add_test(NAME figures_${case}
     COMMAND ${Python3_EXECUTABLE} ${_fig_py} case ${case} $<TARGET_FILE:hfsim>
       ${_fig_data}/run ${_fig_work}/case_${case})

@@ -632,6 +632,32 @@ def cmd_case(case, hfsim, fixture, work):
         for key in ("wtp_main: 100000", "strategy_label: mvd = "):
             if key not in man:
                 fail("after_run: manifest lacks %r" % key)
+    elif case == "too_many_strategies":
+        # 65 strategies: the figures show at most 64. The run keeps its
+        # CSV results with a warning; report refuses the folder; neither
+        # crashes (the figure code indexed its arrays with -1, corrupting
+        # the heap and losing a finished PSA)
+        root = os.path.abspath(os.path.join(fixture, "..", "..", "..", ".."))
+        ini = open(os.path.join(root, "tests", "data", "good.ini")).read()
+        ini = ini.replace("../../configs/", root + "/configs/")
+        for k in range(63):
+            ini += "\n[strategy s%d]\nlabel = copy %d\nlines = botox\n" % (
+                k, k)
+        cfg = os.path.join(work, "many.ini")
+        open(cfg, "w").write(ini)
+        out = os.path.join(work, "many")
+        p = subprocess.run([hfsim, "run", "--config", cfg, "--patients", "8",
+                            "--out", out, "--quiet"], capture_output=True,
+                           text=True)
+        expect(p, 0, ["more than 64 strategies: the figures and report.html "
+                      "show at most 64 (the CSV results hold them all)",
+                      "figures and report.html were not written; the CSV "
+                      "results in %s are complete" % out], case)
+        rows = read_csv(os.path.join(out, "summary.csv"))
+        if len(rows) != 65:
+            fail("too_many_strategies: %d rows in summary.csv" % len(rows))
+        p = run_report(hfsim, out)
+        expect(p, 3, ["%s: error: more than 64 strategies" % out], case)
     elif case == "psa_without_evppi":
         # a PSA without [psa] evppi groups writes no evppi.csv: its figures
         # and report are drawn all the same, without the EVPPI figure (the

@@ -433,6 +433,9 @@ static void the_precision_rule_doubles_until_the_target(void **state)
   memset(&seen, 0, sizeof seen);
   assert_int_equal(hfs_precision_first_round(100, 100000), 256);
   assert_int_equal(hfs_precision_first_round(100, 200), 100);
+  /* --max-patients below the scenario's cohort caps the first round */
+  assert_int_equal(hfs_precision_first_round(100000, 100), 100);
+  assert_int_equal(hfs_precision_first_round(512, 256), 256);
   assert_int_equal(hfs_engine_run_to_precision(&m, &c, 1000.0, 0.01, 100000,
                                                record_round, &seen, &r, &d),
                    HFS_OK);

@@ -372,6 +372,63 @@ static void line_without_equals(void **state)
   unload(&l);
 }
 
+/* Warnings: an identical one is held once; a caller drops its own. */
+static void diag_warnings_dedupe_and_drop(void **state)
+{
+  (void)state;
+  hfs_diag d;
+  hfs_diag_init(&d);
+  hfs_diag_warning(&d, "a.ini", 3, "x = %d is odd", 1);
+  hfs_diag_warning(&d, "a.ini", 3, "x = %d is odd", 1);
+  hfs_diag_warning(&d, "a.ini", 4, "x = %d is odd", 1);
+  hfs_diag_warning(&d, "p_female=1", 0, "outside");
+  hfs_diag_warning(&d, NULL, 0, "no file");
+  hfs_diag_warning(&d, NULL, 0, "no file");
+  assert_int_equal(d.n_warnings, 4);
+  hfs_diag_drop_warnings(&d, 1, "p_female=1");
+  assert_int_equal(d.n_warnings, 3);
+  assert_string_equal(d.warnings[1].file, "a.ini");
+  assert_int_equal(d.warnings[1].line, 4);
+  assert_null(d.warnings[2].file);
+  hfs_diag_drop_warnings(&d, 1, "a.ini"); /* index 0 is kept */
+  assert_int_equal(d.n_warnings, 2);
+  assert_int_equal(d.warnings[0].line, 3);
+  assert_int_equal(hfs_diag_count(&d), 0);
+  hfs_diag_free(&d);
+}
+
+/* CR LF line ends: a line of the longest length is still accepted (the CR
+ * was counted against the limit), and values carry no CR. */
+static void crlf_lines(void **state)
+{
+  (void)state;
+  char label[256];
+  int n = snprintf(label, sizeof label, "label = ");
+  while (n < 197)
+    label[n++] = 'x';
+  label[n] = '\0';
+  char *text = ini_text(25, label, 0);
+  size_t len = strlen(text);
+  char *crlf = malloc(2 * len + 1);
+  assert_non_null(crlf);
+  size_t k = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] == '\n')
+      crlf[k++] = '\r';
+    crlf[k++] = text[i];
+  }
+  crlf[k] = '\0';
+  free(text);
+  loaded l;
+  load_ok(&l, crlf);
+  assert_int_equal(hfs_scenario_resolve(&l.s, &l.d), HFS_OK);
+  const hfs_setting *e = hfs_scenario_get(&l.s, "strategy botox", "label");
+  assert_non_null(e);
+  assert_int_equal(strlen(e->value), 197 - 8);
+  assert_null(strchr(e->value, '\r'));
+  unload(&l);
+}
+
 static void bad_section_headers_and_keys(void **state)
 {
   (void)state;
@@ -901,6 +958,8 @@ int main(void)
       cmocka_unit_test(key_for_a_line_not_in_the_strategy),
       cmocka_unit_test(bad_strategy_keys_and_values),
       cmocka_unit_test(no_strategies),
+      cmocka_unit_test(crlf_lines),
+      cmocka_unit_test(diag_warnings_dedupe_and_drop),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

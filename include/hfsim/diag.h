@@ -71,6 +71,12 @@ void hfs_diag_error(hfs_diag *d, const char *file, long line, const char *fmt,
 void hfs_diag_warning(hfs_diag *d, const char *file, long line,
                       const char *fmt, ...) HFS_PRINTF(4, 5);
 
+/* Forget the warnings from index FIRST on whose file is FILE (a caller's
+ * own settings, whose warnings would only confuse: `hfsim verify` sets
+ * parameters outside their ranges on purpose). A warning identical to one
+ * already held (file, line, message) is not stored twice. */
+void hfs_diag_drop_warnings(hfs_diag *d, size_t first, const char *file);
+
 /* The number of errors (warnings do not count). */
 size_t hfs_diag_count(const hfs_diag *d);
 

@@ -141,7 +141,7 @@ typedef void (*hfs_precision_fn)(void *user, const hfs_results *r,
 /* The first cohort of the rule for PATIENTS: rounded up to whole blocks
  * (when that stays within MAX_PATIENTS), so that every doubling ends on a
  * block boundary and the result is bit-identical to one run of the final
- * cohort. */
+ * cohort; MAX_PATIENTS when PATIENTS is above it. */
 uint64_t hfs_precision_first_round(uint64_t patients, uint64_t max_patients);
 
 /* The precision rule: run M with CFG (from hfs_precision_first_round of

@@ -63,8 +63,13 @@ hfs_status hfs_probe_run(hfs_probe *p, const hfs_verifier *v,
     o[i + 1].assignment = ov[i];
     o[i + 1].label = ov[i];
   }
+  size_t warnings_before = v->d->n_warnings;
   hfs_status s = hfs_study_load(&p->st, v->config_path, o, n + 1, v->d);
   free(o);
+  /* the checks set parameters outside their ranges on purpose (a share
+   * of 1, ...): their range warnings are not the user's business */
+  for (size_t i = 0; i < n; i++)
+    hfs_diag_drop_warnings(v->d, warnings_before, ov[i]);
   if (s != HFS_OK)
     return s;
   hfs_run_config cfg = hfs_study_run_config(&p->st);

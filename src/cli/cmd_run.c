@@ -242,11 +242,16 @@ static int cmd_run(options *o, int argc, char **argv)
     } else if (o->target_se > 0) {
       /* --target-se doubles the cohort from a whole number of blocks */
       uint64_t first = hfs_precision_first_round(cfg.patients, max);
-      if (first != cfg.patients && !o->quiet)
+      if (first > cfg.patients && !o->quiet)
         fprintf(stderr,
                 "hfsim: --target-se: starting from %llu patients "
                 "(a multiple of %d)\n",
                 (unsigned long long)first, HFS_BLOCK_PATIENTS);
+      else if (first < cfg.patients && !o->quiet)
+        fprintf(stderr,
+                "hfsim: --target-se: starting from %llu patients "
+                "(--max-patients)\n",
+                (unsigned long long)first);
       if (!o->quiet)
         fprintf(stderr, "hfsim: simulating %llu patients x %zu strategies...\n",
                 (unsigned long long)first, st.model.n_strategies);

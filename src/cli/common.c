@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -460,6 +461,55 @@ char *hfs_cli_output_dir(const options *o, const char *default_dir,
 
 /* ---- manifest ---------------------------------------------------------- */
 
+/* The model's own input files: the settings of [model] whose value is a
+ * readable regular file, resolved as the model resolves them (a file's
+ * line: against the scenario's folder; an override: as given): for hfs,
+ * utility_norms, price_index and cost_price_years. The manifest records
+ * them and a checkpoint fingerprint covers them, whatever the model. Calls
+ * FN for each, in file order. */
+static void for_each_named_file(const hfs_study *st,
+                                void (*fn)(void *user, const hfs_setting *e,
+                                           const char *path),
+                                void *user)
+{
+  const hfs_scenario *sc = &st->scenario;
+  for (size_t i = 0; i < sc->n_settings; i++) {
+    const hfs_setting *e = &sc->settings[i];
+    if (strcmp(e->section, "model") != 0 || e->value[0] == '\0')
+      continue;
+    char *path = e->line == 0 ? hfs_strdup(e->value)
+                              : hfs_scenario_path(sc, e->value);
+    struct stat sb;
+    if (path != NULL && stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+      fn(user, e, path);
+    free(path);
+  }
+}
+
+static void write_named_file(void *user, const hfs_setting *e,
+                             const char *path)
+{
+  FILE *f = user;
+  char hex[65];
+  fprintf(f, "input_file: [%s] %s = ", e->section, e->key);
+  hfs_manifest_write_value(f, path);
+  if (hfs_sha256_file(path, hex) == 0)
+    fprintf(f, " sha256=%s\n", hex);
+  else
+    fprintf(f, " sha256=(unreadable)\n");
+}
+
+static void hash_named_file(void *user, const hfs_setting *e,
+                            const char *path)
+{
+  hfs_sha256 *c = user;
+  char h[65];
+  hfs_sha256_update(c, e->section, strlen(e->section) + 1);
+  hfs_sha256_update(c, e->key, strlen(e->key) + 1);
+  if (hfs_sha256_file(path, h) == 0)
+    hfs_sha256_update(c, h, 64);
+}
+
 static void write_hash_line(FILE *f, const char *what, const char *path)
 {
   char hex[65];
@@ -504,6 +554,7 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
   write_hash_line(f, "parameters", sc->parameters_path);
   if (st->cls->needs_life_table)
     write_hash_line(f, "life_table", sc->life_table_path);
+  for_each_named_file(st, write_named_file, f);
   for (size_t i = 0; i < o->n_overrides; i++) {
     fputs("override: ", f);
     hfs_manifest_write_value(f, o->overrides[i].assignment);
@@ -578,6 +629,9 @@ void hfs_cli_hash_inputs(hfs_sha256 *c, const hfs_study *st,
     if (files[i] && hfs_sha256_file(files[i], h) == 0)
       hfs_sha256_update(c, h, 64);
   }
+  /* the model's own tables too: a resumed PSA with other utility norms
+   * would mix two models */
+  for_each_named_file(st, hash_named_file, c);
   for (size_t i = 0; i < o->n_overrides; i++) {
     const char *a = o->overrides[i].assignment;
     if (strncmp(a, "run.threads=", 12) == 0 ||

@@ -9,6 +9,8 @@
 
 uint64_t hfs_precision_first_round(uint64_t patients, uint64_t max_patients)
 {
+  if (patients > max_patients) /* the cap holds for the first round too */
+    return max_patients;
   if (patients % HFS_BLOCK_PATIENTS == 0)
     return patients;
   uint64_t up = (patients / HFS_BLOCK_PATIENTS + 1) * HFS_BLOCK_PATIENTS;

@@ -64,6 +64,10 @@ typedef struct fig_folder {
   char *strategies[FIG_MAX_STRATEGIES];
   char *labels[FIG_MAX_STRATEGIES];
   size_t n_strategies;
+  /* a strategy could not be added (more than FIG_MAX_STRATEGIES, or out
+   * of memory): fig_folder_load() then fails, so that no figure code ever
+   * sees fig_strategy() return -1 for a strategy of the files */
+  int strategies_overflow;
   /* the tables present (n_cols == 0 when absent) */
   fig_table summary, cea, trace, convergence, psa, psa_summary, ceac, evpi,
       evppi, owsa, twsa, scenarios;
@@ -76,7 +80,9 @@ typedef struct fig_folder {
 hfs_status fig_folder_load(fig_folder *f, const char *dir, hfs_diag *d);
 void fig_folder_free(fig_folder *f);
 const char *fig_manifest(const fig_folder *f, const char *key);
-/* Index of strategy NAME in f->strategies (adding it), or -1 when full. */
+/* Index of strategy NAME in f->strategies (adding it), or -1 when full
+ * (f->strategies_overflow is then set). After a successful
+ * fig_folder_load() every strategy of its files has an index. */
 int fig_strategy(fig_folder *f, const char *name);
 const char *fig_label(const fig_folder *f, size_t s);
 

@@ -246,11 +246,15 @@ int fig_strategy(fig_folder *f, const char *name)
   for (size_t i = 0; i < f->n_strategies; i++)
     if (strcmp(f->strategies[i], name) == 0)
       return (int)i;
-  if (f->n_strategies == FIG_MAX_STRATEGIES)
+  if (f->n_strategies == FIG_MAX_STRATEGIES) {
+    f->strategies_overflow = 1;
     return -1;
+  }
   char *p = hfs_strdup(name);
-  if (p == NULL)
+  if (p == NULL) {
+    f->strategies_overflow = 1;
     return -1;
+  }
   f->strategies[f->n_strategies] = p;
   f->labels[f->n_strategies] = NULL;
   return (int)f->n_strategies++;
@@ -525,6 +529,13 @@ hfs_status fig_folder_load(fig_folder *f, const char *dir, hfs_diag *d)
     if (isnan(f->wtp_main) && wc >= 0 && t->n_rows > 0 &&
         (t == &f->owsa || t == &f->twsa || t == &f->scenarios))
       f->wtp_main = strtod(fig_cell(t, 0, wc), NULL);
+  }
+  if (s == HFS_OK && f->strategies_overflow) {
+    hfs_diag_error(d, dir, 0,
+                   "more than %d strategies: the figures and report.html "
+                   "show at most %d (the CSV results hold them all)",
+                   FIG_MAX_STRATEGIES, FIG_MAX_STRATEGIES);
+    s = HFS_ERR_INPUT;
   }
   if (s == HFS_OK && !any) {
     hfs_diag_error(d, dir, 0,

@@ -35,6 +35,15 @@ void hfs_diag_warning(hfs_diag *d, const char *file, long line,
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
+  /* the same warning twice says nothing new (a scenario loaded again by
+   * each variant of an analysis) */
+  for (size_t i = 0; i < d->n_warnings; i++) {
+    const hfs_diag_entry *w = &d->warnings[i];
+    if (w->line == line && strcmp(w->message, buf) == 0 &&
+        (w->file == NULL ? file == NULL
+                         : file != NULL && strcmp(w->file, file) == 0))
+      return;
+  }
   if (d->n_warnings == d->cap_warnings) {
     size_t cap = d->cap_warnings ? 2 * d->cap_warnings : 4;
     hfs_diag_entry *e = realloc(d->warnings, cap * sizeof *e);
@@ -174,4 +183,19 @@ const char *hfs_closest_name(const char *name, const char *const *candidates,
                              size_t n)
 {
   return hfs_closest_name_strided(name, candidates, n, sizeof *candidates, 0);
+}
+
+void hfs_diag_drop_warnings(hfs_diag *d, size_t first, const char *file)
+{
+  size_t keep = first;
+  for (size_t i = first; i < d->n_warnings; i++) {
+    hfs_diag_entry *w = &d->warnings[i];
+    if (w->file != NULL && strcmp(w->file, file) == 0) {
+      free(w->file);
+      free(w->message);
+    } else {
+      d->warnings[keep++] = *w;
+    }
+  }
+  d->n_warnings = keep;
 }

@@ -235,6 +235,11 @@ static char *ini_reader_fn(char *str, int num, void *stream)
     return NULL;
   st->line++;
   size_t len = strlen(buf);
+  if (len >= 2 && buf[len - 2] == '\r' && buf[len - 1] == '\n') {
+    /* CR LF: the line's length without its CR */
+    buf[len - 2] = '\n';
+    buf[--len] = '\0';
+  }
   if (len == sizeof buf - 1 && buf[len - 1] != '\n') {
     int c;
     while ((c = fgetc(st->f)) != EOF && c != '\n')

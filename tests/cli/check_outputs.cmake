@@ -250,6 +250,20 @@ elseif(CASE STREQUAL "psa_resume")
   if(NOT ckpt STREQUAL ckpt2)
     message(FATAL_ERROR "a refused --resume changed the checkpoint")
   endif()
+  # nor one whose model tables changed in place (the utility norms: the
+  # resumed PSA mixed iterations of two models before the fingerprint
+  # covered the model's own files)
+  file(COPY ${SOURCE}/configs/ DESTINATION ${TMP}/cfg)
+  set(args2 psa --config ${TMP}/cfg/default.ini --iterations 40
+      --patients 300 --threads 1)
+  file(MAKE_DIRECTORY ${TMP}/cut2)
+  check(interrupt ${TMP}/.cut2.psa-checkpoint 3 ${HFSIM} ${args2} -q
+        --out ${TMP}/cut2)
+  file(READ ${TMP}/cfg/utility_norms_us_fryback2007.csv norms)
+  string(REPLACE "35,44,male,0.89," "35,44,male,0.5," norms "${norms}")
+  file(WRITE ${TMP}/cfg/utility_norms_us_fryback2007.csv "${norms}")
+  hfsim(${args2} --resume --out ${TMP}/cut2 EXIT 3 STDERR err)
+  expect_in("${err}" "belongs to a different PSA" "changed utility norms")
   # the same command with --resume: bit-identical results
   hfsim(${args} --resume --out ${TMP}/cut STDERR err)
   expect_in("${err}" "hfsim: resuming after iteration " "the resumed PSA")
