@@ -113,6 +113,10 @@ hfs_cli_test(input_dsa_unknown_key_twsa EXIT 3 OUT @TMP@/out
        --config @DATA@/bad_dsa_unknown_key.ini --out @TMP@/out)
 hfs_cli_test(input_dsa_unknown_key_scenarios EXIT 3 OUT @TMP@/out
   ARGS scenarios --config @DATA@/bad_dsa_unknown_key.ini --out @TMP@/out)
+# scenarios checks every [scenario NAME] section before simulating any (a
+# bad one used to be found after all the others had been simulated).
+hfs_cli_test(input_scenarios_bad_section EXIT 3 OUT @TMP@/out
+  ARGS scenarios --config @DATA@/bad_scenario_value.ini --out @TMP@/out)
 hfs_run_test(input_duplicate_key 3 bad_duplicate_key.ini)
 hfs_run_test(input_missing_key 3 bad_missing_key.ini)
 hfs_run_test(input_run_values 3 bad_run_values.ini)

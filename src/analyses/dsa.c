@@ -643,7 +643,29 @@ hfs_status hfs_scenarios_run(const hfs_study *base, const char *config,
     if (!seen && (r->names[r->n++] = hfs_strdup(sec + 9)) == NULL)
       return HFS_ERR_NOMEM;
   }
+  /* Every scenario is checked before any is simulated: a bad section
+   * found after minutes of simulation would waste them (and the command
+   * line's rule is to refuse bad input up front). */
   hfs_status s = HFS_OK;
+  for (size_t i = 1; i < r->n; i++) {
+    hfs_study st;
+    hfs_study_init(&st);
+    size_t before = hfs_diag_count(d);
+    hfs_status ls = load_scenario(&st, base, config, overrides, n_overrides,
+                                  r->names[i], d);
+    size_t n = hfs_diag_count(d) - before;
+    if (ls == HFS_ERR_INPUT)
+      hfs_diag_error(d, sc->path, 0,
+                     "scenario '%s' is invalid (%zu problem%s above)",
+                     r->names[i], n, n == 1 ? "" : "s");
+    hfs_study_free(&st);
+    if (ls == HFS_ERR_NOMEM || ls == HFS_ERR_IO)
+      return ls;
+    if (ls != HFS_OK)
+      s = HFS_ERR_INPUT;
+  }
+  if (s != HFS_OK)
+    return s;
   deal_begin();
   for (size_t i = 0; s == HFS_OK && i < r->n; i++) {
     if (stopped(cfg)) {
@@ -653,13 +675,9 @@ hfs_status hfs_scenarios_run(const hfs_study *base, const char *config,
     hfs_study st;
     hfs_study_init(&st);
     if (i > 0) {
-      size_t before = hfs_diag_count(d);
+      /* (checked above: only a file changed since can fail here) */
       s = load_scenario(&st, base, config, overrides, n_overrides, r->names[i],
                         d);
-      if (s == HFS_ERR_INPUT)
-        hfs_diag_error(d, sc->path, 0,
-                       "scenario '%s' is invalid (%zu problems above)",
-                       r->names[i], hfs_diag_count(d) - before);
     }
     const hfs_study *use = i == 0 ? base : &st;
     if (s == HFS_OK) {
