@@ -1139,6 +1139,34 @@ static int cmd_target_se(int argc, char **argv)
           prev, se0, target);
     printf("; at %zu patients se %.6g", prev, se0);
   }
+  /* convergence.csv: one row per round, the last at the final cohort, and
+   * every number in the shortest form that reads back to the same double
+   * (the data dictionary's rule for every CSV) */
+  char *cp = join(dir, "convergence.csv");
+  csv conv;
+  csv_read(&conv, cp, 0);
+  int c_pat = need_col(&conv, "patients");
+  CHECK(conv.nrows > 0 && num(&conv, conv.nrows - 1, c_pat) == (double)p.n,
+        "convergence.csv: the last round is not the final cohort of %zu",
+        p.n);
+  static const char *const numeric[] = {"wtp", "incremental_nmb",
+                                        "incremental_nmb_se", "target_se"};
+  for (size_t k = 0; k < 4; k++) {
+    int c = need_col(&conv, numeric[k]);
+    for (size_t r = 0; r < conv.nrows; r++) {
+      const char *text = cell(&conv, r, c);
+      double x = strtod(text, NULL);
+      char shortest[40];
+      for (int digits = 15; digits <= 17; digits++) {
+        snprintf(shortest, sizeof shortest, "%.*g", digits, x);
+        if (strtod(shortest, NULL) == x)
+          break;
+      }
+      CHECK(strcmp(text, shortest) == 0,
+            "convergence.csv:%zu: %s is '%s', not the shortest form '%s'",
+            r + 2, numeric[k], text, shortest);
+    }
+  }
   printf("\n");
   return 0;
 }
@@ -1776,6 +1804,10 @@ static int cmd_twsa(int argc, char **argv)
     }
     free(list);
   }
+  /* grid points are rounded to 15 significant digits, so a round point
+   * prints as such */
+  CHECK(inexact == 0, "twsa.csv: %zu grid points printed with more digits "
+        "than the ends of their ranges", inexact);
   printf("check_csv twsa %s: %zu x %zu grid x %zu strategies at wtp %g, %zu "
          "grid points printed inexactly, %zu strategies invariant in %s\n",
          dir, steps, steps, S, wtp, inexact, invariant, pa->name);

@@ -113,6 +113,11 @@ hfs_cli_test(input_dsa_unknown_key_twsa EXIT 3 OUT @TMP@/out
        --config @DATA@/bad_dsa_unknown_key.ini --out @TMP@/out)
 hfs_cli_test(input_dsa_unknown_key_scenarios EXIT 3 OUT @TMP@/out
   ARGS scenarios --config @DATA@/bad_dsa_unknown_key.ini --out @TMP@/out)
+# twsa refuses a Dirichlet share (it suggested NAME=LOW:HIGH, which then
+# failed with a misleading sum error blamed on the parameter table).
+hfs_cli_test(input_twsa_dirichlet EXIT 3 OUT @TMP@/out
+  ARGS twsa --param mvd_p_immediate_cure=0.5:0.8 --param cost_mvd --steps 2
+       --config @DATA@/good.ini --out @TMP@/out)
 # scenarios checks every [scenario NAME] section before simulating any (a
 # bad one used to be found after all the others had been simulated).
 hfs_cli_test(input_scenarios_bad_section EXIT 3 OUT @TMP@/out
@@ -214,7 +219,7 @@ hfs_cli_test(input_check_model_options EXIT 3
 # and an unknown sex: each reported at its line.
 hfs_run_test(input_utility_norms 3 good.ini
   --set model.utility_norms=@DATA@/bad_utility_norms.csv)
-hfs_run_test(input_utility_norms_missing 3 good.ini
+hfs_run_test(input_utility_norms_missing 4 good.ini
   --set model.utility_norms=@DATA@/no_such_norms.csv)
 # Price-year conversion: a bad [model] price_year, then bad price-year and
 # price-index tables, each reported at its line.

@@ -640,6 +640,12 @@ static int mode_run(const char *signame, int patients_csv)
   note("  standard error:\n%s", err);
   expect_exit("the interrupted run", rc, 130, err);
   expect_text("standard error", err, "no results were written");
+  /* earlier results are mentioned only where there are some (the fresh
+   * folder of --patients-csv did not exist) */
+  if (patients_csv && strstr(err, "earlier results") != NULL)
+    fail("a new folder has no earlier results to keep:\n%s", err);
+  if (!patients_csv)
+    expect_text("standard error", err, "(earlier results in ");
   /* "interrupted after N of 3000000 patients" */
   const char *at = strstr(err, "interrupted after ");
   unsigned long long done = at ? strtoull(at + 18, NULL, 10) : 0;

@@ -68,6 +68,7 @@ typedef struct hfs_psa_posterior {
   size_t *index; /* in the parameter table */
   size_t n_rows;
   double *values; /* [row * n_params + j] */
+  long *lines;    /* [row]: its line in PATH, for messages */
 } hfs_psa_posterior;
 
 /* Read PATH against table T: every NAME column must be a parameter of T,
@@ -75,6 +76,15 @@ typedef struct hfs_psa_posterior {
 hfs_status hfs_psa_posterior_read(hfs_psa_posterior *p, const char *path,
                                   const hfs_param_table *t, hfs_diag *d);
 void hfs_psa_posterior_free(hfs_psa_posterior *p);
+
+/* Check every row of R's posterior (after hfs_psa_use_posterior) as the
+ * PSA would use it: the table's values with the row's calibrated
+ * parameters (those no override fixes) must make a valid model, else an
+ * error at the row's line of the posterior file, before anything runs (a
+ * bad row was found only by the iteration that drew it, and blamed on the
+ * parameter table). */
+hfs_status hfs_psa_posterior_check(const hfs_psa_result *r,
+                                   const hfs_study *st, hfs_diag *d);
 
 /* Draw R's iterations with posterior P (kept by pointer; must outlive R).
  * Its parameters become sampled columns even when fixed in the table,

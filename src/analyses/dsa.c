@@ -419,6 +419,20 @@ void hfs_twsa_result_free(hfs_twsa_result *r)
   memset(r, 0, sizeof *r);
 }
 
+/* Grid point I of STEPS from LO to HI. Weights rather than lo + i*step,
+ * then the nearest number of 15 significant digits (a relative change
+ * below 5e-16): round points are used, and printed, as the numbers a user
+ * would type (0.9, not the 0.8999999999999999 that (0.85 + 0.95) / 2
+ * gives), which also keeps twsa.csv easy to pivot and join. */
+static double grid_value(double lo, double hi, size_t i, size_t steps)
+{
+  double v = (lo * (double)(steps - 1 - i) + hi * (double)i) /
+             (double)(steps - 1);
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.15g", v);
+  return strtod(buf, NULL);
+}
+
 hfs_status hfs_twsa_run(const hfs_study *st, const hfs_run_config *cfg,
                         const char *const specs[2], const char *label,
                         size_t steps, hfs_dsa_progress_fn progress, void *user,
@@ -451,6 +465,16 @@ hfs_status hfs_twsa_run(const hfs_study *st, const hfs_run_config *cfg,
     r->param[k] = (size_t)(p[k] - t->items);
     lo[k] = p[k]->low;
     hi[k] = p[k]->high;
+    if (p[k]->dist == HFS_DIST_DIRICHLET) {
+      /* its shares must sum to 1: one cannot move alone */
+      hfs_diag_error(d, label, 0,
+                     "%s is a share of the Dirichlet group '%s', whose "
+                     "shares must sum to 1; it cannot be varied alone on a "
+                     "grid (vary the whole group with [scenario NAME] "
+                     "sections and hfsim scenarios)",
+                     nm, p[k]->group);
+      continue;
+    }
     if (eq) {
       char *colon = strchr(eq + 1, ':');
       if (colon == NULL) {
@@ -484,10 +508,7 @@ hfs_status hfs_twsa_run(const hfs_study *st, const hfs_run_config *cfg,
     s = HFS_ERR_NOMEM;
   for (size_t i = 0; s == HFS_OK && i < steps; i++)
     for (int k = 0; k < 2; k++)
-      /* weights rather than lo + i*step, so that round grid points print
-       * as such (0.9, not 0.8999999999999999) */
-      r->value[k][i] = (lo[k] * (double)(steps - 1 - i) + hi[k] * (double)i) /
-                       (double)(steps - 1);
+      r->value[k][i] = grid_value(lo[k], hi[k], i, steps);
   deal_begin();
   for (size_t i = 0; s == HFS_OK && i < steps; i++)
     for (size_t j = 0; s == HFS_OK && j < steps; j++) {

@@ -171,6 +171,7 @@ void hfs_psa_posterior_free(hfs_psa_posterior *p)
   free(p->path);
   free(p->index);
   free(p->values);
+  free(p->lines);
   memset(p, 0, sizeof *p);
 }
 
@@ -247,11 +248,15 @@ static int posterior_row(void *user, const hfs_csv_row *row)
   }
   double *v =
       realloc(p->values, (p->n_rows + 1) * p->n_params * sizeof *p->values);
-  if (v == NULL) {
+  if (v != NULL)
+    p->values = v;
+  long *ln = v ? realloc(p->lines, (p->n_rows + 1) * sizeof *p->lines) : NULL;
+  if (v == NULL || ln == NULL) {
     pr->nomem = 1;
     return 1;
   }
-  p->values = v;
+  p->lines = ln;
+  ln[p->n_rows] = row->line;
   for (size_t i = 0; i < row->n_fields; i++) {
     if (pr->column[i] == SIZE_MAX)
       continue;
@@ -323,6 +328,45 @@ hfs_status hfs_psa_use_posterior(hfs_psa_result *r, const hfs_study *st,
   }
   r->posterior = p;
   return HFS_OK;
+}
+
+hfs_status hfs_psa_posterior_check(const hfs_psa_result *r,
+                                   const hfs_study *st, hfs_diag *d)
+{
+  const hfs_psa_posterior *p = r->posterior;
+  const hfs_param_table *t = &st->params;
+  double *values = malloc((t->count ? t->count : 1) * sizeof *values);
+  if (values == NULL)
+    return HFS_ERR_NOMEM;
+  hfs_status s = HFS_OK;
+  size_t bad = 0;
+  for (size_t k = 0; k < p->n_rows && bad < 5; k++) {
+    for (size_t i = 0; i < t->count; i++)
+      values[i] = t->items[i].value;
+    for (size_t j = 0; j < p->n_params; j++)
+      if (r->posterior_used[j])
+        values[p->index[j]] = p->values[k * p->n_params + j];
+    hfs_diag quiet;
+    hfs_diag_init(&quiet);
+    hfs_model m;
+    hfs_status ms = hfs_study_instantiate(st, values, &m, &quiet);
+    if (ms == HFS_OK) {
+      hfs_model_destroy(&m);
+    } else if (ms == HFS_ERR_INPUT) {
+      hfs_diag_error(d, p->path, p->lines[k],
+                     "this draw is not a valid parameter set: %s",
+                     quiet.count ? quiet.entries[0].message : "rejected");
+      bad++;
+      s = HFS_ERR_INPUT;
+    } else {
+      s = ms;
+    }
+    hfs_diag_free(&quiet);
+    if (s != HFS_OK && s != HFS_ERR_INPUT)
+      break;
+  }
+  free(values);
+  return s;
 }
 
 /* Replace the calibrated parameters of VALUES by one posterior row, but

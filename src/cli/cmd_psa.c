@@ -233,6 +233,8 @@ static int cmd_psa(options *o, int argc, char **argv)
     s = hfs_psa_posterior_read(&post, o->posterior, &st.params, &d);
     if (s == HFS_OK)
       s = hfs_psa_use_posterior(&res, &st, &post);
+    if (s == HFS_OK)
+      s = hfs_psa_posterior_check(&res, &st, &d);
   }
   if (s == HFS_OK && ps.evppi[0] != '\0') {
     /* errors at the setting's line (or its --set) */

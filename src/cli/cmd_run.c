@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "hfsim/numfmt.h"
 #include "progress.h"
 #include "hfsim/calibrate.h"
 #include "hfsim/figures.h"
@@ -172,11 +173,18 @@ static void report_round(void *user, const hfs_results *r,
 {
   const target_report *t = user;
   char *const *names = t->st->model.strategy_names;
-  if (t->conv != NULL) /* (NULL on MPI ranks other than 0) */
-    fprintf(t->conv, "%llu,%s,%s,%.17g,%.17g,%.17g,%.17g\n",
+  if (t->conv != NULL) { /* (NULL on MPI ranks other than 0) */
+    /* numbers in the shortest form that reads back (the dictionary's
+     * promise for every CSV) */
+    char w[32], nmb[32], se[32], target[32];
+    fprintf(t->conv, "%llu,%s,%s,%s,%s,%s,%s\n",
             (unsigned long long)r->patients, names[round->best],
-            names[round->second], t->st->scenario.wtp_main,
-            round->incremental_nmb, round->se, t->o->target_se);
+            names[round->second],
+            hfs_format_double(w, sizeof w, t->st->scenario.wtp_main),
+            hfs_format_double(nmb, sizeof nmb, round->incremental_nmb),
+            hfs_format_double(se, sizeof se, round->se),
+            hfs_format_double(target, sizeof target, t->o->target_se));
+  }
   if (!t->o->quiet)
     fprintf(stderr,
             "hfsim: %llu patients: incremental NMB %s vs %s at wtp %g = "
@@ -318,12 +326,15 @@ static int cmd_run(options *o, int argc, char **argv)
     hfs_output_abort(&out);
   hfs_cli_progress_end(&progress); /* (interrupted: the line is open) */
   hfs_diag_print(&d, stderr);
-  if (s == HFS_ERR_INTERRUPTED)
+  if (s == HFS_ERR_INTERRUPTED) {
+    char note[4200];
     fprintf(stderr,
             "hfsim: interrupted after %llu of %llu patients; no results were "
-            "written (earlier results in %s are unchanged)\n",
+            "written%s\n",
             (unsigned long long)res.patients,
-            (unsigned long long)st.scenario.patients, dir);
+            (unsigned long long)st.scenario.patients,
+            hfs_cli_earlier_results_note(dir, note, sizeof note));
+  }
   if (s == HFS_OK && !o->quiet) {
     printf("hfsim: %llu patients x %zu strategies in %.2f s (%d threads)\n",
            (unsigned long long)res.patients, res.n_strategies, res.wall_seconds,

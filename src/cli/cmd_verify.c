@@ -116,11 +116,11 @@ static int cmd_verify(options *o, int argc, char **argv)
       hfs_output_abort(&out);
   }
   hfs_diag_print(&d, stderr);
-  if (s == HFS_ERR_INTERRUPTED)
-    fprintf(stderr,
-            "hfsim: interrupted; no results were written (earlier "
-            "results in %s are unchanged)\n",
-            dir);
+  if (s == HFS_ERR_INTERRUPTED) {
+    char note[4200];
+    fprintf(stderr, "hfsim: interrupted; no results were written%s\n",
+            hfs_cli_earlier_results_note(dir, note, sizeof note));
+  }
   int failed = 0;
   if (s == HFS_OK) {
     for (long i = 0; i < n; i++) {

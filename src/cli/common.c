@@ -148,12 +148,17 @@ int hfs_cli_load_study(hfs_study *st, const options *o)
                     n ? d.entries[0].message : "unknown error");
     s = root;
   }
+  /* the hint is for the default scenario not found (not for a table it
+   * names that is missing) */
+  int no_default = s == HFS_ERR_IO && n == 1 && d.entries[0].file != NULL &&
+                   strcmp(o->config, HFS_DEFAULT_CONFIG) == 0 &&
+                   strcmp(d.entries[0].file, o->config) == 0;
   hfs_diag_free(&d);
   if (s == HFS_OK)
     return -1;
   if (n > 1)
     fprintf(stderr, "hfsim: %zu errors; nothing was simulated\n", n);
-  if (s == HFS_ERR_IO && strcmp(o->config, HFS_DEFAULT_CONFIG) == 0 && n == 1)
+  if (no_default)
     fprintf(stderr,
             "hfsim: run from the repository folder, install hfsim (cmake "
             "--install build), or name a scenario with --config FILE\n");
@@ -457,6 +462,16 @@ char *hfs_cli_output_dir(const options *o, const char *default_dir,
   if (p)
     snprintf(p, n, "%s%s", default_dir, suffix);
   return p;
+}
+
+const char *hfs_cli_earlier_results_note(const char *dir, char *buf,
+                                         size_t size)
+{
+  struct stat sb;
+  if (dir == NULL || stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+    return "";
+  snprintf(buf, size, " (earlier results in %s are unchanged)", dir);
+  return buf;
 }
 
 /* ---- manifest ---------------------------------------------------------- */

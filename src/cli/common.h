@@ -94,6 +94,12 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
 /* Append a scenario setting or parameter override (strings not copied). */
 int hfs_cli_add_override(options *o, const char *assignment, const char *label);
 int hfs_cli_exit_code(hfs_status s);
+
+/* After an interrupted command into DIR: " (earlier results in DIR are
+ * unchanged)" when DIR holds earlier results, "" when there is no DIR (a
+ * new folder: nothing to keep). */
+const char *hfs_cli_earlier_results_note(const char *dir, char *buf,
+                                         size_t size);
 /* Load everything; on failure print all errors and return the exit code
  * (ST freed), else -1. */
 int hfs_cli_load_study(hfs_study *st, const options *o);

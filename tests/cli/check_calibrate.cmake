@@ -300,6 +300,27 @@ elseif(CASE STREQUAL "calibrate_posterior")
   if(left)
     message(FATAL_ERROR "a refused PSA wrote ${left}")
   endif()
+  # a row that is not a valid parameter set is refused at its line before
+  # anything runs (it failed only in the iteration that drew it, blamed on
+  # the parameter table)
+  file(STRINGS ${TMP}/cal/posterior.csv rows)
+  list(GET rows 0 h)
+  list(GET rows 1 r1)
+  list(GET rows 2 r2)
+  index_of("${h}" p_hs1 j)
+  string(REPLACE "," ";" f2 "${r2}")
+  list(REMOVE_AT f2 ${j})
+  list(INSERT f2 ${j} 5)
+  string(REPLACE ";" "," r2 "${f2}")
+  file(WRITE ${TMP}/badrow.csv "${h}\n${r1}\n${r2}\n")
+  hfsim(${psa} --posterior ${TMP}/badrow.csv --out ${TMP}/bad EXIT 3
+        STDERR err)
+  expect_in("${err}" "badrow.csv:3: error: this draw is not a valid parameter "
+            "a bad posterior row")
+  file(GLOB left ${TMP}/bad/*)
+  if(left)
+    message(FATAL_ERROR "a refused PSA wrote ${left}")
+  endif()
   hfsim(${psa} --posterior ${TMP}/missing.csv --out ${TMP}/bad EXIT 4)
   hfsim(${psa} --posterior EXIT 2)
   # calibrate refuses to fit a parameter an override fixes (it used to fit

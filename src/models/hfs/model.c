@@ -345,6 +345,10 @@ typedef struct spasm_impl {
   /* population utility norms ([model] utility_norms), by sex and band */
   int norms_on;
   int price_year; /* costs converted to this year; 0 = not converted */
+  /* per parameter spec, for a cost: its source's price year and the factor
+   * that converted it (for `hfsim check`) */
+  int cost_year[N_PARAMS];
+  double cost_factor[N_PARAMS];
   int n_norm_bands;
   double norm_age_low[SPASM_MAX_NORM_BANDS];
   double norm_multiplier[2][SPASM_MAX_NORM_BANDS];
@@ -1556,6 +1560,7 @@ typedef struct years_reader {
   int header;
   const index_reader *idx;
   double factor_to[N_PARAMS]; /* by spec; 0 = no row yet */
+  int year[N_PARAMS];
   long line[N_PARAMS];
   int target;
 } years_reader;
@@ -1604,6 +1609,7 @@ static int years_row(void *user, const hfs_csv_row *row)
     return 0;
   }
   r->line[k] = row->line;
+  r->year[k] = (int)y;
   r->factor_to[k] = r->idx->index[index_of_year(r->idx, r->target)] /
                     r->idx->index[i];
   return 0;
@@ -1611,23 +1617,24 @@ static int years_row(void *user, const hfs_csv_row *row)
 
 /* Convert every cost of M to the price year of O with the index table
  * (MODEL.md section 8): cost x index(price_year) / index(source year). */
-static void convert_costs(spasm_impl *m, const spasm_options *o, hfs_diag *d)
+/* Returns 1 when a table could not be read at all (exit 4, not 3). */
+static int convert_costs(spasm_impl *m, const spasm_options *o, hfs_diag *d)
 {
   size_t before = hfs_diag_count(d);
   index_reader idx;
   memset(&idx, 0, sizeof idx);
   idx.path = o->index_path;
   idx.d = d;
-  if (hfs_csv_read(o->index_path, index_row, &idx, d) != HFS_OK ||
-      hfs_diag_count(d) > before)
-    return;
+  hfs_status rs = hfs_csv_read(o->index_path, index_row, &idx, d);
+  if (rs != HFS_OK || hfs_diag_count(d) > before)
+    return rs == HFS_ERR_IO;
   if (index_of_year(&idx, o->price_year) < 0) {
     hfs_diag_error(d, o->price_year_setting->file,
                    o->price_year_setting->line,
                    "[model] price_year: %d is not a year of the price index "
                    "(%s)",
                    o->price_year, o->index_path);
-    return;
+    return 0;
   }
   years_reader y;
   memset(&y, 0, sizeof y);
@@ -1635,19 +1642,23 @@ static void convert_costs(spasm_impl *m, const spasm_options *o, hfs_diag *d)
   y.d = d;
   y.idx = &idx;
   y.target = o->price_year;
-  if (hfs_csv_read(o->years_path, years_row, &y, d) != HFS_OK ||
-      hfs_diag_count(d) > before)
-    return;
+  rs = hfs_csv_read(o->years_path, years_row, &y, d);
+  if (rs != HFS_OK || hfs_diag_count(d) > before)
+    return rs == HFS_ERR_IO;
   for (size_t k = 0; k < N_PARAMS; k++)
     if (param_specs[k].kind == HFS_KIND_COST && y.line[k] == 0)
       hfs_diag_error(d, o->years_path, 0,
                      "no price year for the cost parameter %s",
                      param_specs[k].name);
   if (hfs_diag_count(d) > before)
-    return;
+    return 0;
   for (size_t k = 0; k < N_PARAMS; k++)
-    if (param_specs[k].kind == HFS_KIND_COST)
+    if (param_specs[k].kind == HFS_KIND_COST) {
       *(double *)((char *)&m->p + param_specs[k].offset) *= y.factor_to[k];
+      m->cost_year[k] = y.year[k];
+      m->cost_factor[k] = y.factor_to[k];
+    }
+  return 0;
 }
 
 /* ---- population utility norms ------------------------------------------ */
@@ -1734,7 +1745,8 @@ static int norm_row(void *user, const hfs_csv_row *row)
 /* Read the norms table into M: multipliers norm(band, sex) / norm(band of
  * utility_norm_reference_age, sex). Ages before the first band use it, ages
  * after the last use the last (MODEL.md section 8). */
-static void read_norms(spasm_impl *m, const char *path, hfs_diag *d)
+/* Returns 1 when the table could not be read at all (exit 4, not 3). */
+static int read_norms(spasm_impl *m, const char *path, hfs_diag *d)
 {
   norm_reader r;
   memset(&r, 0, sizeof r);
@@ -1743,24 +1755,24 @@ static void read_norms(spasm_impl *m, const char *path, hfs_diag *d)
   size_t before = hfs_diag_count(d);
   hfs_status st = hfs_csv_read(path, norm_row, &r, d);
   if (st != HFS_OK || hfs_diag_count(d) > before)
-    return;
+    return st == HFS_ERR_IO;
   for (int k = 0; k < 2; k++)
     if (r.n[k] == 0) {
       hfs_diag_error(d, path, 0, "no %s rows: the table needs age bands "
                      "for both sexes",
                      k == HFS_SEX_FEMALE ? "female" : "male");
-      return;
+      return 0;
     }
   if (r.n[0] != r.n[1]) {
     hfs_diag_error(d, path, r.line[1][0],
                    "female and male rows must have the same age bands");
-    return;
+    return 0;
   }
   for (int i = 0; i < r.n[0]; i++)
     if (r.low[0][i] != r.low[1][i]) {
       hfs_diag_error(d, path, r.line[1][i],
                      "female and male rows must have the same age bands");
-      return;
+      return 0;
     }
   m->norms_on = 1;
   m->n_norm_bands = r.n[0];
@@ -1774,12 +1786,14 @@ static void read_norms(spasm_impl *m, const char *path, hfs_diag *d)
       m->norm_multiplier[k][i] = r.value[k][i] / r.value[k][b];
     }
   }
+  return 0;
 }
 
 static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
                          hfs_diag *d)
 {
   size_t before = hfs_diag_count(d);
+  int unreadable = 0; /* a table that could not be read at all */
   spasm_impl *m = calloc(1, sizeof *m);
   if (m == NULL)
     return HFS_ERR_NOMEM;
@@ -1795,9 +1809,9 @@ static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
   m->nh_paused = opt.nh_paused;
   m->operate_secondary = opt.operate_secondary;
   if (opt.norms_path != NULL)
-    read_norms(m, opt.norms_path, d);
+    unreadable |= read_norms(m, opt.norms_path, d);
   if (opt.price_year != 0 && opt.index_path && opt.years_path)
-    convert_costs(m, &opt, d);
+    unreadable |= convert_costs(m, &opt, d);
   m->price_year = opt.price_year;
   options_free(&opt);
   spasm_state_utilities(q, m->utility); /* utility.h: ordered by design */
@@ -1851,7 +1865,9 @@ static hfs_status create(hfs_model *model, const hfs_model_inputs *in,
   if (st == HFS_ERR_NOMEM)
     return st;
   model->max_years = q->age_limit_years - q->onset_age_min;
-  return hfs_diag_count(d) > before ? HFS_ERR_INPUT : HFS_OK;
+  if (hfs_diag_count(d) == before)
+    return HFS_OK;
+  return unreadable ? HFS_ERR_IO : HFS_ERR_INPUT;
 }
 
 static void describe(const hfs_model *model, FILE *out)
@@ -1872,10 +1888,19 @@ static void describe(const hfs_model *model, FILE *out)
           m->utility[U_GRADE_1], m->utility[SPASM_U_GRADE_2], m->utility[SPASM_U_GRADE_3],
           m->utility[SPASM_U_GRADE_4],
           m->norms_on ? "on (relative to utility_norm_reference_age)" : "off");
-  if (m->price_year)
-    fprintf(out, "costs: converted to %d prices with the price index\n",
+  if (m->price_year) {
+    /* the parameter table (and --set, owsa, twsa) gives each cost at its
+     * source's price year; the model uses it converted */
+    fprintf(out,
+            "costs: the table's costs are at their sources' price years "
+            "(cost_price_years); converted to %d prices with the price "
+            "index:\n",
             m->price_year);
-  else
+    for (size_t k = 0; k < N_PARAMS; k++)
+      if (param_specs[k].kind == HFS_KIND_COST)
+        fprintf(out, "  %-40s %d x %.4f\n", param_specs[k].name,
+                m->cost_year[k], m->cost_factor[k]);
+  } else
     fprintf(out, "costs: at their sources' price years (not converted)\n");
   for (size_t i = 0; i < m->n_strategies; i++)
     spasm_strategy_describe(&m->strategies[i], out);
