@@ -172,6 +172,11 @@ hfs_cli_test(input_check_param_probability EXIT 3 ROWS
        --set inputs.parameters=@TMP@/parameters.csv)
 
 # ---- the life table (exit 3) -----------------------------------------------
+# a life table that ends below the age limit is legal but extrapolated:
+# a warning (it was silent)
+hfs_cli_test(input_life_table_short EXIT 0
+  ARGS check --config @DATA@/good.ini
+       --set inputs.life_table=@DATA@/life_table_to_98.csv)
 hfs_run_test(input_life_table_gap 3 good.ini
   --set inputs.life_table=@DATA@/bad_lt_gap.csv)
 hfs_run_test(input_life_table_duplicate 3 good.ini
@@ -191,6 +196,10 @@ hfs_run_test(input_wtp_duplicate 3 bad_wtp_duplicate.ini)
 hfs_run_test(input_set_probability 3 good.ini
   --set botox_p_primary_response=1.5)
 hfs_run_test(input_set_negative_cost 3 good.ini --set cost_mvd=-100)
+# a rule between two parameters broken by an override names the override
+# (it named the parameter table, without a line)
+hfs_run_test(input_set_cross_parameter 3 good.ini
+  --set onset_age_min=59 --set onset_age_max=45)
 # A misspelt strategy name in --set silently defines a new strategy; the
 # error then blames the scenario file, without a line or a suggestion.
 hfs_run_test(input_set_unknown_strategy 3 good.ini

@@ -198,6 +198,8 @@ static int cmd_calibrate(options *op, int argc, char **argv)
     if (ckpt_path == NULL)
       s = HFS_ERR_NOMEM;
   }
+  if (s == HFS_OK && root && !o.resume)
+    hfs_cli_warn_checkpoint_replaced(ckpt_path);
   if (s == HFS_OK && root && o.resume) {
     s = hfs_calib_checkpoint_read(ckpt_path, fp, &cs, &res, &d);
     if (s == HFS_OK && !o.quiet && res.n_cached > 0)

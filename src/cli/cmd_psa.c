@@ -256,6 +256,8 @@ static int cmd_psa(options *o, int argc, char **argv)
     ckpt_path = hfs_output_sibling_path(&out, "psa-checkpoint");
     if (ckpt_path == NULL)
       s = HFS_ERR_NOMEM;
+    if (s == HFS_OK && !o->resume)
+      hfs_cli_warn_checkpoint_replaced(ckpt_path);
     if (s == HFS_OK && o->resume) {
       s = hfs_psa_checkpoint_read(ckpt_path, fp, &res, &d);
       if (s == HFS_OK)

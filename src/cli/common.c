@@ -464,6 +464,17 @@ char *hfs_cli_output_dir(const options *o, const char *default_dir,
   return p;
 }
 
+void hfs_cli_warn_checkpoint_replaced(const char *path)
+{
+  struct stat sb;
+  if (path != NULL && stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+    fprintf(stderr,
+            "hfsim: warning: %s: the checkpoint of an interrupted run is "
+            "replaced; this run starts afresh (--resume continues a "
+            "checkpoint)\n",
+            path);
+}
+
 const char *hfs_cli_earlier_results_note(const char *dir, char *buf,
                                          size_t size)
 {

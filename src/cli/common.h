@@ -95,6 +95,12 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
 int hfs_cli_add_override(options *o, const char *assignment, const char *label);
 int hfs_cli_exit_code(hfs_status s);
 
+/* Before a command that was not told --resume replaces the checkpoint at
+ * PATH: say so when there is one (the work of an interrupted run that
+ * --resume would have continued), on stderr, even with --quiet: it is a
+ * warning. */
+void hfs_cli_warn_checkpoint_replaced(const char *path);
+
 /* After an interrupted command into DIR: " (earlier results in DIR are
  * unchanged)" when DIR holds earlier results, "" when there is no DIR (a
  * new folder: nothing to keep). */

@@ -264,6 +264,10 @@ elseif(CASE STREQUAL "psa_resume")
   file(WRITE ${TMP}/cfg/utility_norms_us_fryback2007.csv "${norms}")
   hfsim(${args2} --resume --out ${TMP}/cut2 EXIT 3 STDERR err)
   expect_in("${err}" "belongs to a different PSA" "changed utility norms")
+  # without --resume the checkpoint is replaced, with a warning (even -q)
+  hfsim(${args2} -q --out ${TMP}/cut2 STDERR err)
+  expect_in("${err}" "the checkpoint of an interrupted run is replaced"
+            "a PSA started afresh over a checkpoint")
   # the same command with --resume: bit-identical results
   hfsim(${args} --resume --out ${TMP}/cut STDERR err)
   expect_in("${err}" "hfsim: resuming after iteration " "the resumed PSA")

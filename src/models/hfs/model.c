@@ -1301,44 +1301,65 @@ static void simulate(const hfs_model *model, size_t strategy,
 
 /* ---- creation ----------------------------------------------------------- */
 
+/* Where parameter NAME's value comes from, for a message: the override
+ * that set it (its label: "--set x=1" or "FILE:LINE"), else the table. */
+static const char *where_file(const hfs_param_table *t, const char *name)
+{
+  const hfs_param *p = hfs_param_find(t, name);
+  return p && p->origin ? p->origin : t->path;
+}
+
+static long where_line(const hfs_param_table *t, const char *name)
+{
+  const hfs_param *p = hfs_param_find(t, name);
+  return p && !p->origin ? p->line : 0;
+}
+
 static void check_model_params(const spasm_impl *m, const hfs_param_table *t,
                                hfs_diag *d)
 {
   const spasm_params *q = &m->p;
-  const char *path = t->path;
-#define LINE_OF(name) \
-  (hfs_param_find(t, #name) ? hfs_param_find(t, #name)->line : 0)
+  /* FILE, LINE of the parameter: the override that set it (--set, a
+   * [scenario] line), else its row of the table */
+#define AT(name) where_file(t, #name), where_line(t, #name)
   if (!(q->onset_age_min < q->onset_age_max))
-    hfs_diag_error(d, path, LINE_OF(onset_age_max),
+    hfs_diag_error(d, AT(onset_age_max),
                    "onset_age_max (%g) must be above onset_age_min (%g)",
                    q->onset_age_max, q->onset_age_min);
   if (q->onset_age_min < m->lt->age_min)
-    hfs_diag_error(d, path, LINE_OF(onset_age_min),
+    hfs_diag_error(d, AT(onset_age_min),
                    "onset_age_min (%g) is below the first age of the life "
                    "table (%d, %s)",
                    q->onset_age_min, m->lt->age_min, m->lt->path);
+  if ((double)m->lt->age_max + 1.0 < q->age_limit_years)
+    /* legal, but an extrapolation the user should know about */
+    hfs_diag_warning(d, m->lt->path, 0,
+                     "the life table ends at age %d, below "
+                     "age_limit_years (%g): its last age's mortality is used "
+                     "up to the limit",
+                     m->lt->age_max, q->age_limit_years);
   if (q->age_limit_years <= q->onset_age_max)
-    hfs_diag_error(d, path, LINE_OF(age_limit_years),
+    hfs_diag_error(d, AT(age_limit_years),
                    "age_limit_years (%g) must be above onset_age_max (%g)",
                    q->age_limit_years, q->onset_age_max);
   if (q->botox_interval_min_weeks > q->botox_interval_max_weeks)
-    hfs_diag_error(d, path, LINE_OF(botox_interval_max_weeks),
+    hfs_diag_error(d, AT(botox_interval_max_weeks),
                    "botox_interval_max_weeks (%g) is below "
                    "botox_interval_min_weeks (%g)",
                    q->botox_interval_max_weeks, q->botox_interval_min_weeks);
   if (q->botox_ae_min_weeks > q->botox_ae_max_weeks)
-    hfs_diag_error(d, path, LINE_OF(botox_ae_max_weeks),
+    hfs_diag_error(d, AT(botox_ae_max_weeks),
                    "botox_ae_max_weeks (%g) is below botox_ae_min_weeks (%g)",
                    q->botox_ae_max_weeks, q->botox_ae_min_weeks);
   if (!(q->mvd_recurrence_cum_1y <= q->mvd_recurrence_cum_2y &&
         q->mvd_recurrence_cum_2y <= q->mvd_recurrence_cum_5y &&
         q->mvd_recurrence_cum_5y < 1.0))
-    hfs_diag_error(d, path, LINE_OF(mvd_recurrence_cum_5y),
+    hfs_diag_error(d, AT(mvd_recurrence_cum_5y),
                    "cumulative recurrence must not decrease and stay below 1: "
                    "1y %g, 2y %g, 5y %g",
                    q->mvd_recurrence_cum_1y, q->mvd_recurrence_cum_2y,
                    q->mvd_recurrence_cum_5y);
-#undef LINE_OF
+#undef AT
 }
 
 /* The model's scenario options: [cohort] and [model]. */
