@@ -65,9 +65,9 @@ static const char *const main_help_head =
 
 static const char *const main_help_tail =
     "\n"
-    "Options for every command:\n"
+    "Options:\n"
     "  -h, --help     help (also 'hfsim COMMAND --help')\n"
-    "  -V, --version  version\n"
+    "  -V, --version  version (alone: 'hfsim --version')\n"
     "\n"
     "Quick start (installed, or from the repository folder):\n"
     "  hfsim run                       default scenario -> results/default/\n"

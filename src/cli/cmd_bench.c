@@ -39,7 +39,10 @@ static const char *const bench_help =
     "Under MPI (mpirun -n R hfsim bench ...) the work is spread over the R\n"
     "ranks as in run and psa; rank 0 prints the job's figures with ranks x\n"
     "threads per rank and the bytes each rank sends rank 0 per block of\n"
-    "patients or per PSA iteration.\n";
+    "patients or per PSA iteration.\n"
+    "\n"
+    "Accepted without effect: --resume, --quiet (bench writes no files and\n"
+    "its figures are its output).\n";
 
 static long peak_rss_kib(void)
 {

@@ -23,7 +23,7 @@
 static const char *const calibrate_help =
     "Usage: hfsim calibrate [--config FILE] [--patients N] [--seed S]\n"
     "                       [--threads T] [--out DIR] [--set NAME=VALUE]...\n"
-    "                       [--resume] [--quiet]\n"
+    "                       [--resume] [--no-wait] [--quiet]\n"
     "\n"
     "Fit the parameters named in the scenario's [calibration] section to\n"
     "its targets (rows of validation_targets.csv with use = calibration):\n"
@@ -67,7 +67,10 @@ static const char *const calibrate_help =
     "  --resume      continue an interrupted calibration (identical results,\n"
     "                with any number of threads and ranks)\n"
     "  -q, --quiet   no progress bar (it is shown only on a terminal)\n"
-    "  other options as for 'hfsim run'\n";
+    "  other options as for 'hfsim run'\n"
+    "\n"
+    "Accepted without effect: --patients-csv (only 'hfsim run' writes\n"
+    "patients.csv).\n";
 
 /* Everything that determines the numbers, hashed: a checkpoint is resumed
  * only by the same calibration. */

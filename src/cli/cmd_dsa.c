@@ -22,6 +22,7 @@
 static const char *const owsa_help =
     "Usage: hfsim owsa [--config FILE] [--patients N] [--seed S]\n"
     "                  [--threads T] [--out DIR] [--set NAME=VALUE]...\n"
+    "                  [--no-wait] [--quiet]\n"
     "\n"
     "One-way sensitivity analysis: every parameter with low and high in the\n"
     "parameter table is set to its low, then its high value, one at a time,\n"
@@ -30,21 +31,34 @@ static const char *const owsa_help =
     "ICER against the first strategy at low and high, and the swing of the\n"
     "net monetary benefit; rows are sorted by swing within each strategy,\n"
     "ready for a tornado diagram. Patients: [dsa] patients (default 20000).\n"
-    "Output folder: <run output>-owsa unless --out is given.\n";
+    "Output folder: <run output>-owsa unless --out is given; beside\n"
+    "owsa.csv, as every analysis: figures/ (tornado_decision and\n"
+    "tornado_nmb_STRATEGY), report.html and manifest.txt. Other options\n"
+    "as for 'hfsim run'.\n"
+    "\n"
+    "Accepted without effect: --patients-csv (only 'hfsim run' writes\n"
+    "patients.csv).\n";
 
 static const char *const twsa_help =
     "Usage: hfsim twsa --param NAME --param NAME [--steps N] [--config FILE]\n"
-    "                  [--patients N] [--out DIR] [--set NAME=VALUE]...\n"
+    "                  [--patients N] [--seed S] [--threads T] [--out DIR]\n"
+    "                  [--set NAME=VALUE]... [--no-wait] [--quiet]\n"
     "\n"
     "Two-way sensitivity analysis: an N x N grid (default 5) over the two\n"
     "parameters' low-high ranges (or NAME=LOW:HIGH to give the range), on\n"
     "the same patients. Writes twsa.csv: both values, and per strategy the\n"
     "cost, QALYs, net monetary benefit at [economics] wtp_main and whether\n"
-    "it is the optimal strategy there. Output: <run output>-twsa.\n";
+    "it is the optimal strategy there. Output: <run output>-twsa, with\n"
+    "figures/ (twsa_map), report.html and manifest.txt. Patients: [dsa]\n"
+    "patients (default 20000). Other options as for 'hfsim run'.\n"
+    "\n"
+    "Accepted without effect: --patients-csv (only 'hfsim run' writes\n"
+    "patients.csv).\n";
 
 static const char *const scenarios_help =
-    "Usage: hfsim scenarios [--config FILE] [--patients N] [--out DIR]\n"
-    "                       [--set NAME=VALUE]...\n"
+    "Usage: hfsim scenarios [--config FILE] [--patients N] [--seed S]\n"
+    "                       [--threads T] [--out DIR] [--set NAME=VALUE]...\n"
+    "                       [--no-wait] [--quiet]\n"
     "\n"
     "Run the base case and every [scenario NAME] section of the scenario\n"
     "file in one call. A scenario section lists overrides, one per line,\n"
@@ -56,7 +70,12 @@ static const char *const scenarios_help =
     "Writes scenarios.csv: one block of rows per scenario (base first),\n"
     "each strategy's costs, QALYs, net benefit, dominance status, ICER and\n"
     "whether it is optimal at [economics] wtp_main. Output:\n"
-    "<run output>-scenarios.\n";
+    "<run output>-scenarios, with figures/ (scenarios), report.html and\n"
+    "manifest.txt. Patients: [dsa] patients (default 20000). Other options\n"
+    "as for 'hfsim run'.\n"
+    "\n"
+    "Accepted without effect: --patients-csv (only 'hfsim run' writes\n"
+    "patients.csv).\n";
 
 /* ---- shared ----------------------------------------------------------- */
 

@@ -27,7 +27,7 @@ static const char *const psa_help =
     "Usage: hfsim psa [--config FILE] [--iterations K] [--patients N]\n"
     "                 [--seed S] [--threads T] [--out DIR]\n"
     "                 [--set NAME=VALUE]... [--scenario NAME]\n"
-    "                 [--posterior FILE] [--resume]\n"
+    "                 [--posterior FILE] [--resume] [--xlsx] [--no-wait]\n"
     "                 [--quiet]\n"
     "\n"
     "Probabilistic sensitivity analysis. Each iteration draws every\n"
@@ -54,8 +54,11 @@ static const char *const psa_help =
     "                      a WTP grid, and the acceptability frontier\n"
     "  evpi.csv            expected value of perfect information\n"
     "  evppi.csv           EVPPI of the [psa] evppi parameter groups\n"
-    "                      (regression metamodel)\n"
+    "                      (regression metamodel; when [psa] evppi is set)\n"
     "  results.xlsx        the files above as one workbook (--xlsx)\n"
+    "  figures/            psa_cloud, convergence_psa, ceac, evpi, evppi\n"
+    "                      (.svg, .png, .pdf, with .gp script and .dat data)\n"
+    "  report.html         settings, tables and figures in one page\n"
     "  manifest.txt\n"
     "\n"
     "Options:\n"
@@ -70,7 +73,10 @@ static const char *const psa_help =
     "                  run); needs the same inputs and options\n"
     "  --xlsx          also write results.xlsx (typed numbers, any locale)\n"
     "  -q, --quiet     no progress bar (it is shown only on a terminal)\n"
-    "  other options as for 'hfsim run'\n";
+    "  other options as for 'hfsim run'\n"
+    "\n"
+    "Accepted without effect: --patients-csv (only 'hfsim run' writes\n"
+    "patients.csv).\n";
 
 typedef struct psa_settings {
   uint64_t iterations, patients;

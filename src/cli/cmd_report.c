@@ -48,7 +48,9 @@ static const char report_help[] =
     "       'hfsim verify-folder DIR' says); nothing was written\n"
     "  6    report.html was written but some figures were not drawn\n"
     "       (gnuplot missing or failed; the warning says why)\n"
-    "  130  interrupted (Ctrl-C, SIGTERM or SIGHUP); nothing was written\n";
+    "  130  interrupted (Ctrl-C, SIGTERM or SIGHUP); nothing was written\n"
+    "\n"
+    "Accepted without effect: --config (the folder's files are the input).\n";
 
 static int cmd_report(options *o, int argc, char **argv)
 {

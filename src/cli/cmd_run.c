@@ -26,7 +26,9 @@
 
 static const char *const run_help =
     "Usage: hfsim run [--config FILE] [--out DIR] [--patients N] [--seed S]\n"
-    "                 [--threads T] [--set NAME=VALUE]... [--patients-csv]\n"
+    "                 [--threads T] [--set NAME=VALUE]... [--scenario NAME]\n"
+    "                 [--patients-csv] [--xlsx] [--target-se X]\n"
+    "                 [--max-patients N] [--no-wait] [--quiet]\n"
     "\n"
     "Simulate every strategy of the scenario on the same patients (common\n"
     "random numbers) and write into the output folder:\n"
@@ -41,7 +43,15 @@ static const char *const run_help =
     "  cea.csv       incremental analysis: strategies by cost, dominance,\n"
     "                ICERs, net monetary and health benefit at each WTP\n"
     "  patients.csv  one row per patient and strategy (--patients-csv)\n"
+    "  convergence.csv  each round of --target-se: patients, incremental\n"
+    "                net monetary benefit and its standard error\n"
     "  results.xlsx  every CSV above but patients.csv, as a workbook (--xlsx)\n"
+    "  figures/      ce_plane, trace, symptom_free (and convergence_run with\n"
+    "                --target-se) as .svg, .png and .pdf, each with its\n"
+    "                gnuplot script .gp and data .dat\n"
+    "  report.html   settings, tables and figures in one self-contained page\n"
+    "                ('hfsim report DIR' redraws both; HFSIM_FIGURES=off\n"
+    "                skips them)\n"
     "  manifest.txt  version, command, input hashes, seed, threads, times,\n"
     "                and every file of the folder with its size and SHA-256\n"
     "The folder is replaced whole, in one step, when every file is complete;\n"
@@ -100,14 +110,20 @@ static const char *const check_help =
     "  --config FILE     scenario file (default " HFS_DEFAULT_CONFIG ", else\n"
     "                    the installed one)\n"
     "  --set NAME=VALUE  override, as for 'hfsim run'; repeatable\n"
-    "  --scenario NAME   apply the overrides of [scenario NAME]\n";
+    "  --scenario NAME   apply the overrides of [scenario NAME]\n"
+    "\n"
+    "Accepted without effect: --quiet (check always prints what it read).\n";
 
 static const char *const dictionary_help =
     "Usage: hfsim dictionary [--config FILE]\n"
     "\n"
-    "Print, as Markdown, the meaning of every column of summary.csv,\n"
-    "trace.csv and patients.csv for the scenario's model (this is how\n"
-    "results/README.md is made).\n";
+    "Print, as Markdown, the data dictionary of the scenario's model: the\n"
+    "meaning of every column of every CSV file the commands write (run,\n"
+    "psa, owsa, twsa, scenarios, verify, calibrate), which files each\n"
+    "command writes, and what manifest.txt, results.xlsx, figures/ and\n"
+    "report.html hold. This is how results/README.md is made.\n"
+    "\n"
+    "Accepted without effect: --quiet (the dictionary is the output).\n";
 
 /* ---- commands ---------------------------------------------------------- */
 

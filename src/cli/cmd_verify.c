@@ -15,6 +15,7 @@
 
 static const char *const verify_help =
     "Usage: hfsim verify [--config FILE] [--patients N] [--out DIR]\n"
+    "                    [--no-wait] [--quiet]\n"
     "\n"
     "Check the simulator against answers computed independently of it, and\n"
     "set its outputs beside published figures. Writes into DIR (default\n"
@@ -29,9 +30,13 @@ static const char *const verify_help =
     "                    standard errors\n"
     "  validation.csv    model outputs beside the published figures of\n"
     "                    configs/validation_targets.csv, with sources\n"
+    "  manifest.txt\n"
     "The Sick-Sicker scenario is sick_sicker.ini beside the --config file.\n"
-    "Patients per check: --patients (default 50000).\n"
-    "Exit code 5 when any verification check fails.\n";
+    "Patients per check: --patients (default 50000); each check uses the\n"
+    "seed of its scenario. --no-wait and --quiet as for 'hfsim run'.\n"
+    "Exit code 5 when any verification check fails.\n"
+    "\n"
+    "Accepted without effect: --seed, --patients-csv.\n";
 
 static char *sibling(const char *path, const char *name)
 {
@@ -152,13 +157,15 @@ const hfs_cli_command hfs_cli_cmd_verify = {
  */
 
 static const char *const verify_folder_help =
-    "Usage: hfsim verify-folder DIR\n"
+    "Usage: hfsim verify-folder DIR [--quiet]\n"
     "\n"
     "Re-check a results folder against its manifest.txt: every file it\n"
     "lists is present with the size and SHA-256 recorded when it was\n"
     "written, and the folder holds no other file. Prints 'ok' or one line\n"
     "per problem; exit 0 (whole), 5 (differs) or 4 (no readable\n"
-    "manifest).\n";
+    "manifest). --quiet: no 'ok' line (the exit code says it).\n"
+    "\n"
+    "Accepted without effect: --config.\n";
 
 static int cmd_verify_folder(options *o, int argc, char **argv)
 {
