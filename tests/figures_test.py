@@ -696,6 +696,9 @@ def cmd_case(case, hfsim, fixture, work):
                       "show at most 64 (the CSV results hold them all)",
                       "figures and report.html were not written; the CSV "
                       "results in %s are complete" % out], case)
+        if ".hfsim-staging" in p.stderr:
+            fail("too_many_strategies: a message names the staging folder, "
+                 "gone by now: %s" % p.stderr)
         rows = read_csv(os.path.join(out, "summary.csv"))
         if len(rows) != 65:
             fail("too_many_strategies: %d rows in summary.csv" % len(rows))

@@ -77,7 +77,11 @@ hfs_status hfs_report_build(const char *dir, const volatile sig_atomic_t *stop,
  * same commit. Never changes the command's outcome: problems are warnings
  * on stderr and then no figure file is added, the CSVs are committed as
  * usual. HFSIM_FIGURES=off skips it. QUIET suppresses the one-line note of
- * what was written (warnings are still printed). */
-void hfs_figures_add(hfs_output_set *out, int quiet);
+ * what was written (warnings are still printed). STOP (may be NULL): a
+ * signal's flag; once set, no more figures are drawn and nothing is said
+ * to have been written (the command then commits nothing). Messages name
+ * the output folder, never its staging folder. */
+void hfs_figures_add(hfs_output_set *out, int quiet,
+                     const volatile sig_atomic_t *stop);
 
 #endif

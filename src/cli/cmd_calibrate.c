@@ -270,7 +270,7 @@ static int cmd_calibrate(options *op, int argc, char **argv)
     if (s == HFS_OK && hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;
     if (s == HFS_OK) {
-      hfs_figures_add(&out, o.quiet); /* figures.h: same commit */
+      hfs_figures_add(&out, o.quiet, &hfs_cli_stop_requested); /* figures.h: same commit */
       if (hfs_cli_stop_requested)
         s = HFS_ERR_INTERRUPTED;
     }

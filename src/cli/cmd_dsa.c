@@ -121,7 +121,7 @@ static hfs_status write_outputs(hfs_output_set *out, const char *file_name,
     hfs_cli_run_info info = {0, st->scenario.threads, seconds};
     hfs_cli_write_manifest(m, st, o, argc, argv, &info, started);
     if (!hfs_cli_stop_requested)
-      hfs_figures_add(out, o->quiet);
+      hfs_figures_add(out, o->quiet, &hfs_cli_stop_requested);
     /* (a signal while the figures were drawn stops the command too) */
     s = hfs_cli_stop_requested ? HFS_ERR_INTERRUPTED
                                : hfs_output_commit(out, d);

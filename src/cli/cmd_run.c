@@ -316,7 +316,7 @@ static int cmd_run(options *o, int argc, char **argv)
     if (s == HFS_OK && hfs_cli_stop_requested)
       s = HFS_ERR_INTERRUPTED;
     if (s == HFS_OK) {
-      hfs_figures_add(&out, o->quiet); /* figures.h: same commit */
+      hfs_figures_add(&out, o->quiet, &hfs_cli_stop_requested); /* figures.h: same commit */
       /* a signal while the figures were drawn stops the command too */
       s = hfs_cli_stop_requested ? HFS_ERR_INTERRUPTED
                                  : hfs_output_commit(&out, &d);

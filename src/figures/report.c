@@ -546,7 +546,22 @@ hfs_status hfs_report_build(const char *dir, const volatile sig_atomic_t *stop,
   return s;
 }
 
-void hfs_figures_add(hfs_output_set *out, int quiet)
+/* FILE as the user should see it: inside OUT's staging folder, the same
+ * path in OUT's folder (the staging folder is gone by the time anyone
+ * looks). Returns FILE or BUF. */
+static const char *shown_path(const hfs_output_set *out, const char *file,
+                              char *buf, size_t size)
+{
+  size_t n = out->staging ? strlen(out->staging) : 0;
+  if (n == 0 || strncmp(file, out->staging, n) != 0 ||
+      (file[n] != '\0' && file[n] != '/'))
+    return file;
+  snprintf(buf, size, "%s%s", out->dir, file + n);
+  return buf;
+}
+
+void hfs_figures_add(hfs_output_set *out, int quiet,
+                     const volatile sig_atomic_t *stop)
 {
   const char *env = getenv("HFSIM_FIGURES");
   if (env && (strcmp(env, "off") == 0 || strcmp(env, "0") == 0))
@@ -564,14 +579,21 @@ void hfs_figures_add(hfs_output_set *out, int quiet)
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_report_result res;
-  hfs_status s = build_into(out->staging, out, NULL, NULL, NULL, &d, &res);
+  hfs_status s = build_into(out->staging, out, stop, NULL, NULL, &d, &res);
+  if (stop != NULL && *stop) { /* the command reports the interruption */
+    hfs_diag_free(&d);
+    errno = saved;
+    return;
+  }
   for (size_t i = 0; i < d.count; i++) {
     const hfs_diag_entry *e = &d.entries[i];
-    if (e->file && e->line)
-      fprintf(stderr, "hfsim: warning: %s:%ld: %s\n", e->file, e->line,
+    char buf[4200];
+    const char *f = e->file ? shown_path(out, e->file, buf, sizeof buf) : NULL;
+    if (f && e->line)
+      fprintf(stderr, "hfsim: warning: %s:%ld: %s\n", f, e->line,
               e->message);
-    else if (e->file)
-      fprintf(stderr, "hfsim: warning: %s: %s\n", e->file, e->message);
+    else if (f)
+      fprintf(stderr, "hfsim: warning: %s: %s\n", f, e->message);
     else
       fprintf(stderr, "hfsim: warning: %s\n", e->message);
   }
