@@ -47,6 +47,19 @@ static int write_file(const char *dir, const char *name, const char *ext,
   return ok ? 0 : -1;
 }
 
+/* Read F whole into B and close F: 0, or -1 if reading or growing B
+ * failed. */
+static int slurp(FILE *f, fig_buf *b)
+{
+  char chunk[65536];
+  size_t r;
+  while ((r = fread(chunk, 1, sizeof chunk, f)) > 0)
+    fig_buf_append(b, chunk, r);
+  int bad = ferror(f) || b->failed;
+  fclose(f);
+  return bad ? -1 : 0;
+}
+
 /* Read DIR/NAME.EXT whole; NULL when absent. */
 static char *read_file(const char *dir, const char *name, const char *ext,
                        size_t *len)
@@ -59,12 +72,7 @@ static char *read_file(const char *dir, const char *name, const char *ext,
   if (f == NULL)
     return NULL;
   fig_buf b = {0};
-  char chunk[65536];
-  size_t r;
-  while ((r = fread(chunk, 1, sizeof chunk, f)) > 0)
-    fig_buf_append(&b, chunk, r);
-  int bad = ferror(f) || b.failed;
-  fclose(f);
+  int bad = slurp(f, &b);
   if (bad || b.len == 0) {
     fig_buf_free(&b);
     return NULL;
@@ -379,12 +387,7 @@ static char *read_listed(const char *dir, const listed_file *lf, size_t *len,
     return NULL;
   }
   fig_buf b = {0};
-  char chunk[65536];
-  size_t r;
-  while ((r = fread(chunk, 1, sizeof chunk, f)) > 0)
-    fig_buf_append(&b, chunk, r);
-  int bad = ferror(f) || b.failed;
-  fclose(f);
+  int bad = slurp(f, &b);
   char hex[65];
   hfs_sha256 c;
   hfs_sha256_init(&c);

@@ -283,6 +283,21 @@ static int written_name(const char *n)
   return legacy_name(n);
 }
 
+/* Append a copy of NAME to NAMES[0..*N): 0, or -1 out of memory (NAMES
+ * stays valid). */
+static int push_name(char ***names, size_t *n, const char *name)
+{
+  char **grown = realloc(*names, (*n + 1) * sizeof *grown);
+  if (grown == NULL)
+    return -1;
+  *names = grown;
+  char *copy = hfs_strdup(name);
+  if (copy == NULL)
+    return -1;
+  grown[(*n)++] = copy;
+  return 0;
+}
+
 /* The names of the "file:" lines of the manifest.txt in the folder at FD
  * (a damaged line names no file). *HAS_LIST: the manifest has a file list
  * (folder_command: or file: lines; not before hfsim 0.3). 0, or -1 when
@@ -309,16 +324,10 @@ static int read_listed_names(int fd, char ***names, size_t *n, int *has_list)
     *has_list = 1;
     if (sscanf(line, "file: %299s bytes=", name) != 1 || !valid_name(name))
       continue;
-    char **grown = realloc(*names, (*n + 1) * sizeof *grown);
-    char *copy = hfs_strdup(name);
-    if (grown != NULL)
-      *names = grown;
-    if (grown == NULL || copy == NULL) {
-      free(copy);
+    if (push_name(names, n, name) != 0) {
       rc = -1;
       break;
     }
-    (*names)[(*n)++] = copy;
   }
   fclose(f);
   return rc;
@@ -350,16 +359,10 @@ static int sorted_entries(int fd, char ***names, size_t *n)
   while ((e = readdir(dp)) != NULL) {
     if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
       continue;
-    char **grown = realloc(*names, (*n + 1) * sizeof *grown);
-    char *copy = hfs_strdup(e->d_name);
-    if (grown != NULL)
-      *names = grown;
-    if (grown == NULL || copy == NULL) {
-      free(copy);
+    if (push_name(names, n, e->d_name) != 0) {
       rc = -1;
       break;
     }
-    (*names)[(*n)++] = copy;
   }
   closedir(dp);
   if (*n > 1)
