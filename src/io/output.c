@@ -340,20 +340,30 @@ static void free_names(char **names, size_t n)
   free(names);
 }
 
+/* A directory stream over the folder at FD, from its start, that leaves
+ * FD open (closedir closes a copy); NULL on failure. */
+static DIR *dir_of_fd(int fd)
+{
+  int dup_fd = dup(fd);
+  DIR *dp = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+  if (dp == NULL) {
+    if (dup_fd >= 0)
+      close(dup_fd);
+    return NULL;
+  }
+  rewinddir(dp);
+  return dp;
+}
+
 /* The entries of the folder at FD, sorted (so that a message names the
  * same first one every time). 0, or -1. */
 static int sorted_entries(int fd, char ***names, size_t *n)
 {
   *names = NULL;
   *n = 0;
-  int dup_fd = dup(fd);
-  DIR *dp = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
-  if (dp == NULL) {
-    if (dup_fd >= 0)
-      close(dup_fd);
+  DIR *dp = dir_of_fd(fd);
+  if (dp == NULL)
     return -1;
-  }
-  rewinddir(dp);
   int rc = 0;
   struct dirent *e;
   while ((e = readdir(dp)) != NULL) {
@@ -845,14 +855,9 @@ static int finish_file(hfs_output_set *o, hfs_output_file *f, hfs_diag *d)
 static int collect_files(int fd, const char *prefix, char ***list, size_t *n,
                          size_t *cap)
 {
-  int dup_fd = dup(fd);
-  DIR *dp = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
-  if (dp == NULL) {
-    if (dup_fd >= 0)
-      close(dup_fd);
+  DIR *dp = dir_of_fd(fd);
+  if (dp == NULL)
     return -1;
-  }
-  rewinddir(dp);
   int rc = 0;
   struct dirent *e;
   while (rc == 0 && (e = readdir(dp)) != NULL) {
