@@ -119,4 +119,9 @@ int hfs_parse_yes_no(const char *value, int *out);
  * Returns a new string or NULL on OOM. */
 char *hfs_scenario_path(const hfs_scenario *s, const char *path);
 
+/* The path setting E names: as given when it comes from the command line
+ * (line 0: relative to the working folder), else resolved against the
+ * scenario folder. Returns a new string or NULL on OOM. */
+char *hfs_setting_path(const hfs_scenario *s, const hfs_setting *e);
+
 #endif

@@ -380,8 +380,7 @@ static hfs_status read_targets(hfs_study *st, hfs_calib_settings *cs,
   hfs_scenario *sc = &st->scenario;
   hfs_setting *f = hfs_scenario_get(sc, "calibration", "targets_file");
   cs->targets_path = f == NULL ? hfs_scenario_path(sc, "validation_targets.csv")
-                     : f->line == 0 ? hfs_strdup(f->value)
-                                    : hfs_scenario_path(sc, f->value);
+                                : hfs_setting_path(sc, f);
   if (cs->targets_path == NULL)
     return HFS_ERR_NOMEM;
   hfs_target_table t;
@@ -516,8 +515,7 @@ hfs_status hfs_calib_settings_read(hfs_study *st, hfs_calib_settings *cs,
     cs->posterior_size = (uint64_t)v;
   e = hfs_scenario_get(sc, "calibration", "output");
   if (e != NULL) {
-    cs->output_dir =
-        e->line == 0 ? hfs_strdup(e->value) : hfs_scenario_path(sc, e->value);
+    cs->output_dir = hfs_setting_path(sc, e);
   } else if (sc->output_dir != NULL) {
     size_t n = strlen(sc->output_dir) + 13;
     cs->output_dir = malloc(n);

@@ -127,8 +127,7 @@ static hfs_status read_psa_settings(hfs_study *st, const options *o,
   ps->evppi = hfs_strdup(e ? e->value : "");
   e = hfs_scenario_get(sc, "psa", "output");
   if (e != NULL) {
-    ps->output_dir =
-        e->line == 0 ? hfs_strdup(e->value) : hfs_scenario_path(sc, e->value);
+    ps->output_dir = hfs_setting_path(sc, e);
   } else {
     size_t n = strlen(sc->output_dir) + 5;
     ps->output_dir = malloc(n);

@@ -503,8 +503,7 @@ static void for_each_named_file(const hfs_study *st,
     const hfs_setting *e = &sc->settings[i];
     if (strcmp(e->section, "model") != 0 || e->value[0] == '\0')
       continue;
-    char *path = e->line == 0 ? hfs_strdup(e->value)
-                              : hfs_scenario_path(sc, e->value);
+    char *path = hfs_setting_path(sc, e);
     struct stat sb;
     if (path != NULL && stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
       fn(user, e, path);

@@ -624,6 +624,11 @@ char *hfs_scenario_path(const hfs_scenario *s, const char *path)
   return out;
 }
 
+char *hfs_setting_path(const hfs_scenario *s, const hfs_setting *e)
+{
+  return e->line == 0 ? hfs_strdup(e->value) : hfs_scenario_path(s, e->value);
+}
+
 static void setting_error(hfs_diag *d, const hfs_setting *e, const char *fmt,
                           ...) HFS_PRINTF(3, 4);
 
@@ -706,8 +711,7 @@ static void resolve_path(hfs_scenario *s, const char *section, const char *key,
     return;
   }
   free(*out);
-  /* Paths from the command line are relative to the working folder. */
-  *out = e->line == 0 ? hfs_strdup(e->value) : hfs_scenario_path(s, e->value);
+  *out = hfs_setting_path(s, e);
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -1396,7 +1396,7 @@ static char *model_path(hfs_scenario *s, const char *key, hfs_diag *d)
     hfs_diag_error(d, e->file, e->line, "[model] %s: needs a path", key);
     return NULL;
   }
-  return e->line == 0 ? hfs_strdup(e->value) : hfs_scenario_path(s, e->value);
+  return hfs_setting_path(s, e);
 }
 
 /* KEY in SECTION is one of CHOICES[0..n); returns its index, DEFAULT_INDEX
@@ -1444,9 +1444,8 @@ static spasm_options read_options(hfs_scenario *s, hfs_diag *d)
       hfs_diag_error(d, e->file, e->line,
                      "[model] utility_norms: expected no or the path of a "
                      "table of population utility norms");
-    else /* relative to the scenario file; from --set, to the folder */
-      o.norms_path = e->line == 0 ? hfs_strdup(e->value)
-                                  : hfs_scenario_path(s, e->value);
+    else
+      o.norms_path = hfs_setting_path(s, e);
     o.norms_file = e->file;
     o.norms_line = e->line;
   }
