@@ -13,6 +13,13 @@ hfs_cli_test(input_calibration_check EXIT 3
   ARGS check --config @DATA@/bad_calibration.ini)
 hfs_cli_test(input_calibration_run EXIT 3 OUT @TMP@/out
   ARGS calibrate --config @DATA@/bad_calibration.ini --out @TMP@/out)
+# An empty item in its lists was skipped silently; the named parameters'
+# bounds are still read (not reported as unknown keys).
+hfs_cli_test(input_list_empty_item_calibration EXIT 3 OUT @TMP@/out
+  ARGS calibrate --config @SOURCE@/configs/default.ini --out @TMP@/out
+       --set calibration.parameters=mvd_p_accept_redo,,botox_interval_max_weeks
+       --set calibration.targets=,redo_share_of_operated
+       --set calibration.bounds.mvd_p_accept_redo=0.1,0.9,)
 
 # Command-line tests (tests/cli/check_calibrate.cmake, CASE=NAME):
 #   calibrate_threads     1 and 2 threads give the same bytes; the files'

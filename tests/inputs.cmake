@@ -222,6 +222,13 @@ hfs_run_test(input_strategy_name 3 bad_strategy_name.ini)
 hfs_run_test(input_currency 3 bad_currency.ini)
 # The message quotes the whole list, not the repeated value.
 hfs_run_test(input_wtp_duplicate 3 bad_wtp_duplicate.ini)
+# An empty item in a list ('50000,,100000', 'botox,') was skipped
+# silently; each kind of list now names it (calibration's lists:
+# input_list_empty_item_calibration).
+hfs_run_test(input_list_empty_item 3 bad_list_empty_item.ini)
+hfs_cli_test(input_list_empty_item_evppi EXIT 3 OUT @TMP@/out
+  ARGS psa --config @DATA@/good.ini --out @TMP@/out
+       --set psa.evppi=cost_mvd,,utility_cured)
 # A parameter set with --set is blamed on the table file, without a line.
 hfs_run_test(input_set_probability 3 good.ini
   --set botox_p_primary_response=1.5)

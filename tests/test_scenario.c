@@ -397,6 +397,47 @@ static void diag_warnings_dedupe_and_drop(void **state)
   hfs_diag_free(&d);
 }
 
+/* An empty item in a list is an error of its setting; items of blanks
+ * count as empty, and a wholly blank value is left to the caller. */
+static void list_empty_items(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *value, *separators;
+    int empty;
+  } cases[] = {
+      {"50000, 100000", ",", 0},  {"botox", ",", 0},
+      {"", ",", 0},               {"  ", ",", 0},
+      {"50000,,100000", ",", 1},  {"50000, ,100000", ",", 1},
+      {",50000", ",", 1},         {"50000,", ",", 1},
+      {"50000,\t", ",", 1},       {",", ",", 1},
+      {"a, b; c", ",;", 0},       {"a; ;c", ",;", 1},
+      {"a;", ",;", 1},            {"a,;b", ",;", 1},
+      {"a;b", ",", 0}, /* not a separator here */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    hfs_setting e = {0};
+    e.section = (char *)"economics";
+    e.key = (char *)"wtp";
+    e.value = (char *)cases[i].value;
+    e.file = (char *)"s.ini";
+    e.line = 7;
+    hfs_diag d;
+    hfs_diag_init(&d);
+    int got = hfs_setting_list_has_empty(&e, cases[i].separators, &d);
+    if (got != cases[i].empty)
+      fail_msg("'%s' with '%s': got %d", cases[i].value,
+               cases[i].separators, got);
+    assert_int_equal(hfs_diag_count(&d), (size_t)got);
+    if (got) {
+      assert_string_equal(d.entries[0].file, "s.ini");
+      assert_int_equal(d.entries[0].line, 7);
+      assert_non_null(strstr(d.entries[0].message, "[economics] wtp: empty item"));
+    }
+    hfs_diag_free(&d);
+  }
+}
+
 /* CR LF line ends: a line of the longest length is still accepted (the CR
  * was counted against the limit), and values carry no CR. */
 static void crlf_lines(void **state)
@@ -645,6 +686,12 @@ static void bad_economics_values(void **state)
   unload(&l);
 
   load_ok(&l, ini_text(15, "wtp = ,", 0));
+  assert_int_equal(hfs_scenario_resolve(&l.s, &l.d), HFS_ERR_INPUT);
+  expect_count(&l.d, 1);
+  expect_error(&l.d, l.path, 15, "[economics] wtp: empty item in the list");
+  unload(&l);
+
+  load_ok(&l, ini_text(15, "wtp = ", 0));
   assert_int_equal(hfs_scenario_resolve(&l.s, &l.d), HFS_ERR_INPUT);
   expect_count(&l.d, 1);
   expect_error(&l.d, l.path, 15, "[economics] wtp: needs at least one value");
@@ -959,6 +1006,7 @@ int main(void)
       cmocka_unit_test(bad_strategy_keys_and_values),
       cmocka_unit_test(no_strategies),
       cmocka_unit_test(crlf_lines),
+      cmocka_unit_test(list_empty_items),
       cmocka_unit_test(diag_warnings_dedupe_and_drop),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

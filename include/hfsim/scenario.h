@@ -124,4 +124,13 @@ char *hfs_scenario_path(const hfs_scenario *s, const char *path);
  * scenario folder. Returns a new string or NULL on OOM. */
 char *hfs_setting_path(const hfs_scenario *s, const hfs_setting *e);
 
+/* Whether the list value of E holds an empty item: only blanks between two
+ * of the SEPARATORS, or before the first or after the last ('50000,,100000',
+ * 'a, b,'). Such an item is a typo, never meant, so it is reported as
+ * an error of E (FILE:LINE, section and key) and 1 returned; 0 when every
+ * item has text. A wholly blank value is left to the caller ("name at
+ * least one"). */
+int hfs_setting_list_has_empty(const hfs_setting *e, const char *separators,
+                               hfs_diag *d);
+
 #endif

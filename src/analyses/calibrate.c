@@ -153,6 +153,9 @@ static hfs_status read_params(hfs_study *st, hfs_calib_settings *cs,
                    "fit, e.g. parameters = p_a, p_b)");
     return HFS_ERR_INPUT;
   }
+  /* reported, and the named parameters still read (their bounds are
+   * known keys) */
+  int empty_item = hfs_setting_list_has_empty(e, ",", d);
   char *copy = hfs_strdup(e->value);
   char **names = calloc(t->count + 1, sizeof *names);
   cs->params = calloc(t->count + 1, sizeof *cs->params);
@@ -162,8 +165,8 @@ static hfs_status read_params(hfs_study *st, hfs_calib_settings *cs,
     return HFS_ERR_NOMEM;
   }
   size_t n = split_list(copy, names, t->count + 1);
-  hfs_status s = HFS_OK;
-  if (n == 0) {
+  hfs_status s = empty_item ? HFS_ERR_INPUT : HFS_OK;
+  if (n == 0 && !empty_item) {
     hfs_diag_error(d, e->file, e->line,
                    "[calibration] parameters: no parameter named");
     s = HFS_ERR_INPUT;
@@ -214,6 +217,10 @@ static hfs_status read_params(hfs_study *st, hfs_calib_settings *cs,
     hfs_setting *b = hfs_scenario_get(sc, "calibration", key);
     const char *where_file = t->path;
     long where_line = p->line;
+    if (b != NULL && hfs_setting_list_has_empty(b, ",", d)) {
+      s = HFS_ERR_INPUT;
+      continue;
+    }
     if (b != NULL) {
       char *bc = hfs_strdup(b->value);
       char *parts[3];
@@ -409,6 +416,8 @@ static hfs_status read_targets(hfs_study *st, hfs_calib_settings *cs,
                      "targets does not name any");
       s = HFS_ERR_INPUT;
     }
+  } else if (hfs_setting_list_has_empty(e, ",", d)) {
+    s = HFS_ERR_INPUT;
   } else {
     char *copy = hfs_strdup(e->value);
     char **names = calloc(t.n + 2, sizeof *names);

@@ -800,6 +800,8 @@ hfs_status hfs_psa_check_section(hfs_study *st, hfs_diag *d)
                        e ? e->line : 0, d);
   }
   hfs_setting *e = hfs_scenario_get(sc, "psa", "evppi");
+  if (e != NULL && hfs_setting_list_has_empty(e, ",;", d))
+    return HFS_ERR_INPUT;
   if (e != NULL && e->value[0] != '\0') {
     /* the sampled parameters, as hfs_psa_result_init() finds them */
     hfs_psa_result r;

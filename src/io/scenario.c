@@ -624,6 +624,40 @@ char *hfs_scenario_path(const hfs_scenario *s, const char *path)
   return out;
 }
 
+int hfs_setting_list_has_empty(const hfs_setting *e, const char *separators,
+                               hfs_diag *d)
+{
+  int text = 0, separated = 0;
+  for (const char *c = e->value;; c++) {
+    int end = *c == '\0';
+    if (end || strchr(separators, *c) != NULL) {
+      if (end && !separated)
+        return 0; /* one item, or a blank value */
+      if (!text) {
+        /* "a comma", or "a ',' or ';'" */
+        char what[64] = "a comma";
+        if (strcmp(separators, ",") != 0) {
+          size_t n = (size_t)snprintf(what, sizeof what, "a");
+          for (const char *x = separators; *x && n < sizeof what; x++)
+            n += (size_t)snprintf(what + n, sizeof what - n, "%s'%c'",
+                                  x == separators ? " " : " or ", *x);
+        }
+        hfs_diag_error(d, e->file, e->line,
+                       "[%s] %s: empty item in the list '%s' (%s with "
+                       "nothing before or after it)",
+                       e->section, e->key, e->value, what);
+        return 1;
+      }
+      if (end)
+        return 0;
+      text = 0;
+      separated = 1;
+    } else if (*c != ' ' && *c != '\t') {
+      text = 1;
+    }
+  }
+}
+
 char *hfs_setting_path(const hfs_scenario *s, const hfs_setting *e)
 {
   return e->line == 0 ? hfs_strdup(e->value) : hfs_scenario_path(s, e->value);
@@ -723,7 +757,7 @@ static int cmp_double(const void *a, const void *b)
 static void resolve_wtp(hfs_scenario *s, hfs_diag *d)
 {
   hfs_setting *e = require(s, "economics", "wtp", d);
-  if (e == NULL)
+  if (e == NULL || hfs_setting_list_has_empty(e, ",", d))
     return;
   size_t cap = 8, n = 0;
   double *w = malloc(cap * sizeof *w);

@@ -95,6 +95,8 @@ static int read_lines(hfs_setting *e, spasm_strategy *st, hfs_diag *d)
                    e->section);
     return 0;
   }
+  if (hfs_setting_list_has_empty(e, ",", d))
+    return 0;
   int ok = 1;
   char *save = NULL;
   for (char *tok = strtok_r(v, ",", &save); tok;
@@ -180,6 +182,8 @@ static void read_drugs(hfs_setting *e, spasm_line *ln, hfs_diag *d)
   char buf[512];
   snprintf(buf, sizeof buf, "%s", e->value);
   ln->n_drugs = 0;
+  if (hfs_setting_list_has_empty(e, ",", d))
+    return;
   char *save = NULL;
   for (char *tok = strtok_r(buf, ",", &save); tok;
        tok = strtok_r(NULL, ",", &save)) {
@@ -218,7 +222,7 @@ static void read_reenter(hfs_setting *e, spasm_line *ln, hfs_diag *d)
   snprintf(buf, sizeof buf, "%s", e->value);
   char *v = trim(buf);
   ln->reenter_mask = 0;
-  if (strcmp(v, "none") == 0)
+  if (strcmp(v, "none") == 0 || hfs_setting_list_has_empty(e, ",", d))
     return;
   int any = 0;
   char *save = NULL;
