@@ -159,7 +159,8 @@ static int dispatch(int argc, char **argv)
     options o;
     memset(&o, 0, sizeof o);
     o.command = c->name;
-    int rc = hfs_cli_parse_options(&o, argc, argv, c->options, c->help);
+    int rc = hfs_cli_parse_options(&o, argc, argv, c->options, c->help,
+                                   c->no_effect);
     if (rc < 0)
       rc = c->run(&o, argc, argv);
     hfs_cli_options_free(&o);

@@ -41,8 +41,8 @@ static const char *const bench_help =
     "threads per rank and the bytes each rank sends rank 0 per block of\n"
     "patients or per PSA iteration.\n"
     "\n"
-    "Accepted without effect: --resume, --quiet (bench writes no files and\n"
-    "its figures are its output).\n";
+    "Accepted without effect: --resume (with a warning), --quiet (bench\n"
+    "writes no files and its figures are its output).\n";
 
 static long peak_rss_kib(void)
 {
@@ -133,5 +133,6 @@ const hfs_cli_command hfs_cli_cmd_bench = {
     .help = bench_help,
     .options =
         ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_PSA | ALLOW_BENCH,
+    .no_effect = "--resume",
     .run = cmd_bench,
 };

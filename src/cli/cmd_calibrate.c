@@ -69,8 +69,8 @@ static const char *const calibrate_help =
     "  -q, --quiet   no progress bar (it is shown only on a terminal)\n"
     "  other options as for 'hfsim run'\n"
     "\n"
-    "Accepted without effect: --patients-csv (only 'hfsim run' writes\n"
-    "patients.csv).\n";
+    "Accepted without effect, with a warning: --patients-csv (only 'hfsim\n"
+    "run' writes patients.csv).\n";
 
 /* Everything that determines the numbers, hashed: a checkpoint is resumed
  * only by the same calibration. */
@@ -312,5 +312,6 @@ const hfs_cli_command hfs_cli_cmd_calibrate = {
     .help = calibrate_help,
     .options =
         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_RESUME,
+    .no_effect = "--patients-csv",
     .run = cmd_calibrate,
 };

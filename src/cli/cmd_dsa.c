@@ -36,8 +36,8 @@ static const char *const owsa_help =
     "tornado_nmb_STRATEGY), report.html and manifest.txt. Other options\n"
     "as for 'hfsim run'.\n"
     "\n"
-    "Accepted without effect: --patients-csv (only 'hfsim run' writes\n"
-    "patients.csv).\n";
+    "Accepted without effect, with a warning: --patients-csv (only 'hfsim\n"
+    "run' writes patients.csv).\n";
 
 static const char *const twsa_help =
     "Usage: hfsim twsa --param NAME --param NAME [--steps N] [--config FILE]\n"
@@ -52,8 +52,8 @@ static const char *const twsa_help =
     "figures/ (twsa_map), report.html and manifest.txt. Patients: [dsa]\n"
     "patients (default 20000). Other options as for 'hfsim run'.\n"
     "\n"
-    "Accepted without effect: --patients-csv (only 'hfsim run' writes\n"
-    "patients.csv).\n";
+    "Accepted without effect, with a warning: --patients-csv (only 'hfsim\n"
+    "run' writes patients.csv).\n";
 
 static const char *const scenarios_help =
     "Usage: hfsim scenarios [--config FILE] [--patients N] [--seed S]\n"
@@ -74,8 +74,8 @@ static const char *const scenarios_help =
     "manifest.txt. Patients: [dsa] patients (default 20000). Other options\n"
     "as for 'hfsim run'.\n"
     "\n"
-    "Accepted without effect: --patients-csv (only 'hfsim run' writes\n"
-    "patients.csv).\n";
+    "Accepted without effect, with a warning: --patients-csv (only 'hfsim\n"
+    "run' writes patients.csv).\n";
 
 /* ---- shared ----------------------------------------------------------- */
 
@@ -336,6 +336,7 @@ const hfs_cli_command hfs_cli_cmd_owsa = {
     .summary = "one-way sensitivity analysis (tornado)",
     .help = owsa_help,
     .options = ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS,
+    .no_effect = "--patients-csv",
     .run = cmd_owsa,
 };
 
@@ -345,6 +346,7 @@ const hfs_cli_command hfs_cli_cmd_twsa = {
     .help = twsa_help,
     .options =
         ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS | ALLOW_TWSA,
+    .no_effect = "--patients-csv",
     .run = cmd_twsa,
 };
 
@@ -353,5 +355,6 @@ const hfs_cli_command hfs_cli_cmd_scenarios = {
     .summary = "run the [scenario NAME] sections of the scenario file",
     .help = scenarios_help,
     .options = ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS,
+    .no_effect = "--patients-csv",
     .run = cmd_scenarios,
 };

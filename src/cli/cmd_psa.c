@@ -75,8 +75,8 @@ static const char *const psa_help =
     "  -q, --quiet     no progress bar (it is shown only on a terminal)\n"
     "  other options as for 'hfsim run'\n"
     "\n"
-    "Accepted without effect: --patients-csv (only 'hfsim run' writes\n"
-    "patients.csv).\n";
+    "Accepted without effect, with a warning: --patients-csv (only 'hfsim\n"
+    "run' writes patients.csv).\n";
 
 typedef struct psa_settings {
   uint64_t iterations, patients;
@@ -381,5 +381,6 @@ const hfs_cli_command hfs_cli_cmd_psa = {
     .help = psa_help,
     .options = ALLOW_RUN | ALLOW_SET | ALLOW_PATIENTS | ALLOW_THREADS |
                ALLOW_PSA | ALLOW_POSTERIOR | ALLOW_SCENARIO | ALLOW_XLSX,
+    .no_effect = "--patients-csv",
     .run = cmd_psa,
 };

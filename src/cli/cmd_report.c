@@ -50,7 +50,8 @@ static const char report_help[] =
     "       (gnuplot missing or failed; the warning says why)\n"
     "  130  interrupted (Ctrl-C, SIGTERM or SIGHUP); nothing was written\n"
     "\n"
-    "Accepted without effect: --config (the folder's files are the input).\n";
+    "Accepted without effect, with a warning: --config (the folder's files\n"
+    "are the input).\n";
 
 static int cmd_report(options *o, int argc, char **argv)
 {
@@ -88,5 +89,6 @@ const hfs_cli_command hfs_cli_cmd_report = {
     .summary = "redraw the figures and report.html of an output folder",
     .help = report_help,
     .options = ALLOW_ARGUMENT,
+    .no_effect = "--config",
     .run = cmd_report,
 };

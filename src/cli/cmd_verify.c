@@ -36,7 +36,8 @@ static const char *const verify_help =
     "seed of its scenario. --no-wait and --quiet as for 'hfsim run'.\n"
     "Exit code 5 when any verification check fails.\n"
     "\n"
-    "Accepted without effect: --seed, --patients-csv.\n";
+    "Accepted without effect, with a warning: --seed (each check has its\n"
+    "own), --patients-csv.\n";
 
 static char *sibling(const char *path, const char *name)
 {
@@ -150,6 +151,7 @@ const hfs_cli_command hfs_cli_cmd_verify = {
                "              figures (verification.csv, validation.csv)",
     .help = verify_help,
     .options = ALLOW_RUN | ALLOW_PATIENTS,
+    .no_effect = "--seed --patients-csv",
     .run = cmd_verify,
 };
 
@@ -165,7 +167,7 @@ static const char *const verify_folder_help =
     "per problem; exit 0 (whole), 5 (differs) or 4 (no readable\n"
     "manifest). --quiet: no 'ok' line (the exit code says it).\n"
     "\n"
-    "Accepted without effect: --config.\n";
+    "Accepted without effect, with a warning: --config.\n";
 
 static int cmd_verify_folder(options *o, int argc, char **argv)
 {
@@ -199,5 +201,6 @@ const hfs_cli_command hfs_cli_cmd_verify_folder = {
                "              file present, with its size and SHA-256)",
     .help = verify_folder_help,
     .options = ALLOW_ARGUMENT,
+    .no_effect = "--config",
     .run = cmd_verify_folder,
 };

@@ -397,9 +397,28 @@ static int apply_option(options *o, const opt_def *d, const char *value,
   return HFS_EXIT_FAILURE;
 }
 
-int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
-                          const char *help)
+/* Whether the space-separated LIST holds NAME. */
+static int in_word_list(const char *list, const char *name)
 {
+  size_t n = strlen(name);
+  for (const char *p = list; p != NULL && *p;) {
+    while (*p == ' ')
+      p++;
+    const char *q = strchr(p, ' ');
+    size_t len = q ? (size_t)(q - p) : strlen(p);
+    if (len == n && strncmp(p, name, n) == 0)
+      return 1;
+    p += len;
+  }
+  return 0;
+}
+
+int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
+                          const char *help, const char *no_effect)
+{
+  unsigned warned = 0; /* bit i: the option_table entry i, once */
+  _Static_assert(sizeof option_table / sizeof option_table[0] <= 32,
+                 "one bit of 'warned' per option");
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
     const char *value = NULL;
@@ -439,6 +458,14 @@ int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
     int rc = apply_option(o, d, value, help);
     if (rc >= 0)
       return rc;
+    unsigned bit = 1u << (unsigned)(d - option_table);
+    if (in_word_list(no_effect, d->name) && !(warned & bit)) {
+      warned |= bit;
+      fprintf(stderr,
+              "hfsim: warning: %s has no effect on 'hfsim %s' (see 'hfsim "
+              "%s --help')\n",
+              d->name, o->command, o->command);
+    }
   }
   if (o->config == NULL) {
     /* ./configs/default.ini, else the installed one (datadir.h) */

@@ -80,6 +80,10 @@ typedef struct hfs_cli_command {
   const char *summary; /* for `hfsim --help`; may hold "\n" + indent */
   const char *help;    /* `hfsim NAME --help` */
   int options;         /* ALLOW_* */
+  /* options of those groups this command accepts but ignores, separated
+   * by spaces ("--seed --patients-csv"), or NULL: a warning names each
+   * one given. Its help text says why ("Accepted without effect"). */
+  const char *no_effect;
   int (*run)(options *o, int argc, char **argv);
 } hfs_cli_command;
 
@@ -87,10 +91,11 @@ void hfs_cli_options_free(options *o);
 int hfs_cli_usage_error(const char *command, const char *fmt, ...)
     HFS_PRINTF(2, 3);
 /* Parse ARGV[2..] with the options of group mask ALLOW; HELP is printed
- * for --help. Returns -1 when parsing succeeded (go on), else the exit
- * code. */
+ * for --help. An option named in NO_EFFECT (see hfs_cli_command; may be
+ * NULL) is accepted with a warning on stderr. Returns -1 when parsing
+ * succeeded (go on), else the exit code. */
 int hfs_cli_parse_options(options *o, int argc, char **argv, int allow,
-                          const char *help);
+                          const char *help, const char *no_effect);
 /* Append a scenario setting or parameter override (strings not copied). */
 int hfs_cli_add_override(options *o, const char *assignment, const char *label);
 int hfs_cli_exit_code(hfs_status s);

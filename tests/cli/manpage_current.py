@@ -14,9 +14,12 @@ them, the files a command writes from a real (small) run. Checked:
 3. The usage line(s) of `hfsim CMD --help` (its "Usage:" paragraph) name
    every long option CMD accepts, but --help (the main help gives it for
    every command) and those its help declares on a line
-   "Accepted without effect: --opt, ..." (options the parser takes for
+   "Accepted without effect[, with a warning]: --opt, ..." (a paragraph:
+   options the parser takes for
    every command, or for its group, that this command does not use); and
-   name no option CMD refuses.
+   name no option CMD refuses. Each option accepted without effect, but
+   --quiet, draws "hfsim: warning: --opt has no effect on 'hfsim CMD'";
+   no other option does.
 4. Every file and folder that run, psa, owsa, twsa, scenarios, calibrate
    and verify write (small runs, every optional file asked for) is named
    in the command's --help and in its man page entry.
@@ -201,8 +204,10 @@ for c in commands:
     named = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", usage))
     ignored = set()
     for line in lines:
-        if line.startswith("Accepted without effect:"):
-            ignored |= set(re.findall(r"--[a-z][a-z0-9-]*", line))
+        if line.startswith("Accepted without effect"):
+            # the paragraph: "Accepted without effect[, with a warning]: ..."
+            para = " ".join(block(text, line) + [line])
+            ignored |= set(re.findall(r"--[a-z][a-z0-9-]*", para))
     for opt in sorted(accepted[c] - {"--help"}):
         if opt not in named and opt not in ignored:
             fail(f"hfsim {c} --help: the usage line omits {opt}, which "
@@ -212,6 +217,19 @@ for c in commands:
     for opt in sorted(named & ignored):
         fail(f"hfsim {c} --help: {opt} both in the usage line and "
              "accepted without effect")
+    # an ignored option draws a warning (but --quiet, which asks for less
+    # output and gets it); an option in the usage line does not
+    for opt in sorted(accepted[c] - {"--help"}):
+        p = run(c, opt + "=1", "--help")
+        if "takes no value" in p.stderr:
+            p = run(c, opt, "--help")
+        warned = f"warning: {opt} has no effect on 'hfsim {c}'" in p.stderr
+        if opt in ignored and opt != "--quiet" and not warned:
+            fail(f"hfsim {c} {opt}: accepted without effect, but no "
+                 "warning says so")
+        if opt not in ignored and warned:
+            fail(f"hfsim {c} {opt}: a warning says it has no effect, but "
+                 "the help does not list it so")
 
 # ---- the files each command writes ----------------------------------------
 env = dict(os.environ)
