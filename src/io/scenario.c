@@ -754,10 +754,58 @@ static int cmp_double(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
+/* Whether the number list of E holds a thousands separator: a comma between
+ * a digit and exactly three digits ('100,000', '1,500'). Read as a list,
+ * '100,000' is 100 and 0, a silent and wrong willingness to pay; values
+ * are written without separators, so it is reported (with the number as
+ * meant) and 1 returned. A list such as '1,500' meant as two values needs
+ * a space after the comma, which the message shows. */
+static int has_thousands_separator(const hfs_setting *e, hfs_diag *d)
+{
+  const char *v = e->value;
+  for (const char *c = v; *c; c++) {
+    if (*c != ',' || c == v || !isdigit((unsigned char)c[-1]))
+      continue;
+    int n = 0;
+    while (isdigit((unsigned char)c[1 + n]))
+      n++;
+    char after = c[1 + n];
+    if (n != 3 || (after != '\0' && after != ',' && after != ' ' &&
+                   after != '\t' && after != '.'))
+      continue;
+    /* the number as written around this comma, and without its commas */
+    /* the group before: 1 to 3 digits, not from 0 ('0,500' and
+     * '50000,100' are two values) */
+    const char *a = c;
+    while (a > v && isdigit((unsigned char)a[-1]))
+      a--;
+    if (c - a > 3 || *a == '0' || (a > v && a[-1] == '.'))
+      continue;
+    const char *b = c + 1;
+    while (isdigit((unsigned char)*b) ||
+           (*b == ',' && isdigit((unsigned char)b[1])))
+      b++;
+    char meant[64];
+    size_t k = 0;
+    for (const char *x = a; x < b && k + 1 < sizeof meant; x++)
+      if (*x != ',')
+        meant[k++] = *x;
+    meant[k] = '\0';
+    setting_error(d, e,
+                  "'%.*s' looks like one number with thousands separators: "
+                  "write it as %s (values are separated by a comma and a "
+                  "space: '50000, 100000')",
+                  (int)(b - a), a, meant);
+    return 1;
+  }
+  return 0;
+}
+
 static void resolve_wtp(hfs_scenario *s, hfs_diag *d)
 {
   hfs_setting *e = require(s, "economics", "wtp", d);
-  if (e == NULL || hfs_setting_list_has_empty(e, ",", d))
+  if (e == NULL || hfs_setting_list_has_empty(e, ",", d) ||
+      has_thousands_separator(e, d))
     return;
   size_t cap = 8, n = 0;
   double *w = malloc(cap * sizeof *w);
