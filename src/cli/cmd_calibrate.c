@@ -255,7 +255,7 @@ static int cmd_calibrate(options *op, int argc, char **argv)
         (f = hfs_output_add(&out, "posterior_correlations.csv", &d)))
       hfs_calib_write_correlations(f, &cs, &res);
     if (s == HFS_OK && (f = hfs_output_add(&out, "manifest.txt", &d))) {
-      hfs_cli_run_info info = {cs.patients, st.scenario.threads,
+      hfs_cli_run_info info = {cs.patients, hfs_cli_threads_used(&st),
                                omp_get_wtime() - t0};
       hfs_cli_write_manifest(f, &st, &o, argc, argv, &info, started);
       fprintf(f, "calibration_targets_file: %s\n", cs.targets_path);

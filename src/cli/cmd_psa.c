@@ -324,7 +324,8 @@ static int cmd_psa(options *o, int argc, char **argv)
     if (s == HFS_OK && st.scenario.xlsx)
       s = hfs_xlsx_add_workbook(&out, "results.xlsx", st.cls, &st.params, &d);
     if (s == HFS_OK && (f = hfs_output_add(&out, "manifest.txt", &d))) {
-      hfs_cli_run_info info = {0, st.scenario.threads, omp_get_wtime() - t0};
+      hfs_cli_run_info info = {ps.patients, hfs_cli_threads_used(&st),
+                               omp_get_wtime() - t0};
       hfs_cli_write_manifest(f, &st, o, argc, argv, &info, started);
       fprintf(f, "psa_iterations: %llu\npsa_patients_per_iteration: %llu\n",
               (unsigned long long)ps.iterations,

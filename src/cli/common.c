@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <gsl/gsl_version.h>
+#include <omp.h>
 #include <csv.h>
 
 #include "hfsim/datadir.h"
@@ -92,6 +93,26 @@ static int add_setting_option(options *o, const char *opt, const char *key,
   if (keep(o, a) != 0 || keep(o, l) != 0)
     return -1;
   return hfs_cli_add_override(o, a, l);
+}
+
+/* The setting --patients stands for in COMMAND: the patients its
+ * simulations use, so that the manifest's override line reruns it. */
+static const char *patients_key(const char *command)
+{
+  if (!strcmp(command, "psa"))
+    return "psa.patients"; /* per iteration */
+  if (!strcmp(command, "owsa") || !strcmp(command, "twsa") ||
+      !strcmp(command, "scenarios"))
+    return "dsa.patients"; /* per variant */
+  if (!strcmp(command, "calibrate"))
+    return "calibration.patients"; /* per evaluation */
+  return "run.patients";
+}
+
+int hfs_cli_threads_used(const hfs_study *st)
+{
+  return st->scenario.threads > 0 ? st->scenario.threads
+                                  : omp_get_max_threads();
 }
 
 /* Returns -1 when parsing succeeded, else an exit code. */
@@ -321,7 +342,8 @@ static int apply_option(options *o, const opt_def *d, const char *value,
   case O_PATIENTS:
     o->patients_given = 1;
     o->patients = n;
-    return add_setting_option(o, "--patients", "run.patients", value) != 0
+    return add_setting_option(o, "--patients", patients_key(o->command),
+                              value) != 0
                ? HFS_EXIT_FAILURE
                : -1;
   case O_THREADS:
