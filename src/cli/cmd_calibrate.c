@@ -13,6 +13,7 @@
 
 #include "common.h"
 #include "progress.h"
+#include "hfsim/numfmt.h"
 #include "hfsim/calibrate.h"
 #include "hfsim/figures.h"
 #include "hfsim/output.h"
@@ -262,8 +263,10 @@ static int cmd_calibrate(options *op, int argc, char **argv)
       fprintf(f, "calibration_evaluations: %zu\n", res.n_evals);
       fprintf(f, "calibration_patients_per_evaluation: %llu\n",
               (unsigned long long)cs.patients);
+      char num[40];
       if (res.sir_n)
-        fprintf(f, "calibration_sir_ess: %.17g\n", res.ess);
+        fprintf(f, "calibration_sir_ess: %s\n",
+                hfs_format_double(num, sizeof num, res.ess));
     }
     if (s == HFS_OK && hfs_diag_count(&d) > 0)
       s = HFS_ERR_IO;

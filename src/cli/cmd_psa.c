@@ -14,6 +14,7 @@
 
 #include "common.h"
 #include "progress.h"
+#include "hfsim/numfmt.h"
 #include "hfsim/figures.h"
 #include "hfsim/output.h"
 #include "hfsim/parallel.h"
@@ -330,7 +331,9 @@ static int cmd_psa(options *o, int argc, char **argv)
       fprintf(f, "psa_iterations: %llu\npsa_patients_per_iteration: %llu\n",
               (unsigned long long)ps.iterations,
               (unsigned long long)ps.patients);
-      fprintf(f, "psa_population: %.17g\n", ps.population);
+      char num[40];
+      fprintf(f, "psa_population: %s\n",
+              hfs_format_double(num, sizeof num, ps.population));
       char h[65];
       if (o->posterior != NULL && hfs_sha256_file(o->posterior, h) == 0)
         fprintf(f,

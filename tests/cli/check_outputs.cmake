@@ -353,6 +353,9 @@ elseif(CASE STREQUAL "manifest_patients_threads")
   if(man MATCHES "threads: 0")
     message(FATAL_ERROR "manifest.txt says 'threads: 0': ${man}")
   endif()
+  # numbers in the CSVs' shortest form (%.17g wrote 0.029999999999999999)
+  file(STRINGS ${TMP}/twsa/manifest.txt man REGEX "^discount_rate_costs:")
+  expect_in("${man}" "discount_rate_costs: 0.03" "twsa's manifest.txt")
   hfsim(psa -q --config ${CONFIG} --iterations 6 --patients 40
         --set psa.evppi= --out ${TMP}/psa)
   file(STRINGS ${TMP}/psa/manifest.txt man
