@@ -182,6 +182,13 @@ def cmd_report(hfsim, fixture, work, figs, labels):
     for must in ("@media print", "Key settings", "Manifest"):
         if must not in html:
             fail("report.html lacks %r" % must)
+    # the NMB column's bracket is the NMB's own standard error, the
+    # increment's the paired one (the heading called both paired)
+    if os.path.exists(os.path.join(work, "cea.csv")) and (
+            "Net monetary benefit per patient, with its standard error in "
+            "brackets; the increment against the comparator with the paired "
+            "standard error" not in html):
+        fail("report.html: the NMB table's heading")
     print("ok: %d figures, labels %s" % (len(figs), ", ".join(labels)))
 
 
