@@ -503,18 +503,18 @@ static void unknown_section_suggests(void **state)
   hfs_scenario_resolve(&l.s, &l.d);
   hfs_scenario_report_unknown_sections(&l.s, &l.d);
   expect_count(&l.d, 1);
-  /* reported at the section's first setting */
-  expect_error(&l.d, l.path, 22,
+  /* reported at the section's header (it was its first setting's line) */
+  expect_error(&l.d, l.path, 21,
                "unknown section [cohrt] (did you mean [cohort]?)");
   unload(&l);
 
   load_ok(&l, ini_text(21, "[totally_different]", 0));
   hfs_scenario_report_unknown_sections(&l.s, &l.d);
   expect_count(&l.d, 1);
-  expect_error(&l.d, l.path, 22,
+  expect_error(&l.d, l.path, 21,
                "unknown section [totally_different] (known: "
                "run, economics, inputs, cohort, ");
-  expect_error(&l.d, l.path, 22, "strategy NAME");
+  expect_error(&l.d, l.path, 21, "strategy NAME");
   unload(&l);
 }
 

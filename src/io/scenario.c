@@ -62,6 +62,7 @@ typedef struct ini_state {
   FILE *f;
   long line;
   char current_section[256];
+  long current_section_line; /* its header's line */
   int skip_keys; /* the last section header was rejected */
   struct {
     char name[256];
@@ -201,6 +202,7 @@ static int check_line(ini_state *st, char *raw)
     }
     st->skip_keys = 0;
     snprintf(st->current_section, sizeof st->current_section, "%s", section);
+    st->current_section_line = st->line;
     return 1;
   }
   if (st->skip_keys)
@@ -290,6 +292,7 @@ static int add_setting(hfs_scenario *s, const char *section, const char *key,
   e->value = hfs_strdup(value);
   e->file = hfs_strdup(file);
   e->line = line;
+  e->section_line = 0;
   e->used = 0;
   if (!e->section || !e->key || !e->value || !e->file) {
     free(e->section);
@@ -319,8 +322,12 @@ static int ini_handler_fn(void *user, const char *section, const char *name,
                    prev->line);
     return 1;
   }
-  if (add_setting(st->s, sec, name, value, st->s->path, st->line) != 0)
+  if (add_setting(st->s, sec, name, value, st->s->path, st->line) != 0) {
     st->nomem = 1;
+    return 1;
+  }
+  st->s->settings[st->s->n_settings - 1].section_line =
+      st->current_section_line;
   return 1;
 }
 
@@ -999,7 +1006,8 @@ void hfs_scenario_report_unknown_sections(const hfs_scenario *s, hfs_diag *d)
       known |= strcmp(e->section, sections[k]) == 0;
     if (known)
       continue;
-    /* Report each unknown section once, at its first setting. */
+    /* Report each unknown section once, at its header (its first setting
+     * when it comes from --set). */
     int first = 1;
     for (size_t j = 0; j < i; j++)
       if (strcmp(s->settings[j].section, e->section) == 0)
@@ -1007,7 +1015,8 @@ void hfs_scenario_report_unknown_sections(const hfs_scenario *s, hfs_diag *d)
     if (!first)
       continue;
     const char *sug = hfs_closest_name(e->section, sections, n_sections);
-    hfs_diag_error(d, e->file, e->line, "unknown section [%s]%s%s%s",
+    hfs_diag_error(d, e->file, e->section_line ? e->section_line : e->line,
+                   "unknown section [%s]%s%s%s",
                    e->section, sug ? " (did you mean [" : "", sug ? sug : "",
                    sug ? "]?)"
                        : " (known: run, economics, inputs, cohort, "
