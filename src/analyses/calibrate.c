@@ -585,11 +585,25 @@ hfs_status hfs_calib_check(hfs_study *st, FILE *out)
 
 /* ---- goodness of fit ---------------------------------------------------- */
 
+/* The variance a model value adds to a target: its Monte Carlo error
+ * squared; none when that error is not available (NaN: the model value is
+ * over fewer than two patients, whose spread one cannot estimate), as it
+ * counted before such errors were written as empty cells. */
+static double mc_variance(double e)
+{
+  return isnan(e) ? 0.0 : e * e;
+}
+
+double hfs_calib_z(const hfs_calib_target *t, double m, double e)
+{
+  return (m - t->value) / sqrt(t->se * t->se + mc_variance(e));
+}
+
 double hfs_calib_loglik(const hfs_calib_target *t, double m, double e)
 {
-  if (!isfinite(m) || !isfinite(e))
+  if (!isfinite(m) || isinf(e))
     return -HFS_INF;
-  double var = t->se * t->se + e * e;
+  double var = t->se * t->se + mc_variance(e);
   double y = t->value;
   if (t->proportion) {
     double n = y * (1.0 - y) / var;
@@ -1549,7 +1563,7 @@ void hfs_calib_write_targets(FILE *f, const hfs_calib_settings *cs,
     put(f, t->se);
     put(f, m);
     put(f, mc);
-    put(f, (m - t->value) / sqrt(t->se * t->se + mc * mc));
+    put(f, hfs_calib_z(t, m, mc));
     double ll = hfs_calib_loglik(t, m, mc);
     put(f, isfinite(ll) ? ll : HFS_NAN);
     double q = hfs_calib_ssq(t, m);

@@ -60,15 +60,17 @@ hfs_column *hfs_summary_columns(const hfs_model_class *c, size_t *n)
     col->what = HFS_COL_SE;
     snprintf(col->name, sizeof col->name, "%s_se", def->name);
     snprintf(col->description, sizeof col->description,
-             "Monte Carlo standard error of %s%s", def->name,
-             prop ? "" : "_mean");
+             "Monte Carlo standard error of %s%s (empty for fewer than 2 "
+             "patients)",
+             def->name, prop ? "" : "_mean");
     if (def->flags & HFS_OUT_INTERVAL) {
       col = &cols[k++];
       col->outcome = (int)o;
       col->what = HFS_COL_SD;
       snprintf(col->name, sizeof col->name, "%s_sd", def->name);
       snprintf(col->description, sizeof col->description,
-               "standard deviation of %s across patients (%s)",
+               "standard deviation of %s across patients (%s; empty for "
+               "fewer than 2 patients)",
                def->description, u);
       col = &cols[k++];
       col->outcome = (int)o;
@@ -76,7 +78,7 @@ hfs_column *hfs_summary_columns(const hfs_model_class *c, size_t *n)
       snprintf(col->name, sizeof col->name, "%s_ci_low", def->name);
       snprintf(col->description, sizeof col->description,
                "lower end of the 95%% confidence interval of %s_mean "
-               "(mean - 1.96 se)",
+               "(mean - 1.96 se; empty for fewer than 2 patients)",
                def->name);
       col = &cols[k++];
       col->outcome = (int)o;
@@ -84,7 +86,7 @@ hfs_column *hfs_summary_columns(const hfs_model_class *c, size_t *n)
       snprintf(col->name, sizeof col->name, "%s_ci_high", def->name);
       snprintf(col->description, sizeof col->description,
                "upper end of the 95%% confidence interval of %s_mean "
-               "(mean + 1.96 se)",
+               "(mean + 1.96 se; empty for fewer than 2 patients)",
                def->name);
     }
     if (def->condition >= 0) {
@@ -390,6 +392,17 @@ void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
   free(rows);
 }
 
+/* A standard error for the terminal: "n/a" when not available (NaN: fewer
+ * than two patients), never "nan". */
+static const char *se_text(char *buf, size_t n, int decimals, double se)
+{
+  if (isnan(se))
+    snprintf(buf, n, "n/a");
+  else
+    snprintf(buf, n, "%.*f", decimals, se);
+  return buf;
+}
+
 void hfs_print_icer_table(FILE *f, const hfs_model *m, const hfs_results *r,
                           const double *wtp, size_t n_wtp, int cost_outcome,
                           int qaly_outcome, const char *currency)
@@ -421,10 +434,14 @@ void hfs_print_icer_table(FILE *f, const hfs_model *m, const hfs_results *r,
       continue;
     }
     size_t s = row->strategy, c = (size_t)row->comparator;
-    fprintf(f, "%-14s %-14s %-14s %10.0f %7.0f %9.4f %7.4f",
+    char se_c[32], se_q[32];
+    fprintf(f, "%-14s %-14s %-14s %10.0f %7s %9.4f %7s",
             m->strategy_names[s], status, m->strategy_names[c], row->inc_cost,
-            hfs_results_paired_se(r, s, c, 0, 0), row->inc_qaly,
-            hfs_results_paired_se(r, s, c, 1, 0));
+            se_text(se_c, sizeof se_c, 0,
+                    hfs_results_paired_se(r, s, c, 0, 0)),
+            row->inc_qaly,
+            se_text(se_q, sizeof se_q, 4,
+                    hfs_results_paired_se(r, s, c, 1, 0)));
     if (!isnan(row->icer))
       fprintf(f, " %8.0f", row->icer);
     fputc('\n', f);
@@ -445,12 +462,14 @@ void hfs_print_icer_table(FILE *f, const hfs_model *m, const hfs_results *r,
       if (s != best && hfs_cea_nmb(cost[s], qaly[s], wtp[w]) >
                            hfs_cea_nmb(cost[second], qaly[second], wtp[w]))
         second = s;
+    char se_n[32];
     if (S > 1)
-      fprintf(f, " (net monetary benefit %.0f more than %s, se %.0f)",
+      fprintf(f, " (net monetary benefit %.0f more than %s, se %s)",
               hfs_cea_nmb(cost[best], qaly[best], wtp[w]) -
                   hfs_cea_nmb(cost[second], qaly[second], wtp[w]),
               m->strategy_names[second],
-              hfs_results_paired_se(r, best, second, 2, wtp[w]));
+              se_text(se_n, sizeof se_n, 0,
+                      hfs_results_paired_se(r, best, second, 2, wtp[w])));
     fputc('\n', f);
   }
   free(cost);
@@ -473,7 +492,11 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
           "names, `.` as the decimal point whatever the locale, numbers in "
           "the shortest form that reads back to the same double (full "
           "precision), text quoted only when it holds a comma, quote or line "
-          "break. An empty cell means \"not available\". Costs are in the "
+          "break. An empty cell means \"not available\": among others, "
+          "every standard error, standard deviation, confidence interval "
+          "and z-score computed from fewer than 2 observations (patients, "
+          "or PSA iterations) is empty, never 0, since one value says "
+          "nothing about the spread. Costs are in the "
           "currency of the scenario (`[economics] currency`, recorded in "
           "manifest.txt and in the `currency` column of every table of "
           "money); QALYs and years are per patient. Costs and QALYs "
@@ -518,8 +541,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
   fprintf(f, "## summary.csv\n\n"
              "One row per strategy, in the order of the scenario file. An "
              "empty cell means \"not available\" (for example a share "
-             "among patients of whom there were none, or a milestone "
-             "beyond the horizon).\n\n"
+             "among patients of whom there were none, a milestone "
+             "beyond the horizon, or a standard error, standard deviation "
+             "or confidence interval over fewer than 2 patients).\n\n"
              "| column | meaning |\n|---|---|\n");
   for (size_t k = 0; k < n; k++)
     fprintf(f, "| `%s` | %s |\n", cols[k].name, cols[k].description);
@@ -560,7 +584,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       int prop = (c->outcomes[k].flags & HFS_OUT_PROPORTION) != 0;
       fprintf(f, "| `%s%s` | as in summary.csv, within the level |\n",
               c->outcomes[k].name, prop ? "" : "_mean");
-      fprintf(f, "| `%s_se` | its Monte Carlo standard error |\n",
+      fprintf(f,
+              "| `%s_se` | its Monte Carlo standard error (empty for "
+              "fewer than 2 patients in the level) |\n",
               c->outcomes[k].name);
     }
   fputs("| `currency` | the currency of every money column (`[economics] "
@@ -803,10 +829,12 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "| `expected` | the exact answer, computed without simulating |\n"
       "| `observed` | the simulated mean |\n"
       "| `mcse` | its Monte Carlo standard error (0 for deterministic "
-      "checks) |\n"
-      "| `z` | `(observed - expected) / mcse` |\n"
+      "checks; for a share with no spread in the sample, the binomial one "
+      "of the expected share; empty for other checks over fewer than 2 "
+      "patients) |\n"
+      "| `z` | `(observed - expected) / mcse`; empty when `mcse` is |\n"
       "| `pass` | `yes` when abs(z) <= 4 (deterministic: equal to 1e-9 "
-      "relative) |\n"
+      "relative); `no` when `z` is empty |\n"
       "| `description` | what is compared with what |\n",
       "\n## validation.csv (hfsim verify)\n\n"
       "| column | meaning |\n|---|---|\n"
