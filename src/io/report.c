@@ -570,10 +570,17 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
           "cohort.\n\n"
           "| column | meaning |\n|---|---|\n"
           "| `subgroup` | the dimension:");
+  size_t n_dims = 0;
   for (size_t a = 0; a < c->n_attributes; a++)
-    if (c->attributes[a].n_levels > 0)
+    if (c->attributes[a].n_levels > 0) {
       fprintf(f, " `%s`%s", c->attributes[a].name,
               c->attributes[a].band_width > 0 ? " (in bands)" : "");
+      n_dims++;
+    }
+  if (n_dims == 0)
+    fputs(" none (this model has no subgroup dimensions, so the file "
+          "holds its header row only)",
+          f);
   fprintf(f, " |\n"
              "| `level` | the level: a label, or an age band such as `50-59` "
              "(the first band is open below, the last open above) |\n"
@@ -650,8 +657,24 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
              "`ci_high` (95%% interval of the mean), `n` (patients a "
              "conditional outcome is computed over) |\n"
              "| `value` | the number; empty when not available |\n"
-             "| `unit` | the currency code for money (e.g. USD), else `QALY`, "
-             "`years`, `count`, `share` or `patients` |\n");
+             "| `unit` | the currency code for money (e.g. USD), else");
+  /* the units of this model's outcomes, each once, in table order; a
+   * rate's unit says per what (`per_year`), a count is a number of
+   * events */
+  size_t n_units = 0;
+  const char *units[64];
+  for (size_t o = 0; o < c->n_outcomes && n_units < 64; o++) {
+    const char *u = c->outcomes[o].unit;
+    int seen = strcmp(u, "currency") == 0 ||
+               (c->outcomes[o].flags & HFS_OUT_HIDDEN) != 0;
+    for (size_t i = 0; i < n_units && !seen; i++)
+      seen = strcmp(units[i], u) == 0;
+    if (!seen)
+      units[n_units++] = u;
+  }
+  for (size_t i = 0; i < n_units; i++)
+    fprintf(f, " `%s`,", units[i]);
+  fputs(" or `patients` (for `n`) |\n", f);
   fprintf(f, "\n## patients.csv (only with `--patients-csv`)\n\n"
              "One row per patient and strategy: baseline attributes (identical "
              "across strategies: common random numbers), then the patient's "
