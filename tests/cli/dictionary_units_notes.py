@@ -78,3 +78,49 @@ for ini in ("default.ini", "sick_sicker.ini"):
         fail(f"{ini}: the subgroup row says nothing: {sub!r}")
     print(f"{ini}: units {sorted(listed)} cover summary_long.csv; "
           f"subgroup: {meaning}")
+
+# ---- one row, one column: each column's note says what it is --------------
+# (a row naming several columns gave them all one meaning, e.g. the note on
+# psa_summary's cost_se said "discounted cost per patient", as on cost_mean)
+for ini in ("default.ini", "sick_sicker.ini"):
+    md = run("dictionary", "--config", os.path.join(configs, ini))
+    for line in md.splitlines():
+        if line.startswith("| `"):
+            names = re.findall(r"`[^`]+`", line.split("|")[1])
+            if len(names) > 1:
+                fail(f"{ini}: a dictionary row names {len(names)} columns "
+                     f"(each column needs its own meaning): {line!r}")
+
+import openpyxl  # noqa: E402 (Debian python3-openpyxl)
+
+config = os.path.join(configs, "default.ini")
+run("run", "--config", config, "--patients", "200", "--threads", "1",
+    "--xlsx", "-q", "--out", os.path.join(tmp, "xlsx_run"))
+run("psa", "--config", config, "--iterations", "12", "--patients", "50",
+    "--threads", "1", "--xlsx", "-q", "--out", os.path.join(tmp, "xlsx_psa"))
+for folder in ("xlsx_run", "xlsx_psa"):
+    book = openpyxl.load_workbook(os.path.join(tmp, folder, "results.xlsx"))
+    for ws in book.worksheets:
+        seen = {}
+        for cell in ws[1]:
+            if cell.comment is None:
+                fail(f"{folder} {ws.title}: header {cell.value} has no note")
+            text = cell.comment.text
+            if text in seen:
+                fail(f"{folder} {ws.title}: {cell.value} and {seen[text]} "
+                     f"have the same note {text!r}")
+            seen[text] = cell.value
+book = openpyxl.load_workbook(os.path.join(tmp, "xlsx_psa", "results.xlsx"))
+ws = book["psa_summary"]
+notes = {c.value: c.comment.text for c in ws[1]}
+for col in ("cost_se", "qaly_se", "incremental_cost_se",
+            "nmb_se_at_wtp_100000", "incremental_nmb_se_at_wtp_100000"):
+    if "standard error" not in notes[col]:
+        fail(f"psa_summary {col}: note {notes[col]!r} does not say it is a "
+             "standard error")
+for col, word in (("cost_p2_5", "2.5%"), ("cost_p97_5", "97.5%"),
+                  ("cost_mean", "mean")):
+    if word not in notes[col]:
+        fail(f"psa_summary {col}: note {notes[col]!r} lacks {word!r}")
+print("results.xlsx: every header note is its column's own; psa_summary "
+      f"cost_se: {notes['cost_se']!r}")
