@@ -61,9 +61,22 @@ static void small_counts_and_empty_merges(void **state)
   hfs_accum a, e;
   hfs_accum_reset(&a);
   hfs_accum_reset(&e);
-  assert_close(hfs_accum_se(&a), 0.0, 0.0);
+  /* fewer than two values: no spread to estimate, NaN ("not available",
+   * an empty cell), never 0, which would read as an exact mean */
+  assert_true(isnan(hfs_accum_se(&a)));
   hfs_accum_add(&a, 3.0);
-  assert_close(hfs_accum_variance(&a), 0.0, 0.0);
+  assert_true(isnan(hfs_accum_variance(&a)));
+  assert_true(isnan(hfs_accum_sd(&a)));
+  assert_true(isnan(hfs_accum_se(&a)));
+  hfs_accum2 p;
+  hfs_accum2_reset(&p);
+  hfs_accum2_add(&p, 1.0, 2.0);
+  assert_true(isnan(hfs_accum2_covariance(&p)));
+  assert_true(isnan(hfs_accum2_nmb_se(&p, 1000.0)));
+  hfs_accum_add(&a, 5.0);
+  assert_close(hfs_accum_se(&a), 1.0, 1e-15);
+  hfs_accum_reset(&a);
+  hfs_accum_add(&a, 3.0);
   hfs_accum_merge(&a, &e);
   assert_int_equal(a.n, 1);
   hfs_accum_merge(&e, &a);

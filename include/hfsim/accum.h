@@ -26,10 +26,13 @@ void hfs_accum_reset(hfs_accum *a);
 void hfs_accum_add(hfs_accum *a, double x);
 /* A += B (Chan et al.); B is unchanged. */
 void hfs_accum_merge(hfs_accum *a, const hfs_accum *b);
-/* Sample variance (n - 1 denominator); 0 when n < 2. */
+/* Sample variance (n - 1 denominator). NaN when n < 2: one value says
+ * nothing about the spread, and 0 would read as "no error" (a NaN is
+ * written as an empty cell, "not available"). The same for the sd, the
+ * standard error and the covariance below. */
 double hfs_accum_variance(const hfs_accum *a);
 double hfs_accum_sd(const hfs_accum *a);
-/* Monte Carlo standard error of the mean: sd / sqrt(n); 0 when n < 2. */
+/* Monte Carlo standard error of the mean: sd / sqrt(n); NaN when n < 2. */
 double hfs_accum_se(const hfs_accum *a);
 
 /* Streaming covariance of a pair (x, y), mergeable in the same way; used for
@@ -43,6 +46,7 @@ typedef struct hfs_accum2 {
 void hfs_accum2_reset(hfs_accum2 *a);
 void hfs_accum2_add(hfs_accum2 *a, double x, double y);
 void hfs_accum2_merge(hfs_accum2 *a, const hfs_accum2 *b);
+/* Sample covariance (n - 1 denominator); NaN when n < 2. */
 double hfs_accum2_covariance(const hfs_accum2 *a);
 /* Monte Carlo standard error of the mean of WTP * y - x over the pairs of A
  * (x = cost, y = QALYs): the net monetary benefit of one strategy (A = its

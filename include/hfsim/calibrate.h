@@ -199,8 +199,12 @@ hfs_status hfs_calib_run_ranks(const hfs_calib_settings *cs,
                                volatile sig_atomic_t *stop, hfs_diag *d);
 
 /* Log-likelihood and weighted sum of squares of target T for a model value
- * M with Monte Carlo standard error E (see the top of this file). */
+ * M with Monte Carlo standard error E (see the top of this file). E is NaN
+ * when not available (M over fewer than two patients): it then adds no
+ * variance. hfs_calib_z: (M - target) / sqrt(target se^2 + E^2), the same
+ * way. */
 double hfs_calib_loglik(const hfs_calib_target *t, double m, double e);
+double hfs_calib_z(const hfs_calib_target *t, double m, double e);
 double hfs_calib_ssq(const hfs_calib_target *t, double m);
 
 /* Checkpoint: a first line with FINGERPRINT, then one line per evaluation

@@ -147,7 +147,8 @@ uint64_t hfs_precision_first_round(uint64_t patients, uint64_t max_patients);
 /* The precision rule: run M with CFG (from hfs_precision_first_round of
  * CFG->patients patients), then double the cohort (a continuation of the
  * same streams) until the standard error of the incremental net monetary
- * benefit at WTP between the two best strategies is <= TARGET_SE, or
+ * benefit at WTP between the two best strategies is <= TARGET_SE (a NaN
+ * error, from fewer than two patients, never is), or
  * MAX_PATIENTS are simulated. REPORT (may be NULL) gets every round.
  * HFS_ERR_INPUT with fewer than two strategies; HFS_ERR_INTERRUPTED when
  * CFG->stop_flag is raised between rounds. */

@@ -60,7 +60,10 @@ enum hfs_outcome_flags {
 
 typedef struct hfs_outcome_def {
   const char *name;        /* snake_case column stem */
-  const char *unit;        /* "currency", "QALY", "years", "count", "share" */
+  const char *unit;        /* "currency", "QALY", "years", "weeks",
+                              "count" (events), "per_year" (a rate),
+                              "share"; the data dictionary lists a model's
+                              own */
   unsigned flags;          /* hfs_outcome_flags */
   int condition;           /* index of a 0/1 outcome: the mean is over the
                               patients where it is 1; -1 = all patients */

@@ -585,11 +585,25 @@ hfs_status hfs_calib_check(hfs_study *st, FILE *out)
 
 /* ---- goodness of fit ---------------------------------------------------- */
 
+/* The variance a model value adds to a target: its Monte Carlo error
+ * squared; none when that error is not available (NaN: the model value is
+ * over fewer than two patients, whose spread one cannot estimate), as it
+ * counted before such errors were written as empty cells. */
+static double mc_variance(double e)
+{
+  return isnan(e) ? 0.0 : e * e;
+}
+
+double hfs_calib_z(const hfs_calib_target *t, double m, double e)
+{
+  return (m - t->value) / sqrt(t->se * t->se + mc_variance(e));
+}
+
 double hfs_calib_loglik(const hfs_calib_target *t, double m, double e)
 {
-  if (!isfinite(m) || !isfinite(e))
+  if (!isfinite(m) || isinf(e))
     return -HFS_INF;
-  double var = t->se * t->se + e * e;
+  double var = t->se * t->se + mc_variance(e);
   double y = t->value;
   if (t->proportion) {
     double n = y * (1.0 - y) / var;
@@ -1550,7 +1564,7 @@ void hfs_calib_write_targets(FILE *f, const hfs_calib_settings *cs,
     put(f, t->se);
     put(f, m);
     put(f, mc);
-    put(f, (m - t->value) / sqrt(t->se * t->se + mc * mc));
+    put(f, hfs_calib_z(t, m, mc));
     double ll = hfs_calib_loglik(t, m, mc);
     put(f, isfinite(ll) ? ll : HFS_NAN);
     double q = hfs_calib_ssq(t, m);
@@ -1655,16 +1669,22 @@ void hfs_calib_write_dictionary(FILE *f)
         "\n## calibration_targets.csv (hfsim calibrate)\n\n"
         "The fit at each target, at the best fit.\n\n"
         "| column | meaning |\n|---|---|\n"
-        "| `metric`, `strategy`, `outcome` | the target and the model output "
-        "it is compared with |\n"
+        "| `metric` | the target (its name in validation_targets.csv) |\n"
+        "| `strategy` | the strategy of the model output the target is "
+        "compared with |\n"
+        "| `outcome` | the model output (as named in summary.csv) the "
+        "target is compared with |\n"
         "| `likelihood` | `binomial` (a share) or `normal` (a mean) |\n"
-        "| `published_value`, `published_low`, `published_high` | the target "
-        "and its 95% interval |\n"
+        "| `published_value` | the target's published value |\n"
+        "| `published_low` | the low end of its 95% interval |\n"
+        "| `published_high` | the high end of its 95% interval |\n"
         "| `target_se` | (high - low) / (2 x 1.96) |\n"
-        "| `model_value`, `model_mcse` | the model at the best fit, with its "
-        "Monte Carlo standard error |\n"
+        "| `model_value` | the model at the best fit |\n"
+        "| `model_mcse` | Monte Carlo standard error of `model_value` |\n"
         "| `z` | (model - target) / sqrt(target_se^2 + model_mcse^2) |\n"
-        "| `log_likelihood`, `weighted_ssq` | this target's terms |\n"
+        "| `log_likelihood` | this target's term of the log-likelihood |\n"
+        "| `weighted_ssq` | this target's term of the weighted sum of "
+        "squares |\n"
         "| `within_interval` | `yes` when the model is inside [low, high] |\n"
         "| `posterior_model_mean` | the model's value averaged over the "
         "posterior (importance weights); empty without SIR |\n"
@@ -1673,18 +1693,23 @@ void hfs_calib_write_dictionary(FILE *f)
         "| `parameter` | a calibrated parameter |\n"
         "| `table_value` | its value in the parameter table (before "
         "calibration) |\n"
-        "| `low`, `high` | the search bounds |\n"
+        "| `low` | the lower search bound |\n"
+        "| `high` | the upper search bound |\n"
         "| `prior` | the prior: the table's distribution, or `uniform "
         "(bounds)` for a fixed row; truncated to the bounds |\n"
-        "| `prior_mean`, `prior_sd` | its mean and sd (before truncation) |\n"
+        "| `prior_mean` | the prior's mean (before truncation) |\n"
+        "| `prior_sd` | the prior's sd (before truncation) |\n"
         "| `best_fit` | the value at the best fit (Nelder-Mead) |\n"
         "| `at_bound` | `low` or `high` when the best fit is within 1% of the "
         "range from a bound (the bound, not the data, may hold it), else "
         "`no` |\n"
-        "| `posterior_mean`, `posterior_sd` | importance-weighted mean and sd "
-        "of the prior draws |\n"
-        "| `posterior_p2_5`, `posterior_median`, `posterior_p97_5` | weighted "
-        "quantiles |\n"
+        "| `posterior_mean` | importance-weighted mean of the prior draws "
+        "|\n"
+        "| `posterior_sd` | importance-weighted sd of the prior draws |\n"
+        "| `posterior_p2_5` | weighted 2.5% quantile of the prior draws |\n"
+        "| `posterior_median` | weighted median of the prior draws |\n"
+        "| `posterior_p97_5` | weighted 97.5% quantile of the prior draws "
+        "|\n"
         "| `posterior_ess` | effective sample size of the weights, (sum w)^2 "
         "/ sum w^2 |\n"
         "\n## posterior.csv (hfsim calibrate)\n\n"
@@ -1698,7 +1723,8 @@ void hfs_calib_write_dictionary(FILE *f)
         "| `log_likelihood` | as in calibration.csv |\n"
         "\n## posterior_correlations.csv (hfsim calibrate)\n\n"
         "| column | meaning |\n|---|---|\n"
-        "| `parameter_a`, `parameter_b` | a pair of calibrated parameters |\n"
+        "| `parameter_a` | the first of a pair of calibrated parameters |\n"
+        "| `parameter_b` | the second of the pair |\n"
         "| `prior_correlation` | Pearson correlation among the prior draws "
         "(about 0: drawn independently) |\n"
         "| `posterior_correlation` | the same with importance weights: far "

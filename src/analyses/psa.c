@@ -989,7 +989,8 @@ void hfs_psa_write_iterations(FILE *f, const hfs_study *st,
 static void describe(FILE *f, double *x, size_t n)
 {
   double mean = gsl_stats_mean(x, 1, n);
-  double sd = n > 1 ? gsl_stats_sd_m(x, 1, n, mean) : 0.0;
+  /* (no spread from one iteration: the se is not available, empty) */
+  double sd = n > 1 ? gsl_stats_sd_m(x, 1, n, mean) : HFS_NAN;
   gsl_sort(x, 1, n);
   fputc(',', f);
   put(f, mean);
@@ -1051,7 +1052,7 @@ void hfs_psa_write_summary(FILE *f, const hfs_study *st,
       for (size_t k = 0; k < K; k++)
         x[k] = wtp[w] * r->qaly[k * S + s] - r->cost[k * S + s];
       double m = gsl_stats_mean(x, 1, K);
-      double sd = K > 1 ? gsl_stats_sd_m(x, 1, K, m) : 0.0;
+      double sd = K > 1 ? gsl_stats_sd_m(x, 1, K, m) : HFS_NAN;
       fputc(',', f);
       put(f, m);
       fputc(',', f);
@@ -1059,7 +1060,7 @@ void hfs_psa_write_summary(FILE *f, const hfs_study *st,
       for (size_t k = 0; k < K; k++)
         x[k] -= wtp[w] * r->qaly[k * S] - r->cost[k * S];
       m = gsl_stats_mean(x, 1, K);
-      sd = K > 1 ? gsl_stats_sd_m(x, 1, K, m) : 0.0;
+      sd = K > 1 ? gsl_stats_sd_m(x, 1, K, m) : HFS_NAN;
       fputc(',', f);
       put(f, m);
       fputc(',', f);
@@ -1102,7 +1103,8 @@ void hfs_psa_write_ceac(FILE *f, const hfs_study *st, const hfs_psa_result *r,
       fputc(',', f);
       put(f, prob[s]);
       fputc(',', f);
-      put(f, sqrt(prob[s] * (1 - prob[s]) / (double)K));
+      /* (not available from one iteration, like every se) */
+      put(f, K > 1 ? sqrt(prob[s] * (1 - prob[s]) / (double)K) : HFS_NAN);
       fprintf(f, ",%s,", s == frontier ? "yes" : "no");
       hfs_csv_write_text(f, r->currency);
       fputc('\n', f);

@@ -126,10 +126,15 @@ void hfs_verifier_add(hfs_verifier *v, const char *name,
   c->expected = expected;
   c->observed = a ? a->mean : HFS_NAN;
   c->mcse = a ? hfs_accum_se(a) : HFS_NAN;
-  if (a != NULL && !deterministic && c->mcse == 0.0 && a->n > 0 &&
-      expected > 0.0 && expected < 1.0)
+  /* a deterministic check has no Monte Carlo error, however few patients */
+  if (a != NULL && deterministic && isnan(c->mcse))
+    c->mcse = 0.0;
+  if (a != NULL && !deterministic && (c->mcse == 0.0 || isnan(c->mcse)) &&
+      a->n > 0 && expected > 0.0 && expected < 1.0)
     c->mcse = sqrt(expected * (1.0 - expected) / (double)a->n);
-  if (a == NULL) {
+  if (a == NULL || isnan(c->mcse)) {
+    /* no outcome, or a statistical check over fewer than two patients:
+     * no standard error, so no z, and nothing shown to agree */
     c->z = HFS_NAN;
     c->pass = 0;
   } else if (c->mcse > 0) {

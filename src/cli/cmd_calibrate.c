@@ -130,7 +130,7 @@ static void print_fit(const hfs_study *st, const hfs_calib_settings *cs,
     const hfs_calib_target *t = &cs->targets[k];
     double m = r->value[r->best * T + k], e = r->mcse[r->best * T + k];
     printf("%-36s %10.6g [%10.6g, %10.6g] %12.6g %+7.2f\n", t->metric, t->value,
-           t->low, t->high, m, (m - t->value) / sqrt(t->se * t->se + e * e));
+           t->low, t->high, m, hfs_calib_z(t, m, e));
   }
   printf("(best fit: evaluation %zu, log-likelihood %.4g, weighted SSQ %.4g; "
          "%s)\n",

@@ -142,8 +142,14 @@ static void print_results_table(const hfs_study *st, const hfs_results *r)
   for (size_t s = 0; s < r->n_strategies; s++) {
     const hfs_accum *ac = &r->outcomes[s * K + cost];
     const hfs_accum *aq = &r->outcomes[s * K + qaly];
-    printf("%-16s %14.2f %10.2f %10.4f %8.4f", st->model.strategy_names[s],
-           ac->mean, hfs_accum_se(ac), aq->mean, hfs_accum_se(aq));
+    /* ("n/a": no standard error from fewer than two patients) */
+    char se_c[32] = "n/a", se_q[32] = "n/a";
+    if (!isnan(hfs_accum_se(ac)))
+      snprintf(se_c, sizeof se_c, "%.2f", hfs_accum_se(ac));
+    if (!isnan(hfs_accum_se(aq)))
+      snprintf(se_q, sizeof se_q, "%.4f", hfs_accum_se(aq));
+    printf("%-16s %14.2f %10s %10.4f %8s", st->model.strategy_names[s],
+           ac->mean, se_c, aq->mean, se_q);
     for (size_t k = 0; k < K; k++)
       if (c->outcomes[k].flags & HFS_OUT_HEADLINE)
         printf(" %16.3f", r->outcomes[s * K + k].mean);
@@ -186,18 +192,24 @@ static void report_round(void *user, const hfs_results *r,
             hfs_format_double(se, sizeof se, round->se),
             hfs_format_double(target, sizeof target, t->o->target_se));
   }
+  /* (no standard error from fewer than two patients: not available, and
+   * never taken for a met target) */
+  char se_text[64] = "not available (fewer than 2 patients)";
+  if (!isnan(round->se))
+    snprintf(se_text, sizeof se_text, "%.3f", round->se);
   if (!t->o->quiet)
     fprintf(stderr,
             "hfsim: %llu patients: incremental NMB %s vs %s at wtp %g = "
-            "%.2f, se %.3f (target %g)\n",
+            "%.2f, se %s (target %g)\n",
             (unsigned long long)r->patients, names[round->best],
             names[round->second], t->st->scenario.wtp_main,
-            round->incremental_nmb, round->se, t->o->target_se);
+            round->incremental_nmb, se_text, t->o->target_se);
   if (round->done == 2)
     fprintf(stderr,
-            "hfsim: warning: stopped at --max-patients %llu with se %.3f "
-            "above the target %g\n",
-            (unsigned long long)t->max, round->se, t->o->target_se);
+            "hfsim: warning: stopped at --max-patients %llu with se %s "
+            "%s the target %g\n",
+            (unsigned long long)t->max, se_text,
+            isnan(round->se) ? "instead of" : "above", t->o->target_se);
 }
 
 static int cmd_run(options *o, int argc, char **argv)

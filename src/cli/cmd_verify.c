@@ -3,6 +3,7 @@
  * validation against published figures (see verify.h).
  */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,10 +127,14 @@ static int cmd_verify(options *o, int argc, char **argv)
   if (s == HFS_OK) {
     for (long i = 0; i < n; i++) {
       failed += !checks[i].pass;
+      /* (no z without a standard error: fewer than two patients) */
+      char z[64] = "z n/a: no standard error from fewer than 2 patients";
+      if (!isnan(checks[i].z))
+        snprintf(z, sizeof z, "z %+.2f", checks[i].z);
       if (!o->quiet || !checks[i].pass)
-        printf("%-4s %-34s expected %14.6g observed %14.6g (z %+.2f)\n",
+        printf("%-4s %-34s expected %14.6g observed %14.6g (%s)\n",
                checks[i].pass ? "ok" : "FAIL", checks[i].name,
-               checks[i].expected, checks[i].observed, checks[i].z);
+               checks[i].expected, checks[i].observed, z);
     }
     if (!o->quiet)
       printf("%ld checks, %d failed; wrote %s/verification.csv and "

@@ -40,7 +40,7 @@ void hfs_accum_merge(hfs_accum *a, const hfs_accum *b)
 
 double hfs_accum_variance(const hfs_accum *a)
 {
-  return a->n < 2 ? 0.0 : a->m2 / (double)(a->n - 1);
+  return a->n < 2 ? HFS_NAN : a->m2 / (double)(a->n - 1);
 }
 
 double hfs_accum_sd(const hfs_accum *a)
@@ -50,7 +50,7 @@ double hfs_accum_sd(const hfs_accum *a)
 
 double hfs_accum_se(const hfs_accum *a)
 {
-  return a->n < 2 ? 0.0 : sqrt(hfs_accum_variance(a) / (double)a->n);
+  return a->n < 2 ? HFS_NAN : sqrt(hfs_accum_variance(a) / (double)a->n);
 }
 
 void hfs_accum2_reset(hfs_accum2 *a)
@@ -92,7 +92,7 @@ void hfs_accum2_merge(hfs_accum2 *a, const hfs_accum2 *b)
 
 double hfs_accum2_covariance(const hfs_accum2 *a)
 {
-  return a->n < 2 ? 0.0 : a->c_xy / (double)(a->n - 1);
+  return a->n < 2 ? HFS_NAN : a->c_xy / (double)(a->n - 1);
 }
 
 double hfs_accum2_nmb_se(const hfs_accum2 *a, double wtp)

@@ -59,6 +59,8 @@ hfs_status hfs_engine_run_to_precision(const hfs_model *m,
     hfs_precision_round round = {
         best, second, nmb(m, r, best, wtp) - nmb(m, r, second, wtp),
         hfs_results_paired_se(r, best, second, 2, wtp), 0};
+    /* (a NaN se, from fewer than two patients, is not available and
+     * never meets the target: NaN <= x is false) */
     round.done = round.se <= target_se         ? 1
                  : r->patients >= max_patients ? 2
                                                : 0;

@@ -393,7 +393,10 @@ hfs_status hfs_study_check_totals(const hfs_study *st, const hfs_results *r,
       snprintf(what, sizeof what,
                "the Monte Carlo standard error of %s of strategy '%s'",
                c->outcomes[k].name, sname);
-      if (hfs_study_check_value(st, hfs_accum_se(a), what, d) != HFS_OK)
+      /* (NaN with fewer than two patients: not available, no overflow) */
+      double se = hfs_accum_se(a);
+      if (!(isnan(se) && a->n < 2) &&
+          hfs_study_check_value(st, se, what, d) != HFS_OK)
         return HFS_ERR_INPUT;
     }
     /* the class's cost and QALY indices (hfs_model_class_check validated

@@ -168,7 +168,9 @@ hfs_status fig_calibration_fit(fig_folder *f, fig_figure **figs, size_t *n,
     const char *metric = fig_cell(t, k, cm);
     double v = fig_num(t, k, cv, 0, d), lo = fig_num(t, k, cl, 0, d),
            hi = fig_num(t, k, ch, 0, d), m = fig_num(t, k, cmv, 0, d),
-           e = fig_num(t, k, cme, 0, d), z = fig_num(t, k, cz, 0, d);
+           e = fig_num(t, k, cme, 1, d), z = fig_num(t, k, cz, 0, d);
+    if (isnan(e))
+      e = 0.0; /* not available (fewer than 2 patients): no bar */
     int inside = strcmp(fig_cell(t, k, cin), "yes") == 0;
     n_out += !inside;
     fig_buf_printf(D, "%s# block %zu: ", k ? "\n\n" : "", k);

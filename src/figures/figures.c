@@ -892,7 +892,7 @@ static hfs_status fig_psa(fig_folder *f, fig_figure **figs, size_t *n,
     for (size_t r = 0; r < t->n_rows; r++)
       if (strcmp(fig_cell(t, r, cs), f->strategies[st]) == 0)
         fig_buf_printf(C, "%.17g\t%.17g\t%.17g\n", fig_num(t, r, cw, 0, d),
-                       fig_num(t, r, cp, 0, d), fig_num(t, r, ce, 0, d));
+                       fig_num(t, r, cp, 0, d), fig_num(t, r, ce, 1, d));
     fig_buf_printf(B,
                    ", \\\n       '' index %d using 1:($2-2*$3 < 0 ? 0 : "
                    "$2-2*$3):($2+2*$3 > 1 ? 1 : $2+2*$3) with filledcurves fs "
@@ -1616,8 +1616,9 @@ static hfs_status fig_convergence_run(fig_folder *f, fig_figure **figs,
                     "--target-se (the cohort doubles)\n"
                     "# patients\tincremental_nmb\tse\tpair\n");
   for (size_t r = 0; r < t->n_rows; r++) {
+    /* (an empty se, fewer than two patients: NaN, no bar) */
     fig_buf_printf(D, "%.17g\t%.17g\t%.17g\t", fig_num(t, r, cp, 0, d),
-                   fig_num(t, r, cm, 0, d), fig_num(t, r, ce, 0, d));
+                   fig_num(t, r, cm, 0, d), fig_num(t, r, ce, 1, d));
     dat_str(D, fig_cell(t, r, cs));
     fig_buf_printf(D, " vs ");
     dat_str(D, fig_cell(t, r, cc));

@@ -60,15 +60,17 @@ hfs_column *hfs_summary_columns(const hfs_model_class *c, size_t *n)
     col->what = HFS_COL_SE;
     snprintf(col->name, sizeof col->name, "%s_se", def->name);
     snprintf(col->description, sizeof col->description,
-             "Monte Carlo standard error of %s%s", def->name,
-             prop ? "" : "_mean");
+             "Monte Carlo standard error of %s%s (empty for fewer than 2 "
+             "patients)",
+             def->name, prop ? "" : "_mean");
     if (def->flags & HFS_OUT_INTERVAL) {
       col = &cols[k++];
       col->outcome = (int)o;
       col->what = HFS_COL_SD;
       snprintf(col->name, sizeof col->name, "%s_sd", def->name);
       snprintf(col->description, sizeof col->description,
-               "standard deviation of %s across patients (%s)",
+               "standard deviation of %s across patients (%s; empty for "
+               "fewer than 2 patients)",
                def->description, u);
       col = &cols[k++];
       col->outcome = (int)o;
@@ -76,7 +78,7 @@ hfs_column *hfs_summary_columns(const hfs_model_class *c, size_t *n)
       snprintf(col->name, sizeof col->name, "%s_ci_low", def->name);
       snprintf(col->description, sizeof col->description,
                "lower end of the 95%% confidence interval of %s_mean "
-               "(mean - 1.96 se)",
+               "(mean - 1.96 se; empty for fewer than 2 patients)",
                def->name);
       col = &cols[k++];
       col->outcome = (int)o;
@@ -84,7 +86,7 @@ hfs_column *hfs_summary_columns(const hfs_model_class *c, size_t *n)
       snprintf(col->name, sizeof col->name, "%s_ci_high", def->name);
       snprintf(col->description, sizeof col->description,
                "upper end of the 95%% confidence interval of %s_mean "
-               "(mean + 1.96 se)",
+               "(mean + 1.96 se; empty for fewer than 2 patients)",
                def->name);
     }
     if (def->condition >= 0) {
@@ -390,6 +392,17 @@ void hfs_write_cea(FILE *f, const hfs_model *m, const hfs_results *r,
   free(rows);
 }
 
+/* A standard error for the terminal: "n/a" when not available (NaN: fewer
+ * than two patients), never "nan". */
+static const char *se_text(char *buf, size_t n, int decimals, double se)
+{
+  if (isnan(se))
+    snprintf(buf, n, "n/a");
+  else
+    snprintf(buf, n, "%.*f", decimals, se);
+  return buf;
+}
+
 void hfs_print_icer_table(FILE *f, const hfs_model *m, const hfs_results *r,
                           const double *wtp, size_t n_wtp, int cost_outcome,
                           int qaly_outcome, const char *currency)
@@ -421,10 +434,14 @@ void hfs_print_icer_table(FILE *f, const hfs_model *m, const hfs_results *r,
       continue;
     }
     size_t s = row->strategy, c = (size_t)row->comparator;
-    fprintf(f, "%-14s %-14s %-14s %10.0f %7.0f %9.4f %7.4f",
+    char se_c[32], se_q[32];
+    fprintf(f, "%-14s %-14s %-14s %10.0f %7s %9.4f %7s",
             m->strategy_names[s], status, m->strategy_names[c], row->inc_cost,
-            hfs_results_paired_se(r, s, c, 0, 0), row->inc_qaly,
-            hfs_results_paired_se(r, s, c, 1, 0));
+            se_text(se_c, sizeof se_c, 0,
+                    hfs_results_paired_se(r, s, c, 0, 0)),
+            row->inc_qaly,
+            se_text(se_q, sizeof se_q, 4,
+                    hfs_results_paired_se(r, s, c, 1, 0)));
     if (!isnan(row->icer))
       fprintf(f, " %8.0f", row->icer);
     fputc('\n', f);
@@ -445,12 +462,14 @@ void hfs_print_icer_table(FILE *f, const hfs_model *m, const hfs_results *r,
       if (s != best && hfs_cea_nmb(cost[s], qaly[s], wtp[w]) >
                            hfs_cea_nmb(cost[second], qaly[second], wtp[w]))
         second = s;
+    char se_n[32];
     if (S > 1)
-      fprintf(f, " (net monetary benefit %.0f more than %s, se %.0f)",
+      fprintf(f, " (net monetary benefit %.0f more than %s, se %s)",
               hfs_cea_nmb(cost[best], qaly[best], wtp[w]) -
                   hfs_cea_nmb(cost[second], qaly[second], wtp[w]),
               m->strategy_names[second],
-              hfs_results_paired_se(r, best, second, 2, wtp[w]));
+              se_text(se_n, sizeof se_n, 0,
+                      hfs_results_paired_se(r, best, second, 2, wtp[w])));
     fputc('\n', f);
   }
   free(cost);
@@ -473,7 +492,11 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
           "names, `.` as the decimal point whatever the locale, numbers in "
           "the shortest form that reads back to the same double (full "
           "precision), text quoted only when it holds a comma, quote or line "
-          "break. An empty cell means \"not available\". Costs are in the "
+          "break. An empty cell means \"not available\": among others, "
+          "every standard error, standard deviation, confidence interval "
+          "and z-score computed from fewer than 2 observations (patients, "
+          "or PSA iterations) is empty, never 0, since one value says "
+          "nothing about the spread. Costs are in the "
           "currency of the scenario (`[economics] currency`, recorded in "
           "manifest.txt and in the `currency` column of every table of "
           "money); QALYs and years are per patient. Costs and QALYs "
@@ -520,8 +543,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
   fprintf(f, "## summary.csv\n\n"
              "One row per strategy, in the order of the scenario file. An "
              "empty cell means \"not available\" (for example a share "
-             "among patients of whom there were none, or a milestone "
-             "beyond the horizon).\n\n"
+             "among patients of whom there were none, a milestone "
+             "beyond the horizon, or a standard error, standard deviation "
+             "or confidence interval over fewer than 2 patients).\n\n"
              "| column | meaning |\n|---|---|\n");
   for (size_t k = 0; k < n; k++)
     fprintf(f, "| `%s` | %s |\n", cols[k].name, cols[k].description);
@@ -548,10 +572,17 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
           "cohort.\n\n"
           "| column | meaning |\n|---|---|\n"
           "| `subgroup` | the dimension:");
+  size_t n_dims = 0;
   for (size_t a = 0; a < c->n_attributes; a++)
-    if (c->attributes[a].n_levels > 0)
+    if (c->attributes[a].n_levels > 0) {
       fprintf(f, " `%s`%s", c->attributes[a].name,
               c->attributes[a].band_width > 0 ? " (in bands)" : "");
+      n_dims++;
+    }
+  if (n_dims == 0)
+    fputs(" none (this model has no subgroup dimensions, so the file "
+          "holds its header row only)",
+          f);
   fprintf(f, " |\n"
              "| `level` | the level: a label, or an age band such as `50-59` "
              "(the first band is open below, the last open above) |\n"
@@ -560,10 +591,17 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
   for (size_t k = 0; k < c->n_outcomes; k++)
     if (c->outcomes[k].flags & HFS_OUT_SUBGROUP) {
       int prop = (c->outcomes[k].flags & HFS_OUT_PROPORTION) != 0;
-      fprintf(f, "| `%s%s` | as in summary.csv, within the level |\n",
-              c->outcomes[k].name, prop ? "" : "_mean");
-      fprintf(f, "| `%s_se` | its Monte Carlo standard error |\n",
-              c->outcomes[k].name);
+      const hfs_outcome_def *o = &c->outcomes[k];
+      if (prop)
+        fprintf(f, "| `%s` | %s (0-1), within the level |\n", o->name,
+                o->description);
+      else
+        fprintf(f, "| `%s_mean` | mean %s (%s), within the level |\n",
+                o->name, o->description, unit_text(o->unit));
+      fprintf(f,
+              "| `%s_se` | Monte Carlo standard error of %s%s within the "
+              "level (empty when that is over fewer than 2 patients) |\n",
+              o->name, o->name, prop ? "" : "_mean");
     }
   fputs("| `currency` | the currency of every money column (`[economics] "
         "currency`) |\n",
@@ -626,8 +664,24 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
              "`ci_high` (95%% interval of the mean), `n` (patients a "
              "conditional outcome is computed over) |\n"
              "| `value` | the number; empty when not available |\n"
-             "| `unit` | the currency code for money (e.g. USD), else `QALY`, "
-             "`years`, `count`, `share` or `patients` |\n");
+             "| `unit` | the currency code for money (e.g. USD), else");
+  /* the units of this model's outcomes, each once, in table order; a
+   * rate's unit says per what (`per_year`), a count is a number of
+   * events */
+  size_t n_units = 0;
+  const char *units[64];
+  for (size_t o = 0; o < c->n_outcomes && n_units < 64; o++) {
+    const char *u = c->outcomes[o].unit;
+    int seen = strcmp(u, "currency") == 0 ||
+               (c->outcomes[o].flags & HFS_OUT_HIDDEN) != 0;
+    for (size_t i = 0; i < n_units && !seen; i++)
+      seen = strcmp(units[i], u) == 0;
+    if (!seen)
+      units[n_units++] = u;
+  }
+  for (size_t i = 0; i < n_units; i++)
+    fprintf(f, " `%s`,", units[i]);
+  fputs(" or `patients` (for `n`) |\n", f);
   fprintf(f, "\n## patients.csv (only with `--patients-csv`)\n\n"
              "One row per patient and strategy: baseline attributes (identical "
              "across strategies: common random numbers), then the patient's "
@@ -659,8 +713,9 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "| `strategy` | strategy name |\n"
       "| `cost` | mean discounted cost per patient in this iteration |\n"
       "| `qaly` | mean discounted QALYs per patient in this iteration |\n"
-      "| `nmb_at_wtp_W` | net monetary benefit `W * qaly - cost`, one column "
-      "per willingness-to-pay value W of the scenario |\n"
+      "| `nmb_at_wtp_W` | net monetary benefit `W * qaly - cost` at a "
+      "willingness to pay of W per QALY; one such column per value of "
+      "`[economics] wtp` |\n"
       "| `currency` | the currency of every money column (`[economics] "
       "currency`) |\n",
       "\n## psa_summary.csv (hfsim psa)\n\n"
@@ -672,24 +727,58 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "| column | meaning |\n|---|---|\n"
       "| `strategy` | strategy name |\n"
       "| `reference` | the strategy increments are taken against |\n"
-      "| `cost_mean`, `cost_se`, `cost_p2_5`, `cost_p97_5` | discounted cost "
-      "per patient |\n"
-      "| `qaly_mean`, `qaly_se`, `qaly_p2_5`, `qaly_p97_5` | discounted "
+      "| `cost_mean` | mean over the iterations of: discounted cost per "
+      "patient |\n"
+      "| `cost_se` | Monte Carlo standard error (sd / sqrt(K)) of "
+      "`cost_mean`, the mean over the iterations of: discounted cost per "
+      "patient |\n"
+      "| `cost_p2_5` | 2.5% percentile over the iterations of: discounted "
+      "cost per patient |\n"
+      "| `cost_p97_5` | 97.5% percentile over the iterations of: "
+      "discounted cost per patient |\n"
+      "| `qaly_mean` | mean over the iterations of: discounted QALYs per "
+      "patient |\n"
+      "| `qaly_se` | Monte Carlo standard error (sd / sqrt(K)) of "
+      "`qaly_mean`, the mean over the iterations of: discounted QALYs per "
+      "patient |\n"
+      "| `qaly_p2_5` | 2.5% percentile over the iterations of: discounted "
       "QALYs per patient |\n"
-      "| `incremental_cost_mean`, `incremental_cost_se`, "
-      "`incremental_cost_p2_5`, `incremental_cost_p97_5` | cost minus the "
-      "reference's |\n"
-      "| `incremental_qaly_mean`, `incremental_qaly_se`, "
-      "`incremental_qaly_p2_5`, `incremental_qaly_p97_5` | QALYs minus the "
-      "reference's |\n"
-      "| `icer` | `incremental_cost_mean / incremental_qaly_mean` (ratio of "
-      "means); empty for the reference |\n"
-      "| `nmb_mean_at_wtp_W`, `nmb_se_at_wtp_W` | mean net monetary "
-      "benefit at W and its standard error over iterations |\n"
-      "| `incremental_nmb_mean_at_wtp_W`, `incremental_nmb_se_at_wtp_W`, "
-      "`incremental_nmb_p2_5_at_wtp_W`, `incremental_nmb_p97_5_at_wtp_W` | "
-      "net monetary benefit minus the reference's at W: mean, standard "
-      "error and percentiles |\n"
+      "| `qaly_p97_5` | 97.5% percentile over the iterations of: "
+      "discounted QALYs per patient |\n"
+      "| `incremental_cost_mean` | mean over the iterations of: cost minus "
+      "the reference's |\n"
+      "| `incremental_cost_se` | Monte Carlo standard error (sd / sqrt(K)) "
+      "of `incremental_cost_mean`, the mean over the iterations of: cost "
+      "minus the reference's |\n"
+      "| `incremental_cost_p2_5` | 2.5% percentile over the iterations of: "
+      "cost minus the reference's |\n"
+      "| `incremental_cost_p97_5` | 97.5% percentile over the iterations "
+      "of: cost minus the reference's |\n"
+      "| `incremental_qaly_mean` | mean over the iterations of: QALYs "
+      "minus the reference's |\n"
+      "| `incremental_qaly_se` | Monte Carlo standard error (sd / sqrt(K)) "
+      "of `incremental_qaly_mean`, the mean over the iterations of: QALYs "
+      "minus the reference's |\n"
+      "| `incremental_qaly_p2_5` | 2.5% percentile over the iterations of: "
+      "QALYs minus the reference's |\n"
+      "| `incremental_qaly_p97_5` | 97.5% percentile over the iterations "
+      "of: QALYs minus the reference's |\n"
+      "| `icer` | `incremental_cost_mean / incremental_qaly_mean` (ratio "
+      "of means); empty for the reference |\n"
+      "| `nmb_mean_at_wtp_W` | mean over the iterations of: net monetary "
+      "benefit at W |\n"
+      "| `nmb_se_at_wtp_W` | Monte Carlo standard error (sd / sqrt(K)) of "
+      "`nmb_mean_at_wtp_W`, the mean over the iterations of: net monetary "
+      "benefit at W |\n"
+      "| `incremental_nmb_mean_at_wtp_W` | mean over the iterations of: "
+      "net monetary benefit minus the reference's at W |\n"
+      "| `incremental_nmb_se_at_wtp_W` | Monte Carlo standard error (sd / "
+      "sqrt(K)) of `incremental_nmb_mean_at_wtp_W`, the mean over the "
+      "iterations of: net monetary benefit minus the reference's at W |\n"
+      "| `incremental_nmb_p2_5_at_wtp_W` | 2.5% percentile over the "
+      "iterations of: net monetary benefit minus the reference's at W |\n"
+      "| `incremental_nmb_p97_5_at_wtp_W` | 97.5% percentile over the "
+      "iterations of: net monetary benefit minus the reference's at W |\n"
       "| `currency` | the currency of every money column (`[economics] "
       "currency`) |\n",
       "\n## ceac.csv (hfsim psa)\n\n"
@@ -741,42 +830,62 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "| `reference` | the first strategy of the scenario: increments and "
       "ICERs are against it |\n"
       "| `parameter` | the parameter varied |\n"
-      "| `base_value`, `low_value`, `high_value` | its value in the base "
-      "case, and the two values tried, in the parameter table's units (a "
-      "cost at its own price year, before any conversion the model "
-      "makes: `hfsim check` lists them) |\n"
-      "| `nmb_base`, `nmb_low`, `nmb_high` | the strategy's net monetary "
-      "benefit at `wtp` in the base case and at low and high (the tornado of "
-      "each strategy, as dampack's owsa_tornado) |\n"
-      "| `nmb_base_se`, `nmb_low_se`, `nmb_high_se` | their Monte Carlo "
-      "standard errors |\n"
+      "| `base_value` | the parameter's value in the base case, in the "
+      "parameter table's units (a cost at its own price year, before any "
+      "conversion the model makes: `hfsim check` lists them) |\n"
+      "| `low_value` | the low value tried, in the same units |\n"
+      "| `high_value` | the high value tried, in the same units |\n"
+      "| `nmb_base` | the strategy's net monetary benefit at `wtp` in the "
+      "base case (the tornado of each strategy, as dampack's owsa_tornado) "
+      "|\n"
+      "| `nmb_base_se` | Monte Carlo standard error of `nmb_base` |\n"
+      "| `nmb_low` | the strategy's net monetary benefit at `wtp` with the "
+      "parameter at `low_value` |\n"
+      "| `nmb_low_se` | Monte Carlo standard error of `nmb_low` |\n"
+      "| `nmb_high` | the strategy's net monetary benefit at `wtp` with "
+      "the parameter at `high_value` |\n"
+      "| `nmb_high_se` | Monte Carlo standard error of `nmb_high` |\n"
       "| `swing` | `abs(nmb_high - nmb_low)` |\n"
       "| `swing_se` | its standard error, conservative: sqrt(nmb_low_se^2 "
       "+ nmb_high_se^2), which ignores that low and high share patients |\n"
-      "| `incremental_nmb_low`, `incremental_nmb_high` | net monetary "
-      "benefit minus the reference's, at low and high: what the decision "
-      "turns on (a parameter that moves every strategy alike cancels "
-      "here) |\n"
-      "| `incremental_nmb_low_se`, `incremental_nmb_high_se` | their paired "
-      "Monte Carlo standard errors |\n"
-      "| `cost_low`, `cost_high`, `qaly_low`, `qaly_high` | discounted cost "
-      "and QALYs at low and high |\n"
-      "| `cost_low_se`, `cost_high_se`, `qaly_low_se`, `qaly_high_se` | "
-      "their Monte Carlo standard errors |\n"
-      "| `icer_low`, `icer_high` | ICER against the reference at low and "
-      "high (not sequential; empty for the reference) |\n"
+      "| `incremental_nmb_low` | net monetary benefit minus the "
+      "reference's, at `low_value`: what the decision turns on (a "
+      "parameter that moves every strategy alike cancels here) |\n"
+      "| `incremental_nmb_low_se` | paired Monte Carlo standard error of "
+      "`incremental_nmb_low` |\n"
+      "| `incremental_nmb_high` | net monetary benefit minus the "
+      "reference's, at `high_value` |\n"
+      "| `incremental_nmb_high_se` | paired Monte Carlo standard error of "
+      "`incremental_nmb_high` |\n"
+      "| `cost_low` | discounted cost per patient at `low_value` |\n"
+      "| `cost_low_se` | Monte Carlo standard error of `cost_low` |\n"
+      "| `cost_high` | discounted cost per patient at `high_value` |\n"
+      "| `cost_high_se` | Monte Carlo standard error of `cost_high` |\n"
+      "| `qaly_low` | discounted QALYs per patient at `low_value` |\n"
+      "| `qaly_low_se` | Monte Carlo standard error of `qaly_low` |\n"
+      "| `qaly_high` | discounted QALYs per patient at `high_value` |\n"
+      "| `qaly_high_se` | Monte Carlo standard error of `qaly_high` |\n"
+      "| `icer_low` | ICER against the reference at `low_value` (not "
+      "sequential; empty for the reference) |\n"
+      "| `icer_high` | ICER against the reference at `high_value` (not "
+      "sequential; empty for the reference) |\n"
       "| `wtp` | the willingness to pay used (`[economics] wtp_main`) |\n"
       "| `currency` | the currency of every money column (`[economics] "
       "currency`) |\n",
       "\n## twsa.csv (hfsim twsa)\n\n"
       "| column | meaning |\n|---|---|\n"
-      "| `parameter_a`, `value_a`, `parameter_b`, `value_b` | the grid "
-      "point, in the parameter table's units (as in owsa.csv) |\n"
+      "| `parameter_a` | the first parameter varied |\n"
+      "| `value_a` | its value at this grid point, in the parameter "
+      "table's units (as in owsa.csv) |\n"
+      "| `parameter_b` | the second parameter varied |\n"
+      "| `value_b` | its value at this grid point, in the same way |\n"
       "| `strategy` | strategy name |\n"
-      "| `cost`, `cost_se`, `qaly`, `qaly_se` | discounted means per "
-      "patient and their Monte Carlo standard errors |\n"
-      "| `nmb`, `nmb_se` | net monetary benefit at `wtp` and its Monte "
-      "Carlo standard error |\n"
+      "| `cost` | discounted cost per patient at this grid point |\n"
+      "| `cost_se` | Monte Carlo standard error of `cost` |\n"
+      "| `qaly` | discounted QALYs per patient at this grid point |\n"
+      "| `qaly_se` | Monte Carlo standard error of `qaly` |\n"
+      "| `nmb` | net monetary benefit at `wtp` |\n"
+      "| `nmb_se` | Monte Carlo standard error of `nmb` |\n"
       "| `optimal` | `yes` for the strategy with the highest nmb at this "
       "grid point |\n"
       "| `wtp` | the willingness to pay used (`[economics] wtp_main`) |\n"
@@ -788,14 +897,22 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "| column | meaning |\n|---|---|\n"
       "| `scenario` | `base` or the name of a `[scenario NAME]` section |\n"
       "| `strategy` | strategy name |\n"
-      "| `cost`, `cost_se`, `qaly`, `qaly_se` | discounted means and their "
-      "Monte Carlo standard errors |\n"
-      "| `nmb`, `nmb_se` | net monetary benefit at `wtp` |\n"
-      "| `status`, `comparator` | as in cea.csv |\n"
-      "| `incremental_cost`, `incremental_cost_se`, `incremental_qaly`, "
-      "`incremental_qaly_se` | cost and QALYs minus the comparator's, with "
-      "paired Monte Carlo standard errors, as in cea.csv; empty without a "
-      "comparator |\n"
+      "| `cost` | discounted cost per patient in the scenario |\n"
+      "| `cost_se` | Monte Carlo standard error of `cost` |\n"
+      "| `qaly` | discounted QALYs per patient in the scenario |\n"
+      "| `qaly_se` | Monte Carlo standard error of `qaly` |\n"
+      "| `nmb` | net monetary benefit at `wtp` |\n"
+      "| `nmb_se` | Monte Carlo standard error of `nmb` |\n"
+      "| `status` | as in cea.csv, within the scenario |\n"
+      "| `comparator` | as in cea.csv, within the scenario |\n"
+      "| `incremental_cost` | `cost` minus the comparator's, as in "
+      "cea.csv; empty without a comparator |\n"
+      "| `incremental_cost_se` | paired Monte Carlo standard error of "
+      "`incremental_cost`; empty without a comparator |\n"
+      "| `incremental_qaly` | `qaly` minus the comparator's, as in "
+      "cea.csv; empty without a comparator |\n"
+      "| `incremental_qaly_se` | paired Monte Carlo standard error of "
+      "`incremental_qaly`; empty without a comparator |\n"
       "| `icer` | as in cea.csv |\n"
       "| `optimal` | `yes` for the highest nmb in the scenario |\n"
       "| `wtp` | the scenario's `[economics] wtp_main` |\n"
@@ -807,10 +924,12 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "| `expected` | the exact answer, computed without simulating |\n"
       "| `observed` | the simulated mean |\n"
       "| `mcse` | its Monte Carlo standard error (0 for deterministic "
-      "checks) |\n"
-      "| `z` | `(observed - expected) / mcse` |\n"
+      "checks; for a share with no spread in the sample, the binomial one "
+      "of the expected share; empty for other checks over fewer than 2 "
+      "patients) |\n"
+      "| `z` | `(observed - expected) / mcse`; empty when `mcse` is |\n"
       "| `pass` | `yes` when abs(z) <= 4 (deterministic: equal to 1e-9 "
-      "relative) |\n"
+      "relative); `no` when `z` is empty |\n"
       "| `description` | what is compared with what |\n",
       "\n## validation.csv (hfsim verify)\n\n"
       "| column | meaning |\n|---|---|\n"
@@ -818,11 +937,15 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "| `use` | `calibration` (fitted by hfsim calibrate: agreement is "
       "expected, not evidence) or `validation` (held out); calibration "
       "rows come first |\n"
-      "| `strategy`, `outcome` | where the model's value comes from |\n"
-      "| `model_value`, `model_mcse` | the model's value and Monte Carlo "
-      "standard error |\n"
-      "| `published_value`, `published_low`, `published_high` | the figure "
-      "and its interval or range (configs/validation_targets.csv) |\n"
+      "| `strategy` | the strategy the model's value comes from |\n"
+      "| `outcome` | the outcome (as named in summary.csv) the model's "
+      "value comes from |\n"
+      "| `model_value` | the model's value |\n"
+      "| `model_mcse` | Monte Carlo standard error of `model_value` |\n"
+      "| `published_value` | the published figure "
+      "(configs/validation_targets.csv) |\n"
+      "| `published_low` | the low end of its interval or range |\n"
+      "| `published_high` | the high end of its interval or range |\n"
       "| `within_range` | `yes` when the model's value is inside "
       "[low, high] |\n"
       "| `source` | the publication |\n",
@@ -831,11 +954,15 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "round.\n\n"
       "| column | meaning |\n|---|---|\n"
       "| `patients` | patients simulated so far |\n"
-      "| `strategy`, `comparator` | the strategies with the highest and "
-      "second-highest net monetary benefit at `wtp` in that round |\n"
+      "| `strategy` | the strategy with the highest net monetary benefit "
+      "at `wtp` in that round |\n"
+      "| `comparator` | the strategy with the second-highest net monetary "
+      "benefit at `wtp` in that round |\n"
       "| `wtp` | the willingness to pay (`[economics] wtp_main`) |\n"
-      "| `incremental_nmb`, `incremental_nmb_se` | net monetary benefit of "
-      "strategy minus comparator and its paired Monte Carlo standard error |\n"
+      "| `incremental_nmb` | net monetary benefit of `strategy` minus "
+      "`comparator` |\n"
+      "| `incremental_nmb_se` | paired Monte Carlo standard error of "
+      "`incremental_nmb` |\n"
       "| `target_se` | the target given to `--target-se` |\n",
       "\n## figures/ and report.html (every simulating command but verify; "
       "`hfsim report DIR`)\n\n"

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "hfsim/xlsx.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,9 @@
 
 /* ---- notes from the data dictionary -------------------------------------
  * The dictionary has a section "## FILE ..." per file and rows
- * "| `col` | meaning |" (several names in one cell share the meaning). */
+ * "| `col` | meaning |" (several names in one cell would share the
+ * meaning; the dictionary gives each column a row of its own, so that
+ * each header's note says what that column is). */
 
 typedef struct note {
   char *file, *column, *text;
@@ -129,6 +132,35 @@ static const char *find_note(const notes *ns, const char *file,
   return NULL;
 }
 
+/* The note of a column named per willingness-to-pay value (COL ends in
+ * "_at_wtp_VALUE"): TEXT, the note of "..._at_wtp_W", with W (a word of
+ * its own, or in a name "..._at_wtp_W") read as VALUE, so that each of the
+ * columns says which value it is. Other columns: TEXT as it is. */
+static const char *note_at_wtp(const char *col, const char *text, char *buf,
+                               size_t n)
+{
+  const char *w = strstr(col, "_at_wtp_");
+  if (w == NULL || n == 0)
+    return text;
+  const char *value = w + 8;
+  size_t k = 0, lv = strlen(value);
+  for (const char *p = text; *p != '\0' && k + 1 < n; p++) {
+    int alone = *p == 'W' && !isalnum((unsigned char)p[1]) && p[1] != '_' &&
+                (p == text || (!isalnum((unsigned char)p[-1]) &&
+                               (p[-1] != '_' ||
+                                (p - text >= 8 &&
+                                 strncmp(p - 8, "_at_wtp_", 8) == 0))));
+    if (alone && k + lv + 1 < n) {
+      memcpy(buf + k, value, lv);
+      k += lv;
+    } else {
+      buf[k++] = *p;
+    }
+  }
+  buf[k] = '\0';
+  return buf;
+}
+
 /* ---- one sheet per CSV ------------------------------------------------- */
 
 typedef struct sheet_state {
@@ -175,8 +207,10 @@ static int on_row(void *user, const hfs_csv_row *row)
     lxw_col_t col = (lxw_col_t)c;
     if (st->rows == 0) {
       worksheet_write_string(st->ws, 0, col, s, st->bold);
+      char buf[600], wbuf[1200];
       const char *text = find_note(st->ns, st->file, s);
-      char buf[600];
+      if (text != NULL)
+        text = note_at_wtp(s, text, wbuf, sizeof wbuf);
       const hfs_param *p =
           text || !st->params ? NULL : hfs_param_find(st->params, s);
       if (p != NULL) {

@@ -263,7 +263,7 @@ static const hfs_outcome_def outcomes[N_OUTCOMES] = {
      "treatment themselves) while a line they could still use remained"},
     {"has_session_rate", "share", H, -1,
      "injection responder with a year or more on injections (denominator)"},
-    {"injection_sessions_per_year", "count", M, O_HAS_SESSION_RATE,
+    {"injection_sessions_per_year", "per_year", M, O_HAS_SESSION_RATE,
      "injection sessions per year on the injection line, per responder "
      "injected for a year or more (US claims: median 2)"},
 };
