@@ -148,6 +148,12 @@ hfs_cli_test(input_dsa_unknown_key_scenarios EXIT 3 OUT @TMP@/out
 hfs_cli_test(input_twsa_dirichlet EXIT 3 OUT @TMP@/out
   ARGS twsa --param mvd_p_immediate_cure=0.5:0.8 --param cost_mvd --steps 2
        --config @DATA@/good.ini --out @TMP@/out)
+# twsa checks the LOW and HIGH the user typed with the table's rules and
+# blames --param (a bound outside the range was found at a grid point and
+# blamed on the parameter table's line, quoting a value never typed).
+hfs_cli_test(input_twsa_bound_outside EXIT 3 OUT @TMP@/out
+  ARGS twsa --param cost_mvd=-5:10 --param utility_cured=0.5:1.5 --steps 2
+       --config @DATA@/good.ini --out @TMP@/out)
 # scenarios checks every [scenario NAME] section before simulating any (a
 # bad one used to be found after all the others had been simulated).
 hfs_cli_test(input_scenarios_bad_section EXIT 3 OUT @TMP@/out

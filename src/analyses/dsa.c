@@ -483,9 +483,27 @@ hfs_status hfs_twsa_run(const hfs_study *st, const hfs_run_config *cfg,
       }
       *colon = '\0';
       if (hfs_parse_double(eq + 1, &lo[k]) != 0 ||
-          hfs_parse_double(colon + 1, &hi[k]) != 0 || !(lo[k] < hi[k]))
+          hfs_parse_double(colon + 1, &hi[k]) != 0 || !(lo[k] < hi[k])) {
         hfs_diag_error(d, label, 0,
                        "%s: LOW:HIGH must be two numbers with LOW < HIGH", nm);
+        continue;
+      }
+      /* The bounds the user typed, checked here with the table's rules
+       * and blamed on the option: found later, at a grid point, the
+       * error would quote a value they never typed and blame the
+       * parameter table's line. Every admissible range is an interval,
+       * so the grid between two admissible bounds is admissible. */
+      const hfs_param_spec *spec =
+          hfs_param_spec_find(st->cls->params, st->cls->n_params, nm);
+      char opt[192];
+      snprintf(opt, sizeof opt, "%s %s", label, specs[k]);
+      for (int b = 0; spec != NULL && b < 2; b++) {
+        double v = b == 0 ? lo[k] : hi[k];
+        if (!hfs_param_kind_admits(spec->kind, v))
+          hfs_diag_error(d, opt, 0, "%s %s is outside what %s can take: it %s",
+                         b == 0 ? "LOW" : "HIGH", b == 0 ? eq + 1 : colon + 1,
+                         nm, hfs_param_kind_range_text(spec->kind));
+      }
     } else if (isnan(lo[k])) {
       hfs_diag_error(d, t->path, p[k]->line,
                      "%s has no low/high range; give one as "
