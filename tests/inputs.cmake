@@ -158,6 +158,14 @@ hfs_cli_test(input_twsa_bound_outside EXIT 3 OUT @TMP@/out
 # bad one used to be found after all the others had been simulated).
 hfs_cli_test(input_scenarios_bad_section EXIT 3 OUT @TMP@/out
   ARGS scenarios --config @DATA@/bad_scenario_value.ini --out @TMP@/out)
+# A [scenario NAME] line that changes the patients, the run or the output
+# is refused by scenarios, which simulates every scenario on the same
+# patients (run.seed simulated other patients silently; run.patients was
+# ignored); check warns; run --scenario NAME applies it.
+hfs_cli_test(input_scenarios_run_settings EXIT 3 OUT @TMP@/out
+  ARGS scenarios --config @DATA@/bad_scenario_fixed.ini --out @TMP@/out)
+hfs_cli_test(input_check_scenario_run_settings EXIT 0
+  ARGS check --config @DATA@/bad_scenario_fixed.ini)
 hfs_run_test(input_duplicate_key 3 bad_duplicate_key.ini)
 hfs_run_test(input_missing_key 3 bad_missing_key.ini)
 hfs_run_test(input_run_values 3 bad_run_values.ini)

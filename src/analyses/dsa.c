@@ -690,8 +690,11 @@ hfs_status hfs_scenarios_run(const hfs_study *base, const char *config,
     hfs_study st;
     hfs_study_init(&st);
     size_t before = hfs_diag_count(d);
+    size_t fixed = hfs_study_scenario_fixed_settings(sc, r->names[i], 0, d);
     hfs_status ls = load_scenario(&st, base, config, overrides, n_overrides,
                                   r->names[i], d);
+    if (fixed > 0 && ls == HFS_OK)
+      ls = HFS_ERR_INPUT;
     size_t n = hfs_diag_count(d) - before;
     if (ls == HFS_ERR_INPUT)
       hfs_diag_error(d, sc->path, 0,
