@@ -215,6 +215,14 @@ hfs_cli_test(input_check_param_probability EXIT 3 ROWS
   ARGS check --config @DATA@/good.ini
        --set inputs.parameters=@TMP@/parameters.csv)
 
+# A table saved with another separator (a German or French spreadsheet's
+# ';', or tabs): one error naming it, from the CSV reader every table
+# shares; it was one "missing column" error per column, without a hint.
+hfs_run_test(input_param_semicolon 3 good.ini
+  --set inputs.parameters=@DATA@/bad_params_semicolon.csv)
+hfs_run_test(input_life_table_tabs 3 good.ini
+  --set inputs.life_table=@DATA@/bad_lt_tabs.csv)
+
 # ---- the life table (exit 3) -----------------------------------------------
 # a life table that ends below the age limit is legal but extrapolated:
 # a warning (it was silent)
