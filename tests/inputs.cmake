@@ -154,6 +154,12 @@ hfs_cli_test(input_twsa_dirichlet EXIT 3 OUT @TMP@/out
 hfs_cli_test(input_twsa_bound_outside EXIT 3 OUT @TMP@/out
   ARGS twsa --param cost_mvd=-5:10 --param utility_cured=0.5:1.5 --steps 2
        --config @DATA@/good.ini --out @TMP@/out)
+# every grid point's model is built before any is simulated: a point that
+# breaks a rule between parameters stopped the grid halfway, blamed on
+# the table alone
+hfs_cli_test(input_twsa_grid_point_refused EXIT 3 OUT @TMP@/out
+  ARGS twsa --param onset_age_min=40:70 --param cost_mvd --steps 2
+       --config @DATA@/good.ini --out @TMP@/out)
 # scenarios checks every [scenario NAME] section before simulating any (a
 # bad one used to be found after all the others had been simulated).
 hfs_cli_test(input_scenarios_bad_section EXIT 3 OUT @TMP@/out

@@ -527,6 +527,30 @@ hfs_status hfs_twsa_run(const hfs_study *st, const hfs_run_config *cfg,
   for (size_t i = 0; s == HFS_OK && i < steps; i++)
     for (int k = 0; k < 2; k++)
       r->value[k][i] = grid_value(lo[k], hi[k], i, steps);
+  /* Every grid point's model, before anything is simulated: a rule
+   * between parameters (onset_age_min below onset_age_max) that a point
+   * breaks would otherwise stop the grid halfway, blamed on the table
+   * alone. The first such point is reported, with the model's reason. */
+  for (size_t i = 0; s == HFS_OK && i < steps * steps; i++) {
+    double a = r->value[0][i / steps], b = r->value[1][i % steps];
+    values[r->param[0]] = a;
+    values[r->param[1]] = b;
+    hfs_diag sub;
+    hfs_diag_init(&sub);
+    hfs_model m;
+    s = hfs_study_instantiate(st, values, &m, &sub);
+    if (s == HFS_OK)
+      hfs_model_destroy(&m);
+    for (size_t e = 0; s != HFS_OK && e < sub.count; e++)
+      hfs_diag_error(d, sub.entries[e].file, sub.entries[e].line, "%s",
+                     sub.entries[e].message);
+    if (s == HFS_ERR_INPUT)
+      hfs_diag_error(d, label, 0,
+                     "the model refuses the grid point %s = %.15g, %s = "
+                     "%.15g (above); narrow the LOW:HIGH range",
+                     r->name[0], a, r->name[1], b);
+    hfs_diag_free(&sub);
+  }
   deal_begin();
   for (size_t i = 0; s == HFS_OK && i < steps; i++)
     for (size_t j = 0; s == HFS_OK && j < steps; j++) {
