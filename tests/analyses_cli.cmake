@@ -82,6 +82,9 @@ hfs_analysis_test(strategy_wildcard)
 # manifest.txt of twsa records the command without --param and --steps,
 # so the run cannot be repeated from it.
 hfs_analysis_test(twsa_manifest)
+# The manifest's patients and threads are those simulated and used, and its
+# override lines rerun the analysis (psa --patients is psa.patients).
+hfs_analysis_test(manifest_patients_threads)
 # "Every reported mean has its Monte Carlo standard error": owsa.csv has
 # none; twsa.csv has none for cost and QALYs; psa_summary.csv none for the
 # NMB means.

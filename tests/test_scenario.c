@@ -503,18 +503,18 @@ static void unknown_section_suggests(void **state)
   hfs_scenario_resolve(&l.s, &l.d);
   hfs_scenario_report_unknown_sections(&l.s, &l.d);
   expect_count(&l.d, 1);
-  /* reported at the section's first setting */
-  expect_error(&l.d, l.path, 22,
+  /* reported at the section's header (it was its first setting's line) */
+  expect_error(&l.d, l.path, 21,
                "unknown section [cohrt] (did you mean [cohort]?)");
   unload(&l);
 
   load_ok(&l, ini_text(21, "[totally_different]", 0));
   hfs_scenario_report_unknown_sections(&l.s, &l.d);
   expect_count(&l.d, 1);
-  expect_error(&l.d, l.path, 22,
+  expect_error(&l.d, l.path, 21,
                "unknown section [totally_different] (known: "
                "run, economics, inputs, cohort, ");
-  expect_error(&l.d, l.path, 22, "strategy NAME");
+  expect_error(&l.d, l.path, 21, "strategy NAME");
   unload(&l);
 }
 
@@ -683,6 +683,30 @@ static void bad_economics_values(void **state)
   expect_count(&l.d, 1);
   expect_error(&l.d, l.path, 15, "[economics] wtp: value ");
   expect_error(&l.d, l.path, 15, "appears twice");
+  unload(&l);
+
+  /* thousands separators: '100,000' read as 100 and 0 chose the wrong
+   * strategy silently */
+  load_ok(&l, ini_text(15, "wtp = 20000, 100,000", 0));
+  assert_int_equal(hfs_scenario_resolve(&l.s, &l.d), HFS_ERR_INPUT);
+  expect_count(&l.d, 1);
+  expect_error(&l.d, l.path, 15,
+               "[economics] wtp: '100,000' looks like one number with "
+               "thousands separators: write it as 100000");
+  unload(&l);
+  load_ok(&l, ini_text(15, "wtp = 1,500,000", 0));
+  assert_int_equal(hfs_scenario_resolve(&l.s, &l.d), HFS_ERR_INPUT);
+  expect_error(&l.d, l.path, 15, "'1,500,000' looks like one number");
+  expect_error(&l.d, l.path, 15, "write it as 1500000");
+  unload(&l);
+  /* no separators: 6 digits after a comma, or a leading zero */
+  load_ok(&l, ini_text(15, "wtp = 50000,100000,0,500,1500,200", 0));
+  assert_int_equal(hfs_scenario_resolve(&l.s, &l.d), HFS_OK);
+  assert_int_equal(l.s.n_wtp, 6);
+  unload(&l);
+  load_ok(&l, ini_text(15, "wtp = 50000,100,000", 0));
+  assert_int_equal(hfs_scenario_resolve(&l.s, &l.d), HFS_ERR_INPUT);
+  expect_error(&l.d, l.path, 15, "'100,000' looks like one number");
   unload(&l);
 
   load_ok(&l, ini_text(15, "wtp = ,", 0));

@@ -38,6 +38,7 @@ typedef struct hfs_setting {
   char *value;
   char *file; /* scenario path, or "--set NAME=VALUE" */
   long line;
+  long section_line; /* its section's header in FILE; 0 from --set */
   int used; /* set by the reader that consumed it */
 } hfs_setting;
 

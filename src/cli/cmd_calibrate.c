@@ -13,6 +13,7 @@
 
 #include "common.h"
 #include "progress.h"
+#include "hfsim/numfmt.h"
 #include "hfsim/calibrate.h"
 #include "hfsim/figures.h"
 #include "hfsim/output.h"
@@ -255,15 +256,17 @@ static int cmd_calibrate(options *op, int argc, char **argv)
         (f = hfs_output_add(&out, "posterior_correlations.csv", &d)))
       hfs_calib_write_correlations(f, &cs, &res);
     if (s == HFS_OK && (f = hfs_output_add(&out, "manifest.txt", &d))) {
-      hfs_cli_run_info info = {cs.patients, st.scenario.threads,
+      hfs_cli_run_info info = {cs.patients, hfs_cli_threads_used(&st),
                                omp_get_wtime() - t0};
       hfs_cli_write_manifest(f, &st, &o, argc, argv, &info, started);
       fprintf(f, "calibration_targets_file: %s\n", cs.targets_path);
       fprintf(f, "calibration_evaluations: %zu\n", res.n_evals);
       fprintf(f, "calibration_patients_per_evaluation: %llu\n",
               (unsigned long long)cs.patients);
+      char num[40];
       if (res.sir_n)
-        fprintf(f, "calibration_sir_ess: %.17g\n", res.ess);
+        fprintf(f, "calibration_sir_ess: %s\n",
+                hfs_format_double(num, sizeof num, res.ess));
     }
     if (s == HFS_OK && hfs_diag_count(&d) > 0)
       s = HFS_ERR_IO;

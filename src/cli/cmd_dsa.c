@@ -113,7 +113,7 @@ static hfs_status write_outputs(hfs_output_set *out, const char *file_name,
                                 writer_fn write, const void *result,
                                 const hfs_study *st, const options *o, int argc,
                                 char **argv, const char *started,
-                                double seconds, hfs_diag *d)
+                                uint64_t patients, double seconds, hfs_diag *d)
 {
   if (hfs_par_rank() != 0) /* (MPI: only rank 0 writes) */
     return hfs_cli_stop_requested ? HFS_ERR_INTERRUPTED : HFS_OK;
@@ -122,7 +122,7 @@ static hfs_status write_outputs(hfs_output_set *out, const char *file_name,
   hfs_status s;
   if (f && m) {
     write(f, st, result);
-    hfs_cli_run_info info = {0, st->scenario.threads, seconds};
+    hfs_cli_run_info info = {patients, hfs_cli_threads_used(st), seconds};
     hfs_cli_write_manifest(m, st, o, argc, argv, &info, started);
     if (!hfs_cli_stop_requested)
       hfs_figures_add(out, o->quiet, &hfs_cli_stop_requested);
@@ -228,7 +228,8 @@ static int dsa_finish(dsa_command *c, hfs_status s, const char *what,
 {
   if (s == HFS_OK)
     s = write_outputs(&c->out, file_name, write, result, &c->st, o, argc,
-                      argv, c->started, omp_get_wtime() - c->t0, &c->d);
+                      argv, c->started, c->cfg.patients,
+                      omp_get_wtime() - c->t0, &c->d);
   hfs_output_free(&c->out);
   hfs_diag_print(&c->d, stderr);
   if (s == HFS_ERR_INTERRUPTED)

@@ -14,6 +14,7 @@
 
 #include "common.h"
 #include "progress.h"
+#include "hfsim/numfmt.h"
 #include "hfsim/figures.h"
 #include "hfsim/output.h"
 #include "hfsim/parallel.h"
@@ -324,12 +325,15 @@ static int cmd_psa(options *o, int argc, char **argv)
     if (s == HFS_OK && st.scenario.xlsx)
       s = hfs_xlsx_add_workbook(&out, "results.xlsx", st.cls, &st.params, &d);
     if (s == HFS_OK && (f = hfs_output_add(&out, "manifest.txt", &d))) {
-      hfs_cli_run_info info = {0, st.scenario.threads, omp_get_wtime() - t0};
+      hfs_cli_run_info info = {ps.patients, hfs_cli_threads_used(&st),
+                               omp_get_wtime() - t0};
       hfs_cli_write_manifest(f, &st, o, argc, argv, &info, started);
       fprintf(f, "psa_iterations: %llu\npsa_patients_per_iteration: %llu\n",
               (unsigned long long)ps.iterations,
               (unsigned long long)ps.patients);
-      fprintf(f, "psa_population: %.17g\n", ps.population);
+      char num[40];
+      fprintf(f, "psa_population: %s\n",
+              hfs_format_double(num, sizeof num, ps.population));
       char h[65];
       if (o->posterior != NULL && hfs_sha256_file(o->posterior, h) == 0)
         fprintf(f,

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <gsl/gsl_version.h>
+#include <omp.h>
 #include <csv.h>
 
 #include "hfsim/datadir.h"
@@ -92,6 +93,26 @@ static int add_setting_option(options *o, const char *opt, const char *key,
   if (keep(o, a) != 0 || keep(o, l) != 0)
     return -1;
   return hfs_cli_add_override(o, a, l);
+}
+
+/* The setting --patients stands for in COMMAND: the patients its
+ * simulations use, so that the manifest's override line reruns it. */
+static const char *patients_key(const char *command)
+{
+  if (!strcmp(command, "psa"))
+    return "psa.patients"; /* per iteration */
+  if (!strcmp(command, "owsa") || !strcmp(command, "twsa") ||
+      !strcmp(command, "scenarios"))
+    return "dsa.patients"; /* per variant */
+  if (!strcmp(command, "calibrate"))
+    return "calibration.patients"; /* per evaluation */
+  return "run.patients";
+}
+
+int hfs_cli_threads_used(const hfs_study *st)
+{
+  return st->scenario.threads > 0 ? st->scenario.threads
+                                  : omp_get_max_threads();
 }
 
 /* Returns -1 when parsing succeeded, else an exit code. */
@@ -321,7 +342,8 @@ static int apply_option(options *o, const opt_def *d, const char *value,
   case O_PATIENTS:
     o->patients_given = 1;
     o->patients = n;
-    return add_setting_option(o, "--patients", "run.patients", value) != 0
+    return add_setting_option(o, "--patients", patients_key(o->command),
+                              value) != 0
                ? HFS_EXIT_FAILURE
                : -1;
   case O_THREADS:
@@ -579,6 +601,8 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
                             int argc, char **argv, const hfs_cli_run_info *r,
                             const char *started)
 {
+  char num[40];
+#define NUM(x) hfs_format_double(num, sizeof num, (x))
   const hfs_scenario *sc = &st->scenario;
   fprintf(f, "hfsim_version: %s\n", HFS_VERSION);
   fprintf(f, "git_commit: %s\n", HFS_GIT_COMMIT);
@@ -625,15 +649,17 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
   if (isinf(sc->horizon_years))
     fprintf(f, "horizon_years: lifetime\n");
   else
-    fprintf(f, "horizon_years: %.17g\n", sc->horizon_years);
-  fprintf(f, "discount_rate_costs: %.17g\n", sc->discount_rate_costs);
-  fprintf(f, "discount_rate_qalys: %.17g\n", sc->discount_rate_qalys);
+    fprintf(f, "horizon_years: %s\n", NUM(sc->horizon_years));
+  /* numbers in the shortest form that reads back exactly, as in the CSVs
+   * (%.17g wrote 0.03 as 0.029999999999999999) */
+  fprintf(f, "discount_rate_costs: %s\n", NUM(sc->discount_rate_costs));
+  fprintf(f, "discount_rate_qalys: %s\n", NUM(sc->discount_rate_qalys));
   fprintf(f, "currency: %s\n", sc->currency);
   /* for `hfsim report`, which reads the folder only: WTPs and labels */
   fprintf(f, "wtp:");
   for (size_t i = 0; i < sc->n_wtp; i++)
-    fprintf(f, " %.17g", sc->wtp[i]);
-  fprintf(f, "\nwtp_main: %.17g\n", sc->wtp_main);
+    fprintf(f, " %s", NUM(sc->wtp[i]));
+  fprintf(f, "\nwtp_main: %s\n", NUM(sc->wtp_main));
   for (size_t s = 0; s < st->model.n_strategies; s++) {
     char section[300];
     snprintf(section, sizeof section, "strategy %s",
@@ -663,6 +689,7 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
   fprintf(f, "wall_seconds: %.3f\n", r->wall_seconds);
   fprintf(f, "gsl_version: %s\n", GSL_VERSION);
   fprintf(f, "libcsv_version: %d.%d.%d\n", CSV_MAJOR, CSV_MINOR, CSV_RELEASE);
+#undef NUM
 }
 
 void hfs_cli_now_utc(char buf[32])

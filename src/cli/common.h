@@ -121,10 +121,16 @@ char *hfs_cli_output_dir(const options *o, const char *default_dir,
 
 /* What the manifest says about the simulation that was run. */
 typedef struct hfs_cli_run_info {
-  uint64_t patients; /* 0: the scenario's */
-  int threads_used;
+  uint64_t patients; /* per simulation: run's cohort, a PSA iteration's, a
+                        DSA variant's, a calibration evaluation's; 0: the
+                        scenario's [run] patients */
+  int threads_used;  /* resolved: never 0 ("all cores") */
   double wall_seconds;
 } hfs_cli_run_info;
+
+/* The threads a command of ST runs on (per MPI rank): [run] threads, or
+ * all cores when it is 0, as the engine resolves it. */
+int hfs_cli_threads_used(const hfs_study *st);
 
 void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
                             int argc, char **argv, const hfs_cli_run_info *info,

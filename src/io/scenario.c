@@ -62,6 +62,7 @@ typedef struct ini_state {
   FILE *f;
   long line;
   char current_section[256];
+  long current_section_line; /* its header's line */
   int skip_keys; /* the last section header was rejected */
   struct {
     char name[256];
@@ -201,6 +202,7 @@ static int check_line(ini_state *st, char *raw)
     }
     st->skip_keys = 0;
     snprintf(st->current_section, sizeof st->current_section, "%s", section);
+    st->current_section_line = st->line;
     return 1;
   }
   if (st->skip_keys)
@@ -290,6 +292,7 @@ static int add_setting(hfs_scenario *s, const char *section, const char *key,
   e->value = hfs_strdup(value);
   e->file = hfs_strdup(file);
   e->line = line;
+  e->section_line = 0;
   e->used = 0;
   if (!e->section || !e->key || !e->value || !e->file) {
     free(e->section);
@@ -319,8 +322,12 @@ static int ini_handler_fn(void *user, const char *section, const char *name,
                    prev->line);
     return 1;
   }
-  if (add_setting(st->s, sec, name, value, st->s->path, st->line) != 0)
+  if (add_setting(st->s, sec, name, value, st->s->path, st->line) != 0) {
     st->nomem = 1;
+    return 1;
+  }
+  st->s->settings[st->s->n_settings - 1].section_line =
+      st->current_section_line;
   return 1;
 }
 
@@ -754,10 +761,58 @@ static int cmp_double(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
+/* Whether the number list of E holds a thousands separator: a comma between
+ * a digit and exactly three digits ('100,000', '1,500'). Read as a list,
+ * '100,000' is 100 and 0, a silent and wrong willingness to pay; values
+ * are written without separators, so it is reported (with the number as
+ * meant) and 1 returned. A list such as '1,500' meant as two values needs
+ * a space after the comma, which the message shows. */
+static int has_thousands_separator(const hfs_setting *e, hfs_diag *d)
+{
+  const char *v = e->value;
+  for (const char *c = v; *c; c++) {
+    if (*c != ',' || c == v || !isdigit((unsigned char)c[-1]))
+      continue;
+    int n = 0;
+    while (isdigit((unsigned char)c[1 + n]))
+      n++;
+    char after = c[1 + n];
+    if (n != 3 || (after != '\0' && after != ',' && after != ' ' &&
+                   after != '\t' && after != '.'))
+      continue;
+    /* the number as written around this comma, and without its commas */
+    /* the group before: 1 to 3 digits, not from 0 ('0,500' and
+     * '50000,100' are two values) */
+    const char *a = c;
+    while (a > v && isdigit((unsigned char)a[-1]))
+      a--;
+    if (c - a > 3 || *a == '0' || (a > v && a[-1] == '.'))
+      continue;
+    const char *b = c + 1;
+    while (isdigit((unsigned char)*b) ||
+           (*b == ',' && isdigit((unsigned char)b[1])))
+      b++;
+    char meant[64];
+    size_t k = 0;
+    for (const char *x = a; x < b && k + 1 < sizeof meant; x++)
+      if (*x != ',')
+        meant[k++] = *x;
+    meant[k] = '\0';
+    setting_error(d, e,
+                  "'%.*s' looks like one number with thousands separators: "
+                  "write it as %s (values are separated by a comma and a "
+                  "space: '50000, 100000')",
+                  (int)(b - a), a, meant);
+    return 1;
+  }
+  return 0;
+}
+
 static void resolve_wtp(hfs_scenario *s, hfs_diag *d)
 {
   hfs_setting *e = require(s, "economics", "wtp", d);
-  if (e == NULL || hfs_setting_list_has_empty(e, ",", d))
+  if (e == NULL || hfs_setting_list_has_empty(e, ",", d) ||
+      has_thousands_separator(e, d))
     return;
   size_t cap = 8, n = 0;
   double *w = malloc(cap * sizeof *w);
@@ -951,7 +1006,8 @@ void hfs_scenario_report_unknown_sections(const hfs_scenario *s, hfs_diag *d)
       known |= strcmp(e->section, sections[k]) == 0;
     if (known)
       continue;
-    /* Report each unknown section once, at its first setting. */
+    /* Report each unknown section once, at its header (its first setting
+     * when it comes from --set). */
     int first = 1;
     for (size_t j = 0; j < i; j++)
       if (strcmp(s->settings[j].section, e->section) == 0)
@@ -959,7 +1015,8 @@ void hfs_scenario_report_unknown_sections(const hfs_scenario *s, hfs_diag *d)
     if (!first)
       continue;
     const char *sug = hfs_closest_name(e->section, sections, n_sections);
-    hfs_diag_error(d, e->file, e->line, "unknown section [%s]%s%s%s",
+    hfs_diag_error(d, e->file, e->section_line ? e->section_line : e->line,
+                   "unknown section [%s]%s%s%s",
                    e->section, sug ? " (did you mean [" : "", sug ? sug : "",
                    sug ? "]?)"
                        : " (known: run, economics, inputs, cohort, "

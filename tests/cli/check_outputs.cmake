@@ -354,6 +354,36 @@ elseif(CASE STREQUAL "twsa_manifest")
   expect_in("${command}" "--param cost_mvd --param utility_cured --steps 3"
             "the command line in manifest.txt")
 
+elseif(CASE STREQUAL "manifest_patients_threads")
+  # The manifest of psa and the DSA commands recorded [run] patients (not
+  # the patients simulated), 'threads: 0' for all cores, and --patients as
+  # 'override: run.patients=N', which does not rerun the analysis.
+  hfsim(twsa -q --config ${CONFIG} --param cost_mvd --param utility_cured
+        --steps 2 --set dsa.patients=300 --set run.threads=0
+        --out ${TMP}/twsa)
+  file(STRINGS ${TMP}/twsa/manifest.txt man REGEX "^(patients|threads):")
+  expect_in("${man}" "patients: 300" "twsa's manifest.txt")
+  if(man MATCHES "threads: 0")
+    message(FATAL_ERROR "manifest.txt says 'threads: 0': ${man}")
+  endif()
+  # numbers in the CSVs' shortest form (%.17g wrote 0.029999999999999999)
+  file(STRINGS ${TMP}/twsa/manifest.txt man REGEX "^discount_rate_costs:")
+  expect_in("${man}" "discount_rate_costs: 0.03" "twsa's manifest.txt")
+  hfsim(psa -q --config ${CONFIG} --iterations 6 --patients 40
+        --set psa.evppi= --out ${TMP}/psa)
+  file(STRINGS ${TMP}/psa/manifest.txt man
+       REGEX "^(patients|override|psa_patients_per_iteration):")
+  expect_in("${man}" "patients: 40" "psa's manifest.txt")
+  expect_in("${man}" "override: psa.patients=40" "psa's manifest.txt")
+  # the override line reruns it
+  hfsim(psa -q --config ${CONFIG} --iterations 6 --set psa.patients=40
+        --set psa.evppi= --out ${TMP}/psa2)
+  file(SHA256 ${TMP}/psa/psa.csv h1)
+  file(SHA256 ${TMP}/psa2/psa.csv h2)
+  if(NOT h1 STREQUAL h2)
+    message(FATAL_ERROR "psa --set psa.patients=40 differs from --patients 40")
+  endif()
+
 elseif(CASE STREQUAL "owsa_standard_errors")
   hfsim(owsa -q --config ${CONFIG} --patients 300 --threads 1
         --out ${TMP}/owsa)
