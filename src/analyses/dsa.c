@@ -528,7 +528,7 @@ hfs_status hfs_twsa_run(const hfs_study *st, const hfs_run_config *cfg,
     for (int k = 0; k < 2; k++)
       r->value[k][i] = grid_value(lo[k], hi[k], i, steps);
   /* Every grid point's model, before anything is simulated: a rule
-   * between parameters (onset_age_min below onset_age_max) that a point
+   * between parameters (a minimum below a maximum) that a point
    * breaks would otherwise stop the grid halfway, blamed on the table
    * alone. The first such point is reported, with the model's reason. */
   for (size_t i = 0; s == HFS_OK && i < steps * steps; i++) {
