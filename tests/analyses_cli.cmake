@@ -85,6 +85,8 @@ hfs_analysis_test(twsa_manifest)
 # The manifest's patients and threads are those simulated and used, and its
 # override lines rerun the analysis (psa --patients is psa.patients).
 hfs_analysis_test(manifest_patients_threads)
+# psa --resume with no checkpoint to continue says so
+hfs_analysis_test(resume_without_checkpoint)
 # "Every reported mean has its Monte Carlo standard error": owsa.csv has
 # none; twsa.csv has none for cost and QALYs; psa_summary.csv none for the
 # NMB means.

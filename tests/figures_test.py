@@ -182,6 +182,13 @@ def cmd_report(hfsim, fixture, work, figs, labels):
     for must in ("@media print", "Key settings", "Manifest"):
         if must not in html:
             fail("report.html lacks %r" % must)
+    # the NMB column's bracket is the NMB's own standard error, the
+    # increment's the paired one (the heading called both paired)
+    if os.path.exists(os.path.join(work, "cea.csv")) and (
+            "Net monetary benefit per patient, with its standard error in "
+            "brackets; the increment against the comparator with the paired "
+            "standard error" not in html):
+        fail("report.html: the NMB table's heading")
     print("ok: %d figures, labels %s" % (len(figs), ", ".join(labels)))
 
 
@@ -632,9 +639,15 @@ def cmd_case(case, hfsim, fixture, work):
                       "directory" % empty], case)
     elif case == "no_gnuplot":
         p = run_report(hfsim, work, {"HFSIM_GNUPLOT": "/nonexistent/gnuplot"})
-        expect(p, 6, ["the plotting program '/nonexistent/gnuplot' was not "
-                      "found; install it with 'apt-get install gnuplot-nox'"],
+        # the program HFSIM_GNUPLOT names, and the folder (it said "DIR")
+        expect(p, 6, ["the plotting program '/nonexistent/gnuplot' (named "
+                      "by HFSIM_GNUPLOT) was not found; correct or unset "
+                      "HFSIM_GNUPLOT, then run 'hfsim report %s'" % work],
                case)
+        q = run_report(hfsim, work, {"PATH": "/nonexistent"})
+        expect(q, 6, ["the plotting program 'gnuplot' was not found; install "
+                      "it with 'apt-get install gnuplot-nox' (Debian/Ubuntu), "
+                      "then run 'hfsim report %s'" % work], case)
         if p.stderr.count("\n") != 1:
             fail("no_gnuplot: expected one message, got: %s" % p.stderr)
         if not os.path.exists(html) or "gnuplot was not found" not in open(

@@ -87,6 +87,12 @@ hfs_cli_test(cli_set_without_value EXIT 2 OUT @TMP@/out
   ARGS run --config @DATA@/good.ini --out @TMP@/out --set cost_mvd)
 hfs_cli_test(cli_bad_patients EXIT 2 OUT @TMP@/out
   ARGS run --config @DATA@/good.ini --out @TMP@/out --patients -5)
+# --max-patients alone was accepted without effect
+hfs_cli_test(cli_max_patients_without_target_se EXIT 2 OUT @TMP@/out
+  ARGS run --config @DATA@/good.ini --out @TMP@/out --max-patients 500)
+# 'hfsim help CMD' printed the general help (manpage_and_help_current
+# checks that it prints CMD's)
+hfs_cli_test(cli_help_unknown_command EXIT 2 ARGS help frob)
 
 # ---- files that cannot be read or written (exit 4) -------------------------
 hfs_cli_test(input_missing_scenario EXIT 4 OUT @TMP@/out

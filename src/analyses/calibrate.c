@@ -706,8 +706,9 @@ static hfs_status eval_points(hfs_calib_model *cm, size_t n,
       if (s != HFS_OK) {
         hfs_diag_error(d, t->path, 0,
                        "calibration: the model rejects the parameters of an "
-                       "evaluation (%zu problems above); narrow the bounds",
-                       hfs_diag_count(d) - before);
+                       "evaluation (%zu problem%s above); narrow the bounds",
+                       hfs_diag_count(d) - before,
+                       hfs_diag_count(d) - before == 1 ? "" : "s");
         break;
       }
     }

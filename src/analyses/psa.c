@@ -528,8 +528,9 @@ hfs_status hfs_psa_run(const hfs_study *st, const hfs_run_config *cfg,
       if (s != HFS_OK) {
         hfs_diag_error(d, t->path, 0,
                        "PSA iteration %llu drew parameters the model rejects "
-                       "(%zu problems above); narrow the distributions",
-                       (unsigned long long)k + 1, hfs_diag_count(d) - before);
+                       "(%zu problem%s above); narrow the distributions",
+                       (unsigned long long)k + 1, hfs_diag_count(d) - before,
+                       hfs_diag_count(d) - before == 1 ? "" : "s");
         break;
       }
       built++;

@@ -66,7 +66,7 @@ static const char *const main_help_head =
 static const char *const main_help_tail =
     "\n"
     "Options:\n"
-    "  -h, --help     help (also 'hfsim COMMAND --help')\n"
+    "  -h, --help     help (also 'hfsim COMMAND --help', 'hfsim help COMMAND')\n"
     "  -V, --version  version (alone: 'hfsim --version')\n"
     "\n"
     "Quick start (installed, or from the repository folder):\n"
@@ -142,6 +142,15 @@ static int dispatch(int argc, char **argv)
     return HFS_EXIT_USAGE;
   }
   const char *cmd = argv[1];
+  if (!strcmp(cmd, "help") && argc >= 3) {
+    /* hfsim help CMD: CMD's help, as hfsim CMD --help */
+    for (size_t i = 0; i < N_COMMANDS; i++)
+      if (!strcmp(argv[2], commands[i]->name)) {
+        fputs(commands[i]->help, stdout);
+        return HFS_EXIT_OK;
+      }
+    return hfs_cli_usage_error(NULL, "help: unknown command '%s'", argv[2]);
+  }
   if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
     print_main_help(stdout);
     return HFS_EXIT_OK;

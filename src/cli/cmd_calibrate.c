@@ -202,6 +202,7 @@ static int cmd_calibrate(options *op, int argc, char **argv)
   if (s == HFS_OK && root && !o.resume)
     hfs_cli_warn_checkpoint_replaced(ckpt_path);
   if (s == HFS_OK && root && o.resume) {
+    hfs_cli_warn_no_checkpoint(ckpt_path, "evaluation");
     s = hfs_calib_checkpoint_read(ckpt_path, fp, &cs, &res, &d);
     if (s == HFS_OK && !o.quiet && res.n_cached > 0)
       fprintf(stderr, "hfsim: resuming after evaluation %zu\n", res.n_cached);

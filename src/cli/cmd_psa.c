@@ -259,6 +259,7 @@ static int cmd_psa(options *o, int argc, char **argv)
     if (s == HFS_OK && !o->resume)
       hfs_cli_warn_checkpoint_replaced(ckpt_path);
     if (s == HFS_OK && o->resume) {
+      hfs_cli_warn_no_checkpoint(ckpt_path, "iteration");
       s = hfs_psa_checkpoint_read(ckpt_path, fp, &res, &d);
       if (s == HFS_OK)
         s = hfs_psa_checkpoint_verify(&st, &res, ckpt_path, &d);

@@ -81,7 +81,8 @@ static const char *const run_help =
     "                    incremental net monetary benefit between the two\n"
     "                    best strategies at [economics] wtp_main is <= X;\n"
     "                    prints how many patients it took\n"
-    "  --max-patients N  upper limit for --target-se (default 100000000)\n"
+    "  --max-patients N  upper limit for --target-se (default 100000000);\n"
+    "                    only with --target-se\n"
     "  --no-wait         fail (exit 4) instead of waiting when another\n"
     "                    command is writing the same output folder\n"
     "  -q, --quiet       print nothing but errors\n"
@@ -202,6 +203,9 @@ static void report_round(void *user, const hfs_results *r,
 
 static int cmd_run(options *o, int argc, char **argv)
 {
+  if (o->max_patients && !(o->target_se > 0))
+    return hfs_cli_usage_error("run", "--max-patients limits --target-se; "
+                                      "without it, the cohort is --patients");
   hfs_study st;
   int rc = hfs_cli_load_study(&st, o);
   if (rc >= 0)
@@ -337,9 +341,9 @@ static int cmd_run(options *o, int argc, char **argv)
             hfs_cli_earlier_results_note(dir, note, sizeof note));
   }
   if (s == HFS_OK && !o->quiet) {
-    printf("hfsim: %llu patients x %zu strategies in %.2f s (%d threads)\n",
+    printf("hfsim: %llu patients x %zu strategies in %.2f s (%d thread%s)\n",
            (unsigned long long)res.patients, res.n_strategies, res.wall_seconds,
-           res.threads_used);
+           res.threads_used, res.threads_used == 1 ? "" : "s");
     print_results_table(&st, &res);
     printf("\nwrote %s/summary.csv, summary_long.csv, summary_subgroups.csv, "
            "trace.csv, cea.csv%s%s%s and manifest.txt\n",

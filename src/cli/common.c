@@ -524,6 +524,16 @@ void hfs_cli_warn_checkpoint_replaced(const char *path)
             path);
 }
 
+void hfs_cli_warn_no_checkpoint(const char *path, const char *what)
+{
+  struct stat sb;
+  if (path != NULL && stat(path, &sb) != 0 && errno == ENOENT)
+    fprintf(stderr,
+            "hfsim: warning: --resume: no checkpoint at %s (no interrupted "
+            "run to continue); starting from the first %s\n",
+            path, what);
+}
+
 const char *hfs_cli_earlier_results_note(const char *dir, char *buf,
                                          size_t size)
 {

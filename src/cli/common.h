@@ -106,6 +106,11 @@ int hfs_cli_exit_code(hfs_status s);
  * warning. */
 void hfs_cli_warn_checkpoint_replaced(const char *path);
 
+/* Before a command told --resume reads the checkpoint at PATH: say so
+ * when there is none (nothing to continue: it starts afresh, from the
+ * first WHAT, e.g. "iteration"), on stderr, even with --quiet. */
+void hfs_cli_warn_no_checkpoint(const char *path, const char *what);
+
 /* After an interrupted command into DIR: " (earlier results in DIR are
  * unchanged)" when DIR holds earlier results, "" when there is no DIR (a
  * new folder: nothing to keep). */

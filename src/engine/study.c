@@ -536,8 +536,9 @@ hfs_status hfs_study_check_analyses(hfs_study *st, const char *config,
     hfs_status s = hfs_study_load(&tmp, config, ov, n, &sub);
     if (s != HFS_OK)
       hfs_diag_error(d, first->file, first->line,
-                     "[%s]: the scenario does not load (%zu problems):",
-                     first->section, hfs_diag_count(&sub));
+                     "[%s]: the scenario does not load (%zu problem%s):",
+                     first->section, hfs_diag_count(&sub),
+                     hfs_diag_count(&sub) == 1 ? "" : "s");
     for (size_t k = 0; s != HFS_OK && k < sub.count; k++)
       hfs_diag_error(d, sub.entries[k].file, sub.entries[k].line, "  %s",
                      sub.entries[k].message);

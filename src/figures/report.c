@@ -95,19 +95,30 @@ static void remove_scratch(const char *scratch, const fig_figure *figs,
   rmdir(scratch);
 }
 
-static void print_missing_gnuplot(const char *prog)
+/* DIR: the results folder the figures belong to. */
+static void print_missing_gnuplot(const char *prog, const char *dir)
 {
+  const char *env = getenv("HFSIM_GNUPLOT");
+  if (env != NULL && env[0] != '\0')
+    fprintf(stderr,
+            "hfsim: warning: figures: the plotting program '%s' (named by "
+            "HFSIM_GNUPLOT) was not found; correct or unset HFSIM_GNUPLOT, ",
+            prog);
+  else
+    fprintf(stderr,
+            "hfsim: warning: figures: the plotting program '%s' was not "
+            "found; install it with 'apt-get install gnuplot-nox' "
+            "(Debian/Ubuntu), ",
+            prog);
   fprintf(stderr,
-          "hfsim: warning: figures: the plotting program '%s' was not found; "
-          "install it with 'apt-get install gnuplot-nox' (Debian/Ubuntu), "
-          "then run 'hfsim report DIR' to draw the figures. The scripts and "
-          "data are in DIR/figures; report.html has the tables only.\n",
-          prog);
+          "then run 'hfsim report %s' to draw the figures. The scripts and "
+          "data are in %s/figures; report.html has the tables only.\n",
+          dir, dir);
 }
 
 /* Draw every figure in SCRATCH; fills figs[i].svg/png/pdf. */
-static void draw_all(const char *scratch, fig_figure *figs, size_t n,
-                     const volatile sig_atomic_t *stop,
+static void draw_all(const char *scratch, const char *dir, fig_figure *figs,
+                     size_t n, const volatile sig_atomic_t *stop,
                      hfs_report_progress_fn progress, void *progress_user,
                      hfs_report_result *res)
 {
@@ -139,7 +150,7 @@ static void draw_all(const char *scratch, fig_figure *figs, size_t n,
       res->n_figures_failed++;
       if (missing) {
         res->gnuplot_missing = 1;
-        print_missing_gnuplot(fig_gnuplot_program());
+        print_missing_gnuplot(fig_gnuplot_program(), dir);
       } else {
         fprintf(stderr, "hfsim: warning: figures: %s: gnuplot failed: %s\n",
                 g->name, err);
@@ -208,7 +219,7 @@ static hfs_status build_into(const char *src, hfs_output_set *out,
     fig_folder_free(&f);
     return HFS_ERR_IO;
   }
-  draw_all(scratch, figs, n, stop, progress, progress_user, res);
+  draw_all(scratch, out->dir, figs, n, stop, progress, progress_user, res);
   remove_scratch(scratch, figs, n);
   free(scratch);
   /* A full disk at the commit would cost the whole folder, CSVs included:

@@ -219,8 +219,9 @@ static void icer_table(FILE *o, fig_folder *f)
     num(o, cellnum(t, r, "icer"), 0);
     fputs("</td></tr>\n", o);
   }
-  fputs("</table>\n<p>Net monetary benefit per patient (paired standard "
-        "error of the increment against the comparator):</p><table><tr>"
+  fputs("</table>\n<p>Net monetary benefit per patient, with its standard "
+        "error in brackets; the increment against the comparator with the "
+        "paired standard error of the difference:</p><table><tr>"
         "<th>WTP</th><th>Strategy</th><th>NMB</th><th>Incr. NMB</th>"
         "<th>Optimal</th></tr>\n",
         o);

@@ -384,6 +384,21 @@ elseif(CASE STREQUAL "manifest_patients_threads")
     message(FATAL_ERROR "psa --set psa.patients=40 differs from --patients 40")
   endif()
 
+elseif(CASE STREQUAL "resume_without_checkpoint")
+  # --resume with no checkpoint started afresh without a word
+  hfsim(psa -q --config ${CONFIG} --iterations 4 --patients 20
+        --set psa.evppi= --resume --out ${TMP}/psa STDERR err)
+  expect_in("${err}" "warning: --resume: no checkpoint at" "the warning")
+  expect_in("${err}" "starting from the first iteration" "the warning")
+  # with one (a finished PSA leaves none: interrupted runs are the
+  # psa_resume test's), no such warning
+  file(WRITE ${TMP}/.psa2.psa-checkpoint "not a checkpoint\n")
+  hfsim(psa -q --config ${CONFIG} --iterations 4 --patients 20
+        --set psa.evppi= --resume --out ${TMP}/psa2 EXIT 3 STDERR err)
+  if(err MATCHES "no checkpoint at")
+    message(FATAL_ERROR "warned of no checkpoint where one is: ${err}")
+  endif()
+
 elseif(CASE STREQUAL "owsa_standard_errors")
   hfsim(owsa -q --config ${CONFIG} --patients 300 --threads 1
         --out ${TMP}/owsa)

@@ -94,6 +94,9 @@ for c in commands:
     if p.returncode != 0:
         fail(f"hfsim {c} --help: exit {p.returncode}")
     helps[c] = p.stdout
+    q = run("help", c)
+    if q.returncode != 0 or q.stdout != p.stdout:
+        fail(f"hfsim help {c}: not the same as hfsim {c} --help")
 
 candidates = set()
 for text in [main.stdout] + list(helps.values()):
