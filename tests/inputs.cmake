@@ -87,6 +87,11 @@ hfs_cli_test(cli_set_without_value EXIT 2 OUT @TMP@/out
   ARGS run --config @DATA@/good.ini --out @TMP@/out --set cost_mvd)
 hfs_cli_test(cli_bad_patients EXIT 2 OUT @TMP@/out
   ARGS run --config @DATA@/good.ini --out @TMP@/out --patients -5)
+# a bad value of --threads, --seed or --patients (out of the setting's
+# range) is a bad command line, exit 2; it was 3
+hfs_cli_test(cli_bad_threads_seed EXIT 2 OUT @TMP@/out
+  ARGS run --config @DATA@/good.ini --out @TMP@/out --threads -1 --seed abc
+       --patients 10000000000000)
 # --max-patients alone was accepted without effect
 hfs_cli_test(cli_max_patients_without_target_se EXIT 2 OUT @TMP@/out
   ARGS run --config @DATA@/good.ini --out @TMP@/out --max-patients 500)
@@ -197,7 +202,9 @@ hfs_run_test(input_set_unknown_parameter 3 good.ini
   --set botox_p_primary_respons=0.9)
 hfs_run_test(input_set_not_a_number 3 good.ini --set cost_mvd=cheap)
 hfs_run_test(input_set_unknown_setting 3 good.ini --set run.patinets=500)
-hfs_run_test(input_set_bad_setting 3 good.ini --seed -1 --threads many)
+# (exit 2 since the review that found it exiting 3, which is for invalid
+# input files and --set: a bad option value is a bad command line)
+hfs_run_test(input_set_bad_setting 2 good.ini --seed -1 --threads many)
 hfs_run_test(input_set_new_strategy 3 good.ini
   --set strategy.surgery_only.lines=surgery)
 hfs_run_test(input_set_strategy_line_key 3 good.ini

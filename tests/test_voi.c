@@ -200,9 +200,10 @@ static void evppi_binary_parameter_by_hand(void **state)
  *    1  1   2,  6        4
  *
  * mean INB = 8/8 = 1; EVPI = (0+0+1+3+0+3+2+6)/8 - 1 = 15/8 - 1 = 0.875.
- * {x1, x2}: the quadratic basis on two binary variables spans 1, x1, x2,
- *   x1*x2 (the squares are collinear and dropped by the truncated SVD):
- *   saturated, fitted = cell means.
+ * {x1, x2}: K < 10, so each parameter enters as a straight line; the
+ *   group basis is 1, x1, x2 and the product x1*x2 (of the standardised
+ *   values, the same span): saturated on the 2 x 2 cells, fitted = cell
+ *   means.
  *   EVPPI = (0+0+2+2+1+1+4+4)/8 - 1 = 14/8 - 1 = 0.75.
  * x1 alone: means -1 (x1=0: -4,-2,-1,3) and 3 (x1=1: 1,3,2,6);
  *   EVPPI = (4*3)/8 - 1 = 0.5.
@@ -316,10 +317,10 @@ static void evppi_near_evpi_when_nmb_is_smooth_in_parameter(void **state)
 }
 
 /* Two parameters acting through an interaction: INB = 100 (X1 + X2 +
- * 0.5 X1 X2) - 20 lies in the span of the quadratic basis, so
- * EVPPI({X1, X2}) = EVPI. */
-static void
-evppi_equals_evpi_when_nmb_is_quadratic_in_two_parameters(void **state)
+ * 0.5 X1 X2) - 20 lies in the span of the group basis (each parameter's
+ * spline contains the parameter itself, and the product of the two
+ * standardised parameters is a term), so EVPPI({X1, X2}) = EVPI. */
+static void evppi_equals_evpi_when_nmb_has_a_pairwise_interaction(void **state)
 {
   (void)state;
   gsl_rng *r = test_rng();
@@ -336,6 +337,141 @@ evppi_equals_evpi_when_nmb_is_quadratic_in_two_parameters(void **state)
   double evpi = hfs_evpi(cost, qaly, K_SIM, 2, 30000), e;
   assert_int_equal(hfs_evppi(cost, qaly, K_SIM, 2, 30000, x, 2, &e), HFS_OK);
   assert_close(e, evpi, 1e-6 * evpi);
+  gsl_rng_free(r);
+}
+
+/* EVPPI of the parameters in index set MASK (bit j = column j of the K x 3
+ * matrix x3) into *E. */
+static hfs_status evppi_of_subset(const double *cost, const double *qaly,
+                                  size_t K, double wtp, const double *x3,
+                                  unsigned mask, double *xs, double *e)
+{
+  size_t P = 0, idx[3];
+  for (size_t j = 0; j < 3; j++)
+    if (mask >> j & 1u)
+      idx[P++] = j;
+  for (size_t k = 0; k < K; k++)
+    for (size_t j = 0; j < P; j++)
+      xs[k * P + j] = x3[k * 3 + idx[j]];
+  return hfs_evppi(cost, qaly, K, 2, wtp, xs, P, e);
+}
+
+/*
+ * Adding a parameter to a group can only add information: EVPPI of a group
+ * >= EVPPI of each of its subsets, <= EVPI. INB = 1000 tanh(3 X1) - 100 +
+ * N(0, 500) noise; X2 ~ U(0, 1) and X3 ~ Gamma(2, 1) are irrelevant. A
+ * quadratic in X1 cannot follow the tanh (its odd part is a straight line),
+ * the spline can: the old design (spline alone, quadratic for a group) gave
+ * EVPPI {X1} 341.8 but {X1, X2} 254.9. With nested designs (a group's
+ * design contains each subset's design) the group's fit is at least as
+ * good; the estimate is still not monotone by construction (voi.h), but a
+ * decrease is a fraction of the noise, and here every one of the 12 pairs
+ * subset < superset of {X1, X2, X3} must be in order, and the irrelevant
+ * parameters may add only their noise-fitting bias to X1's value (bound
+ * from voi.h: sd(INB) sqrt(added terms / K) = 830 sqrt(11 / 2000) = 62; a
+ * tenth of it is allowed, the sample needs 0.15).
+ */
+static void evppi_of_a_group_is_at_least_evppi_of_its_subsets(void **state)
+{
+  (void)state;
+  gsl_rng *r = test_rng();
+  static double cost[K_SIM * 2], qaly[K_SIM * 2], x[K_SIM * 3], xs[K_SIM * 3];
+  for (size_t k = 0; k < K_SIM; k++) {
+    double x1 = gsl_ran_ugaussian(r), x2 = gsl_ran_flat(r, 0, 1),
+           x3 = gsl_ran_gamma(r, 2, 1);
+    x[3 * k] = x1;
+    x[3 * k + 1] = x2;
+    x[3 * k + 2] = x3;
+    cost[2 * k] = 0;
+    qaly[2 * k] = 0;
+    cost[2 * k + 1] = -(1000 * tanh(3 * x1) - 100 + gsl_ran_gaussian(r, 500));
+    qaly[2 * k + 1] = 0;
+  }
+  double evpi = hfs_evpi(cost, qaly, K_SIM, 2, 1000), e[8];
+  e[0] = 0; /* the empty set */
+  for (unsigned m = 1; m < 8; m++) {
+    assert_int_equal(evppi_of_subset(cost, qaly, K_SIM, 1000, x, m, xs, &e[m]),
+                     HFS_OK);
+    if (!(e[m] >= 0 && e[m] <= evpi))
+      fail_msg("EVPPI of set %u = %g outside [0, EVPI = %g]", m, e[m], evpi);
+  }
+  /* X1 carries most of EVPI: the problem is not trivial */
+  if (!(e[1] > 0.8 * evpi))
+    fail_msg("EVPPI {X1} = %g, EVPI = %g", e[1], evpi);
+  int pairs = 0;
+  for (unsigned sub = 1; sub < 8; sub++)
+    for (unsigned sup = sub + 1; sup < 8; sup++)
+      if ((sub & sup) == sub) {
+        pairs++;
+        if (!(e[sup] >= e[sub]))
+          fail_msg("EVPPI of set %u = %.6g < EVPPI of its subset %u = %.6g",
+                   sup, e[sup], sub, e[sub]);
+      }
+  assert_int_equal(pairs, 12);
+  if (!(e[7] - e[1] <= 6.2))
+    fail_msg("EVPPI {X1, X2, X3} = %g, {X1} = %g: more than noise", e[7],
+             e[1]);
+  gsl_rng_free(r);
+}
+
+/*
+ * Numerical safety of the group design. INB = 400 X + N(0, 300) noise,
+ * X ~ N(0, 1); EVPPI {X} is close to the in-sample oracle mean max(0,
+ * 400 x) - max(0, mean 400 x). X in a group with
+ *  0 a constant parameter: it adds no column, so the design, the fit and
+ *    EVPPI are exactly those of {X};
+ *  1 an exact copy of X, 2 the copy 2 X + 1, 3 X times (1 + 1e-13 noise):
+ *    the copy's spline columns are collinear with X's (to rounding in 3)
+ *    and dropped by the truncated SVD, so all three give the same EVPPI (to
+ *    1e-9 relative; without the truncation 3 would fit the rounding noise).
+ *    Only the product, X^2 after standardising, is a new column; it may
+ *    move EVPPI by its noise-fitting bias, at most 300 sqrt(1 / 2000) = 6.7
+ *    (either way: a nested design cannot fit worse, but mean max of the
+ *    fitted values is not monotone in the fit; here it moves by -0.05);
+ *  4 a parameter with two values (a straight line): within 6.7 too.
+ * Each is finite and in [0, EVPI].
+ */
+static void evppi_group_with_collinear_or_constant_parameters(void **state)
+{
+  (void)state;
+  gsl_rng *r = test_rng();
+  static double cost[K_SIM * 2], qaly[K_SIM * 2], x[K_SIM], x2[K_SIM * 2];
+  static double other[4][K_SIM];
+  double oracle = 0, mean_g = 0;
+  for (size_t k = 0; k < K_SIM; k++) {
+    x[k] = gsl_ran_ugaussian(r);
+    cost[2 * k] = 0;
+    qaly[2 * k] = 0;
+    cost[2 * k + 1] = -(400 * x[k] + gsl_ran_gaussian(r, 300));
+    qaly[2 * k + 1] = 0;
+    other[0][k] = 0.25;
+    other[1][k] = x[k];
+    other[2][k] = 2 * x[k] + 1;
+    other[3][k] = x[k] * (1 + 1e-13 * gsl_ran_ugaussian(r));
+    oracle += fmax(0, 400 * x[k]);
+    mean_g += 400 * x[k];
+  }
+  oracle = oracle / K_SIM - fmax(0, mean_g / K_SIM);
+  double evpi = hfs_evpi(cost, qaly, K_SIM, 2, 1000), e1, e[5];
+  assert_int_equal(hfs_evppi(cost, qaly, K_SIM, 2, 1000, x, 1, &e1), HFS_OK);
+  if (!(fabs(e1 - oracle) <= 0.05 * oracle))
+    fail_msg("EVPPI {X} %g, oracle %g", e1, oracle);
+  for (int o = 0; o < 5; o++) {
+    for (size_t k = 0; k < K_SIM; k++) {
+      x2[2 * k] = x[k];
+      x2[2 * k + 1] = o < 4 ? other[o][k] : (double)(k % 2);
+    }
+    assert_int_equal(hfs_evppi(cost, qaly, K_SIM, 2, 1000, x2, 2, &e[o]),
+                     HFS_OK);
+    if (!(e[o] >= 0 && e[o] <= evpi))
+      fail_msg("case %d: EVPPI %g outside [0, EVPI %g]", o, e[o], evpi);
+    if (!(fabs(e[o] - e1) <= 6.7))
+      fail_msg("case %d: EVPPI %g, {X} %g: more than one term's noise", o,
+               e[o], e1);
+  }
+  assert_close(e[0], e1, 1e-9 * e1);
+  assert_close(e[2], e[1], 1e-9 * e[1]);
+  assert_close(e[3], e[1], 1e-9 * e[1]);
   gsl_rng_free(r);
 }
 
@@ -456,11 +592,12 @@ static void evppi_rejects_invalid_input(void **state)
 {
   (void)state;
   double cost[20] = {0}, qaly[20] = {0}, x[30] = {0}, e = 0;
-  /* Quadratic in P = 2 needs 6 terms: K = 6 is too few, 7 is enough. */
-  assert_int_equal(hfs_evppi_n_terms(2, 6), 6);
-  assert_int_equal(hfs_evppi(cost, qaly, 6, 2, 1, x, 2, &e), HFS_ERR_INPUT);
+  /* P = 2 and K < 10: intercept, two straight lines and their product,
+   * 4 terms: K = 4 is too few, 5 is enough. */
+  assert_int_equal(hfs_evppi_n_terms(2, 6), 4);
+  assert_int_equal(hfs_evppi(cost, qaly, 4, 2, 1, x, 2, &e), HFS_ERR_INPUT);
   assert_true(isnan(e));
-  assert_int_equal(hfs_evppi(cost, qaly, 7, 2, 1, x, 2, &e), HFS_OK);
+  assert_int_equal(hfs_evppi(cost, qaly, 5, 2, 1, x, 2, &e), HFS_OK);
   /* P = 1: a line needs K >= 3. */
   assert_int_equal(hfs_evppi_n_terms(1, 2), 2);
   assert_int_equal(hfs_evppi(cost, qaly, 2, 2, 1, x, 1, &e), HFS_ERR_INPUT);
@@ -471,14 +608,19 @@ static void evppi_rejects_invalid_input(void **state)
   assert_int_equal(hfs_evppi(cost, qaly, 8, 2, -1, x, 1, &e), HFS_ERR_INPUT);
   x[3] = DNAN;
   assert_int_equal(hfs_evppi(cost, qaly, 8, 2, 1, x, 1, &e), HFS_ERR_INPUT);
-  /* Term counts: spline knots grow with K, quadratic (P+1)(P+2)/2. */
+  /* Term counts: 1 + P (knots - 1) + P (P - 1) / 2, the knots growing
+   * with K (a straight line, 3, 4, 5 knots: 1, 2, 3, 4 columns each). */
   assert_int_equal(hfs_evppi_n_terms(0, 100), 0);
   assert_int_equal(hfs_evppi_n_terms(1, 9), 2);
   assert_int_equal(hfs_evppi_n_terms(1, 10), 3);
   assert_int_equal(hfs_evppi_n_terms(1, 30), 4);
   assert_int_equal(hfs_evppi_n_terms(1, 100), 5);
-  assert_int_equal(hfs_evppi_n_terms(3, 100), 10);
-  assert_int_equal(hfs_evppi_n_terms(10, 100), 66);
+  assert_int_equal(hfs_evppi_n_terms(2, 10), 1 + 2 * 2 + 1);
+  assert_int_equal(hfs_evppi_n_terms(2, 30), 1 + 2 * 3 + 1);
+  assert_int_equal(hfs_evppi_n_terms(2, 100), 1 + 2 * 4 + 1);
+  assert_int_equal(hfs_evppi_n_terms(3, 10), 1 + 3 * 2 + 3);
+  assert_int_equal(hfs_evppi_n_terms(3, 100), 1 + 3 * 4 + 3);
+  assert_int_equal(hfs_evppi_n_terms(10, 100), 1 + 10 * 4 + 45);
 }
 
 int main(void)
@@ -496,8 +638,9 @@ int main(void)
       cmocka_unit_test(evppi_spline_fits_group_means_of_three_valued_parameter),
       cmocka_unit_test(evppi_equals_evpi_when_nmb_is_linear_in_parameter),
       cmocka_unit_test(evppi_near_evpi_when_nmb_is_smooth_in_parameter),
-      cmocka_unit_test(
-          evppi_equals_evpi_when_nmb_is_quadratic_in_two_parameters),
+      cmocka_unit_test(evppi_equals_evpi_when_nmb_has_a_pairwise_interaction),
+      cmocka_unit_test(evppi_of_a_group_is_at_least_evppi_of_its_subsets),
+      cmocka_unit_test(evppi_group_with_collinear_or_constant_parameters),
       cmocka_unit_test(evppi_near_zero_for_independent_parameters),
       cmocka_unit_test(evppi_recovers_partial_information),
       cmocka_unit_test(evppi_is_clamped_between_zero_and_evpi),

@@ -63,23 +63,40 @@ double hfs_evpi(const double *cost, const double *qaly, size_t K, size_t S,
  *     EVPPI = mean_k max_s g_s(k)  -  max_s mean_k g_s(k).
  * The regression has an intercept, so mean_k g_s = mean_k INB_s.
  *
- * Metamodel (R's GAMs are not available in C; these are fixed-df
- * alternatives fitted with gsl_multifit_linear_tsvd):
- *   P == 1  natural (restricted) cubic regression spline in the
- *           standardised parameter (Harrell, Regression Modeling Strategies,
- *           2nd ed. 2015, s. 2.4.5): knots at Harrell's quantiles,
- *           5 knots (0.05, 0.275, 0.5, 0.725, 0.95) when K >= 100,
- *           4 (0.05, 0.35, 0.65, 0.95) when K >= 30, 3 (0.1, 0.5, 0.9)
- *           when K >= 10, else a straight line; never more knots than the
- *           parameter has distinct values, coincident knots merged, and a
- *           straight line when fewer than 3 distinct knots remain. Linear
- *           beyond the outer knots, so no wild tails.
- *   P >= 2  full quadratic polynomial in the standardised parameters:
- *           intercept, P linear, P squares and P(P-1)/2 interactions,
- *           hfs_evppi_n_terms(P) = (P+1)(P+2)/2 terms.
+ * Metamodel (R's GAMs are not available in C; this is a fixed-df
+ * alternative fitted with gsl_multifit_linear_tsvd). Columns:
+ *   intercept;
+ *   each parameter's own basis, in the standardised parameter z: z itself
+ *           and the terms of a natural (restricted) cubic regression spline
+ *           (Harrell, Regression Modeling Strategies, 2nd ed. 2015,
+ *           s. 2.4.5) with knots at Harrell's quantiles, 5 knots (0.05,
+ *           0.275, 0.5, 0.725, 0.95) when K >= 100, 4 (0.05, 0.35, 0.65,
+ *           0.95) when K >= 30, 3 (0.1, 0.5, 0.9) when K >= 10, else z
+ *           alone (a straight line); never more knots than the parameter
+ *           has distinct values, coincident knots merged, z alone when
+ *           fewer than 3 distinct knots remain; none for a constant
+ *           parameter. Linear beyond the outer knots, so no wild tails;
+ *   for P >= 2, the product z_i z_j of every pair i < j of non-constant
+ *           parameters (the linear-by-linear interactions).
+ * The knots depend only on the parameter's own values and K, so the
+ * designs are nested: a group's columns include those of each of its
+ * subsets, its least-squares fit is at least as close, and adding a
+ * parameter to a group cannot lose what the subset's fit found (GAMs with
+ * a smooth per parameter, as in SAVI and BCEA, have the same property).
+ * EVPPI, a mean of maxima of fitted values, is still not monotone by
+ * construction: a group's estimate can come out below a subset's, but only
+ * by a fraction of the estimation noise (on 800 random problems, INB a
+ * nonlinear function of one of 3 parameters plus noise, K = 50..1050, the
+ * largest dip when adding a parameter was 1 % of EVPPI; the previous
+ * design, a quadratic polynomial for groups that did not contain the single
+ * parameter's spline, lost up to all of it). hfs_evppi_n_terms(P, K) = 1 +
+ * P (knots - 1) + P (P - 1) / 2 (knots - 1 read as 1 for a straight line):
+ * with K >= 100, 5 for P == 1, 10 for P == 2, 16 for P == 3.
  * Singular values below 1e-10 of the largest are dropped (truncated SVD),
- * so constant or collinear columns (e.g. a parameter with two values, whose
- * square is a linear function of it) are harmless.
+ * so constant or collinear columns (a parameter that is a linear function
+ * of another repeats the other's columns) are harmless; each column is O(1) (standardised z, spline terms divided by
+ * the squared knot span), so the tolerance is relative to well-scaled
+ * columns.
  *
  * Bias: a flexible fit also fits noise, which biases EVPPI upwards by about
  * sd(INB) * sqrt(terms / K) in the worst case; use K >= 20 * terms (K in
@@ -95,8 +112,11 @@ hfs_status hfs_evppi(const double *cost, const double *qaly, size_t K, size_t S,
                      double wtp, const double *X, size_t P, double *evppi_out);
 
 /* Number of regression terms (columns) hfs_evppi uses at most for P
- * parameters and K iterations: <= 5 for P == 1 (fewer for small K or few
- * distinct values), (P+1)(P+2)/2 for P >= 2; 0 for P == 0 or overflow. */
+ * parameters and K iterations: 1 + P (n - 1) + P (P - 1) / 2 with n the
+ * number of spline knots for K (5, 4, 3; n - 1 read as 1 below K = 10):
+ * 5 for P == 1 and K >= 100 (fewer for small K; the fit uses fewer for
+ * few distinct values or constant parameters); 0 for P == 0 or P above a
+ * million. hfs_evppi needs K greater than this. */
 size_t hfs_evppi_n_terms(size_t P, size_t K);
 
 #endif

@@ -6,9 +6,17 @@
  * multiparameter partial expected value of perfect information from a
  * probabilistic sensitivity analysis sample: a nonparametric regression
  * approach", Med Decis Making 2014;34(3):311-26, as in dampack's evppi and
- * BCEA's evppi; the GAM of those R packages is replaced by fixed-df least
- * squares bases (restricted cubic spline, quadratic polynomial) that need
- * nothing but GSL.
+ * BCEA's evppi; the GAM of those R packages is replaced by a fixed-df
+ * least squares basis that needs nothing but GSL: each parameter's own
+ * restricted cubic spline (its smooth) plus, in a group, the products of
+ * pairs of parameters (their interactions). The basis of a group contains
+ * the basis of each of its subsets (nested designs), like the GAMs those
+ * packages fit (BCEA/voi: the additive s(x1) + s(x2) or the tensor product
+ * te(x1, x2)); ours sits between the two: additive smooths plus the
+ * linear-by-linear part of the tensor product. The quadratic polynomial
+ * hfsim used for groups before did not contain the single-parameter
+ * spline, so a group could fit worse than one of its members and report a
+ * smaller EVPPI.
  */
 #include "hfsim/voi.h"
 
@@ -138,15 +146,11 @@ static size_t spline_knots_for(size_t K)
 
 size_t hfs_evppi_n_terms(size_t P, size_t K)
 {
-  if (P == 0)
-    return 0;
-  if (P == 1) {
-    size_t k = spline_knots_for(K);
-    return k >= 3 ? k : 2;
-  }
-  if (P > 1000000)
-    return 0; /* (P+1)(P+2)/2 would not be a sensible design anyway */
-  return (P + 1) * (P + 2) / 2;
+  if (P == 0 || P > 1000000)
+    return 0; /* P(P-1)/2 products would not be a sensible design anyway */
+  size_t k = spline_knots_for(K);
+  size_t per_param = k >= 3 ? k - 1 : 1; /* linear + (knots - 2) cubic */
+  return 1 + P * per_param + P * (P - 1) / 2;
 }
 
 static double cube_pos(double v)
@@ -176,23 +180,26 @@ static void standardise(const double *X, size_t K, size_t P, size_t j,
     z[k] = sd > 0 ? (X[k * P + j] - mean) / sd : 0;
 }
 
-/* Fill the P == 1 design (spline basis) into D (K x pmax, row-major with
- * stride pmax) and return the number of columns used; z is scratch (K) and
- * sorted is scratch (K). Returns 1 when x is constant (intercept only). */
-static size_t design_spline(const double *X, size_t K, double *D, size_t pmax,
-                            double *z, double *sorted)
+/* Parameter j's own basis, its "smooth": the columns (standardised x,
+ * restricted cubic spline terms) written into D (K rows, row stride
+ * stride) from column c0 on. z[0..K) receives the standardised parameter,
+ * sorted[0..K) is scratch. Returns the number of columns written: 0 for a
+ * constant parameter, 1 (a straight line) for small K or fewer than 3
+ * distinct knots, else the number of knots - 1. The knots depend only on
+ * the parameter's own values and K, so the columns are the same whichever
+ * group the parameter is in: this is what makes the designs nested. */
+static size_t param_basis(const double *X, size_t K, size_t P, size_t j,
+                          double *D, size_t stride, size_t c0, double *z,
+                          double *sorted)
 {
-  standardise(X, K, 1, 0, z);
+  standardise(X, K, P, j, z);
   memcpy(sorted, z, K * sizeof *z);
   gsl_sort(sorted, 1, K);
   size_t distinct = 1;
   for (size_t k = 1; k < K; k++)
     distinct += sorted[k] != sorted[k - 1];
-  if (distinct == 1) {
-    for (size_t k = 0; k < K; k++)
-      D[k * pmax] = 1;
-    return 1;
-  }
+  if (distinct == 1)
+    return 0;
 
   size_t nk = spline_knots_for(K);
   if (nk > distinct)
@@ -207,39 +214,47 @@ static size_t design_spline(const double *X, size_t K, double *D, size_t pmax,
         t[nt++] = v;
     }
   }
-  size_t p = nt >= 3 ? nt : 2;
+  size_t n = nt >= 3 ? nt - 1 : 1;
   for (size_t k = 0; k < K; k++) {
-    double *row = D + k * pmax;
-    row[0] = 1;
-    row[1] = z[k];
-    for (size_t j = 0; j + 2 < p; j++)
-      row[2 + j] = rcs_term(z[k], t, nt, j);
+    double *row = D + k * stride + c0;
+    row[0] = z[k];
+    for (size_t i = 0; i + 1 < n; i++)
+      row[1 + i] = rcs_term(z[k], t, nt, i);
   }
-  return p;
+  return n;
 }
 
-/* Fill the P >= 2 design (full quadratic) into D (K x p); z is scratch of
- * K*P holding the standardised parameters, row-major like X. */
-static size_t design_quadratic(const double *X, size_t K, size_t P, double *D,
-                               size_t p, double *z, double *col)
+/* Fill the design of a group of P parameters into D (K x pmax, row-major
+ * with row stride pmax) and return the number of columns used (1 when
+ * every parameter is constant: intercept only):
+ *   intercept,
+ *   each non-constant parameter's own basis (param_basis), in order,
+ *   the product z_i z_j of the standardised values of every pair i < j of
+ *   non-constant parameters.
+ * For P == 1 this is the restricted cubic spline alone. z is scratch of
+ * K*P (standardised parameters, column j at z + j*K), sorted of K. */
+static size_t design_group(const double *X, size_t K, size_t P, double *D,
+                           size_t pmax, double *z, double *sorted,
+                           unsigned char *varies)
 {
+  for (size_t k = 0; k < K; k++)
+    D[k * pmax] = 1;
+  size_t c = 1;
   for (size_t j = 0; j < P; j++) {
-    standardise(X, K, P, j, col);
-    for (size_t k = 0; k < K; k++)
-      z[k * P + j] = col[k];
+    size_t n = param_basis(X, K, P, j, D, pmax, c, z + j * K, sorted);
+    varies[j] = n > 0;
+    c += n;
   }
-  for (size_t k = 0; k < K; k++) {
-    const double *zk = z + k * P;
-    double *row = D + k * p;
-    size_t c = 0;
-    row[c++] = 1;
-    for (size_t i = 0; i < P; i++)
-      row[c++] = zk[i];
-    for (size_t i = 0; i < P; i++)
-      for (size_t j = i; j < P; j++)
-        row[c++] = zk[i] * zk[j];
-  }
-  return p;
+  for (size_t i = 0; i < P; i++)
+    for (size_t j = i + 1; j < P; j++) {
+      if (!varies[i] || !varies[j])
+        continue;
+      const double *zi = z + i * K, *zj = z + j * K;
+      for (size_t k = 0; k < K; k++)
+        D[k * pmax + c] = zi[k] * zj[k];
+      c++;
+    }
+  return c;
 }
 
 hfs_status hfs_evppi(const double *cost, const double *qaly, size_t K, size_t S,
@@ -276,16 +291,15 @@ hfs_status hfs_evppi(const double *cost, const double *qaly, size_t K, size_t S,
   double *y = malloc(K * sizeof *y);
   double *coef = malloc(pmax * (pmax + 1) * sizeof *coef); /* c and cov */
   double *m = malloc(S * sizeof *m);
-  if (!D || !g || !scratch || !y || !coef || !m) {
+  unsigned char *varies = malloc(P);
+  if (!D || !g || !scratch || !y || !coef || !m || !varies) {
     st = HFS_ERR_NOMEM;
     goto done;
   }
 
-  size_t p = P == 1
-                 ? design_spline(X, K, D, pmax, scratch, scratch + K)
-                 : design_quadratic(X, K, P, D, pmax, scratch, scratch + K * P);
+  size_t p = design_group(X, K, P, D, pmax, scratch, scratch + K * P, varies);
   if (p == 1) {
-    *evppi_out = 0; /* constant parameter: knowing it tells nothing */
+    *evppi_out = 0; /* constant parameters: knowing them tells nothing */
     goto done;
   }
 
@@ -358,5 +372,6 @@ done:
   free(y);
   free(coef);
   free(m);
+  free(varies);
   return st;
 }

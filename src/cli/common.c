@@ -174,6 +174,16 @@ int hfs_cli_load_study(hfs_study *st, const options *o)
   int no_default = s == HFS_ERR_IO && n == 1 && d.entries[0].file != NULL &&
                    strcmp(o->config, HFS_DEFAULT_CONFIG) == 0 &&
                    strcmp(d.entries[0].file, o->config) == 0;
+  /* Every error in the value of --patients, --threads or --seed (their
+   * settings carry the option as their origin; --set is a setting like a
+   * line of the file): a bad command line, exit 2, as for a malformed one */
+  int option_values = s == HFS_ERR_INPUT && n > 0;
+  for (size_t i = 0; option_values && i < d.count; i++) {
+    const char *f = d.entries[i].file;
+    option_values = f != NULL && (!strncmp(f, "--patients ", 11) ||
+                                  !strncmp(f, "--threads ", 10) ||
+                                  !strncmp(f, "--seed ", 7));
+  }
   hfs_diag_free(&d);
   if (s == HFS_OK)
     return -1;
@@ -184,6 +194,11 @@ int hfs_cli_load_study(hfs_study *st, const options *o)
             "hfsim: run from the repository folder, install hfsim (cmake "
             "--install build), or name a scenario with --config FILE\n");
   hfs_study_free(st);
+  if (option_values) {
+    fprintf(stderr, "Try 'hfsim %s --help' for more information.\n",
+            o->command);
+    return HFS_EXIT_USAGE;
+  }
   return hfs_cli_exit_code(s);
 }
 

@@ -12,3 +12,10 @@ if(NOT generated STREQUAL committed)
   message(FATAL_ERROR "results/README.md is out of date: regenerate it with\n"
     "  build/hfsim dictionary > results/README.md\nand review the diff.")
 endif()
+# A word twice in a row ("mean mean weeks": a column's "mean" before an
+# outcome described as a mean) reads as a typo to every analyst.
+foreach(w mean the of a an per to and or in is)
+  if(generated MATCHES "[^A-Za-z]${w} ${w}[^A-Za-z]")
+    message(FATAL_ERROR "results/README.md: '${w} ${w}' (a doubled word)")
+  endif()
+endforeach()

@@ -239,12 +239,13 @@ static const hfs_outcome_def outcomes[N_OUTCOMES] = {
     {"has_injection_interval", "share", H, -1,
      "had two or more injection sessions (denominator)"},
     {"injection_interval_weeks", "weeks", M, O_HAS_INTERVAL,
-     "mean weeks between consecutive injection sessions, per patient with "
-     "two or more sessions"},
+     "weeks between consecutive injection sessions (the patient's "
+     "average), per patient with two or more sessions"},
     {"has_injection_effect", "share", H, -1,
      "had an injection that worked (denominator)"},
     {"injection_effect_weeks", "weeks", M, O_HAS_EFFECT,
-     "mean weeks of benefit of an injection that worked, per patient"},
+     "weeks of benefit of an injection that worked (the patient's "
+     "average), per patient with one"},
     {"redo_share", "share", P, O_OPERATED,
      "operated patients who had at least one redo decompression / patients "
      "operated (published 1.2-9%)"},
