@@ -72,6 +72,9 @@ set_tests_properties(psa_set_fixes_parameter PROPERTIES
 hfs_analysis_test(owsa)
 hfs_analysis_test(twsa)
 hfs_analysis_test(scenarios)
+# run --scenario NAME applies run.seed and run.patients (scenarios refuses
+# them: input_scenarios_run_settings)
+hfs_analysis_test(scenario_run_settings)
 # strategy.*.TREATMENT.KEY: every strategy with that line
 hfs_analysis_test(strategy_wildcard)
 

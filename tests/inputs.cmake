@@ -159,10 +159,30 @@ hfs_cli_test(input_dsa_unknown_key_scenarios EXIT 3 OUT @TMP@/out
 hfs_cli_test(input_twsa_dirichlet EXIT 3 OUT @TMP@/out
   ARGS twsa --param mvd_p_immediate_cure=0.5:0.8 --param cost_mvd --steps 2
        --config @DATA@/good.ini --out @TMP@/out)
+# twsa checks the LOW and HIGH the user typed with the table's rules and
+# blames --param (a bound outside the range was found at a grid point and
+# blamed on the parameter table's line, quoting a value never typed).
+hfs_cli_test(input_twsa_bound_outside EXIT 3 OUT @TMP@/out
+  ARGS twsa --param cost_mvd=-5:10 --param utility_cured=0.5:1.5 --steps 2
+       --config @DATA@/good.ini --out @TMP@/out)
+# every grid point's model is built before any is simulated: a point that
+# breaks a rule between parameters stopped the grid halfway, blamed on
+# the table alone
+hfs_cli_test(input_twsa_grid_point_refused EXIT 3 OUT @TMP@/out
+  ARGS twsa --param onset_age_min=40:70 --param cost_mvd --steps 2
+       --config @DATA@/good.ini --out @TMP@/out)
 # scenarios checks every [scenario NAME] section before simulating any (a
 # bad one used to be found after all the others had been simulated).
 hfs_cli_test(input_scenarios_bad_section EXIT 3 OUT @TMP@/out
   ARGS scenarios --config @DATA@/bad_scenario_value.ini --out @TMP@/out)
+# A [scenario NAME] line that changes the patients, the run or the output
+# is refused by scenarios, which simulates every scenario on the same
+# patients (run.seed simulated other patients silently; run.patients was
+# ignored); check warns; run --scenario NAME applies it.
+hfs_cli_test(input_scenarios_run_settings EXIT 3 OUT @TMP@/out
+  ARGS scenarios --config @DATA@/bad_scenario_fixed.ini --out @TMP@/out)
+hfs_cli_test(input_check_scenario_run_settings EXIT 0
+  ARGS check --config @DATA@/bad_scenario_fixed.ini)
 hfs_run_test(input_duplicate_key 3 bad_duplicate_key.ini)
 hfs_run_test(input_missing_key 3 bad_missing_key.ini)
 hfs_run_test(input_run_values 3 bad_run_values.ini)
@@ -213,6 +233,14 @@ hfs_table_test(input_param_many)
 hfs_cli_test(input_check_param_probability EXIT 3 ROWS
   ARGS check --config @DATA@/good.ini
        --set inputs.parameters=@TMP@/parameters.csv)
+
+# A table saved with another separator (a German or French spreadsheet's
+# ';', or tabs): one error naming it, from the CSV reader every table
+# shares; it was one "missing column" error per column, without a hint.
+hfs_run_test(input_param_semicolon 3 good.ini
+  --set inputs.parameters=@DATA@/bad_params_semicolon.csv)
+hfs_run_test(input_life_table_tabs 3 good.ini
+  --set inputs.life_table=@DATA@/bad_lt_tabs.csv)
 
 # ---- the life table (exit 3) -----------------------------------------------
 # a life table that ends below the age limit is legal but extrapolated:

@@ -228,6 +228,19 @@ static void twsa_cells_are_the_variants_of_their_values(void **state)
       HFS_ERR_INPUT);
   assert_int_equal(hfs_diag_count(&d), 2);
   hfs_twsa_result_free(&bad);
+  /* a bound outside what the parameter can take is blamed on the spec,
+   * quoted as typed (it was found at a grid point, blamed on the table) */
+  const char *const outside[2] = {"cost_treatment=-1:5", "utility_sick=0.5:1.2"};
+  assert_int_equal(
+      hfs_twsa_run(&st, &cfg, outside, "test", 3, NULL, NULL, &bad, &d),
+      HFS_ERR_INPUT);
+  assert_int_equal(hfs_diag_count(&d), 4);
+  assert_string_equal(d.entries[2].file, "test cost_treatment=-1:5");
+  assert_non_null(strstr(d.entries[2].message, "LOW -1 is outside"));
+  assert_string_equal(d.entries[3].file, "test utility_sick=0.5:1.2");
+  assert_non_null(strstr(d.entries[3].message, "HIGH 1.2 is outside"));
+  assert_null(bad.grid);
+  hfs_twsa_result_free(&bad);
   hfs_dsa_variant_free(&v);
   free(values);
   free(before);

@@ -302,6 +302,29 @@ static void bad_header(void **state)
   assert_int_equal(l.read_status, HFS_ERR_INPUT);
   expect_error(&l.d, l.path, 0, "empty file: expected a header row");
   unload(&l);
+
+  /* another separator (a German or French spreadsheet's ';', or tabs):
+   * one error that says so, not one per missing column */
+  load_text(&l, "# a comment\n"
+                "name;value;low;high;distribution;dist_a;dist_b;group;unit;"
+                "evidence;description;source\n"
+                "p_a;0,2;;;fixed;;;;probability;F;;\n");
+  assert_int_equal(l.read_status, HFS_ERR_INPUT);
+  expect_count(&l.d, 1);
+  expect_error(&l.d, l.path, 2,
+               "the columns are separated by ';'; hfsim reads "
+               "comma-separated files (in a spreadsheet, save as \"CSV "
+               "(comma delimited)\")");
+  unload(&l);
+  load_text(&l, "name\tvalue\tlow\thigh\tdistribution\tdist_a\tdist_b\t"
+                "group\tunit\tevidence\tdescription\tsource\n");
+  assert_int_equal(l.read_status, HFS_ERR_INPUT);
+  expect_count(&l.d, 1);
+  expect_error(&l.d, l.path, 1,
+               "the columns are separated by tabs; hfsim reads "
+               "comma-separated files (in a spreadsheet, save as \"CSV "
+               "(comma delimited)\")");
+  unload(&l);
 }
 
 static void duplicate_name(void **state)

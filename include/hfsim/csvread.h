@@ -15,7 +15,11 @@
  *   - lines end with LF or CR LF; a carriage return anywhere else (also
  *     inside a quoted CSV field) is an error naming its line;
  *   - numbers are decimal (hfs_parse_double(), params.h): no hexadecimal,
- *     no inf or nan.
+ *     no inf or nan;
+ *   - CSV columns are separated by commas: a header row (the first row)
+ *     with no comma but a ';' or a tab is one error that names that
+ *     separator (a spreadsheet's export in a comma-decimal locale),
+ *     instead of a "missing column" per column.
  * Reading stops with HFS_ERR_INTERRUPTED when the flag given to
  * hfs_input_set_stop_flag() is set (SIGINT, SIGTERM, SIGHUP), also while a
  * read from a pipe or a terminal blocks.

@@ -83,7 +83,10 @@ typedef struct hfs_twsa_result {
 
 /* A STEPS x STEPS grid over the low-high ranges of the parameters SPECS[0]
  * and SPECS[1], each "NAME" (its table range) or "NAME=LOW:HIGH". Errors in
- * the specs are reported to D with LABEL as the file (e.g. "--param"). */
+ * the specs are reported to D with LABEL as the file (e.g. "--param"); a
+ * LOW or HIGH outside what the parameter can take (the table's rules,
+ * hfs_param_kind_admits) with "LABEL NAME=LOW:HIGH" as the file, before
+ * anything is simulated. */
 hfs_status hfs_twsa_run(const hfs_study *st, const hfs_run_config *cfg,
                         const char *const specs[2], const char *label,
                         size_t steps, hfs_dsa_progress_fn progress, void *user,

@@ -123,6 +123,17 @@ hfs_status hfs_param_table_check(const hfs_param_table *t,
                                  const hfs_param_spec *specs, size_t n_specs,
                                  const char *currency, hfs_diag *d);
 
+/* Whether V is inside KIND's admissible range (1) or not (0), and that
+ * range as the rest of a sentence ("is a utility and must be <= 1"): the
+ * rules hfs_param_table_check() applies, for callers that take a value
+ * from elsewhere (twsa's --param NAME=LOW:HIGH). */
+int hfs_param_kind_admits(hfs_param_kind k, double v);
+const char *hfs_param_kind_range_text(hfs_param_kind k);
+
+/* The spec named NAME among SPECS, or NULL. */
+const hfs_param_spec *hfs_param_spec_find(const hfs_param_spec *specs,
+                                          size_t n_specs, const char *name);
+
 /* Copy the value of each spec into (char *)OUT + spec.offset. The table must
  * have passed hfs_param_table_check(). */
 void hfs_param_table_bind(const hfs_param_table *t, const hfs_param_spec *specs,

@@ -77,6 +77,18 @@ hfs_status hfs_study_check_analyses(hfs_study *st, const char *config,
                                     const hfs_override *overrides,
                                     size_t n_overrides, hfs_diag *d);
 
+/* What a [scenario NAME] section may not change for `hfsim scenarios`:
+ * the settings of the run itself rather than of the model. run.seed,
+ * run.patients and dsa.patients (every scenario simulates the same
+ * patients: common random numbers), run.model, run.threads, and the
+ * output (run.output, run.patients_csv, run.xlsx). Each such line of
+ * section NAME of SC is reported to D at its file and line, as an error,
+ * or (WARN, for `hfsim check`: `hfsim run --scenario NAME` applies these
+ * lines) as a warning. Returns the number reported. */
+size_t hfs_study_scenario_fixed_settings(const hfs_scenario *sc,
+                                         const char *name, int warn,
+                                         hfs_diag *d);
+
 /* Every computed total must be finite before it is written: an overflow
  * (costs or a WTP near 1e308) would otherwise be an empty cell. V not
  * finite: an error naming WHAT and the inputs of the largest magnitude

@@ -225,9 +225,11 @@ hfs_status hfs_study_load(hfs_study *st, const char *config,
   }
   if (st->cls != NULL)
     hfs_scenario_report_unknown_sections(sc, d);
-  if (s == HFS_OK && hfs_diag_count(d) == 0)
+  /* (errors of this load only: `hfsim scenarios` loads every scenario
+   * into one list, and a scenario after a bad one is not bad) */
+  if (s == HFS_OK && hfs_diag_count(d) == before_load)
     widen_ranges(&st->params, d);
-  if (s == HFS_OK && hfs_diag_count(d) > 0)
+  if (s == HFS_OK && hfs_diag_count(d) > before_load)
     s = HFS_ERR_INPUT;
   return s;
 }
@@ -418,6 +420,59 @@ hfs_status hfs_study_check_totals(const hfs_study *st, const hfs_results *r,
 /* ---- the sections of the analyses ----------------------------------------
  */
 
+/* The settings `hfsim scenarios` keeps the same for every scenario, and
+ * why. (A scenario's horizon, discount rates, WTP, cohort, inputs,
+ * strategies and parameters are the model's: all allowed.) */
+static const struct {
+  const char *key;
+  const char *why;
+} scenario_fixed[] = {
+    {"run.seed", "every scenario simulates the same patients (common random "
+                 "numbers); set it in [run] or with --seed for all"},
+    {"run.patients", "every scenario simulates the same patients (common "
+                     "random numbers), [dsa] patients of them; set it in "
+                     "[dsa] or with --patients for all"},
+    {"dsa.patients", "every scenario simulates the same patients (common "
+                     "random numbers); set it in [dsa] or with --patients "
+                     "for all"},
+    {"run.model", "every scenario simulates the same patients with the same "
+                  "model; compare models in separate runs"},
+    {"run.threads", "the threads are the whole command's (the results do not "
+                    "depend on them); set them in [run] or with --threads"},
+    {"run.output", "hfsim scenarios writes one folder for all scenarios; set "
+                   "it in [run] or with --out"},
+    {"run.patients_csv", "hfsim scenarios writes no patients.csv"},
+    {"run.xlsx", "hfsim scenarios writes no results.xlsx"},
+};
+
+size_t hfs_study_scenario_fixed_settings(const hfs_scenario *sc,
+                                         const char *name, int warn,
+                                         hfs_diag *d)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < sc->n_settings; i++) {
+    const hfs_setting *e = &sc->settings[i];
+    if (strncmp(e->section, "scenario ", 9) != 0 ||
+        strcmp(e->section + 9, name) != 0)
+      continue;
+    for (size_t k = 0; k < sizeof scenario_fixed / sizeof scenario_fixed[0];
+         k++) {
+      if (strcmp(e->key, scenario_fixed[k].key) != 0)
+        continue;
+      if (warn)
+        hfs_diag_warning(d, e->file, e->line,
+                         "[scenario %s] %s: hfsim scenarios refuses this "
+                         "line: %s",
+                         name, e->key, scenario_fixed[k].why);
+      else
+        hfs_diag_error(d, e->file, e->line, "[scenario %s] %s: %s", name,
+                       e->key, scenario_fixed[k].why);
+      n++;
+    }
+  }
+  return n;
+}
+
 hfs_status hfs_study_check_analyses(hfs_study *st, const char *config,
                                     const hfs_override *overrides,
                                     size_t n_overrides, hfs_diag *d)
@@ -476,6 +531,7 @@ hfs_status hfs_study_check_analyses(hfs_study *st, const char *config,
       ov[n].label = l;
       n++;
     }
+    hfs_study_scenario_fixed_settings(sc, first->section + 9, 1, d);
     hfs_study tmp;
     hfs_study_init(&tmp);
     hfs_diag sub;

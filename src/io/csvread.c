@@ -84,6 +84,20 @@ static int is_blank_line(const char *s, size_t len)
   return 1;
 }
 
+/* What separates the columns of header line LINE[0..len), when it is not
+ * a comma: "';'" or "tabs" if the line has no comma but one of those;
+ * NULL otherwise. */
+static const char *other_separator(const char *line, size_t len)
+{
+  if (memchr(line, ',', len) != NULL)
+    return NULL;
+  if (memchr(line, ';', len) != NULL)
+    return "';'";
+  if (memchr(line, '\t', len) != NULL)
+    return "tabs";
+  return NULL;
+}
+
 /* Parse TEXT[0..len) line by line. */
 static hfs_status parse_lines(const char *text, size_t len, const char *name,
                               reader *r, hfs_diag *d)
@@ -100,6 +114,7 @@ static hfs_status parse_lines(const char *text, size_t len, const char *name,
     csv_free(&p);
     return st;
   }
+  int first_row = 1;
   while (pos < len && !r->stopped && !r->nomem) {
     const char *nl = memchr(text + pos, '\n', len - pos);
     size_t line_len = nl ? (size_t)(nl - (text + pos)) + 1 : len - pos;
@@ -115,6 +130,20 @@ static hfs_status parse_lines(const char *text, size_t len, const char *name,
       if (line[0] == '#' || is_blank_line(line, line_len))
         continue;
       r->row_line = r->line;
+      /* The header of a table saved with another separator (a German or
+       * French spreadsheet writes ';'): one error that says so, instead
+       * of one per missing column. */
+      const char *sep = first_row ? other_separator(line, line_len) : NULL;
+      first_row = 0;
+      if (sep != NULL) {
+        hfs_diag_error(d, name, r->line,
+                       "the columns are separated by %s; hfsim reads "
+                       "comma-separated files (in a spreadsheet, save as "
+                       "\"CSV (comma delimited)\")",
+                       sep);
+        st = HFS_ERR_INPUT;
+        break;
+      }
     }
     if (csv_parse(&p, line, line_len, on_field, on_row, r) != line_len) {
       if (csv_error(&p) == CSV_EPARSE)

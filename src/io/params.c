@@ -344,7 +344,7 @@ hfs_status hfs_param_table_read(hfs_param_table *t, const char *path,
 
 /* ---- checking ----------------------------------------------------------- */
 
-static const char *kind_range_text(hfs_param_kind k)
+const char *hfs_param_kind_range_text(hfs_param_kind k)
 {
   switch (k) {
   case HFS_KIND_PROBABILITY:
@@ -371,7 +371,7 @@ static const char *kind_range_text(hfs_param_kind k)
   return "";
 }
 
-static int kind_admits(hfs_param_kind k, double v)
+int hfs_param_kind_admits(hfs_param_kind k, double v)
 {
   switch (k) {
   case HFS_KIND_PROBABILITY:
@@ -441,13 +441,23 @@ static int check_distribution(const hfs_param *p, hfs_param_kind kind,
       (p->dist == HFS_DIST_GAMMA || p->dist == HFS_DIST_GAMMA_MEAN_SD ||
        p->dist == HFS_DIST_LOGNORMAL || p->dist == HFS_DIST_LOGNORMAL_MEAN_SD))
     BAD("%s: %s can draw values above 1 for a parameter that %s; use beta",
-        p->name, hfs_dist_name(p->dist), kind_range_text(kind));
+        p->name, hfs_dist_name(p->dist), hfs_param_kind_range_text(kind));
   if (ok && (p->dist == HFS_DIST_UNIFORM || p->dist == HFS_DIST_TRIANGULAR) &&
-      (!kind_admits(kind, a) || !kind_admits(kind, b)))
+      (!hfs_param_kind_admits(kind, a) || !hfs_param_kind_admits(kind, b)))
     BAD("%s: the %s bounds [%g, %g] leave the admissible range: it %s", p->name,
-        hfs_dist_name(p->dist), a, b, kind_range_text(kind));
+        hfs_dist_name(p->dist), a, b, hfs_param_kind_range_text(kind));
 #undef BAD
   return ok;
+}
+
+const hfs_param_spec *hfs_param_spec_find(const hfs_param_spec *specs,
+                                          size_t n_specs, const char *name)
+{
+  const hfs_param_spec *spec = NULL;
+  for (size_t j = 0; j < n_specs; j++) /* (the last one, as before) */
+    if (strcmp(specs[j].name, name) == 0)
+      spec = &specs[j];
+  return spec;
 }
 
 hfs_status hfs_param_table_check(const hfs_param_table *t,
@@ -460,10 +470,7 @@ hfs_status hfs_param_table_check(const hfs_param_table *t,
     const hfs_param *p = &t->items[i];
     /* a value set with --set is reported against that option */
     const char *path = p->origin ? p->origin : table_path;
-    const hfs_param_spec *spec = NULL;
-    for (size_t j = 0; j < n_specs; j++)
-      if (strcmp(specs[j].name, p->name) == 0)
-        spec = &specs[j];
+    const hfs_param_spec *spec = hfs_param_spec_find(specs, n_specs, p->name);
     if (spec == NULL) {
       const char *s =
           hfs_closest_name_strided(p->name, specs, n_specs, sizeof *specs,
@@ -473,17 +480,19 @@ hfs_status hfs_param_table_check(const hfs_param_table *t,
                      s ? "'?)" : " (this model does not use it)");
       continue;
     }
-    if (!kind_admits(spec->kind, p->value))
+    if (!hfs_param_kind_admits(spec->kind, p->value))
       hfs_diag_error(d, path, p->line, "'%s' %s, got %g", p->name,
-                     kind_range_text(spec->kind), p->value);
+                     hfs_param_kind_range_text(spec->kind), p->value);
     if (isnan(p->low) != isnan(p->high))
       hfs_diag_error(d, path, p->line, "%s: give both low and high, or neither",
                      p->name);
     if (!isnan(p->low) && !isnan(p->high)) {
-      if (!kind_admits(spec->kind, p->low) || !kind_admits(spec->kind, p->high))
+      if (!hfs_param_kind_admits(spec->kind, p->low) ||
+          !hfs_param_kind_admits(spec->kind, p->high))
         hfs_diag_error(d, path, p->line,
                        "%s: range [%g, %g] leaves the admissible range: it %s",
-                       p->name, p->low, p->high, kind_range_text(spec->kind));
+                       p->name, p->low, p->high,
+                       hfs_param_kind_range_text(spec->kind));
     }
     const char *unit = spec->unit;
     int is_money = strcmp(unit, "currency") == 0;

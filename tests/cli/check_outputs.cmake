@@ -310,6 +310,19 @@ elseif(CASE STREQUAL "scenarios")
         injections_when_worn_off v1_natural_history real_world
         no_utility_norms discontinuation_5pct --same-as-run base ${TMP}/base)
 
+elseif(CASE STREQUAL "scenario_run_settings")
+  # run --scenario NAME applies a section's run.seed and run.patients (that
+  # hfsim scenarios refuses), even over --seed and --patients: the section
+  # comes after the command line
+  set(DATA "${SOURCE}/tests/data")
+  set(args run -q --config ${DATA}/bad_scenario_fixed.ini --threads 1)
+  hfsim(${args} --scenario other_seed --seed 9 --out ${TMP}/other_seed)
+  hfsim(${args} --seed 5 --out ${TMP}/seed5)
+  same_files(${TMP}/other_seed ${TMP}/seed5 summary.csv cea.csv trace.csv)
+  hfsim(${args} --scenario fewer --patients 100 --out ${TMP}/fewer)
+  hfsim(${args} --patients 50 --out ${TMP}/patients50)
+  same_files(${TMP}/fewer ${TMP}/patients50 summary.csv cea.csv trace.csv)
+
 elseif(CASE STREQUAL "strategy_wildcard")
   # strategy.*.botox.schedule sets the schedule of every strategy with a
   # botox line (botox, mvd, stepped): the same results as three --set
