@@ -439,7 +439,7 @@ def check_fit_data(folder, with_posterior):
         want = [("3", t["published_value"], t["published_low"],
                  t["published_high"])]
         v, e = float(t["model_value"]), float(t["model_mcse"])
-        want.append(("2", v, v - 1.96 * e, v + 1.96 * e))
+        want.append(("2", v, v - 1.959963984540054 * e, v + 1.959963984540054 * e))
         if with_posterior:
             xs = [float(evals[r["evaluation"]]["model_" + m]) for r in post]
             want.append(("1", sum(xs) / len(xs), quantile7(xs, 0.025),

@@ -23,8 +23,6 @@
 #include "hfsim/rng.h"
 #include "hfsim/targets.h"
 
-/* 97.5th percentile of the standard normal: a 95% interval is +-Z95 se */
-#define Z95 1.959963984540054
 /* a fitted value this close to a bound (share of the range) is "at" it */
 #define AT_BOUND_SHARE 0.01
 /* the search's value for a point whose objective is not a number */
@@ -375,7 +373,7 @@ static hfs_status add_target(hfs_study *st, hfs_calib_settings *cs,
   ct->value = x->value;
   ct->low = x->low;
   ct->high = x->high;
-  ct->se = (x->high - x->low) / (2.0 * Z95);
+  ct->se = (x->high - x->low) / (2.0 * HFS_Z95);
   ct->line = x->line;
   cs->n_targets++;
   return HFS_OK;
@@ -1678,7 +1676,7 @@ void hfs_calib_write_dictionary(FILE *f)
         "| `published_value` | the target's published value |\n"
         "| `published_low` | the low end of its 95% interval |\n"
         "| `published_high` | the high end of its 95% interval |\n"
-        "| `target_se` | (high - low) / (2 x 1.96) |\n"
+        "| `target_se` | (high - low) / (2 x 1.959964), the normal 97.5% quantile |\n"
         "| `model_value` | the model at the best fit |\n"
         "| `model_mcse` | Monte Carlo standard error of `model_value` |\n"
         "| `z` | (model - target) / sqrt(target_se^2 + model_mcse^2) |\n"

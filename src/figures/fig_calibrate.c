@@ -19,6 +19,7 @@
  * looked up in calibration.csv.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "hfsim/mathx.h"
 #include "fig_internal.h"
 
 #include <math.h>
@@ -177,8 +178,8 @@ hfs_status fig_calibration_fit(fig_folder *f, fig_figure **figs, size_t *n,
     fig_dat_str(D, metric);
     fig_buf_printf(D, "\n3\t%.17g\t%.17g\t%.17g\t", v, lo, hi);
     fig_dat_str(D, metric);
-    fig_buf_printf(D, "\n2\t%.17g\t%.17g\t%.17g\t", m, m - 1.96 * e,
-                   m + 1.96 * e);
+    fig_buf_printf(D, "\n2\t%.17g\t%.17g\t%.17g\t", m, m - HFS_Z95 * e,
+                   m + HFS_Z95 * e);
     fig_dat_str(D, metric);
     fig_buf_printf(D, "\n");
     if (have_post) {

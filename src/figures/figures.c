@@ -15,6 +15,7 @@
  *     underscores.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "hfsim/mathx.h"
 #include "fig_internal.h"
 
 #include <math.h>
@@ -1562,7 +1563,7 @@ static hfs_status fig_scenarios(fig_folder *f, fig_figure **figs, size_t *n,
       }
       if (isnan(x) || isnan(xd))
         continue;
-      double hw = (int)s == dec ? 0 : 1.96 * sqrt(se * se + sed * sed);
+      double hw = (int)s == dec ? 0 : HFS_Z95 * sqrt(se * se + sed * sed);
       fig_buf_printf(D, "%.4f\t%.17g\t%.17g\t", (double)(nsc - i) + off,
                      x - xd, isnan(hw) ? 0 : hw);
       dat_str(D, scen[i]);

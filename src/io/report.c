@@ -78,7 +78,8 @@ hfs_column *hfs_summary_columns(const hfs_model_class *c, size_t *n)
       snprintf(col->name, sizeof col->name, "%s_ci_low", def->name);
       snprintf(col->description, sizeof col->description,
                "lower end of the 95%% confidence interval of %s_mean "
-               "(mean - 1.96 se; empty for fewer than 2 patients)",
+               "(mean - 1.959964 se, the normal 97.5%% quantile; empty for "
+               "fewer than 2 patients)",
                def->name);
       col = &cols[k++];
       col->outcome = (int)o;
@@ -86,7 +87,7 @@ hfs_column *hfs_summary_columns(const hfs_model_class *c, size_t *n)
       snprintf(col->name, sizeof col->name, "%s_ci_high", def->name);
       snprintf(col->description, sizeof col->description,
                "upper end of the 95%% confidence interval of %s_mean "
-               "(mean + 1.96 se; empty for fewer than 2 patients)",
+               "(mean + 1.959964 se; empty for fewer than 2 patients)",
                def->name);
     }
     if (def->condition >= 0) {
@@ -160,10 +161,10 @@ void hfs_write_summary(FILE *f, const hfs_model *m, const hfs_results *r)
         put_number(f, hfs_accum_sd(a));
         break;
       case HFS_COL_CI_LOW:
-        put_number(f, a->mean - 1.959963984540054 * se);
+        put_number(f, a->mean - HFS_Z95 * se);
         break;
       case HFS_COL_CI_HIGH:
-        put_number(f, a->mean + 1.959963984540054 * se);
+        put_number(f, a->mean + HFS_Z95 * se);
         break;
       default:
         break;
@@ -262,10 +263,10 @@ void hfs_write_summary_long(FILE *f, const hfs_model *m, const hfs_results *r)
         v = hfs_accum_sd(a);
         break;
       case HFS_COL_CI_LOW:
-        v = a->mean - 1.959963984540054 * se;
+        v = a->mean - HFS_Z95 * se;
         break;
       case HFS_COL_CI_HIGH:
-        v = a->mean + 1.959963984540054 * se;
+        v = a->mean + HFS_Z95 * se;
         break;
       default:
         v = (double)a->n;

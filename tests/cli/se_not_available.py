@@ -117,6 +117,23 @@ if singles == 0 or others == 0:
          f"{others} of more; the test needs both (change --patients)")
 print(f"summary_subgroups.csv: {singles} one-patient rows with empty _se")
 
+# ---- the 95% interval: mean +- 1.959964 se, as the dictionary says ------
+# (the dictionary said 1.96 while the files used the exact quantile)
+z95 = 1.959963984540054
+for r in rows(sub, "summary.csv"):
+    for o in ("cost", "qaly"):
+        mean, se = float(r[o + "_mean"]), float(r[o + "_se"])
+        for col, want in ((o + "_ci_low", mean - z95 * se),
+                          (o + "_ci_high", mean + z95 * se)):
+            if abs(float(r[col]) - want) > 1e-12 * max(1.0, abs(want)):
+                fail(f"summary.csv {r['strategy']} {col} = {r[col]}, "
+                     f"mean -+ 1.959964 se = {want!r}")
+dic = subprocess.run([hfsim, "dictionary", "--config", config],
+                     capture_output=True, text=True).stdout
+if "mean - 1.959964 se" not in dic or "1.96 se" in dic:
+    fail("the dictionary does not give the interval as mean +- 1.959964 se")
+print("summary.csv: 95% intervals are mean +- 1.959964 se, as documented")
+
 # ---- the precision rule --------------------------------------------------
 tse = os.path.join(tmp, "target_se")
 p = run("run", "--config", config, "--patients", "1", "--threads", "1",
