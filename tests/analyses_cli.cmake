@@ -87,6 +87,8 @@ hfs_analysis_test(twsa_manifest)
 hfs_analysis_test(manifest_patients_threads)
 # psa --resume with no checkpoint to continue says so
 hfs_analysis_test(resume_without_checkpoint)
+# the CEAC/EVPI grid ends at ceac_wtp_max whatever the step
+hfs_analysis_test(ceac_grid_reaches_max)
 # "Every reported mean has its Monte Carlo standard error": owsa.csv has
 # none; twsa.csv has none for cost and QALYs; psa_summary.csv none for the
 # NMB means.

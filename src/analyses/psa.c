@@ -721,6 +721,21 @@ hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
   return st;
 }
 
+/* The CEAC/EVPI grid: 0, step, 2 step, ... and ceac_wtp_max itself, also
+ * when the step does not divide it (the grid stopped short of the maximum
+ * asked for). grid_points() counts them, grid_wtp() gives point I of N. */
+static size_t grid_points(double wtp_max, double wtp_step)
+{
+  size_t steps = (size_t)floor(wtp_max / wtp_step + 1e-9);
+  int off_grid = (double)steps * wtp_step < wtp_max * (1 - 1e-12);
+  return steps + 1 + (size_t)off_grid;
+}
+
+static double grid_wtp(size_t i, size_t n, double wtp_max, double wtp_step)
+{
+  return i + 1 == n ? wtp_max : (double)i * wtp_step;
+}
+
 hfs_status hfs_psa_check_grid(double wtp_max, double wtp_step, const char *file,
                               long line, hfs_diag *d)
 {
@@ -731,7 +746,7 @@ hfs_status hfs_psa_check_grid(double wtp_max, double wtp_step, const char *file,
                    wtp_max, wtp_step);
     return HFS_ERR_INPUT;
   }
-  double points = floor(wtp_max / wtp_step) + 1;
+  double points = floor(wtp_max / wtp_step) + 2; /* (with the maximum) */
   if (points > HFS_CEAC_MAX_POINTS) {
     hfs_diag_error(d, file, line,
                    "[psa] a CEAC grid from 0 to %g in steps of %g has %.0f "
@@ -1090,9 +1105,9 @@ void hfs_psa_write_ceac(FILE *f, const hfs_study *st, const hfs_psa_result *r,
     free(prob);
     return;
   }
-  size_t steps = (size_t)floor(wtp_max / wtp_step + 1e-9);
-  for (size_t i = 0; i <= steps; i++) {
-    double wtp = (double)i * wtp_step;
+  size_t n = grid_points(wtp_max, wtp_step);
+  for (size_t i = 0; i < n; i++) {
+    double wtp = grid_wtp(i, n, wtp_max, wtp_step);
     size_t frontier = 0;
     if (hfs_ceac(r->cost, r->qaly, K, S, wtp, prob, &frontier) != HFS_OK)
       continue;
@@ -1120,9 +1135,9 @@ void hfs_psa_write_evpi(FILE *f, const hfs_psa_result *r, double wtp_max,
   fputs("wtp,evpi_per_patient,evpi_population,currency\n", f);
   if (K == 0)
     return;
-  size_t steps = (size_t)floor(wtp_max / wtp_step + 1e-9);
-  for (size_t i = 0; i <= steps; i++) {
-    double wtp = (double)i * wtp_step;
+  size_t n = grid_points(wtp_max, wtp_step);
+  for (size_t i = 0; i < n; i++) {
+    double wtp = grid_wtp(i, n, wtp_max, wtp_step);
     double e = hfs_evpi(r->cost, r->qaly, K, S, wtp);
     put(f, wtp);
     fputc(',', f);

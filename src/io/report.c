@@ -784,7 +784,8 @@ void hfs_write_dictionary(FILE *f, const hfs_model_class *c)
       "currency`) |\n",
       "\n## ceac.csv (hfsim psa)\n\n"
       "Cost-effectiveness acceptability curves and frontier, over the grid "
-      "0, step, ..., `[psa] ceac_wtp_max`.\n\n"
+      "0, step, ..., `[psa] ceac_wtp_max` (the maximum itself is the last "
+      "point, also when the step does not divide it).\n\n"
       "| column | meaning |\n|---|---|\n"
       "| `wtp` | willingness to pay per QALY |\n"
       "| `strategy` | strategy name |\n"

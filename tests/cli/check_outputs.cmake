@@ -399,6 +399,24 @@ elseif(CASE STREQUAL "resume_without_checkpoint")
     message(FATAL_ERROR "warned of no checkpoint where one is: ${err}")
   endif()
 
+elseif(CASE STREQUAL "ceac_grid_reaches_max")
+  # a step that does not divide the maximum stopped the grid short of it
+  hfsim(psa -q --config ${CONFIG} --iterations 6 --patients 20
+        --set psa.evppi= --set psa.ceac_wtp_step=7000
+        --set psa.ceac_wtp_max=50000 --out ${TMP}/psa)
+  foreach(f ceac evpi)
+    file(STRINGS ${TMP}/psa/${f}.csv lines)
+    list(GET lines -1 last)
+    if(NOT last MATCHES "^50000,")
+      message(FATAL_ERROR "${f}.csv ends at '${last}', not at 50000")
+    endif()
+  endforeach()
+  file(STRINGS ${TMP}/psa/evpi.csv lines)
+  list(LENGTH lines n)
+  if(NOT n EQUAL 10) # header, 0 ... 49000 by 7000, 50000
+    message(FATAL_ERROR "evpi.csv has ${n} lines, expected 10")
+  endif()
+
 elseif(CASE STREQUAL "owsa_standard_errors")
   hfsim(owsa -q --config ${CONFIG} --patients 300 --threads 1
         --out ${TMP}/owsa)
