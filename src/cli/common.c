@@ -661,6 +661,12 @@ void hfs_cli_write_manifest(FILE *f, const hfs_study *st, const options *o,
     hfs_manifest_write_value(f, o->overrides[i].assignment);
     fputc('\n', f);
   }
+  /* --scenario NAME: its settings are in the scenario file (hashed above) */
+  if (o->scenario != NULL) {
+    fputs("scenario_section: ", f);
+    hfs_manifest_write_value(f, o->scenario);
+    fputc('\n', f);
+  }
   fprintf(f, "model: %s\n", st->cls->name);
   fprintf(f, "strategies:");
   for (size_t s = 0; s < st->model.n_strategies; s++)
