@@ -637,6 +637,19 @@ def cmd_case(case, hfsim, fixture, work):
         p = run_report(hfsim, empty)
         expect(p, 3, ["%s/manifest.txt: error: cannot read: No such file or "
                       "directory" % empty], case)
+        # the folder of `hfsim verify` (it said "no hfsim results here")
+        ver = os.path.join(work, "verify")
+        root = os.path.abspath(os.path.join(fixture, "..", "..", "..", ".."))
+        v = subprocess.run([hfsim, "verify", "--patients", "500", "--quiet",
+                            "--out", ver], capture_output=True, text=True,
+                           cwd=root)
+        if not os.path.exists(os.path.join(ver, "verification.csv")):
+            fail("not_a_results_folder: verify wrote no verification.csv: "
+                 + v.stderr)
+        p = run_report(hfsim, ver)
+        expect(p, 3, ["%s: error: the results of 'hfsim verify' have no "
+                      "figures: read verification.csv and validation.csv"
+                      % ver], case)
     elif case == "no_gnuplot":
         p = run_report(hfsim, work, {"HFSIM_GNUPLOT": "/nonexistent/gnuplot"})
         # the program HFSIM_GNUPLOT names, and the folder (it said "DIR")

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hfsim/csvread.h"
 
@@ -538,10 +539,22 @@ hfs_status fig_folder_load(fig_folder *f, const char *dir, hfs_diag *d)
     s = HFS_ERR_INPUT;
   }
   if (s == HFS_OK && !any) {
-    hfs_diag_error(d, dir, 0,
-                   "no hfsim results here (summary.csv, cea.csv, psa.csv, "
-                   "owsa.csv, twsa.csv, scenarios.csv or "
-                   "calibration_targets.csv)");
+    /* the folder of `hfsim verify`: its results are tables to read */
+    char *v = join_path(dir, "verification.csv");
+    struct stat sb;
+    int verify_folder = v != NULL && stat(v, &sb) == 0;
+    free(v);
+    if (verify_folder)
+      hfs_diag_error(d, dir, 0,
+                     "the results of 'hfsim verify' have no figures: read "
+                     "verification.csv and validation.csv (report draws "
+                     "those of run, psa, owsa, twsa, scenarios and "
+                     "calibrate)");
+    else
+      hfs_diag_error(d, dir, 0,
+                     "no hfsim results here (summary.csv, cea.csv, psa.csv, "
+                     "owsa.csv, twsa.csv, scenarios.csv or "
+                     "calibration_targets.csv)");
     s = HFS_ERR_INPUT;
   }
   return s;
