@@ -716,11 +716,46 @@ int hfs_parse_yes_no(const char *v, int *out)
   return -1;
 }
 
+static const char *const run_keys[] = {"model",       "patients",      "seed",
+                                       "threads",     "horizon_years", "output",
+                                       "patients_csv", "xlsx"};
+static const char *const economics_keys[] = {"discount_rate_costs",
+                                             "discount_rate_qalys", "currency",
+                                             "wtp", "wtp_main"};
+static const char *const inputs_keys[] = {"parameters", "life_table"};
+
+/* Whether SECTION (run, economics or inputs) holds a misspelling of KEY:
+ * a key not among the section's own whose closest known name is KEY. */
+static int has_misspelling_of(const hfs_scenario *s, const char *section,
+                              const char *key)
+{
+  const char *const *known = NULL;
+  size_t n = 0;
+  if (!strcmp(section, "run"))
+    known = run_keys, n = sizeof run_keys / sizeof *run_keys;
+  else if (!strcmp(section, "economics"))
+    known = economics_keys, n = sizeof economics_keys / sizeof *economics_keys;
+  else if (!strcmp(section, "inputs"))
+    known = inputs_keys, n = sizeof inputs_keys / sizeof *inputs_keys;
+  for (size_t i = 0; i < s->n_settings; i++) {
+    const hfs_setting *e = &s->settings[i];
+    if (strcmp(e->section, section) != 0)
+      continue;
+    const char *c = hfs_closest_name(e->key, known, n);
+    if (c != NULL && !strcmp(c, key) && strcmp(e->key, key) != 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* SECTION/KEY, or NULL with "missing setting" in D, unless the section
+ * holds a misspelling of KEY: the root cause, which the unknown-key check
+ * reports with KEY as its suggestion (one message, not two). */
 static hfs_setting *require(hfs_scenario *s, const char *section,
                             const char *key, hfs_diag *d)
 {
   hfs_setting *e = hfs_scenario_get(s, section, key);
-  if (e == NULL)
+  if (e == NULL && !has_misspelling_of(s, section, key))
     hfs_diag_error(d, s->path, 0, "missing setting '%s' in [%s]", key, section);
   return e;
 }
@@ -869,13 +904,6 @@ static void resolve_wtp(hfs_scenario *s, hfs_diag *d)
   s->n_wtp = n;
 }
 
-static const char *const run_keys[] = {"model",       "patients",      "seed",
-                                       "threads",     "horizon_years", "output",
-                                       "patients_csv", "xlsx"};
-static const char *const economics_keys[] = {"discount_rate_costs",
-                                             "discount_rate_qalys", "currency",
-                                             "wtp", "wtp_main"};
-static const char *const inputs_keys[] = {"parameters", "life_table"};
 
 hfs_status hfs_scenario_resolve(hfs_scenario *s, hfs_diag *d)
 {
