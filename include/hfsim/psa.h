@@ -84,7 +84,9 @@ void hfs_psa_posterior_free(hfs_psa_posterior *p);
  * bad row was found only by the iteration that drew it, and blamed on the
  * parameter table). */
 hfs_status hfs_psa_posterior_check(const hfs_psa_result *r,
-                                   const hfs_study *st, hfs_diag *d);
+                                   const hfs_study *st,
+                                   const volatile sig_atomic_t *stop,
+                                   hfs_diag *d);
 
 /* Draw R's iterations with posterior P (kept by pointer; must outlive R).
  * Its parameters become sampled columns even when fixed in the table,

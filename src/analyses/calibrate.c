@@ -5,6 +5,7 @@
 #include "hfsim/calibrate.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "hfsim/numfmt.h"
 #include "hfsim/output.h"
 #include "hfsim/parallel.h"
+#include "hfsim/params.h"
 #include "hfsim/ranks.h"
 #include "hfsim/rng.h"
 #include "hfsim/targets.h"
@@ -1388,21 +1390,26 @@ int hfs_calib_checkpoint_line(FILE *f, const hfs_calib_result *r, size_t e)
   return flushed(f);
 }
 
-/* One number of a checkpoint line: "" is NaN. */
+/* One number of a checkpoint line: "" is NaN; otherwise a finite decimal
+ * as hfs_format_double() writes it (strtod's hex, inf and nan are not). */
 static int field(char **p, double *out)
 {
   if (**p != ',')
     return -1;
   (*p)++;
-  if (**p == ',' || **p == '\n') {
+  size_t len = strcspn(*p, ",\n");
+  if (len == 0) {
     *out = HFS_NAN;
     return 0;
   }
-  char *end;
-  *out = strtod(*p, &end);
-  if (end == *p)
+  char buf[64];
+  if (len >= sizeof buf)
     return -1;
-  *p = end;
+  memcpy(buf, *p, len);
+  buf[len] = '\0';
+  if (hfs_parse_double(buf, out) != 0)
+    return -1;
+  *p += len;
   return 0;
 }
 
@@ -1436,9 +1443,15 @@ hfs_status hfs_calib_checkpoint_read(const char *path, const char *fingerprint,
   }
   long lineno = 1;
   const size_t P = cs->n_params, T = cs->n_targets;
-  while (s == HFS_OK && getline(&line, &cap, f) > 0) {
+  ssize_t got_len;
+  while (s == HFS_OK && (got_len = getline(&line, &cap, f)) > 0) {
     lineno++;
-    if (line[strlen(line) - 1] != '\n')
+    if ((size_t)got_len != strlen(line)) { /* a NUL byte: not ours */
+      hfs_diag_error(d, path, lineno, "damaged checkpoint line (a NUL byte)");
+      s = HFS_ERR_INPUT;
+      break;
+    }
+    if (line[got_len - 1] != '\n')
       break; /* torn last line: redo that evaluation */
     char *p = line, *end;
     unsigned long long e = strtoull(p, &end, 10);
@@ -1454,8 +1467,9 @@ hfs_status hfs_calib_checkpoint_read(const char *path, const char *fingerprint,
     }
     if (ok) {
       p = end + 1;
+      errno = 0;
       start = strtol(p, &end, 10);
-      ok = end != p;
+      ok = end != p && errno == 0 && start >= 0 && start <= INT_MAX;
       p = end;
     }
     for (size_t j = 0; ok && j < P; j++)

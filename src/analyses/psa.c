@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "hfsim/psa.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -331,7 +332,9 @@ hfs_status hfs_psa_use_posterior(hfs_psa_result *r, const hfs_study *st,
 }
 
 hfs_status hfs_psa_posterior_check(const hfs_psa_result *r,
-                                   const hfs_study *st, hfs_diag *d)
+                                   const hfs_study *st,
+                                   const volatile sig_atomic_t *stop,
+                                   hfs_diag *d)
 {
   const hfs_psa_posterior *p = r->posterior;
   const hfs_param_table *t = &st->params;
@@ -341,6 +344,10 @@ hfs_status hfs_psa_posterior_check(const hfs_psa_result *r,
   hfs_status s = HFS_OK;
   size_t bad = 0;
   for (size_t k = 0; k < p->n_rows && bad < 5; k++) {
+    if (stop != NULL && *stop) { /* (Ctrl-C: no row is to blame) */
+      s = HFS_ERR_INTERRUPTED;
+      break;
+    }
     for (size_t i = 0; i < t->count; i++)
       values[i] = t->items[i].value;
     for (size_t j = 0; j < p->n_params; j++)
@@ -352,6 +359,8 @@ hfs_status hfs_psa_posterior_check(const hfs_psa_result *r,
     hfs_status ms = hfs_study_instantiate(st, values, &m, &quiet);
     if (ms == HFS_OK) {
       hfs_model_destroy(&m);
+    } else if (stop != NULL && *stop) {
+      s = HFS_ERR_INTERRUPTED; /* the tables' reading was cut short */
     } else if (ms == HFS_ERR_INPUT) {
       hfs_diag_error(d, p->path, p->lines[k],
                      "this draw is not a valid parameter set: %s",
@@ -663,9 +672,17 @@ hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
     st = HFS_ERR_INPUT;
   }
   lineno = 1;
-  while (st == HFS_OK && getline(&line, &cap, f) > 0) {
+  ssize_t got_len;
+  while (st == HFS_OK && (got_len = getline(&line, &cap, f)) > 0) {
     lineno++;
-    if (line[strlen(line) - 1] != '\n')
+    if ((size_t)got_len != strlen(line)) { /* a NUL byte: not ours */
+      hfs_diag_error(d, path, lineno,
+                     "damaged checkpoint line (a NUL byte); delete the "
+                     "checkpoint or run without --resume");
+      st = HFS_ERR_INPUT;
+      break;
+    }
+    if (line[got_len - 1] != '\n')
       break; /* a torn last line (killed while writing): redo it */
     /* the checksum first: "...,#0123456789abcdef\n" */
     size_t len = strlen(line);
@@ -689,7 +706,21 @@ hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
     line[len - 19] = '\n';
     line[len - 18] = '\0';
     char *p = line, *end;
+    errno = 0;
     unsigned long long k = strtoull(p, &end, 10);
+    /* the iterations in order, each once, within the PSA: a checksum is
+     * no signature, and k indexes the result arrays */
+    if (end == p || !isdigit((unsigned char)*p) || errno != 0 ||
+        k != r->done || k >= r->iterations) {
+      hfs_diag_error(d, path, lineno,
+                     "damaged checkpoint line (not iteration %llu, the next "
+                     "of %llu); delete the checkpoint or run without "
+                     "--resume",
+                     (unsigned long long)r->done,
+                     (unsigned long long)r->iterations);
+      st = HFS_ERR_INPUT;
+      break;
+    }
     size_t n = r->n_sampled + 2 * r->n_strategies;
     double *vals = malloc((n ? n : 1) * sizeof *vals);
     size_t got = 0;

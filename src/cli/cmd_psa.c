@@ -234,7 +234,7 @@ static int cmd_psa(options *o, int argc, char **argv)
     if (s == HFS_OK)
       s = hfs_psa_use_posterior(&res, &st, &post);
     if (s == HFS_OK)
-      s = hfs_psa_posterior_check(&res, &st, &d);
+      s = hfs_psa_posterior_check(&res, &st, &hfs_cli_stop_requested, &d);
   }
   if (s == HFS_OK && ps.evppi[0] != '\0') {
     /* errors at the setting's line (or its --set) */

@@ -498,6 +498,21 @@ static hfs_status carry_over(const char *dir, const manifest_text *mt,
   return s;
 }
 
+static const char *shown_path(const hfs_output_set *out, const char *file,
+                              char *buf, size_t size);
+
+/* Whether every file added to OUT so far is flushed to its staging file
+ * (so that the figures can read it); 0 when one failed (a full disk: the
+ * commit fails and says so), with errno as that write set it. */
+static int outputs_flushed(hfs_output_set *out)
+{
+  for (size_t i = 0; i < out->n_files; i++)
+    if (out->files[i].f &&
+        (fflush(out->files[i].f) != 0 || ferror(out->files[i].f)))
+      return 0;
+  return 1;
+}
+
 static void copy_messages(hfs_diag *to, const hfs_diag *from)
 {
   for (size_t i = 0; i < from->count; i++) {
@@ -549,8 +564,29 @@ hfs_status hfs_report_build(const char *dir, const volatile sig_atomic_t *stop,
   }
   if (s == HFS_OK && stop && *stop)
     s = HFS_ERR_INTERRUPTED;
-  if (s == HFS_OK)
-    s = build_into(dir, &out, stop, progress, progress_user, d, res);
+  if (s == HFS_OK && !outputs_flushed(&out)) {
+    hfs_diag_error(d, dir, 0, "cannot write the results: %s",
+                   strerror(errno));
+    s = HFS_ERR_IO;
+  }
+  if (s == HFS_OK) {
+    /* Drawn from the copies just checked against their SHA-256, in the
+     * staging folder, not from DIR, which may change meanwhile: the
+     * figures show exactly the bytes that were checked. Messages name
+     * the files as DIR's. */
+    hfs_diag local;
+    hfs_diag_init(&local);
+    s = build_into(out.staging, &out, stop, progress, progress_user, &local,
+                   res);
+    for (size_t i = 0; i < local.count; i++) {
+      const hfs_diag_entry *e = &local.entries[i];
+      char buf[4200];
+      hfs_diag_error(d, e->file ? shown_path(&out, e->file, buf, sizeof buf)
+                                : NULL,
+                     e->line, "%s", e->message);
+    }
+    hfs_diag_free(&local);
+  }
   /* a signal while the figures were drawn: nothing is committed */
   if (s == HFS_OK && stop && *stop)
     s = HFS_ERR_INTERRUPTED;
@@ -584,12 +620,10 @@ void hfs_figures_add(hfs_output_set *out, int quiet,
    * write has already failed (disk full), the commit will fail and say so:
    * draw nothing, and leave errno as the failed write set it */
   int saved = errno;
-  for (size_t i = 0; i < out->n_files; i++)
-    if (out->files[i].f && (fflush(out->files[i].f) != 0 ||
-                            ferror(out->files[i].f))) {
-      errno = saved;
-      return;
-    }
+  if (!outputs_flushed(out)) {
+    errno = saved;
+    return;
+  }
   hfs_diag d;
   hfs_diag_init(&d);
   hfs_report_result res;

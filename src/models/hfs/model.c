@@ -1423,6 +1423,15 @@ static int read_choice(hfs_scenario *s, const char *section, const char *key,
   return default_index;
 }
 
+/* A calendar year for prices: whole, FIRST_PRICE_YEAR..LAST_PRICE_YEAR (a
+ * plausibility range, not a model number: it keeps the int conversion
+ * defined and catches a value typed into the wrong column). */
+enum { FIRST_PRICE_YEAR = 1900, LAST_PRICE_YEAR = 2100 };
+static int is_price_year(double y)
+{
+  return y == floor(y) && y >= FIRST_PRICE_YEAR && y <= LAST_PRICE_YEAR;
+}
+
 static spasm_options read_options(hfs_scenario *s, hfs_diag *d)
 {
   spasm_options o;
@@ -1460,8 +1469,7 @@ static spasm_options read_options(hfs_scenario *s, hfs_diag *d)
   e = hfs_scenario_get(s, "model", "price_year");
   if (e != NULL && strcmp(e->value, "none") != 0) {
     double y;
-    if (hfs_parse_double(e->value, &y) != 0 || y != floor(y) || y < 1900 ||
-        y > 2100)
+    if (hfs_parse_double(e->value, &y) != 0 || !is_price_year(y))
       hfs_diag_error(d, e->file, e->line,
                      "[model] price_year: expected none or a year such as "
                      "2024, got '%s'",
@@ -1552,10 +1560,12 @@ static int index_row(void *user, const hfs_csv_row *row)
   }
   double y, v;
   if (row->n_fields < 2 || hfs_parse_double(row->fields[0], &y) != 0 ||
-      y != floor(y) || hfs_parse_double(row->fields[1], &v) != 0 ||
+      !is_price_year(y) || hfs_parse_double(row->fields[1], &v) != 0 ||
       !(v > 0) || !isfinite(v)) {
     hfs_diag_error(r->d, r->path, row->line,
-                   "expected a whole year and an index > 0, got '%s' and '%s'",
+                   "expected a year from %d to %d and an index > 0, got '%s' "
+                   "and '%s'",
+                   FIRST_PRICE_YEAR, LAST_PRICE_YEAR,
                    row->n_fields > 0 ? row->fields[0] : "",
                    row->n_fields > 1 ? row->fields[1] : "");
     return 0;
@@ -1621,7 +1631,7 @@ static int years_row(void *user, const hfs_csv_row *row)
   }
   double y;
   int i = -1;
-  if (hfs_parse_double(row->fields[1], &y) != 0 || y != floor(y) ||
+  if (hfs_parse_double(row->fields[1], &y) != 0 || !is_price_year(y) ||
       (i = index_of_year(r->idx, (int)y)) < 0) {
     hfs_diag_error(r->d, r->path, row->line,
                    "%s: price year '%s' is not a year of the price index "
