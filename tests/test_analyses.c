@@ -404,6 +404,55 @@ static void psa_checkpoint_read_handles_missing_foreign_and_torn(void **state)
   assert_true(hfs_diag_count(&d) > before);
   hfs_psa_result_free(&other);
 
+  /* iterations out of order, or beyond the PSA's: the line's number
+   * indexes the result arrays (a checksum is no signature: k = 200 was
+   * written past them) */
+  hfs_psa_result big;
+  assert_int_equal(hfs_psa_result_init(&big, &st, 8), HFS_OK);
+  for (size_t i = 0; i < 8 * big.n_sampled; i++)
+    big.values[i] = 0.5;
+  for (size_t i = 0; i < 8 * big.n_strategies; i++)
+    big.cost[i] = big.qaly[i] = 1.0;
+  f = fopen(path, "w");
+  assert_non_null(f);
+  hfs_psa_checkpoint_header(f, FINGERPRINT);
+  for (uint64_t k = 0; k < 6; k++) /* 6 lines for a PSA of 4 */
+    hfs_psa_checkpoint_line(f, &big, k);
+  fclose(f);
+  before = hfs_diag_count(&d);
+  assert_int_equal(hfs_psa_result_init(&other, &st, 4), HFS_OK);
+  assert_int_equal(hfs_psa_checkpoint_read(path, FINGERPRINT, &other, &d),
+                   HFS_ERR_INPUT);
+  assert_int_equal(hfs_diag_count(&d), before + 1);
+  assert_int_equal(d.entries[before].line, 6); /* k = 4, the fifth line */
+  hfs_psa_result_free(&other);
+  f = fopen(path, "w");
+  assert_non_null(f);
+  hfs_psa_checkpoint_header(f, FINGERPRINT);
+  hfs_psa_checkpoint_line(f, &big, 1); /* 0 is due */
+  fclose(f);
+  before = hfs_diag_count(&d);
+  assert_int_equal(hfs_psa_result_init(&other, &st, 4), HFS_OK);
+  assert_int_equal(hfs_psa_checkpoint_read(path, FINGERPRINT, &other, &d),
+                   HFS_ERR_INPUT);
+  assert_int_equal(hfs_diag_count(&d), before + 1);
+  hfs_psa_result_free(&other);
+  hfs_psa_result_free(&big);
+
+  /* a NUL byte at the start of a line (line[-1] was read) */
+  f = fopen(path, "w");
+  assert_non_null(f);
+  hfs_psa_checkpoint_header(f, FINGERPRINT);
+  fputc('\0', f);
+  fputc('\n', f);
+  fclose(f);
+  before = hfs_diag_count(&d);
+  assert_int_equal(hfs_psa_result_init(&other, &st, 4), HFS_OK);
+  assert_int_equal(hfs_psa_checkpoint_read(path, FINGERPRINT, &other, &d),
+                   HFS_ERR_INPUT);
+  assert_int_equal(hfs_diag_count(&d), before + 1);
+  hfs_psa_result_free(&other);
+
   remove(path);
   free(path);
   hfs_diag_free(&d);

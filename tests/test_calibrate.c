@@ -548,6 +548,46 @@ static void threads_and_resume(void **state)
     hfs_diag_free(&d);
     hfs_calib_result_free(&q);
   }
+  /* damaged lines: a NUL byte (line[-1] was read), a number strtod takes
+   * but hfsim never writes (0x1p-3, inf: they were accepted) */
+  {
+    FILE *src = fopen(full, "r");
+    assert_non_null(src);
+    char *head = NULL, *first = NULL;
+    size_t hc = 0, fc = 0;
+    assert_true(getline(&head, &hc, src) > 0);
+    assert_true(getline(&first, &fc, src) > 0);
+    fclose(src);
+    char *last_comma = strrchr(first, ',');
+    assert_non_null(last_comma);
+    static const char *const bad_tail[] = {",0x1p-3\n", ",inf\n", NULL};
+    for (int i = 0; i < 3; i++) {
+      FILE *g2 = fopen(cut, "w");
+      assert_non_null(g2);
+      fputs(head, g2);
+      if (bad_tail[i] == NULL) {
+        fputc('\0', g2);
+        fputc('\n', g2);
+      } else {
+        fwrite(first, 1, (size_t)(last_comma - first), g2);
+        fputs(bad_tail[i], g2);
+      }
+      fclose(g2);
+      hfs_calib_result q;
+      memset(&q, 0, sizeof q);
+      hfs_diag d;
+      hfs_diag_init(&d);
+      assert_int_equal(hfs_calib_checkpoint_read(cut, "fp", &cs, &q, &d),
+                       HFS_ERR_INPUT);
+      assert_int_equal(d.count, 1);
+      assert_int_equal(d.entries[0].line, 2);
+      assert_non_null(strstr(d.entries[0].message, "damaged checkpoint line"));
+      hfs_diag_free(&d);
+      hfs_calib_result_free(&q);
+    }
+    free(head);
+    free(first);
+  }
   remove(full);
   remove(cut);
   free(full);
