@@ -361,6 +361,23 @@ static hfs_status add_target(hfs_study *st, hfs_calib_settings *cs,
                    x->metric, x->outcome, x->value);
     return HFS_ERR_INPUT;
   }
+  /* A proportion's interval within [0, 1], and an interval whose standard
+   * error is a finite number: -1e308 to 1e308 gave an infinite one, every
+   * evaluation the same fit, and nothing fitted, silently. */
+  if (ct->proportion && !(x->low >= 0 && x->high <= 1)) {
+    hfs_diag_error(d, path, x->line,
+                   "%s: '%s' is a proportion; its 95%% interval must lie "
+                   "within [0, 1] (got [%g, %g])",
+                   x->metric, x->outcome, x->low, x->high);
+    return HFS_ERR_INPUT;
+  }
+  if (!isfinite((x->high - x->low) / (2.0 * HFS_Z95))) {
+    hfs_diag_error(d, path, x->line,
+                   "%s: the 95%% interval [%g, %g] is too wide for a "
+                   "standard error (it overflows)",
+                   x->metric, x->low, x->high);
+    return HFS_ERR_INPUT;
+  }
   ct->metric = hfs_strdup(x->metric);
   ct->strategy = hfs_strdup(x->strategy);
   ct->outcome = hfs_strdup(x->outcome);
