@@ -876,6 +876,23 @@ static void files_by_path_and_subfolders_are_listed(void **state)
   assert_int_equal(unlink(png_final), 0);
   assert_int_equal(hfs_output_verify_folder(dir, &v), 2);
   expect_error(&v, NULL, 0, "missing");
+  /* the manifest cannot hash itself: a line not of its shape (junk
+   * appended, a NUL byte) is a problem; both were accepted */
+  char *mtext = slurp(m_path);
+  assert_non_null(mtext);
+  long mlines = 0;
+  for (const char *c = mtext; *c; c++)
+    mlines += *c == '\n';
+  free(mtext);
+  FILE *mf = fopen(m_path, "ab");
+  assert_non_null(mf);
+  fputs("aGVsbG8gd29ybGQ=\n", mf);
+  fputc('\0', mf);
+  fputc('\n', mf);
+  fclose(mf);
+  assert_int_equal(hfs_output_verify_folder(dir, &v), 4);
+  expect_error(&v, m_path, mlines + 1, "damaged line");
+  expect_error(&v, m_path, mlines + 2, "damaged line");
   hfs_diag_free(&v);
   hfs_diag_free(&d);
   free(png_final);

@@ -1128,6 +1128,17 @@ static long scan_unlisted(int fd, const char *dir, const char *prefix,
   return problems;
 }
 
+/* Whether LINE (with its newline) has the shape of a manifest line before
+ * the file list: "key: value", the key of lower-case letters, digits and
+ * '_' (every writer's; values are escaped: hfs_manifest_write_value). */
+static int is_manifest_key_line(const char *line)
+{
+  const char *p = line;
+  while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')
+    p++;
+  return p > line && p[0] == ':' && (p[1] == ' ' || p[1] == '\n');
+}
+
 long hfs_output_verify_folder(const char *dir, hfs_diag *d)
 {
   int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1150,14 +1161,29 @@ long hfs_output_verify_folder(const char *dir, hfs_diag *d)
   listed *l = NULL;
   size_t n = 0;
   long problems = 0, lineno = 0;
-  int has_list = 0;
-  char line[4096];
-  while (fgets(line, sizeof line, m) != NULL) {
+  int has_list = 0, in_list = 0;
+  char *line = NULL;
+  size_t line_cap = 0;
+  ssize_t len;
+  while ((len = getline(&line, &line_cap, m)) > 0) {
     lineno++;
-    if (!strncmp(line, "folder_command:", 15))
-      has_list = 1;
-    if (strncmp(line, "file: ", 6) != 0)
+    /* The manifest cannot hash itself: every line must have the shape
+     * hfsim writes, and after folder_command only file lines follow (junk
+     * appended, a NUL byte, a torn last line were accepted). */
+    int whole = (size_t)len == strlen(line) && line[len - 1] == '\n';
+    if (whole && !strncmp(line, "folder_command: ", 16)) {
+      has_list = in_list = 1;
       continue;
+    }
+    if (whole && strncmp(line, "file: ", 6) != 0 && !in_list &&
+        is_manifest_key_line(line))
+      continue;
+    if (!whole || strncmp(line, "file: ", 6) != 0) {
+      hfs_diag_error(d, mpath, lineno,
+                     "damaged line (not as hfsim writes manifest.txt)");
+      problems++;
+      continue;
+    }
     has_list = 1;
     char name[300], hex[65];
     long long bytes;
@@ -1212,6 +1238,7 @@ long hfs_output_verify_folder(const char *dir, hfs_diag *d)
     }
     free(path);
   }
+  free(line);
   fclose(m);
   if (!has_list) {
     hfs_diag_error(d, mpath, 0,
