@@ -274,6 +274,8 @@ hfs_cli_test(input_list_empty_item_evppi EXIT 3 OUT @TMP@/out
 hfs_run_test(input_set_probability 3 good.ini
   --set botox_p_primary_response=1.5)
 hfs_run_test(input_set_negative_cost 3 good.ini --set cost_mvd=-100)
+# the value as given, not %g's 6 digits ("got 1", which seemed within [0, 1])
+hfs_run_test(input_set_probability_exact 3 good.ini --set p_female=1.0000001)
 # a rule between two parameters broken by an override names the override
 # (it named the parameter table, without a line)
 hfs_run_test(input_set_cross_parameter 3 good.ini

@@ -12,6 +12,7 @@
 
 #include "hfsim/csvread.h"
 #include "hfsim/dist.h"
+#include "hfsim/numfmt.h"
 
 static const char *const dist_names[HFS_DIST_COUNT_] = {
     "fixed",         "beta",      "beta_mean_sd",      "gamma",
@@ -294,9 +295,12 @@ static int on_row(void *user, const hfs_csv_row *row)
    * it is for sensitivity analysis, not a limit. */
   if (ok && !isnan(p.low) && !isnan(p.high) &&
       !(p.low <= p.value && p.value <= p.high)) {
+    char lbuf[40], vbuf[40], hbuf[40];
     hfs_diag_error(rs->d, rs->path, row->line,
-                   "%s: need low <= value <= high, got %g <= %g <= %g", name,
-                   p.low, p.value, p.high);
+                   "%s: need low <= value <= high, got %s <= %s <= %s", name,
+                   hfs_format_double(lbuf, sizeof lbuf, p.low),
+                   hfs_format_double(vbuf, sizeof vbuf, p.value),
+                   hfs_format_double(hbuf, sizeof hbuf, p.high));
     ok = 0;
   }
   if (!ok)
@@ -480,9 +484,13 @@ hfs_status hfs_param_table_check(const hfs_param_table *t,
                      s ? "'?)" : " (this model does not use it)");
       continue;
     }
+    /* the value as read back exactly (%g showed 1.0000001 as 1, which
+     * seemed to meet the rule it broke) */
+    char vbuf[40], lbuf[40], hbuf[40];
     if (!hfs_param_kind_admits(spec->kind, p->value))
-      hfs_diag_error(d, path, p->line, "'%s' %s, got %g", p->name,
-                     hfs_param_kind_range_text(spec->kind), p->value);
+      hfs_diag_error(d, path, p->line, "'%s' %s, got %s", p->name,
+                     hfs_param_kind_range_text(spec->kind),
+                     hfs_format_double(vbuf, sizeof vbuf, p->value));
     if (isnan(p->low) != isnan(p->high))
       hfs_diag_error(d, path, p->line, "%s: give both low and high, or neither",
                      p->name);
@@ -490,8 +498,9 @@ hfs_status hfs_param_table_check(const hfs_param_table *t,
       if (!hfs_param_kind_admits(spec->kind, p->low) ||
           !hfs_param_kind_admits(spec->kind, p->high))
         hfs_diag_error(d, path, p->line,
-                       "%s: range [%g, %g] leaves the admissible range: it %s",
-                       p->name, p->low, p->high,
+                       "%s: range [%s, %s] leaves the admissible range: it %s",
+                       p->name, hfs_format_double(lbuf, sizeof lbuf, p->low),
+                       hfs_format_double(hbuf, sizeof hbuf, p->high),
                        hfs_param_kind_range_text(spec->kind));
     }
     const char *unit = spec->unit;
