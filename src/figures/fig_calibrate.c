@@ -284,7 +284,7 @@ static double sample_corr(const double *x, size_t N, size_t P, size_t a,
     saa += da * da;
     sbb += db * db;
   }
-  return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : (double)NAN;
+  return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : HFS_NAN;
 }
 
 /* posterior_correlations.csv's value for the pair (A, B) in either order,
@@ -300,7 +300,7 @@ static double table_corr(fig_folder *f, const char *a, const char *b,
     if ((!strcmp(x, a) && !strcmp(y, b)) || (!strcmp(x, b) && !strcmp(y, a)))
       return fig_num(t, r, cr, 1, d);
   }
-  return NAN;
+  return HFS_NAN;
 }
 
 /* "START, STEP, END" of tics 1, 2 or 5 x 10^k apart, about five over

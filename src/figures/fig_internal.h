@@ -30,6 +30,7 @@ typedef struct fig_table {
   char **header;  /* n_cols names */
   size_t n_cols;
   size_t n_rows;  /* data rows (header excluded) */
+  size_t cap_rows; /* rows allocated (grown by half: linear in the rows) */
   char **cells;   /* [row * n_cols + col] */
   long *lines;    /* line of each data row */
 } fig_table;

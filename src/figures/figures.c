@@ -632,7 +632,7 @@ static hfs_status psa_load(fig_folder *f, psa_view *v, hfs_diag *d)
   if (v->cost == NULL || v->qaly == NULL)
     return HFS_ERR_NOMEM;
   for (size_t i = 0; i < v->n_it * v->S; i++)
-    v->cost[i] = v->qaly[i] = NAN;
+    v->cost[i] = v->qaly[i] = HFS_NAN;
   for (size_t r = 0; r < t->n_rows; r++) {
     size_t it = (size_t)strtod(fig_cell(t, r, ci), NULL) - 1;
     int s = fig_strategy(f, fig_cell(t, r, cs));
@@ -925,7 +925,7 @@ static hfs_status fig_voi(fig_folder *f, fig_figure **figs, size_t *n,
   if (t->n_rows > 0) {
     int cw = fig_col(t, "wtp"), cp = fig_col(t, "evpi_per_patient"),
         cpop = fig_col(t, "evpi_population");
-    double pop = NAN;
+    double pop = HFS_NAN;
     const char *mp = fig_manifest(f, "psa_population");
     if (mp)
       pop = strtod(mp, NULL);
@@ -1020,7 +1020,7 @@ static hfs_status fig_voi(fig_folder *f, fig_figure **figs, size_t *n,
     fig_buf_printf(D, "%s# block %zu: wtp %.17g\n", j ? "\n\n" : "", j,
                    wtps[j]);
     for (size_t i = 0; i < ng; i++) {
-      double val = NAN;
+      double val = HFS_NAN;
       for (size_t r = 0; r < t->n_rows; r++)
         if (strcmp(fig_cell(t, r, cpar), groups[i]) == 0 &&
             fig_num(t, r, cw, 0, d) == wtps[j])
@@ -1203,7 +1203,7 @@ static hfs_status fig_owsa(fig_folder *f, fig_figure **figs, size_t *n,
   strategies_in(t, f, present);
   double base[FIG_MAX_STRATEGIES];
   for (size_t s = 0; s < FIG_MAX_STRATEGIES; s++)
-    base[s] = NAN;
+    base[s] = HFS_NAN;
   for (size_t r = 0; r < t->n_rows; r++) {
     int s = fig_strategy(f, fig_cell(t, r, cs));
     if (isnan(base[s]))
@@ -1548,7 +1548,7 @@ static hfs_status fig_scenarios(fig_folder *f, fig_figure **figs, size_t *n,
     if ((int)s == dec)
       off = 0;
     for (size_t i = 0; i < nsc; i++) {
-      double x = NAN, se = NAN, xd = NAN, sed = NAN;
+      double x = HFS_NAN, se = HFS_NAN, xd = HFS_NAN, sed = HFS_NAN;
       for (size_t r = 0; r < t->n_rows; r++) {
         if (strcmp(fig_cell(t, r, csc), scen[i]) != 0)
           continue;
@@ -1627,7 +1627,7 @@ static hfs_status fig_convergence_run(fig_folder *f, fig_figure **figs,
   }
   size_t last = t->n_rows - 1;
   double wtp = fig_num(t, last, cw, 0, d);
-  double target = (double)NAN;
+  double target = HFS_NAN;
   if (ct >= 0)
     target = fig_num(t, last, ct, 1, d);
   char wtp_txt[64];
