@@ -110,6 +110,11 @@ hfs_run_test(input_missing_life_table 4 good.ini
 # ignores permissions).
 hfs_cli_test(input_unwritable_output EXIT 4 OUT @DATA@/good.ini/sub
   ARGS run --config @DATA@/good.ini --out @DATA@/good.ini/sub)
+# A mount point (here /proc, on every Linux) cannot be replaced by a
+# rename: refused before simulating (it failed after the whole run with
+# "cannot move the results into place: Device or resource busy").
+hfs_cli_test(input_output_mount_point EXIT 4
+  ARGS run --config @DATA@/good.ini --out /proc --patients 200)
 # A failed run leaves the results of an earlier run exactly as they were.
 hfs_cli_test(input_failed_run_keeps_results EXIT 3 OUT @TMP@/out
   FIRST_ARGS run -q --config @DATA@/good.ini --out @TMP@/out --patients 200

@@ -693,6 +693,20 @@ hfs_status hfs_output_open(hfs_output_set *o, const char *dir, hfs_diag *d)
                    strerror(errno));
     return HFS_ERR_IO;
   }
+  /* A mount point (another device than its parent) cannot be replaced
+   * by a rename: say so now, not after the whole simulation ("cannot move
+   * the results into place: Device or resource busy") */
+  struct stat here, above;
+  if (fstatat(o->parent_fd, o->base, &here, AT_SYMLINK_NOFOLLOW) == 0 &&
+      S_ISDIR(here.st_mode) && fstat(o->parent_fd, &above) == 0 &&
+      here.st_dev != above.st_dev) {
+    hfs_diag_error(d, o->dir, 0,
+                   "a mount point: results replace the output folder whole, "
+                   "which a mount point cannot be; write them to a folder "
+                   "inside it (e.g. --out %s/results)",
+                   o->dir);
+    return HFS_ERR_IO;
+  }
   hfs_status s = take_lock(o, d);
   if (s == HFS_OK)
     s = check_target(o, d);
