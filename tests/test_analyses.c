@@ -335,6 +335,21 @@ static void psa_resumes_from_checkpoint_bit_identically(void **state)
   hfs_study_free(&st);
 }
 
+/* Reading PATH into a fresh 4-iteration result of ST is refused with one
+ * message; returns its line. */
+static long checkpoint_refused(const char *path, const hfs_study *st,
+                               hfs_diag *d)
+{
+  size_t before = hfs_diag_count(d);
+  hfs_psa_result other;
+  assert_int_equal(hfs_psa_result_init(&other, st, 4), HFS_OK);
+  assert_int_equal(hfs_psa_checkpoint_read(path, FINGERPRINT, &other, d),
+                   HFS_ERR_INPUT);
+  assert_int_equal(hfs_diag_count(d), before + 1);
+  hfs_psa_result_free(&other);
+  return d->entries[before].line;
+}
+
 /* What hfs_psa_checkpoint_read promises besides the happy path: no file =
  * start from 0; another fingerprint = an error; a torn last line (killed
  * while writing) is dropped and redone; a damaged line is an error. */
@@ -419,24 +434,13 @@ static void psa_checkpoint_read_handles_missing_foreign_and_torn(void **state)
   for (uint64_t k = 0; k < 6; k++) /* 6 lines for a PSA of 4 */
     hfs_psa_checkpoint_line(f, &big, k);
   fclose(f);
-  before = hfs_diag_count(&d);
-  assert_int_equal(hfs_psa_result_init(&other, &st, 4), HFS_OK);
-  assert_int_equal(hfs_psa_checkpoint_read(path, FINGERPRINT, &other, &d),
-                   HFS_ERR_INPUT);
-  assert_int_equal(hfs_diag_count(&d), before + 1);
-  assert_int_equal(d.entries[before].line, 6); /* k = 4, the fifth line */
-  hfs_psa_result_free(&other);
+  assert_int_equal(checkpoint_refused(path, &st, &d), 6); /* k = 4 */
   f = fopen(path, "w");
   assert_non_null(f);
   hfs_psa_checkpoint_header(f, FINGERPRINT);
   hfs_psa_checkpoint_line(f, &big, 1); /* 0 is due */
   fclose(f);
-  before = hfs_diag_count(&d);
-  assert_int_equal(hfs_psa_result_init(&other, &st, 4), HFS_OK);
-  assert_int_equal(hfs_psa_checkpoint_read(path, FINGERPRINT, &other, &d),
-                   HFS_ERR_INPUT);
-  assert_int_equal(hfs_diag_count(&d), before + 1);
-  hfs_psa_result_free(&other);
+  assert_int_equal(checkpoint_refused(path, &st, &d), 2);
   hfs_psa_result_free(&big);
 
   /* a NUL byte at the start of a line (line[-1] was read) */
@@ -446,12 +450,7 @@ static void psa_checkpoint_read_handles_missing_foreign_and_torn(void **state)
   fputc('\0', f);
   fputc('\n', f);
   fclose(f);
-  before = hfs_diag_count(&d);
-  assert_int_equal(hfs_psa_result_init(&other, &st, 4), HFS_OK);
-  assert_int_equal(hfs_psa_checkpoint_read(path, FINGERPRINT, &other, &d),
-                   HFS_ERR_INPUT);
-  assert_int_equal(hfs_diag_count(&d), before + 1);
-  hfs_psa_result_free(&other);
+  assert_int_equal(checkpoint_refused(path, &st, &d), 2);
 
   remove(path);
   free(path);
