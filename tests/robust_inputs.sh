@@ -131,7 +131,7 @@ expect 3 "evppi: unknown parameter" "check: an unknown EVPPI parameter" -- \
   check --config "$configs/default.ini" --set psa.evppi=cost_mvdd
 scenario bad_scenario.ini
 printf '\n[scenario broken]\ncost_mvd = cheap\n' >>bad_scenario.ini
-expect 3 "[scenario broken]: the scenario does not load" \
+expect 3 "[scenario broken] does not load: cost_mvd" \
   "check: a [scenario] that does not load" -- check --config bad_scenario.ini
 expect 3 "at most 100000 are allowed" "check: a CEAC grid of 2e8 points" -- \
   check --config "$configs/default.ini" --set psa.ceac_wtp_step=0.001

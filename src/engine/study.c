@@ -537,14 +537,15 @@ hfs_status hfs_study_check_analyses(hfs_study *st, const char *config,
     hfs_diag sub;
     hfs_diag_init(&sub);
     hfs_status s = hfs_study_load(&tmp, config, ov, n, &sub);
-    if (s != HFS_OK)
-      hfs_diag_error(d, first->file, first->line,
-                     "[%s]: the scenario does not load (%zu problem%s):",
-                     first->section, hfs_diag_count(&sub),
-                     hfs_diag_count(&sub) == 1 ? "" : "s");
+    /* each problem once, named by its section (a heading line counted as
+     * one more error: "2 errors" for one problem) */
     for (size_t k = 0; s != HFS_OK && k < sub.count; k++)
-      hfs_diag_error(d, sub.entries[k].file, sub.entries[k].line, "  %s",
+      hfs_diag_error(d, sub.entries[k].file, sub.entries[k].line,
+                     "[%s] does not load: %s", first->section,
                      sub.entries[k].message);
+    if (s != HFS_OK && sub.count == 0)
+      hfs_diag_error(d, first->file, first->line, "[%s] does not load",
+                     first->section);
     hfs_diag_free(&sub);
     hfs_study_free(&tmp);
     for (size_t k = 0; k < n_text; k++)
