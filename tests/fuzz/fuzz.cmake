@@ -16,7 +16,7 @@
 option(HFS_FUZZ "Build libFuzzer targets (clang)" OFF)
 
 set(HFS_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
-set(HFS_FUZZ_TARGETS scenario params lifetable set)
+set(HFS_FUZZ_TARGETS scenario params lifetable set checkpoint)
 
 if(HFS_FUZZ)
   if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
