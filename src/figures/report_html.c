@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fig_internal.h"
+#include "hfsim/mathx.h"
 #include "hfsim/figures.h"
 #include "hfsim/version.h"
 
@@ -58,11 +59,11 @@ static double cellnum(const fig_table *t, size_t r, const char *col)
 {
   const char *v = fig_cell(t, r, fig_col(t, col));
   if (v[0] == '\0')
-    return NAN;
+    return HFS_NAN;
   char *end;
   double x = strtod(v, &end);
   if (*end)
-    return NAN;
+    return HFS_NAN;
   return x;
 }
 
