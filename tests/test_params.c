@@ -37,8 +37,8 @@ static const hfs_param_spec specs[] = {
 
 /* The good table, one row per spec: row i is on line i + 2 (header on 1). */
 static const char *const good_rows[] = {
-    "p_a,0.2,0.1,0.3,beta,20,80,,probability,F,\"A probability, with a "
-    "comma\",Smith 2020\n",
+    ("p_a,0.2,0.1,0.3,beta,20,80,,probability,F,\"A probability, with a "
+     "comma\",Smith 2020\n"),
     "p_b,0.5,,,beta_mean_sd,0.5,0.1,,probability,E,,\n",
     "cost_x,1000,800,1200,gamma_mean_sd,1000,200,,USD,D,,\n",
     "dur_y,2.5,,,fixed,,,,years,F,,\n",

@@ -263,7 +263,7 @@ static void integer_thresholds_make_the_same_comparisons(void **state)
   (void)state;
   assert_true(hfs_uniform_threshold(0.0) == 0);
   assert_true(hfs_uniform_threshold(-1.0) == 0);
-  assert_true(hfs_uniform_threshold(NAN) == 0);
+  assert_true(hfs_uniform_threshold((double)NAN) == 0);
   assert_true(hfs_uniform_threshold(1.0) == UINT64_C(1) << 53);
   assert_true(hfs_uniform_threshold(2.0) == UINT64_C(1) << 53);
   assert_true(hfs_uniform_threshold(0x1.0p-60) == 1);
