@@ -811,6 +811,21 @@ def cmd_case(case, hfsim, fixture, work):
             if v.returncode != 0:
                 fail("%s: verify-folder after the report: %s" % (case,
                                                                  v.stderr))
+            # a line appended to the manifest: refused (exit 5), as by
+            # verify-folder; report carried it into the new manifest and
+            # certified the folder
+            mpath = os.path.join(work, "manifest.txt")
+            n_lines = open(mpath).read().count("\n")
+            open(mpath, "a").write("seed: 999\n")
+            before = snapshot(work)
+            p = run_report(hfsim, work)
+            want = ("hfsim: %s:%d: error: damaged line (not as hfsim writes "
+                    "manifest.txt)\n" % (mpath, n_lines + 1))
+            if p.returncode != 5 or not p.stderr.startswith(want):
+                fail("%s: a line appended to the manifest: exit %d, %r" %
+                     (case, p.returncode, p.stderr))
+            if snapshot(work) != before:
+                fail("%s: the folder changed" % case)
     else:
         fail("unknown case " + case)
     print("ok: " + case)

@@ -712,9 +712,21 @@ static void bad_economics_values(void **state)
   assert_int_equal(hfs_scenario_resolve(&l.s, &l.d), HFS_OK);
   assert_int_equal(l.s.n_wtp, 6);
   unload(&l);
+  /* a plain list of three-digit values after a 0 (it was refused as
+   * '100,200,300' ... write it as 100200300) */
+  load_ok(&l, ini_text(15, "wtp = 0,100,200,300", 0));
+  assert_int_equal(hfs_scenario_resolve(&l.s, &l.d), HFS_OK);
+  assert_int_equal(l.s.n_wtp, 4);
+  unload(&l);
   load_ok(&l, ini_text(15, "wtp = 50000,100,000", 0));
   assert_int_equal(hfs_scenario_resolve(&l.s, &l.d), HFS_ERR_INPUT);
-  expect_error(&l.d, l.path, 15, "'100,000' looks like one number");
+  expect_error(&l.d, l.path, 15,
+               "'000' in '50000,100,000' looks like part of a number with "
+               "thousands separators");
+  unload(&l);
+  load_ok(&l, ini_text(15, "wtp = 50,000, 100,000", 0));
+  assert_int_equal(hfs_scenario_resolve(&l.s, &l.d), HFS_ERR_INPUT);
+  expect_error(&l.d, l.path, 15, "'50,000' looks like one number");
   unload(&l);
 
   load_ok(&l, ini_text(15, "wtp = ,", 0));

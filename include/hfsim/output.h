@@ -116,4 +116,10 @@ void hfs_csv_write_text(FILE *f, const char *s);
  * own. */
 void hfs_manifest_write_value(FILE *f, const char *s);
 
+/* Whether LINE (with its newline) has the shape of a manifest.txt line
+ * before the file list: "key: value", the key of lower-case letters,
+ * digits and '_' (what every writer writes). After folder_command only
+ * "file: " lines follow. verify-folder and report refuse anything else. */
+int hfs_manifest_line_is_setting(const char *line);
+
 #endif

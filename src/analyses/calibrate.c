@@ -1463,13 +1463,14 @@ hfs_status hfs_calib_checkpoint_read(const char *path, const char *fingerprint,
   ssize_t got_len;
   while (s == HFS_OK && (got_len = getline(&line, &cap, f)) > 0) {
     lineno++;
+    /* torn last line (or zeros after a crash): redo that evaluation */
+    if (line[got_len - 1] != '\n')
+      break;
     if ((size_t)got_len != strlen(line)) { /* a NUL byte: not ours */
       hfs_diag_error(d, path, lineno, "damaged checkpoint line (a NUL byte)");
       s = HFS_ERR_INPUT;
       break;
     }
-    if (line[got_len - 1] != '\n')
-      break; /* torn last line: redo that evaluation */
     char *p = line, *end;
     unsigned long long e = strtoull(p, &end, 10);
     int ok = end != p && e == r->n_evals && reserve(r, e + 1) == HFS_OK;

@@ -190,9 +190,14 @@ uint64_t hfs_dsa_patients(hfs_study *st, hfs_diag *d)
   if (e == NULL)
     return 20000;
   double v;
-  if (hfs_parse_double(e->value, &v) != 0 || v < 1 || v != floor(v)) {
+  /* the range of [run] patients and of `hfsim check` (study.c): 1e30
+   * was cast to uint64_t (undefined), and --patients, which is this
+   * setting for owsa, twsa and scenarios, had no upper limit */
+  if (hfs_parse_double(e->value, &v) != 0 || v < 1 || v > 1e10 ||
+      v != floor(v)) {
     hfs_diag_error(d, e->file, e->line,
-                   "[dsa] patients: expected a whole number >= 1, got '%s'",
+                   "[dsa] patients: expected a whole number from 1 to "
+                   "10000000000, got '%s'",
                    e->value);
     return 0;
   }

@@ -675,6 +675,10 @@ hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
   ssize_t got_len;
   while (st == HFS_OK && (got_len = getline(&line, &cap, f)) > 0) {
     lineno++;
+    /* a torn last line (killed while writing, or zeros after a crash):
+     * redo it */
+    if (line[got_len - 1] != '\n')
+      break;
     if ((size_t)got_len != strlen(line)) { /* a NUL byte: not ours */
       hfs_diag_error(d, path, lineno,
                      "damaged checkpoint line (a NUL byte); delete the "
@@ -682,8 +686,6 @@ hfs_status hfs_psa_checkpoint_read(const char *path, const char *fingerprint,
       st = HFS_ERR_INPUT;
       break;
     }
-    if (line[got_len - 1] != '\n')
-      break; /* a torn last line (killed while writing): redo it */
     /* the checksum first: "...,#0123456789abcdef\n" */
     size_t len = strlen(line);
     char sum[17];
@@ -777,7 +779,10 @@ hfs_status hfs_psa_check_grid(double wtp_max, double wtp_step, const char *file,
                    wtp_max, wtp_step);
     return HFS_ERR_INPUT;
   }
-  double points = floor(wtp_max / wtp_step) + 2; /* (with the maximum) */
+  /* as grid_points() counts them, in double (no overflow for a huge grid):
+   * the maximum is one more point only when the step does not reach it */
+  double steps = floor(wtp_max / wtp_step + 1e-9);
+  double points = steps + 1 + (steps * wtp_step < wtp_max * (1 - 1e-12));
   if (points > HFS_CEAC_MAX_POINTS) {
     hfs_diag_error(d, file, line,
                    "[psa] a CEAC grid from 0 to %g in steps of %g has %.0f "

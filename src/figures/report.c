@@ -297,7 +297,7 @@ typedef struct manifest_text {
   listed_file *files;
   size_t n_files;
   int has_list; /* folder_command: or file: lines (hfsim 0.3 and later) */
-  long damaged; /* file: lines that name no file (messages in D) */
+  long damaged; /* lines not as hfsim writes them (messages in D) */
 } manifest_text;
 
 static void manifest_text_free(manifest_text *m)
@@ -320,13 +320,29 @@ static hfs_status read_manifest(const char *dir, manifest_text *mt, hfs_diag *d)
     free(mpath);
     return HFS_ERR_INPUT;
   }
-  char line[8192];
+  char *line = NULL;
+  size_t line_cap = 0;
+  ssize_t len;
   long lineno = 0;
+  int in_list = 0;
   hfs_status s = HFS_OK;
-  while (s == HFS_OK && fgets(line, sizeof line, m)) {
+  while (s == HFS_OK && (len = getline(&line, &line_cap, m)) > 0) {
     lineno++;
+    /* the shape verify-folder requires (output.h): a line that is not as
+     * hfsim writes it makes the folder not its manifest's (it was carried
+     * into the new manifest and certified) */
+    int whole = (size_t)len == strlen(line) && line[len - 1] == '\n';
+    if (!whole || (strncmp(line, "file: ", 6) != 0 &&
+                   strncmp(line, "folder_command: ", 16) != 0 &&
+                   (in_list || !hfs_manifest_line_is_setting(line)))) {
+      hfs_diag_error(d, mpath, lineno,
+                     "damaged line (not as hfsim writes manifest.txt)");
+      mt->damaged++;
+      continue;
+    }
     if (sscanf(line, "folder_command: %31s", mt->owner) == 1) {
       mt->has_list = 1;
+      in_list = 1;
       continue;
     }
     if (strncmp(line, "file: ", 6) == 0) {
@@ -355,6 +371,7 @@ static hfs_status read_manifest(const char *dir, manifest_text *mt, hfs_diag *d)
       sscanf(line, "command: %*s %31s", mt->owner);
     fig_buf_append(&mt->kept, line, strlen(line));
   }
+  free(line);
   fclose(m);
   free(mpath);
   if (s == HFS_OK && mt->kept.failed)
@@ -474,6 +491,14 @@ static hfs_status carry_over(const char *dir, const manifest_text *mt,
     free(bytes);
     free(lens);
     return s;
+  }
+  if (mt->damaged > 0) { /* (a manifest before 0.3, with damaged lines) */
+    hfs_diag_error(d, dir, 0,
+                   "%ld damaged line%s in manifest.txt: not the folder its "
+                   "command wrote; run the command again",
+                   mt->damaged, mt->damaged == 1 ? "" : "s");
+    *changed = 1;
+    return HFS_ERR_INPUT;
   }
   DIR *dp = opendir(dir);
   if (dp == NULL) {

@@ -693,13 +693,20 @@ hfs_status hfs_output_open(hfs_output_set *o, const char *dir, hfs_diag *d)
                    strerror(errno));
     return HFS_ERR_IO;
   }
-  /* A mount point (another device than its parent) cannot be replaced
-   * by a rename: say so now, not after the whole simulation ("cannot move
-   * the results into place: Device or resource busy") */
+  /* A mount point cannot be replaced by a rename: say so now, not after
+   * the whole simulation ("cannot move the results into place: Device or
+   * resource busy"). Another device than its parent's, or the root of a
+   * mount (statx: also a bind mount on the same file system). */
   struct stat here, above;
+  struct statx sx;
+  int mount_root =
+      statx(o->parent_fd, o->base, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS,
+            &sx) == 0 &&
+      (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+      (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
   if (fstatat(o->parent_fd, o->base, &here, AT_SYMLINK_NOFOLLOW) == 0 &&
       S_ISDIR(here.st_mode) && fstat(o->parent_fd, &above) == 0 &&
-      here.st_dev != above.st_dev) {
+      (here.st_dev != above.st_dev || mount_root)) {
     hfs_diag_error(d, o->dir, 0,
                    "a mount point: results replace the output folder whole, "
                    "which a mount point cannot be; write them to a folder "
@@ -1142,10 +1149,8 @@ static long scan_unlisted(int fd, const char *dir, const char *prefix,
   return problems;
 }
 
-/* Whether LINE (with its newline) has the shape of a manifest line before
- * the file list: "key: value", the key of lower-case letters, digits and
- * '_' (every writer's; values are escaped: hfs_manifest_write_value). */
-static int is_manifest_key_line(const char *line)
+/* (values are escaped by hfs_manifest_write_value: one line each) */
+int hfs_manifest_line_is_setting(const char *line)
 {
   const char *p = line;
   while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')
@@ -1190,7 +1195,7 @@ long hfs_output_verify_folder(const char *dir, hfs_diag *d)
       continue;
     }
     if (whole && strncmp(line, "file: ", 6) != 0 && !in_list &&
-        is_manifest_key_line(line))
+        hfs_manifest_line_is_setting(line))
       continue;
     if (!whole || strncmp(line, "file: ", 6) != 0) {
       hfs_diag_error(d, mpath, lineno,

@@ -796,49 +796,76 @@ static int cmp_double(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-/* Whether the number list of E holds a thousands separator: a comma between
- * a digit and exactly three digits ('100,000', '1,500'). Read as a list,
- * '100,000' is 100 and 0, a silent and wrong willingness to pay; values
- * are written without separators, so it is reported (with the number as
- * meant) and 1 returned. A list such as '1,500' meant as two values needs
- * a space after the comma, which the message shows. */
+/* Whether the number list of E holds a number written with thousands
+ * separators. Read as a list, '100,000' is 100 and 0: a silent and wrong
+ * willingness to pay. Each run of digits and commas (between blanks, the
+ * ends or a decimal point) is looked at:
+ *   - the whole run has the shape of one such number, a head of 1 to 3
+ *     digits not starting with 0 and groups of exactly 3 ('100,000',
+ *     '1,500,000'): reported with the number as meant;
+ *   - otherwise an item of two or more digits starting with 0 ('000' in
+ *     '50000,100,000'), which no one writes for a value: reported too.
+ * A plain list ('0,100,200,300', '50000,100000', '1500,2000') passes; a
+ * list such as '1,500' meant as two values needs a space after the comma,
+ * which the message shows. Reports and returns 1, else 0. */
 static int has_thousands_separator(const hfs_setting *e, hfs_diag *d)
 {
   const char *v = e->value;
-  for (const char *c = v; *c; c++) {
-    if (*c != ',' || c == v || !isdigit((unsigned char)c[-1]))
+  for (const char *run = v; *run;) {
+    if (!isdigit((unsigned char)*run)) {
+      run++;
       continue;
-    int n = 0;
-    while (isdigit((unsigned char)c[1 + n]))
-      n++;
-    char after = c[1 + n];
-    if (n != 3 || (after != '\0' && after != ',' && after != ' ' &&
-                   after != '\t' && after != '.'))
-      continue;
-    /* the number as written around this comma, and without its commas */
-    /* the group before: 1 to 3 digits, not from 0 ('0,500' and
-     * '50000,100' are two values) */
-    const char *a = c;
-    while (a > v && isdigit((unsigned char)a[-1]))
-      a--;
-    if (c - a > 3 || *a == '0' || (a > v && a[-1] == '.'))
-      continue;
-    const char *b = c + 1;
-    while (isdigit((unsigned char)*b) ||
-           (*b == ',' && isdigit((unsigned char)b[1])))
-      b++;
-    char meant[64];
-    size_t k = 0;
-    for (const char *x = a; x < b && k + 1 < sizeof meant; x++)
-      if (*x != ',')
-        meant[k++] = *x;
-    meant[k] = '\0';
-    setting_error(d, e,
-                  "'%.*s' looks like one number with thousands separators: "
-                  "write it as %s (values are separated by a comma and a "
-                  "space: '50000, 100000')",
-                  (int)(b - a), a, meant);
-    return 1;
+    }
+    const char *end = run;
+    while (isdigit((unsigned char)*end) || *end == ',')
+      end++;
+    while (end[-1] == ',') /* (the list's own comma before a blank) */
+      end--;
+    /* the run's items, between its commas */
+    int items = 0, thousands = 1;
+    const char *bad = NULL;
+    size_t bad_len = 0;
+    for (const char *a = run; a < end;) {
+      const char *b = a;
+      while (b < end && *b != ',')
+        b++;
+      size_t len = (size_t)(b - a);
+      if (items == 0)
+        thousands &= len >= 1 && len <= 3 && *a != '0';
+      else
+        thousands &= len == 3;
+      if (bad == NULL && len >= 2 && *a == '0') {
+        bad = a;
+        bad_len = len;
+      }
+      items++;
+      a = b < end ? b + 1 : b;
+    }
+    int after_point = run > v && run[-1] == '.';
+    if (items >= 2 && thousands && !after_point) {
+      char meant[64];
+      size_t k = 0;
+      for (const char *x = run; x < end && k + 1 < sizeof meant; x++)
+        if (*x != ',')
+          meant[k++] = *x;
+      meant[k] = '\0';
+      setting_error(d, e,
+                    "'%.*s' looks like one number with thousands separators: "
+                    "write it as %s (values are separated by a comma and a "
+                    "space: '50000, 100000')",
+                    (int)(end - run), run, meant);
+      return 1;
+    }
+    if (bad != NULL) {
+      setting_error(d, e,
+                    "'%.*s' in '%.*s' looks like part of a number with "
+                    "thousands separators: write numbers without them "
+                    "(values are separated by a comma and a space: '50000, "
+                    "100000')",
+                    (int)bad_len, bad, (int)(end - run), run);
+      return 1;
+    }
+    run = end;
   }
   return 0;
 }

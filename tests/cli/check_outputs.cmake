@@ -423,6 +423,14 @@ elseif(CASE STREQUAL "ceac_grid_reaches_max")
   if(NOT n EQUAL 10) # header, 0 ... 49000 by 7000, 50000
     message(FATAL_ERROR "evpi.csv has ${n} lines, expected 10")
   endif()
+  # the limit counts the maximum only when it is a point of its own: a
+  # grid of exactly 100000 points (0 to 99999 by 1) is allowed (it was
+  # refused as 100001)
+  hfsim(check --config ${CONFIG} --set psa.ceac_wtp_max=99999
+        --set psa.ceac_wtp_step=1)
+  hfsim(check --config ${CONFIG} --set psa.ceac_wtp_max=100000
+        --set psa.ceac_wtp_step=1 EXIT 3 STDERR err)
+  expect_in("${err}" "has 100001 points" "the grid limit's message")
 
 elseif(CASE STREQUAL "owsa_standard_errors")
   hfsim(owsa -q --config ${CONFIG} --patients 300 --threads 1
