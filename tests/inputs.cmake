@@ -152,6 +152,15 @@ hfs_run_test(input_unknown_section 3 bad_unknown_section.ini)
 hfs_run_test(input_unknown_key 3 bad_unknown_key.ini)
 # owsa, twsa and scenarios check [dsa] before simulating: owsa used to
 # print the error, run anyway and exit 0.
+# [dsa] patients, which --patients sets for owsa, twsa and scenarios, has
+# [run] patients' range (--patients 99999999999999 started a run; 1e30
+# overflowed a cast and exited 3 without a message)
+hfs_cli_test(input_dsa_patients_range EXIT 3 OUT @TMP@/out
+  ARGS twsa --config @DATA@/good.ini --out @TMP@/out --param cost_mvd
+       --param utility_cured --set dsa.patients=1e30)
+hfs_cli_test(input_dsa_patients_option EXIT 3 OUT @TMP@/out
+  ARGS twsa --config @DATA@/good.ini --out @TMP@/out --param cost_mvd
+       --param utility_cured --patients 99999999999999)
 hfs_cli_test(input_dsa_unknown_key_owsa EXIT 3 OUT @TMP@/out
   ARGS owsa --config @DATA@/bad_dsa_unknown_key.ini --out @TMP@/out)
 hfs_cli_test(input_dsa_unknown_key_twsa EXIT 3 OUT @TMP@/out

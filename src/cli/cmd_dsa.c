@@ -83,11 +83,6 @@ static const char *const scenarios_help =
 
 /* ---- shared ----------------------------------------------------------- */
 
-/* Patients per variant: --patients, else [dsa] patients. */
-static uint64_t dsa_patients(hfs_study *st, const options *o, hfs_diag *d)
-{
-  return o->patients_given ? o->patients : hfs_dsa_patients(st, d);
-}
 
 /* Open the command's output folder OUT (zeroed by the caller) before
  * simulating: its lock is taken and its staging folder made, so that one
@@ -207,7 +202,9 @@ static int dsa_begin(dsa_command *c, options *o, const char *suffix,
   c->t0 = omp_get_wtime();
   hfs_diag_init(&c->d);
   c->cfg = hfs_study_run_config(&c->st);
-  c->cfg.patients = dsa_patients(&c->st, o, &c->d);
+  /* [dsa] patients, which --patients sets (an override of dsa.patients,
+   * common.c), checked against its range */
+  c->cfg.patients = hfs_dsa_patients(&c->st, &c->d);
   c->cfg.stop_flag = &hfs_cli_stop_requested;
   c->dir = hfs_cli_output_dir(o, c->st.scenario.output_dir, suffix);
   memset(&c->out, 0, sizeof c->out);
