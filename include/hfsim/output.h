@@ -116,10 +116,21 @@ void hfs_csv_write_text(FILE *f, const char *s);
  * own. */
 void hfs_manifest_write_value(FILE *f, const char *s);
 
-/* Whether LINE (with its newline) has the shape of a manifest.txt line
- * before the file list: "key: value", the key of lower-case letters,
- * digits and '_' (what every writer writes). After folder_command only
- * "file: " lines follow. verify-folder and report refuse anything else. */
-int hfs_manifest_line_is_setting(const char *line);
+/* The kinds of manifest.txt line, in the order hfsim writes them: settings
+ * ("key: value", the key of lower-case letters, digits and '_'), then
+ * folder_command, then the file list. The manifest cannot hash itself, so
+ * its readers (verify-folder, report) refuse any other line as damaged. */
+typedef enum hfs_manifest_line {
+  HFS_MANIFEST_SETTING,
+  HFS_MANIFEST_FOLDER_COMMAND, /* "folder_command: CMD": the list begins */
+  HFS_MANIFEST_FILE,           /* "file: ..." (its fields not yet checked) */
+  HFS_MANIFEST_DAMAGED /* not whole (a NUL byte, no newline), not of these
+                          shapes, or a setting after the list began */
+} hfs_manifest_line;
+
+/* The kind of LINE, LEN bytes as getline() read them. *IN_LIST is 0 before
+ * the first line and is kept up to date here. */
+hfs_manifest_line hfs_manifest_line_kind(const char *line, size_t len,
+                                         int *in_list);
 
 #endif

@@ -371,7 +371,8 @@ static hfs_status add_target(hfs_study *st, hfs_calib_settings *cs,
                    x->metric, x->outcome, x->low, x->high);
     return HFS_ERR_INPUT;
   }
-  if (!isfinite((x->high - x->low) / (2.0 * HFS_Z95))) {
+  const double se = (x->high - x->low) / (2.0 * HFS_Z95);
+  if (!isfinite(se)) {
     hfs_diag_error(d, path, x->line,
                    "%s: the 95%% interval [%g, %g] is too wide for a "
                    "standard error (it overflows)",
@@ -392,7 +393,7 @@ static hfs_status add_target(hfs_study *st, hfs_calib_settings *cs,
   ct->value = x->value;
   ct->low = x->low;
   ct->high = x->high;
-  ct->se = (x->high - x->low) / (2.0 * HFS_Z95);
+  ct->se = se;
   ct->line = x->line;
   cs->n_targets++;
   return HFS_OK;

@@ -328,24 +328,23 @@ static hfs_status read_manifest(const char *dir, manifest_text *mt, hfs_diag *d)
   hfs_status s = HFS_OK;
   while (s == HFS_OK && (len = getline(&line, &line_cap, m)) > 0) {
     lineno++;
-    /* the shape verify-folder requires (output.h): a line that is not as
+    /* the shapes verify-folder requires (output.h): a line that is not as
      * hfsim writes it makes the folder not its manifest's (it was carried
      * into the new manifest and certified) */
-    int whole = (size_t)len == strlen(line) && line[len - 1] == '\n';
-    if (!whole || (strncmp(line, "file: ", 6) != 0 &&
-                   strncmp(line, "folder_command: ", 16) != 0 &&
-                   (in_list || !hfs_manifest_line_is_setting(line)))) {
+    hfs_manifest_line kind = hfs_manifest_line_kind(line, (size_t)len,
+                                                    &in_list);
+    if (kind == HFS_MANIFEST_DAMAGED) {
       hfs_diag_error(d, mpath, lineno,
                      "damaged line (not as hfsim writes manifest.txt)");
       mt->damaged++;
       continue;
     }
-    if (sscanf(line, "folder_command: %31s", mt->owner) == 1) {
+    if (kind == HFS_MANIFEST_FOLDER_COMMAND) {
+      sscanf(line, "folder_command: %31s", mt->owner);
       mt->has_list = 1;
-      in_list = 1;
       continue;
     }
-    if (strncmp(line, "file: ", 6) == 0) {
+    if (kind == HFS_MANIFEST_FILE) {
       mt->has_list = 1;
       listed_file lf;
       /* a name inside the folder only (as output.c writes them) */

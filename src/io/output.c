@@ -1150,12 +1150,22 @@ static long scan_unlisted(int fd, const char *dir, const char *prefix,
 }
 
 /* (values are escaped by hfs_manifest_write_value: one line each) */
-int hfs_manifest_line_is_setting(const char *line)
+hfs_manifest_line hfs_manifest_line_kind(const char *line, size_t len,
+                                         int *in_list)
 {
+  if (len == 0 || strlen(line) != len || line[len - 1] != '\n')
+    return HFS_MANIFEST_DAMAGED;
+  if (!strncmp(line, "folder_command: ", 16)) {
+    *in_list = 1;
+    return HFS_MANIFEST_FOLDER_COMMAND;
+  }
+  if (!strncmp(line, "file: ", 6))
+    return HFS_MANIFEST_FILE;
   const char *p = line;
   while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')
     p++;
-  return p > line && p[0] == ':' && (p[1] == ' ' || p[1] == '\n');
+  int setting = p > line && p[0] == ':' && (p[1] == ' ' || p[1] == '\n');
+  return setting && !*in_list ? HFS_MANIFEST_SETTING : HFS_MANIFEST_DAMAGED;
 }
 
 long hfs_output_verify_folder(const char *dir, hfs_diag *d)
@@ -1186,23 +1196,19 @@ long hfs_output_verify_folder(const char *dir, hfs_diag *d)
   ssize_t len;
   while ((len = getline(&line, &line_cap, m)) > 0) {
     lineno++;
-    /* The manifest cannot hash itself: every line must have the shape
-     * hfsim writes, and after folder_command only file lines follow (junk
-     * appended, a NUL byte, a torn last line were accepted). */
-    int whole = (size_t)len == strlen(line) && line[len - 1] == '\n';
-    if (whole && !strncmp(line, "folder_command: ", 16)) {
-      has_list = in_list = 1;
-      continue;
-    }
-    if (whole && strncmp(line, "file: ", 6) != 0 && !in_list &&
-        hfs_manifest_line_is_setting(line))
-      continue;
-    if (!whole || strncmp(line, "file: ", 6) != 0) {
+    /* junk appended, a NUL byte, a torn last line were accepted */
+    hfs_manifest_line kind = hfs_manifest_line_kind(line, (size_t)len,
+                                                    &in_list);
+    if (kind == HFS_MANIFEST_DAMAGED) {
       hfs_diag_error(d, mpath, lineno,
                      "damaged line (not as hfsim writes manifest.txt)");
       problems++;
       continue;
     }
+    if (kind == HFS_MANIFEST_FOLDER_COMMAND)
+      has_list = 1;
+    if (kind != HFS_MANIFEST_FILE)
+      continue;
     has_list = 1;
     char name[300], hex[65];
     long long bytes;
